@@ -1,0 +1,138 @@
+"""Host names, IP addresses and ports: strict validation and ``HOST[:PORT]`` parsing.
+
+Hosts end up in ``vray_dr.cfg`` (space-separated fields), on spawner command lines and in
+socket calls, so anything that is not an IPv4 dotted quad, an IPv6 address or an RFC 1123
+host name is rejected here, with a message that says what is wrong.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from vrdr_max.errors import InputError
+
+_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+_MAX_NAME = 253
+_FORBIDDEN = {
+    ";": "a semicolon",
+    '"': "a quote",
+    "'": "a quote",
+    "\\": "a backslash",
+    "/": "a slash",
+    " ": "a space",
+    "\t": "a tab",
+}
+
+
+def validate_host(text: str) -> str:
+    """Check a render-server host and return it in canonical form.
+
+    IPv4 must be a dotted quad with octets 0-255; IPv6 is returned compressed; names follow
+    RFC 1123 (letters, digits, hyphens; labels of 1-63 characters; 253 characters in all).
+
+    Args:
+        text: what the user typed or the file held.
+
+    Returns:
+        The host: names as given, IP addresses in their canonical spelling.
+
+    Raises:
+        InputError: with a message naming the problem.
+    """
+    host = text.strip()
+    if not host:
+        raise InputError("host is empty")
+    for char, what in _FORBIDDEN.items():
+        if char in host:
+            raise InputError(f"host {text!r} contains {what}")
+    if ":" in host:
+        try:
+            return str(ipaddress.IPv6Address(host.strip("[]")))
+        except ValueError as exc:
+            raise InputError(f"host {text!r} is not a valid IPv6 address ({exc})") from None
+    labels = host.rstrip(".").split(".")
+    if all(label.isdigit() for label in labels):
+        return _validate_ipv4(text, labels)
+    if len(host) > _MAX_NAME:
+        raise InputError(f"host name {text[:40]!r}... is longer than {_MAX_NAME} characters")
+    for label in labels:
+        if not _LABEL.match(label):
+            raise InputError(f"host name {text!r} has an invalid label {label!r} "
+                             "(letters, digits and inner hyphens only, 1-63 characters)")
+    return host
+
+
+def _validate_ipv4(text: str, labels: list[str]) -> str:
+    if len(labels) != 4:
+        raise InputError(f"host {text!r} is not a valid IPv4 address (needs 4 numbers, "
+                         f"has {len(labels)})")
+    for label in labels:
+        if int(label) > 255:
+            raise InputError(f"host {text!r} is not a valid IPv4 address ({label} > 255)")
+    return str(ipaddress.IPv4Address(".".join(str(int(label)) for label in labels)))
+
+
+def validate_port(value: int | str, what: str = "port") -> int:
+    """Check a TCP/UDP port number (1-65535) and return it as an int.
+
+    Raises:
+        InputError: for anything that is not a whole number in range.
+    """
+    try:
+        port = int(str(value).strip())
+    except ValueError:
+        raise InputError(f"{what} {value!r} is not a number") from None
+    if not 1 <= port <= 65535:
+        raise InputError(f"{what} {port} is out of range (1-65535)")
+    return port
+
+
+def is_ipv6(host: str) -> bool:
+    """True when ``host`` is an IPv6 address literal."""
+    return ":" in host
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost``, ``127.0.0.0/8`` and ``::1``: names that mean "this machine"."""
+    if host.lower().rstrip(".") in {"localhost", "localhost.localdomain"}:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_endpoint(text: str, default_port: int) -> tuple[str, int]:
+    """Parse ``HOST``, ``HOST:PORT``, ``IPV6`` or ``[IPV6]:PORT``.
+
+    Args:
+        text: the endpoint as typed.
+        default_port: the port to use when none is given.
+
+    Returns:
+        The validated host and port.
+
+    Raises:
+        InputError: when the host or the port is invalid.
+    """
+    text = text.strip()
+    if text.startswith("["):
+        addr, sep, rest = text[1:].partition("]")
+        if not sep:
+            raise InputError(f"endpoint {text!r} has '[' without ']'")
+        if rest and not rest.startswith(":"):
+            raise InputError(f"endpoint {text!r}: expected ':PORT' after ']'")
+        port = validate_port(rest[1:]) if rest else default_port
+        if ":" not in addr:
+            raise InputError(f"endpoint {text!r}: brackets are only for IPv6 addresses")
+        return validate_host(addr), port
+    if text.count(":") == 1:
+        host, _, port_text = text.partition(":")
+        return validate_host(host), validate_port(port_text)
+    return validate_host(text), default_port
+
+
+def format_endpoint(host: str, port: int) -> str:
+    """Write ``host:port``, bracketing IPv6 addresses (``[::1]:20204``)."""
+    return f"[{host}]:{port}" if is_ipv6(host) else f"{host}:{port}"

@@ -1,0 +1,1 @@
+"""The ``vrdr`` command line: ``vrdr <group> <verb>``."""

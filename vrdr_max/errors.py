@@ -1,0 +1,15 @@
+"""Exceptions for input the user must fix; everything else about a scene is a finding, not an error."""
+
+from __future__ import annotations
+
+
+class VrdrError(Exception):
+    """Base of the errors vrdr reports to the user as one line (CLI exit code 2)."""
+
+
+class InputError(VrdrError, ValueError):
+    """Bad input from a user or a file: a malformed host, port, cfg path or option."""
+
+
+class CfgConflictError(VrdrError):
+    """The cfg file changed on disk since it was read; reload it and apply the edit again."""
