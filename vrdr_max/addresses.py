@@ -103,15 +103,8 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def parse_endpoint(text: str, default_port: int) -> tuple[str, int]:
-    """Parse ``HOST``, ``HOST:PORT``, ``IPV6`` or ``[IPV6]:PORT``.
-
-    Args:
-        text: the endpoint as typed.
-        default_port: the port to use when none is given.
-
-    Returns:
-        The validated host and port.
+def split_endpoint(text: str) -> tuple[str, int | None]:
+    """Parse ``HOST``, ``HOST:PORT``, ``IPV6`` or ``[IPV6]:PORT``; the port is None when absent.
 
     Raises:
         InputError: when the host or the port is invalid.
@@ -123,14 +116,19 @@ def parse_endpoint(text: str, default_port: int) -> tuple[str, int]:
             raise InputError(f"endpoint {text!r} has '[' without ']'")
         if rest and not rest.startswith(":"):
             raise InputError(f"endpoint {text!r}: expected ':PORT' after ']'")
-        port = validate_port(rest[1:]) if rest else default_port
         if ":" not in addr:
             raise InputError(f"endpoint {text!r}: brackets are only for IPv6 addresses")
-        return validate_host(addr), port
+        return validate_host(addr), validate_port(rest[1:]) if rest else None
     if text.count(":") == 1:
         host, _, port_text = text.partition(":")
         return validate_host(host), validate_port(port_text)
-    return validate_host(text), default_port
+    return validate_host(text), None
+
+
+def parse_endpoint(text: str, default_port: int) -> tuple[str, int]:
+    """Like ``split_endpoint``, with ``default_port`` when none is given."""
+    host, port = split_endpoint(text)
+    return host, default_port if port is None else port
 
 
 def format_endpoint(host: str, port: int) -> str:

@@ -13,3 +13,7 @@ class InputError(VrdrError, ValueError):
 
 class CfgConflictError(VrdrError):
     """The cfg file changed on disk since it was read; reload it and apply the edit again."""
+
+
+class HostError(VrdrError):
+    """3ds Max refused an operation (a property the renderer lacks, a failed render)."""

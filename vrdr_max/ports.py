@@ -55,3 +55,19 @@ def port_role(port: int) -> str | None:
     if port == READY_BROADCAST_PORT:
         return "server readiness broadcast"
     return None
+
+
+DEADLINE_AVOIDED_PORT = 20205
+"""No documented V-Ray role, but Deadline's spawner settings say "Avoid using TCP Port 20205"."""
+
+
+def well_known_ports() -> dict[int, str]:
+    """Every port that has a DR role (or a documented reason to avoid it), with that role.
+
+    Used to warn when a port chosen for one server lands on another kind of server's port.
+    """
+    roles = {port: role for port in (*DEFAULT_PORTS.values(), STANDALONE_PORT, READY_BROADCAST_PORT)
+             if (role := port_role(port)) is not None}
+    roles[LICENSE_SERVER_PORT] = "Chaos License Server"
+    roles[DEADLINE_AVOIDED_PORT] = "Deadline says to avoid it"
+    return roles

@@ -1,10 +1,124 @@
-"""``vrdr cfg ...`` and ``vrdr servers ...``: read and edit the DR server list. (stub, filled next)"""
+"""``vrdr cfg show`` and ``vrdr servers list|add|remove|enable|disable``."""
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING, Any
+
+from vrdr_max.addresses import split_endpoint
+from vrdr_max.cli.common import EXIT_OK, add_cfg_args, add_json_flag, emit_json
+from vrdr_max.errors import InputError
+from vrdr_max.ports import Engine, Mode, default_port
+
+if TYPE_CHECKING:
+    from vrdr_max.cfgfile import CfgFile
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``cfg`` and ``servers`` groups."""
-    sub.add_parser("cfg", help="show the DR cfg file")
+    cfg = sub.add_parser("cfg", help="read the DR cfg file")
+    cfg_sub = cfg.add_subparsers(dest="verb", metavar="VERB", required=True)
+    show = cfg_sub.add_parser("show", help="servers, options and unknown lines of the cfg")
+    add_cfg_args(show)
+    add_json_flag(show)
+    show.set_defaults(func=cmd_cfg_show)
+
+    servers = sub.add_parser("servers", help="edit the render-server list")
+    srv_sub = servers.add_subparsers(dest="verb", metavar="VERB", required=True)
+    lst = srv_sub.add_parser("list", help="list the render servers")
+    add_cfg_args(lst)
+    add_json_flag(lst)
+    lst.set_defaults(func=cmd_servers_list)
+    for verb, helptext in (("add", "add servers (default port of the engine/mode)"),
+                           ("remove", "remove servers (all ports of a host without :PORT)"),
+                           ("enable", "switch servers on"),
+                           ("disable", "switch servers off")):
+        p = srv_sub.add_parser(verb, help=helptext)
+        add_cfg_args(p)
+        p.add_argument("endpoints", nargs="+", metavar="HOST[:PORT]",
+                       help="host name or address; IPv6 with a port as [addr]:port")
+        if verb == "add":
+            p.add_argument("--disabled", action="store_true", help="add the servers switched off")
+            p.add_argument("--dr2", action="store_true", help="use the DR2 default port")
+        p.set_defaults(func=cmd_servers_edit)
+
+
+def _engine(args: argparse.Namespace) -> Engine:
+    return Engine.GPU if args.gpu else Engine.CPU
+
+
+def _load(args: argparse.Namespace) -> CfgFile:
+    from vrdr_max.cfgfile import load_cfg  # noqa: PLC0415 - keep `vrdr --help` fast
+    from vrdr_max.plugcfg import find_cfg  # noqa: PLC0415
+
+    engine = _engine(args)
+    return load_cfg(find_cfg(engine, cfg=args.cfg, max_version=args.max_version), engine)
+
+
+def _servers_json(cfg: CfgFile) -> list[dict[str, Any]]:
+    return [s.model_dump(include={"host", "port", "enabled"}) for s in cfg.settings.servers]
+
+
+def cmd_cfg_show(args: argparse.Namespace) -> int:
+    """Print the cfg's servers, known options (as spelled in the file) and unknown lines."""
+    cfg = _load(args)
+    doc = cfg.document
+    if args.json:
+        emit_json({"path": str(cfg.path), "engine": cfg.engine.value,
+                   "servers": _servers_json(cfg), "options": dict(doc.options),
+                   "unknown_lines": list(doc.unknown_lines)})
+        return EXIT_OK
+    print(f"# {cfg.path}")
+    _print_servers(cfg)
+    for key, value in doc.options.items():
+        print(f"option  {key} = {value}")
+    for line in doc.unknown_lines:
+        print(f"kept    {line}")
+    return EXIT_OK
+
+
+def _print_servers(cfg: CfgFile) -> None:
+    if not cfg.settings.servers:
+        print("(no render servers)")
+    for s in cfg.settings.servers:
+        print(f"{'on ' if s.enabled else 'off'}     {s.endpoint}")
+
+
+def cmd_servers_list(args: argparse.Namespace) -> int:
+    """Print the render servers."""
+    cfg = _load(args)
+    if args.json:
+        emit_json({"path": str(cfg.path), "servers": _servers_json(cfg)})
+    else:
+        _print_servers(cfg)
+    return EXIT_OK
+
+
+def cmd_servers_edit(args: argparse.Namespace) -> int:
+    """Add, remove, enable or disable servers; validate everything before touching the file."""
+    engine = _engine(args)
+    mode = Mode.DR2 if getattr(args, "dr2", False) else Mode.DR
+    port = default_port(engine, mode)
+    # Parse every endpoint first: one bad entry leaves the file untouched.
+    given = [(text, split_endpoint(text)) for text in args.endpoints]
+    cfg = _load(args)
+    settings = cfg.settings
+    messages = []
+    for text, (host, only_port) in given:
+        if args.verb == "add":
+            added = settings.add_server(host, only_port or port, enabled=not args.disabled)
+            messages.append(f"{'added' if added else 'already listed'}: {text}")
+            continue
+        if not settings.find(host, only_port):
+            raise InputError(f"{text} is not in {cfg.path}")
+        if args.verb == "remove":
+            settings.remove_server(host, only_port)
+        else:
+            settings.set_server_enabled(host, only_port, args.verb == "enable")
+        messages.append(f"{args.verb}d: {text}")
+    result = cfg.save()
+    for line in messages:
+        print(line)
+    if result.changed and result.backup_path:
+        print(f"saved {cfg.path} (previous version in {result.backup_path})")
+    return EXIT_OK

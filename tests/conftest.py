@@ -1,0 +1,7 @@
+"""Test-wide setup: Qt runs offscreen; the mock_pymxs fixtures are available everywhere."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

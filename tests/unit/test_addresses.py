@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import pytest
+
+from vrdr_max.addresses import (
+    format_endpoint,
+    is_loopback,
+    parse_endpoint,
+    split_endpoint,
+    validate_host,
+    validate_port,
+)
+from vrdr_max.errors import InputError
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("10.0.0.1", "10.0.0.1"),
+    ("render-07", "render-07"),
+    ("Node7.farm.example", "Node7.farm.example"),
+    ("fe80:0:0::1", "fe80::1"),
+    ("[::1]", "::1"),
+    ("  spaced  ", "spaced"),
+])
+def test_valid_hosts(text: str, expected: str) -> None:
+    assert validate_host(text) == expected
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("10.0.0.300", "300 > 255"),
+    ("10.0.0", "needs 4 numbers"),
+    ("a;b", "semicolon"),
+    ("host name", "space"),
+    ('"quoted"', "quote"),
+    ("back\\slash", "backslash"),
+    ("", "empty"),
+    ("-leading", "invalid label"),
+    ("under_score", "invalid label"),
+    ("a..b", "invalid label"),
+    ("x" * 64, "invalid label"),
+    ("1::2::3", "IPv6"),
+])
+def test_invalid_hosts_say_what_is_wrong(text: str, says: str) -> None:
+    with pytest.raises(InputError, match=says):
+        validate_host(text)
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "-1", "http", ""])
+def test_invalid_ports(port: str) -> None:
+    with pytest.raises(InputError):
+        validate_port(port)
+
+
+def test_port_bounds() -> None:
+    assert validate_port("1") == 1
+    assert validate_port(65535) == 65535
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("10.0.0.1", ("10.0.0.1", None)),
+    ("10.0.0.1:20206", ("10.0.0.1", 20206)),
+    ("fe80::1", ("fe80::1", None)),
+    ("[fe80::1]:20204", ("fe80::1", 20204)),
+    ("[::1]", ("::1", None)),
+])
+def test_split_endpoint(text: str, expected: tuple[str, int | None]) -> None:
+    assert split_endpoint(text) == expected
+
+
+@pytest.mark.parametrize("text", ["[::1", "[::1]x", "[10.0.0.1]:5", "host:0", ":20204"])
+def test_bad_endpoints(text: str) -> None:
+    with pytest.raises(InputError):
+        split_endpoint(text)
+
+
+def test_parse_endpoint_default_port_and_format_round_trip() -> None:
+    assert parse_endpoint("render01", 20204) == ("render01", 20204)
+    host, port = parse_endpoint("[2001:db8::7]:20206", 20204)
+    assert format_endpoint(host, port) == "[2001:db8::7]:20206"
+    assert format_endpoint("render01", 1) == "render01:1"
+
+
+@pytest.mark.parametrize(("host", "expected"), [
+    ("localhost", True), ("127.0.0.1", True), ("127.9.9.9", True), ("::1", True),
+    ("10.0.0.1", False), ("render01", False),
+])
+def test_is_loopback(host: str, expected: bool) -> None:
+    assert is_loopback(host) is expected

@@ -1,0 +1,29 @@
+"""The DR preflight: small checks with stable ids, run over ``SceneFacts`` and ``DRSettings``.
+
+Importing this package registers every check, in the order they run.
+"""
+
+from vrdr_max.checks import scene_checks, server_checks  # noqa: F401 - registers the checks
+from vrdr_max.checks.model import (
+    Check,
+    CheckContext,
+    CheckResult,
+    CheckStatus,
+    Finding,
+    Severity,
+)
+from vrdr_max.checks.registry import CHECKS
+from vrdr_max.checks.runner import CheckReport, run, run_iter
+
+__all__ = [
+    "CHECKS",
+    "Check",
+    "CheckContext",
+    "CheckReport",
+    "CheckResult",
+    "CheckStatus",
+    "Finding",
+    "Severity",
+    "run",
+    "run_iter",
+]

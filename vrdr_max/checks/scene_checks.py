@@ -1,0 +1,168 @@
+"""Checks of the scene: renderer, lights, maps, plugins, paths, render region."""
+
+from __future__ import annotations
+
+from vrdr_max.assetpaths import PathReach, classify
+from vrdr_max.checks.model import CheckContext, Finding, Severity, Skip
+from vrdr_max.checks.registry import check
+from vrdr_max.facts import DefaultLightInputs, LightFact, RendererFamily, SceneFacts
+from vrdr_max.ports import Engine
+
+FIX_ENABLE_DR = "enable-dr"
+FIX_ADD_DOME_LIGHT = "add-dome-light"
+FIX_ENABLE_TRANSFER = "enable-transfer"
+
+REGION_RENDER_TYPES = frozenset({"region", "crop", "blowup", "selected", "regioncrop"})
+
+
+def _require_vray(facts: SceneFacts) -> None:
+    if not facts.is_vray:
+        raise Skip("the current renderer is not V-Ray")
+
+
+@check("not-vray", "Renderer is V-Ray")
+def not_vray(ctx: CheckContext) -> list[Finding]:
+    """DR settings only mean something to V-Ray; a missing V-Ray plugin is worse still."""
+    renderer = ctx.facts.renderer
+    if renderer.family is RendererFamily.MISSING:
+        message = ("the scene's renderer plugin is missing on this machine (Missing_Renderer): "
+                   "install V-Ray or pick it in Render Setup")
+    elif renderer.family is RendererFamily.OTHER:
+        message = (f"the current renderer is {renderer.class_name}, not V-Ray: "
+                   "V-Ray distributed rendering does not apply")
+    else:
+        return []
+    return [Finding(check_id="not-vray", severity=Severity.ERROR, subjects=[renderer.class_name],
+                    message=message)]
+
+
+@check("dr-off", "Distributed rendering is on")
+def dr_off(ctx: CheckContext) -> list[Finding]:
+    """DR switched off in Render Setup renders on this machine alone."""
+    _require_vray(ctx.facts)
+    if ctx.facts.dr_enabled is False:
+        gpu = ctx.facts.renderer.engine is Engine.GPU
+        where = ("Render Setup > Perf. > Distributed Rendering" if gpu
+                 else "Render Setup > Settings > System > Distributed rendering")
+        return [Finding(check_id="dr-off", severity=Severity.WARNING, fix=FIX_ENABLE_DR,
+                        subjects=[ctx.facts.renderer.class_name],
+                        message=f"distributed rendering is off ({where}): "
+                                "the render uses this machine only")]
+    return []
+
+
+def uses_default_lights(inputs: DefaultLightInputs, lights: list[LightFact]) -> bool:
+    """V-Ray's rule for when it adds default lights (vray-dr.md §12, max-plugin.md §6.3).
+
+    [unverified] edge cases: whether a light that is off, a hidden light, or a dome/sun counts as
+    "a light" (vray-dr.md §15.8). Here a light counts when it is on and, unless Hidden lights is
+    on, not hidden.
+    """
+    effective = [lt for lt in lights if lt.on and (inputs.hidden_lights or not lt.hidden)]
+    no_light = not effective or not inputs.lights
+    if inputs.default_lights == 0:
+        return False
+    if inputs.default_lights == 1:
+        return no_light
+    return no_light and not inputs.gi_on
+
+
+@check("default-lights", "Scene has its own lights")
+def default_lights(ctx: CheckContext) -> list[Finding]:
+    """DR does not render V-Ray's default lights: buckets from servers come out black."""
+    _require_vray(ctx.facts)
+    inputs = ctx.facts.default_lights
+    if inputs is None or not uses_default_lights(inputs, ctx.facts.lights):
+        return []
+    idle = [f"{lt.name} ({'off' if not lt.on else 'hidden'})"
+            for lt in ctx.facts.lights if not lt.on or (lt.hidden and not inputs.hidden_lights)]
+    why = ("Global switches > Lights is off" if not inputs.lights
+           else "no light in the scene is on and visible" if idle else "the scene has no lights")
+    return [Finding(check_id="default-lights", severity=Severity.ERROR, fix=FIX_ADD_DOME_LIGHT,
+                    subjects=idle,
+                    message=f"V-Ray would use its default lights ({why}); default lights do not "
+                            "render in DR mode: add a light or switch the scene's lights on")]
+
+
+@check("missing-maps", "Maps and files found")
+def missing_maps(ctx: CheckContext) -> list[Finding]:
+    """Files 3ds Max cannot find on the client: servers cannot get them either."""
+    missing = [a for a in ctx.facts.assets if a.missing]
+    if not missing:
+        return []
+    refuse = bool(ctx.facts.check_missing_files)
+    consequence = ("Check for missing files is on, so render servers will refuse to render"
+                   if refuse else "servers render those buckets as if the map were switched off")
+    subjects = [f"{a.owner} ({a.owner_class}): {a.path}" for a in missing]
+    return [Finding(check_id="missing-maps",
+                    severity=Severity.ERROR if refuse else Severity.WARNING, subjects=subjects,
+                    message=f"{len(missing)} file(s) missing on this machine; {consequence}")]
+
+
+@check("missing-plugins", "No plugins missing on this machine")
+def missing_plugins(ctx: CheckContext) -> list[Finding]:
+    """The scene already lost plugins here: objects vanish, and servers that have them differ."""
+    facts = ctx.facts
+    if not facts.missing_plugins and not facts.missing_instances:
+        return []
+    subjects = [f"{m.class_name} ({m.dll})" for m in facts.missing_plugins]
+    subjects += [f"{n} x {cls}" for cls, n in sorted(facts.missing_instances.items())]
+    return [Finding(check_id="missing-plugins", severity=Severity.ERROR, subjects=subjects,
+                    message="plugins this scene needs are missing on this machine; their objects "
+                            "render differently here and on servers that have them")]
+
+
+@check("farm-plugins", "Render servers have the scene's plugins")
+def farm_plugins(ctx: CheckContext) -> list[Finding]:
+    """A plugin missing on a render server makes that server fail (the DR setup guide)."""
+    uses = ctx.facts.plugins
+    if not uses:
+        return []
+    if ctx.manifest is None:
+        return [Finding(check_id="farm-plugins", severity=Severity.INFO,
+                        subjects=[f"{u.product}: {u.class_name} ({u.dll})" for u in uses],
+                        message="every render server needs these plugins installed "
+                                "(no server manifest given to check against)")]
+    lacking = [u for u in uses if not ctx.manifest.covers(u.class_name, u.dll)]
+    if not lacking:
+        return []
+    return [Finding(check_id="farm-plugins", severity=Severity.ERROR,
+                    subjects=[f"{u.product}: {u.class_name} ({u.dll}), {u.count} in scene"
+                              for u in lacking],
+                    message="the scene uses plugins the render-server manifest does not list; "
+                            "servers without them fail")]
+
+
+@check("unreachable-paths", "Render servers can reach the scene's files")
+def unreachable_paths(ctx: CheckContext) -> list[Finding]:
+    """Files on local drives or user profiles exist only here, unless V-Ray transfers them."""
+    if ctx.settings.assets.transfer_missing:
+        return []
+    local = []
+    for asset in ctx.facts.assets:
+        if asset.missing:
+            continue  # missing-maps reports these
+        reach = classify(asset.resolved_path or asset.path, ctx.shared_drives)
+        if reach is not PathReach.SHARED:
+            local.append(f"{asset.owner} ({asset.owner_class}): {asset.resolved_path} "
+                         f"[{reach.value}]")
+    if not local:
+        return []
+    refuse = bool(ctx.facts.check_missing_files)
+    return [Finding(check_id="unreachable-paths",
+                    severity=Severity.ERROR if refuse else Severity.WARNING,
+                    fix=FIX_ENABLE_TRANSFER, subjects=local,
+                    message=f"{len(local)} file(s) are on paths render servers cannot reach and "
+                            "Transfer missing assets is off; use UNC paths or declared shared "
+                            "drives, or turn transfer on")]
+
+
+@check("region-render", "Full-frame render")
+def region_render(ctx: CheckContext) -> list[Finding]:
+    """A region or crop render distributes only part of the frame; V-Ray warns about it too."""
+    kind = (ctx.facts.render_type or "").lower().lstrip("#")
+    if kind not in REGION_RENDER_TYPES:
+        return []
+    return [Finding(check_id="region-render", severity=Severity.WARNING, subjects=[kind],
+                    message=f"Render Setup renders a {kind}, not the full view: "
+                            "only that part of the frame is distributed")]

@@ -1,0 +1,117 @@
+"""``SceneFacts``: one read-only snapshot of what the DR checks need to know about a scene.
+
+The host adapter (``max_host.py``) builds it from a few batched runtime calls; the checks and the
+submission planner only ever see this data, so they run the same on CI as inside 3ds Max.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from vrdr_max.ports import Engine
+
+PropValue = bool | int | float | str | None
+
+
+class _Facts(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RendererFamily(str, Enum):
+    """What kind of renderer is current."""
+
+    VRAY = "vray"
+    OTHER = "other"
+    MISSING = "missing"
+
+
+class RendererInfo(_Facts):
+    """The current renderer, identified from its class name."""
+
+    class_name: str
+    family: RendererFamily
+    engine: Engine | None = None
+    version: str | None = None
+
+
+class DefaultLightInputs(_Facts):
+    """The switches V-Ray's default-light rule reads (Global switches rollout)."""
+
+    lights: bool = True
+    default_lights: int = Field(default=1, ge=0, le=2)
+    hidden_lights: bool = True
+    gi_on: bool = False
+
+
+class LightFact(_Facts):
+    """One light node (target helpers of target lights are not lights)."""
+
+    name: str
+    class_name: str
+    on: bool = True
+    hidden: bool = False
+
+
+class AssetKind(str, Enum):
+    """What an asset is, for messages and for what V-Ray transfers."""
+
+    BITMAP = "bitmap"
+    HDRI = "hdri"
+    PROXY = "proxy"
+    IES = "ies"
+
+
+class AssetFact(_Facts):
+    """A file the scene references, and whether 3ds Max finds it on this machine."""
+
+    path: str
+    kind: AssetKind
+    owner: str
+    owner_class: str
+    resolved_path: str | None = None
+
+    @property
+    def missing(self) -> bool:
+        """True when 3ds Max cannot find the file on this (the client) machine."""
+        return self.resolved_path is None
+
+
+class PluginUse(_Facts):
+    """A third-party plugin class the scene uses, and the DLL that provides it."""
+
+    class_name: str
+    dll: str
+    product: str
+    count: int = Field(ge=1)
+
+
+class MissingPlugin(_Facts):
+    """A plugin the scene needs that this machine no longer has (``SceneMissingPlugIns``)."""
+
+    class_name: str
+    dll: str
+    description: str = ""
+
+
+class SceneFacts(_Facts):
+    """Everything the DR preflight reads from a scene, as plain data."""
+
+    max_version: int | None = None
+    scene_path: str = ""
+    renderer: RendererInfo
+    dr_enabled: bool | None = None
+    check_missing_files: bool | None = None
+    default_lights: DefaultLightInputs | None = None
+    lights: list[LightFact] = Field(default_factory=list)
+    assets: list[AssetFact] = Field(default_factory=list)
+    plugins: list[PluginUse] = Field(default_factory=list)
+    missing_plugins: list[MissingPlugin] = Field(default_factory=list)
+    missing_instances: dict[str, int] = Field(default_factory=dict)
+    render_type: str | None = None
+
+    @property
+    def is_vray(self) -> bool:
+        """True when the current renderer is V-Ray (CPU or GPU)."""
+        return self.renderer.family is RendererFamily.VRAY

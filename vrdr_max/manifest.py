@@ -1,0 +1,68 @@
+"""The studio's render-server manifest: which plugins every DR server has installed.
+
+An optional JSON file (format in docs/checks.md)::
+
+    {"version": 1,
+     "plugins": [{"product": "Phoenix FD", "dlls": ["phoenixfd.dlo"], "classes": []}]}
+
+A plugin class the scene uses is covered when its class name or its DLL is listed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from vrdr_max.errors import InputError
+
+
+class ManifestPlugin(BaseModel):
+    """One plugin product installed on every render server."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    product: str
+    dlls: list[str] = Field(default_factory=list)
+    classes: list[str] = Field(default_factory=list)
+
+
+class FarmManifest(BaseModel):
+    """What the render servers have installed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = 1
+    plugins: list[ManifestPlugin] = Field(default_factory=list)
+
+    def covers(self, class_name: str, dll: str) -> bool:
+        """True when the servers have the plugin providing ``class_name`` (from ``dll``)."""
+        dll_key, cls_key = dll.lower(), class_name.lower()
+        return any(dll_key in (d.lower() for d in p.dlls)
+                   or cls_key in (c.lower() for c in p.classes) for p in self.plugins)
+
+    @property
+    def class_names(self) -> list[str]:
+        """Every class the manifest names, so the adapter also looks for them."""
+        return [c for p in self.plugins for c in p.classes]
+
+
+def load_manifest(path: Path) -> FarmManifest:
+    """Read a manifest file.
+
+    Raises:
+        InputError: when the file is missing, not JSON, or not a manifest (naming the field).
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read manifest {path}: {exc.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"manifest {path} is not valid JSON: {exc}") from None
+    try:
+        return FarmManifest.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise InputError(f"manifest {path}: {where}: {err['msg']}") from None

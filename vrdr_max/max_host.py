@@ -1,0 +1,316 @@
+"""``PymxsHost``: ``MaxHost`` over pymxs; the only backend module that imports pymxs.
+
+Reads are batched: collections and class-instance lists come back in one crossing each, and the
+per-item reads are a fixed few (see ``read_scene``), so the cost grows with the lights and assets
+in a scene, never with its geometry.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pymxs
+from pymxs import runtime as rt
+
+from vrdr_max.errors import HostError
+from vrdr_max.facts import (
+    AssetFact,
+    AssetKind,
+    DefaultLightInputs,
+    LightFact,
+    MissingPlugin,
+    PluginUse,
+    PropValue,
+    RendererFamily,
+    SceneFacts,
+)
+from vrdr_max.host import LightKind, RenderOutcome
+from vrdr_max.plugin_classes import KNOWN_PLUGIN_CLASSES
+from vrdr_max.renderers import PROPERTY_NAMES, RendererProp, identify_renderer
+
+# MAXScript raises through pymxs as RuntimeError subclasses; attribute misses as AttributeError.
+_MXS_ERRORS: tuple[type[BaseException], ...] = (RuntimeError, AttributeError)
+_MXS_EXCEPTION = getattr(pymxs, "MAXScriptException", None)
+if isinstance(_MXS_EXCEPTION, type) and issubclass(_MXS_EXCEPTION, BaseException):
+    _MXS_ERRORS = (*_MXS_ERRORS, _MXS_EXCEPTION)
+
+CALLBACK_ID = "vrdr"
+APPDATA_ID = 0x76726472  # "vrdr": our slot in the scene root node's AppData
+QUICK_RENDER = "max quick render"  # the Render button: uses Render Setup's settings
+
+# (class global, property holding the path, asset kind). A class absent in this 3ds Max is skipped.
+ASSET_SOURCES: tuple[tuple[str, str, AssetKind], ...] = (
+    ("BitmapTexture", "filename", AssetKind.BITMAP),
+    ("VRayBitmap", "HDRIMapName", AssetKind.HDRI),
+    ("VRayProxy", "fileName", AssetKind.PROXY),
+    ("VRayIES", "ies_file", AssetKind.IES),
+)
+# Objects that are not lights but sit in `lights` (the targets of target lights).
+NOT_LIGHTS = frozenset({"targetobject"})
+# Lights whose on/off switch is not called `on` [unverified: VRaySun's switch is `enabled`].
+LIGHT_SWITCH = {"vraysun": "enabled"}
+MISSING_CLASSES = ("Missing_GeomObject", "Missing_Light", "Missing_Mtl", "Missing_TextureMap",
+                   "Missing_Camera", "Missing_Helper", "Missing_OSM", "Missing_WSM",
+                   "Missing_RefTarget", "Missing_Render_Effect", "Missing_Atmospheric")
+
+
+def _global(name: str) -> Any:
+    """A MAXScript global, or None when this 3ds Max does not define it (plugin not installed)."""
+    try:
+        return getattr(rt, name)
+    except _MXS_ERRORS:
+        return None
+
+
+class PymxsHost:
+    """3ds Max through pymxs. Create it and call it on 3ds Max's main thread only."""
+
+    def __init__(self, asset_sources: Sequence[tuple[str, str, AssetKind]] = ASSET_SOURCES):
+        self._asset_sources = asset_sources
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def read_scene(self, plugin_classes: Iterable[str] = ()) -> SceneFacts:
+        """Snapshot the scene for the checks.
+
+        Runtime cost: a constant part (renderer, switches, version, collectors), then about
+        4 reads per light, 2 per asset (path, resolution) plus 1-2 more only for assets 3ds Max
+        cannot find or that sit outside UNC paths (their owner's name), and 1 per plugin class.
+        """
+        renderer = rt.renderers.current
+        info = identify_renderer(str(rt.classOf(renderer)))
+        props = self._read_props(renderer, info.engine) if info.engine else {}
+        inputs = None
+        if {RendererProp.LIGHTS, RendererProp.DEFAULT_LIGHTS} <= props.keys():
+            inputs = DefaultLightInputs(
+                lights=bool(props[RendererProp.LIGHTS]),
+                default_lights=int(props[RendererProp.DEFAULT_LIGHTS] or 0),
+                hidden_lights=bool(props.get(RendererProp.HIDDEN_LIGHTS, True)),
+                gi_on=bool(props.get(RendererProp.GI_ON, False)))
+        dr = props.get(RendererProp.DR_ENABLED)
+        check_missing = props.get(RendererProp.CHECK_MISSING_FILES)
+        return SceneFacts(
+            max_version=self.max_version(),
+            scene_path=str(rt.maxFilePath) + str(rt.maxFileName),
+            renderer=info,
+            dr_enabled=None if dr is None else bool(dr),
+            check_missing_files=None if check_missing is None else bool(check_missing),
+            default_lights=inputs if info.family is RendererFamily.VRAY else None,
+            lights=self._read_lights(),
+            assets=self._read_assets(),
+            plugins=self._read_plugins(plugin_classes),
+            missing_plugins=self._read_missing_plugins(),
+            missing_instances=self._read_missing_instances(),
+            render_type=str(rt.getRenderType()),
+        )
+
+    def _read_props(self, renderer: Any, engine: Any) -> dict[RendererProp, PropValue]:
+        values: dict[RendererProp, PropValue] = {}
+        is_property = rt.isProperty
+        sub_objects: dict[str, Any] = {}
+        for prop, (sub, name) in PROPERTY_NAMES[engine].items():
+            target = renderer
+            if sub is not None:
+                if sub not in sub_objects:
+                    has_sub = is_property(renderer, sub)
+                    sub_objects[sub] = getattr(renderer, sub) if has_sub else None
+                target = sub_objects[sub]
+            if target is not None and is_property(target, name):
+                values[prop] = getattr(target, name)
+        return values
+
+    def read_renderer_props(self) -> dict[RendererProp, PropValue]:
+        """The current renderer's DR-related settings (absent ones are left out)."""
+        renderer = rt.renderers.current
+        info = identify_renderer(str(rt.classOf(renderer)))
+        return self._read_props(renderer, info.engine) if info.engine else {}
+
+    def _read_lights(self) -> list[LightFact]:
+        class_of = rt.classOf
+        lights = []
+        for node in rt.lights:
+            cls = str(class_of(node))
+            key = cls.lower()
+            if key in NOT_LIGHTS:
+                continue
+            switch = LIGHT_SWITCH.get(key, "on")
+            try:
+                on = bool(getattr(node, switch))
+            except _MXS_ERRORS:
+                on = True  # a light without a switch is always on
+            lights.append(LightFact(name=str(node.name), class_name=cls, on=on,
+                                    hidden=bool(node.isHidden)))
+        return lights
+
+    def _read_assets(self) -> list[AssetFact]:
+        resolve = rt.mapPaths.getFullFilePath
+        resolved: dict[str, str | None] = {}
+        assets = []
+        for class_name, prop, kind in self._asset_sources:
+            cls = _global(class_name)
+            if cls is None:
+                continue
+            for item in rt.getClassInstances(cls):
+                path = getattr(item, prop)
+                if not path:
+                    continue
+                path = str(path)
+                key = path.lower()
+                if key not in resolved:
+                    full = str(resolve(path) or "")
+                    resolved[key] = full or None
+                full_path = resolved[key]
+                needs_owner = full_path is None or not full_path.startswith(("\\\\", "//"))
+                owner = self._owner_name(item, kind) if needs_owner else ""
+                assets.append(AssetFact(path=path, kind=kind, owner=owner or class_name,
+                                        owner_class=class_name, resolved_path=full_path))
+        return assets
+
+    @staticmethod
+    def _owner_name(item: Any, kind: AssetKind) -> str:
+        """Name maps by themselves; objects (proxies, IES lights) by their first node."""
+        if kind in (AssetKind.BITMAP, AssetKind.HDRI):
+            return str(item.name)
+        nodes = list(rt.refs.dependentNodes(item))
+        return str(nodes[0].name) if nodes else ""
+
+    def _read_plugins(self, extra_classes: Iterable[str]) -> list[PluginUse]:
+        known = {p.class_name: p for p in KNOWN_PLUGIN_CLASSES}
+        names = list(dict.fromkeys([*known, *extra_classes]))
+        uses = []
+        for name in names:
+            cls = _global(name)
+            if cls is None:
+                continue
+            count = len(rt.getClassInstances(cls))
+            if count:
+                entry = known.get(name)
+                uses.append(PluginUse(class_name=name, count=count,
+                                      dll=entry.dll if entry else "",
+                                      product=entry.product if entry else name))
+        return uses
+
+    def _read_missing_plugins(self) -> list[MissingPlugin]:
+        smp = rt.SceneMissingPlugIns
+        return [MissingPlugin(class_name=str(smp.GetMissingPlugInClassName(i)),
+                              dll=str(smp.GetMissingPlugInFileName(i)),
+                              description=str(smp.GetMissingPlugInDescription(i) or ""))
+                for i in range(1, int(smp.GetMissingPlugInCount()) + 1)]  # 1-based
+
+    def _read_missing_instances(self) -> dict[str, int]:
+        counts = {}
+        for name in MISSING_CLASSES:
+            cls = _global(name)
+            if cls is not None:
+                count = len(rt.getClassInstances(cls))
+                if count:
+                    counts[name] = count
+        return counts
+
+    def plugcfg_dir(self) -> Path:
+        """``getDir #plugcfg``: where V-Ray reads its DR cfg files."""
+        return Path(str(rt.getDir(rt.Name("plugcfg"))))
+
+    def max_version(self) -> int:
+        """The release year from ``maxVersion()`` (0-based item 7 from Python)."""
+        return int(rt.maxVersion()[7])
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def _prop_target(self, prop: RendererProp) -> tuple[Any, str]:
+        renderer = rt.renderers.current
+        info = identify_renderer(str(rt.classOf(renderer)))
+        if info.engine is None:
+            raise HostError(f"the current renderer {info.class_name} is not V-Ray")
+        sub, name = PROPERTY_NAMES[info.engine][prop]
+        target = renderer
+        if sub is not None:
+            if not rt.isProperty(renderer, sub):
+                raise HostError(f"{info.class_name} has no {sub}")
+            target = getattr(renderer, sub)
+        if not rt.isProperty(target, name):
+            raise HostError(f"{info.class_name} has no property {name}")
+        return target, name
+
+    def write_renderer_props(self, values: Mapping[RendererProp, PropValue], label: str) -> None:
+        """Set renderer settings in one undo step; Render Setup is committed and closed first."""
+        targets = [(self._prop_target(prop), value) for prop, value in values.items()]
+        self._close_render_setup()
+        try:
+            with pymxs.undo(True, label):
+                for (target, name), value in targets:
+                    setattr(target, name, value)
+        except _MXS_ERRORS as exc:
+            raise HostError(f"3ds Max refused a renderer setting: {exc}") from exc
+
+    @staticmethod
+    def _close_render_setup() -> None:
+        # Edits made while Render Setup is open are "non-sticky" (max-plugin.md §6.2).
+        dialog = rt.renderSceneDialog
+        if dialog.isOpen():
+            dialog.commit()
+            dialog.close()
+
+    def create_light(self, kind: LightKind, name: str) -> str:
+        """Create a V-Ray dome light or a Skylight at the origin, in one undo step."""
+        try:
+            with pymxs.undo(True, f"vrdr: add {name}"):
+                if kind is LightKind.VRAY_DOME:
+                    node = rt.VRayLight(name=name, type=1)  # type 1 = dome
+                else:
+                    node = rt.Skylight(name=name)
+        except _MXS_ERRORS as exc:
+            raise HostError(f"could not create {kind.value} light: {exc}") from exc
+        return str(node.name)
+
+    def read_scene_data(self, key: str) -> str | None:
+        """Text stored with ``write_scene_data`` (in the root node's AppData)."""
+        stored = self._read_appdata()
+        return stored.get(key)
+
+    def write_scene_data(self, key: str, value: str | None) -> None:
+        """Store text in the scene; it is saved with the .max file."""
+        stored = self._read_appdata()
+        if value is None:
+            stored.pop(key, None)
+        else:
+            stored[key] = value
+        rt.setAppData(rt.rootNode, APPDATA_ID, json.dumps(stored, sort_keys=True))
+
+    @staticmethod
+    def _read_appdata() -> dict[str, str]:
+        text = rt.getAppData(rt.rootNode, APPDATA_ID)
+        if not text:
+            return {}
+        try:
+            data = json.loads(str(text))
+        except json.JSONDecodeError:
+            return {}  # not ours, or damaged: start afresh rather than fail a render
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    # -- rendering and events ------------------------------------------------------------------
+
+    def render(self) -> RenderOutcome:
+        """Render like the Render button (Render Setup's output, range and size)."""
+        self._close_render_setup()
+        try:
+            rt.execute(QUICK_RENDER)
+        except _MXS_ERRORS as exc:
+            raise HostError(f"the render failed: {exc}") from exc
+        return RenderOutcome.CANCELLED if self._render_cancelled() else RenderOutcome.COMPLETED
+
+    @staticmethod
+    def _render_cancelled() -> bool:
+        # Placeholder until the cancel signal is settled (see docs/host.md).
+        return False
+
+    def add_callback(self, event: str, callback: Callable[[], None]) -> None:
+        """Register ``callback`` for a general event under vrdr's callback id."""
+        rt.callbacks.addScript(rt.Name(event), callback, id=rt.Name(CALLBACK_ID))
+
+    def remove_callbacks(self) -> None:
+        """Remove every callback registered under vrdr's id."""
+        rt.callbacks.removeScripts(id=rt.Name(CALLBACK_ID))

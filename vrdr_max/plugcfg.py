@@ -1,0 +1,130 @@
+"""Finding ``vray_dr.cfg`` / ``vrayrt_dr.cfg`` outside 3ds Max (inside it, ``GetDir #plugcfg``).
+
+Precedence: an explicit path, then the ``VRDR_PLUGCFG`` folder, then the per-user plugcfg
+folder of a 3ds Max version on Windows. The Windows path is built as a ``PureWindowsPath`` so
+the rules run (and are tested) anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path, PureWindowsPath
+
+from vrdr_max.cfgfile import cfg_name
+from vrdr_max.errors import InputError
+from vrdr_max.ports import Engine
+
+PLUGCFG_ENV = "VRDR_PLUGCFG"
+"""Environment variable naming the folder that holds the cfg files."""
+
+LANGUAGES: dict[str, str] = {
+    "ENU": "en-US",
+    "FRA": "fr-FR",
+    "DEU": "de-DE",
+    "JPN": "ja-JP",
+    "CHS": "zh-CN",
+    "KOR": "ko-KR",
+    "PTB": "pt-BR",
+}
+"""3ds Max language folder and its language sub-folder (vray-dr.md §3.1, as Deadline uses them)."""
+
+DEFAULT_LANGUAGE = "ENU"
+"""Used when no language is given (Deadline's fallback too)."""
+
+PRODUCT_FOLDER = "3dsMax"
+"""Folder under ``%LOCALAPPDATA%\\Autodesk``; 3ds Max IO and Design use ``3dsMaxIO`` and
+``3dsMaxDesign`` (vray-dr.md §3.1) - pass those files with ``--cfg``."""
+
+FIRST_YEAR_WITH_LANG_SUBDIR = 2013
+"""Before 3ds Max 2013 plugcfg sat directly under ``<LANG>`` (vray-dr.md §3.1, one farm
+vendor's script) [unverified on a real install]."""
+
+_YEARS = range(2009, 2100)
+
+NO_CFG_MESSAGE = "no cfg file given: use --cfg PATH, set VRDR_PLUGCFG, or --max-version YEAR"
+
+
+def language_folders(lang: str | None = None) -> tuple[str, str]:
+    """The ``<LANG>`` and ``<LangSubDir>`` folders for a language.
+
+    Args:
+        lang: a 3ds Max language code (``ENU``) or its locale (``en-US``), any case; None
+            for the default.
+
+    Returns:
+        For example ``("FRA", "fr-FR")``.
+
+    Raises:
+        InputError: for a language 3ds Max does not install.
+    """
+    wanted = (lang or DEFAULT_LANGUAGE).strip().lower()
+    for code, locale in LANGUAGES.items():
+        if wanted in (code.lower(), locale.lower()):
+            return code, locale
+    known = ", ".join(f"{code} ({locale})" for code, locale in LANGUAGES.items())
+    raise InputError(f"unknown 3ds Max language {lang!r}; known: {known}")
+
+
+def windows_plugcfg_dir(max_version: int, local_appdata: str,
+                        lang: str | None = None) -> PureWindowsPath:
+    """The per-user plugcfg folder of a 3ds Max version on Windows.
+
+    Args:
+        max_version: the 3ds Max year, e.g. 2026.
+        local_appdata: the value of ``%LOCALAPPDATA%``.
+        lang: language code or locale (see :func:`language_folders`).
+
+    Returns:
+        ``<LOCALAPPDATA>\\Autodesk\\3dsMax\\<YEAR> - 64bit\\<LANG>\\<LangSubDir>\\plugcfg``.
+
+    Raises:
+        InputError: an implausible year or an unknown language.
+    """
+    if max_version not in _YEARS:
+        raise InputError(f"3ds Max version {max_version} is not a year such as 2026")
+    code, locale = language_folders(lang)
+    base = PureWindowsPath(local_appdata, "Autodesk", PRODUCT_FOLDER, f"{max_version} - 64bit",
+                           code)
+    if max_version >= FIRST_YEAR_WITH_LANG_SUBDIR:
+        base = base / locale
+    return base / "plugcfg"
+
+
+def find_cfg(engine: Engine, *, cfg: Path | None, max_version: int | None,
+             env: Mapping[str, str] = os.environ, lang: str | None = None,
+             platform: str = sys.platform) -> Path:
+    """Decide which cfg file a command works on.
+
+    Args:
+        engine: CPU (``vray_dr.cfg``) or GPU (``vrayrt_dr.cfg``).
+        cfg: ``--cfg``: the file itself (a folder gets the file name appended).
+        max_version: ``--max-version``: use that 3ds Max's per-user plugcfg folder (Windows).
+        env: where ``VRDR_PLUGCFG`` and ``LOCALAPPDATA`` are looked up.
+        lang: the 3ds Max language for ``max_version``; ENU (en-US) when None.
+        platform: ``sys.platform`` of the machine; ``win32`` enables ``max_version``.
+
+    Returns:
+        The path (the file need not exist yet).
+
+    Raises:
+        InputError: nothing says where the file is, or ``max_version`` cannot be used here.
+    """
+    name = cfg_name(engine)
+    if cfg is not None:
+        path = Path(cfg).expanduser()
+        return path / name if path.is_dir() else path
+    folder = env.get(PLUGCFG_ENV, "").strip()
+    if folder:
+        return Path(folder).expanduser() / name
+    if max_version is None:
+        raise InputError(NO_CFG_MESSAGE)
+    if platform != "win32":
+        raise InputError(f"--max-version finds the plugcfg folder on Windows only; on this "
+                         f"system use --cfg PATH or set {PLUGCFG_ENV}")
+    local_appdata = env.get("LOCALAPPDATA", "").strip()
+    if not local_appdata:
+        raise InputError(f"LOCALAPPDATA is not set, so the plugcfg folder of 3ds Max "
+                         f"{max_version} is unknown; use --cfg PATH or set {PLUGCFG_ENV}")
+    return Path(str(windows_plugcfg_dir(max_version, local_appdata, lang) / name))
