@@ -5,3 +5,5 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+pytest_plugins = ["mock_pymxs.pytest_plugin"]

@@ -132,15 +132,17 @@ def _flag(value: bool) -> int:
     return 1 if value else 0
 
 
-def _set_top(name: str, convert: Callable[[OptionValue], Any]) -> Callable[[dict[str, Any],
-                                                                             OptionValue], None]:
+_Put: TypeAlias = Callable[[dict[str, Any], OptionValue], None]
+"""Stores a file value into a ``DRSettings.model_dump()`` dict."""
+
+
+def _set_top(name: str, convert: Callable[[OptionValue], Any]) -> _Put:
     def put(data: dict[str, Any], value: OptionValue) -> None:
         data[name] = convert(value)
     return put
 
 
-def _set_asset(name: str, convert: Callable[[OptionValue], Any]) -> Callable[[dict[str, Any],
-                                                                               OptionValue], None]:
+def _set_asset(name: str, convert: Callable[[OptionValue], Any]) -> _Put:
     def put(data: dict[str, Any], value: OptionValue) -> None:
         data["assets"][name] = convert(value)
     return put
@@ -161,7 +163,7 @@ class _Field:
     name: str
     keys: tuple[str, ...]
     get: Callable[[DRSettings], OptionValue | None]
-    put: Callable[[dict[str, Any], OptionValue], None]
+    put: _Put
 
 
 _COMMON_FIELDS = (
@@ -185,7 +187,7 @@ _DISPATCHER_FIELD = _Field("dispatcher", (DISPATCHER_KEY,), _dispatcher_value, _
 
 _FIELDS: dict[Engine, tuple[_Field, ...]] = {
     # V-Ray's own order, used when options are appended to a file.
-    Engine.CPU: (*_COMMON_FIELDS[:3],
+    Engine.CPU: (*_COMMON_FIELDS,
                  _Field("use_local_host", ("use_local_machine",),
                         lambda s: _flag(s.use_local_host), _set_top("use_local_host", bool)),
                  *_ASSET_FIELDS, _DISPATCHER_FIELD),
@@ -198,8 +200,9 @@ _FIELDS: dict[Engine, tuple[_Field, ...]] = {
 _APPENDED: dict[Engine, frozenset[str]] = {
     Engine.CPU: frozenset(f.name for f in _FIELDS[Engine.CPU]),
     # vrayrt_dr.cfg holds servers and autostart_local_slave; other keys are only kept up to
-    # date when the file already has them (vray-dr.md §4).
-    Engine.GPU: frozenset({"use_local_host"}),
+    # date when the file already has them (vray-dr.md §4). The DR2 dispatcher is added for
+    # GPU DR2 as for CPU (the guide: "the process is similar"); its key is [unverified].
+    Engine.GPU: frozenset({"use_local_host", "dispatcher"}),
 }
 """Fields written to a file that lacks their key."""
 
@@ -222,21 +225,20 @@ _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _CANONICAL_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 
 
-def _decode(data: bytes, source: str) -> tuple[str, bool]:
-    """Text and whether it had a byte-order mark."""
+def _decode(data: bytes, source: str) -> str:
     if data.startswith(codecs.BOM_UTF8):
-        encoding, bom = "utf-8-sig", True
+        encoding = "utf-8-sig"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding, bom = "utf-16", True
+        encoding = "utf-16"
     else:
-        encoding, bom = "utf-8", False
+        encoding = "utf-8"
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise InputError(f"{source} is not a text file (byte {exc.start} is not valid "
                          f"{'UTF-16' if encoding == 'utf-16' else 'UTF-8'})") from None
     _check_text(text, source)
-    return text, bom
+    return text
 
 
 def _check_text(text: str, source: str) -> None:
@@ -376,11 +378,16 @@ class CfgDocument:
             InputError: the content is not text.
         """
         if isinstance(data, str):
-            original, text = data.encode("utf-8"), data.removeprefix("\ufeff")
+            text = data.removeprefix("\ufeff")
             _check_text(text, source)
+            try:
+                original = data.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise InputError(f"{source} is not a text file (character {exc.start} is not "
+                                 "valid Unicode)") from None
         else:
             original = data
-            text, _ = _decode(data, source)
+            text = _decode(data, source)
         default = default_port(engine, Mode.DR)
         lines = [_classify(body, ending, default) for body, ending in _split_lines(text)]
         return cls(lines, engine, original, text)
@@ -474,6 +481,10 @@ class CfgDocument:
         if text == self._original_text:
             return self._original
         return text.encode("utf-8")
+
+    def _mark_saved(self, data: bytes) -> None:
+        """Record that ``data`` (this document's :meth:`render`) is now the file's content."""
+        self._original, self._original_text = data, self._text()
 
     def _text(self) -> str:
         return "".join(line.text + line.ending for line in self._lines)
@@ -682,16 +693,17 @@ class CfgFile:
         """
         held = _held(self.settings, self.engine)
         document = self.document.copy()
-        if held != self._saved:
+        # Settings equal to what was read leave the file alone, even where applying them would
+        # append options the file lacks; a missing file is always created.
+        if held != self._saved or not self._snapshot.exists:
             document.apply(self.settings)
         if not document.changed:
             return SaveResult(path=self.path, backup=None, changed=False, bytes_written=0)
         data = document.render()
         result = atomic_write(self.path, data, expected=self._snapshot,
                               backup_suffix=DEFAULT_BACKUP_SUFFIX if backup else None)
-        self._snapshot = result.snapshot
-        self.document = CfgDocument.parse(data, self.engine, source=str(self.path))
-        self._saved = held
+        document._mark_saved(data)
+        self._snapshot, self.document, self._saved = result.snapshot, document, held
         return SaveResult(path=self.path, backup=result.backup, changed=True,
                           bytes_written=result.bytes_written)
 

@@ -1,4 +1,4 @@
-"""Exceptions for input the user must fix; everything else about a scene is a finding, not an error."""
+"""Exceptions for input the user must fix; scene problems are findings, not errors."""
 
 from __future__ import annotations
 

@@ -64,13 +64,22 @@ class AssetKind(str, Enum):
 
 
 class AssetFact(_Facts):
-    """A file the scene references, and whether 3ds Max finds it on this machine."""
+    """A file the scene references, and whether 3ds Max finds it on this machine.
+
+    ``owner`` (the map's or node's name) is read only for assets that may be a problem —
+    missing, or outside a UNC path — to keep the scene read cheap on large scenes.
+    """
 
     path: str
     kind: AssetKind
-    owner: str
     owner_class: str
+    owner: str | None = None
     resolved_path: str | None = None
+
+    @property
+    def label(self) -> str:
+        """``owner (class): path`` for messages."""
+        return f"{self.owner or 'unnamed'} ({self.owner_class}): {self.path}"
 
     @property
     def missing(self) -> bool:

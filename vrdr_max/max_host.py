@@ -50,8 +50,13 @@ ASSET_SOURCES: tuple[tuple[str, str, AssetKind], ...] = (
 )
 # Objects that are not lights but sit in `lights` (the targets of target lights).
 NOT_LIGHTS = frozenset({"targetobject"})
-# Lights whose on/off switch is not called `on` [unverified: VRaySun's switch is `enabled`].
-LIGHT_SWITCH = {"vraysun": "enabled"}
+# Lights whose on/off switch is not called `on` [unverified: VRaySun's and VRayIES's `enabled`].
+LIGHT_SWITCH = {"vraysun": "enabled", "vrayies": "enabled"}
+# A render that ends without one #postRenderFrame was cancelled. [unverified] heuristic: 3ds Max
+# documents no "render cancelled" event or state; a cancel after the first of several frames
+# reads as completed.
+FRAME_EVENT = "postRenderFrame"
+RENDER_WATCH_ID = "vrdr_render_watch"
 MISSING_CLASSES = ("Missing_GeomObject", "Missing_Light", "Missing_Mtl", "Missing_TextureMap",
                    "Missing_Camera", "Missing_Helper", "Missing_OSM", "Missing_WSM",
                    "Missing_RefTarget", "Missing_Render_Effect", "Missing_Atmospheric")
@@ -164,18 +169,18 @@ class PymxsHost:
                     resolved[key] = full or None
                 full_path = resolved[key]
                 needs_owner = full_path is None or not full_path.startswith(("\\\\", "//"))
-                owner = self._owner_name(item, kind) if needs_owner else ""
-                assets.append(AssetFact(path=path, kind=kind, owner=owner or class_name,
+                owner = self._owner_name(item, kind) if needs_owner else None
+                assets.append(AssetFact(path=path, kind=kind, owner=owner,
                                         owner_class=class_name, resolved_path=full_path))
         return assets
 
     @staticmethod
-    def _owner_name(item: Any, kind: AssetKind) -> str:
+    def _owner_name(item: Any, kind: AssetKind) -> str | None:
         """Name maps by themselves; objects (proxies, IES lights) by their first node."""
         if kind in (AssetKind.BITMAP, AssetKind.HDRI):
             return str(item.name)
         nodes = list(rt.refs.dependentNodes(item))
-        return str(nodes[0].name) if nodes else ""
+        return str(nodes[0].name) if nodes else None
 
     def _read_plugins(self, extra_classes: Iterable[str]) -> list[PluginUse]:
         known = {p.class_name: p for p in KNOWN_PLUGIN_CLASSES}
@@ -296,16 +301,16 @@ class PymxsHost:
     def render(self) -> RenderOutcome:
         """Render like the Render button (Render Setup's output, range and size)."""
         self._close_render_setup()
+        frames = []
+        watch = rt.Name(RENDER_WATCH_ID)
+        rt.callbacks.addScript(rt.Name(FRAME_EVENT), lambda: frames.append(1), id=watch)
         try:
             rt.execute(QUICK_RENDER)
         except _MXS_ERRORS as exc:
             raise HostError(f"the render failed: {exc}") from exc
-        return RenderOutcome.CANCELLED if self._render_cancelled() else RenderOutcome.COMPLETED
-
-    @staticmethod
-    def _render_cancelled() -> bool:
-        # Placeholder until the cancel signal is settled (see docs/host.md).
-        return False
+        finally:
+            rt.callbacks.removeScripts(id=watch)
+        return RenderOutcome.COMPLETED if frames else RenderOutcome.CANCELLED
 
     def add_callback(self, event: str, callback: Callable[[], None]) -> None:
         """Register ``callback`` for a general event under vrdr's callback id."""

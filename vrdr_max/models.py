@@ -5,6 +5,7 @@ These are pydantic models: parse at the boundary (cfg files, CLI, widgets) and p
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -135,6 +136,10 @@ class DRSettings(_Model):
             return False
         self.servers = [*self.servers, server]
         return True
+
+    def add_servers(self, servers: Iterable[RenderServer]) -> int:
+        """Add each server not listed yet (e.g. ``numa_servers(...)``); return how many were new."""
+        return sum(self.add_server(s.host, s.port, enabled=s.enabled) for s in servers)
 
     def remove_server(self, host: str, port: int | None = None) -> int:
         """Remove the entries for ``host`` (one port, or all); return how many went."""

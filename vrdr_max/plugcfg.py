@@ -34,7 +34,7 @@ DEFAULT_LANGUAGE = "ENU"
 """Used when no language is given (Deadline's fallback too)."""
 
 PRODUCT_FOLDER = "3dsMax"
-"""Folder under ``%LOCALAPPDATA%\\Autodesk``; 3ds Max IO and Design use ``3dsMaxIO`` and
+r"""Folder under ``%LOCALAPPDATA%\Autodesk``; 3ds Max IO and Design use ``3dsMaxIO`` and
 ``3dsMaxDesign`` (vray-dr.md §3.1) - pass those files with ``--cfg``."""
 
 FIRST_YEAR_WITH_LANG_SUBDIR = 2013
@@ -69,7 +69,7 @@ def language_folders(lang: str | None = None) -> tuple[str, str]:
 
 def windows_plugcfg_dir(max_version: int, local_appdata: str,
                         lang: str | None = None) -> PureWindowsPath:
-    """The per-user plugcfg folder of a 3ds Max version on Windows.
+    r"""The per-user plugcfg folder of a 3ds Max version on Windows.
 
     Args:
         max_version: the 3ds Max year, e.g. 2026.
@@ -77,7 +77,7 @@ def windows_plugcfg_dir(max_version: int, local_appdata: str,
         lang: language code or locale (see :func:`language_folders`).
 
     Returns:
-        ``<LOCALAPPDATA>\\Autodesk\\3dsMax\\<YEAR> - 64bit\\<LANG>\\<LangSubDir>\\plugcfg``.
+        ``<LOCALAPPDATA>\Autodesk\3dsMax\<YEAR> - 64bit\<LANG>\<LangSubDir>\plugcfg``.
 
     Raises:
         InputError: an implausible year or an unknown language.

@@ -14,6 +14,7 @@ results and progress back with queued signals. The ``progress`` callback runs in
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import ipaddress
 import socket
@@ -23,12 +24,14 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vrdr_max.addresses import format_endpoint, validate_host, validate_port
 from vrdr_max.errors import InputError
-from vrdr_max.models import DRSettings
 from vrdr_max.ports import DEFAULT_PORTS, STANDALONE_PORT, Engine, Mode, port_role
+
+if TYPE_CHECKING:
+    from vrdr_max.models import DRSettings
 
 DEFAULT_TIMEOUT = 1.0
 """Seconds one endpoint gets for name lookup and TCP handshake together."""
@@ -260,26 +263,43 @@ async def probe_async(targets: Iterable[ProbeTarget], *, timeout: float = DEFAUL
                 progress(done, len(items), result)
 
     run = _Run(timeout, asyncio.Semaphore(concurrency), cancel, hint_ports)
-    tasks = {asyncio.ensure_future(run.endpoint(items[indexes[0]])): key
-             for key, indexes in slots.items()}
-    pending = set(tasks)
+    # Answers are queued as they come: waiting on the whole task set after every answer
+    # would cost O(n) per answer.
+    answers: asyncio.Queue[asyncio.Future[_Outcome]] = asyncio.Queue()
+    tasks: dict[asyncio.Future[_Outcome], Key] = {}
+    for key, indexes in slots.items():
+        started = asyncio.ensure_future(run.endpoint(items[indexes[0]]))
+        started.add_done_callback(answers.put_nowait)
+        tasks[started] = key
     try:
-        while pending and not (cancel is not None and cancel.is_set()):
-            finished, pending = await asyncio.wait(
-                pending, timeout=CANCEL_POLL_S if cancel is not None else None,
-                return_when=asyncio.FIRST_COMPLETED)
-            for task in finished:
-                deliver(tasks[task], task.result())
+        for _ in range(len(tasks)):
+            finished = await _next_answer(answers, cancel)
+            if finished is None:
+                break
+            deliver(tasks[finished], finished.result())
     finally:
-        for task in pending:
+        unfinished = [task for task in tasks if not task.done()]
+        for task in unfinished:
             task.cancel()
-        if pending:
-            await asyncio.gather(*pending, return_exceptions=True)
-        run.close()
+        await asyncio.gather(*unfinished, return_exceptions=True)
+        await run.close()
     for key, indexes in slots.items():
         if results[indexes[0]] is None:
             deliver(key, _CANCELLED)
     return [r for r in results if r is not None]
+
+
+async def _next_answer(answers: asyncio.Queue[asyncio.Future[_Outcome]],
+                       cancel: threading.Event | None) -> asyncio.Future[_Outcome] | None:
+    """The next finished endpoint task, or None once ``cancel`` is set."""
+    if cancel is None:
+        return await answers.get()
+    while not cancel.is_set():
+        try:
+            return await asyncio.wait_for(answers.get(), CANCEL_POLL_S)
+        except asyncio.TimeoutError:
+            continue
+    return None
 
 
 @dataclass(frozen=True)
@@ -321,12 +341,35 @@ class _Run:
         self.cancel = cancel
         self.hint_ports = hint_ports
         self._resolver: ThreadPoolExecutor | None = None
+        self._hints: dict[str, asyncio.Future[tuple[int, ...]]] = {}
 
-    def close(self) -> None:
+    async def close(self) -> None:
         # A lookup stuck in getaddrinfo cannot be interrupted; let its thread finish alone
         # rather than hold the caller past the timeout.
         if self._resolver is not None:
             self._resolver.shutdown(wait=False, cancel_futures=True)
+        unfinished = [task for task in self._hints.values() if not task.done()]
+        for task in unfinished:
+            task.cancel()
+        await asyncio.gather(*unfinished, return_exceptions=True)
+
+    async def _other_port(self, address: str, port: int, budget: float) -> int | None:
+        """A well-known port other than ``port`` that accepts on ``address``, or None.
+
+        The scan runs once per address and run: several refused entries on one host (a NUMA
+        server listed port by port) share it instead of repeating it.
+        """
+        if budget <= 0:
+            return None
+        scan = self._hints.get(address)
+        if scan is None:
+            scan = self._hints[address] = asyncio.ensure_future(
+                _accepting_hint_ports(address, budget))
+        try:
+            accepting = await asyncio.wait_for(asyncio.shield(scan), budget)
+        except asyncio.TimeoutError:
+            return None
+        return next((p for p in accepting if p != port), None)
 
     async def endpoint(self, target: ProbeTarget) -> _Outcome:
         async with self.slots:
@@ -341,7 +384,8 @@ class _Run:
             except asyncio.TimeoutError:
                 return _timed_out(target, phase, self.timeout)
             if outcome.state is ProbeState.REFUSED and self.hint_ports and outcome.address:
-                other = await _other_port(outcome.address, target.port, deadline - loop.time())
+                other = await self._other_port(outcome.address, target.port,
+                                               deadline - loop.time())
                 if other is not None:
                     outcome = _Outcome(
                         ProbeState.REFUSED,
@@ -361,7 +405,7 @@ class _Run:
         failures: list[_Outcome] = []
         for family, sockaddr in addresses:
             phase.address = str(sockaddr[0])
-            outcome = await _connect(family, sockaddr, target)
+            outcome = _outcome(await _connect(family, sockaddr), target)
             if outcome.state is ProbeState.ONLINE:
                 return outcome
             failures.append(outcome)
@@ -400,50 +444,62 @@ def _literal(host: str, port: int) -> tuple[int, tuple[Any, ...]] | None:
     return socket.AF_INET6, (str(address), port, 0, 0)
 
 
-async def _connect(family: int, sockaddr: tuple[Any, ...], target: ProbeTarget) -> _Outcome:
+@dataclass(frozen=True)
+class _Attempt:
+    """One TCP handshake, before it is put into words for a target."""
+
+    state: ProbeState
+    address: str
+    latency_ms: float | None = None
+    error: OSError | None = None
+
+
+async def _connect(family: int, sockaddr: tuple[Any, ...]) -> _Attempt:
     """One handshake; the socket is closed (FIN, no data) whatever happens."""
     address = str(sockaddr[0])
     try:
         sock = socket.socket(family, socket.SOCK_STREAM)
     except OSError as exc:
-        return _Outcome(ProbeState.ERROR, _error_message(exc, target), address)
+        return _Attempt(ProbeState.ERROR, address, error=exc)
     try:
         sock.setblocking(False)
         started = time.perf_counter()
         try:
             await asyncio.get_running_loop().sock_connect(sock, sockaddr)
         except ConnectionRefusedError:
-            return _Outcome(ProbeState.REFUSED, _refused_message(target), address,
-                            _ms_since(started))
+            return _Attempt(ProbeState.REFUSED, address, _ms_since(started))
         except OSError as exc:
-            return _Outcome(ProbeState.ERROR, _error_message(exc, target), address)
-        return _Outcome(ProbeState.ONLINE, f"accepted on {_service(target.port)}", address,
-                        _ms_since(started))
+            return _Attempt(ProbeState.ERROR, address, error=exc)
+        return _Attempt(ProbeState.ONLINE, address, _ms_since(started))
     finally:
         sock.close()
 
 
-async def _other_port(address: str, port: int, budget: float) -> int | None:
-    """The first other well-known DR port that accepts on ``address`` within ``budget`` s."""
-    if budget <= 0:
-        return None
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+def _outcome(attempt: _Attempt, target: ProbeTarget) -> _Outcome:
+    if attempt.state is ProbeState.ONLINE:
+        message = f"accepted on {_service(target.port)}"
+    elif attempt.state is ProbeState.REFUSED:
+        message = _refused_message(target)
+    else:
+        message = _error_message(attempt.error or OSError("unknown error"), target)
+    return _Outcome(attempt.state, message, attempt.address, attempt.latency_ms)
 
-    async def scan() -> int | None:
+
+async def _accepting_hint_ports(address: str, budget: float) -> tuple[int, ...]:
+    """The HINT_PORTS that accept on ``address``, tried one by one within ``budget`` s."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    accepting: list[int] = []
+
+    async def scan() -> None:
         for candidate in HINT_PORTS:
-            if candidate == port:
-                continue
             sockaddr: tuple[Any, ...] = ((address, candidate, 0, 0)
                                          if family == socket.AF_INET6 else (address, candidate))
-            outcome = await _connect(family, sockaddr, ProbeTarget(address, candidate))
-            if outcome.state is ProbeState.ONLINE:
-                return candidate
-        return None
+            if (await _connect(family, sockaddr)).state is ProbeState.ONLINE:
+                accepting.append(candidate)
 
-    try:
-        return await asyncio.wait_for(scan(), budget)
-    except asyncio.TimeoutError:
-        return None
+    with contextlib.suppress(asyncio.TimeoutError):  # what answered in time still counts
+        await asyncio.wait_for(scan(), budget)
+    return tuple(accepting)
 
 
 def _ms_since(started: float) -> float:

@@ -12,11 +12,13 @@ from vrdr_max.checks.model import (
     Finding,
     Severity,
 )
-from vrdr_max.checks.registry import CHECKS
+from vrdr_max.checks.registry import CHECKS, SCENE, SERVERS, checks_in
 from vrdr_max.checks.runner import CheckReport, run, run_iter
 
 __all__ = [
     "CHECKS",
+    "SCENE",
+    "SERVERS",
     "Check",
     "CheckContext",
     "CheckReport",
@@ -24,6 +26,7 @@ __all__ = [
     "CheckStatus",
     "Finding",
     "Severity",
+    "checks_in",
     "run",
     "run_iter",
 ]

@@ -82,3 +82,4 @@ class Check:
     id: str
     title: str
     func: CheckFunc
+    scope: str = "scene"

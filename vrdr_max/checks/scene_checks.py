@@ -93,7 +93,7 @@ def missing_maps(ctx: CheckContext) -> list[Finding]:
     refuse = bool(ctx.facts.check_missing_files)
     consequence = ("Check for missing files is on, so render servers will refuse to render"
                    if refuse else "servers render those buckets as if the map were switched off")
-    subjects = [f"{a.owner} ({a.owner_class}): {a.path}" for a in missing]
+    subjects = [a.label for a in missing]
     return [Finding(check_id="missing-maps",
                     severity=Severity.ERROR if refuse else Severity.WARNING, subjects=subjects,
                     message=f"{len(missing)} file(s) missing on this machine; {consequence}")]
@@ -144,8 +144,7 @@ def unreachable_paths(ctx: CheckContext) -> list[Finding]:
             continue  # missing-maps reports these
         reach = classify(asset.resolved_path or asset.path, ctx.shared_drives)
         if reach is not PathReach.SHARED:
-            local.append(f"{asset.owner} ({asset.owner_class}): {asset.resolved_path} "
-                         f"[{reach.value}]")
+            local.append(f"{asset.label} [{reach.value}]")
     if not local:
         return []
     refuse = bool(ctx.facts.check_missing_files)

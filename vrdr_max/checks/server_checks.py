@@ -6,14 +6,14 @@ from collections import Counter
 
 from vrdr_max.addresses import format_endpoint, is_loopback
 from vrdr_max.checks.model import CheckContext, Finding, Severity, Skip
-from vrdr_max.checks.registry import check
+from vrdr_max.checks.registry import SERVERS, check
 from vrdr_max.ports import DEFAULT_PORTS, STANDALONE_PORT, Engine, Mode
 
 FIX_DEDUPE = "dedupe-servers"
 FIX_SCENE_LIST_OFF = "servers-from-cfg"
 
 
-@check("no-servers", "Render servers listed")
+@check("no-servers", "Render servers listed", SERVERS)
 def no_servers(ctx: CheckContext) -> list[Finding]:
     """DR with an empty list renders on the workstation alone, or on nothing."""
     if ctx.settings.enabled_servers:
@@ -24,7 +24,7 @@ def no_servers(ctx: CheckContext) -> list[Finding]:
                     message=f"no render server will take part: {what}")]
 
 
-@check("duplicate-servers", "Each server listed once")
+@check("duplicate-servers", "Each server listed once", SERVERS)
 def duplicate_servers(ctx: CheckContext) -> list[Finding]:
     """The same host:port twice: V-Ray connects once, the duplicate only confuses counts."""
     counts = Counter(s.key for s in ctx.settings.servers)
@@ -36,7 +36,7 @@ def duplicate_servers(ctx: CheckContext) -> list[Finding]:
                     subjects=subjects, message="servers listed more than once")]
 
 
-@check("dr2-no-dispatcher", "DR2 has a dispatcher")
+@check("dr2-no-dispatcher", "DR2 has a dispatcher", SERVERS)
 def dr2_no_dispatcher(ctx: CheckContext) -> list[Finding]:
     """DR2 needs the Dispatcher IP: without it the client has nothing to talk to."""
     if ctx.settings.mode is not Mode.DR2:
@@ -48,7 +48,7 @@ def dr2_no_dispatcher(ctx: CheckContext) -> list[Finding]:
                             "-run-dispatcher=1|2 and enter its address")]
 
 
-@check("dr2-localhost", "DR2 lists machines by address")
+@check("dr2-localhost", "DR2 lists machines by address", SERVERS)
 def dr2_localhost(ctx: CheckContext) -> list[Finding]:
     """DR2 hands the list to the dispatcher, for which "localhost" is itself (the guide)."""
     if ctx.settings.mode is not Mode.DR2:
@@ -72,7 +72,7 @@ def _wrong_engine_ports(engine: Engine) -> dict[int, str]:
     return ports
 
 
-@check("engine-port-mismatch", "Server ports match the engine")
+@check("engine-port-mismatch", "Server ports match the engine", SERVERS)
 def engine_port_mismatch(ctx: CheckContext) -> list[Finding]:
     """CPU entries on GPU ports (or the reverse) reach the wrong kind of server, or none."""
     wrong = _wrong_engine_ports(ctx.settings.engine)
@@ -87,7 +87,7 @@ def engine_port_mismatch(ctx: CheckContext) -> list[Finding]:
                             f"{ctx.settings.default_port}")]
 
 
-@check("servers-saved-in-scene", "Server list comes from the cfg")
+@check("servers-saved-in-scene", "Server list comes from the cfg", SERVERS)
 def servers_saved_in_scene(ctx: CheckContext) -> list[Finding]:
     """With "Save servers in the scene" on, the scene's stored list overrides the cfg file."""
     if not ctx.settings.save_servers_in_scene:
@@ -98,7 +98,7 @@ def servers_saved_in_scene(ctx: CheckContext) -> list[Finding]:
                             "overrides the cfg, so edits here may be ignored")]
 
 
-@check("servers-offline", "Render servers answer")
+@check("servers-offline", "Render servers answer", SERVERS)
 def servers_offline(ctx: CheckContext) -> list[Finding]:
     """A server that does not accept a TCP connection will not join the render."""
     if ctx.probe_results is None:

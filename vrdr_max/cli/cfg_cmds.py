@@ -119,6 +119,6 @@ def cmd_servers_edit(args: argparse.Namespace) -> int:
     result = cfg.save()
     for line in messages:
         print(line)
-    if result.changed and result.backup_path:
-        print(f"saved {cfg.path} (previous version in {result.backup_path})")
+    if result.changed and result.backup:
+        print(f"saved {cfg.path} (previous version in {result.backup})")
     return EXIT_OK

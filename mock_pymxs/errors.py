@@ -1,0 +1,33 @@
+"""Exceptions the mock raises, shaped like the ones real pymxs raises.
+
+Real pymxs surfaces MAXScript runtime errors as Python ``RuntimeError`` (the ADN samples and
+ayon-3dsmax catch ``RuntimeError``), undefined globals and unknown properties as
+``AttributeError`` (Autodesk's own code probes with ``hasattr``). The 3ds Max 2021 ``pymxs``
+module has no exception class of its own, so the adapter should catch the built-ins.
+"""
+
+from __future__ import annotations
+
+
+class MAXScriptException(RuntimeError):  # noqa: N818 - named after MAXScript's own class
+    """A MAXScript runtime error (real pymxs raises a plain ``RuntimeError``)."""
+
+
+class UnknownPropertyError(AttributeError):
+    """Reading or writing a property the MAXScript value does not have."""
+
+
+class UndefinedGlobalError(AttributeError):
+    """Looking up a global that is not defined in this (mock) 3ds Max."""
+
+
+class MockGapError(Exception):
+    """Something real 3ds Max has that mock_pymxs does not model: extend the mock, do not guess.
+
+    Derived from Exception only: adapter code that catches RuntimeError or AttributeError (as it
+    should for MAXScript errors) must not swallow a gap of the mock.
+    """
+
+
+class SceneFileError(ValueError):
+    """A mock scene file that cannot be read or does not match the schema (one-line message)."""

@@ -1,0 +1,159 @@
+"""Large synthetic scenes for benchmarks, built without per-node validation.
+
+``synthetic_scene(nodes=100_000)`` must stay fast: the specs are made with pydantic's
+``model_construct`` (no validation), from a seeded RNG so every run gets the same scene.
+"""
+
+from __future__ import annotations
+
+import random
+
+from mock_pymxs.scene import (
+    MapSpec,
+    MaterialSpec,
+    NodeSpec,
+    PluginDllSpec,
+    RendererSpec,
+    RenderSpec,
+    Scene,
+)
+
+VRAY_DLL = "vrender2025.dlr"
+VRAY_CLASSES = ["VRayLight", "VRayBitmap", "VRayProxy", "VRayMtl", "V_Ray_6__update_2_1"]
+_GEOMETRY = ("Box", "Sphere", "Plane", "Editable_Poly")
+
+
+def synthetic_scene(
+    nodes: int = 100_000,
+    maps: int = 10_000,
+    lights: int = 1_000,
+    seed: int = 0,
+    *,
+    missing_maps: float = 0.05,
+    unc_maps: float = 0.5,
+) -> Scene:
+    """A V-Ray 6 CPU scene of ``nodes`` geometry nodes plus ``lights`` lights and ``maps`` maps.
+
+    Lights alternate VRayLight and Target_Light (each Target_Light adds its Targetobject node).
+    A share ``missing_maps`` of the bitmaps is missing on the client; of the rest a share
+    ``unc_maps`` is on a UNC path, the others on a local drive. One material per ten maps.
+    """
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not security
+    map_specs: list[MapSpec] = []
+    client_files: list[str] = []
+    for i in range(maps):
+        r = rng.random()
+        if r < missing_maps:
+            path = f"C:\\Users\\artist\\Desktop\\tex_{i:06d}.jpg"
+        elif r < missing_maps + (1 - missing_maps) * unc_maps:
+            path = f"\\\\fileserver\\assets\\textures\\tex_{i:06d}.jpg"
+            client_files.append(path)
+        else:
+            path = f"D:\\textures\\tex_{i:06d}.jpg"
+            client_files.append(path)
+        map_specs.append(
+            MapSpec.model_construct(
+                name=f"Map_{i:06d}",
+                class_="Bitmaptexture",
+                filename=path,
+                HDRIMapName=None,
+                props={},
+            )
+        )
+    mat_specs = [
+        MaterialSpec.model_construct(
+            name=f"Mat_{j:05d}",
+            class_="VRayMtl",
+            maps=[m.name for m in map_specs[j * 10 : (j + 1) * 10]],
+        )
+        for j in range(max(1, (maps + 9) // 10))
+    ]
+    construct = NodeSpec.model_construct
+    node_specs: list[NodeSpec] = []
+    n_mats = len(mat_specs)
+    for i in range(nodes):
+        node_specs.append(
+            construct(
+                name=f"Geo_{i:06d}",
+                class_=_GEOMETRY[i % 4],
+                superclass=None,
+                hidden=rng.random() < 0.02,
+                frozen=False,
+                on=None,
+                target=None,
+                material=mat_specs[i % n_mats].name,
+                props={},
+            )
+        )
+    for i in range(lights):
+        if i % 2:
+            target = f"Light_{i:05d}.Target"
+            node_specs.append(
+                construct(
+                    name=target,
+                    class_="Targetobject",
+                    superclass=None,
+                    hidden=False,
+                    frozen=False,
+                    on=None,
+                    target=None,
+                    material=None,
+                    props={},
+                )
+            )
+            node_specs.append(
+                construct(
+                    name=f"Light_{i:05d}",
+                    class_="Target_Light",
+                    superclass=None,
+                    hidden=False,
+                    frozen=False,
+                    on=True,
+                    target=target,
+                    material=None,
+                    props={},
+                )
+            )
+        else:
+            node_specs.append(
+                construct(
+                    name=f"Light_{i:05d}",
+                    class_="VRayLight",
+                    superclass=None,
+                    hidden=rng.random() < 0.1,
+                    frozen=False,
+                    on=rng.random() > 0.1,
+                    target=None,
+                    material=None,
+                    props={},
+                )
+            )
+    return Scene.model_construct(
+        max_version=2025,
+        scene_path="\\\\fileserver\\projects\\bench\\bench.max",
+        plugcfg_dir=None,
+        temp_dir=None,
+        map_paths=["\\\\fileserver\\assets\\textures"],
+        client_files=client_files,
+        renderer=RendererSpec.model_construct(
+            class_="V_Ray_6__update_2_1", props={}, v_ray_settings=None
+        ),
+        production_renderer=None,
+        render=RenderSpec(),
+        vray_version=["6.20.01", "32528"],
+        nodes=node_specs,
+        materials=mat_specs,
+        maps=map_specs,
+        plugin_dlls=[
+            PluginDllSpec.model_construct(
+                name=VRAY_DLL,
+                path=f"C:\\Program Files\\Chaos\\V-Ray\\plugins\\{VRAY_DLL}",
+                loaded=True,
+                classes=list(VRAY_CLASSES),
+            )
+        ],
+        missing_plugins=[],
+        missing_instances={},
+        render_dialog_open=False,
+        root_appdata={},
+    )

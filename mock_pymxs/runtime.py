@@ -1,0 +1,814 @@
+"""``pymxs.runtime``: MAXScript globals, functions, classes and interfaces of the mock.
+
+Global names are case-insensitive, as in pymxs. An undefined global raises AttributeError (so
+``hasattr(rt, "VRayBitmap")`` works as it does in 3ds Max); a global that real 3ds Max has but
+the mock does not model raises MockGapError instead, so a test never mistakes one for the other.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from typing import Any
+
+from mock_pymxs import classes, vfs
+from mock_pymxs.errors import MAXScriptException, MockGapError, UndefinedGlobalError
+from mock_pymxs.session import CALLBACK_TYPES, RENDER_STATEMENT, Callback, Session, gap
+from mock_pymxs.state import NodeState, ObjState, renderer_snapshot, restore_snapshot
+from mock_pymxs.values import (
+    Array,
+    ByRef,
+    Function,
+    Interface,
+    MaxClass,
+    MaxObject,
+    Name,
+    Node,
+    RootNode,
+    SuperClass,
+    _Counted,
+    check_value,
+    prop_name,
+)
+
+Entry = tuple[str, Callable[[], Any], Callable[[Any], None] | None]
+
+# Real MAXScript globals the adapter might reach for that the mock does not model.
+GAP_GLOBALS = (
+    "render",
+    "enumerateFiles",
+    "usedMaps",
+    "AssetManager",
+    "sceneMaterials",
+    "meditMaterials",
+    "selection",
+    "rootNode",
+    "rootScene",
+    "actionMan",
+    "macros",
+    "showProperties",
+    "apropos",
+    "currentTime",
+    "animationRange",
+    "rendOutputFilename",
+    "rendSaveFile",
+    "rendNThFrame",
+    "rendStart",
+    "rendEnd",
+    "rendPickupFrames",
+    "scanlineRender",
+    "environmentMap",
+    "useEnvironmentMap",
+    "fileProperties",
+    "stringStream",
+    "Point3",
+    "keyboard",
+    "redrawViews",
+    "resetMaxFile",
+    "loadMaxFile",
+    "saveMaxFile",
+    "setRenderType",
+    "vfbControl",
+    "vrayExportVRScene",
+    "getFilenameFile",
+    "getFilenamePath",
+    "filenameFromPath",
+    "shapes",
+    "systemTools",
+    "sysInfo",
+    "maxOps",
+    "viewport",
+    "EditRenderRegion",
+    "getCurrentException",
+)
+
+_GAP_KEYS = frozenset(g.lower() for g in GAP_GLOBALS)
+
+# getDir names 3ds Max accepts (MAXScript help "getDir"); only some are modelled.
+DIR_NAMES = frozenset(
+    n.lower()
+    for n in (
+        "autoback",
+        "drivers",
+        "export",
+        "expression",
+        "font",
+        "help",
+        "image",
+        "import",
+        "matlib",
+        "maxroot",
+        "maxData",
+        "maxstart",
+        "plugcfg",
+        "plugcfg_ln",
+        "preview",
+        "proxies",
+        "scene",
+        "scripts",
+        "sound",
+        "startupScripts",
+        "temp",
+        "ui",
+        "ui_ln",
+        "userScripts",
+        "userMacros",
+        "userStartupScripts",
+        "userIcons",
+        "userStartupTemplates",
+        "vpost",
+        "renderPresets",
+        "renderassets",
+        "defaults",
+        "web",
+        "downloads",
+        "publicExchangeStoreInstallPath",
+        "systemPhotographicExposure",
+        "privateExchangeStoreInstallPath",
+        "pageFile",
+        "cfd",
+        "fx",
+        "marketDefaults",
+        "userSettings",
+        "userTools",
+        "userPlugins",
+    )
+)
+
+_VALUE_CLASS = {bool: "BooleanClass", int: "Integer", float: "Float", str: "String"}
+
+
+def _value_class_name(value: object) -> str:
+    """``classOf`` of a value that is not a MAXScript object."""
+    if value is None:
+        return "UndefinedClass"
+    if type(value) in _VALUE_CLASS:
+        return _VALUE_CLASS[type(value)]
+    kinds: tuple[tuple[type, str], ...] = (
+        (SuperClass, "MAXSuperClass"),
+        (Array, "Array"),
+        (Name, "Name"),
+        (Function, "Primitive"),
+        (Interface, "Interface"),
+    )
+    for py_type, mxs in kinds:
+        if isinstance(value, py_type):
+            return mxs
+    raise gap(f"classOf for {type(value).__name__}")
+
+
+def _index(i: object, count: int, fn: str) -> int:
+    """A 1-based MAXScript index argument; 0 or past the end raises like Max."""
+    if not isinstance(i, int) or isinstance(i, bool):
+        raise MAXScriptException(f"-- Unable to convert: {i!r} to type: Integer ({fn})")
+    if i < 1 or i > count:
+        raise MAXScriptException(f"-- Runtime error: {fn}: index out of range: {i} (count {count})")
+    return i - 1
+
+
+class Globals:
+    """The global table of one session: name (lower case) -> (spelling, getter, setter)."""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+        self.table: dict[str, Entry] = {}
+        self._build()
+
+    # -- table ----------------------------------------------------------------------------
+    def _fn(self, name: str, impl: Callable[..., Any]) -> None:
+        s = self.s
+        self.table[name.lower()] = (name, lambda: Function(s, name, impl), None)
+
+    def _value(
+        self, name: str, getter: Callable[[], Any], setter: Callable[[Any], None] | None = None
+    ) -> None:
+        self.table[name.lower()] = (name, getter, setter)
+
+    def _build(self) -> None:
+        s, st = self.s, self.s.state
+        for info in list(st.classes.values()) + [
+            c for k, c in classes.CLASSES.items() if k.startswith("missing_")
+        ]:
+            self._value(info.name, lambda info=info: MaxClass(s, info))  # type: ignore[misc]
+        for sup in classes.SUPERCLASSES:
+            if sup != classes.REFTARGET:
+                self._value(sup, lambda sup=sup: SuperClass(s, sup))  # type: ignore[misc]
+        self._value("undefined", lambda: None)
+        self._value("rootNode", lambda: RootNode(s))
+        self._value("maxFilePath", self._max_file_path)
+        self._value("maxFileName", lambda: vfs.basename(st.scene_path) if st.scene_path else "")
+        self._value(
+            "renderWidth", lambda: st.render_width, lambda v: self._set_int("renderWidth", v, 1)
+        )
+        self._value(
+            "renderHeight", lambda: st.render_height, lambda v: self._set_int("renderHeight", v, 1)
+        )
+        self._value(
+            "rendTimeType",
+            lambda: st.rend_time_type,
+            lambda v: self._set_int("rendTimeType", v, 1, 4),
+        )
+        self._value("objects", lambda: self._collection(lambda _n: True))
+        self._value("geometry", lambda: self._collection(self._is_geometry))
+        self._value("lights", lambda: self._collection_with_targets(classes.LIGHT))
+        self._value("cameras", lambda: self._collection_with_targets(classes.CAMERA))
+        self._value(
+            "helpers", lambda: self._collection(lambda n: n.base.cls.superclass == classes.HELPER)
+        )
+        for name, impl in (
+            ("classOf", self._class_of),
+            ("superClassOf", self._super_class_of),
+            ("isKindOf", self._is_kind_of),
+            ("getPropNames", self._get_prop_names),
+            ("isProperty", self._is_property),
+            ("hasProperty", self._has_property),
+            ("getProperty", self._get_property),
+            ("setProperty", self._set_property),
+            ("getClassInstances", self._get_class_instances),
+            ("Name", Name),
+            ("Array", lambda *items: Array(s, list(items))),
+            ("execute", self._execute),
+            ("maxVersion", self._max_version),
+            ("getDir", self._get_dir),
+            ("getRenderType", lambda: Name(st.render_type)),
+            (
+                "doesFileExist",
+                lambda p: isinstance(p, str) and vfs.is_absolute(p) and st.files.exists(p),
+            ),
+            ("getNodeByName", self._get_node_by_name),
+            ("setAppData", self._set_app_data),
+            ("getAppData", self._get_app_data),
+            ("deleteAppData", self._delete_app_data),
+        ):
+            self._fn(name, impl)
+        if st.vray_version is not None:
+            self._fn("vrayVersion", lambda: Array(s, list(st.vray_version or [])))
+        for name, build in (
+            ("renderers", self._renderers),
+            ("mapPaths", self._map_paths),
+            ("SceneMissingPlugIns", self._missing_plugins),
+            ("pluginManager", self._plugin_manager),
+            ("callbacks", self._callbacks),
+            ("renderSceneDialog", self._render_dialog),
+            ("refs", self._refs),
+            ("ATSOps", self._ats),
+        ):
+            iface = build()
+            self._value(name, lambda iface=iface: iface)  # type: ignore[misc]
+
+    def lookup(self, name: str) -> Any:
+        """The value of a global (counted by the caller)."""
+        key = name.lower()
+        entry = self.table.get(key)
+        if entry is not None:
+            return entry[1]()
+        if key in self.s.state.user_globals:
+            return self.s.state.user_globals[key][1]
+        if key in _GAP_KEYS:
+            raise gap(f"the global {name!r}")
+        raise UndefinedGlobalError(
+            f"'pymxs.runtime' has no attribute {name!r} (undefined MAXScript global)"
+        )
+
+    def assign(self, name: str, value: object) -> None:
+        """``rt.<name> = value``: a system global's setter, or a new/changed user global."""
+        key = name.lower()
+        entry = self.table.get(key)
+        if entry is not None:
+            if entry[2] is None:
+                raise MAXScriptException(
+                    f"-- Runtime error: Cannot assign to read-only global: {entry[0]}"
+                )
+            old = entry[1]()
+            entry[2](value)
+            self.s.record_write("runtime", "runtime", entry[0], old, value)
+            return
+        old_entry = self.s.state.user_globals.get(key)
+        self.s.state.user_globals[key] = (name, value)
+        self.s.record_write(
+            "runtime", "runtime", name, None if old_entry is None else old_entry[1], value
+        )
+
+    def spellings(self) -> list[str]:
+        """Every global name the mock defines (for ``dir(rt)``)."""
+        return [e[0] for e in self.table.values()] + [
+            v[0] for v in self.s.state.user_globals.values()
+        ]
+
+    # -- scene collections ----------------------------------------------------------------
+    def _collection(self, keep: Callable[[NodeState], bool]) -> Array:
+        s = self.s
+        return Array(s, [Node(s, n) for n in s.state.nodes if keep(n)])
+
+    @staticmethod
+    def _is_geometry(n: NodeState) -> bool:
+        # Targets of lights and cameras belong to those collections [unverified for geometry].
+        return n.base.cls.superclass == classes.GEOMETRY and n.base.cls.name != "Targetobject"
+
+    def _collection_with_targets(self, superclass: str) -> Array:
+        """Lights (cameras) plus the Targetobject nodes of target lights (cameras), as Max does."""
+        nodes = self.s.state.nodes
+        owned = {
+            id(n.target)
+            for n in nodes
+            if n.base.cls.superclass == superclass and n.target is not None
+        }
+        keep = [
+            n
+            for n in nodes
+            if n.base.cls.superclass == superclass
+            or (n.base.cls.name == "Targetobject" and id(n) in owned)
+        ]
+        return Array(self.s, [Node(self.s, n) for n in keep])
+
+    def _max_file_path(self) -> str:
+        p = self.s.state.scene_path
+        if not p:
+            return ""
+        return vfs.normalize(p).rsplit("\\", 1)[0] + "\\"
+
+    def _set_int(self, name: str, value: object, low: int, high: int | None = None) -> None:
+        v = check_value("int", value, name)
+        assert isinstance(v, int)
+        if v < low or (high is not None and v > high):
+            raise MAXScriptException(f"-- Runtime error: {name} out of range: {v}")
+        st = self.s.state
+        attr = {
+            "renderwidth": "render_width",
+            "renderheight": "render_height",
+            "rendtimetype": "rend_time_type",
+        }[name.lower()]
+        setattr(st, attr, v)
+
+    # -- functions --------------------------------------------------------------------------
+    def _class_of(self, value: object) -> Any:
+        s = self.s
+        if isinstance(value, Node):
+            return MaxClass(s, value._n.base.cls)
+        if isinstance(value, MaxObject):
+            return MaxClass(s, value._o.cls)
+        if isinstance(value, MaxClass):
+            return SuperClass(s, value._info.superclass)
+        return SuperClass(s, _value_class_name(value))
+
+    def _super_class_of(self, value: object) -> Any:
+        s = self.s
+        if isinstance(value, Node):
+            return SuperClass(s, value._n.base.cls.superclass)
+        if isinstance(value, MaxObject):
+            return SuperClass(s, value._o.cls.superclass)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return SuperClass(s, "Number")
+        return SuperClass(s, "Value")
+
+    def _is_kind_of(self, value: object, cls: object) -> bool:
+        if isinstance(cls, MaxClass):
+            return bool(self._class_of(value) == cls)
+        if isinstance(cls, SuperClass):
+            return bool(self._super_class_of(value) == cls or self._class_of(value) == cls)
+        raise MAXScriptException(f"-- Unable to convert: {cls!r} to type: MAXClass")
+
+    @staticmethod
+    def _target(obj: object, fn: str) -> _Counted:
+        if not isinstance(obj, _Counted):
+            raise MAXScriptException(f'-- No "{fn}" function for {obj!r}')
+        return obj
+
+    def _get_prop_names(self, obj: object) -> Array:
+        target = self._target(obj, "getPropNames")
+        return Array(self.s, [Name(n) for n in target._prop_names()])
+
+    def _is_property(self, obj: object, name: object) -> bool:
+        return self._target(obj, "isProperty")._has(prop_name(name))
+
+    def _has_property(self, obj: object, name: object) -> bool:
+        target = self._target(obj, "hasProperty")
+        pattern = prop_name(name)
+        if "*" in pattern or "?" in pattern:
+            names = (
+                [*target._prop_names(), "name"]
+                if isinstance(target, Node)
+                else target._prop_names()
+            )
+            return any(fnmatch.fnmatch(n.lower(), pattern.lower()) for n in names)
+        return target._has(pattern)
+
+    def _get_property(self, obj: object, name: object) -> Any:
+        target = self._target(obj, "getProperty")
+        pname = prop_name(name)
+        if not target._has(pname):
+            raise MAXScriptException(f'-- Unknown property: "{pname}" in {target}')
+        return target._get(pname)
+
+    def _set_property(self, obj: object, name: object, value: object) -> None:
+        target = self._target(obj, "setProperty")
+        pname = prop_name(name)
+        if not target._has(pname):
+            raise MAXScriptException(f'-- Unknown property: "{pname}" in {target}')
+        target._set(pname, value)
+
+    def _get_class_instances(self, cls: object, **kwargs: object) -> Array:
+        if kwargs.keys() - {"processAllAnimatables", "processChildren"}:
+            raise gap(f"getClassInstances keywords {sorted(kwargs)}")
+        if not isinstance(cls, MaxClass):
+            raise MAXScriptException(f"-- Unable to convert: {cls!r} to type: MAXClass")
+        info, st, s = cls._info, self.s.state, self.s
+        found: list[ObjState] = []
+        if info.superclass == classes.TEXTUREMAP:
+            found = [m for m in st.maps if m.cls is info]
+        elif info.superclass == classes.MATERIAL:
+            found = [m for m in st.materials if m.cls is info]
+        elif info.superclass == classes.RENDERER:
+            found = [r for r in (st.current, st.production) if r is not None and r.cls is info]
+        else:
+            seen: set[int] = set()
+            for n in st.nodes:
+                if n.base.cls is info and id(n.base) not in seen:
+                    seen.add(id(n.base))
+                    found.append(n.base)
+        found += [o for o in st.missing_objects if o.cls is info]
+        return Array(s, [MaxObject(s, o) for o in found])
+
+    def _execute(self, statement: object) -> Any:
+        s = self.s
+        if not isinstance(statement, str):
+            raise MAXScriptException(f"-- Unable to convert: {statement!r} to type: String")
+        s.executed.append(statement)
+        if " ".join(statement.split()).lower() == RENDER_STATEMENT:
+            s.quick_render(statement)
+            return None
+        raise MAXScriptException(f"-- Syntax error / not implemented in mock_pymxs: {statement!r}")
+
+    def _max_version(self) -> Array:
+        year = self.s.state.max_version
+        release = year - 1998  # 2023 -> 25 (25000), as ADN's menuhook reads it
+        return Array(self.s, [release * 1000, 62, 0, release, 0, 0, 0, year, ""])
+
+    def _get_dir(self, which: object) -> str:
+        if not isinstance(which, Name):
+            raise MAXScriptException(f"-- Unable to convert: {which!r} to type: Name")
+        key, st = str(which).lower(), self.s.state
+        if key not in DIR_NAMES:
+            raise MAXScriptException(f"-- Runtime error: getDir: invalid directory name: #{which}")
+        if key == "plugcfg" and st.plugcfg_dir is not None:
+            return st.plugcfg_dir
+        if key == "temp" and st.temp_dir is not None:
+            return st.temp_dir
+        if key == "scene" and st.scene_path:
+            return vfs.normalize(st.scene_path).rsplit("\\", 1)[0]
+        raise MockGapError(f"getDir #{which}: not set in this mock scene")
+
+    def _get_node_by_name(self, name: object, **kwargs: object) -> Any:
+        if not isinstance(name, str):
+            raise MAXScriptException(f"-- Unable to convert: {name!r} to type: String")
+        exact = bool(kwargs.get("exact", False))
+        for n in self.s.state.nodes:
+            if n.name == name or (not exact and n.name.lower() == name.lower()):
+                return Node(self.s, n)
+        return None
+
+    def _app_data(self, obj: object, index: object, fn: str) -> tuple[dict[int, str], int]:
+        """The AppData slots of a value (the root node's come from the scene file)."""
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise MAXScriptException(f"-- Unable to convert: {index!r} to type: Integer ({fn})")
+        st = self.s.state
+        if isinstance(obj, RootNode):
+            return st.root_appdata, index
+        if isinstance(obj, (Node, MaxObject)):
+            key = id(obj._n) if isinstance(obj, Node) else id(obj._o)
+            return st.appdata.setdefault(key, {}), index
+        raise MAXScriptException(f"-- Unable to convert: {obj!r} to type: MAXWrapper ({fn})")
+
+    def _set_app_data(self, obj: object, index: object, text: object) -> None:
+        slots, i = self._app_data(obj, index, "setAppData")
+        if not isinstance(text, str):
+            raise MAXScriptException(f"-- Unable to convert: {text!r} to type: String (setAppData)")
+        old = slots.get(i)
+        slots[i] = text
+        self.s.record_write(str(obj), "AppData", str(i), old, text)
+
+    def _get_app_data(self, obj: object, index: object) -> str | None:
+        slots, i = self._app_data(obj, index, "getAppData")
+        return slots.get(i)
+
+    def _delete_app_data(self, obj: object, index: object) -> None:
+        slots, i = self._app_data(obj, index, "deleteAppData")
+        old = slots.pop(i, None)
+        self.s.record_write(str(obj), "AppData", str(i), old, None)
+
+    # -- interfaces -------------------------------------------------------------------------
+    def _renderers(self) -> Interface:
+        s, st = self.s, self.s.state
+
+        def current() -> Any:
+            return None if st.current is None else MaxObject(s, st.current)
+
+        def production() -> Any:
+            obj = st.production if st.production is not None else st.current
+            return None if obj is None else MaxObject(s, obj)
+
+        return Interface(
+            s,
+            "renderers",
+            props={
+                "current": (current, lambda v: s.set_renderer("current", v)),
+                "production": (production, lambda v: s.set_renderer("production", v)),
+            },
+            gaps=("activeShade", "medit", "medit_locked", "renderDialogMode", "draft"),
+        )
+
+    def _map_paths(self) -> Interface:
+        s, st = self.s, self.s.state
+
+        def full_path(path: object) -> str:
+            if not isinstance(path, str):
+                raise MAXScriptException(f"-- Unable to convert: {path!r} to type: String")
+            return resolve_map_path(st.files, st.map_paths, st.scene_path, path)
+
+        def add(path: object) -> None:
+            if not isinstance(path, str):
+                raise MAXScriptException(f"-- Unable to convert: {path!r} to type: String")
+            st.map_paths.append(vfs.normalize(path))
+
+        def delete(i: object) -> None:
+            del st.map_paths[_index(i, len(st.map_paths), "mapPaths.delete")]
+
+        return Interface(
+            s,
+            "mapPaths",
+            methods={
+                "getFullFilePath": full_path,
+                "count": lambda: len(st.map_paths),
+                "get": lambda i: st.map_paths[_index(i, len(st.map_paths), "mapPaths.get")],
+                "add": add,
+                "delete": delete,
+            },
+        )
+
+    def _missing_plugins(self) -> Interface:
+        s, st = self.s, self.s.state
+        rows = st.missing_plugins
+
+        def entry(fn: str, attr: str) -> Callable[[object], str]:
+            return lambda i: str(getattr(rows[_index(i, len(rows), fn)], attr))
+
+        return Interface(
+            s,
+            "SceneMissingPlugIns",
+            methods={
+                "GetMissingPlugInCount": lambda: len(rows),
+                "GetMissingPlugInClassName": entry("GetMissingPlugInClassName", "class_name"),
+                "GetMissingPlugInFileName": entry("GetMissingPlugInFileName", "dll"),
+                "GetMissingPlugInDescription": entry("GetMissingPlugInDescription", "description"),
+            },
+            gaps=("GetMissingPlugInClassID", "GetMissingPlugInSuperClassID"),
+        )
+
+    def _plugin_manager(self) -> Interface:
+        s, st = self.s, self.s.state
+        dlls = st.dlls
+
+        def row(fn: str, i: object) -> Any:
+            return dlls[_index(i, len(dlls), fn)]
+
+        def load(i: object) -> bool:
+            row("loadPluginDll", i).loaded = True
+            return True
+
+        def load_class(cls: object) -> bool:
+            if not isinstance(cls, MaxClass):
+                raise MAXScriptException(f"-- Unable to convert: {cls!r} to type: MAXClass")
+            for d in dlls:
+                if cls._info.name.lower() in (c.lower() for c in d.classes):
+                    d.loaded = True
+            return True
+
+        return Interface(
+            s,
+            "pluginManager",
+            props={
+                "pluginDllCount": (lambda: len(dlls), None),
+            },
+            methods={
+                "pluginDllName": lambda i: row("pluginDllName", i).name,
+                "pluginDllFullPath": lambda i: row("pluginDllFullPath", i).path,
+                "isPluginDllLoaded": lambda i: row("isPluginDllLoaded", i).loaded,
+                "loadPluginDll": load,
+                "loadClass": load_class,
+            },
+            gaps=("pluginDllDesc", "isPluginDllDeferrable", "delayLoadOn"),
+        )
+
+    def _callbacks(self) -> Interface:
+        s = self.s
+
+        def add_script(event: object, fn: object, **kwargs: object) -> None:
+            if not isinstance(event, Name) or str(event).lower() not in CALLBACK_TYPES:
+                raise MAXScriptException(
+                    f"-- Runtime error: callbacks.addScript: unknown callback type: {event!r}"
+                )
+            if isinstance(fn, str) or "fileName" in kwargs:
+                raise gap("callbacks.addScript with a MAXScript string or file")
+            if not callable(fn):
+                raise MAXScriptException(f"-- Unable to convert: {fn!r} to type: Function")
+            if kwargs.get("persistent"):
+                raise MAXScriptException("-- Runtime error: Python callbacks cannot be persistent")
+            cb_id = kwargs.get("id")
+            if cb_id is not None and not isinstance(cb_id, Name):
+                raise MAXScriptException(f"-- Unable to convert: {cb_id!r} to type: Name")
+            if kwargs.keys() - {"id", "persistent"}:
+                raise MAXScriptException(
+                    f"-- Unknown keyword for callbacks.addScript: {sorted(kwargs)}"
+                )
+            s.callbacks.append(Callback(str(event).lower(), fn, cb_id))
+
+        def remove_scripts(event: object = None, **kwargs: object) -> None:
+            cb_id = kwargs.get("id")
+            ev = None if event is None else str(event).lower()
+            s.callbacks = [
+                c
+                for c in s.callbacks
+                if not ((ev is None or c.event == ev) and (cb_id is None or c.id == cb_id))
+            ]
+
+        return Interface(
+            s,
+            "callbacks",
+            methods={
+                "addScript": add_script,
+                "removeScripts": remove_scripts,
+                "notificationParam": lambda: s.notification_param,
+            },
+            gaps=("show", "broadcastCallback"),
+        )
+
+    def _render_dialog(self) -> Interface:
+        s, st = self.s, self.s.state
+
+        def commit() -> None:
+            # The open dialog writes its UI state back: script edits made meanwhile are lost.
+            if st.dialog_open and st.current is not None:
+                restore_snapshot(st.current, st.dialog_snapshot)
+
+        def close() -> None:
+            commit()
+            st.dialog_open = False
+
+        def open_() -> None:
+            st.dialog_open = True
+            st.dialog_snapshot = renderer_snapshot(st.current)
+
+        return Interface(
+            s,
+            "renderSceneDialog",
+            methods={
+                "isOpen": lambda: st.dialog_open,
+                "open": open_,
+                "close": close,
+                "commit": commit,
+            },
+            gaps=("update",),
+        )
+
+    def _refs(self) -> Interface:
+        s, st = self.s, self.s.state
+
+        def dependent_nodes(obj: object, **kwargs: object) -> Array:
+            if not isinstance(obj, (MaxObject, Node)):
+                raise MAXScriptException(f"-- Unable to convert: {obj!r} to type: MAXObject")
+            if isinstance(obj, Node):
+                return Array(s, [])
+            o = obj._o
+            if o.cls.superclass == classes.MATERIAL:
+                nodes = [n for n in st.nodes if n.material is o]
+            elif o.cls.superclass == classes.TEXTUREMAP:
+                nodes = [n for n in st.nodes if n.material is not None and o in n.material.maps]
+            else:
+                nodes = list(o.nodes)
+            if kwargs.get("firstOnly"):
+                nodes = nodes[:1]
+            return Array(s, [Node(s, n) for n in nodes])
+
+        return Interface(
+            s, "refs", methods={"dependentNodes": dependent_nodes}, gaps=("dependents", "dependsOn")
+        )
+
+    def _ats(self) -> Interface:
+        s = self.s
+
+        def get_files(out: object) -> tuple[int, Array]:
+            if not isinstance(out, ByRef):
+                raise MAXScriptException(
+                    "-- ATSOps.GetFiles needs pymxs.byref(None) for its file list"
+                )
+            files = asset_files(s)
+            return len(files), Array(s, files)
+
+        return Interface(
+            s,
+            "ATSOps",
+            methods={
+                "Refresh": lambda: None,
+                "GetFiles": get_files,
+            },
+            gaps=(
+                "GetDependentFiles",
+                "SelectFiles",
+                "ResolveSelectionToAbsolute",
+                "GetFileSystemStatus",
+            ),
+        )
+
+
+# Properties that hold file names, by class (for ATSOps.GetFiles).
+_FILE_PROPS = {
+    "bitmaptexture": "filename",
+    "vraybitmap": "HDRIMapName",
+    "vrayhdri": "HDRIMapName",
+    "vrayies": "ies_file",
+    "vrayproxy": "fileName",
+}
+
+
+def asset_files(session: Session) -> list[str]:
+    """The scene file and every file a map, IES light or proxy references, first seen first."""
+    st = session.state
+    out: list[str] = [st.scene_path] if st.scene_path else []
+    seen = set(out)
+    objs: list[ObjState] = list(st.maps) + [n.base for n in st.nodes]
+    for o in objs:
+        prop = _FILE_PROPS.get(o.cls.name.lower())
+        value = o.props.get(prop) if prop else None
+        if isinstance(value, str) and value and value not in seen:
+            seen.add(value)
+            out.append(value)
+    return out
+
+
+def resolve_map_path(
+    files: vfs.VirtualFiles, map_paths: list[str], scene_path: str, path: str
+) -> str:
+    """``mapPaths.getFullFilePath``: the path where the client finds the file, else ``""``.
+
+    Search order [unverified]: the path as given (absolute), the scene's folder, then each map
+    path, with the relative path and then with the bare file name.
+    """
+    if not path:
+        return ""
+    if vfs.is_absolute(path) and files.is_file(path):
+        return path
+    name = vfs.basename(path)
+    rel = path if not vfs.is_absolute(path) else name
+    folders = ([vfs.normalize(scene_path).rsplit("\\", 1)[0]] if scene_path else []) + list(
+        map_paths
+    )
+    for folder in folders:
+        for candidate in dict.fromkeys((vfs.join(folder, rel), vfs.join(folder, name))):
+            if files.is_file(candidate):
+                return candidate
+    return ""
+
+
+class Runtime:
+    """``pymxs.runtime``: a stable object whose globals come from the installed session.
+
+    A module that did ``from pymxs import runtime as rt`` at import time keeps working across
+    installs; after uninstall every access raises RuntimeError.
+    """
+
+    __slots__ = ("_stack",)
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_stack", [])
+
+    def _globals(self) -> Globals:
+        stack: list[Globals] = object.__getattribute__(self, "_stack")
+        if not stack:
+            raise RuntimeError("mock_pymxs is not installed: call mock_pymxs.install() first")
+        return stack[-1]
+
+    def __getattribute__(self, name: str) -> Any:
+        if name.startswith("_"):
+            return object.__getattribute__(self, name)
+        g = object.__getattribute__(self, "_globals")()
+        entry = g.table.get(name.lower())
+        g.s.hit(f"rt.{entry[0] if entry is not None else name}")
+        return g.lookup(name)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        g = self._globals()
+        entry = g.table.get(name.lower())
+        g.s.hit(f"set rt.{entry[0] if entry is not None else name}")
+        g.assign(name, value)
+
+    def __dir__(self) -> list[str]:
+        stack: list[Globals] = object.__getattribute__(self, "_stack")
+        return sorted(stack[-1].spellings()) if stack else []
+
+    def __repr__(self) -> str:
+        return "<pymxs.runtime (mock_pymxs)>"
+
+
+RUNTIME = Runtime()

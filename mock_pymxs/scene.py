@@ -1,0 +1,252 @@
+"""The mock scene file: a validated JSON description of one 3ds Max client and its open scene.
+
+Field reference with an example: ``mock_pymxs/scenes/README.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mock_pymxs import classes
+from mock_pymxs.errors import SceneFileError
+
+PropValue = bool | int | float | str | None
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class NodeSpec(_Model):
+    """A scene node (object, light, camera, helper)."""
+
+    name: str
+    class_: str = Field(alias="class")
+    superclass: str | None = None
+    hidden: bool = False
+    frozen: bool = False
+    on: bool | None = None
+    target: str | None = None
+    material: str | None = None
+    props: dict[str, PropValue] = Field(default_factory=dict)
+
+
+class MapSpec(_Model):
+    """A texture map referenced by the scene."""
+
+    name: str
+    class_: str = Field(alias="class")
+    filename: str | None = None
+    HDRIMapName: str | None = None
+    props: dict[str, PropValue] = Field(default_factory=dict)
+
+
+class MaterialSpec(_Model):
+    """A material; ``maps`` names the texture maps it uses."""
+
+    name: str
+    class_: str = Field(default="PhysicalMaterial", alias="class")
+    maps: list[str] = Field(default_factory=list)
+
+
+class RendererSpec(_Model):
+    """A renderer instance; GPU renderers keep CPU-style settings in ``v_ray_settings``."""
+
+    class_: str = Field(alias="class")
+    props: dict[str, PropValue] = Field(default_factory=dict)
+    v_ray_settings: dict[str, PropValue] | None = None
+
+
+class RenderSpec(_Model):
+    """Render Setup > Common: area to render, output size, time output."""
+
+    type: str = "view"
+    width: int = Field(default=1920, ge=1)
+    height: int = Field(default=1080, ge=1)
+    time_type: int = Field(default=1, ge=1, le=4)
+
+
+class PluginDllSpec(_Model):
+    """A plugin DLL known to the client's plugin manager and the classes it provides."""
+
+    name: str
+    path: str
+    loaded: bool = True
+    classes: list[str] = Field(default_factory=list)
+
+
+class MissingPluginSpec(_Model):
+    """One entry of SceneMissingPlugIns: a class whose plugin is absent on this client."""
+
+    class_: str = Field(alias="class")
+    dll: str
+    description: str = ""
+
+
+class Scene(_Model):
+    """One 3ds Max client with its open scene, as the mock reproduces it."""
+
+    max_version: int = Field(default=2025, ge=2019, le=2099)
+    scene_path: str = ""
+    plugcfg_dir: str | None = None
+    temp_dir: str | None = None
+    map_paths: list[str] = Field(default_factory=list)
+    client_files: list[str] = Field(default_factory=list)
+    renderer: RendererSpec
+    production_renderer: RendererSpec | None = None
+    render: RenderSpec = Field(default_factory=RenderSpec)
+    vray_version: list[str] | None = None
+    nodes: list[NodeSpec] = Field(default_factory=list)
+    materials: list[MaterialSpec] = Field(default_factory=list)
+    maps: list[MapSpec] = Field(default_factory=list)
+    plugin_dlls: list[PluginDllSpec] = Field(default_factory=list)
+    missing_plugins: list[MissingPluginSpec] = Field(default_factory=list)
+    missing_instances: dict[str, int] = Field(default_factory=dict)
+    render_dialog_open: bool = False
+    root_appdata: dict[int, str] = Field(default_factory=dict)
+
+
+RENDER_TYPES = ("view", "selected", "region", "crop", "blowup")
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _first_error(exc: ValidationError) -> str:
+    errors = exc.errors()
+    first = errors[0]
+    where = _loc(tuple(first["loc"])) or "(top level)"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {first['msg'].lower()}{more}"
+
+
+def available_classes(scene: Scene) -> dict[str, classes.ClassInfo]:
+    """Every class that is a global on this client: core classes plus the scene's plugin DLLs'.
+
+    A plugin class that no DLL of the scene provides is not a global, as in a Max without it.
+    """
+    table = {k: c for k, c in classes.CLASSES.items() if not c.plugin}
+    provided = {c.lower() for dll in scene.plugin_dlls for c in dll.classes}
+    declared = _declared_plugin_classes(scene)
+    for key in provided:
+        info = classes.CLASSES.get(key) or declared.get(key)
+        if info is not None:
+            table[key] = info
+    return table
+
+
+def _declared_plugin_classes(scene: Scene) -> dict[str, classes.ClassInfo]:
+    """Plugin classes the scene uses that the class table does not know (props from the scene)."""
+    found: dict[str, tuple[str, str, dict[str, object]]] = {}
+    for node in scene.nodes:
+        key = node.class_.lower()
+        if key not in classes.CLASSES:
+            name, sup, props = found.get(
+                key, (node.class_, node.superclass or classes.GEOMETRY, {})
+            )
+            props.update(node.props)
+            found[key] = (name, sup, props)
+    dll_names = {c.lower(): c for dll in scene.plugin_dlls for c in dll.classes}
+    for key, name in dll_names.items():
+        if key not in classes.CLASSES and key not in found:
+            found[key] = (name, classes.GEOMETRY, {})
+    return {k: classes.declared_class(n, s, p) for k, (n, s, p) in found.items()}
+
+
+def check_scene(scene: Scene) -> list[str]:
+    """Cross-field problems (unknown classes, dangling names) as ``"field: message"`` lines."""
+    problems: list[str] = []
+    avail = available_classes(scene)
+    missing_ok = {k for k in classes.CLASSES if k.startswith("missing_")}
+
+    def known(name: str, where: str, superclass: str | None = None) -> classes.ClassInfo | None:
+        info = avail.get(name.lower())
+        if info is None and name.lower() in missing_ok:
+            info = classes.CLASSES[name.lower()]
+        if info is None:
+            if name.lower() in classes.CLASSES:
+                problems.append(f"{where}: not provided by any plugin_dlls[].classes: {name!r}")
+            else:
+                problems.append(
+                    f"{where}: unknown class {name!r} (a plugin class must be listed "
+                    "in plugin_dlls[].classes)"
+                )
+        elif superclass is not None and info.superclass != superclass:
+            problems.append(f"{where}: {info.name} is a {info.superclass}, not a {superclass}")
+        return info
+
+    node_names = {n.name.lower() for n in scene.nodes}
+    mat_names = {m.name.lower() for m in scene.materials}
+    map_names = {m.name.lower() for m in scene.maps}
+    for i, node in enumerate(scene.nodes):
+        info = known(node.class_, f"nodes[{i}].class")
+        if node.superclass is not None and node.superclass not in classes.SUPERCLASSES:
+            problems.append(f"nodes[{i}].superclass: unknown superclass {node.superclass!r}")
+        if info is not None and node.on is not None and info.superclass != classes.LIGHT:
+            problems.append(
+                f"nodes[{i}].on: only lights have on ({info.name} is a {info.superclass})"
+            )
+        if node.target is not None and node.target.lower() not in node_names:
+            problems.append(f"nodes[{i}].target: no node named {node.target!r}")
+        if node.material is not None and node.material.lower() not in mat_names:
+            problems.append(f"nodes[{i}].material: no material named {node.material!r}")
+    for i, mat in enumerate(scene.materials):
+        known(mat.class_, f"materials[{i}].class", classes.MATERIAL)
+        problems.extend(
+            f"materials[{i}].maps: no map named {m!r}"
+            for m in mat.maps
+            if m.lower() not in map_names
+        )
+    for i, tex in enumerate(scene.maps):
+        known(tex.class_, f"maps[{i}].class", classes.TEXTUREMAP)
+    known(scene.renderer.class_, "renderer.class", classes.RENDERER)
+    if scene.production_renderer is not None:
+        known(scene.production_renderer.class_, "production_renderer.class", classes.RENDERER)
+    if scene.render.type.lower() not in RENDER_TYPES:
+        problems.append(f"render.type: one of {', '.join(RENDER_TYPES)}, not {scene.render.type!r}")
+    for key in scene.missing_instances:
+        if key.lower() not in missing_ok:
+            problems.append(f"missing_instances.{key}: not a Missing_* class")
+    return problems
+
+
+def parse_scene(data: object, source: str = "scene") -> Scene:
+    """Validate already-parsed JSON data; raise SceneFileError naming ``source`` and the field."""
+    try:
+        scene = Scene.model_validate(data)
+    except ValidationError as exc:
+        raise SceneFileError(f"{source}: {_first_error(exc)}") from None
+    problems = check_scene(scene)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise SceneFileError(f"{source}: {problems[0]}{more}")
+    return scene
+
+
+def load_scene(path: str | Path) -> Scene:
+    """Read and validate a scene file; errors are one-line SceneFileError messages."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SceneFileError(f"{p.name}: cannot read: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SceneFileError(f"{p.name}: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    return parse_scene(data, p.name)
+
+
+SCENES_DIR = Path(__file__).resolve().parent / "scenes"
+
+
+def bundled_scene(name: str) -> Scene:
+    """One of the scenes shipped in ``mock_pymxs/scenes`` (``"demo"``, ``"clean"``, ...)."""
+    return load_scene(SCENES_DIR / f"{name}.json")

@@ -1,0 +1,239 @@
+"""One installed mock 3ds Max: scene state, counters, records, callbacks, renders."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from mock_pymxs import classes
+from mock_pymxs.classes import ClassInfo
+from mock_pymxs.errors import MAXScriptException, MockGapError, UnknownPropertyError
+from mock_pymxs.records import CallCounter, CreateRecord, RenderRecord, WriteRecord
+from mock_pymxs.state import NodeState, ObjState, SceneState, make_renderer, renderer_snapshot
+from mock_pymxs.values import Array, MaxObject, Name, Node
+
+RENDER_OUTCOMES = ("ok", "cancelled", "error")
+RENDER_STATEMENT = "max quick render"
+RENDER_FAILED_MESSAGE = "-- Runtime error: Render failed"  # wording [unverified]
+THREAD_MESSAGE = "pymxs: the MAXScript runtime was used from a thread other than the main thread"
+# Classes whose constructor also makes a Targetobject node "<name>.Target" [unverified].
+_AUTO_TARGET = frozenset({"targetspot", "target_light", "targetcamera"})
+
+# General Event Callback types the mock accepts (MAXScript help); it fires only the render
+# ones and #postRendererChange.
+CALLBACK_TYPES = frozenset(
+    n.lower()
+    for n in (
+        "preRender",
+        "postRender",
+        "preRenderFrame",
+        "postRenderFrame",
+        "preRenderEval",
+        "preRendererChange",
+        "postRendererChange",
+        "renderParamsChanged",
+        "filePreOpen",
+        "filePostOpen",
+        "filePreSave",
+        "filePostSave",
+        "systemPreReset",
+        "systemPostReset",
+        "systemPreNew",
+        "systemPostNew",
+        "preSystemShutdown",
+        "postSystemStartup",
+        "nodeCreated",
+        "selectionSetChanged",
+    )
+)
+
+
+class Callback:
+    """One registered callback script (a Python callable)."""
+
+    __slots__ = ("event", "fn", "id")
+
+    def __init__(self, event: str, fn: Callable[[], object], cb_id: Name | None) -> None:
+        self.event = event
+        self.fn = fn
+        self.id = cb_id
+
+
+class Session:
+    """State and records of one install; wrappers count their accesses here."""
+
+    def __init__(self, state: SceneState) -> None:
+        self.state = state
+        self.calls = CallCounter()
+        self.writes: list[WriteRecord] = []
+        self.renders: list[RenderRecord] = []
+        self.executed: list[str] = []
+        self.undo_records: list[str] = []
+        self.created: list[CreateRecord] = []
+        self.listener: list[str] = []
+        self.qt_calls: list[tuple[str, object, object]] = []
+        self.callbacks: list[Callback] = []
+        self.callback_errors: list[BaseException] = []
+        self.strict_callbacks = True
+        self.next_render_outcome = "ok"
+        self.notification_param: object = None
+        self.main_thread = threading.get_ident()
+        self.token_threads: set[int] = set()
+        self.active = True
+
+    # -- counting -------------------------------------------------------------------------
+    def hit(self, name: str) -> None:
+        """Count one crossing; like pymxs, refuse other threads unless they hold mxstoken()."""
+        ident = threading.get_ident()
+        if ident != self.main_thread and ident not in self.token_threads:
+            raise RuntimeError(THREAD_MESSAGE)
+        self.calls.hit(name)
+
+    def record_write(
+        self, owner: str, owner_class: str, prop: str, old: object, new: object
+    ) -> None:
+        """Remember one property write."""
+        self.writes.append(WriteRecord(owner, owner_class, prop, _plain(old), _plain(new)))
+
+    # -- object creation ------------------------------------------------------------------
+    def create(self, info: ClassInfo, args: tuple[object, ...], kwargs: dict[str, object]) -> Any:
+        """What calling a class does: a node, a map/material, or a renderer instance."""
+        if not info.creatable:
+            raise MAXScriptException(f"-- Runtime error: Cannot create instance of {info.name}")
+        if args:
+            raise MAXScriptException(
+                f"-- Argument count error: {info.name} wanted 0, got {len(args)}"
+            )
+        st = self.state
+        name = kwargs.get("name")
+        if info.superclass == classes.RENDERER:
+            result: Any = MaxObject(self, make_renderer(info))
+        elif info.superclass in (classes.TEXTUREMAP, classes.MATERIAL):
+            prefix = "Map #" if info.superclass == classes.TEXTUREMAP else "Material #"
+            obj = ObjState(info, f"{prefix}{len(st.detached) + 1}")
+            st.detached.append(obj)
+            result = MaxObject(self, obj)
+        else:
+            node = NodeState(
+                str(name) if isinstance(name, str) else st.next_name(info.name), ObjState(info)
+            )
+            st.nodes.append(node)
+            if info.name.lower() in _AUTO_TARGET:
+                target = NodeState(f"{node.name}.Target", ObjState(classes.CLASSES["targetobject"]))
+                st.nodes.append(target)
+                node.target = target
+            result = Node(self, node)
+        for key, value in kwargs.items():
+            try:
+                result._set(key, value)
+            except UnknownPropertyError as exc:
+                raise MAXScriptException(f"{exc} (constructor keyword of {info.name})") from None
+        self.created.append(
+            CreateRecord(
+                info.name,
+                name if isinstance(name, str) else None,
+                {k: _plain(v) for k, v in kwargs.items()},
+            )
+        )
+        return result
+
+    # -- callbacks and rendering -----------------------------------------------------------
+    def fire(self, event: str, param: object = None) -> None:
+        """Send one General Event notification to the registered Python callables."""
+        saved = self.notification_param
+        self.notification_param = param
+        try:
+            for cb in [c for c in self.callbacks if c.event == event.lower()]:
+                try:
+                    cb.fn()
+                except Exception as exc:  # Max reports callback errors and goes on
+                    self.callback_errors.append(exc)
+                    if self.strict_callbacks:
+                        raise
+        finally:
+            self.notification_param = saved
+
+    def quick_render(self, statement: str) -> None:
+        """``max quick render``: record the render, send notifications, apply the set outcome."""
+        outcome = self.next_render_outcome
+        if outcome not in RENDER_OUTCOMES:
+            raise ValueError(
+                f"next_render_outcome must be one of {RENDER_OUTCOMES}, not {outcome!r}"
+            )
+        self.next_render_outcome = "ok"
+        st = self.state
+        renderer = st.current
+        self.renders.append(
+            RenderRecord(
+                statement=statement,
+                renderer_class=renderer.cls.name if renderer is not None else "",
+                props=renderer_snapshot(renderer),
+                outcome=outcome,
+                time=time.time(),
+                render_type=st.render_type,
+                width=st.render_width,
+                height=st.render_height,
+                cfg_files=_cfg_files(st.plugcfg_dir),
+            )
+        )
+        self.fire("preRender", self._pre_render_param())
+        self.fire("preRenderFrame")
+        if outcome == "ok":  # a cancelled frame never finishes [unverified]
+            self.fire("postRenderFrame")
+        self.fire("postRender")
+        if outcome == "error":
+            raise MAXScriptException(RENDER_FAILED_MESSAGE)
+
+    def _pre_render_param(self) -> Array:
+        """The 28-item #preRender array: rendType first, isNetRender second, size at 26."""
+        items: list[object] = [None] * 28
+        items[0] = Name(self.state.render_type)
+        items[1] = False
+        items[25] = Array(self, [self.state.render_width, self.state.render_height])
+        return Array(self, items)
+
+    def set_renderer(self, slot: str, value: object) -> None:
+        """Assign ``renderers.current`` / ``.production`` (a renderer instance only)."""
+        if not isinstance(value, MaxObject) or value._o.cls.superclass != classes.RENDERER:
+            raise MAXScriptException(f"-- Unable to convert: {value!r} to type: Renderer")
+        st = self.state
+        old = st.current if slot == "current" or st.production is None else st.production
+        self.fire("preRendererChange")
+        if slot == "current" or st.production is None:
+            st.current = value._o
+        else:
+            st.production = value._o
+        self.record_write("renderers", "renderers", slot, _plain(old), _plain(value._o))
+        self.fire("postRendererChange")
+
+
+def _plain(value: object) -> object:
+    """What a write record keeps: primitives as they are, objects as their print form."""
+    if isinstance(value, NodeState):
+        return f"${value.base.cls.name}:{value.name}"
+    if isinstance(value, ObjState):
+        return f"{value.cls.name}:{value.name or value.cls.display_name or value.cls.name}"
+    if isinstance(value, (Node, MaxObject, Name, Array)):
+        return str(value)
+    return value
+
+
+def _cfg_files(folder: str | None) -> dict[str, str]:
+    """Text of the ``*.cfg`` files in the plugcfg folder at render time (DR server lists)."""
+    if not folder:
+        return {}
+    out: dict[str, str] = {}
+    try:
+        for p in sorted(Path(folder).glob("*.cfg")):
+            out[p.name] = p.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {}
+    return out
+
+
+def gap(what: str) -> MockGapError:
+    """The error for something real 3ds Max has and the mock does not model."""
+    return MockGapError(f"{what} exists in 3ds Max but mock_pymxs does not model it")

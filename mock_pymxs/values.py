@@ -1,0 +1,644 @@
+"""Wrapped MAXScript values: names, arrays, classes, nodes, objects, interfaces, functions.
+
+Like pymxs, every access to a wrapped value crosses into MAXScript and is counted; wrappers are
+fresh objects per access (``is`` fails across two reads, ``==`` works); MAXScript names are
+case-insensitive. Only nodes, classes and names are hashable (pymxs documents nodes as dict keys).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from mock_pymxs import classes
+from mock_pymxs.classes import ClassInfo, PropType
+from mock_pymxs.errors import MAXScriptException, MockGapError, UnknownPropertyError
+from mock_pymxs.state import NodeState, ObjState
+
+if TYPE_CHECKING:
+    from mock_pymxs.session import Session
+
+_PY_NAMES = frozenset({"getmxsprop", "setmxsprop"})
+
+
+class MXSWrapperBase:
+    """Base type of every wrapped MAXScript value (``pymxs.MXSWrapperBase``)."""
+
+    __slots__ = ()
+
+
+class Name(MXSWrapperBase):
+    """A MAXScript name literal (``#foo``): equal to another Name whatever the case."""
+
+    __slots__ = ("_n",)
+    _n: str
+
+    def __init__(self, text: str) -> None:
+        object.__setattr__(self, "_n", str(text))
+
+    def __eq__(self, other: object) -> bool:
+        # A Name never equals a str: pymxs' behaviour there is unverified, so stay strict.
+        return isinstance(other, Name) and self._n.lower() == other._n.lower()
+
+    def __hash__(self) -> int:
+        return hash(self._n.lower())
+
+    def __str__(self) -> str:
+        return self._n
+
+    def __repr__(self) -> str:
+        return f"<Name<#{self._n}>>"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise UnknownPropertyError(f'-- Unknown property: "{name}" in #{self._n}')
+
+
+def mxs_print(value: object) -> str:
+    """The MAXScript print form of a value (used inside arrays and error messages)."""
+    if value is None:
+        return "undefined"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, Name):
+        return f"#{value}"
+    if isinstance(value, float):
+        return f"{value:g}" if "." in f"{value:g}" else f"{value:g}.0"
+    return str(value)
+
+
+class _Counted(MXSWrapperBase):
+    """A wrapper whose non-underscore attributes are MAXScript properties (each one counted)."""
+
+    __slots__ = ("_s",)
+
+    def __getattribute__(self, name: str) -> Any:
+        if name.startswith("_") or name in _PY_NAMES:
+            return object.__getattribute__(self, name)
+        session: Session = object.__getattribute__(self, "_s")
+        session.hit(f"get {self._owner()}.{self._canon(name)}")
+        return self._get(name)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+            return
+        self._s.hit(f"set {self._owner()}.{self._canon(name)}")
+        self._set(name, value)
+
+    def getmxsprop(self, key: str) -> Any:
+        """Explicitly get a MAXScript property (pymxs API)."""
+        self._s.hit(f"get {self._owner()}.{self._canon(key)}")
+        return self._get(key)
+
+    def setmxsprop(self, key: str, value: object) -> None:
+        """Explicitly set a MAXScript property (pymxs API)."""
+        self._s.hit(f"set {self._owner()}.{self._canon(key)}")
+        self._set(key, value)
+
+    # -- implemented by subclasses (never counted) --
+    def _owner(self) -> str:
+        raise NotImplementedError
+
+    def _canon(self, name: str) -> str:
+        return name
+
+    def _get(self, name: str) -> Any:
+        raise self._unknown(name)
+
+    def _set(self, name: str, _value: object) -> None:
+        raise self._unknown(name)
+
+    def _prop_names(self) -> list[str]:
+        return []
+
+    def _has(self, _name: str) -> bool:
+        return False
+
+    def _unknown(self, name: str) -> UnknownPropertyError:
+        return UnknownPropertyError(f'-- Unknown property: "{name}" in {self}')
+
+
+class Array(_Counted):
+    """A MAXScript array: ``len``, iteration and 0-based subscripts from Python are free."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, session: Session, items: list[Any]) -> None:
+        self._s = session
+        self._items = items
+
+    def _owner(self) -> str:
+        return "Array"
+
+    def _get(self, name: str) -> Any:
+        if name.lower() == "count":
+            return len(self._items)
+        raise self._unknown(name)
+
+    def _prop_names(self) -> list[str]:
+        return ["count"]
+
+    def _has(self, name: str) -> bool:
+        return name.lower() == "count"
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(list(self._items))
+
+    def _index(self, index: object) -> int:
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise TypeError(f"array index must be an int, not {type(index).__name__}")
+        if index < 0:  # negative subscripts are not documented for pymxs arrays
+            raise IndexError(f"array index {index} out of range (mock_pymxs: no negative indexes)")
+        return index
+
+    def __getitem__(self, index: int) -> Any:
+        i = self._index(index)
+        if i >= len(self._items):
+            raise IndexError(f"array index {i} out of range")
+        return self._items[i]
+
+    def __setitem__(self, index: int, value: object) -> None:
+        i = self._index(index)
+        if i >= len(self._items):  # MAXScript grows the array with undefined
+            self._items.extend([None] * (i + 1 - len(self._items)))
+        self._items[i] = value
+
+    def __str__(self) -> str:
+        return "#(" + ", ".join(mxs_print(v) for v in self._items) + ")"
+
+    def __repr__(self) -> str:
+        return f"<Array<{self}>>"
+
+
+class SuperClass(_Counted):
+    """A MAXScript superclass (``GeometryClass``, ``light``, ``RendererClass``, ...)."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, session: Session, name: str) -> None:
+        self._s = session
+        self._name = name
+
+    def _owner(self) -> str:
+        return self._name
+
+    def _get(self, name: str) -> Any:
+        if name.lower() == "classes":
+            avail = [
+                MaxClass(self._s, c)
+                for c in self._s.state.classes.values()
+                if c.superclass == self._name
+            ]
+            return Array(self._s, avail)
+        raise self._unknown(name)
+
+    def _has(self, name: str) -> bool:
+        return name.lower() == "classes"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SuperClass) and other._name == self._name
+
+    def __hash__(self) -> int:
+        return hash(("superclass", self._name))
+
+    def __str__(self) -> str:
+        return self._name
+
+    def __repr__(self) -> str:
+        return f"<MAXSuperClass<{self._name}>>"
+
+
+class MaxClass(_Counted):
+    """A MAXScript class; calling a creatable one creates an object (counted as one call)."""
+
+    __slots__ = ("_info",)
+
+    def __init__(self, session: Session, info: ClassInfo) -> None:
+        self._s = session
+        self._info = info
+
+    def _owner(self) -> str:
+        return self._info.name
+
+    def _get(self, name: str) -> Any:
+        key = name.lower()
+        if key == "classid":
+            if self._info.class_id is None:
+                raise MockGapError(f"mock_pymxs does not know the class id of {self._info.name}")
+            return Array(self._s, list(self._info.class_id))
+        if key == "creatable":
+            return self._info.creatable
+        raise self._unknown(name)
+
+    def _has(self, name: str) -> bool:
+        return name.lower() in ("classid", "creatable")
+
+    def __call__(self, *args: object, **kwargs: object) -> Any:
+        """Create an instance (a node for scene object classes); kwargs set properties."""
+        self._s.hit(f"call {self._info.name}")
+        return self._s.create(self._info, args, kwargs)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MaxClass) and other._info.name.lower() == self._info.name.lower()
+
+    def __hash__(self) -> int:
+        return hash(("class", self._info.name.lower()))
+
+    def __str__(self) -> str:
+        return self._info.name
+
+    def __repr__(self) -> str:
+        return f"<{self._info.superclass}<{self._info.name}>>"
+
+
+_MXS_TYPE = {
+    "bool": "BooleanClass",
+    "int": "Integer",
+    "float": "Float",
+    "str": "String",
+    "node": "node",
+    "texmap": "textureMap",
+    "material": "material",
+}
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_CHECKS: dict[str, Callable[[object], bool]] = {
+    "bool": lambda v: isinstance(v, bool),
+    "int": _is_number,
+    "float": _is_number,
+    "str": lambda v: isinstance(v, str),
+}
+
+
+def _convert(ptype: PropType, value: object) -> tuple[bool, object]:
+    check = _CHECKS.get(ptype)
+    if check is not None:
+        ok = check(value)
+        if ok and ptype in ("int", "float"):
+            value = int(value) if ptype == "int" else float(value)  # type: ignore[call-overload,arg-type]
+        return ok, value
+    if value is None:
+        return True, None
+    if ptype == "node":
+        return isinstance(value, Node), value._n if isinstance(value, Node) else value
+    want = classes.TEXTUREMAP if ptype == "texmap" else classes.MATERIAL
+    ok = isinstance(value, MaxObject) and value._o.cls.superclass == want
+    return ok, value._o if isinstance(value, MaxObject) else value
+
+
+def check_value(ptype: PropType, value: object, where: str) -> object:
+    """Convert a Python value for a property of type ``ptype`` the way MAXScript would, or raise."""
+    ok, converted = _convert(ptype, value)
+    if ok:
+        return converted
+    simple = isinstance(value, (str, int, float, bool, type(None), Name))
+    shown = mxs_print(value) if simple else repr(value)
+    raise MAXScriptException(f"-- Unable to convert: {shown} to type: {_MXS_TYPE[ptype]} ({where})")
+
+
+# Properties every node has (MAXScript "General Node Properties") that the mock models.
+_NODE_PROPS: dict[str, tuple[str, PropType | None]] = {
+    "name": ("name", "str"),
+    "ishidden": ("isHidden", "bool"),
+    "isfrozen": ("isFrozen", "bool"),
+    "renderable": ("renderable", "bool"),
+    "target": ("target", "node"),
+    "material": ("material", "material"),
+    "baseobject": ("baseObject", None),
+}
+
+
+class Node(_Counted):
+    """A scene node; class properties fall through to its base object, as in MAXScript."""
+
+    __slots__ = ("_n",)
+
+    def __init__(self, session: Session, node: NodeState) -> None:
+        self._s = session
+        self._n = node
+
+    def _owner(self) -> str:
+        return self._n.base.cls.name
+
+    def _canon(self, name: str) -> str:
+        hit = _NODE_PROPS.get(name.lower())
+        if hit is not None:
+            return hit[0]
+        spec = self._n.base.cls.prop(name)
+        return spec.name if spec is not None else name
+
+    def _get(self, name: str) -> Any:
+        key = name.lower()
+        n = self._n
+        if key in _NODE_PROPS:
+            getters: dict[str, Callable[[], Any]] = {
+                "name": lambda: n.name,
+                "ishidden": lambda: n.hidden,
+                "isfrozen": lambda: n.frozen,
+                "renderable": lambda: n.renderable,
+                "target": lambda: wrap(self._s, n.target),
+                "material": lambda: wrap(self._s, n.material),
+                "baseobject": lambda: MaxObject(self._s, n.base),
+            }
+            return getters[key]()
+        spec = n.base.cls.prop(name)
+        if spec is None:
+            raise self._unknown(name)
+        return wrap(self._s, n.base.props[spec.name])
+
+    def _set(self, name: str, value: object) -> None:
+        key = name.lower()
+        n = self._n
+        if key in _NODE_PROPS:
+            canon, ptype = _NODE_PROPS[key]
+            if ptype is None:
+                raise MockGapError("mock_pymxs does not model replacing a node's baseObject")
+            new = check_value(ptype, value, f"{n.name}.{canon}")
+            old = {
+                "name": n.name,
+                "ishidden": n.hidden,
+                "isfrozen": n.frozen,
+                "renderable": n.renderable,
+                "target": n.target,
+                "material": n.material,
+            }[key]
+            if key == "name":
+                n.name = str(new)
+            elif key == "ishidden":
+                n.hidden = bool(new)
+            elif key == "isfrozen":
+                n.frozen = bool(new)
+            elif key == "renderable":
+                n.renderable = bool(new)
+            elif key == "target":
+                n.target = new if isinstance(new, NodeState) else None
+            else:
+                n.material = new if isinstance(new, ObjState) else None
+            self._s.record_write(str(self), self._owner(), canon, old, new)
+            return
+        spec = n.base.cls.prop(name)
+        if spec is None:
+            raise self._unknown(name)
+        new = check_value(spec.type, value, f"{n.name}.{spec.name}")
+        old = n.base.props[spec.name]
+        n.base.props[spec.name] = new
+        self._s.record_write(str(self), self._owner(), spec.name, old, new)
+
+    def _prop_names(self) -> list[str]:
+        return [p.name for p in self._n.base.cls.props]
+
+    def _has(self, name: str) -> bool:
+        return name.lower() in _NODE_PROPS or self._n.base.cls.prop(name) is not None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Node) and other._n is self._n
+
+    def __hash__(self) -> int:
+        return id(self._n)
+
+    def __str__(self) -> str:
+        return f"${self._n.base.cls.name}:{self._n.name} @ [0,0,0]"
+
+    def __repr__(self) -> str:
+        return f"<{self._n.base.cls.name}<{self}>>"
+
+
+class MaxObject(_Counted):
+    """A MAXScript object that is not a node: base object, map, material, renderer, sub-object."""
+
+    __slots__ = ("_o",)
+    __hash__ = None  # type: ignore[assignment]  # pymxs documents only some values as hashable
+
+    def __init__(self, session: Session, obj: ObjState) -> None:
+        self._s = session
+        self._o = obj
+
+    def _owner(self) -> str:
+        return self._o.cls.name
+
+    def _has_name(self) -> bool:
+        return self._o.cls.superclass in (
+            classes.TEXTUREMAP,
+            classes.MATERIAL,
+        ) and not self._o.cls.name.startswith("Missing_")
+
+    def _canon(self, name: str) -> str:
+        spec = self._o.cls.prop(name)
+        return spec.name if spec is not None else name
+
+    def _get(self, name: str) -> Any:
+        o = self._o
+        key = name.lower()
+        if key == "name" and self._has_name():
+            return o.name
+        if key == "classid" and o.cls.superclass == classes.RENDERER:
+            if o.cls.class_id is None:
+                raise MockGapError(f"mock_pymxs does not know the class id of {o.cls.name}")
+            return Array(self._s, list(o.cls.class_id))
+        if o.sub is not None and key == o.sub.cls.name.lower():
+            return MaxObject(self._s, o.sub)
+        spec = o.cls.prop(name)
+        if spec is None:
+            raise self._unknown(name)
+        return wrap(self._s, o.props[spec.name])
+
+    def _set(self, name: str, value: object) -> None:
+        o = self._o
+        if name.lower() == "name" and self._has_name():
+            new = check_value("str", value, f"{o.cls.name}.name")
+            old_name, o.name = o.name, str(new)
+            self._s.record_write(str(self), self._owner(), "name", old_name, new)
+            return
+        spec = o.cls.prop(name)
+        if spec is None:
+            raise self._unknown(name)
+        new = check_value(spec.type, value, f"{o.cls.name}.{spec.name}")
+        old = o.props[spec.name]
+        o.props[spec.name] = new
+        self._s.record_write(str(self), self._owner(), spec.name, old, new)
+
+    def _prop_names(self) -> list[str]:
+        names = [p.name for p in self._o.cls.props]
+        if self._o.sub is not None:
+            names.append(self._o.sub.cls.name)
+        return names
+
+    def _has(self, name: str) -> bool:
+        o = self._o
+        key = name.lower()
+        return (
+            o.cls.prop(name) is not None
+            or (key == "name" and self._has_name())
+            or (o.sub is not None and key == o.sub.cls.name.lower())
+            or (key == "classid" and o.cls.superclass == classes.RENDERER)
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MaxObject) and other._o is self._o
+
+    def __str__(self) -> str:
+        o = self._o
+        if o.cls.superclass == classes.RENDERER:
+            return f"{o.cls.name}:{o.cls.display_name or o.cls.name}"
+        if self._has_name():
+            return f"{o.name}:{o.cls.name}"
+        return o.cls.name
+
+    def __repr__(self) -> str:
+        return f"<{self._o.cls.name}<{self}>>"
+
+
+class RootNode(_Counted):
+    """``rootNode``: the scene root; the mock models only its AppData."""
+
+    __slots__ = ()
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def _owner(self) -> str:
+        return "rootNode"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RootNode)
+
+    def __hash__(self) -> int:
+        return hash("rootNode")
+
+    def __str__(self) -> str:
+        return "<root>"
+
+    def __repr__(self) -> str:
+        return "<RootNode<<root>>>"
+
+
+class Function(_Counted):
+    """A MAXScript function or interface method: each call is one crossing."""
+
+    __slots__ = ("_impl", "_name")
+
+    def __init__(self, session: Session, name: str, impl: Callable[..., Any]) -> None:
+        self._s = session
+        self._name = name
+        self._impl = impl
+
+    def _owner(self) -> str:
+        return self._name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the function (one crossing)."""
+        self._s.hit(f"call {self._name}")
+        return self._impl(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return f"{self._name.rsplit('.', 1)[-1]}()"
+
+    def __repr__(self) -> str:
+        return f"<Primitive<{self}>>"
+
+
+Getter = Callable[[], Any]
+Setter = Callable[[Any], None]
+
+
+class Interface(_Counted):
+    """A core interface or struct (``renderers``, ``mapPaths``, ``callbacks``, ...)."""
+
+    __slots__ = ("_gaps", "_methods", "_name", "_props")
+
+    def __init__(
+        self,
+        session: Session,
+        name: str,
+        *,
+        props: dict[str, tuple[Getter, Setter | None]] | None = None,
+        methods: dict[str, Callable[..., Any]] | None = None,
+        gaps: tuple[str, ...] = (),
+    ) -> None:
+        self._s = session
+        self._name = name
+        self._props = {k.lower(): (k, g, s) for k, (g, s) in (props or {}).items()}
+        self._methods = {k.lower(): (k, f) for k, f in (methods or {}).items()}
+        self._gaps = {g.lower() for g in gaps}
+
+    def _owner(self) -> str:
+        return self._name
+
+    def _canon(self, name: str) -> str:
+        key = name.lower()
+        hit = self._props.get(key) or self._methods.get(key)
+        return hit[0] if hit is not None else name
+
+    def _get(self, name: str) -> Any:
+        key = name.lower()
+        if key in self._props:
+            return self._props[key][1]()
+        if key in self._methods:
+            canon, impl = self._methods[key]
+            return Function(self._s, f"{self._name}.{canon}", impl)
+        if key in self._gaps:
+            raise MockGapError(
+                f"{self._name}.{name} exists in 3ds Max but mock_pymxs does not model it"
+            )
+        raise self._unknown(name)
+
+    def _set(self, name: str, value: object) -> None:
+        key = name.lower()
+        if key in self._props:
+            canon, _getter, setter = self._props[key]
+            if setter is None:
+                raise MAXScriptException(
+                    f"-- Runtime error: Cannot set {self._name}.{canon}: read-only"
+                )
+            setter(value)
+            return
+        raise self._unknown(name)
+
+    def _prop_names(self) -> list[str]:
+        return [v[0] for v in self._props.values()]
+
+    def _has(self, name: str) -> bool:
+        return name.lower() in self._props or name.lower() in self._methods
+
+    def __str__(self) -> str:
+        return f"<Interface:{self._name}>"
+
+    def __repr__(self) -> str:
+        return f"<Interface<{self._name}>>"
+
+
+class ByRef:
+    """``pymxs.byref(value)``: marks a by-reference argument; the call returns a tuple."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"byref({self.value!r})"
+
+
+def wrap(session: Session, value: object) -> Any:
+    """A stored value as Python sees it: primitives as they are, objects wrapped fresh."""
+    if isinstance(value, NodeState):
+        return Node(session, value)
+    if isinstance(value, ObjState):
+        return MaxObject(session, value)
+    return value
+
+
+def prop_name(name: object) -> str:
+    """A property name given as ``str`` or ``Name``."""
+    if isinstance(name, (str, Name)):
+        return str(name)
+    raise MAXScriptException(f"-- Unable to convert: {name!r} to type: Name")

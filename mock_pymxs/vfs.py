@@ -1,0 +1,94 @@
+r"""The client's file system as the mock sees it: Windows paths, any case, ``\`` or ``/``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+_DRIVE = re.compile(r"^[A-Za-z]:\\")
+
+
+def normalize(path: str) -> str:
+    """Backslashes, no duplicate separators (a UNC prefix keeps its two), no trailing separator."""
+    p = path.replace("/", "\\")
+    unc = p.startswith("\\\\")
+    body = re.sub(r"\\+", r"\\", p[2:] if unc else p)
+    out = ("\\\\" + body) if unc else body
+    if len(out) > 3 and out.endswith("\\"):  # keep "C:\" as it is
+        out = out.rstrip("\\")
+    return out
+
+
+def key(path: str) -> str:
+    """The comparison key of a path: normalized and case-folded, as Windows compares."""
+    return normalize(path).casefold()
+
+
+def is_absolute(path: str) -> bool:
+    r"""True for ``C:\...`` and ``\\server\share\...`` paths."""
+    p = path.replace("/", "\\")
+    return bool(_DRIVE.match(p)) or p.startswith("\\\\")
+
+
+def join(folder: str, name: str) -> str:
+    r"""``folder\name`` with one separator."""
+    return normalize(folder).rstrip("\\") + "\\" + normalize(name).lstrip("\\")
+
+
+def basename(path: str) -> str:
+    """The last path component."""
+    return normalize(path).rsplit("\\", 1)[-1]
+
+
+class VirtualFiles:
+    """The set of files that exist on the client; folders exist when a file lies under them."""
+
+    def __init__(self, paths: Iterable[str] = ()) -> None:
+        self._files: dict[str, str] = {}
+        self._dirs: dict[str, int] = {}
+        for p in paths:
+            self.add(p)
+
+    def add(self, path: str) -> None:
+        """Make ``path`` exist (idempotent)."""
+        k = key(path)
+        if k in self._files:
+            return
+        self._files[k] = normalize(path)
+        for d in _parents(k):
+            self._dirs[d] = self._dirs.get(d, 0) + 1
+
+    def remove(self, path: str) -> None:
+        """Make ``path`` not exist; KeyError if it did not."""
+        k = key(path)
+        del self._files[k]
+        for d in _parents(k):
+            self._dirs[d] -= 1
+            if not self._dirs[d]:
+                del self._dirs[d]
+
+    def exists(self, path: str) -> bool:
+        """True for a listed file or a folder holding one (like ``doesFileExist``)."""
+        k = key(path)
+        return k in self._files or k in self._dirs
+
+    def is_file(self, path: str) -> bool:
+        """True for a listed file only."""
+        return key(path) in self._files
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self.exists(path)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files.values())
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+
+def _parents(k: str) -> Iterator[str]:
+    parts = k.split("\\")
+    start = 4 if k.startswith("\\\\") else 1  # \\server\share is the root of a UNC path
+    for i in range(start, len(parts)):
+        joined = "\\".join(parts[:i])
+        yield joined + "\\" if i == 1 else joined  # a drive root is "c:\\"

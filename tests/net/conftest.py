@@ -1,0 +1,150 @@
+"""Real sockets for the probe and discovery tests: loopback endpoints, and the namespace lab."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+
+from . import netns
+
+SERVER_WAIT_S = 10.0
+"""Longest a test server thread waits for anything; every helper loop is bounded by it."""
+
+
+@dataclass
+class AcceptingServer:
+    """A loopback listener that accepts, reads each connection to EOF and records the bytes."""
+
+    sock: socket.socket
+    received: list[bytes] = field(default_factory=list)
+    done: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def host(self) -> str:
+        return str(self.sock.getsockname()[0])
+
+    @property
+    def port(self) -> int:
+        return int(self.sock.getsockname()[1])
+
+    def serve(self, connections: int) -> threading.Thread:
+        """Accept up to ``connections`` connections in a thread, each read until EOF."""
+        def run() -> None:
+            self.sock.settimeout(SERVER_WAIT_S)
+            try:
+                for _ in range(connections):
+                    conn, _ = self.sock.accept()
+                    with conn:
+                        conn.settimeout(SERVER_WAIT_S)
+                        chunks = []
+                        while chunk := conn.recv(4096):
+                            chunks.append(chunk)
+                        self.received.append(b"".join(chunks))
+            except OSError:
+                pass
+            finally:
+                self.done.set()
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        return thread
+
+
+def _listener(host: str = "127.0.0.1", backlog: int = 64,
+              family: int = socket.AF_INET) -> socket.socket:
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.bind((host, 0))
+    sock.listen(backlog)
+    return sock
+
+
+@pytest.fixture
+def online_port() -> Iterator[int]:
+    """A loopback port where the kernel completes handshakes (nobody needs to accept)."""
+    with _listener() as sock:
+        yield sock.getsockname()[1]
+
+
+@pytest.fixture
+def accepting_server() -> Iterator[AcceptingServer]:
+    """A listener whose connections are accepted and read to EOF (see AcceptingServer)."""
+    with _listener() as sock:
+        yield AcceptingServer(sock)
+
+
+def closed_port_socket(host: str = "127.0.0.1", port: int = 0,
+                       family: int = socket.AF_INET) -> socket.socket:
+    """Reserve a port without listening: a connect to it is refused (RST)."""
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.bind((host, port))
+    return sock
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port that is bound (so nobody else takes it) but does not listen."""
+    with closed_port_socket() as sock:
+        yield sock.getsockname()[1]
+
+
+class Blackholes:
+    """Loopback listeners whose accept queue is full: further SYNs are dropped silently.
+
+    A backlog of 0 lets one connection wait in the accept queue; once a filler occupies it and
+    nobody accepts, the kernel drops every new SYN, so a connect sees nothing: a timeout.
+    """
+
+    def __init__(self) -> None:
+        self._sockets: list[socket.socket] = []
+
+    def make(self) -> int:
+        server = _listener(backlog=0)
+        self._sockets.append(server)
+        filler = socket.create_connection(server.getsockname(), timeout=SERVER_WAIT_S)
+        self._sockets.append(filler)
+        return int(server.getsockname()[1])
+
+    def close(self) -> None:
+        for sock in self._sockets:
+            sock.close()
+
+
+@pytest.fixture
+def blackholes() -> Iterator[Blackholes]:
+    """Factory of blackholed loopback ports; all closed after the test."""
+    made = Blackholes()
+    yield made
+    made.close()
+
+
+def _ipv6_loopback() -> str | None:
+    if not socket.has_ipv6:
+        return "Python was built without IPv6"
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as sock:
+            sock.bind(("::1", 0))
+    except OSError as exc:
+        return f"no IPv6 loopback here ({exc.strerror})"
+    return None
+
+
+@pytest.fixture
+def ipv6_loopback() -> None:
+    """Skip unless ::1 can be bound."""
+    reason = _ipv6_loopback()
+    if reason:
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def lab() -> Iterator[netns.Lab]:
+    """The namespace lab (client, server, slow host), built once per run; root only."""
+    reason = netns.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    with netns.lab() as built:
+        yield built

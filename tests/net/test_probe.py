@@ -1,0 +1,394 @@
+"""Probing over real sockets: every state, the concurrency bound, cancel, progress, IPv6, netns."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from vrdr_max.errors import InputError
+from vrdr_max.models import Dispatcher, DRSettings, RenderServer
+from vrdr_max.ports import Mode
+from vrdr_max.probe import (
+    CANCELLED_MESSAGE,
+    ProbeResult,
+    ProbeState,
+    ProbeTarget,
+    probe,
+    probe_async,
+    summarise,
+    targets_from_settings,
+)
+
+from . import netns
+from .conftest import AcceptingServer, Blackholes, closed_port_socket
+
+LOCAL = "127.0.0.1"
+SPARE_LOOPBACK = "127.63.0.1"
+"""A loopback address nothing else on this machine uses, so well-known ports are free there."""
+
+
+def test_online_connection_is_closed_without_sending_anything(
+        accepting_server: AcceptingServer) -> None:
+    served = accepting_server.serve(connections=1)
+    [result] = probe([ProbeTarget(LOCAL, accepting_server.port)])
+    served.join(timeout=10)
+    assert result.state is ProbeState.ONLINE
+    assert result.ok
+    assert result.address == LOCAL
+    assert result.latency_ms is not None
+    assert result.latency_ms >= 0
+    assert f"accepted on {accepting_server.port}" == result.message
+    assert accepting_server.received == [b""]
+
+
+def test_refused_names_port_and_cause(closed_port: int) -> None:
+    [result] = probe([ProbeTarget(LOCAL, closed_port)], hint_ports=False)
+    assert result.state is ProbeState.REFUSED
+    assert not result.ok
+    assert result.address == LOCAL
+    assert result.latency_ms is not None
+    assert result.message == f"nothing listens on {closed_port}: is the render server running?"
+
+
+def test_refused_on_a_dr_port_names_role_and_spawner() -> None:
+    with closed_port_socket(SPARE_LOOPBACK, 20204):
+        [result] = probe([ProbeTarget(SPARE_LOOPBACK, 20204)])
+    assert result.state is ProbeState.REFUSED
+    assert result.other_port is None
+    assert result.message == "nothing listens on 20204 (DR CPU): is the spawner running?"
+
+
+def test_refused_dispatcher_says_dispatcher() -> None:
+    with closed_port_socket(SPARE_LOOPBACK, 20208):
+        [result] = probe([ProbeTarget(SPARE_LOOPBACK, 20208, "dispatcher")], hint_ports=False)
+    assert result.message == "nothing listens on 20208 (DR2 CPU): is the dispatcher running?"
+    assert result.label == "dispatcher"
+
+
+def test_refused_points_at_the_dr_port_that_does_accept() -> None:
+    host = "127.63.0.2"
+    gpu = socket.create_server((host, 20206))
+    with gpu, closed_port_socket(host, 20204):
+        [result] = probe([ProbeTarget(host, 20204)])
+        [without_hint] = probe([ProbeTarget(host, 20204)], hint_ports=False)
+    assert result.state is ProbeState.REFUSED
+    assert result.other_port == 20206
+    assert result.message == ("nothing listens on 20204 (DR CPU), but 20206 (DR GPU) "
+                              "accepts: wrong port in the server list?")
+    assert without_hint.other_port is None
+
+
+def test_full_accept_queue_times_out(blackholes: Blackholes) -> None:
+    port = blackholes.make()
+    [result] = probe([ProbeTarget(LOCAL, port)], timeout=0.3)
+    assert result.state is ProbeState.TIMEOUT
+    assert result.address == LOCAL
+    assert result.latency_ms is None
+    assert result.message == f"no answer on {port} within 0.3 s: firewall or host down?"
+
+
+def test_results_keep_target_order_and_progress_reports_each_target_once(
+        online_port: int, closed_port: int, blackholes: Blackholes) -> None:
+    blackhole = blackholes.make()
+    targets = [ProbeTarget(LOCAL, blackhole), ProbeTarget(LOCAL, online_port),
+               ProbeTarget(LOCAL, closed_port), ProbeTarget("::1", closed_port)]
+    calls: list[tuple[int, int, ProbeResult]] = []
+    results = probe(targets, timeout=0.3, hint_ports=False,
+                    progress=lambda done, total, r: calls.append((done, total, r)))
+    assert [(r.host, r.port) for r in results] == [(t.host, t.port) for t in targets]
+    assert results[0].state is ProbeState.TIMEOUT
+    assert results[1].state is ProbeState.ONLINE
+    assert results[2].state is ProbeState.REFUSED
+    assert [c[0] for c in calls] == [1, 2, 3, 4]
+    assert {c[1] for c in calls} == {4}
+    assert sorted(map(id, (c[2] for c in calls))) == sorted(map(id, results))
+    assert calls[-1][2] is results[0]  # the timeout is the last to come back
+
+
+def test_identical_endpoints_are_probed_once_and_reported_per_target(
+        accepting_server: AcceptingServer) -> None:
+    served = accepting_server.serve(connections=2)
+    port = accepting_server.port
+    results = probe([ProbeTarget(LOCAL, port), ProbeTarget(LOCAL, port, "dispatcher")])
+    with socket.create_connection((LOCAL, port), timeout=10) as sentinel:
+        sentinel.sendall(b"end")  # whatever the probe did arrived before this
+    served.join(timeout=10)
+    assert [r.state for r in results] == [ProbeState.ONLINE, ProbeState.ONLINE]
+    assert [r.label for r in results] == ["server", "dispatcher"]
+    assert accepting_server.received == [b"", b"end"]
+
+
+def _syn_sent_to(ports: set[int]) -> int:
+    """Sockets of this machine waiting for a SYN-ACK from one of ``ports`` on 127.0.0.1."""
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        remote, state = fields[2], fields[3]
+        if state == "02" and int(remote.split(":")[1], 16) in ports:
+            count += 1
+    return count
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="needs Linux /proc/net/tcp")
+def test_peak_concurrency_stays_at_the_limit(blackholes: Blackholes) -> None:
+    ports = {blackholes.make() for _ in range(6)}
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        for _ in range(2000):  # bounded: at most ~10 s of samples
+            if stop.is_set():
+                return
+            peak = max(peak, _syn_sent_to(ports))
+            time.sleep(0.005)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        results = probe([ProbeTarget(LOCAL, p) for p in sorted(ports)], timeout=0.3,
+                        concurrency=2)
+    finally:
+        stop.set()
+        sampler.join()
+    assert {r.state for r in results} == {ProbeState.TIMEOUT}
+    assert peak == 2
+
+
+def test_cancel_returns_unfinished_targets_as_cancelled(
+        online_port: int, blackholes: Blackholes) -> None:
+    cancel = threading.Event()
+    targets = [ProbeTarget(LOCAL, online_port)] + [ProbeTarget(LOCAL, blackholes.make())
+                                                   for _ in range(3)]
+
+    def on_progress(_done: int, _total: int, result: ProbeResult) -> None:
+        if result.ok:
+            cancel.set()
+
+    results = probe(targets, timeout=30.0, progress=on_progress, cancel=cancel)
+    assert results[0].state is ProbeState.ONLINE
+    assert not results[0].cancelled
+    for result in results[1:]:
+        assert result.cancelled
+        assert result.state is ProbeState.ERROR
+        assert result.message == CANCELLED_MESSAGE
+    assert summarise(results).cancelled == 3
+
+
+def test_cancel_before_start_probes_nothing(accepting_server: AcceptingServer) -> None:
+    cancel = threading.Event()
+    cancel.set()
+    calls: list[int] = []
+    results = probe([ProbeTarget(LOCAL, accepting_server.port)], cancel=cancel,
+                    progress=lambda done, _t, _r: calls.append(done))
+    assert [r.cancelled for r in results] == [True]
+    assert calls == [1]
+    accepting_server.sock.settimeout(0.2)
+    with pytest.raises(TimeoutError):
+        accepting_server.sock.accept()
+
+
+@pytest.mark.usefixtures("ipv6_loopback")
+def test_ipv6_loopback_online_and_refused() -> None:
+    with socket.create_server(("::1", 0), family=socket.AF_INET6) as server, \
+            closed_port_socket("::1", family=socket.AF_INET6) as closed:
+        results = probe([ProbeTarget("::1", server.getsockname()[1]),
+                         ProbeTarget("::1", closed.getsockname()[1])],
+                        hint_ports=False)
+    assert [r.state for r in results] == [ProbeState.ONLINE, ProbeState.REFUSED]
+    assert [r.address for r in results] == ["::1", "::1"]
+    assert results[0].endpoint.startswith("[::1]:")
+
+
+def test_blocking_probe_works_inside_a_running_event_loop(online_port: int) -> None:
+    async def from_async_code() -> list[ProbeResult]:
+        return probe([ProbeTarget(LOCAL, online_port)])
+
+    assert asyncio.run(from_async_code())[0].ok
+
+
+def test_probe_from_a_worker_thread_and_probe_async(online_port: int) -> None:
+    box: list[ProbeResult] = []
+    worker = threading.Thread(target=lambda: box.extend(probe([ProbeTarget(LOCAL, online_port)])))
+    worker.start()
+    worker.join(timeout=10)
+    assert [r.state for r in box] == [ProbeState.ONLINE]
+    assert asyncio.run(probe_async([ProbeTarget(LOCAL, online_port)]))[0].ok
+
+
+_EMFILE_SCRIPT = """
+import asyncio, json, resource, sys
+from vrdr_max.probe import ProbeTarget, probe_async
+loop = asyncio.new_event_loop()          # the loop's own descriptors come first
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (64, hard))
+hoard = []
+try:
+    while True:
+        hoard.append(open("/dev/null"))
+except OSError:
+    pass
+results = loop.run_until_complete(probe_async([ProbeTarget("127.0.0.1", int(sys.argv[1]))]))
+print(json.dumps([r.to_dict() for r in results]))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_NOFILE is POSIX")
+def test_out_of_file_descriptors_is_an_error_state(online_port: int) -> None:
+    done = subprocess.run([sys.executable, "-c", _EMFILE_SCRIPT, str(online_port)],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    [result] = json.loads(done.stdout)
+    assert result["state"] == "error"
+    assert result["message"] == ("too many open files in this process: "
+                                 "probe with a lower concurrency")
+
+
+@pytest.mark.parametrize(("kwargs", "text"), [
+    ({"timeout": 0}, "timeout 0 s is out of range"),
+    ({"timeout": 1000}, "timeout 1000 s is out of range"),
+    ({"concurrency": 0}, "concurrency 0 must be at least 1"),
+])
+def test_bad_options_are_input_errors(kwargs: dict[str, float], text: str) -> None:
+    with pytest.raises(InputError, match=text):
+        probe([], **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("host", "port"), [("10.0.0.300", 20204), ("a;b", 20204),
+                                            ("render01", 0), ("render01", 70000)])
+def test_bad_targets_are_input_errors(host: str, port: int) -> None:
+    with pytest.raises(InputError):
+        ProbeTarget(host, port)
+
+
+def test_targets_from_settings_take_enabled_servers_and_dr2_dispatcher() -> None:
+    servers = [RenderServer(host="render01", port=20208),
+               RenderServer(host="render02", port=20208, enabled=False),
+               RenderServer(host="fd00::5", port=20208)]
+    dispatcher = Dispatcher(host="dispatch01", port=20208)
+    dr2 = DRSettings(mode=Mode.DR2, servers=servers, dispatcher=dispatcher)
+    assert targets_from_settings(dr2) == [ProbeTarget("render01", 20208),
+                                          ProbeTarget("fd00::5", 20208),
+                                          ProbeTarget("dispatch01", 20208, "dispatcher")]
+    dr1 = DRSettings(mode=Mode.DR, servers=servers, dispatcher=dispatcher)
+    assert [t.label for t in targets_from_settings(dr1)] == ["server", "server"]
+
+
+def test_summary_counts_states() -> None:
+    def result(state: ProbeState) -> ProbeResult:
+        return ProbeResult("h", 1, state, None, None, "m")
+
+    summary = summarise([result(s) for s in (ProbeState.ONLINE, ProbeState.ONLINE,
+                                             ProbeState.TIMEOUT, ProbeState.UNRESOLVABLE)])
+    assert summary.to_dict() == {"total": 4, "online": 2, "refused": 0, "timeout": 1,
+                                 "unresolvable": 1, "error": 0, "cancelled": 0}
+    assert not summary.all_online
+    assert summarise([result(ProbeState.ONLINE)]).all_online
+    assert not summarise([]).all_online
+
+
+# --- several hosts, in network namespaces (root only) -------------------------------------
+
+
+@pytest.mark.netns
+def test_hosts_on_a_link_online_refused_blackholed_unrouted(lab: netns.Lab) -> None:
+    server = lab.socket(lab.server)
+    closed = lab.socket(lab.server)
+    with server, closed:
+        server.bind((netns.SERVER_IP, 0))
+        server.listen(8)
+        closed.bind((netns.SERVER_IP, 0))
+        targets = [ProbeTarget(netns.SERVER_IP, server.getsockname()[1]),
+                   ProbeTarget(netns.SERVER_IP, closed.getsockname()[1]),
+                   ProbeTarget(netns.BLACKHOLE_IP, 20204),
+                   ProbeTarget(netns.UNROUTED_IP, 20204)]
+        results = lab.call(lab.client,
+                           lambda: probe(targets, timeout=0.5, hint_ports=False))
+    assert [r.state for r in results] == [ProbeState.ONLINE, ProbeState.REFUSED,
+                                          ProbeState.TIMEOUT, ProbeState.ERROR]
+    assert results[2].address == netns.BLACKHOLE_IP
+    assert results[2].message == ("no answer on 20204 (DR CPU) within 0.5 s: "
+                                  "firewall or host down?")
+    assert results[3].message == (f"no route to the network of {netns.UNROUTED_IP}: "
+                                  "wrong address, or VPN down?")
+
+
+SLOW_DELAY_S = 0.15
+
+
+@pytest.fixture(scope="session")
+def slow_lab(lab: netns.Lab) -> netns.Lab:
+    reason = netns.tun_unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    if lab.relay is None:
+        lab.build_slow_link(SLOW_DELAY_S)
+    return lab
+
+
+@pytest.mark.netns
+def test_slow_host_is_online_with_its_latency_or_times_out_when_too_slow(
+        slow_lab: netns.Lab) -> None:
+    server = slow_lab.socket(slow_lab.slow)
+    with server:
+        server.bind((netns.SLOW_IP, 0))
+        server.listen(8)
+        target = ProbeTarget(netns.SLOW_IP, server.getsockname()[1])
+        patient = slow_lab.call(slow_lab.client, lambda: probe([target], timeout=3.0))
+        hasty = slow_lab.call(slow_lab.client, lambda: probe([target], timeout=0.1))
+    assert patient[0].state is ProbeState.ONLINE
+    # The handshake crosses the relay twice (SYN, SYN-ACK), each held SLOW_DELAY_S.
+    assert patient[0].latency_ms is not None
+    assert patient[0].latency_ms >= 2 * SLOW_DELAY_S * 1000
+    assert hasty[0].state is ProbeState.TIMEOUT
+
+
+_NAMES_SCRIPT = """
+import json, socket, sys
+from vrdr_max.probe import ProbeTarget, probe
+order = [info[4][0] for info in socket.getaddrinfo("dual.test", None, socket.AF_INET,
+                                                    socket.SOCK_STREAM)]
+listener = socket.create_server((order[1], 0))
+port = listener.getsockname()[1]
+blocker = socket.socket(); blocker.bind((order[0], port))   # refused on the first address
+targets = [ProbeTarget("gone.invalid", 20204), ProbeTarget("slow.test", 20204),
+           ProbeTarget("farm.test", int(sys.argv[1])), ProbeTarget("dual.test", port)]
+results = probe(targets, timeout=0.5, hint_ports=False)
+print(json.dumps({"order": order, "results": [r.to_dict() for r in results]}))
+"""
+
+
+@pytest.mark.netns
+def test_names_through_a_private_resolver(lab: netns.Lab) -> None:
+    # The client namespace's resolv.conf points at a responder on its own loopback, so no
+    # lookup leaves the lab.
+    dns = lab.dns or lab.start_dns({"farm.test": ([netns.SERVER_IP], 0.0),
+                                    "slow.test": ([netns.SERVER_IP], 1.0),
+                                    "dual.test": (["127.0.0.2", "127.0.0.3"], 0.0)})
+    server = lab.socket(lab.server)
+    with server:
+        server.bind((netns.SERVER_IP, 0))
+        server.listen(8)
+        done = lab.python(lab.client, _NAMES_SCRIPT, str(server.getsockname()[1]))
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    gone, slow, farm, dual = answer["results"]
+    assert gone["state"] == "unresolvable"
+    assert gone["message"] == "gone.invalid does not resolve: misspelt, or gone from DNS?"
+    assert slow["state"] == "timeout"
+    assert slow["message"] == ("name lookup of slow.test took longer than 0.5 s: "
+                               "DNS server slow or unreachable?")
+    assert farm["state"] == "online"
+    assert farm["address"] == netns.SERVER_IP
+    assert dual["state"] == "online"
+    assert dual["address"] == answer["order"][1] != answer["order"][0]
+    assert {"gone.invalid", "farm.test", "slow.test", "dual.test"} <= set(dns.queries)
+

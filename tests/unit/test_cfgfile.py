@@ -1,0 +1,679 @@
+"""vray_dr.cfg / vrayrt_dr.cfg: golden round trips, tolerant reading, in-place edits, saving."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from vrdr_max.cfgfile import (
+    CPU_CFG_NAME,
+    DISPATCHER_KEY,
+    GPU_CFG_NAME,
+    CfgDocument,
+    CfgFile,
+    LineKind,
+    cfg_name,
+    engine_from_name,
+    load_cfg,
+)
+from vrdr_max.errors import CfgConflictError, InputError
+from vrdr_max.models import CacheLimitType, Dispatcher, DRSettings, RenderServer
+from vrdr_max.ports import Engine, Mode
+
+CPU, GPU = Engine.CPU, Engine.GPU
+
+VRAY_LF = (b"192.168.10.21 1 20204\n"
+           b"192.168.10.22 1 20204\n"
+           b"rendernode07 0 20204\n"
+           b"restart_slaves 0\n"
+           b"list_in_scene 0\n"
+           b"max_servers 0\n"
+           b"use_local_machine 1\n"
+           b"transfer_missing_assets 1\n"
+           b"use_cached_assets 1\n"
+           b"cache_limit_type 2\n"
+           b"cache_limit 100.000000\n")
+
+GOLDEN: dict[str, tuple[bytes, Engine, list[tuple[str, int, bool]], list[str]]] = {
+    "lf": (VRAY_LF, CPU,
+           [("192.168.10.21", 20204, True), ("192.168.10.22", 20204, True),
+            ("rendernode07", 20204, False)], []),
+    "crlf": (VRAY_LF.replace(b"\n", b"\r\n"), CPU,
+             [("192.168.10.21", 20204, True), ("192.168.10.22", 20204, True),
+              ("rendernode07", 20204, False)], []),
+    "blank-lines": (b"\nnode01 1 20204\n\n   \nnode02 0 20204\n\t\nrestart_slaves 1\n\n", CPU,
+                    [("node01", 20204, True), ("node02", 20204, False)], []),
+    "deadline-blank-after-each": (
+        b"node01 1 20204\r\n\r\nnode02 1 20204\r\n\r\nrestart_slaves 0\r\n\r\n"
+        b"list_in_scene 0\r\n\r\n", CPU,
+        [("node01", 20204, True), ("node02", 20204, True)], []),
+    "old-host-only": (b"node01 1\nnode02 0\nrestart_slaves 0\n", CPU,
+                      [("node01", 20204, True), ("node02", 20204, False)], []),
+    "old-host-only-gpu": (b"gpu01 1\nautostart_local_slave 1\n", GPU,
+                          [("gpu01", 20206, True)], []),
+    "two-field-host-port": (b"10.0.0.5 20210\n", CPU, [("10.0.0.5", 20210, True)], []),
+    "unknown-keys": (b"node01 1 20204\nrender_region_warning 1\n# a comment\n"
+                     b"restart_slaves 0\nfuture_key some value\n", CPU,
+                     [("node01", 20204, True)],
+                     ["render_region_warning 1", "# a comment", "future_key some value"]),
+    "restart-servers-spelling": (b"node01 1 20204\nrestart_servers 1\n", CPU,
+                                 [("node01", 20204, True)], []),
+    "utf8-bom": (codecs.BOM_UTF8 + b"node01 1 20204\r\nrestart_slaves 0\r\n", CPU,
+                 [("node01", 20204, True)], []),
+    "utf16-le-bom": ("node01 1 20206\r\nautostart_local_slave 0\r\n".encode("utf-16"), GPU,
+                     [("node01", 20206, True)], []),
+    "utf16-be-bom": (codecs.BOM_UTF16_BE + "node01 1 20204\n".encode("utf-16-be"), CPU,
+                     [("node01", 20204, True)], []),
+    "no-trailing-newline": (b"node01 1 20204\nrestart_slaves 0", CPU,
+                            [("node01", 20204, True)], []),
+    "numeric-hosts-are-unknown": (b"  1 20204\n1 1 20204\n123 0 20204\nnode01 1 20204\n", CPU,
+                                  [("node01", 20204, True)],
+                                  ["  1 20204", "1 1 20204", "123 0 20204"]),
+    "invalid-servers-are-unknown": (
+        b"10.0.0.300 1 20204\na;b 1 20204\nnode01 1 0\nnode01 1 65536\nnode01 2 20204\n"
+        b"node01 1 20204-20212\nnode01 1 20204 extra\nnode01 yes\nnode_01 1 20204\n", CPU,
+        [], ["10.0.0.300 1 20204", "a;b 1 20204", "node01 1 0", "node01 1 65536",
+             "node01 2 20204", "node01 1 20204-20212", "node01 1 20204 extra", "node01 yes",
+             "node_01 1 20204"]),
+    "bad-option-values-are-unknown": (
+        b"max_servers abc\nrestart_slaves 2\ncache_limit -1\ncache_limit 1e3\nlist_in_scene\n"
+        b"cache_limit_type 3\nuse_local_machine 1 1\n", CPU, [],
+        ["max_servers abc", "restart_slaves 2", "cache_limit -1", "cache_limit 1e3",
+         "list_in_scene", "cache_limit_type 3", "use_local_machine 1 1"]),
+    "tabs-and-spaces": (b"node01\t1  20204  \n", CPU, [("node01", 20204, True)], []),
+    "ipv6": (b"fe80::1 1 20204\n", CPU, [("fe80::1", 20204, True)], []),
+    "empty": (b"", CPU, [], []),
+}
+
+
+def doc(data: bytes | str, engine: Engine = CPU) -> CfgDocument:
+    return CfgDocument.parse(data, engine)
+
+
+def entries(document: CfgDocument) -> list[tuple[str, int, bool]]:
+    return [(s.host, s.port, s.enabled) for s in document.servers]
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", GOLDEN)
+def test_golden_parse(name: str) -> None:
+    data, engine, servers, unknown = GOLDEN[name]
+    document = doc(data, engine)
+    assert entries(document) == servers
+    assert document.unknown_lines == unknown
+
+
+@pytest.mark.parametrize("name", GOLDEN)
+def test_golden_untouched_renders_original_bytes(name: str) -> None:
+    data, engine, _, _ = GOLDEN[name]
+    document = doc(data, engine)
+    assert not document.changed
+    assert document.render() == data
+
+
+COMPLETE = {"lf", "crlf", "old-host-only-gpu", "utf16-le-bom"}
+
+
+@pytest.mark.parametrize("name", sorted(COMPLETE))
+def test_golden_complete_file_applying_own_settings_changes_nothing(name: str) -> None:
+    data, engine, _, _ = GOLDEN[name]
+    document = doc(data, engine)
+    document.apply(document.to_settings())
+    assert not document.changed
+    assert document.render() == data
+
+
+@pytest.mark.parametrize("name", sorted(set(GOLDEN) - COMPLETE))
+def test_golden_partial_file_applying_own_settings_only_adds_options(name: str) -> None:
+    data, engine, _, _ = GOLDEN[name]
+    document = doc(data, engine)
+    before = [line.text for line in document.lines]
+    settings = document.to_settings()
+    document.apply(settings)
+    after = document.lines
+    kept = iter(line.text for line in after)
+    assert all(text in kept for text in before)  # every old line, in order
+    added = [line for line in after if line.text not in before]
+    assert all(line.kind is LineKind.OPTION for line in added)
+    assert document.to_settings() == settings
+
+
+def test_options_are_typed_and_spelled_as_in_file() -> None:
+    document = doc(VRAY_LF.replace(b"restart_slaves", b"restart_servers"))
+    assert document.options == {
+        "restart_servers": 0, "list_in_scene": 0, "max_servers": 0, "use_local_machine": 1,
+        "transfer_missing_assets": 1, "use_cached_assets": 1, "cache_limit_type": 2,
+        "cache_limit": 100.0}
+    assert isinstance(document.options["cache_limit"], float)
+    assert isinstance(document.options["max_servers"], int)
+
+
+def test_to_settings_maps_cpu_options() -> None:
+    data = (b"node01 1 20204\nrestart_servers 1\nlist_in_scene 1\nmax_servers 4\n"
+            b"use_local_machine 0\ntransfer_missing_assets 1\nuse_cached_assets 1\n"
+            b"cache_limit_type 1\ncache_limit 12.5\n")
+    settings = doc(data).to_settings()
+    assert settings.engine is CPU
+    assert settings.restart_servers is True
+    assert settings.save_servers_in_scene is True
+    assert settings.max_servers == 4
+    assert settings.use_local_host is False
+    assert settings.assets.transfer_missing is True
+    assert settings.assets.use_cached is True
+    assert settings.assets.cache_limit_type is CacheLimitType.AGE_HOURS
+    assert settings.assets.cache_limit == 12.5
+
+
+def test_to_settings_gpu_reads_autostart_local_slave_not_use_local_machine() -> None:
+    settings = doc(b"gpu01 1 20206\nuse_local_machine 1\nautostart_local_slave 0\n",
+                   GPU).to_settings()
+    assert settings.engine is GPU
+    assert settings.use_local_host is False
+    assert settings.servers == [RenderServer(host="gpu01", port=20206)]
+
+
+def test_to_settings_keeps_what_the_file_lacks_from_base() -> None:
+    base = DRSettings(mode=Mode.DR2, enabled=True, max_servers=7, check_missing_files=True,
+                      servers=[RenderServer(host="elsewhere", port=1)])
+    settings = doc(b"node01 1 20204\nrestart_slaves 1\n").to_settings(base)
+    assert settings.mode is Mode.DR2
+    assert settings.enabled is True
+    assert settings.check_missing_files is True
+    assert settings.max_servers == 7
+    assert settings.restart_servers is True
+    assert [s.host for s in settings.servers] == ["node01"]
+
+
+def test_to_settings_engine_comes_from_document() -> None:
+    settings = doc(b"gpu01 1 20206\n", GPU).to_settings(DRSettings(engine=CPU))
+    assert settings.engine is GPU
+
+
+def test_duplicated_key_last_one_wins() -> None:
+    document = doc(b"max_servers 2\nmax_servers 5\n")
+    assert document.options["max_servers"] == 5
+    assert document.to_settings().max_servers == 5
+
+
+def test_duplicated_servers_are_kept() -> None:
+    document = doc(b"node01 1 20204\nnode01 1 20204\n")
+    assert len(document.to_settings().servers) == 2
+
+
+def test_hosts_are_canonical() -> None:
+    assert entries(doc(b"010.000.000.005 1 20204\nFE80:0:0::1 1 20204\n")) == [
+        ("10.0.0.5", 20204, True), ("fe80::1", 20204, True)]
+
+
+def test_dispatcher_line_is_read() -> None:
+    document = doc(f"{DISPATCHER_KEY} 10.0.0.5 20208 1\n".encode())
+    assert document.options[DISPATCHER_KEY] == "10.0.0.5 20208 1"
+    assert document.to_settings().dispatcher == Dispatcher(host="10.0.0.5", port=20208,
+                                                           also_renders=True)
+
+
+def test_bad_dispatcher_line_is_unknown() -> None:
+    document = doc(f"{DISPATCHER_KEY} 10.0.0.300 20208 1\n".encode())
+    assert document.unknown_lines == [f"{DISPATCHER_KEY} 10.0.0.300 20208 1"]
+    assert document.to_settings().dispatcher is None
+
+
+def test_line_endings_are_kept_per_line() -> None:
+    document = doc(b"a 1 20204\r\nb 1 20204\nc 1 20204")
+    assert [line.ending for line in document.lines] == ["\r\n", "\n", ""]
+    assert all(line.kind is LineKind.SERVER for line in document.lines)
+
+
+def test_dominant_line_ending() -> None:
+    assert doc(b"a 1\r\nb 1\r\nc 1\n").line_ending == "\r\n"
+    assert doc(b"a 1\nb 1\nc 1\r\n").line_ending == "\n"
+    assert doc(b"").line_ending == "\r\n"
+
+
+@pytest.mark.parametrize(("data", "why"), [
+    (b"\x00\x01\x02\x03binary\xff\xfe", "not valid UTF-8"),
+    (bytes(range(256)), "not valid UTF-8"),
+    (b"node01 1 20204\n\x00\x00\x00\n", "control character 0x00 on line 2"),
+    (b"\x7fELF\x02\x01\x01", "control character 0x7f on line 1"),
+    (b"node01 1 20204\n\xe9t\xe9\n", "byte 15 is not valid UTF-8"),
+    (codecs.BOM_UTF16_LE + b"a\x00b", "not valid UTF-16"),
+])
+def test_binary_garbage_is_one_input_error(data: bytes, why: str) -> None:
+    with pytest.raises(InputError, match="is not a text file") as caught:
+        CfgDocument.parse(data, CPU, source="vray_dr.cfg")
+    assert why in str(caught.value)
+    assert str(caught.value).startswith("vray_dr.cfg ")
+
+
+def test_parse_accepts_text() -> None:
+    document = CfgDocument.parse("\ufeffnode01 1 20204\n", CPU)
+    assert entries(document) == [("node01", 20204, True)]
+    assert document.render() == "\ufeffnode01 1 20204\n".encode()
+
+
+# --- editing ---------------------------------------------------------------------------------
+
+ACCEPTANCE = (codecs.BOM_UTF8
+              + b"# farm A - managed by hand\r\n"
+              + b"\r\n"
+              + b"render01 1\r\n"
+              + b"192.168.10.22 0 20204\r\n"
+              + b"\r\n"
+              + b"restart_servers 1\r\n"
+              + b"list_in_scene 0\r\n"
+              + b"max_servers 0\r\n"
+              + b"use_local_machine 1\r\n"
+              + b"render_region_warning 1\r\n"
+              + b"transfer_missing_assets 1\r\n"
+              + b"use_cached_assets 1\r\n"
+              + b"cache_limit_type 2\r\n"
+              + b"cache_limit 100.000000\r\n")
+
+
+def test_acceptance_adding_a_server_keeps_every_line() -> None:
+    document = doc(ACCEPTANCE)
+    settings = document.to_settings()
+    assert settings.add_server("10.9.8.7")
+    document.apply(settings)
+    expected = (b"# farm A - managed by hand\r\n"
+                b"\r\n"
+                b"render01 1\r\n"
+                b"192.168.10.22 0 20204\r\n"
+                b"10.9.8.7 1 20204\r\n"
+                b"\r\n"
+                b"restart_servers 1\r\n"
+                b"list_in_scene 0\r\n"
+                b"max_servers 0\r\n"
+                b"use_local_machine 1\r\n"
+                b"render_region_warning 1\r\n"
+                b"transfer_missing_assets 1\r\n"
+                b"use_cached_assets 1\r\n"
+                b"cache_limit_type 2\r\n"
+                b"cache_limit 100.000000\r\n")
+    assert document.render() == expected
+
+
+def test_acceptance_through_cfgfile(tmp_path: Path) -> None:
+    path = tmp_path / CPU_CFG_NAME
+    path.write_bytes(ACCEPTANCE)
+    cfg = CfgFile.load(path)
+    cfg.settings.add_server("10.9.8.7")
+    result = cfg.save()
+    assert result.changed
+    written = path.read_bytes()
+    assert written == ACCEPTANCE[len(codecs.BOM_UTF8):].replace(
+        b"192.168.10.22 0 20204\r\n", b"192.168.10.22 0 20204\r\n10.9.8.7 1 20204\r\n")
+    assert result.backup is not None
+    assert result.backup.read_bytes() == ACCEPTANCE
+
+
+def test_changed_document_drops_bom_and_writes_utf8() -> None:
+    document = doc("node01 1 20206\r\nautostart_local_slave 1\r\n".encode("utf-16"), GPU)
+    settings = document.to_settings()
+    settings.add_server("node02")
+    document.apply(settings)
+    assert document.render() == b"node01 1 20206\r\nnode02 1 20206\r\nautostart_local_slave 1\r\n"
+
+
+def test_disabling_old_host_only_server_rewrites_it_in_place() -> None:
+    document = doc(b"# top\nnode01 1\nnode02 1\n# end\n")
+    settings = document.to_settings()
+    settings.set_server_enabled("node01", None, False)
+    document.apply(settings)
+    assert document.render().startswith(b"# top\nnode01 0 20204\nnode02 1\n# end\n")
+
+
+def test_port_edit_stays_in_place() -> None:
+    document = doc(b"node01 1 20204\n# keep\nnode02 1 20204\n")
+    settings = document.to_settings()
+    settings.servers[0].port = 20205
+    document.apply(settings)
+    assert document.render().startswith(b"node01 1 20205\n# keep\nnode02 1 20204\n")
+
+
+def test_removed_server_line_goes_and_others_stay() -> None:
+    data = b"node01 1 20206\r\n\r\nnode02 1 20206\r\n\r\nautostart_local_slave 0\r\n\r\n"
+    document = doc(data, GPU)
+    settings = document.to_settings()
+    assert settings.remove_server("node01") == 1
+    document.apply(settings)
+    assert document.render() == b"\r\nnode02 1 20206\r\n\r\nautostart_local_slave 0\r\n\r\n"
+
+
+def test_reordered_servers_are_written_in_the_new_order() -> None:
+    document = doc(b"a 1 20204\n# between\nb 0\nc 1 20204\n")
+    settings = document.to_settings()
+    settings.servers = list(reversed(settings.servers))
+    document.apply(settings)
+    assert document.render().startswith(b"c 1 20204\n# between\nb 0\na 1 20204\n")
+
+
+def test_new_server_goes_after_last_server_line() -> None:
+    document = doc(b"a 1 20204\n# between\nb 1 20204\n# after\nrestart_slaves 0\n")
+    settings = document.to_settings()
+    settings.add_server("c", 20210, enabled=False)
+    document.apply(settings)
+    assert document.render().startswith(
+        b"a 1 20204\n# between\nb 1 20204\nc 0 20210\n# after\nrestart_slaves 0\n")
+
+
+def test_new_server_without_server_lines_goes_before_first_option() -> None:
+    document = doc(b"# header\nrestart_slaves 0\n")
+    settings = document.to_settings()
+    settings.add_server("10.0.0.1")
+    document.apply(settings)
+    assert document.render().startswith(b"# header\n10.0.0.1 1 20204\nrestart_slaves 0\n")
+
+
+def test_new_server_in_file_of_unknown_lines_goes_on_top() -> None:
+    document = doc(b"# only a comment\n", GPU)
+    settings = document.to_settings()
+    settings.add_server("gpu01")
+    document.apply(settings)
+    assert document.render() == b"gpu01 1 20206\n# only a comment\nautostart_local_slave 1\n"
+
+
+def test_replacing_all_servers_uses_their_place() -> None:
+    document = doc(b"# servers\nold01 1 20204\nold02 1 20204\n# options\nrestart_slaves 0\n")
+    settings = document.to_settings()
+    settings.servers = [RenderServer(host="new01", port=20204)]
+    document.apply(settings)
+    assert document.render().startswith(b"# servers\nnew01 1 20204\n# options\nrestart_slaves 0\n")
+
+
+def test_adding_after_last_line_without_newline_terminates_it() -> None:
+    document = doc(b"autostart_local_slave 0\r\nnode01 1 20206", GPU)
+    settings = document.to_settings()
+    settings.add_server("node02")
+    document.apply(settings)
+    assert document.render() == b"autostart_local_slave 0\r\nnode01 1 20206\r\nnode02 1 20206\r\n"
+
+
+def test_option_edit_keeps_spelling_and_place() -> None:
+    document = doc(ACCEPTANCE)
+    settings = document.to_settings()
+    settings.restart_servers = False
+    settings.assets.cache_limit = 12.25
+    document.apply(settings)
+    text = document.render()
+    assert b"restart_servers 0\r\n" in text
+    assert b"restart_slaves" not in text
+    assert b"cache_limit 12.250000\r\n" in text
+    assert text.index(b"restart_servers 0") < text.index(b"list_in_scene")
+
+
+def test_edit_of_duplicated_key_rewrites_every_occurrence() -> None:
+    document = doc(b"max_servers 2\n# x\nmax_servers 5\n")
+    settings = document.to_settings()
+    settings.max_servers = 9
+    document.apply(settings)
+    assert document.render().startswith(b"max_servers 9\n# x\nmax_servers 9\n")
+
+
+def test_both_restart_spellings_are_rewritten() -> None:
+    document = doc(b"restart_slaves 0\nrestart_servers 0\n")
+    settings = document.to_settings()
+    settings.restart_servers = True
+    document.apply(settings)
+    assert document.render().startswith(b"restart_slaves 1\nrestart_servers 1\n")
+
+
+def test_missing_options_are_appended_after_last_option() -> None:
+    document = doc(b"node01 1 20204\nrestart_slaves 0\nmax_servers 0\n# trailer\n")
+    settings = document.to_settings()
+    settings.use_local_host = False
+    document.apply(settings)
+    assert document.render() == (b"node01 1 20204\nrestart_slaves 0\nmax_servers 0\n"
+                                 b"list_in_scene 0\nuse_local_machine 0\n"
+                                 b"transfer_missing_assets 0\nuse_cached_assets 0\n"
+                                 b"cache_limit_type 0\ncache_limit 0.000000\n# trailer\n")
+
+
+def test_bad_option_value_is_kept_and_a_valid_line_added() -> None:
+    document = doc(b"max_servers abc\nrestart_slaves 0\n")
+    settings = document.to_settings(DRSettings(max_servers=3))
+    assert settings.max_servers == 3
+    document.apply(settings)
+    text = document.render()
+    assert text.startswith(b"max_servers abc\nrestart_slaves 0\nlist_in_scene 0\nmax_servers 3\n")
+
+
+def test_new_cpu_file_uses_vray_order() -> None:
+    document = doc(b"")
+    settings = DRSettings(restart_servers=True, max_servers=2,
+                          servers=[RenderServer(host="10.0.0.1", port=20204),
+                                   RenderServer(host="node02", port=20205, enabled=False)])
+    settings.assets.cache_limit_type = CacheLimitType.SIZE_GB
+    settings.assets.cache_limit = 100
+    document.apply(settings)
+    assert document.render() == (b"10.0.0.1 1 20204\r\nnode02 0 20205\r\nrestart_slaves 1\r\n"
+                                 b"list_in_scene 0\r\nmax_servers 2\r\nuse_local_machine 1\r\n"
+                                 b"transfer_missing_assets 0\r\nuse_cached_assets 0\r\n"
+                                 b"cache_limit_type 2\r\ncache_limit 100.000000\r\n")
+
+
+def test_new_gpu_file_holds_servers_and_autostart_only() -> None:
+    document = doc(b"", GPU)
+    settings = DRSettings(engine=GPU, use_local_host=False, max_servers=4,
+                          servers=[RenderServer(host="gpu01", port=20206)])
+    document.apply(settings)
+    assert document.render() == b"gpu01 1 20206\r\nautostart_local_slave 0\r\n"
+
+
+def test_gpu_file_updates_other_options_only_when_present() -> None:
+    document = doc(b"gpu01 1 20206\nmax_servers 1\nautostart_local_slave 1\n", GPU)
+    settings = document.to_settings()
+    assert settings.max_servers == 1
+    settings.max_servers = 3
+    settings.restart_servers = True
+    document.apply(settings)
+    assert document.render() == b"gpu01 1 20206\nmax_servers 3\nautostart_local_slave 1\n"
+
+
+def test_dispatcher_is_written_and_removed() -> None:
+    document = doc(b"node01 1 20204\nrestart_slaves 0\n")
+    settings = document.to_settings()
+    settings.dispatcher = Dispatcher(host="10.0.0.5", port=20208, also_renders=True)
+    document.apply(settings)
+    text = document.render()
+    assert text.endswith(f"cache_limit 0.000000\n{DISPATCHER_KEY} 10.0.0.5 20208 1\n".encode())
+    reread = doc(text)
+    assert reread.to_settings().dispatcher == settings.dispatcher
+    settings.dispatcher = None
+    reread.apply(settings)
+    assert DISPATCHER_KEY.encode() not in reread.render()
+
+
+def test_apply_with_other_engine_is_input_error() -> None:
+    with pytest.raises(InputError, match=r"GPU settings but vray_dr\.cfg is the CPU file"):
+        doc(b"").apply(DRSettings(engine=GPU))
+
+
+def test_editing_settings_does_not_edit_document() -> None:
+    document = doc(b"node01 1 20204\n")
+    settings = document.to_settings()
+    settings.servers[0].enabled = False
+    assert not document.changed
+    assert document.servers[0].enabled is True
+
+
+# --- names -----------------------------------------------------------------------------------
+
+def test_names() -> None:
+    assert cfg_name(CPU) == CPU_CFG_NAME == "vray_dr.cfg"
+    assert cfg_name(GPU) == GPU_CFG_NAME == "vrayrt_dr.cfg"
+    assert engine_from_name(Path("x") / "VRAYRT_DR.CFG") is GPU
+    assert engine_from_name("vray_dr.cfg") is CPU
+    with pytest.raises(InputError, match="pass the engine"):
+        engine_from_name("vray_dr.cfg.vrdr.bak")
+
+
+# --- CfgFile ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def cfg_path(tmp_path: Path) -> Path:
+    path = tmp_path / CPU_CFG_NAME
+    path.write_bytes(VRAY_LF)
+    return path
+
+
+def test_load_infers_engine_and_settings(tmp_path: Path) -> None:
+    path = tmp_path / GPU_CFG_NAME
+    path.write_bytes(b"gpu01 1 20206\nautostart_local_slave 0\n")
+    cfg = load_cfg(path)
+    assert cfg.engine is GPU
+    assert cfg.path == path
+    assert cfg.settings.use_local_host is False
+    assert cfg.document.servers == [RenderServer(host="gpu01", port=20206)]
+
+
+def test_load_missing_file_then_save_creates_it(tmp_path: Path) -> None:
+    path = tmp_path / CPU_CFG_NAME
+    cfg = CfgFile.load(path)
+    assert not cfg.exists
+    assert cfg.settings.servers == []
+    result = cfg.save()
+    assert result.changed
+    assert result.backup is None
+    assert path.read_bytes().startswith(b"restart_slaves 0\r\nlist_in_scene 0\r\n")
+    assert cfg.exists
+
+
+@pytest.mark.parametrize("make", ["folder", "binary", "unknown-name"])
+def test_load_errors(tmp_path: Path, make: str) -> None:
+    if make == "folder":
+        path = tmp_path / CPU_CFG_NAME
+        path.mkdir()
+    elif make == "binary":
+        path = tmp_path / CPU_CFG_NAME
+        path.write_bytes(b"\x00\xff\x00garbage")
+    else:
+        path = tmp_path / "servers.txt"
+        path.write_bytes(VRAY_LF)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(InputError):
+        CfgFile.load(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_binary_file_error_names_the_file_and_leaves_it(tmp_path: Path) -> None:
+    path = tmp_path / CPU_CFG_NAME
+    garbage = bytes(range(256)) * 4
+    path.write_bytes(garbage)
+    with pytest.raises(InputError, match=re.escape(f"{CPU_CFG_NAME} is not a text file")):
+        CfgFile.load(path)
+    assert path.read_bytes() == garbage
+
+
+def test_explicit_engine_wins_over_name(tmp_path: Path) -> None:
+    path = tmp_path / "copy.cfg"
+    path.write_bytes(b"gpu01 1\n")
+    cfg = CfgFile.load(path, GPU)
+    assert cfg.settings.servers[0].port == 20206
+
+
+def test_noop_save_writes_nothing(cfg_path: Path) -> None:
+    os.utime(cfg_path, ns=(1_000_000_000, 1_000_000_000))
+    cfg = CfgFile.load(cfg_path)
+    cfg.settings.max_servers = 5
+    cfg.settings.max_servers = 0  # back to what the file holds
+    cfg.settings.enabled = True  # not held by the file
+    result = cfg.save()
+    assert not result.changed
+    assert result.bytes_written == 0
+    assert cfg_path.read_bytes() == VRAY_LF
+    assert cfg_path.stat().st_mtime_ns == 1_000_000_000
+    assert sorted(p.name for p in cfg_path.parent.iterdir()) == [CPU_CFG_NAME]
+
+
+def test_noop_save_of_partial_file_does_not_append_options(tmp_path: Path) -> None:
+    path = tmp_path / CPU_CFG_NAME
+    path.write_bytes(b"node01 1 20204\n")
+    assert not CfgFile.load(path).save().changed
+    assert path.read_bytes() == b"node01 1 20204\n"
+
+
+def test_save_keeps_backup_of_previous_bytes(cfg_path: Path) -> None:
+    cfg = CfgFile.load(cfg_path)
+    cfg.settings.add_server("10.9.8.7")
+    result = cfg.save()
+    assert result.changed
+    assert result.backup == cfg_path.with_name("vray_dr.cfg.vrdr.bak")
+    assert result.backup.read_bytes() == VRAY_LF
+    assert result.bytes_written == len(cfg_path.read_bytes())
+    assert b"10.9.8.7 1 20204\n" in cfg_path.read_bytes()
+
+
+def test_save_without_backup(cfg_path: Path) -> None:
+    cfg = CfgFile.load(cfg_path)
+    cfg.settings.max_servers = 1
+    assert cfg.save(backup=False).backup is None
+    assert sorted(p.name for p in cfg_path.parent.iterdir()) == [CPU_CFG_NAME]
+
+
+def test_second_save_works_after_first(cfg_path: Path) -> None:
+    cfg = CfgFile.load(cfg_path)
+    cfg.settings.add_server("10.9.8.7")
+    first = cfg.save()
+    cfg.settings.remove_server("rendernode07")
+    second = cfg.save()
+    assert first.changed
+    assert second.changed
+    assert second.backup is not None
+    assert b"10.9.8.7" in second.backup.read_bytes()
+    servers = CfgFile.load(cfg_path).settings.servers
+    assert [s.host for s in servers] == ["192.168.10.21", "192.168.10.22", "10.9.8.7"]
+    assert not cfg.save().changed
+
+
+def test_conflict_leaves_other_writers_bytes(cfg_path: Path) -> None:
+    cfg = CfgFile.load(cfg_path)
+    cfg.settings.add_server("10.9.8.7")
+    theirs = b"dialog01 1 20204\r\nrestart_slaves 1\r\n"
+    cfg_path.write_bytes(theirs)
+    with pytest.raises(CfgConflictError, match="changed on disk since it was read"):
+        cfg.save()
+    assert cfg_path.read_bytes() == theirs
+    assert sorted(p.name for p in cfg_path.parent.iterdir()) == [CPU_CFG_NAME]
+
+
+def test_reload_then_edit_again_after_conflict(cfg_path: Path) -> None:
+    cfg = CfgFile.load(cfg_path)
+    cfg.settings.add_server("10.9.8.7")
+    cfg_path.write_bytes(b"dialog01 1 20204\n")
+    with pytest.raises(CfgConflictError):
+        cfg.save()
+    cfg.reload()
+    assert [s.host for s in cfg.settings.servers] == ["dialog01"]
+    cfg.settings.add_server("10.9.8.7")
+    cfg.save()
+    assert cfg_path.read_bytes().startswith(b"dialog01 1 20204\n10.9.8.7 1 20204\n")
+
+
+def test_read_only_cfg_is_input_error_and_untouched(cfg_path: Path) -> None:
+    cfg = CfgFile.load(cfg_path)
+    cfg.settings.add_server("10.9.8.7")
+    cfg_path.chmod(0o444)
+    try:
+        with pytest.raises(InputError, match="read-only"):
+            cfg.save()
+    finally:
+        cfg_path.chmod(0o644)
+    assert cfg_path.read_bytes() == VRAY_LF
+
+
+def test_load_with_base_keeps_mode_and_dispatcher(cfg_path: Path) -> None:
+    base = DRSettings(mode=Mode.DR2, dispatcher=Dispatcher(host="10.0.0.5", port=20208))
+    cfg = CfgFile.load(cfg_path, base=base)
+    assert cfg.settings.mode is Mode.DR2
+    assert cfg.settings.dispatcher == base.dispatcher
+
+
+def test_text_with_lone_surrogate_is_input_error() -> None:
+    with pytest.raises(InputError, match="is not a text file"):
+        CfgDocument.parse("node01 1 20204\n\ud800\n", CPU)

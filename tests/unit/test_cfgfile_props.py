@@ -1,0 +1,169 @@
+"""Properties of the cfg layer: settings survive a write/read, unknown lines survive any edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vrdr_max.cfgfile import DISPATCHER_KEY, OPTION_KEYS, CfgDocument, LineKind
+from vrdr_max.models import AssetTransfer, CacheLimitType, Dispatcher, DRSettings, RenderServer
+from vrdr_max.ports import Engine
+
+FAST = settings(max_examples=80, deadline=None)
+
+hosts = st.one_of(
+    st.ip_addresses(v=4).map(str),
+    st.ip_addresses(v=6).map(str),
+    st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,12}[A-Za-z0-9](\.[a-z][a-z0-9]{0,6}){0,2}",
+                  fullmatch=True),
+)
+ports = st.integers(1, 65535)
+servers = st.builds(RenderServer, host=hosts, port=ports, enabled=st.booleans())
+assets = st.builds(AssetTransfer, transfer_missing=st.booleans(), use_cached=st.booleans(),
+                   cache_limit_type=st.sampled_from(CacheLimitType),
+                   cache_limit=st.floats(0, 1e9, allow_nan=False, allow_infinity=False))
+dispatchers = st.none() | st.builds(Dispatcher, host=hosts, port=ports,
+                                    also_renders=st.booleans())
+
+
+def dr_settings(engine: Engine) -> st.SearchStrategy[DRSettings]:
+    return st.builds(DRSettings, engine=st.just(engine),
+                     servers=st.lists(servers, max_size=8), use_local_host=st.booleans(),
+                     restart_servers=st.booleans(), save_servers_in_scene=st.booleans(),
+                     max_servers=st.integers(0, 10_000), assets=assets,
+                     dispatcher=dispatchers if engine is Engine.CPU else st.none())
+
+
+def held(s: DRSettings) -> dict[str, Any]:
+    """What each file holds: everything for vray_dr.cfg, servers + local host for the GPU."""
+    fields: dict[str, Any] = {"servers": s.servers, "use_local_host": s.use_local_host}
+    if s.engine is Engine.CPU:
+        fields.update(restart_servers=s.restart_servers,
+                      save_servers_in_scene=s.save_servers_in_scene,
+                      max_servers=s.max_servers, assets=s.assets, dispatcher=s.dispatcher)
+    return fields
+
+
+@FAST
+@given(st.sampled_from(Engine).flatmap(dr_settings))
+def test_settings_survive_write_and_read(s: DRSettings) -> None:
+    document = CfgDocument.parse(b"", s.engine)
+    document.apply(s)
+    reread = CfgDocument.parse(document.render(), s.engine)
+    assert held(reread.to_settings()) == held(s)
+
+
+@FAST
+@given(st.sampled_from(Engine).flatmap(dr_settings), st.sampled_from(Engine).flatmap(dr_settings))
+def test_second_apply_replaces_first(first: DRSettings, second: DRSettings) -> None:
+    second = second.model_copy(update={"engine": first.engine})
+    document = CfgDocument.parse(b"", first.engine)
+    document.apply(first)
+    document = CfgDocument.parse(document.render(), first.engine)
+    document.apply(second)
+    assert held(CfgDocument.parse(document.render(), first.engine).to_settings()) == held(second)
+
+
+# --- texts mixing every kind of line ---------------------------------------------------------
+
+def server_line(host: str, port: int, flag: int, form: int) -> str:
+    return [f"{host} {flag} {port}", f"{host} {flag}", f"{host} {max(port, 2)}"][form]
+
+
+def option_line(key: str, data: st.DataObject) -> str:
+    if key == DISPATCHER_KEY:
+        return f"{key} {data.draw(hosts)} {data.draw(ports)} {data.draw(st.sampled_from('01'))}"
+    if key == "max_servers":
+        return f"{key} {data.draw(st.integers(0, 99))}"
+    if key == "cache_limit":
+        return f"{key} {data.draw(st.floats(0, 1e6)):f}"
+    if key == "cache_limit_type":
+        return f"{key} {data.draw(st.sampled_from('012'))}"
+    return f"{key} {data.draw(st.sampled_from('01'))}"
+
+
+NEAR_MISSES = [
+    "10.0.0.300 1 20204", "a;b 1 20204", "1 1 20204", "  1 20204", "node01 1 0",
+    "node01 1 65536", "node01 2 20204", "node01 1 20204-20212", "node01 1 20204 x",
+    "node_01 1 20204", "# node01 1 20204", "node01,1,20204", "max_servers abc",
+    "restart_slaves", "cache_limit -5", "Restart_Slaves 1", "node01 1 +20204", "node01 -1",
+    "n\u00f6de 1 20204", "node01 1 2020\u0664", f"{DISPATCHER_KEY} 10.0.0.5 20208",
+    "node01 0x1 20204", "[::1] 1 20204 ::", "\u00a0node01 1 20204",
+]
+junk_chars = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) | st.sampled_from(
+    " \t")
+junk = st.one_of(st.sampled_from(NEAR_MISSES), st.text(junk_chars, max_size=24))
+
+
+@st.composite
+def cfg_texts(draw: st.DrawFn) -> str:
+    data = draw(st.data())
+    kinds = draw(st.lists(st.sampled_from(["server", "option", "junk", "blank"]), max_size=24))
+    lines: list[str] = []
+    for kind in kinds:
+        if kind == "server":
+            lines.append(server_line(draw(hosts), draw(ports), draw(st.integers(0, 1)),
+                                     draw(st.integers(0, 2))))
+        elif kind == "option":
+            lines.append(option_line(draw(st.sampled_from(sorted(OPTION_KEYS))), data))
+        elif kind == "junk":
+            lines.append(draw(junk))
+        else:
+            lines.append(draw(st.sampled_from(["", " ", "\t", "  \t "])))
+    endings = draw(st.lists(st.sampled_from(["\n", "\r\n"]), min_size=len(lines),
+                            max_size=len(lines)))
+    text = "".join(line + end for line, end in zip(lines, endings, strict=True))
+    unterminated: bool = draw(st.booleans())
+    if lines and unterminated:  # no terminator on the last line
+        text = text[: -len(endings[-1])]
+    return text
+
+
+def unknown(document: CfgDocument) -> list[tuple[str, str]]:
+    return [(line.text, line.ending) for line in document.lines if line.kind is LineKind.UNKNOWN]
+
+
+def same_unknown(before: list[tuple[str, str]], after: list[tuple[str, str]]) -> bool:
+    """Same texts in the same order; endings too, except a last line that gained one."""
+    if [t for t, _ in before] != [t for t, _ in after]:
+        return False
+    return all(b == a or (b == "" and a in ("\n", "\r\n"))
+               for (_, b), (_, a) in zip(before, after, strict=True))
+
+
+@FAST
+@given(cfg_texts(), st.sampled_from(Engine))
+def test_applying_own_settings_keeps_every_line(text: str, engine: Engine) -> None:
+    document = CfgDocument.parse(text.encode(), engine)
+    before = list(document.lines)
+    document.apply(document.to_settings())
+    after = iter(document.lines)
+    assert all(line in after for line in before[:-1])  # every line, in order, byte-exact
+    assert document.to_settings() == CfgDocument.parse(text.encode(), engine).to_settings()
+
+
+@FAST
+@given(cfg_texts(), st.sampled_from(Engine), st.data())
+def test_edits_keep_unknown_lines_in_order(text: str, engine: Engine,
+                                           data: st.DataObject) -> None:
+    document = CfgDocument.parse(text.encode(), engine)
+    before = unknown(document)
+    s = document.to_settings()
+    remove: bool = data.draw(st.booleans(), label="remove one")
+    if s.servers and remove:
+        victim = data.draw(st.sampled_from(s.servers), label="victim")
+        s.servers = [x for x in s.servers if x is not victim]
+    if data.draw(st.booleans(), label="add one"):
+        s.servers = [*s.servers, data.draw(servers, label="new server")]
+    if data.draw(st.booleans(), label="toggle an option"):
+        s.restart_servers = not s.restart_servers
+        s.use_local_host = not s.use_local_host
+    document.apply(s)
+    rendered = document.render()
+    reread = CfgDocument.parse(rendered, engine)
+    assert same_unknown(before, unknown(document))
+    assert same_unknown(before, unknown(reread))
+    assert reread.servers == s.servers
+    assert reread.to_settings().use_local_host == s.use_local_host

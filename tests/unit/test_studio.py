@@ -1,0 +1,148 @@
+"""Studio/user configuration: schema, pools, and each precedence rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from vrdr_max.cli.main import main
+from vrdr_max.errors import InputError
+from vrdr_max.studio import (
+    STUDIO_ENV,
+    USER_ENV,
+    ConfigFile,
+    Source,
+    load_config_file,
+    load_effective,
+    resolve,
+    user_config_path,
+)
+
+STUDIO = {
+    "version": 1,
+    "pools": {
+        "night-farm": {"description": "all render nodes",
+                       "servers": ["render01", "render02:20205", "[fd00::7]"],
+                       "numa": [{"host": "numa01",
+                                 "options": {"numa": 0, "machine_nodes": 2}}]},
+        "gpu-room": {"engine": "gpu", "servers": ["gpu01"]},
+    },
+    "defaults": {"pool": "night-farm", "shared_drives": ["P:"], "probe_timeout": 2.0},
+}
+USER = {"pools": {"night-farm": {"servers": ["mybox"]}}, "defaults": {"probe_timeout": 0.5}}
+
+
+def _write(path: Path, data: object) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_builtin_defaults_when_no_files() -> None:
+    eff = resolve()
+    assert eff.defaults["probe_timeout"] == 1.0
+    assert eff.defaults["restore"] is True
+    assert set(eff.default_sources.values()) == {Source.BUILTIN}
+    assert eff.pools == {}
+
+
+def test_studio_file_beats_builtin() -> None:
+    eff = resolve(studio=ConfigFile.model_validate(STUDIO))
+    assert eff.defaults["probe_timeout"] == 2.0
+    assert eff.default_sources["probe_timeout"] is Source.STUDIO
+    assert eff.default_sources["restore"] is Source.BUILTIN
+
+
+def test_user_file_beats_studio_field_by_field() -> None:
+    eff = resolve(studio=ConfigFile.model_validate(STUDIO), user=ConfigFile.model_validate(USER))
+    assert eff.defaults["probe_timeout"] == 0.5
+    assert eff.default_sources["probe_timeout"] is Source.USER
+    # a default the user did not set is still the studio's
+    assert eff.defaults["shared_drives"] == ["P:"]
+    assert eff.default_sources["shared_drives"] is Source.STUDIO
+
+
+def test_user_pool_replaces_studio_pool_whole() -> None:
+    eff = resolve(studio=ConfigFile.model_validate(STUDIO), user=ConfigFile.model_validate(USER))
+    assert [s.host for s in eff.pool("night-farm").entries()] == ["mybox"]
+    assert eff.pool_sources["night-farm"] is Source.USER
+    assert eff.pool_sources["gpu-room"] is Source.STUDIO
+
+
+def test_cli_flag_beats_everything_and_none_means_not_given() -> None:
+    eff = resolve({"probe_timeout": 3.0, "restore": None},
+                  studio=ConfigFile.model_validate(STUDIO), user=ConfigFile.model_validate(USER))
+    assert eff.defaults["probe_timeout"] == 3.0
+    assert eff.default_sources["probe_timeout"] is Source.CLI
+    assert eff.default_sources["restore"] is Source.BUILTIN
+
+
+def test_pool_entries_expand_numa_and_default_ports() -> None:
+    pool = ConfigFile.model_validate(STUDIO).pools["night-farm"]
+    assert [(s.host, s.port) for s in pool.entries()] == [
+        ("render01", 20204), ("render02", 20205), ("fd00::7", 20204),
+        ("numa01", 20204), ("numa01", 20205)]
+    gpu = ConfigFile.model_validate(STUDIO).pools["gpu-room"]
+    assert [(s.host, s.port) for s in gpu.entries()] == [("gpu01", 20206)]
+
+
+@pytest.mark.parametrize(("data", "says"), [
+    ({"version": 2}, "version 2 is not supported"),
+    ({"pools": {"x": {"servers": ["10.0.0.300"]}}}, "pools.x.servers"),
+    ({"pools": {"x": {"serverz": []}}}, "pools.x.serverz"),
+    ({"defaults": {"probe_timeout": 0}}, "defaults.probe_timeout"),
+])
+def test_bad_files_name_the_field(tmp_path: Path, data: object, says: str) -> None:
+    with pytest.raises(InputError, match=says):
+        load_config_file(_write(tmp_path / "studio.json", data))
+
+
+def test_not_json(tmp_path: Path) -> None:
+    path = tmp_path / "studio.json"
+    path.write_text("{nope", encoding="utf-8")
+    with pytest.raises(InputError, match="not valid JSON"):
+        load_config_file(path)
+
+
+def test_user_config_path_rules(tmp_path: Path) -> None:
+    assert user_config_path({USER_ENV: str(tmp_path / "u.json")}) == tmp_path / "u.json"
+    assert str(user_config_path({"APPDATA": "C:\\Users\\a\\AppData\\Roaming"})).endswith(
+        "config.json")
+    assert user_config_path({"XDG_CONFIG_HOME": str(tmp_path)}) == tmp_path / "vrdr/config.json"
+
+
+def test_load_effective_reads_both_files(tmp_path: Path) -> None:
+    env = {STUDIO_ENV: str(_write(tmp_path / "studio.json", STUDIO)),
+           USER_ENV: str(_write(tmp_path / "user.json", USER))}
+    eff = load_effective(env=env)
+    assert eff.files == {Source.STUDIO: tmp_path / "studio.json",
+                         Source.USER: tmp_path / "user.json"}
+    assert eff.defaults["probe_timeout"] == 0.5
+
+
+def test_missing_studio_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read"):
+        load_effective(env={STUDIO_ENV: str(tmp_path / "absent.json"),
+                            USER_ENV: str(tmp_path / "none.json")})
+
+
+def test_cli_pools_apply_writes_cfg_and_keeps_other_lines(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(STUDIO_ENV, str(_write(tmp_path / "studio.json", STUDIO)))
+    monkeypatch.setenv(USER_ENV, str(tmp_path / "no-user.json"))
+    cfg = tmp_path / "vray_dr.cfg"
+    cfg.write_bytes(b"old01 1 20204\r\nrestart_slaves 1\r\nfuture_key 7\r\n")
+    assert main(["pools", "apply", "night-farm", "--cfg", str(cfg)]) == 0
+    text = cfg.read_bytes()
+    assert b"old01" not in text
+    assert b"render02 1 20205\r\n" in text
+    assert b"restart_slaves 1\r\n" in text and b"future_key 7\r\n" in text
+    assert main(["pools", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out.split("\n", 1)[1])
+    assert listed["version"] == 1
+    assert [p["name"] for p in listed["pools"]] == ["gpu-room", "night-farm"]
+    before = cfg.read_bytes()
+    assert main(["pools", "apply", "gpu-room", "--cfg", str(cfg)]) == 2
+    assert cfg.read_bytes() == before

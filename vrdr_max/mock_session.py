@@ -1,0 +1,48 @@
+"""Open a ``mock_pymxs`` scene file as a ``MaxHost``: ``vrdr check/submit --scene`` and the demo.
+
+The only backend module that imports ``mock_pymxs``: CI pipelines check exported scene
+descriptions with the same adapter (``max_host.py``) that runs inside 3ds Max.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import mock_pymxs
+
+from vrdr_max.errors import InputError
+from vrdr_max.host import MaxHost
+
+
+def load_scene_file(scene: str | Path) -> mock_pymxs.Scene:
+    """A scene file, or one of the bundled scenes by name (``demo``, ``clean``, ...).
+
+    Raises:
+        InputError: the file is missing or invalid (the message names the field).
+    """
+    path = Path(scene)
+    try:
+        if path.suffix.lower() == ".json" or path.exists():
+            if not path.is_file():
+                raise InputError(f"scene file {path} does not exist")
+            return mock_pymxs.load_scene(path)
+        return mock_pymxs.bundled_scene(str(scene))
+    except mock_pymxs.SceneFileError as exc:
+        raise InputError(str(exc)) from None
+
+
+@contextmanager
+def mock_scene_host(scene: str | Path, plugcfg_dir: Path | None = None
+                    ) -> Iterator[tuple[MaxHost, mock_pymxs.MockMax]]:
+    """Install the mock with ``scene`` and yield the real adapter over it, then uninstall."""
+    model = load_scene_file(scene)
+    mock = mock_pymxs.install(model, plugcfg_dir=plugcfg_dir)
+    try:
+        # max_host imports pymxs, which exists only once the mock is installed.
+        from vrdr_max.max_host import PymxsHost  # noqa: PLC0415
+
+        yield PymxsHost(), mock
+    finally:
+        mock.uninstall()

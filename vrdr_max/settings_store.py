@@ -1,0 +1,75 @@
+"""Load and save the complete DR settings: V-Ray's cfg, vrdr's sidecar, the renderer switches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from vrdr_max.cfgfile import CfgFile, SaveResult, cfg_name
+from vrdr_max.host import MaxHost
+from vrdr_max.models import DRSettings
+from vrdr_max.ports import Engine
+from vrdr_max.renderers import RendererProp
+from vrdr_max.sidecar import (
+    SCENE_DATA_KEY,
+    Sidecar,
+    load_sidecar,
+    parse_sidecar,
+    save_sidecar,
+)
+
+
+@dataclass
+class StoredSettings:
+    """The DR settings of one engine and where each part is kept.
+
+    Attributes:
+        cfg: V-Ray's cfg file (servers and dialog options); ``cfg.settings`` is the working copy.
+        sidecar: vrdr's file next to it (DR generation, DR2 dispatcher).
+    """
+
+    cfg: CfgFile
+    sidecar: Sidecar
+
+    @property
+    def settings(self) -> DRSettings:
+        """The working copy: edit it, then :meth:`save`."""
+        return self.cfg.settings
+
+    @settings.setter
+    def settings(self, value: DRSettings) -> None:
+        self.cfg.settings = value
+
+    def save(self) -> SaveResult:
+        """Write the cfg (atomically, with a backup) and the sidecar."""
+        result = self.cfg.save()
+        self.sidecar.remember(self.cfg.settings)
+        save_sidecar(self.cfg.path.parent, self.sidecar)
+        return result
+
+
+def load_settings(cfg_dir: Path, engine: Engine = Engine.CPU, *,
+                  cfg_path: Path | None = None, host: MaxHost | None = None) -> StoredSettings:
+    """Read the settings for ``engine``.
+
+    Args:
+        cfg_dir: the plugcfg folder (``MaxHost.plugcfg_dir()`` inside 3ds Max).
+        engine: CPU reads ``vray_dr.cfg``, GPU ``vrayrt_dr.cfg``.
+        cfg_path: a cfg file elsewhere (its folder then holds the sidecar).
+        host: when given, DR on/off and Check for missing files come from the renderer, and
+            the DR generation and dispatcher from the scene's record when it has one.
+    """
+    path = cfg_path or cfg_dir / cfg_name(engine)
+    sidecar = load_sidecar(path.parent)
+    base = sidecar.apply_to(DRSettings(engine=engine))
+    if host is not None:
+        # The scene's own record (written at submission) wins: a reopened scene keeps its DR2
+        # dispatcher even on a workstation whose sidecar says otherwise.
+        stored = host.read_scene_data(SCENE_DATA_KEY)
+        if stored:
+            base = parse_sidecar(stored, "the scene's DR record").apply_to(base)
+        props = host.read_renderer_props()
+        base = base.model_copy(update={
+            "enabled": bool(props.get(RendererProp.DR_ENABLED, False)),
+            "check_missing_files": bool(props.get(RendererProp.CHECK_MISSING_FILES, False))})
+    return StoredSettings(cfg=CfgFile.load(path, engine, base=base), sidecar=sidecar)

@@ -1,0 +1,95 @@
+"""vrdr's own settings file next to the cfg: the DR generation and the DR2 dispatcher per engine.
+
+V-Ray's DR2 builds are not public, so where V-Ray itself keeps the Dispatcher IP is unknown
+(vray-dr.md §15.1). vrdr keeps it here (and in the scene, see ``submit``), and writes it into
+V-Ray's cfg under ``cfgfile.DISPATCHER_KEY``, which is [unverified].
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from vrdr_max.atomic import atomic_write, read_bytes_snapshot
+from vrdr_max.errors import InputError
+from vrdr_max.models import Dispatcher, DRSettings
+from vrdr_max.ports import Engine, Mode
+
+SIDECAR_NAME = "vrdr_settings.json"
+SCENE_DATA_KEY = "dr_settings"
+"""Key of the sidecar copy kept in the scene, so a reopened scene keeps its DR2 dispatcher."""
+
+
+class EngineChoice(BaseModel):
+    """What vrdr remembers for one engine."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: Mode = Mode.DR
+    dispatcher: Dispatcher | None = None
+
+
+class Sidecar(BaseModel):
+    """The whole sidecar file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = 1
+    engines: dict[Engine, EngineChoice] = Field(default_factory=dict)
+
+    def choice(self, engine: Engine) -> EngineChoice:
+        """The remembered mode and dispatcher for ``engine`` (defaults when none)."""
+        return self.engines.get(engine, EngineChoice())
+
+    def apply_to(self, settings: DRSettings) -> DRSettings:
+        """``settings`` with this file's mode and dispatcher for their engine."""
+        choice = self.choice(settings.engine)
+        return settings.model_copy(update={"mode": choice.mode, "dispatcher": choice.dispatcher})
+
+    def remember(self, settings: DRSettings) -> None:
+        """Take the mode and dispatcher of ``settings`` for their engine."""
+        self.engines[settings.engine] = EngineChoice(mode=settings.mode,
+                                                     dispatcher=settings.dispatcher)
+
+
+def sidecar_path(cfg_dir: Path) -> Path:
+    """Where the sidecar lives: the plugcfg folder, next to V-Ray's cfg files."""
+    return cfg_dir / SIDECAR_NAME
+
+
+def parse_sidecar(text: str, source: str) -> Sidecar:
+    """Parse sidecar JSON (also used for the copy stored in the scene).
+
+    Raises:
+        InputError: naming the file and the field when it is not a valid sidecar.
+    """
+    try:
+        return Sidecar.model_validate(json.loads(text))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{source} is not valid JSON: {exc}") from None
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise InputError(f"{source}: {where}: {err['msg']}") from None
+
+
+def load_sidecar(cfg_dir: Path) -> Sidecar:
+    """Read the sidecar; an absent file gives the defaults."""
+    snapshot = read_bytes_snapshot(sidecar_path(cfg_dir))
+    if snapshot.data is None:
+        return Sidecar()
+    return parse_sidecar(snapshot.data.decode("utf-8", errors="replace"), str(snapshot.path))
+
+
+def dump_sidecar(sidecar: Sidecar) -> str:
+    """The JSON text of a sidecar."""
+    return sidecar.model_dump_json(indent=2) + "\n"
+
+
+def save_sidecar(cfg_dir: Path, sidecar: Sidecar) -> Path:
+    """Write the sidecar atomically; return its path."""
+    path = sidecar_path(cfg_dir)
+    atomic_write(path, dump_sidecar(sidecar).encode("utf-8"), expected=None, backup_suffix=None)
+    return path
