@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import mock_pymxs
-
 from vrdr_max.errors import InputError
 from vrdr_max.host import MaxHost
 

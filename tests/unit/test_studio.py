@@ -138,7 +138,8 @@ def test_cli_pools_apply_writes_cfg_and_keeps_other_lines(
     text = cfg.read_bytes()
     assert b"old01" not in text
     assert b"render02 1 20205\r\n" in text
-    assert b"restart_slaves 1\r\n" in text and b"future_key 7\r\n" in text
+    assert b"restart_slaves 1\r\n" in text
+    assert b"future_key 7\r\n" in text
     assert main(["pools", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out.split("\n", 1)[1])
     assert listed["version"] == 1

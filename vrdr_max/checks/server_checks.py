@@ -28,8 +28,10 @@ def no_servers(ctx: CheckContext) -> list[Finding]:
 def duplicate_servers(ctx: CheckContext) -> list[Finding]:
     """The same host:port twice: V-Ray connects once, the duplicate only confuses counts."""
     counts = Counter(s.key for s in ctx.settings.servers)
-    dupes = [s.endpoint for s in ctx.settings.servers if counts[s.key] > 1]
-    subjects = list(dict.fromkeys(dupes))
+    first = {}
+    for server in ctx.settings.servers:
+        first.setdefault(server.key, server.endpoint)
+    subjects = [f"{first[key]} (listed {n} times)" for key, n in counts.items() if n > 1]
     if not subjects:
         return []
     return [Finding(check_id="duplicate-servers", severity=Severity.WARNING, fix=FIX_DEDUPE,

@@ -99,7 +99,7 @@ def _settings(host: MaxHost, args: argparse.Namespace, required: bool
 
 
 def _probe(stored: StoredSettings, timeout: float, quiet: bool) -> list[ProbeResult]:
-    from vrdr_max.probe import ProbeResult, probe, targets_from_settings  # noqa: PLC0415
+    from vrdr_max.probe import probe, targets_from_settings  # noqa: PLC0415
 
     targets = targets_from_settings(stored.settings)
     live = not quiet and is_terminal(sys.stderr)

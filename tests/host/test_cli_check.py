@@ -1,0 +1,75 @@
+"""`vrdr check --scene ...`: the preflight for CI pipelines."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import mock_pymxs
+import pytest
+
+from vrdr_max.cli.main import main
+
+DEMO = str(mock_pymxs.SCENES_DIR / "demo.json")
+CLEAN = str(mock_pymxs.SCENES_DIR / "clean.json")
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, object]]:
+    code = main(["check", *args, "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_demo_reports_each_planted_problem(capsys: pytest.CaptureFixture[str]) -> None:
+    code, doc = run_json(capsys, "--scene", DEMO)
+    assert code == 1
+    assert doc["version"] == 1
+    findings = {r["id"]: r["findings"] for r in doc["results"]}  # type: ignore[index]
+    subjects = {cid: [s for f in fs for s in f["subjects"]] for cid, fs in findings.items()}
+    assert subjects["dr-off"] == ["V_Ray_6__update_2_1"]
+    assert "Spot_Photometric (off)" in subjects["default-lights"]
+    assert any("wood_floor_diffuse.jpg" in s for s in subjects["missing-maps"])
+    assert subjects["missing-plugins"] == ["ForestPro (ForestPackPro.dlo)",
+                                           "2 x Missing_GeomObject"]
+    assert any("phoenixfd.dlo" in s for s in subjects["farm-plugins"])
+    assert any("concrete_wall.png" in s for s in subjects["unreachable-paths"])
+    assert subjects["region-render"] == ["region"]
+    assert doc["summary"]["has_errors"] is True  # type: ignore[index]
+
+
+def test_clean_reports_no_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    code, doc = run_json(capsys, "--scene", CLEAN)
+    assert code == 0
+    assert doc["summary"]["error"] == 0  # type: ignore[index]
+
+
+def test_server_checks_run_with_a_cfg(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "vray_dr.cfg"
+    cfg.write_bytes(b"render01 1 20204\nrender01 1 20204\nlist_in_scene 1\n")
+    before = cfg.read_bytes()
+    code, doc = run_json(capsys, "--scene", CLEAN, "--cfg", str(cfg))
+    assert code == 0  # duplicates and a scene list are warnings
+    ids = {r["id"] for r in doc["results"] if r["findings"]}  # type: ignore[index,union-attr]
+    assert ids == {"duplicate-servers", "servers-saved-in-scene"}
+    assert cfg.read_bytes() == before
+
+
+@pytest.mark.parametrize(("setup", "says"), [
+    (lambda p: p.write_text("{", encoding="utf-8"), "line 1 column 2"),
+    (lambda p: p.write_text('{"renderer": {"props": {}}}', encoding="utf-8"), "renderer.class"),
+    (lambda p: None, "does not exist"),
+])
+def test_bad_scene_file_is_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                           setup: object, says: str) -> None:
+    scene = tmp_path / "scene.json"
+    setup(scene)  # type: ignore[operator]
+    assert main(["check", "--scene", str(scene)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert says in err
+
+
+def test_human_output_names_subjects(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--scene", DEMO]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL default-lights" in out
+    assert "- Plant_Proxy (VRayProxy): D:\\proxies\\ficus_large.vrmesh [local-drive]" in out

@@ -1,0 +1,34 @@
+"""Fixes applied through the real adapter: each one silences its check and can be undone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from host_scenes import host_for
+
+from vrdr_max.checks import CheckContext, run
+from vrdr_max.fixes import DOME_LIGHT_NAME, FIXES, apply_fixes
+from vrdr_max.models import DRSettings
+
+
+def test_safe_fixes_clear_their_findings_on_the_demo(tmp_path: Path) -> None:
+    settings = DRSettings(save_servers_in_scene=True,
+                          servers=[{"host": "r1", "port": 20204}, {"host": "R1", "port": 20204}])
+    with host_for("demo", tmp_path / "plugcfg") as (host, mock):
+        before = run(CheckContext(facts=host.read_scene(), settings=settings))
+        assert set(before.fixes) == set(FIXES)
+        done = apply_fixes(before.fixes, host, settings)
+        after = run(CheckContext(facts=host.read_scene(), settings=settings))
+        created = mock.created
+        undo = mock.undo_records
+    assert len(done) == len(FIXES)
+    fixed_ids = {"dr-off", "default-lights", "unreachable-paths", "duplicate-servers",
+                 "servers-saved-in-scene"}
+    assert fixed_ids & {f.check_id for f in before.findings} == fixed_ids
+    assert fixed_ids & {f.check_id for f in after.findings} == set()
+    assert [(c.class_name, c.name, c.kwargs.get("type")) for c in created] == [
+        ("VRayLight", DOME_LIGHT_NAME, 1)]
+    assert undo == ["vrdr: enable DR", f"vrdr: add {DOME_LIGHT_NAME}"]
+    assert settings.assets.transfer_missing
+    assert not settings.save_servers_in_scene
+    assert [s.endpoint for s in settings.servers] == ["r1:20204"]
