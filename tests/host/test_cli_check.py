@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import mock_pymxs
 import pytest
 
+import mock_pymxs
 from vrdr_max.cli.main import main
 
 DEMO = str(mock_pymxs.SCENES_DIR / "demo.json")

@@ -10,14 +10,14 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "host"))
 
-from contract import CONTRACT  # noqa: E402 - the shared contract lives beside the mock tests
+from contract import CONTRACT
 
-from vrdr_max.host import MaxHost  # noqa: E402
+from vrdr_max.host import MaxHost
 
 
 def _in_real_max() -> bool:
     try:
-        import pymxs  # noqa: PLC0415
+        import pymxs
     except ImportError:
         return False
     return not type(pymxs.runtime).__module__.startswith("mock_pymxs")
@@ -30,6 +30,6 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.mark.parametrize("clause", CONTRACT, ids=lambda f: f.__name__)
 def test_contract_in_max(clause: Callable[[MaxHost], None]) -> None:
-    from vrdr_max.max_host import PymxsHost  # noqa: PLC0415 - pymxs exists only inside Max
+    from vrdr_max.max_host import PymxsHost
 
     clause(PymxsHost())

@@ -1,0 +1,279 @@
+"""Submission end to end through max_host.py on mock_pymxs: plan, execute, rollback, restore."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from host_scenes import host_for
+
+from vrdr_max.errors import HostError
+from vrdr_max.facts import PropValue
+from vrdr_max.host import MaxHost
+from vrdr_max.models import Dispatcher, DRSettings
+from vrdr_max.ports import Engine, Mode
+from vrdr_max.probe import ProbeResult, ProbeState
+from vrdr_max.renderers import RendererProp
+from vrdr_max.sidecar import SCENE_DATA_KEY
+from vrdr_max.submit import (
+    CANCEL_NOTE,
+    SubmissionStatus,
+    SubmitOptions,
+    SubmitPlan,
+    execute,
+    plan,
+)
+
+ARTIST_CFG = (b"oldbox 1 20204\r\n\r\nfuture_option 3\r\nrestart_servers 1\r\n"
+              b"list_in_scene 1\r\n")
+SETTINGS = DRSettings(servers=[{"host": "render01", "port": 20204},
+                               {"host": "render02", "port": 20204},
+                               {"host": "spare", "port": 20204, "enabled": False}])
+
+
+class FailingHost:
+    """The real host, except that one method raises on its n-th call (1-based)."""
+
+    def __init__(self, inner: MaxHost, method: str, call: int = 1,
+                 action: Callable[[], None] | None = None) -> None:
+        self._inner, self._method, self._call = inner, method, call
+        self._action = action
+        self.calls: dict[str, int] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self._inner, name)
+
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            self.calls[name] = self.calls.get(name, 0) + 1
+            if name == self._method and self.calls[name] == self._call:
+                if self._action is None:
+                    raise HostError(f"injected failure in {name}")
+                self._action()
+            return real(*args, **kwargs)
+
+        return wrapped
+
+
+@pytest.fixture
+def plugcfg(tmp_path: Path) -> Path:
+    folder = tmp_path / "plugcfg"
+    folder.mkdir()
+    (folder / "vray_dr.cfg").write_bytes(ARTIST_CFG)
+    return folder
+
+
+@pytest.fixture
+def clean(plugcfg: Path) -> Iterator[tuple[MaxHost, Any]]:
+    with host_for("clean", plugcfg) as pair:
+        yield pair
+
+
+def make_plan(host: MaxHost, settings: DRSettings = SETTINGS, **kwargs: Any) -> SubmitPlan:
+    return plan(settings, host.read_scene(), kwargs.pop("probe_results", None),
+                cfg_dir=host.plugcfg_dir(), **kwargs)
+
+
+def props_now(host: MaxHost) -> dict[RendererProp, PropValue]:
+    return host.read_renderer_props()
+
+
+def test_plan_is_pure_and_says_what_goes_where(clean: tuple[MaxHost, Any], plugcfg: Path) -> None:
+    host, mock = clean
+    p = make_plan(host)
+    assert p.cfg_path == plugcfg / "vray_dr.cfg"
+    assert p.server_lines == ["render01 1 20204", "render02 1 20204", "spare 0 20204"]
+    assert p.renderer_prop_names == {"system_distributedRender": True,
+                                     "system_checkForMissingFiles": False}
+    assert "list_in_scene" in p.scene_list
+    assert not p.blocked
+    assert (plugcfg / "vray_dr.cfg").read_bytes() == ARTIST_CFG
+    assert mock.writes == []
+
+
+def test_render_with_restore_puts_everything_back(clean: tuple[MaxHost, Any],
+                                                  plugcfg: Path) -> None:
+    host, mock = clean
+    props_before = props_now(host)
+    report = execute(host, make_plan(host))
+    assert report.status is SubmissionStatus.RENDERED, report
+    assert report.restored
+    [render] = mock.renders
+    seen = render.cfg_files["vray_dr.cfg"]
+    assert "render01 1 20204" in seen and "oldbox" not in seen
+    assert "list_in_scene 0" in seen and "future_option 3" in seen
+    assert render.props["system_distributedRender"] is True
+    assert (plugcfg / "vray_dr.cfg").read_bytes() == ARTIST_CFG
+    assert props_now(host) == props_before
+    assert [s.name for s in report.steps][:5] == [
+        "snapshot", "write cfg", "renderer properties", "scene record", "render"]
+
+
+def test_render_without_restore_keeps_the_list_and_names_the_backup(
+        clean: tuple[MaxHost, Any], plugcfg: Path) -> None:
+    host, _mock = clean
+    report = execute(host, make_plan(host, options=SubmitOptions(restore=False)))
+    assert report.status is SubmissionStatus.RENDERED
+    assert not report.restored
+    assert b"render01 1 20204" in (plugcfg / "vray_dr.cfg").read_bytes()
+    assert report.backup_path is not None
+    assert report.backup_path.read_bytes() == ARTIST_CFG
+    assert str(report.backup_path) in " ".join(report.messages)
+
+
+def _changed_by_other_writer(path: Path) -> Callable[[], None]:
+    return lambda: path.write_bytes(b"dialog 1 20204\r\n")
+
+
+FAILURES: dict[str, Callable[[MaxHost, Path], MaxHost]] = {
+    "snapshot": lambda h, p: FailingHost(h, "read_renderer_props"),
+    "write cfg (read-only file)": lambda h, p: ((p / "vray_dr.cfg").chmod(0o444), h)[1],
+    "renderer properties": lambda h, p: FailingHost(h, "write_renderer_props"),
+    "scene record": lambda h, p: FailingHost(h, "write_scene_data"),
+}
+
+
+@pytest.mark.parametrize("step", list(FAILURES))
+def test_a_failure_at_any_step_rolls_back(clean: tuple[MaxHost, Any], plugcfg: Path,
+                                          step: str) -> None:
+    host, mock = clean
+    p = make_plan(host)
+    before = props_now(host)
+    report = execute(FAILURES[step](host, plugcfg), p)
+    (plugcfg / "vray_dr.cfg").chmod(0o644)
+    assert report.status is SubmissionStatus.FAILED
+    assert report.error
+    assert report.rolled_back
+    assert (plugcfg / "vray_dr.cfg").read_bytes() == ARTIST_CFG
+    assert props_now(host) == before
+    assert host.read_scene_data(SCENE_DATA_KEY) is None
+    assert mock.renders == []
+
+
+def test_a_failed_render_rolls_back(clean: tuple[MaxHost, Any], plugcfg: Path) -> None:
+    host, mock = clean
+    before = props_now(host)
+    mock.next_render_outcome = "error"
+    report = execute(host, make_plan(host))
+    assert report.status is SubmissionStatus.FAILED
+    assert "render failed" in (report.error or "")
+    assert (plugcfg / "vray_dr.cfg").read_bytes() == ARTIST_CFG
+    assert props_now(host) == before
+    assert host.read_scene_data(SCENE_DATA_KEY) is None
+
+
+def test_another_writer_during_the_submission_wins(clean: tuple[MaxHost, Any],
+                                                   plugcfg: Path) -> None:
+    host, _mock = clean
+    before = props_now(host)
+    saver = FailingHost(host, "read_renderer_props",
+                        action=_changed_by_other_writer(plugcfg / "vray_dr.cfg"))
+    report = execute(saver, make_plan(host))
+    assert report.status is SubmissionStatus.FAILED
+    assert "changed on disk" in (report.error or "")
+    assert (plugcfg / "vray_dr.cfg").read_bytes() == b"dialog 1 20204\r\n"
+    assert props_now(host) == before
+
+
+def test_a_failed_restore_is_reported(clean: tuple[MaxHost, Any], plugcfg: Path) -> None:
+    host, _mock = clean
+    report = execute(FailingHost(host, "write_renderer_props", call=2), make_plan(host))
+    assert report.status is SubmissionStatus.RENDERED
+    assert not report.restored
+    assert any("could not restore renderer properties" in m for m in report.messages)
+    # the cfg is still put back: one failed undo does not stop the others
+    assert (plugcfg / "vray_dr.cfg").read_bytes() == ARTIST_CFG
+
+
+def test_cancel_still_restores_and_warns(clean: tuple[MaxHost, Any], plugcfg: Path) -> None:
+    host, mock = clean
+    mock.next_render_outcome = "cancelled"
+    report = execute(host, make_plan(host))
+    assert report.status is SubmissionStatus.CANCELLED
+    assert CANCEL_NOTE in report.messages
+    assert report.restored
+    assert (plugcfg / "vray_dr.cfg").read_bytes() == ARTIST_CFG
+
+
+def test_errors_block_unless_overridden_with_a_reason(plugcfg: Path) -> None:
+    with host_for("demo", plugcfg) as (host, mock):
+        p = make_plan(host)
+        assert p.blocked
+        blocked = execute(host, p)
+        assert blocked.status is SubmissionStatus.BLOCKED
+        assert any(b.startswith("default-lights") for b in blocked.blocking)
+        assert execute(host, p, override_reason="  ").status is SubmissionStatus.BLOCKED
+        assert mock.renders == []
+        done = execute(host, p, override_reason="look-dev test, lights come later")
+        assert done.status is SubmissionStatus.RENDERED
+        assert done.override_reason == "look-dev test, lights come later"
+        assert done.overridden == blocked.blocking
+
+
+def _result(host: str, ok: bool) -> ProbeResult:
+    state = ProbeState.ONLINE if ok else ProbeState.REFUSED
+    return ProbeResult(host=host, port=20204, state=state, address=None, latency_ms=None,
+                       message="")
+
+
+def test_only_online_servers(clean: tuple[MaxHost, Any]) -> None:
+    host, mock = clean
+    results = [_result("render01", True), _result("render02", False)]
+    p = make_plan(host, probe_results=results, options=SubmitOptions(only_online=True))
+    assert p.server_lines == ["render01 1 20204", "render02 0 20204", "spare 0 20204"]
+    assert p.skipped_servers == ["render02:20204"]
+    assert execute(host, p).status is SubmissionStatus.RENDERED
+    assert "render02 0 20204" in mock.renders[0].cfg_files["vray_dr.cfg"]
+    nobody = [_result("render01", False), _result("render02", False)]
+    assert make_plan(host, probe_results=nobody,
+                     options=SubmitOptions(only_online=True)).blocked
+
+
+def test_gpu_dr_end_to_end(plugcfg: Path) -> None:
+    gpu = DRSettings(engine=Engine.GPU, use_local_host=False,
+                     servers=[{"host": "gpu01", "port": 20206}])
+    with host_for("gpu", plugcfg) as (host, mock):
+        host.write_renderer_props({RendererProp.DR_ENABLED: False}, "start off")
+        p = make_plan(host, gpu)
+        assert p.cfg_path.name == "vrayrt_dr.cfg"
+        assert p.renderer_prop_names == {"distributed_rendering": True,
+                                         "V_Ray_settings.system_checkForMissingFiles": False}
+        report = execute(host, p)
+        assert report.status is SubmissionStatus.RENDERED, report
+        [render] = mock.renders
+        assert render.props["distributed_rendering"] is True
+        seen = render.cfg_files["vrayrt_dr.cfg"]
+        assert "gpu01 1 20206" in seen and "autostart_local_slave 0" in seen
+        assert "oldbox 1 20204" in render.cfg_files["vray_dr.cfg"]  # the CPU file is left alone
+        assert host.read_renderer_props()[RendererProp.DR_ENABLED] is False  # restored
+    assert not (plugcfg / "vrayrt_dr.cfg").exists()  # it did not exist before
+
+
+@pytest.mark.parametrize(("engine", "scene", "port", "cfg"), [
+    (Engine.CPU, "clean", 20208, "vray_dr.cfg"), (Engine.GPU, "gpu", 20209, "vrayrt_dr.cfg")])
+def test_dr2_end_to_end(plugcfg: Path, engine: Engine, scene: str, port: int, cfg: str) -> None:
+    dr2 = DRSettings(engine=engine, mode=Mode.DR2,
+                     dispatcher=Dispatcher(host="10.0.0.5", port=port, also_renders=True),
+                     servers=[{"host": "10.0.0.21", "port": port}])
+    with host_for(scene, plugcfg) as (host, mock):
+        p = make_plan(host, dr2)
+        assert not p.blocked, p.blocking_reasons
+        assert p.dispatcher_command is not None
+        if engine is Engine.CPU:
+            assert p.dispatcher_command.endswith("-run-dispatcher=2")
+        report = execute(host, p)
+        assert report.status is SubmissionStatus.RENDERED
+        seen = mock.renders[0].cfg_files[cfg]
+        assert f"10.0.0.21 1 {port}" in seen
+        assert f"dr2_dispatcher 10.0.0.5 {port} 1" in seen
+        record = host.read_scene_data(SCENE_DATA_KEY)
+        assert record is not None and "10.0.0.5" in record  # the scene keeps its dispatcher
+
+
+def test_engine_mismatch_blocks(clean: tuple[MaxHost, Any]) -> None:
+    host, _mock = clean
+    p = make_plan(host, DRSettings(engine=Engine.GPU, servers=[{"host": "g", "port": 20206}]))
+    assert p.blocked
+    assert "renders with V-Ray CPU" in p.blocking_reasons[0]
+
