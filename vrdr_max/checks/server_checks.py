@@ -28,7 +28,7 @@ def no_servers(ctx: CheckContext) -> list[Finding]:
 def duplicate_servers(ctx: CheckContext) -> list[Finding]:
     """The same host:port twice: V-Ray connects once, the duplicate only confuses counts."""
     counts = Counter(s.key for s in ctx.settings.servers)
-    first = {}
+    first: dict[tuple[str, int], str] = {}
     for server in ctx.settings.servers:
         first.setdefault(server.key, server.endpoint)
     subjects = [f"{first[key]} (listed {n} times)" for key, n in counts.items() if n > 1]

@@ -1,0 +1,113 @@
+"""`vrdr cfg show` and `vrdr servers ...`: edits keep every byte they do not own."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from vrdr_max.cli.main import main
+
+ORIGINAL = (b"\xef\xbb\xbfrender01 1 20204\r\n"
+            b"\r\n"
+            b"oldbox 1\r\n"
+            b"render02 0 20205\r\n"
+            b"restart_servers 1\r\n"
+            b"list_in_scene 0\r\n"
+            b"future_key some value\r\n"
+            b"cache_limit 100.000000\r\n")
+
+
+@pytest.fixture
+def cfg(tmp_path: Path) -> Path:
+    path = tmp_path / "vray_dr.cfg"
+    path.write_bytes(ORIGINAL)
+    return path
+
+
+def test_add_keeps_every_original_line_spelling_and_ending(cfg: Path) -> None:
+    assert main(["servers", "add", "--cfg", str(cfg), "10.9.8.7"]) == 0
+    data = cfg.read_bytes()
+    lines = data.decode("utf-8-sig").split("\r\n")
+    for original in ORIGINAL.decode("utf-8-sig").split("\r\n"):
+        assert original in lines
+    assert "10.9.8.7 1 20204" in lines
+    assert b"\n" not in data.replace(b"\r\n", b"")  # every line still ends in CRLF
+    assert lines.index("10.9.8.7 1 20204") < lines.index("restart_servers 1")
+    assert (cfg.parent / "vray_dr.cfg.vrdr.bak").read_bytes() == ORIGINAL
+
+
+@pytest.mark.parametrize("endpoint", ["10.0.0.300", "a;b", "render01:0", "host name",
+                                      "[::1", "bad\\host"])
+def test_bad_input_exits_2_and_leaves_the_file(cfg: Path, endpoint: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["servers", "add", "--cfg", str(cfg), "10.1.1.1", endpoint]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("vrdr: error: ")
+    assert err.count("\n") == 1
+    assert cfg.read_bytes() == ORIGINAL
+    assert not (cfg.parent / "vray_dr.cfg.vrdr.bak").exists()
+
+
+def test_add_never_duplicates_and_supports_ipv6_and_disabled(
+        cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["servers", "add", "--cfg", str(cfg), "RENDER01:20204", "[fd00::5]:20210",
+                 "--disabled"]) == 0
+    out = capsys.readouterr().out
+    assert "already listed: RENDER01:20204" in out
+    assert main(["servers", "list", "--cfg", str(cfg), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["version"] == 1
+    assert {"host": "fd00::5", "port": 20210, "enabled": False} in doc["servers"]
+    assert sum(1 for s in doc["servers"] if s["host"].lower() == "render01") == 1
+
+
+def test_gpu_and_dr2_default_ports(tmp_path: Path) -> None:
+    gpu = tmp_path / "vrayrt_dr.cfg"
+    assert main(["servers", "add", "--cfg", str(gpu), "--gpu", "gpu01"]) == 0
+    assert b"gpu01 1 20206" in gpu.read_bytes()
+    cpu = tmp_path / "vray_dr.cfg"
+    assert main(["servers", "add", "--cfg", str(cpu), "--dr2", "r1"]) == 0
+    assert b"r1 1 20208" in cpu.read_bytes()
+
+
+def test_enable_disable_remove(cfg: Path) -> None:
+    assert main(["servers", "enable", "--cfg", str(cfg), "render02"]) == 0
+    assert b"render02 1 20205\r\n" in cfg.read_bytes()
+    assert main(["servers", "disable", "--cfg", str(cfg), "render01:20204"]) == 0
+    assert b"render01 0 20204\r\n" in cfg.read_bytes()
+    assert main(["servers", "remove", "--cfg", str(cfg), "oldbox"]) == 0
+    assert b"oldbox" not in cfg.read_bytes()
+    assert b"future_key some value\r\n" in cfg.read_bytes()
+
+
+def test_removing_an_unlisted_server_is_bad_input(cfg: Path) -> None:
+    assert main(["servers", "remove", "--cfg", str(cfg), "render01", "nobody"]) == 2
+    assert cfg.read_bytes() == ORIGINAL
+
+
+def test_cfg_show_json(cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["cfg", "show", "--cfg", str(cfg), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["version"] == 1
+    assert doc["servers"] == [{"host": "render01", "port": 20204, "enabled": True},
+                              {"host": "oldbox", "port": 20204, "enabled": True},
+                              {"host": "render02", "port": 20205, "enabled": False}]
+    assert doc["options"] == {"restart_servers": 1, "list_in_scene": 0, "cache_limit": 100.0}
+    assert doc["unknown_lines"] == ["future_key some value"]
+
+
+def test_no_cfg_given_is_one_line(monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("VRDR_PLUGCFG", raising=False)
+    assert main(["cfg", "show"]) == 2
+    assert "--cfg PATH" in capsys.readouterr().err
+
+
+def test_malformed_cfg_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "vray_dr.cfg"
+    bad.write_bytes(b"\x00\x01\x02garbage\xff")
+    assert main(["servers", "add", "--cfg", str(bad), "r1"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    assert bad.read_bytes() == b"\x00\x01\x02garbage\xff"
