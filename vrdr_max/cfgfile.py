@@ -644,7 +644,9 @@ class CfgFile:
         self._snapshot = snapshot
         self.document = CfgDocument.parse(snapshot.data or b"", engine, source=str(path))
         self.settings = self.document.to_settings(base)
-        self._saved = _held(self.settings, engine)
+        # What the file itself holds: values that only ``base`` supplies (a sidecar's
+        # dispatcher, a submission's options) must still count as changes to write.
+        self._saved = _held(self.document.to_settings(), engine)
 
     @classmethod
     def load(cls, path: str | Path, engine: Engine | None = None, *,

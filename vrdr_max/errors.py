@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
 
 class VrdrError(Exception):
     """Base of the errors vrdr reports to the user as one line (CLI exit code 2)."""
@@ -17,3 +24,27 @@ class CfgConflictError(VrdrError):
 
 class HostError(VrdrError):
     """3ds Max refused an operation (a property the renderer lacks, a failed render)."""
+
+
+def validation_message(exc: ValidationError) -> str:
+    """One line out of a pydantic error: the first problem, with the field it is in."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    msg = str(first["msg"]).removeprefix("Value error, ")
+    return f"{where}: {msg}" if where else msg
+
+
+def parse_json_model(model: type[M], text: str, source: str) -> M:
+    """Parse JSON ``text`` into ``model``.
+
+    Raises:
+        InputError: ``<source> is not valid JSON: ...`` or ``<source>: <field>: <problem>``.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{source} is not valid JSON: {exc}") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(f"{source}: {validation_message(exc)}") from None

@@ -10,12 +10,11 @@ A plugin class the scene uses is covered when its class name or its DLL is liste
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from vrdr_max.errors import InputError
+from vrdr_max.errors import InputError, parse_json_model
 
 
 class ManifestPlugin(BaseModel):
@@ -55,14 +54,9 @@ def load_manifest(path: Path) -> FarmManifest:
         InputError: when the file is missing, not JSON, or not a manifest (naming the field).
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read manifest {path}: {exc.strerror}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"manifest {path} is not valid JSON: {exc}") from None
-    try:
-        return FarmManifest.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise InputError(f"manifest {path}: {where}: {err['msg']}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"manifest {path} is not UTF-8 text: {exc.reason}") from None
+    return parse_json_model(FarmManifest, text, f"manifest {path}")

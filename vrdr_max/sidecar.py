@@ -7,13 +7,12 @@ V-Ray's cfg under ``cfgfile.DISPATCHER_KEY``, which is [unverified].
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from vrdr_max.atomic import atomic_write, read_bytes_snapshot
-from vrdr_max.errors import InputError
+from vrdr_max.errors import parse_json_model
 from vrdr_max.models import Dispatcher, DRSettings
 from vrdr_max.ports import Engine, Mode
 
@@ -65,14 +64,7 @@ def parse_sidecar(text: str, source: str) -> Sidecar:
     Raises:
         InputError: naming the file and the field when it is not a valid sidecar.
     """
-    try:
-        return Sidecar.model_validate(json.loads(text))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{source} is not valid JSON: {exc}") from None
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise InputError(f"{source}: {where}: {err['msg']}") from None
+    return parse_json_model(Sidecar, text, source)
 
 
 def load_sidecar(cfg_dir: Path) -> Sidecar:

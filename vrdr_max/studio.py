@@ -12,17 +12,16 @@ field by field, so a user can change one default and inherit the rest.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from vrdr_max.addresses import split_endpoint
-from vrdr_max.errors import InputError
+from vrdr_max.errors import InputError, parse_json_model
 from vrdr_max.models import Dispatcher, RenderServer
 from vrdr_max.ports import Engine, Mode, default_port
 from vrdr_max.spawner import NumaOptions, server_entries
@@ -149,21 +148,16 @@ def load_config_file(path: Path) -> ConfigFile:
         InputError: unreadable, not JSON, an unknown version, or a bad field (named).
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path} is not valid JSON: {exc}") from None
-    if isinstance(data, dict) and data.get("version", CONFIG_VERSION) != CONFIG_VERSION:
-        raise InputError(f"{path}: version {data.get('version')!r} is not supported "
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} is not UTF-8 text: {exc.reason}") from None
+    config = parse_json_model(ConfigFile, text, str(path))
+    if config.version != CONFIG_VERSION:
+        raise InputError(f"{path}: version {config.version} is not supported "
                          f"(this vrdr reads version {CONFIG_VERSION})")
-    try:
-        return ConfigFile.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise InputError(f"{path}: {where}: {str(err['msg']).removeprefix('Value error, ')}"
-                         ) from None
+    return config
 
 
 def resolve(cli: Mapping[str, Any] | None = None, *, user: ConfigFile | None = None,

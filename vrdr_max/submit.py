@@ -293,7 +293,7 @@ def _run_steps(host: MaxHost, p: SubmitPlan, tx: _Transaction) -> RenderOutcome:
         return f"{p.cfg_path} ({'absent' if before['cfg'].data is None else 'read'})"
 
     def write_cfg() -> str:
-        cfg = CfgFile(p.cfg_path, p.engine, before["cfg"], base=p.cfg_settings)
+        cfg = CfgFile(p.cfg_path, p.engine, before["cfg"])
         cfg.settings = p.cfg_settings
         result = cfg.save(backup=True)
         tx.report.backup_path = result.backup

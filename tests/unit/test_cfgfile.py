@@ -21,7 +21,7 @@ from vrdr_max.cfgfile import (
     load_cfg,
 )
 from vrdr_max.errors import CfgConflictError, InputError
-from vrdr_max.models import CacheLimitType, Dispatcher, DRSettings, RenderServer
+from vrdr_max.models import AssetTransfer, CacheLimitType, Dispatcher, DRSettings, RenderServer
 from vrdr_max.ports import Engine, Mode
 
 CPU, GPU = Engine.CPU, Engine.GPU
@@ -677,3 +677,18 @@ def test_load_with_base_keeps_mode_and_dispatcher(cfg_path: Path) -> None:
 def test_text_with_lone_surrogate_is_input_error() -> None:
     with pytest.raises(InputError, match="is not a text file"):
         CfgDocument.parse("node01 1 20204\n\ud800\n", CPU)
+
+
+def test_values_only_the_base_supplies_are_written(tmp_path: Path) -> None:
+    # A submission (or a sidecar) supplies settings the file lacks: saving must write them.
+    path = tmp_path / "vray_dr.cfg"
+    path.write_bytes(b"render01 1 20204\r\nrestart_slaves 0\r\n")
+    base = DRSettings(assets=AssetTransfer(transfer_missing=True),
+                      dispatcher=Dispatcher(host="10.0.0.5", port=20208))
+    cfg = CfgFile.load(path, base=base)
+    result = cfg.save()
+    assert result.changed
+    data = path.read_bytes()
+    assert b"transfer_missing_assets 1\r\n" in data
+    assert b"dr2_dispatcher 10.0.0.5 20208 0\r\n" in data
+    assert data.startswith(b"render01 1 20204\r\nrestart_slaves 0\r\n")

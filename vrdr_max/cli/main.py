@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from vrdr_max.cli import cfg_cmds, demo_cmds, net_cmds, pools_cmds, scene_cmds, spawner_cmds
 from vrdr_max.cli.common import EXIT_USAGE
-from vrdr_max.errors import VrdrError
+from vrdr_max.errors import VrdrError, validation_message
 
 GROUPS = (demo_cmds, cfg_cmds, spawner_cmds, net_cmds, pools_cmds, scene_cmds)
 
@@ -23,14 +23,6 @@ def build_parser() -> argparse.ArgumentParser:
     for group in GROUPS:
         group.register(sub)
     return parser
-
-
-def validation_message(exc: ValidationError) -> str:
-    """One line out of a pydantic error: the first problem, with its field."""
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"])
-    msg = str(first["msg"]).removeprefix("Value error, ")
-    return f"{where}: {msg}" if where else msg
 
 
 def main(argv: Sequence[str] | None = None) -> int:
