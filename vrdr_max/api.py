@@ -8,7 +8,7 @@ Inside 3ds Max::
     host = PymxsHost()
     stored = api.load(host=host)                      # vray_dr.cfg from getDir #plugcfg
     api.apply_pool(stored.settings, "night-farm")     # from VRDR_STUDIO_CONFIG / user file
-    report = api.submit(host, stored.settings)        # preflight, write, render, restore
+    report = api.submit(host, stored)                 # probe, preflight, write, render, restore
     print(report.status, report.backup_path)
 
 Outside 3ds Max the same functions work on a cfg folder (``api.load(Path(...))``); anything
@@ -18,18 +18,18 @@ that needs the scene takes a ``MaxHost``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from vrdr_max.assetpaths import normalise_drives
 from vrdr_max.checks import CheckContext, CheckReport, run
 from vrdr_max.errors import InputError
 from vrdr_max.host import MaxHost
-from vrdr_max.manifest import FarmManifest
-from vrdr_max.models import DRSettings, RenderServer
+from vrdr_max.manifest import FarmManifest, load_manifest
+from vrdr_max.models import DRSettings
 from vrdr_max.ports import Engine
 from vrdr_max.probe import ProbeResult, probe, targets_from_settings
 from vrdr_max.settings_store import StoredSettings, load_settings
-from vrdr_max.spawner import NumaOptions, server_entries
 from vrdr_max.studio import Effective, load_effective
 from vrdr_max.submit import SubmissionReport, SubmitOptions, SubmitPlan, execute, plan
 
@@ -51,7 +51,7 @@ def load(cfg_dir: Path | None = None, *, engine: Engine | None = None,
             raise InputError("give the plugcfg folder or a MaxHost")
         cfg_dir = host.plugcfg_dir()
     if engine is None:
-        engine = (host.read_scene().renderer.engine if host else None) or Engine.CPU
+        engine = (host.read_renderer().engine if host else None) or Engine.CPU
     return load_settings(cfg_dir, engine, host=host)
 
 
@@ -79,45 +79,71 @@ def apply_pool(settings: DRSettings, name: str, *, merge: bool = False,
     return settings
 
 
-def numa_servers(host: str, *, numa: int | None = None, nodes: Sequence[int] | None = None,
-                 ports: Sequence[int] | None = None,
-                 machine_nodes: int | None = None) -> list[RenderServer]:
-    """The cfg entries for a NUMA machine whose spawner runs with these options."""
-    return server_entries(host, NumaOptions(numa=numa, nodes=list(nodes) if nodes else None,
-                                            ports=list(ports) if ports else None,
-                                            machine_nodes=machine_nodes))
+def probe_servers(settings: DRSettings, *, timeout: float | None = None) -> list[ProbeResult]:
+    """TCP-connect to every enabled server (and the DR2 dispatcher). Not on 3ds Max's UI thread.
+
+    ``timeout`` defaults to ``probe_timeout`` of the studio/user files (1 s built in).
+    """
+    seconds = load_effective().defaults["probe_timeout"] if timeout is None else timeout
+    return probe(targets_from_settings(settings), timeout=seconds)
 
 
-def probe_servers(settings: DRSettings, *, timeout: float = 1.0) -> list[ProbeResult]:
-    """TCP-connect to every enabled server (and the DR2 dispatcher). Not on 3ds Max's UI thread."""
-    return probe(targets_from_settings(settings), timeout=timeout)
+@dataclass(frozen=True)
+class _Context:
+    manifest: FarmManifest | None
+    shared_drives: frozenset[str]
+    options: SubmitOptions
+
+
+def _context(manifest: FarmManifest | None, shared_drives: Iterable[str] | None,
+             options: SubmitOptions | None) -> _Context:
+    """Explicit arguments, else the studio/user defaults (docs/studio-config.md)."""
+    defaults = load_effective().defaults
+    if manifest is None and defaults["manifest"]:
+        manifest = load_manifest(Path(defaults["manifest"]))
+    drives = defaults["shared_drives"] if shared_drives is None else shared_drives
+    opts = options or SubmitOptions(only_online=defaults["only_online"],
+                                    restore=defaults["restore"])
+    return _Context(manifest, normalise_drives(drives), opts)
 
 
 def check(host: MaxHost, settings: DRSettings, *,
           probe_results: Sequence[ProbeResult] | None = None,
-          manifest: FarmManifest | None = None, shared_drives: Iterable[str] = ()) -> CheckReport:
-    """Run the DR preflight on the current scene."""
-    facts = host.read_scene(manifest.class_names if manifest else ())
-    return run(CheckContext(facts=facts, settings=settings, probe_results=probe_results,
-                            manifest=manifest, shared_drives=normalise_drives(shared_drives)))
+          manifest: FarmManifest | None = None,
+          shared_drives: Iterable[str] | None = None) -> CheckReport:
+    """Run the DR preflight on the current scene.
+
+    ``manifest`` and ``shared_drives`` default to the studio/user files.
+    """
+    ctx = _context(manifest, shared_drives, None)
+    return run(CheckContext(facts=host.read_scene(), settings=settings,
+                            probe_results=probe_results, manifest=ctx.manifest,
+                            shared_drives=ctx.shared_drives))
 
 
-def plan_submission(host: MaxHost, settings: DRSettings, *,
+def plan_submission(host: MaxHost, stored: StoredSettings, *,
                     probe_results: Sequence[ProbeResult] | None = None,
                     options: SubmitOptions | None = None, manifest: FarmManifest | None = None,
-                    shared_drives: Iterable[str] = ()) -> SubmitPlan:
-    """What a submission of the current scene would do (nothing is changed)."""
-    facts = host.read_scene(manifest.class_names if manifest else ())
-    return plan(settings, facts, probe_results, cfg_dir=host.plugcfg_dir(), options=options,
-                manifest=manifest, shared_drives=normalise_drives(shared_drives))
+                    shared_drives: Iterable[str] | None = None) -> SubmitPlan:
+    """What a submission of the current scene with ``stored`` settings would do (no changes).
+
+    ``options``, ``manifest`` and ``shared_drives`` default to the studio/user files.
+    """
+    ctx = _context(manifest, shared_drives, options)
+    return plan(stored.settings, host.read_scene(), probe_results, cfg_path=stored.cfg.path,
+                loaded_from=stored.cfg.snapshot, options=ctx.options, manifest=ctx.manifest,
+                shared_drives=ctx.shared_drives)
 
 
-def submit(host: MaxHost, settings: DRSettings, *, probe_first: bool = True,
+def submit(host: MaxHost, stored: StoredSettings, *, probe_first: bool = True,
            options: SubmitOptions | None = None, override_reason: str | None = None,
            manifest: FarmManifest | None = None,
-           shared_drives: Iterable[str] = ()) -> SubmissionReport:
-    """Preflight, write the cfg and renderer settings, render, restore; see ``submit.execute``."""
-    results = probe_servers(settings) if probe_first else None
-    submit_plan = plan_submission(host, settings, probe_results=results, options=options,
+           shared_drives: Iterable[str] | None = None) -> SubmissionReport:
+    """Probe, preflight, write the cfg and renderer settings, render, restore.
+
+    See ``submit.execute``; a blocked plan returns a ``blocked`` report unless overridden.
+    """
+    results = probe_servers(stored.settings) if probe_first else None
+    submit_plan = plan_submission(host, stored, probe_results=results, options=options,
                                   manifest=manifest, shared_drives=shared_drives)
     return execute(host, submit_plan, override_reason=override_reason)

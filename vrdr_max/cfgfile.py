@@ -33,7 +33,7 @@ GPU_CFG_NAME = "vrayrt_dr.cfg"
 NEW_RESTART_KEY = "restart_slaves"
 """Spelling of the restart option in new files: every known writer (Deadline, Azure) uses it."""
 
-RESTART_KEYS = ("restart_slaves", "restart_servers")
+RESTART_KEYS = tuple(dict.fromkeys((NEW_RESTART_KEY, "restart_slaves", "restart_servers")))
 """Both spellings are read; ``restart_servers`` is reported for V-Ray Next era builds
 (vray-dr.md §3.3) [unverified]. A file keeps the spelling it has."""
 
@@ -673,6 +673,11 @@ class CfgFile:
     def exists(self) -> bool:
         """True when the file existed when it was last read or saved."""
         return self._snapshot.exists
+
+    @property
+    def snapshot(self) -> FileSnapshot:
+        """The file as last read or saved: what a later write must still find on disk."""
+        return self._snapshot
 
     def reload(self) -> None:
         """Read the file again, dropping unsaved edits to :attr:`settings`."""

@@ -115,7 +115,8 @@ def run_demo(out: TextIO, *, yes: bool = False) -> int:
                            + ["(run `vrdr demo --yes` to apply them)"])
 
             show.section("Submission plan (only servers that answered)")
-            submit_plan = plan(settings, host.read_scene(), results, cfg_dir=plugcfg,
+            submit_plan = plan(settings, host.read_scene(), results, cfg_path=cfg_path,
+                               loaded_from=stored.cfg.snapshot,
                                options=SubmitOptions(only_online=True))
             show.lines(report_text.plan_lines(submit_plan))
 

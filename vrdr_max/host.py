@@ -7,12 +7,12 @@ pymxs, so it runs unchanged on CI.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from vrdr_max.facts import PropValue, SceneFacts
+from vrdr_max.facts import PropValue, RendererInfo, SceneFacts
 from vrdr_max.renderers import RendererProp
 
 
@@ -20,7 +20,6 @@ class LightKind(str, Enum):
     """Lights the default-lights fix can add."""
 
     VRAY_DOME = "vray-dome"
-    SKYLIGHT = "skylight"
 
 
 class RenderOutcome(str, Enum):
@@ -34,13 +33,12 @@ class RenderOutcome(str, Enum):
 class MaxHost(Protocol):
     """The operations vrdr needs from 3ds Max. All of them run on 3ds Max's main thread."""
 
-    def read_scene(self, plugin_classes: Iterable[str] = ()) -> SceneFacts:
-        """One snapshot of the scene for the checks; costs grow with assets, not geometry.
+    def read_scene(self) -> SceneFacts:
+        """One snapshot of the scene for the checks; costs grow with assets, not geometry."""
+        ...
 
-        Args:
-            plugin_classes: plugin class names to look for besides the known ones
-                (``plugin_classes.KNOWN_PLUGIN_CLASSES``), e.g. those of the farm manifest.
-        """
+    def read_renderer(self) -> RendererInfo:
+        """The current renderer alone (a few runtime calls), e.g. to pick the cfg file."""
         ...
 
     def read_renderer_props(self) -> dict[RendererProp, PropValue]:

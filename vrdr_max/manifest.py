@@ -41,11 +41,6 @@ class FarmManifest(BaseModel):
         return any(dll_key in (d.lower() for d in p.dlls)
                    or cls_key in (c.lower() for c in p.classes) for p in self.plugins)
 
-    @property
-    def class_names(self) -> list[str]:
-        """Every class the manifest names, so the adapter also looks for them."""
-        return [c for p in self.plugins for c in p.classes]
-
 
 def load_manifest(path: Path) -> FarmManifest:
     """Read a manifest file.

@@ -8,7 +8,7 @@ in a scene, never with its geometry.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from vrdr_max.facts import (
     PluginUse,
     PropValue,
     RendererFamily,
+    RendererInfo,
     SceneFacts,
 )
 from vrdr_max.host import LightKind, RenderOutcome
@@ -78,7 +79,7 @@ class PymxsHost:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def read_scene(self, plugin_classes: Iterable[str] = ()) -> SceneFacts:
+    def read_scene(self) -> SceneFacts:
         """Snapshot the scene for the checks.
 
         Runtime cost: a constant part (renderer, switches, version, collectors), then about
@@ -106,7 +107,7 @@ class PymxsHost:
             default_lights=inputs if info.family is RendererFamily.VRAY else None,
             lights=self._read_lights(),
             assets=self._read_assets(),
-            plugins=self._read_plugins(plugin_classes),
+            plugins=self._read_plugins(),
             missing_plugins=self._read_missing_plugins(),
             missing_instances=self._read_missing_instances(),
             render_type=str(rt.getRenderType()),
@@ -126,6 +127,10 @@ class PymxsHost:
             if target is not None and is_property(target, name):
                 values[prop] = getattr(target, name)
         return values
+
+    def read_renderer(self) -> RendererInfo:
+        """The current renderer, from its class name."""
+        return identify_renderer(str(rt.classOf(rt.renderers.current)))
 
     def read_renderer_props(self) -> dict[RendererProp, PropValue]:
         """The current renderer's DR-related settings (absent ones are left out)."""
@@ -182,20 +187,15 @@ class PymxsHost:
         nodes = list(rt.refs.dependentNodes(item))
         return str(nodes[0].name) if nodes else None
 
-    def _read_plugins(self, extra_classes: Iterable[str]) -> list[PluginUse]:
-        known = {p.class_name: p for p in KNOWN_PLUGIN_CLASSES}
-        names = list(dict.fromkeys([*known, *extra_classes]))
+    @staticmethod
+    def _read_plugins() -> list[PluginUse]:
         uses = []
-        for name in names:
-            cls = _global(name)
-            if cls is None:
-                continue
-            count = len(rt.getClassInstances(cls))
+        for known in KNOWN_PLUGIN_CLASSES:
+            cls = _global(known.class_name)
+            count = 0 if cls is None else len(rt.getClassInstances(cls))
             if count:
-                entry = known.get(name)
-                uses.append(PluginUse(class_name=name, count=count,
-                                      dll=entry.dll if entry else "",
-                                      product=entry.product if entry else name))
+                uses.append(PluginUse(class_name=known.class_name, count=count, dll=known.dll,
+                                      product=known.product))
         return uses
 
     def _read_missing_plugins(self) -> list[MissingPlugin]:
@@ -260,13 +260,11 @@ class PymxsHost:
             dialog.close()
 
     def create_light(self, kind: LightKind, name: str) -> str:
-        """Create a V-Ray dome light or a Skylight at the origin, in one undo step."""
+        """Create a V-Ray dome light at the origin, in one undo step."""
         try:
             with pymxs.undo(True, f"vrdr: add {name}"):
-                if kind is LightKind.VRAY_DOME:
-                    node = rt.VRayLight(name=name, type=1)  # type 1 = dome
-                else:
-                    node = rt.Skylight(name=name)
+                node = rt.VRayLight(name=name, type=1)  # type 1 = dome
+
         except _MXS_ERRORS as exc:
             raise HostError(f"could not create {kind.value} light: {exc}") from exc
         return str(node.name)

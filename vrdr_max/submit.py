@@ -18,8 +18,8 @@ from pydantic import BaseModel, Field
 
 from vrdr_max.atomic import FileSnapshot, atomic_write, read_bytes_snapshot
 from vrdr_max.cfgfile import CfgFile, cfg_name
-from vrdr_max.checks import CheckContext, CheckReport, run
-from vrdr_max.errors import VrdrError
+from vrdr_max.checks import CheckContext, CheckReport, CheckStatus, Severity, run
+from vrdr_max.errors import CfgConflictError, VrdrError
 from vrdr_max.facts import PropValue, SceneFacts
 from vrdr_max.host import MaxHost, RenderOutcome
 from vrdr_max.manifest import FarmManifest
@@ -44,12 +44,19 @@ class SubmitOptions(BaseModel):
     keep_scene_list: bool = False
 
 
+class LoadedCfg(BaseModel):
+    """The cfg's bytes when the settings were loaded (None: the file did not exist)."""
+
+    data: bytes | None
+
+
 class SubmitPlan(BaseModel):
     """What a submission will do, computed without touching anything."""
 
     engine: Engine
     mode: Mode
     cfg_path: Path
+    cfg_loaded: LoadedCfg | None = None
     cfg_settings: DRSettings
     server_lines: list[str]
     skipped_servers: list[str] = Field(default_factory=list)
@@ -73,15 +80,16 @@ class SubmitPlan(BaseModel):
     def blocking_reasons(self) -> list[str]:
         """Why the plan is blocked, one line each."""
         errors = [f"{f.check_id}: {f.message}" for f in self.preflight.findings
-                  if f.severity.value == "error"]
+                  if f.severity is Severity.ERROR]
         crashed = [f"{r.check_id}: check crashed ({r.reason})" for r in self.preflight.results
-                   if r.status.value == "crashed"]
+                   if r.status is CheckStatus.CRASHED]
         return [*self.problems, *errors, *crashed]
 
 
 def plan(settings: DRSettings, facts: SceneFacts,
-         probe_results: Sequence[ProbeResult] | None = None, *, cfg_dir: Path,
-         options: SubmitOptions | None = None, manifest: FarmManifest | None = None,
+         probe_results: Sequence[ProbeResult] | None = None, *, cfg_path: Path,
+         loaded_from: FileSnapshot | None = None, options: SubmitOptions | None = None,
+         manifest: FarmManifest | None = None,
          shared_drives: frozenset[str] = frozenset()) -> SubmitPlan:
     """Work out a submission. Pure: reads nothing, writes nothing.
 
@@ -89,7 +97,9 @@ def plan(settings: DRSettings, facts: SceneFacts,
         settings: the DR settings to render with (servers, options, mode, dispatcher).
         facts: the scene snapshot (``MaxHost.read_scene``).
         probe_results: reachability of the servers, if probed.
-        cfg_dir: the plugcfg folder V-Ray reads its cfg from.
+        cfg_path: the cfg file V-Ray reads (``vray_dr.cfg`` or ``vrayrt_dr.cfg`` in plugcfg).
+        loaded_from: the file as ``settings`` were read from it (``CfgFile.snapshot``); the
+            submission then refuses to overwrite a change made since (V-Ray's dialog).
         options: only online servers, restore afterwards, keep the scene's own list.
         manifest: the render servers' plugin manifest, for the preflight.
         shared_drives: drive letters every server has, for the preflight.
@@ -99,6 +109,9 @@ def plan(settings: DRSettings, facts: SceneFacts,
     """
     opts = options or SubmitOptions()
     problems = []
+    if cfg_path.name.lower() != cfg_name(settings.engine):
+        problems.append(f"V-Ray {settings.engine.value.upper()} reads "
+                        f"{cfg_name(settings.engine)}, not {cfg_path.name}")
     if facts.renderer.engine is not None and facts.renderer.engine is not settings.engine:
         problems.append(f"the scene renders with V-Ray {facts.renderer.engine.value.upper()} but "
                         f"the settings are for {settings.engine.value.upper()}")
@@ -124,7 +137,8 @@ def plan(settings: DRSettings, facts: SceneFacts,
     ctx = CheckContext(facts=facts, settings=cfg_settings, probe_results=probe_results,
                        manifest=manifest, shared_drives=shared_drives)
     return SubmitPlan(
-        engine=settings.engine, mode=settings.mode, cfg_path=cfg_dir / cfg_name(settings.engine),
+        engine=settings.engine, mode=settings.mode, cfg_path=cfg_path,
+        cfg_loaded=None if loaded_from is None else LoadedCfg(data=loaded_from.data),
         cfg_settings=cfg_settings, skipped_servers=skipped,
         server_lines=[f"{s.host} {int(s.enabled)} {s.port}" for s in servers],
         renderer_props=props,
@@ -224,7 +238,7 @@ class _Transaction:
             what, action = self.undo.pop()
             try:
                 self.step(f"{name}: {what}", _done(action))
-            except (VrdrError, OSError) as exc:
+            except Exception as exc:  # noqa: BLE001 - one failed undo must not stop the others
                 ok = False
                 self.report.messages.append(f"could not {name} {what}: {exc}")
         return ok
@@ -264,11 +278,14 @@ def execute(host: MaxHost, submit_plan: SubmitPlan, *,
     tx = _Transaction(report)
     try:
         outcome = _run_steps(host, p, tx)
-    except (VrdrError, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure (pymxs raises RuntimeError) rolls back
         report.status = SubmissionStatus.FAILED
-        report.error = str(exc)
+        report.error = str(exc) if isinstance(exc, VrdrError) else f"{type(exc).__name__}: {exc}"
         report.rolled_back = tx.unwind("roll back")
         return report
+    except BaseException:
+        tx.unwind("roll back")  # Ctrl+C or exit: leave nothing half-changed, then go on exiting
+        raise
     report.status = (SubmissionStatus.CANCELLED if outcome is RenderOutcome.CANCELLED
                      else SubmissionStatus.RENDERED)
     if outcome is RenderOutcome.CANCELLED:
@@ -288,6 +305,10 @@ def _run_steps(host: MaxHost, p: SubmitPlan, tx: _Transaction) -> RenderOutcome:
 
     def snapshot() -> str:
         before["cfg"] = read_bytes_snapshot(p.cfg_path)
+        if p.cfg_loaded is not None and p.cfg_loaded.data != before["cfg"].data:
+            raise CfgConflictError(f"{p.cfg_path} changed on disk since the settings were read "
+                                   "(V-Ray's Render Servers dialog may have saved it); reload "
+                                   "and submit again")
         current = host.read_renderer_props()
         props_before.update({k: current[k] for k in p.renderer_props if k in current})
         return f"{p.cfg_path} ({'absent' if before['cfg'].data is None else 'read'})"
@@ -295,10 +316,11 @@ def _run_steps(host: MaxHost, p: SubmitPlan, tx: _Transaction) -> RenderOutcome:
     def write_cfg() -> str:
         cfg = CfgFile(p.cfg_path, p.engine, before["cfg"])
         cfg.settings = p.cfg_settings
-        result = cfg.save(backup=True)
-        tx.report.backup_path = result.backup
-        written = read_bytes_snapshot(p.cfg_path)
+        written: list[FileSnapshot] = []
         tx.undo.append(("cfg", lambda: _put_back(before["cfg"], written)))
+        result = cfg.save(backup=True)
+        written.append(cfg.snapshot)
+        tx.report.backup_path = result.backup
         return f"{len(p.server_lines)} server line(s) in {p.cfg_path}"
 
     def write_props() -> str:
@@ -306,16 +328,17 @@ def _run_steps(host: MaxHost, p: SubmitPlan, tx: _Transaction) -> RenderOutcome:
         values = {k: v for k, v in p.renderer_props.items() if k in props_before}
         if RendererProp.DR_ENABLED not in values:
             raise VrdrError("the renderer has no distributed-rendering switch")
-        host.write_renderer_props(values, "vrdr: DR settings")
+        # Registered first: a write that fails half-way is undone too.
         tx.undo.append(("renderer properties", lambda: host.write_renderer_props(
             {k: props_before[k] for k in values}, "vrdr: restore DR settings")))
+        host.write_renderer_props(values, "vrdr: DR settings")
         skipped = f" (renderer lacks {', '.join(missing)})" if missing else ""
         return ", ".join(f"{k}={v}" for k, v in p.renderer_prop_names.items()) + skipped
 
     def record_in_scene() -> str:
         old = host.read_scene_data(SCENE_DATA_KEY)
-        host.write_scene_data(SCENE_DATA_KEY, p.scene_record)
         tx.undo.append(("scene record", lambda: host.write_scene_data(SCENE_DATA_KEY, old)))
+        host.write_scene_data(SCENE_DATA_KEY, p.scene_record)
         return f"mode {p.mode.value}" + (f", dispatcher {p.dispatcher.endpoint}"
                                          if p.dispatcher else "")
 
@@ -333,12 +356,15 @@ def _run_steps(host: MaxHost, p: SubmitPlan, tx: _Transaction) -> RenderOutcome:
     return outcome[0]
 
 
-def _put_back(original: FileSnapshot, ours: FileSnapshot) -> None:
-    """Restore the cfg as it was, unless someone changed it after our write (then keep theirs)."""
+def _put_back(original: FileSnapshot, written: list[FileSnapshot]) -> None:
+    """Put the cfg back as it was, unless someone else changed it after our write."""
+    current = read_bytes_snapshot(original.path)
+    if current.data == original.data:
+        return  # our write never happened, or was already undone
+    if not written or current.data != written[0].data:
+        raise CfgConflictError(f"{original.path} changed after vrdr wrote it; left as it is "
+                               f"(the previous version is in the .vrdr.bak file)")
     if original.data is None:
-        current = read_bytes_snapshot(ours.path)
-        if current.data == ours.data:
-            ours.path.unlink()
-        return
-    atomic_write(ours.path, original.data, expected=ours, backup_suffix=None)
-
+        original.path.unlink()
+    else:
+        atomic_write(original.path, original.data, expected=current, backup_suffix=None)

@@ -22,8 +22,7 @@ SERVERS = DRSettings(servers=[{"host": "render01", "port": 20204}])
 def preflight(tmp_path: Path, scene: Any, settings: DRSettings = SERVERS,
               **ctx: Any) -> CheckReport:
     with host_for(scene, tmp_path / "plugcfg") as (host, _mock):
-        manifest = ctx.get("manifest")
-        facts = host.read_scene(manifest.class_names if manifest else ())
+        facts = host.read_scene()
     return run(CheckContext(facts=facts, settings=settings, **ctx))
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from host_scenes import host_for
 
+from vrdr_max.cfgfile import cfg_name
 from vrdr_max.errors import HostError
 from vrdr_max.facts import PropValue
 from vrdr_max.host import MaxHost
@@ -72,7 +73,7 @@ def clean(plugcfg: Path) -> Iterator[tuple[MaxHost, Any]]:
 
 def make_plan(host: MaxHost, settings: DRSettings = SETTINGS, **kwargs: Any) -> SubmitPlan:
     return plan(settings, host.read_scene(), kwargs.pop("probe_results", None),
-                cfg_dir=host.plugcfg_dir(), **kwargs)
+                cfg_path=host.plugcfg_dir() / cfg_name(settings.engine), **kwargs)
 
 
 def props_now(host: MaxHost) -> dict[RendererProp, PropValue]:

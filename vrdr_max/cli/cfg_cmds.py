@@ -6,9 +6,16 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from vrdr_max.addresses import split_endpoint
-from vrdr_max.cli.common import EXIT_OK, add_cfg_args, add_json_flag, emit_json
+from vrdr_max.cli.common import (
+    EXIT_OK,
+    add_cfg_args,
+    add_json_flag,
+    cfg_engine,
+    cfg_path,
+    emit_json,
+)
 from vrdr_max.errors import InputError
-from vrdr_max.ports import Engine, Mode, default_port
+from vrdr_max.ports import Mode, default_port
 
 if TYPE_CHECKING:
     from vrdr_max.cfgfile import CfgFile
@@ -43,16 +50,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         p.set_defaults(func=cmd_servers_edit)
 
 
-def _engine(args: argparse.Namespace) -> Engine:
-    return Engine.GPU if args.gpu else Engine.CPU
-
-
 def _load(args: argparse.Namespace) -> CfgFile:
     from vrdr_max.cfgfile import load_cfg  # noqa: PLC0415 - keep `vrdr --help` fast
-    from vrdr_max.plugcfg import find_cfg  # noqa: PLC0415
 
-    engine = _engine(args)
-    return load_cfg(find_cfg(engine, cfg=args.cfg, max_version=args.max_version), engine)
+    engine = cfg_engine(args)
+    return load_cfg(cfg_path(args, engine), engine)
 
 
 def _servers_json(cfg: CfgFile) -> list[dict[str, Any]]:
@@ -96,7 +98,7 @@ def cmd_servers_list(args: argparse.Namespace) -> int:
 
 def cmd_servers_edit(args: argparse.Namespace) -> int:
     """Add, remove, enable or disable servers; validate everything before touching the file."""
-    engine = _engine(args)
+    engine = cfg_engine(args)
     mode = Mode.DR2 if getattr(args, "dr2", False) else Mode.DR
     port = default_port(engine, mode)
     # Parse every endpoint first: one bad entry leaves the file untouched.

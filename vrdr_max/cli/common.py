@@ -6,8 +6,15 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+from vrdr_max.errors import InputError
+from vrdr_max.ports import Engine
+
+if TYPE_CHECKING:
+    from vrdr_max.probe import ProbeResult, ProbeTarget
 
 JSON_VERSION = 1
 """Version of every ``--json`` document; bump it when a field changes meaning or goes away."""
@@ -35,6 +42,9 @@ def add_cfg_args(parser: argparse.ArgumentParser) -> None:
                         help="the vray_dr.cfg / vrayrt_dr.cfg file to use")
     parser.add_argument("--max-version", type=int, metavar="YEAR",
                         help="find the file in this 3ds Max version's per-user plugcfg folder")
+    parser.add_argument("--lang", metavar="LANG",
+                        help="with --max-version: the 3ds Max language (ENU, DEU, FRA, JPN, "
+                             "CHS, KOR, PTB; default ENU)")
     parser.add_argument("--gpu", action="store_true",
                         help="V-Ray GPU: vrayrt_dr.cfg and the GPU ports")
 
@@ -42,3 +52,86 @@ def add_cfg_args(parser: argparse.ArgumentParser) -> None:
 def is_terminal(stream: TextIO) -> bool:
     """True when ``stream`` is an interactive terminal (live progress lines make sense)."""
     return stream.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def cfg_engine(args: argparse.Namespace, default: Engine = Engine.CPU) -> Engine:
+    """``--gpu``, else the engine a ``--cfg`` file's name says, else ``default``.
+
+    Raises:
+        InputError: ``--gpu`` with V-Ray CPU's ``vray_dr.cfg``.
+    """
+    from vrdr_max.cfgfile import CPU_CFG_NAME, GPU_CFG_NAME, engine_from_name  # noqa: PLC0415
+
+    if args.cfg is not None and args.cfg.name.lower() in {CPU_CFG_NAME, GPU_CFG_NAME}:
+        named = engine_from_name(args.cfg)
+        if args.gpu and named is Engine.CPU:
+            raise InputError(f"--gpu, but {args.cfg.name} is V-Ray CPU's file "
+                             f"(V-Ray GPU reads {GPU_CFG_NAME})")
+        return named
+    return Engine.GPU if args.gpu else default
+
+
+def cfg_given(args: argparse.Namespace) -> bool:
+    """True when the user named a cfg (``--cfg``, ``--max-version`` or ``VRDR_PLUGCFG``)."""
+    from vrdr_max.plugcfg import PLUGCFG_ENV  # noqa: PLC0415
+
+    return args.cfg is not None or args.max_version is not None or bool(
+        os.environ.get(PLUGCFG_ENV))
+
+
+def cfg_path(args: argparse.Namespace, engine: Engine) -> Path:
+    """The cfg file the options name (see ``plugcfg.find_cfg``)."""
+    from vrdr_max.plugcfg import find_cfg  # noqa: PLC0415
+
+    return find_cfg(engine, cfg=args.cfg, max_version=args.max_version, lang=args.lang)
+
+
+LIVE_LINE_INTERVAL_S = 0.1
+"""Fastest redraw of the live progress line; a redraw per result would flood a slow terminal."""
+
+
+class LiveLine:
+    """A carriage-return-redrawn status line on a terminal's stderr; silent when piped."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.enabled = is_terminal(stream)
+        self._last = 0.0
+        self._width = 0
+
+    def show(self, text: str, *, force: bool = False) -> None:
+        """Redraw the line, at most every ``LIVE_LINE_INTERVAL_S`` unless ``force``."""
+        now = time.monotonic()
+        if not self.enabled or (not force and now - self._last < LIVE_LINE_INTERVAL_S):
+            return
+        self._last = now
+        self.stream.write("\r" + text.ljust(self._width))
+        self._width = len(text)
+        self.stream.flush()
+
+    def clear(self) -> None:
+        """Erase the line."""
+        if self.enabled and self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+
+
+def probe_with_progress(targets: list[ProbeTarget], *, timeout: float,
+                        concurrency: int | None = None) -> list[ProbeResult]:
+    """Probe, with a live tally on a terminal's stderr."""
+    from vrdr_max.probe import DEFAULT_CONCURRENCY, probe  # noqa: PLC0415
+
+    line = LiveLine(sys.stderr)
+    counts: dict[str, int] = {}
+
+    def progress(done: int, total: int, result: ProbeResult) -> None:
+        counts[result.state.value] = counts.get(result.state.value, 0) + 1
+        tally = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+        line.show(f"probing {done}/{total}: {tally}", force=done == total)
+
+    try:
+        limit = DEFAULT_CONCURRENCY if concurrency is None else concurrency
+        return probe(targets, timeout=timeout, concurrency=limit,
+                     progress=progress if line.enabled else None)
+    finally:
+        line.clear()

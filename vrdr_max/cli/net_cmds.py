@@ -4,33 +4,30 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
-from typing import TextIO
 
 from vrdr_max.addresses import parse_endpoint, validate_port
 from vrdr_max.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
+    LiveLine,
     add_cfg_args,
     add_json_flag,
+    cfg_engine,
+    cfg_path,
     emit_json,
-    is_terminal,
+    probe_with_progress,
 )
 from vrdr_max.discovery import DEFAULT_BIND, DEFAULT_SECONDS, listen
 from vrdr_max.errors import InputError
-from vrdr_max.ports import READY_BROADCAST_PORT, Engine, Mode, default_port
+from vrdr_max.ports import READY_BROADCAST_PORT, Mode, default_port
 from vrdr_max.probe import (
     DEFAULT_CONCURRENCY,
     DEFAULT_TIMEOUT,
     ProbeResult,
     ProbeTarget,
-    probe,
     summarise,
     targets_from_settings,
 )
-
-LIVE_LINE_INTERVAL_S = 0.1
-"""Fastest redraw of the live progress line; a redraw per result would flood a slow terminal."""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,33 +63,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     discover.set_defaults(func=cmd_discover)
 
 
-class _LiveLine:
-    """A carriage-return-redrawn status line on a terminal's stderr; silent when stderr is piped."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.enabled = is_terminal(stream)
-        self._last = 0.0
-        self._width = 0
-
-    def show(self, text: str, *, force: bool = False) -> None:
-        now = time.monotonic()
-        if not self.enabled or (not force and now - self._last < LIVE_LINE_INTERVAL_S):
-            return
-        self._last = now
-        self.stream.write("\r" + text.ljust(self._width))
-        self._width = len(text)
-        self.stream.flush()
-
-    def clear(self) -> None:
-        if self.enabled and self._width:
-            self.stream.write("\r" + " " * self._width + "\r")
-            self.stream.flush()
-
-
 def _targets(args: argparse.Namespace) -> tuple[list[ProbeTarget], str]:
     """The targets and where they came from (for messages)."""
-    engine = Engine.GPU if args.gpu else Engine.CPU
+    engine = cfg_engine(args)
     if args.endpoints:
         if args.cfg is not None or args.max_version is not None:
             raise InputError("give servers either as HOST[:PORT] arguments or with "
@@ -100,13 +73,13 @@ def _targets(args: argparse.Namespace) -> tuple[list[ProbeTarget], str]:
         port = default_port(engine, Mode.DR)
         return [ProbeTarget(*parse_endpoint(text, port)) for text in args.endpoints], \
             "the command line"
-    from vrdr_max.cfgfile import load_cfg  # noqa: PLC0415 - keep `vrdr --help` fast
-    from vrdr_max.plugcfg import find_cfg  # noqa: PLC0415
+    from vrdr_max.settings_store import load_settings  # noqa: PLC0415 - keep `--help` fast
 
-    cfg = load_cfg(find_cfg(engine, cfg=args.cfg, max_version=args.max_version), engine)
-    if not cfg.exists:
-        raise InputError(f"no cfg file at {cfg.path}")
-    return targets_from_settings(cfg.settings), str(cfg.path)
+    path = cfg_path(args, engine)
+    stored = load_settings(path.parent, engine, cfg_path=path)  # + the DR2 dispatcher
+    if not stored.cfg.exists:
+        raise InputError(f"no cfg file at {path}")
+    return targets_from_settings(stored.settings), str(path)
 
 
 def cmd_probe(args: argparse.Namespace) -> int:
@@ -115,19 +88,8 @@ def cmd_probe(args: argparse.Namespace) -> int:
     if not targets:
         print(f"vrdr: no enabled render servers in {source}", file=sys.stderr)
         return EXIT_FINDINGS
-    line = _LiveLine(sys.stderr)
-    counts: dict[str, int] = {}
-
-    def progress(done: int, total: int, result: ProbeResult) -> None:
-        counts[result.state.value] = counts.get(result.state.value, 0) + 1
-        tally = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
-        line.show(f"probing {done}/{total}: {tally}", force=done == total)
-
-    try:
-        results = probe(targets, timeout=args.timeout, concurrency=args.concurrency,
-                        progress=progress if line.enabled else None)
-    finally:
-        line.clear()
+    results = probe_with_progress(targets, timeout=args.timeout,
+                                  concurrency=args.concurrency)
     summary = summarise(results)
     if args.json:
         emit_json({"results": [r.to_dict() for r in results], "summary": summary.to_dict()})
@@ -156,7 +118,7 @@ def _print_results(results: list[ProbeResult]) -> None:
 def cmd_discover(args: argparse.Namespace) -> int:
     """Listen for readiness broadcasts; exit 0 when a sender was heard, 1 when none."""
     port = validate_port(args.port)
-    line = _LiveLine(sys.stderr)
+    line = LiveLine(sys.stderr)
 
     def progress(elapsed: float, senders: int, packets: int) -> None:
         line.show(f"listening on UDP {port}: {elapsed:.1f}/{args.seconds:g} s, "

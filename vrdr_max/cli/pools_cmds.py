@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from vrdr_max.cli.common import EXIT_OK, add_cfg_args, add_json_flag, emit_json
-from vrdr_max.ports import Engine
+from vrdr_max.cli.common import (
+    EXIT_OK,
+    add_cfg_args,
+    add_json_flag,
+    cfg_engine,
+    cfg_path,
+    emit_json,
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -73,11 +79,10 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_apply(args: argparse.Namespace) -> int:
     """Write the pool into the cfg (and its mode/dispatcher into vrdr's sidecar)."""
     from vrdr_max.api import apply_pool  # noqa: PLC0415
-    from vrdr_max.plugcfg import find_cfg  # noqa: PLC0415
     from vrdr_max.settings_store import load_settings  # noqa: PLC0415
 
-    engine = Engine.GPU if args.gpu else Engine.CPU
-    path = find_cfg(engine, cfg=args.cfg, max_version=args.max_version)
+    engine = cfg_engine(args)
+    path = cfg_path(args, engine)
     stored = load_settings(path.parent, engine, cfg_path=path)
     apply_pool(stored.settings, args.name, merge=args.merge)
     result = stored.save()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,8 +11,11 @@ from vrdr_max.cli.common import (
     EXIT_OK,
     add_cfg_args,
     add_json_flag,
+    cfg_engine,
+    cfg_given,
+    cfg_path,
     emit_json,
-    is_terminal,
+    probe_with_progress,
 )
 from vrdr_max.errors import InputError
 from vrdr_max.ports import Engine
@@ -21,7 +23,6 @@ from vrdr_max.ports import Engine
 if TYPE_CHECKING:
     from vrdr_max.host import MaxHost
     from vrdr_max.manifest import FarmManifest
-    from vrdr_max.probe import ProbeResult
     from vrdr_max.settings_store import StoredSettings
     from vrdr_max.studio import Effective
 
@@ -77,41 +78,22 @@ def _manifest(config: Effective) -> FarmManifest | None:
     return load_manifest(Path(path)) if path else None
 
 
-def _cfg_path(args: argparse.Namespace, engine: Engine, required: bool) -> Path | None:
-    from vrdr_max.plugcfg import find_cfg  # noqa: PLC0415
-
-    try:
-        return find_cfg(engine, cfg=args.cfg, max_version=args.max_version)
-    except InputError:
-        if required:
-            raise
-        return None
-
-
-def _settings(host: MaxHost, args: argparse.Namespace, required: bool
+def _settings(host: MaxHost, args: argparse.Namespace, *, for_check: bool
               ) -> StoredSettings | None:
+    """The named cfg (and sidecar) for the engine the scene renders with.
+
+    ``check`` runs without a cfg when none is named, but a named one must exist; ``submit``
+    needs one named and creates it if absent.
+    """
     from vrdr_max.settings_store import load_settings  # noqa: PLC0415
 
-    scene_engine = host.read_scene().renderer.engine
-    engine = Engine.GPU if args.gpu else (scene_engine or Engine.CPU)
-    path = _cfg_path(args, engine, required)
-    return None if path is None else load_settings(path.parent, engine, cfg_path=path, host=host)
-
-
-def _probe(stored: StoredSettings, timeout: float, quiet: bool) -> list[ProbeResult]:
-    from vrdr_max.probe import probe, targets_from_settings  # noqa: PLC0415
-
-    targets = targets_from_settings(stored.settings)
-    live = not quiet and is_terminal(sys.stderr)
-
-    def progress(done: int, total: int, result: ProbeResult) -> None:
-        if live:
-            print(f"\rprobing {done}/{total} {result.endpoint:<40}", end="", file=sys.stderr)
-
-    results = probe(targets, timeout=timeout, progress=progress)
-    if live:
-        print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
-    return results
+    if for_check and not cfg_given(args):
+        return None
+    engine = cfg_engine(args, default=host.read_renderer().engine or Engine.CPU)
+    path = cfg_path(args, engine)
+    if for_check and not path.is_file():
+        raise InputError(f"no cfg file at {path}")
+    return load_settings(path.parent, engine, cfg_path=path, host=host)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -121,13 +103,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     from vrdr_max.cli.report_text import check_report_json, check_report_lines  # noqa: PLC0415
     from vrdr_max.mock_session import mock_scene_host  # noqa: PLC0415
     from vrdr_max.models import DRSettings  # noqa: PLC0415
+    from vrdr_max.probe import targets_from_settings  # noqa: PLC0415
 
     config = _config(args)
     manifest = _manifest(config)
     with mock_scene_host(args.scene) as (host, _mock):
-        stored = _settings(host, args, required=False)
-        facts = host.read_scene(manifest.class_names if manifest else ())
-    results = (_probe(stored, config.defaults["probe_timeout"], args.json)
+        stored = _settings(host, args, for_check=True)
+        facts = host.read_scene()
+    results = (probe_with_progress(targets_from_settings(stored.settings),
+                                   timeout=config.defaults["probe_timeout"])
                if stored and args.probe else None)
     settings = stored.settings if stored else DRSettings()
     ctx = CheckContext(facts=facts, settings=settings, probe_results=results, manifest=manifest,
@@ -150,34 +134,38 @@ def cmd_submit(args: argparse.Namespace) -> int:
     from vrdr_max.cli import report_text  # noqa: PLC0415
     from vrdr_max.fixes import apply_fixes  # noqa: PLC0415
     from vrdr_max.mock_session import mock_scene_host  # noqa: PLC0415
-    from vrdr_max.submit import SubmitOptions, execute, plan  # noqa: PLC0415
+    from vrdr_max.probe import targets_from_settings  # noqa: PLC0415
+    from vrdr_max.submit import (  # noqa: PLC0415
+        SubmissionStatus,
+        SubmitOptions,
+        execute,
+        plan,
+    )
 
     config = _config(args)
     manifest = _manifest(config)
     defaults = config.defaults
     drives = normalise_drives(defaults["shared_drives"])
-    engine = Engine.GPU if args.gpu else None
-    path = _cfg_path(args, engine or Engine.CPU, required=True)
-    assert path is not None  # required=True raises instead
-    with mock_scene_host(args.scene, plugcfg_dir=path.parent) as (host, _mock):
-        stored = _settings(host, args, required=True)
-        assert stored is not None
+    folder = cfg_path(args, cfg_engine(args)).parent
+    with mock_scene_host(args.scene, plugcfg_dir=folder) as (host, _mock):
+        stored = _settings(host, args, for_check=False)
+        assert stored is not None  # for_check=False always loads one
         if defaults["pool"]:
             apply_pool(stored.settings, defaults["pool"], config=config)
-        results = (_probe(stored, defaults["probe_timeout"], args.json)
+        results = (probe_with_progress(targets_from_settings(stored.settings),
+                                       timeout=defaults["probe_timeout"])
                    if args.probe is not False else None)
         options = SubmitOptions(only_online=defaults["only_online"], restore=defaults["restore"],
                                 keep_scene_list=args.keep_scene_list)
-        classes = manifest.class_names if manifest else ()
-        submit_plan = plan(stored.settings, host.read_scene(classes), results,
-                           cfg_dir=path.parent, options=options, manifest=manifest,
-                           shared_drives=drives)
+        submit_plan = plan(stored.settings, host.read_scene(), results,
+                           cfg_path=stored.cfg.path, loaded_from=stored.cfg.snapshot,
+                           options=options, manifest=manifest, shared_drives=drives)
         fixed: list[str] = []
         if args.fix and submit_plan.preflight.fixes:
             fixed = apply_fixes(submit_plan.preflight.fixes, host, stored.settings)
-            submit_plan = plan(stored.settings, host.read_scene(classes), results,
-                               cfg_dir=path.parent, options=options, manifest=manifest,
-                               shared_drives=drives)
+            submit_plan = plan(stored.settings, host.read_scene(), results,
+                               cfg_path=stored.cfg.path, loaded_from=stored.cfg.snapshot,
+                               options=options, manifest=manifest, shared_drives=drives)
         report = execute(host, submit_plan, override_reason=args.override)
     if args.json:
         emit_json({"plan": submit_plan.model_dump(mode="json", exclude={"preflight"}),
@@ -188,4 +176,5 @@ def cmd_submit(args: argparse.Namespace) -> int:
         print("\n".join(f"fixed: {line}" for line in fixed))
         print("\n".join(report_text.plan_lines(submit_plan)))
         print("\n".join(report_text.submission_lines(report)))
-    return EXIT_OK if report.status.value in ("rendered", "cancelled") else EXIT_FINDINGS
+    done = report.status in (SubmissionStatus.RENDERED, SubmissionStatus.CANCELLED)
+    return EXIT_OK if done else EXIT_FINDINGS
