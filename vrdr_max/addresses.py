@@ -51,6 +51,8 @@ def validate_host(text: str) -> str:
             return str(ipaddress.IPv6Address(host.strip("[]")))
         except ValueError as exc:
             raise InputError(f"host {text!r} is not a valid IPv6 address ({exc})") from None
+    if not host.isascii():
+        raise InputError(f"host {text!r} has non-ASCII characters (use the IDNA 'xn--' form)")
     labels = host.rstrip(".").split(".")
     if all(label.isdigit() for label in labels):
         return _validate_ipv4(text, labels)
@@ -79,10 +81,10 @@ def validate_port(value: int | str, what: str = "port") -> int:
     Raises:
         InputError: for anything that is not a whole number in range.
     """
-    try:
-        port = int(str(value).strip())
-    except ValueError:
-        raise InputError(f"{what} {value!r} is not a number") from None
+    text = str(value).strip()
+    if not (text.isascii() and text.lstrip("-").isdigit()):
+        raise InputError(f"{what} {value!r} is not a number")
+    port = int(text)
     if not 1 <= port <= 65535:
         raise InputError(f"{what} {port} is out of range (1-65535)")
     return port

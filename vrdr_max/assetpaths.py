@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable
 from enum import Enum
 
+from vrdr_max.errors import InputError
+
 _DRIVE = re.compile(r"^([A-Za-z]):(?:[\\/]|$)")
 _PROFILE = re.compile(r"^[A-Za-z]:[\\/](users|documents and settings)[\\/]", re.IGNORECASE)
 _ENV = re.compile(r"%(USERPROFILE|APPDATA|LOCALAPPDATA|TEMP|TMP|HOMEPATH)%", re.IGNORECASE)
@@ -21,8 +23,18 @@ class PathReach(str, Enum):
 
 
 def normalise_drives(drives: Iterable[str]) -> frozenset[str]:
-    r"""``["p", "Z:", "q:\"]`` -> ``{"P:", "Z:", "Q:"}``; the form ``classify`` compares with."""
-    return frozenset(d.strip().rstrip("\\/").upper().rstrip(":") + ":" for d in drives if d.strip())
+    r"""``["p", "Z:", "q:\"]`` -> ``{"P:", "Z:", "Q:"}``; the form ``classify`` compares with.
+
+    Raises:
+        InputError: for anything that is not one drive letter.
+    """
+    letters = set()
+    for drive in drives:
+        letter = drive.strip().rstrip("\\/").rstrip(":").upper()
+        if len(letter) != 1 or not ("A" <= letter <= "Z"):
+            raise InputError(f"shared drive {drive!r} is not a drive letter (e.g. P:)")
+        letters.add(letter + ":")
+    return frozenset(letters)
 
 
 def classify(path: str, shared_drives: frozenset[str] = frozenset()) -> PathReach:

@@ -242,8 +242,8 @@ class PymxsHost:
 
     def write_renderer_props(self, values: Mapping[RendererProp, PropValue], label: str) -> None:
         """Set renderer settings in one undo step; Render Setup is committed and closed first."""
-        targets = [(self._prop_target(prop), value) for prop, value in values.items()]
         self._close_render_setup()
+        targets = [(self._prop_target(prop), value) for prop, value in values.items()]
         try:
             with pymxs.undo(True, label):
                 for (target, name), value in targets:

@@ -41,7 +41,8 @@ FIRST_YEAR_WITH_LANG_SUBDIR = 2013
 """Before 3ds Max 2013 plugcfg sat directly under ``<LANG>`` (vray-dr.md §3.1, one farm
 vendor's script) [unverified on a real install]."""
 
-_YEARS = range(2009, 2100)
+MAX_YEARS = range(2009, 2100)
+"""3ds Max release years vrdr accepts (the first one named by its year was 3ds Max 2009)."""
 
 NO_CFG_MESSAGE = "no cfg file given: use --cfg PATH, set VRDR_PLUGCFG, or --max-version YEAR"
 
@@ -82,7 +83,7 @@ def windows_plugcfg_dir(max_version: int, local_appdata: str,
     Raises:
         InputError: an implausible year or an unknown language.
     """
-    if max_version not in _YEARS:
+    if max_version not in MAX_YEARS:
         raise InputError(f"3ds Max version {max_version} is not a year such as 2026")
     code, locale = language_folders(lang)
     base = PureWindowsPath(local_appdata, "Autodesk", PRODUCT_FOLDER, f"{max_version} - 64bit",

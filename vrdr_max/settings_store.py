@@ -10,13 +10,7 @@ from vrdr_max.host import MaxHost
 from vrdr_max.models import DRSettings
 from vrdr_max.ports import Engine
 from vrdr_max.renderers import RendererProp
-from vrdr_max.sidecar import (
-    SCENE_DATA_KEY,
-    Sidecar,
-    load_sidecar,
-    parse_sidecar,
-    save_sidecar,
-)
+from vrdr_max.sidecar import SCENE_DATA_KEY, load_sidecar, parse_sidecar, remember_in_sidecar
 
 
 @dataclass
@@ -25,11 +19,10 @@ class StoredSettings:
 
     Attributes:
         cfg: V-Ray's cfg file (servers and dialog options); ``cfg.settings`` is the working copy.
-        sidecar: vrdr's file next to it (DR generation, DR2 dispatcher).
+            The DR generation and dispatcher also go to vrdr's sidecar file next to it.
     """
 
     cfg: CfgFile
-    sidecar: Sidecar
 
     @property
     def settings(self) -> DRSettings:
@@ -41,10 +34,9 @@ class StoredSettings:
         self.cfg.settings = value
 
     def save(self) -> SaveResult:
-        """Write the cfg (atomically, with a backup) and the sidecar."""
+        """Write the cfg (atomically, with a backup), then the sidecar."""
         result = self.cfg.save()
-        self.sidecar.remember(self.cfg.settings)
-        save_sidecar(self.cfg.path.parent, self.sidecar)
+        remember_in_sidecar(self.cfg.path.parent, self.cfg.settings)
         return result
 
 
@@ -60,8 +52,7 @@ def load_settings(cfg_dir: Path, engine: Engine = Engine.CPU, *,
             the DR generation and dispatcher from the scene's record when it has one.
     """
     path = cfg_path or cfg_dir / cfg_name(engine)
-    sidecar = load_sidecar(path.parent)
-    base = sidecar.apply_to(DRSettings(engine=engine))
+    base = load_sidecar(path.parent).apply_to(DRSettings(engine=engine))
     if host is not None:
         # The scene's own record (written at submission) wins: a reopened scene keeps its DR2
         # dispatcher even on a workstation whose sidecar says otherwise.
@@ -72,4 +63,4 @@ def load_settings(cfg_dir: Path, engine: Engine = Engine.CPU, *,
         base = base.model_copy(update={
             "enabled": bool(props.get(RendererProp.DR_ENABLED, False)),
             "check_missing_files": bool(props.get(RendererProp.CHECK_MISSING_FILES, False))})
-    return StoredSettings(cfg=CfgFile.load(path, engine, base=base), sidecar=sidecar)
+    return StoredSettings(cfg=CfgFile.load(path, engine, base=base))

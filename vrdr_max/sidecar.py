@@ -38,13 +38,11 @@ class Sidecar(BaseModel):
     version: int = 1
     engines: dict[Engine, EngineChoice] = Field(default_factory=dict)
 
-    def choice(self, engine: Engine) -> EngineChoice:
-        """The remembered mode and dispatcher for ``engine`` (defaults when none)."""
-        return self.engines.get(engine, EngineChoice())
-
     def apply_to(self, settings: DRSettings) -> DRSettings:
-        """``settings`` with this file's mode and dispatcher for their engine."""
-        choice = self.choice(settings.engine)
+        """``settings`` with the mode and dispatcher remembered for their engine, if any."""
+        choice = self.engines.get(settings.engine)
+        if choice is None:
+            return settings
         return settings.model_copy(update={"mode": choice.mode, "dispatcher": choice.dispatcher})
 
     def remember(self, settings: DRSettings) -> None:
@@ -80,8 +78,17 @@ def dump_sidecar(sidecar: Sidecar) -> str:
     return sidecar.model_dump_json(indent=2) + "\n"
 
 
-def save_sidecar(cfg_dir: Path, sidecar: Sidecar) -> Path:
-    """Write the sidecar atomically; return its path."""
+def remember_in_sidecar(cfg_dir: Path, settings: DRSettings) -> Path:
+    """Store the mode and dispatcher of ``settings`` for their engine; keep the other engine's.
+
+    The file is re-read and written atomically against what was read, so two sessions saving
+    at once cannot lose each other's engine (the loser gets ``CfgConflictError``).
+    """
     path = sidecar_path(cfg_dir)
-    atomic_write(path, dump_sidecar(sidecar).encode("utf-8"), expected=None, backup_suffix=None)
+    snapshot = read_bytes_snapshot(path)
+    sidecar = (Sidecar() if snapshot.data is None else
+               parse_sidecar(snapshot.data.decode("utf-8", errors="replace"), str(path)))
+    sidecar.remember(settings)
+    atomic_write(path, dump_sidecar(sidecar).encode("utf-8"), expected=snapshot,
+                 backup_suffix=None)
     return path

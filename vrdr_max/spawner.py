@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from vrdr_max.addresses import validate_host, validate_port
 from vrdr_max.errors import InputError
 from vrdr_max.models import RenderServer
+from vrdr_max.plugcfg import MAX_YEARS
 from vrdr_max.ports import Engine, Mode, default_port, well_known_ports
 
 SPAWNER_FIRST_PORT = default_port(Engine.CPU, Mode.DR)
@@ -44,8 +45,8 @@ SPAWNER_EXE_TEMPLATE = (
     r"C:\ProgramData\Autodesk\ApplicationPlugins\VRay3dsMax{year}\bin\vrayspawner{year}.exe")
 """Where the DR setup guide runs the spawner from; ``{year}`` is the 3ds Max version."""
 
-MAX_VERSIONS = range(2008, 2100)
-"""3ds Max release years we accept (2008 was the first release named by its year)."""
+MAX_NUMA_NODES = 64
+"""Most NUMA nodes Windows supports on one machine; larger counts are typos, not hardware."""
 
 DISPATCHER_MODES = {1: "dispatcher only", 2: "dispatcher and render server"}
 """``-run-dispatcher`` values (DR2)."""
@@ -114,8 +115,9 @@ def check_options(options: NumaOptions) -> None:
             a port out of range, or a machine node count below 1.
     """
     machine = options.machine_nodes
-    if machine is not None and machine < 1:
-        raise InputError(f"the machine's NUMA node count must be at least 1, not {machine}")
+    if machine is not None and not 1 <= machine <= MAX_NUMA_NODES:
+        raise InputError(f"the machine's NUMA node count must be 1-{MAX_NUMA_NODES}, "
+                         f"not {machine}")
     if options.numa is not None and options.numa < 0:
         raise InputError(f"{NUMA_OPTION}={options.numa}: the process count cannot be negative")
     if options.nodes is not None:
@@ -132,6 +134,9 @@ def _check_nodes(nodes: list[int], machine: int | None) -> None:
     for node in nodes:
         if node < 0:
             raise InputError(f"NUMA node {node} is negative (Windows numbers NUMA nodes from 0)")
+        if node >= MAX_NUMA_NODES:
+            raise InputError(f"NUMA node {node} does not exist (at most {MAX_NUMA_NODES} nodes, "
+                             f"numbered 0-{MAX_NUMA_NODES - 1})")
         if machine is not None and node >= machine:
             raise InputError(f"NUMA node {node} does not exist: the machine has {machine} "
                              f"node(s), numbered 0-{machine - 1}")
@@ -380,9 +385,9 @@ def default_executable(max_version: int) -> str:
     Raises:
         InputError: for a year that is no 3ds Max release.
     """
-    if max_version not in MAX_VERSIONS:
+    if max_version not in MAX_YEARS:
         raise InputError(f"3ds Max version {max_version} is not a release year "
-                         f"({MAX_VERSIONS.start}-{MAX_VERSIONS.stop - 1})")
+                         f"({MAX_YEARS.start}-{MAX_YEARS.stop - 1})")
     return SPAWNER_EXE_TEMPLATE.format(year=max_version)
 
 

@@ -13,6 +13,7 @@ field by field, so a user can change one default and inherit the rest.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path, PureWindowsPath
@@ -20,10 +21,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from vrdr_max.addresses import split_endpoint
+from vrdr_max.addresses import split_endpoint, validate_host
 from vrdr_max.errors import InputError, parse_json_model
 from vrdr_max.models import Dispatcher, RenderServer
 from vrdr_max.ports import Engine, Mode, default_port
+from vrdr_max.probe import MAX_TIMEOUT
 from vrdr_max.spawner import NumaOptions, server_entries
 
 STUDIO_ENV = "VRDR_STUDIO_CONFIG"
@@ -41,6 +43,11 @@ class NumaHost(_Strict):
     host: str
     options: NumaOptions = Field(default_factory=NumaOptions)
     enabled: bool = True
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        return validate_host(value)
 
 
 class Pool(_Strict):
@@ -78,7 +85,7 @@ class Defaults(_Strict):
     pool: str | None = None
     shared_drives: list[str] | None = None
     manifest: str | None = None
-    probe_timeout: float | None = Field(default=None, gt=0, le=60)
+    probe_timeout: float | None = Field(default=None, gt=0, le=MAX_TIMEOUT)
     only_online: bool | None = None
     restore: bool | None = None
 
@@ -127,7 +134,7 @@ class Effective(BaseModel):
         return self.pools[name]
 
 
-def user_config_path(env: Mapping[str, str]) -> Path:
+def user_config_path(env: Mapping[str, str], platform: str = sys.platform) -> Path:
     r"""The per-user config file.
 
     ``VRDR_USER_CONFIG``, else ``%APPDATA%\vrdr\config.json`` on Windows, else
@@ -135,7 +142,7 @@ def user_config_path(env: Mapping[str, str]) -> Path:
     """
     if env.get(USER_ENV):
         return Path(env[USER_ENV])
-    if env.get("APPDATA"):
+    if platform == "win32" and env.get("APPDATA"):
         return Path(PureWindowsPath(env["APPDATA"], "vrdr", "config.json"))
     base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".config")
     return Path(base) / "vrdr" / "config.json"

@@ -73,3 +73,16 @@ def test_human_output_names_subjects(capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     assert "FAIL default-lights" in out
     assert "- Plant_Proxy (VRayProxy): D:\\proxies\\ficus_large.vrmesh [local-drive]" in out
+
+
+def test_a_named_cfg_that_does_not_exist_is_bad_input(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--scene", CLEAN, "--cfg", str(tmp_path / "typo.cfg")]) == 2
+    assert "no cfg file at" in capsys.readouterr().err
+
+
+def test_max_version_outside_windows_is_bad_input(monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("LOCALAPPDATA", raising=False)
+    assert main(["check", "--scene", CLEAN, "--max-version", "2026"]) == 2
+    assert capsys.readouterr().err.startswith("vrdr: error: ")

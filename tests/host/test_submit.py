@@ -17,6 +17,7 @@ from vrdr_max.models import Dispatcher, DRSettings
 from vrdr_max.ports import Engine, Mode
 from vrdr_max.probe import ProbeResult, ProbeState
 from vrdr_max.renderers import RendererProp
+from vrdr_max.settings_store import load_settings
 from vrdr_max.sidecar import SCENE_DATA_KEY
 from vrdr_max.submit import (
     CANCEL_NOTE,
@@ -278,3 +279,59 @@ def test_engine_mismatch_blocks(clean: tuple[MaxHost, Any]) -> None:
     assert p.blocked
     assert "renders with V-Ray CPU" in p.blocking_reasons[0]
 
+
+
+def test_a_change_after_loading_is_not_overwritten(clean: tuple[MaxHost, Any],
+                                                   plugcfg: Path) -> None:
+    host, mock = clean
+    stored = load_settings(plugcfg, host=host)
+    stored.settings.add_server("render09")
+    (plugcfg / "vray_dr.cfg").write_bytes(b"dialog 1 20204\r\n")  # V-Ray's dialog saved
+    p = plan(stored.settings, host.read_scene(), None, cfg_path=stored.cfg.path,
+             loaded_from=stored.cfg.snapshot)
+    report = execute(host, p)
+    assert report.status is SubmissionStatus.FAILED
+    assert "changed on disk since the settings were read" in (report.error or "")
+    assert (plugcfg / "vray_dr.cfg").read_bytes() == b"dialog 1 20204\r\n"
+    assert mock.renders == []
+
+
+def test_a_runtime_error_from_pymxs_rolls_back(clean: tuple[MaxHost, Any],
+                                               plugcfg: Path) -> None:
+    host, _mock = clean
+    before = props_now(host)
+
+    def boom() -> None:
+        raise RuntimeError("-- Runtime error: something in MAXScript")
+
+    report = execute(FailingHost(host, "write_scene_data", action=boom), make_plan(host))
+    assert report.status is SubmissionStatus.FAILED
+    assert report.error == "RuntimeError: -- Runtime error: something in MAXScript"
+    assert (plugcfg / "vray_dr.cfg").read_bytes() == ARTIST_CFG
+    assert props_now(host) == before
+
+
+def test_a_property_write_failing_half_way_is_undone(clean: tuple[MaxHost, Any],
+                                                     plugcfg: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    host, mock = clean
+    before = props_now(host)
+    renderer = mock.runtime.renderers.current
+    real_type = type(renderer)
+    original_setattr = real_type.__setattr__
+
+    def refuse_second(self: Any, name: str, value: Any) -> None:
+        if name == "system_checkForMissingFiles":
+            raise RuntimeError("-- Unable to convert: refused")
+        original_setattr(self, name, value)
+
+    monkeypatch.setattr(real_type, "__setattr__", refuse_second)
+    report = execute(host, make_plan(host, SETTINGS.model_copy(
+        update={"check_missing_files": True})))
+    monkeypatch.undo()
+    assert report.status is SubmissionStatus.FAILED
+    assert "refused" in (report.error or "")
+    assert [w.prop for w in mock.writes][:2] == ["system_distributedRender",
+                                                 "system_distributedRender"]  # set, then undone
+    assert props_now(host) == before
+    assert (plugcfg / "vray_dr.cfg").read_bytes() == ARTIST_CFG

@@ -85,3 +85,14 @@ def test_parse_endpoint_default_port_and_format_round_trip() -> None:
 ])
 def test_is_loopback(host: str, expected: bool) -> None:
     assert is_loopback(host) is expected
+
+
+@pytest.mark.parametrize("text", ["\u00b2.1.1.1", "\u0661\u0660.0.0.1", "r\u00e9nder01"])
+def test_non_ascii_hosts_are_rejected_not_crashed(text: str) -> None:
+    with pytest.raises(InputError, match="non-ASCII"):
+        validate_host(text)
+
+
+def test_non_ascii_digits_are_not_a_port() -> None:
+    with pytest.raises(InputError, match="not a number"):
+        validate_port("\u0662\u0660\u0662\u0660\u0664")

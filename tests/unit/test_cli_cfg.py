@@ -111,3 +111,19 @@ def test_malformed_cfg_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["servers", "add", "--cfg", str(bad), "r1"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
     assert bad.read_bytes() == b"\x00\x01\x02garbage\xff"
+
+
+def test_the_gpu_file_is_edited_as_gpu_without_the_flag(tmp_path: Path) -> None:
+    gpu = tmp_path / "vrayrt_dr.cfg"
+    gpu.write_bytes(b"gpu01 1 20206\nautostart_local_slave 1\n")
+    assert main(["servers", "add", "--cfg", str(gpu), "gpu02"]) == 0
+    data = gpu.read_bytes()
+    assert b"gpu02 1 20206\n" in data
+    assert b"restart_slaves" not in data  # no CPU-only options appended
+
+
+def test_gpu_flag_with_the_cpu_file_is_bad_input(cfg: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["servers", "add", "--gpu", "--cfg", str(cfg), "gpu02"]) == 2
+    assert "V-Ray CPU's file" in capsys.readouterr().err
+    assert cfg.read_bytes() == ORIGINAL

@@ -104,7 +104,8 @@ def test_plan_human_output_without_node_selection_says_all(
     (["--numa=-1", "--numa-nodes", "4"], "cannot be negative"),
     (["--numa=x", "--numa-nodes", "4"], "--numa: 'x' is not a whole number"),
     (["--numa"], "--numa without --node needs --numa-nodes M"),
-    (["--numa-nodes", "0"], "at least 1"),
+    (["--numa-nodes", "0"], "must be 1-64"),
+    (["--numa-nodes", "30000000"], "must be 1-64"),
     (["--host", "10.0.0.300"], "10.0.0.300"),
     (["--host", "a;b"], "semicolon"),
 ])

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from vrdr_max.assetpaths import PathReach, classify, normalise_drives
+from vrdr_max.errors import InputError
 from vrdr_max.facts import RendererFamily
 from vrdr_max.ports import Engine
 from vrdr_max.renderers import identify_renderer
@@ -48,4 +49,10 @@ def test_classify_paths(path: str, reach: PathReach) -> None:
 
 
 def test_normalise_drives() -> None:
-    assert normalise_drives(["p", "Z:", "q:\\", " "]) == frozenset({"P:", "Z:", "Q:"})
+    assert normalise_drives(["p", "Z:", "q:\\"]) == frozenset({"P:", "Z:", "Q:"})
+
+
+@pytest.mark.parametrize("bad", ["xyz", "", "1:", "\\\\server"])
+def test_shared_drives_must_be_letters(bad: str) -> None:
+    with pytest.raises(InputError, match="not a drive letter"):
+        normalise_drives([bad])

@@ -191,7 +191,9 @@ def test_the_spawners_own_default_port_does_not_warn() -> None:
     (NumaOptions(numa=-1, machine_nodes=8), "cannot be negative"),
     (NumaOptions(numa=0), "needs the machine's NUMA node count"),
     (NumaOptions(numa=2), "needs the machine's NUMA node count"),
-    (NumaOptions(machine_nodes=0), "at least 1"),
+    (NumaOptions(machine_nodes=0), "must be 1-64"),
+    (NumaOptions(machine_nodes=30_000_000), "must be 1-64"),
+    (NumaOptions(nodes=[64]), "at most 64 nodes"),
 ])
 def test_invalid_options_raise_input_error(options: NumaOptions, message: str) -> None:
     with pytest.raises(InputError, match=message):

@@ -107,8 +107,11 @@ def test_not_json(tmp_path: Path) -> None:
 
 def test_user_config_path_rules(tmp_path: Path) -> None:
     assert user_config_path({USER_ENV: str(tmp_path / "u.json")}) == tmp_path / "u.json"
-    assert str(user_config_path({"APPDATA": "C:\\Users\\a\\AppData\\Roaming"})).endswith(
-        "config.json")
+    windows = user_config_path({"APPDATA": "C:\\Users\\a\\AppData\\Roaming"}, "win32")
+    assert str(windows).replace("\\", "/").endswith("AppData/Roaming/vrdr/config.json")
+    # APPDATA set on another system (e.g. under Wine tooling) does not count
+    assert user_config_path({"APPDATA": "x", "XDG_CONFIG_HOME": str(tmp_path)}, "linux") == \
+        tmp_path / "vrdr/config.json"
     assert user_config_path({"XDG_CONFIG_HOME": str(tmp_path)}) == tmp_path / "vrdr/config.json"
 
 
