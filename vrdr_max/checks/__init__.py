@@ -5,6 +5,8 @@ Importing this package registers every check, in the order they run.
 
 from vrdr_max.checks import scene_checks, server_checks  # noqa: F401 - registers the checks
 from vrdr_max.checks.model import (
+    SCENE,
+    SERVERS,
     Check,
     CheckContext,
     CheckResult,
@@ -12,7 +14,7 @@ from vrdr_max.checks.model import (
     Finding,
     Severity,
 )
-from vrdr_max.checks.registry import CHECKS, SCENE, SERVERS, checks_in
+from vrdr_max.checks.registry import CHECKS, checks_in
 from vrdr_max.checks.runner import CheckReport, run, run_iter
 
 __all__ = [

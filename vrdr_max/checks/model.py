@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from vrdr_max.probe import ProbeResult
 
 
+SCENE = "scene"
+"""Scope of checks that read the scene."""
+SERVERS = "servers"
+"""Scope of checks that need a server list (skipped when no cfg is given)."""
+
+
 class Severity(str, Enum):
     """How much a finding matters for a DR render."""
 
@@ -82,4 +88,4 @@ class Check:
     id: str
     title: str
     func: CheckFunc
-    scope: str = "scene"
+    scope: str = SCENE

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from vrdr_max.checks.model import Check, CheckFunc
+from vrdr_max.checks.model import SCENE, Check, CheckFunc
 
 CHECKS: list[Check] = []
 
 
-SCENE = "scene"
-SERVERS = "servers"
 
 
 def checks_in(scope: str) -> list[Check]:

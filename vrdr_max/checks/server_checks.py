@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from vrdr_max.addresses import format_endpoint, is_loopback
-from vrdr_max.checks.model import CheckContext, Finding, Severity, Skip
-from vrdr_max.checks.registry import SERVERS, check
+from vrdr_max.checks.model import SERVERS, CheckContext, Finding, Severity, Skip
+from vrdr_max.checks.registry import check
 from vrdr_max.ports import DEFAULT_PORTS, STANDALONE_PORT, Engine, Mode
 
 FIX_DEDUPE = "dedupe-servers"
