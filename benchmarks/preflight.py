@@ -2,7 +2,7 @@
 
 Usage: uv run python benchmarks/preflight.py [--nodes N] [--maps N] [--lights N] [--repeat N]
 
-Prints one JSON document. Budget (issue: mock_pymxs, seam and checks): at most 3 runtime calls
+Prints one JSON document. Budget: at most 3 runtime calls
 per asset or light plus a constant, flat in the number of geometry nodes, and under 1 s wall.
 The naive baseline reads every node (class, name, hidden flag, light switch) the way a first
 draft of a scene checker does, and is measured on the same scene in the same run.

@@ -1,6 +1,6 @@
 """Probe 1,000 loopback endpoints (online, refused, blackholed) and print the figures as JSON.
 
-Budget (the issue's): the whole run takes about one timeout (under 1.3 s with a 1 s timeout),
+Budget: the whole run takes about one timeout (under 1.3 s with a 1 s timeout),
 because endpoints are probed concurrently. The sequential baseline is measured in the same run
 on a sample with the same mix, one endpoint after the other, and scaled to the full count.
 

@@ -234,7 +234,7 @@ _PLUGIN: tuple[ClassInfo, ...] = (
     ClassInfo("VRayLight", LIGHT, VRAYLIGHT, plugin=True, evidence="[ref]/[unverified]"),
     ClassInfo("VRaySun", LIGHT, VRAYSUN, plugin=True, evidence="[unverified]"),
     ClassInfo("VRayIES", LIGHT, VRAYIES, plugin=True, evidence="[unverified]"),
-    ClassInfo("VRayProxy", GEOMETRY, VRAYPROXY, plugin=True, evidence="[ref: brief]"),
+    ClassInfo("VRayProxy", GEOMETRY, VRAYPROXY, plugin=True, evidence="[unverified]: fileName"),
     ClassInfo(
         "VRayBitmap", TEXTUREMAP, VRAYBITMAP, plugin=True, evidence="[ref: used in production code]"
     ),

@@ -51,10 +51,11 @@ def stand_in_servers() -> Iterator[list[StandIn]]:
             sock.listen(16)
             servers.append(StandIn(f"stand-in render server {i} (listening)",
                                    sock.getsockname()[1]))
-        with socket.socket() as closed:
-            closed.bind(("127.0.0.1", 0))
-            servers.append(StandIn("stand-in for a machine whose spawner is not running",
-                                   closed.getsockname()[1]))
+        # Bound but not listening: connects are refused, and no other program can take the port.
+        closed = stack.enter_context(socket.socket())
+        closed.bind(("127.0.0.1", 0))
+        servers.append(StandIn("stand-in for a machine whose spawner is not running",
+                               closed.getsockname()[1]))
         busy = stack.enter_context(socket.socket())
         busy.bind(("127.0.0.1", 0))
         busy.listen(0)  # never accepted: once its queue is full, further connects time out

@@ -59,8 +59,9 @@ LIGHT_SWITCH = {"vraysun": "enabled", "vrayies": "enabled"}
 FRAME_EVENT = "postRenderFrame"
 RENDER_WATCH_ID = "vrdr_render_watch"
 MISSING_CLASSES = ("Missing_GeomObject", "Missing_Light", "Missing_Mtl", "Missing_TextureMap",
-                   "Missing_Camera", "Missing_Helper", "Missing_OSM", "Missing_WSM",
-                   "Missing_RefTarget", "Missing_Render_Effect", "Missing_Atmospheric")
+                   "Missing_Camera", "Missing_Helper", "Missing_Shape", "Missing_OSM",
+                   "Missing_WSM", "Missing_WSM_Object", "Missing_RefTarget",
+                   "Missing_Render_Effect", "Missing_Atmospheric")
 
 
 def _global(name: str) -> Any:

@@ -25,6 +25,12 @@ def reads_a_snapshot(host: MaxHost) -> None:
     assert all(asset.path for asset in facts.assets)
 
 
+def names_the_renderer(host: MaxHost) -> None:
+    info = host.read_renderer()
+    assert info == host.read_scene().renderer
+    assert info.engine is not None, "the contract needs a V-Ray scene"
+
+
 def reads_every_renderer_property(host: MaxHost) -> None:
     # A property name misspelt in renderers.PROPERTY_NAMES goes missing here.
     got = host.read_renderer_props()
@@ -74,5 +80,6 @@ def renders(host: MaxHost) -> None:
     assert fired == ["postRender"]
 
 
-CONTRACT = (reads_a_snapshot, reads_every_renderer_property, writes_and_restores_properties,
-            keeps_scene_data, names_its_folders, creates_a_light, renders)
+CONTRACT = (reads_a_snapshot, names_the_renderer, reads_every_renderer_property,
+            writes_and_restores_properties, keeps_scene_data, names_its_folders, creates_a_light,
+            renders)

@@ -173,13 +173,13 @@ def listener() -> Iterator[int]:
 
 
 def test_servers_offline_from_a_real_probe(tmp_path: Path, listener: int) -> None:
-    with socket.socket() as closed:
+    with socket.socket() as closed:  # bound, never listening: refused, and the port stays ours
         closed.bind(("127.0.0.1", 0))
         refused_port = closed.getsockname()[1]
-    settings = DRSettings(servers=[{"host": "127.0.0.1", "port": listener},
-                                   {"host": "127.0.0.1", "port": refused_port}])
-    results = probe([ProbeTarget(s.host, s.port) for s in settings.servers], timeout=1.0,
-                    hint_ports=False)
+        settings = DRSettings(servers=[{"host": "127.0.0.1", "port": listener},
+                                       {"host": "127.0.0.1", "port": refused_port}])
+        results = probe([ProbeTarget(s.host, s.port) for s in settings.servers], timeout=1.0,
+                        hint_ports=False)
     report = preflight(tmp_path, "clean", settings, probe_results=results)
     finding = only(report, "servers-offline")
     assert finding.severity is Severity.WARNING

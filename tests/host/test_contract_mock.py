@@ -29,8 +29,8 @@ def test_a_misspelt_property_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     table = {e: dict(v) for e, v in renderers.PROPERTY_NAMES.items()}
     sub, _name = table[engine][RendererProp.DR_ENABLED]
     table[engine][RendererProp.DR_ENABLED] = (sub, "system_distributedRendering")
-    monkeypatch.setattr("vrdr_max.max_host.PROPERTY_NAMES", table)
     with host_for(scene, tmp_path / "plugcfg") as (host, mock):
+        monkeypatch.setattr("vrdr_max.max_host.PROPERTY_NAMES", table)
         with pytest.raises(AssertionError, match="dr_enabled"):
             reads_every_renderer_property(host)
         with pytest.raises(HostError, match="no property system_distributedRendering"):

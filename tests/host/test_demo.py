@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from vrdr_max.cli.main import main
@@ -20,3 +24,12 @@ def test_demo_runs_the_whole_flow(capsys: pytest.CaptureFixture[str], yes: bool)
     assert "left out (did not answer): 127.0.0.1:" in out
     assert "list_in_scene 0" in out.split("as V-Ray read it at render time")[1]
     assert out.rstrip().endswith("(byte-identical to before: True)")
+
+
+def test_the_console_script_runs_the_demo() -> None:
+    # The README's command, through the installed entry point rather than main().
+    script = Path(sys.executable).with_name("vrdr")
+    done = subprocess.run([str(script), "demo"], capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert "status: rendered" in done.stdout

@@ -145,7 +145,10 @@ def test_app_data_on_root_node_and_nodes(demo: MockMax, rt: Any) -> None:
 
 
 def test_globals_are_case_insensitive(rt: Any) -> None:
-    assert rt.getpropnames is not None
+    renderer = rt.renderers.current
+    lower = [str(n) for n in rt.getpropnames(renderer)]
+    assert lower == [str(n) for n in rt.getPropNames(renderer)]
+    assert "system_distributedRender" in lower
     assert rt.Bitmaptexture == rt.BITMAPTEXTURE
 
 
@@ -533,7 +536,7 @@ def test_runtime_refuses_worker_threads_without_token(demo: MockMax) -> None:
     t.start()
     t.join()
     assert len(errors) == 1
-    assert results == [35]
+    assert results == [len(demo.scene_model.nodes)]
 
 
 # -- call counting --------------------------------------------------------------------------
@@ -579,7 +582,8 @@ def test_qtmax_main_window_without_qapplication_raises_clearly() -> None:
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False,
+        timeout=60,
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("ERR qtmax.GetQMaxMainWindow() needs a QApplication")

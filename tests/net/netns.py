@@ -44,6 +44,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+import pytest
+
 T = TypeVar("T")
 
 CLIENT_IP = "198.18.0.1"
@@ -78,10 +80,22 @@ def unavailable_reason() -> str | None:
         return "needs iproute2's ip command"
     name = f"vrdrprobe-{os.getpid()}-{secrets.token_hex(3)}"
     added = subprocess.run(["ip", "netns", "add", name], capture_output=True, text=True,
-                           check=False)
+                           check=False, timeout=30)
     if added.returncode != 0:
         return f"ip netns add failed: {added.stderr.strip() or added.returncode}"
-    subprocess.run(["ip", "netns", "del", name], capture_output=True, check=False)
+    subprocess.run(["ip", "netns", "del", name], capture_output=True, check=False, timeout=30)
+    return None
+
+
+RESOLVER_SOCKETS = ("/run/nscd/socket", "/run/systemd/resolve/io.systemd.Resolve")
+"""Resolver daemons reached over a Unix socket answer from the main namespace, with real DNS."""
+
+
+def dns_unavailable_reason() -> str | None:
+    """Why names cannot be resolved inside a namespace without leaving it, or None."""
+    for path in RESOLVER_SOCKETS:
+        if Path(path).exists():
+            return f"a resolver daemon listens on {path}; lookups would leave the namespace"
     return None
 
 
@@ -91,7 +105,7 @@ def tun_unavailable_reason() -> str | None:
 
 
 def _ip(*args: str) -> None:
-    subprocess.run(["ip", *args], check=True, capture_output=True, text=True)
+    subprocess.run(["ip", *args], check=True, capture_output=True, text=True, timeout=30)
 
 
 def run_in_netns(namespace: str, fn: Callable[[], T]) -> T:
@@ -114,7 +128,9 @@ def run_in_netns(namespace: str, fn: Callable[[], T]) -> T:
 
     thread = threading.Thread(target=body, name=f"netns-{namespace}")
     thread.start()
-    thread.join()
+    thread.join(timeout=120)
+    if thread.is_alive():
+        raise TimeoutError(f"work in namespace {namespace} did not finish within 120 s")
     if "error" in box:
         raise box["error"]
     return cast(T, box["value"])
@@ -285,9 +301,15 @@ class Lab:
 
     def start_dns(self, records: dict[str, tuple[list[str], float]]) -> DnsResponder:
         """Serve ``records`` (name -> (addresses, delay s)) on the client's 127.0.0.1:53."""
+        reason = dns_unavailable_reason()
+        if reason:
+            pytest.skip(reason)
         folder = NETNS_ETC / self.client
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "resolv.conf").write_text("nameserver 127.0.0.1\noptions timeout:3 attempts:1\n")
+        # Only files and our own DNS: no resolver daemon reached over a Unix socket (which would
+        # live in the main namespace and ask real DNS servers).
+        (folder / "nsswitch.conf").write_text("hosts: files dns\n")
         sock = self.socket(self.client, socket.AF_INET, socket.SOCK_DGRAM)
         sock.bind(("127.0.0.1", 53))
         self.dns = DnsResponder(sock, records)
