@@ -266,11 +266,6 @@ VRAY_SETTINGS = ClassInfo(
 )
 
 
-def lookup(name: str) -> ClassInfo | None:
-    """The table entry for a class name in any case, or None."""
-    return CLASSES.get(name.lower())
-
-
 def is_vray_gpu(info: ClassInfo) -> bool:
     """True for V-Ray GPU renderer classes (they carry the ``V_Ray_settings`` sub-object)."""
     return info.class_id == VRAY_GPU_CLASS_ID

@@ -42,7 +42,6 @@ GAP_GLOBALS = (
     "sceneMaterials",
     "meditMaterials",
     "selection",
-    "rootNode",
     "rootScene",
     "actionMan",
     "macros",

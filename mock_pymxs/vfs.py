@@ -76,15 +76,6 @@ class VirtualFiles:
         """True for a listed file only."""
         return key(path) in self._files
 
-    def __contains__(self, path: object) -> bool:
-        return isinstance(path, str) and self.exists(path)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._files.values())
-
-    def __len__(self) -> int:
-        return len(self._files)
-
 
 def _parents(k: str) -> Iterator[str]:
     parts = k.split("\\")
