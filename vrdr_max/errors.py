@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from typing import TypeVar
-
-from pydantic import BaseModel, ValidationError
-
-M = TypeVar("M", bound=BaseModel)
+from pydantic import ValidationError
 
 
 class VrdrError(Exception):
@@ -32,19 +27,3 @@ def validation_message(exc: ValidationError) -> str:
     where = ".".join(str(p) for p in first["loc"])
     msg = str(first["msg"]).removeprefix("Value error, ")
     return f"{where}: {msg}" if where else msg
-
-
-def parse_json_model(model: type[M], text: str, source: str) -> M:
-    """Parse JSON ``text`` into ``model``.
-
-    Raises:
-        InputError: ``<source> is not valid JSON: ...`` or ``<source>: <field>: <problem>``.
-    """
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{source} is not valid JSON: {exc}") from None
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(f"{source}: {validation_message(exc)}") from None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vrdr_max.errors import InputError, parse_json_model
+from vrdr_max.jsonfiles import load_json_model
 
 
 class ManifestPlugin(BaseModel):
@@ -48,10 +48,4 @@ def load_manifest(path: Path) -> FarmManifest:
     Raises:
         InputError: when the file is missing, not JSON, or not a manifest (naming the field).
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read manifest {path}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"manifest {path} is not UTF-8 text: {exc.reason}") from None
-    return parse_json_model(FarmManifest, text, f"manifest {path}")
+    return load_json_model(FarmManifest, path, "manifest")

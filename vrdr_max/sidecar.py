@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from vrdr_max.atomic import atomic_write, read_bytes_snapshot
-from vrdr_max.errors import parse_json_model
+from vrdr_max.jsonfiles import parse_json_model
 from vrdr_max.models import Dispatcher, DRSettings
 from vrdr_max.ports import Engine, Mode
 

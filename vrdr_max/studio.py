@@ -22,7 +22,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from vrdr_max.addresses import split_endpoint, validate_host
-from vrdr_max.errors import InputError, parse_json_model
+from vrdr_max.errors import InputError
+from vrdr_max.jsonfiles import load_json_model
 from vrdr_max.models import Dispatcher, RenderServer
 from vrdr_max.ports import Engine, Mode, default_port
 from vrdr_max.probe import MAX_TIMEOUT
@@ -154,13 +155,7 @@ def load_config_file(path: Path) -> ConfigFile:
     Raises:
         InputError: unreadable, not JSON, an unknown version, or a bad field (named).
     """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path} is not UTF-8 text: {exc.reason}") from None
-    config = parse_json_model(ConfigFile, text, str(path))
+    config = load_json_model(ConfigFile, path)
     if config.version != CONFIG_VERSION:
         raise InputError(f"{path}: version {config.version} is not supported "
                          f"(this vrdr reads version {CONFIG_VERSION})")

@@ -1,0 +1,50 @@
+"""Small JSON files of vrdr's own (studio config, manifest, sidecar): read into pydantic models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from vrdr_max.errors import InputError, validation_message
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_json_model(model: type[M], text: str, source: str) -> M:
+    """Parse JSON ``text`` into ``model``.
+
+    Raises:
+        InputError: ``<source> is not valid JSON: ...`` or ``<source>: <field>: <problem>``.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{source} is not valid JSON: {exc}") from None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(f"{source}: {validation_message(exc)}") from None
+
+
+def load_json_model(model: type[M], path: Path, what: str = "") -> M:
+    """Read a UTF-8 JSON file (a BOM is fine) into ``model``.
+
+    Args:
+        model: the pydantic model.
+        path: the file.
+        what: how messages name the file, e.g. "manifest" ("manifest <path>: ...").
+
+    Raises:
+        InputError: unreadable, not UTF-8, not JSON, or a bad field (named).
+    """
+    source = f"{what} {path}" if what else str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{source} is not UTF-8 text: {exc.reason}") from None
+    return parse_json_model(model, text, source)
