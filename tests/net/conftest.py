@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
+
+from vrdr_max.ports import well_known_ports
 
 from . import netns
 
@@ -78,10 +81,33 @@ def accepting_server() -> Iterator[AcceptingServer]:
 
 def closed_port_socket(host: str = "127.0.0.1", port: int = 0,
                        family: int = socket.AF_INET) -> socket.socket:
-    """Reserve a port without listening: a connect to it is refused (RST)."""
+    """Reserve a port without listening: a connect to it is refused (RST).
+
+    A fixed DR port (20204...) that this machine already serves on every address (a real
+    spawner on a render workstation) cannot be reserved: the test is skipped with that reason.
+    """
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if port and exc.errno == errno.EADDRINUSE:
+            pytest.skip(f"port {port} is served on this machine already (a real DR server?)")
+        raise
     return sock
+
+
+@pytest.fixture(autouse=True)
+def _dr_ports_not_served_here(request: pytest.FixtureRequest) -> None:
+    """Tests marked ``dr_ports`` expect no real DR server on this machine's loopback."""
+    if request.node.get_closest_marker("dr_ports") is None:
+        return
+    for port in well_known_ports():
+        with socket.socket() as probe_sock:
+            probe_sock.settimeout(0.5)
+            if probe_sock.connect_ex(("127.63.0.250", port)) == 0:
+                pytest.skip(f"something on this machine serves port {port} on every address "
+                            "(a real DR server?); the port-hint tests need those ports free")
 
 
 @pytest.fixture

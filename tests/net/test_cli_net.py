@@ -66,6 +66,7 @@ def test_probe_text_summary_names_what_failed(capsys: pytest.CaptureFixture[str]
     assert out.splitlines()[-1] == "0 of 1 online, 1 refused"
 
 
+@pytest.mark.dr_ports
 def test_probe_gpu_uses_the_gpu_port_by_default(capsys: pytest.CaptureFixture[str]) -> None:
     with socket.create_server(("127.63.0.3", 20206)):
         code, out, _ = run(capsys, "probe", "127.63.0.3", "--gpu", "--json")

@@ -58,6 +58,7 @@ def test_refused_names_port_and_cause(closed_port: int) -> None:
     assert result.message == f"nothing listens on {closed_port}: is the render server running?"
 
 
+@pytest.mark.dr_ports
 def test_refused_on_a_dr_port_names_role_and_spawner() -> None:
     with closed_port_socket(SPARE_LOOPBACK, 20204):
         [result] = probe([ProbeTarget(SPARE_LOOPBACK, 20204)])
@@ -66,6 +67,7 @@ def test_refused_on_a_dr_port_names_role_and_spawner() -> None:
     assert result.message == "nothing listens on 20204 (DR CPU): is the spawner running?"
 
 
+@pytest.mark.dr_ports
 def test_refused_dispatcher_says_dispatcher() -> None:
     with closed_port_socket(SPARE_LOOPBACK, 20208):
         [result] = probe([ProbeTarget(SPARE_LOOPBACK, 20208, "dispatcher")], hint_ports=False)
@@ -73,6 +75,7 @@ def test_refused_dispatcher_says_dispatcher() -> None:
     assert result.label == "dispatcher"
 
 
+@pytest.mark.dr_ports
 def test_refused_points_at_the_dr_port_that_does_accept() -> None:
     host = "127.63.0.2"
     gpu = socket.create_server((host, 20206))
