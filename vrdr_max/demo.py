@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from vrdr_max import reporting
 from vrdr_max.checks import CheckContext, run
-from vrdr_max.cli import report_text
 from vrdr_max.fixes import FIXES, apply_fixes
 from vrdr_max.mock_session import mock_scene_host
 from vrdr_max.probe import ProbeResult, ProbeTarget, probe
@@ -105,7 +105,7 @@ def run_demo(out: TextIO, *, yes: bool = False) -> int:
             show.section("Preflight of the demo scene (living room)")
             facts = host.read_scene()
             report = run(CheckContext(facts=facts, settings=settings, probe_results=results))
-            show.lines(report_text.check_report_lines(report))
+            show.lines(reporting.check_report_lines(report))
 
             show.section("Safe fixes")
             if yes:
@@ -119,14 +119,14 @@ def run_demo(out: TextIO, *, yes: bool = False) -> int:
             submit_plan = plan(settings, host.read_scene(), results, cfg_path=cfg_path,
                                loaded_from=stored.cfg.snapshot,
                                options=SubmitOptions(only_online=True))
-            show.lines(report_text.plan_lines(submit_plan))
+            show.lines(reporting.plan_lines(submit_plan))
 
             show.section("Submission")
             if submit_plan.blocked:
                 show.lines([f"preflight errors remain ({len(submit_plan.blocking_reasons)}); "
                             f"overriding with the reason: {OVERRIDE_REASON}"])
             result = execute(host, submit_plan, override_reason=OVERRIDE_REASON)
-            show.lines(report_text.submission_lines(result))
+            show.lines(reporting.submission_lines(result))
             if mock.renders:
                 render = mock.renders[-1]
                 show.section(f"vray_dr.cfg as V-Ray read it at render time ({render.statement!r},"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import IntEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from vrdr_max.addresses import format_endpoint, validate_host
 from vrdr_max.ports import Engine, Mode, default_port
@@ -25,12 +25,25 @@ class RenderServer(_Model):
 
     host: str
     port: int = Port
+    #: Last port of a range (``host 1 20204-20212``, as Deadline writes); None for one port.
+    port_end: int | None = Field(default=None, ge=1, le=65535)
     enabled: bool = True
 
     @field_validator("host")
     @classmethod
     def _host(cls, value: str) -> str:
         return validate_host(value)
+
+    @model_validator(mode="after")
+    def _range(self) -> RenderServer:
+        if self.port_end is not None and self.port_end < self.port:
+            raise ValueError(f"port range {self.port}-{self.port_end} ends before it starts")
+        return self
+
+    @property
+    def ports(self) -> range:
+        """Every port this entry stands for: one, or the whole range."""
+        return range(self.port, (self.port_end or self.port) + 1)
 
     @property
     def key(self) -> tuple[str, int]:

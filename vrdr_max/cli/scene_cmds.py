@@ -100,10 +100,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Run the preflight; exit 1 when a finding is an error."""
     from vrdr_max.assetpaths import normalise_drives  # noqa: PLC0415
     from vrdr_max.checks import SCENE, CheckContext, checks_in, run  # noqa: PLC0415
-    from vrdr_max.cli.report_text import check_report_json, check_report_lines  # noqa: PLC0415
     from vrdr_max.mock_session import mock_scene_host  # noqa: PLC0415
     from vrdr_max.models import DRSettings  # noqa: PLC0415
     from vrdr_max.probe import targets_from_settings  # noqa: PLC0415
+    from vrdr_max.reporting import check_report_json, check_report_lines  # noqa: PLC0415
 
     config = _config(args)
     manifest = _manifest(config)
@@ -129,9 +129,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_submit(args: argparse.Namespace) -> int:
     """Plan and execute a submission on a scene description."""
+    from vrdr_max import reporting  # noqa: PLC0415
     from vrdr_max.api import apply_pool  # noqa: PLC0415
     from vrdr_max.assetpaths import normalise_drives  # noqa: PLC0415
-    from vrdr_max.cli import report_text  # noqa: PLC0415
     from vrdr_max.fixes import apply_fixes  # noqa: PLC0415
     from vrdr_max.mock_session import mock_scene_host  # noqa: PLC0415
     from vrdr_max.probe import targets_from_settings  # noqa: PLC0415
@@ -169,12 +169,12 @@ def cmd_submit(args: argparse.Namespace) -> int:
         report = execute(host, submit_plan, override_reason=args.override)
     if args.json:
         emit_json({"plan": submit_plan.model_dump(mode="json", exclude={"preflight"}),
-                   "preflight": report_text.check_report_json(submit_plan.preflight),
+                   "preflight": reporting.check_report_json(submit_plan.preflight),
                    "fixes_applied": fixed, "report": report.model_dump(mode="json")})
     else:
-        print("\n".join(report_text.check_report_lines(submit_plan.preflight)))
+        print("\n".join(reporting.check_report_lines(submit_plan.preflight)))
         print("\n".join(f"fixed: {line}" for line in fixed))
-        print("\n".join(report_text.plan_lines(submit_plan)))
-        print("\n".join(report_text.submission_lines(report)))
+        print("\n".join(reporting.plan_lines(submit_plan)))
+        print("\n".join(reporting.submission_lines(report)))
     done = report.status in (SubmissionStatus.RENDERED, SubmissionStatus.CANCELLED)
     return EXIT_OK if done else EXIT_FINDINGS
