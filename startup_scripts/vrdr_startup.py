@@ -42,13 +42,16 @@ FIRST_PYSIDE6_YEAR = 2025  # 3ds Max 2025 moved to Qt 6 / PySide6
 
 
 def _script_path() -> Path:
-    """This file's path, also when the host runs it without setting ``__file__``.
+    """This file's path, from the name it was compiled with (``__file__`` only as a fallback).
 
-    Whether 3ds Max's ``python.ExecuteFile`` sets ``__file__`` is [unverified]; the code object
+    Whether 3ds Max's ``python.ExecuteFile`` sets ``__file__``, or runs files in one shared
+    ``__main__`` where ``__file__`` may name another script, is [unverified]; the code object
     always carries the file name it was compiled from.
     """
-    name = globals().get("__file__") or _script_path.__code__.co_filename
-    return Path(name).resolve()
+    for name in (_script_path.__code__.co_filename, globals().get("__file__")):
+        if name and Path(name).is_file():
+            return Path(name).resolve()
+    raise RuntimeError("vrdr-max: cannot tell where vrdr_startup.py is")
 
 
 def _listener(pymxs: Any, text: str) -> None:

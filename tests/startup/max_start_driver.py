@@ -141,6 +141,7 @@ def main(argv: list[str]) -> dict[str, Any]:
         "callbacks": [[c.event, str(c.id)] for c in mock._session.callbacks],
         "menus": menu_entries(st, year),
         "legacy_registered": sorted(st.legacy_registered),
+        "legacy_updates": st.legacy_updates,
         "listener": mock.listener,
         "path_added": [p for p in sys.path if p not in path_before],
         "qt_api": os.environ.get("QT_API"),
@@ -150,6 +151,7 @@ def main(argv: list[str]) -> dict[str, Any]:
     }
     if result["menus"]:
         result["action"] = click(st, result["menus"], year)
+        result["rt_execute"] = mock.executed  # MAXScript strings built at run time: none
         vrdr = sys.modules.get("vrdr_max")
         result["vrdr_max_from"] = str(Path(vrdr.__file__).relative_to(bundle)) if vrdr else None
     return result

@@ -21,6 +21,7 @@ def assert_registered_once(run: dict, year: int, bundle: Path) -> None:
     else:
         assert run["callbacks"] == []
         assert run["legacy_registered"] == ["v-ray dr"]
+        assert run["legacy_updates"] >= 1  # menuMan.updateMenuBar() shows the change
     assert run["listener"] == []
     assert run["path_added"] == [str(bundle / "Contents" / "python"),
                                  str(bundle / "Contents" / "vendor" / RUNNING_ABI)]
@@ -42,14 +43,15 @@ def test_start_registers_one_action_and_one_menu_entry(bundle: Path, year: int) 
 
 @pytest.mark.parametrize("year", YEARS)
 def test_the_menu_entry_opens_the_panel(bundle: Path, year: int) -> None:
-    action = simulate_start(bundle, year)["action"]
+    run = simulate_start(bundle, year)
+    action = run["action"]
+    assert run["rt_execute"] == []
     if action["panel"] == "real":
         assert action["docks"], "show_panel() left no visible dock on the 3ds Max window"
         assert action["qt_api"] == ("pyside6" if year >= 2025 else "pyside2")
     else:  # the panel's module is not in this checkout (or Max's binding is not installed)
         assert action["calls"] == ["show_panel"], action["why"]
-    assert simulate_start(bundle, year)["vrdr_max_from"] == (
-        "Contents/python/vrdr_max/__init__.py")
+    assert run["vrdr_max_from"] == "Contents/python/vrdr_max/__init__.py"
 
 
 @pytest.mark.parametrize("year", YEARS)
@@ -67,6 +69,7 @@ def test_a_render_node_or_quiet_session_gets_nothing(bundle: Path, year: int, fl
     for key in ("macros", "callbacks", "menus", "legacy_registered", "listener", "path_added",
                 "heavy_imported", "heavy_loaded"):
         assert run[key] == [], key
+    assert run["legacy_updates"] == 0
     assert run["qt_api"] is None
     assert "action" not in run
 
