@@ -83,15 +83,17 @@ def action_to_panel(startup: Path) -> dict[str, Any]:
     from qtpy import QtWidgets  # noqa: PLC0415 - only when the panel exists
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    mock = mock_pymxs.install()
+    mock = mock_pymxs.install(plugcfg_dir=startup)  # getDir #plugcfg: the panel reads it
     try:
         st = startup_state(mock)
         mock.runtime.python.ExecuteFile(str(startup / "vrdr_startup.py"))
+        window = sys.modules["qtmax"].GetQMaxMainWindow()
+        window.show()
+        app.processEvents()
         start = time.perf_counter()
         st.run_macro("vrdr-max", "vrdr_show_panel")
         app.processEvents()
         ms = (time.perf_counter() - start) * 1000
-        window = sys.modules["qtmax"].GetQMaxMainWindow()
         docks = [d.windowTitle() for d in window.findChildren(QtWidgets.QDockWidget)
                  if d.isVisible()]
     finally:

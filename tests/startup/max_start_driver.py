@@ -16,6 +16,7 @@ import importlib.util
 import json
 import os
 import sys
+import tempfile
 import types
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -111,9 +112,10 @@ def click(st: StartupState, entries: list[dict[str, Any]], year: int) -> dict[st
     from qtpy import QtWidgets
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    window = sys.modules["qtmax"].GetQMaxMainWindow()
+    window.show()  # 3ds Max's main window is up when a user clicks a menu entry
     st.run_macro(category, name)
     app.processEvents()
-    window = sys.modules["qtmax"].GetQMaxMainWindow()
     docks = [d.windowTitle() for d in window.findChildren(QtWidgets.QDockWidget) if d.isVisible()]
     return {"panel": "real", "docks": docks, "qt_api": os.environ.get("QT_API")}
 
@@ -121,7 +123,8 @@ def click(st: StartupState, entries: list[dict[str, Any]], year: int) -> dict[st
 def main(argv: list[str]) -> dict[str, Any]:
     bundle, year, flags = Path(argv[0]), int(argv[1]), set(argv[2:])
     scene = mock_pymxs.load_scene(mock_pymxs.SCENES_DIR / "demo.json")
-    mock = mock_pymxs.install(scene.model_copy(update={"max_version": year}))
+    plugcfg = Path(tempfile.mkdtemp(prefix="vrdr-plugcfg-"))  # getDir #plugcfg (the panel reads it)
+    mock = mock_pymxs.install(scene.model_copy(update={"max_version": year}), plugcfg_dir=plugcfg)
     st = startup_state(mock)
     st.net_server, st.batch, st.quiet = ("--net-server" in flags, "--batch" in flags,
                                          "--quiet" in flags)
