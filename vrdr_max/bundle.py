@@ -265,12 +265,15 @@ def build(out: Path, *, wheels: Path | None = None, lock: Path | None = None,
         raise InputError(f"runtime dependencies that must not be bundled: {', '.join(bad)}")
     if out.exists() and not out.is_dir():
         raise InputError(f"--out: {out} is not a folder")
+    folder, zip_path = out / PACKAGE_FOLDER, out / f"{PROJECT}-{__version__}.zip"
+    if folder.exists() and not (folder / "PackageContents.xml").is_file():
+        raise InputError(f"--out: {folder} exists and is not a package built here; "
+                         "move it away or choose another folder")
     out.mkdir(parents=True, exist_ok=True)
     if wheels is None:
         wheels = out / "wheels"
         fetch_wheels(packages, abis, wheels, fetch)
     files, vendored = bundle_files(src, packages, wheels, abis)
-    folder, zip_path = out / PACKAGE_FOLDER, out / f"{PROJECT}-{__version__}.zip"
     tmp = Path(tempfile.mkdtemp(prefix=".vrdr-bundle-", dir=out))
     try:
         for path, data in files.items():

@@ -1,6 +1,7 @@
 """A simulated 3ds Max start, run in a fresh Python process by ``startup_helpers.simulate_start``.
 
-Usage: ``max_start_driver.py BUNDLE YEAR [--net-server] [--batch] [--quiet] [--twice]``.
+Usage: ``max_start_driver.py BUNDLE YEAR [--net-server] [--batch] [--quiet] [--twice]
+[--qtpy-first]`` (``--qtpy-first``: another tool imported qtpy before the package started).
 
 It reads the package's ``PackageContents.xml`` the way 3ds Max ``YEAR`` does (components whose
 version range includes the year), runs the start-up components with ``mock_pymxs`` installed as
@@ -129,6 +130,7 @@ def main(argv: list[str]) -> dict[str, Any]:
     st.net_server, st.batch, st.quiet = ("--net-server" in flags, "--batch" in flags,
                                          "--quiet" in flags)
     parts = components(bundle / "PackageContents.xml", year)
+    qtpy_first = importlib.import_module("qtpy").API if "--qtpy-first" in flags else None
     path_before, modules_before = list(sys.path), set(sys.modules)
     imported: list[str] = []
     with recording_imports(imported):
@@ -151,6 +153,7 @@ def main(argv: list[str]) -> dict[str, Any]:
         "heavy_imported": heavy_imported,
         "heavy_loaded": heavy_loaded,
         "executed_files": [str(Path(p).relative_to(bundle)) for p in st.executed_files],
+        "qtpy_first": qtpy_first,
     }
     if result["menus"]:
         result["action"] = click(st, result["menus"], year)

@@ -131,3 +131,27 @@ def test_the_project_lock_pins_what_3ds_max_needs_and_nothing_it_must_not_get() 
 ])
 def test_wheel_tags(filename: str, abi: str, score: int) -> None:
     assert wheel_matches(filename, abi) == score
+
+
+def test_a_wheel_entry_outside_its_folder_is_refused(tmp_path: Path, house: Wheelhouse) -> None:
+    evil = tmp_path / "evil"
+    evil.mkdir()
+    for p in house.wheels.iterdir():
+        (evil / p.name).write_bytes(p.read_bytes())
+    make_wheel(evil, "vrdrtest_pure", "2.0", "py3-none-any", {"../escaped.py": "x = 1\n"})
+    lock = tmp_path / "nohash.lock"  # a lock without hashes, so the entry check is what stops it
+    lock.write_text(house.lock.read_text("utf-8").replace("sha256:", "sha256:0"), "utf-8")
+    with pytest.raises(InputError, match=r"unsupported entry '\.\./escaped\.py'"):
+        build(tmp_path / "out", wheels=evil, lock=lock, source=ROOT, abis=house.abis)
+    assert not (tmp_path / "escaped.py").exists()
+
+
+def test_an_output_folder_that_is_not_a_built_package_is_left_alone(
+        tmp_path: Path, house: Wheelhouse) -> None:
+    mine = tmp_path / "out" / "vrdr-max.bundle"
+    mine.mkdir(parents=True)
+    (mine / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(InputError, match="is not a package built here"):
+        build(tmp_path / "out", wheels=house.wheels, lock=house.lock, source=ROOT,
+              abis=house.abis)
+    assert (mine / "notes.txt").read_text(encoding="utf-8") == "mine"

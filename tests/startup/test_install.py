@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,3 +80,11 @@ def test_windows_folders_per_user_and_for_all_users() -> None:
         "ApplicationPlugins")
     assert plugins_dir(True, {**env, PLUGINS_ENV: "/x"}, "win32") == Path("/x")
     assert plugins_dir(False, {}, "linux") is None
+
+
+def test_vrdr_inside_a_package_installs_that_package_by_default(bundle: Path) -> None:
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); "
+            "from vrdr_max.install import default_bundle; print(default_bundle())")
+    proc = subprocess.run([sys.executable, "-c", code, str(bundle / "Contents" / "python")],
+                          capture_output=True, text=True, check=True, timeout=60)
+    assert proc.stdout.strip() == str(bundle)

@@ -83,3 +83,14 @@ def test_a_package_without_this_python_says_so_and_registers_nothing(tmp_path: P
     assert "no dependencies for Python" in line and RUNNING_ABI in line
     assert all(a in line for a in others)
     assert run["macros"] == run["callbacks"] == run["menus"] == run["path_added"] == []
+
+
+def test_qtpy_imported_by_another_tool_first_is_reported(bundle: Path) -> None:
+    run = simulate_start(bundle, 2024, "--qtpy-first")
+    chosen = run["qtpy_first"]  # the binding qtpy found here (PySide6 unless PySide2 is installed)
+    assert run["qt_api"] == chosen  # too late to choose: left as qtpy set it
+    expected = [] if chosen == "pyside2" else [
+        f"vrdr-max: qtpy was imported before vrdr-max with binding {chosen!r}; the panel needs "
+        "'pyside2' and may not open"]
+    assert run["listener"] == expected
+    assert run["macros"] and run["menus"]
