@@ -20,7 +20,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 from vrdr_max import __version__
@@ -70,7 +70,7 @@ class BundleResult:
         """A JSON-ready summary."""
         return {"folder": str(self.folder), "zip": str(self.zip_path),
                 "zip_bytes": self.zip_bytes, "files": self.files,
-                "wheels": [w.__dict__ for w in self.wheels]}
+                "wheels": [asdict(w) for w in self.wheels]}
 
 
 def source_root() -> Path:
@@ -206,8 +206,6 @@ def bundle_files(source: Path, packages: list[LockedPackage], wheels: Path,
     for script in ("vrdr_startup.py", "vrdr_startup.ms"):
         files[f"Contents/startup/{script}"] = (source / "startup_scripts" / script).read_bytes()
     _tree(source / "startup_scripts" / "icons", "Contents/icons", files)
-    if not wheels.is_dir():
-        raise InputError(f"--wheels: {wheels} is not a folder")
     present = sorted(p.name for p in wheels.glob("*.whl"))
     vendored: list[VendoredWheel] = []
     for abi in sorted(abis):
@@ -221,7 +219,7 @@ def bundle_files(source: Path, packages: list[LockedPackage], wheels: Path,
             _unpack(data, name, files, f"Contents/vendor/{abi}")
             vendored.append(VendoredWheel(abi, pkg.name, pkg.version, name, digest))
     files["Contents/vendor/wheels.json"] = (json.dumps(
-        {"abis": sorted(abis), "wheels": [w.__dict__ for w in vendored]},
+        {"abis": sorted(abis), "wheels": [asdict(w) for w in vendored]},
         indent=1, sort_keys=True) + "\n").encode()
     for entry in manifest.iter("ComponentEntry"):
         module = entry.get("ModuleName", "").removeprefix("./")
@@ -265,6 +263,8 @@ def build(out: Path, *, wheels: Path | None = None, lock: Path | None = None,
         raise InputError(f"runtime dependencies that must not be bundled: {', '.join(bad)}")
     if out.exists() and not out.is_dir():
         raise InputError(f"--out: {out} is not a folder")
+    if wheels is not None and not wheels.is_dir():
+        raise InputError(f"--wheels: {wheels} is not a folder")
     folder, zip_path = out / PACKAGE_FOLDER, out / f"{PROJECT}-{__version__}.zip"
     if folder.exists() and not (folder / "PackageContents.xml").is_file():
         raise InputError(f"--out: {folder} exists and is not a package built here; "
