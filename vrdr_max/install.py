@@ -1,8 +1,8 @@
 r"""``vrdr install`` / ``vrdr uninstall``: copy the built package into an ApplicationPlugins folder.
 
 3ds Max loads every application package in its ApplicationPlugins folders at start-up:
-``%APPDATA%\\Autodesk\\ApplicationPlugins`` for one user and
-``%ProgramData%\\Autodesk\\ApplicationPlugins`` for all users (max-plugin.md §1.1). Elsewhere there
+``%APPDATA%\Autodesk\ApplicationPlugins`` for one user and
+``%ProgramData%\Autodesk\ApplicationPlugins`` for all users (max-plugin.md §1.1). Elsewhere there
 is nothing to install into; ``ADSK_APPLICATION_PLUGINS`` on a Windows machine can point 3ds Max at
 any folder instead. ``VRDR_APPLICATION_PLUGINS`` overrides the target (tests, staging shares).
 """
