@@ -54,7 +54,8 @@ def test_probe_some_offline_exits_1_and_json_lists_every_state(
     assert document["version"] == 1
     assert [r["state"] for r in document["results"]] == ["online", "refused", "timeout"]
     assert set(document["results"][0]) == {"host", "port", "label", "state", "address",
-                                           "latency_ms", "message", "cancelled", "other_port"}
+                                           "latency_ms", "message", "cancelled", "other_port",
+                                           "port_range"}
     assert document["summary"] == {"total": 3, "online": 1, "refused": 1, "timeout": 1,
                                    "unresolvable": 0, "error": 0, "cancelled": 0}
 
