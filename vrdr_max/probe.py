@@ -413,7 +413,8 @@ class _Outcome:
         return ProbeResult(host=target.host, port=target.port, state=self.state,
                            address=self.address, latency_ms=self.latency_ms,
                            message=self.message, label=target.label,
-                           cancelled=self.cancelled, other_port=self.other_port)
+                           cancelled=self.cancelled, other_port=self.other_port,
+                           port_range=target.port_range)
 
 
 _CANCELLED = _Outcome(ProbeState.ERROR, CANCELLED_MESSAGE, cancelled=True)
@@ -439,7 +440,7 @@ class _Run:
         self.hint_ports = hint_ports
         self.resolver = resolver
         self._lookups: ThreadPoolExecutor | None = None
-        self._hints: dict[str, asyncio.Future[tuple[int, ...]]] = {}
+        self._hints: dict[str, asyncio.Future[int | None]] = {}
 
     async def close(self) -> None:
         # A lookup stuck in getaddrinfo cannot be interrupted; let its thread finish alone
@@ -487,29 +488,41 @@ class _Run:
         scan = self._hints.get(address)
         if scan is None:
             scan = self._hints[address] = asyncio.ensure_future(
-                self._accepting_hint_ports(address, budget))
+                self._first_accepting_hint_port(address, budget))
         try:
-            accepting = await asyncio.wait_for(asyncio.shield(scan), budget)
+            other = await asyncio.wait_for(asyncio.shield(scan), budget)
         except asyncio.TimeoutError:
             return None
-        return next((p for p in accepting if p != port), None)
+        return other if other != port else None
 
-    async def _accepting_hint_ports(self, address: str, budget: float) -> tuple[int, ...]:
-        """The HINT_PORTS that accept on ``address``, all tried at once within ``budget`` s."""
+    async def _first_accepting_hint_port(self, address: str, budget: float) -> int | None:
+        """The first of HINT_PORTS to accept on ``address``, all tried at once, or None.
+
+        Each try takes a socket slot of its own; the scan ends at the first port that
+        accepts, once every port has answered, or after ``budget`` seconds.
+        """
         family = socket.AF_INET6 if ":" in address else socket.AF_INET
 
-        async def accepts(candidate: int) -> bool:
+        async def accepts(candidate: int) -> int | None:
             sockaddr: tuple[Any, ...] = ((address, candidate, 0, 0)
                                          if family == socket.AF_INET6 else (address, candidate))
             async with self.slots:
-                return (await _connect(family, sockaddr)).state is ProbeState.ONLINE
+                attempt = await _connect(family, sockaddr)
+            return candidate if attempt.state is ProbeState.ONLINE else None
 
-        tries = {asyncio.ensure_future(accepts(port)): port for port in HINT_PORTS}
-        finished, pending = await asyncio.wait(tries, timeout=budget)
-        for task in pending:  # what answered in time still counts
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        return tuple(sorted(tries[task] for task in finished if task.result()))
+        tries = [asyncio.ensure_future(accepts(candidate)) for candidate in HINT_PORTS]
+        try:
+            for answer in asyncio.as_completed(tries, timeout=budget):
+                accepting = await answer
+                if accepting is not None:
+                    return accepting
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            for task in tries:
+                task.cancel()
+            await asyncio.gather(*tries, return_exceptions=True)
+        return None
 
     async def _resolve_and_connect(self, target: ProbeTarget, phase: _Phase) -> _Outcome:
         try:

@@ -75,12 +75,25 @@ def test_probe_gpu_uses_the_gpu_port_by_default(capsys: pytest.CaptureFixture[st
     assert json.loads(out)["results"][0]["port"] == 20206
 
 
+@pytest.mark.dr_ports
+@pytest.mark.parametrize(("argv", "port"), [(["--dr2"], 20208), (["--dr2", "--gpu"], 20209)])
+def test_probe_dr2_uses_the_dr2_port_by_default(capsys: pytest.CaptureFixture[str],
+                                                argv: list[str], port: int) -> None:
+    with socket.create_server(("127.63.0.4", port)):
+        code, out, _ = run(capsys, "probe", "127.63.0.4", *argv, "--json")
+    assert code == 0
+    [result] = json.loads(out)["results"]
+    assert (result["port"], result["state"]) == (port, "online")
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["10.0.0.300"], "vrdr: error: host '10.0.0.300' is not a valid IPv4 address (300 > 255)"),
     (["a;b"], "vrdr: error: host 'a;b' contains a semicolon"),
     (["render01:0"], "vrdr: error: port 0 is out of range (1-65535)"),
     (["127.0.0.1", "--timeout", "0"], "vrdr: error: timeout 0.0 s is out of range (0-120 s)"),
     (["127.0.0.1", "--concurrency", "0"], "vrdr: error: concurrency 0 must be at least 1"),
+    (["--dr2", "--cfg", "x.cfg"],
+     "vrdr: error: --dr2 sets the port of HOST arguments; a cfg's servers have their own"),
     (["127.0.0.1", "--cfg", "x.cfg"],
      "vrdr: error: give servers either as HOST[:PORT] arguments or with --cfg/--max-version, "
      "not both"),
