@@ -128,6 +128,25 @@ def full_listener(host: str = "127.0.0.1", port: int = 0) -> tuple[socket.socket
     return server, filler
 
 
+def consecutive_ports(host: str, count: int) -> list[socket.socket]:
+    """``count`` sockets bound to consecutive ports of ``host`` (not listening yet)."""
+    for base in range(41000, 60000, 97):
+        bound: list[socket.socket] = []
+        try:
+            for port in range(base, base + count):
+                sock = socket.socket()
+                bound.append(sock)
+                sock.bind((host, port))
+        except OSError as exc:
+            for sock in bound:
+                sock.close()
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            continue
+        return bound
+    pytest.fail(f"no {count} consecutive free ports on {host}")
+
+
 class Blackholes:
     """Loopback listeners whose accept queue is full: further SYNs are dropped silently.
 

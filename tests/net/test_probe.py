@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import errno
 import json
 import resource
 import socket
@@ -30,7 +29,14 @@ from vrdr_max.probe import (
 )
 
 from . import netns
-from .conftest import SERVER_WAIT_S, AcceptingServer, Blackholes, closed_port_socket, full_listener
+from .conftest import (
+    SERVER_WAIT_S,
+    AcceptingServer,
+    Blackholes,
+    closed_port_socket,
+    consecutive_ports,
+    full_listener,
+)
 
 LOCAL = "127.0.0.1"
 SPARE_LOOPBACK = "127.63.0.1"
@@ -414,28 +420,9 @@ def test_ip_addresses_never_reach_the_resolver(online_port: int) -> None:
 # --- server entries with a port range ------------------------------------------------------
 
 
-def consecutive_listeners(host: str, count: int) -> list[socket.socket]:
-    """``count`` sockets bound to consecutive ports of ``host`` (not listening yet)."""
-    for base in range(41000, 60000, 97):
-        bound: list[socket.socket] = []
-        try:
-            for port in range(base, base + count):
-                sock = socket.socket()
-                bound.append(sock)
-                sock.bind((host, port))
-        except OSError as exc:
-            for sock in bound:
-                sock.close()
-            if exc.errno != errno.EADDRINUSE:
-                raise
-            continue
-        return bound
-    pytest.fail(f"no {count} consecutive free ports on {host}")
-
-
 def test_a_port_range_entry_is_probed_on_every_port() -> None:
     host = "127.63.0.8"
-    first, middle, last = consecutive_listeners(host, 3)
+    first, middle, last = consecutive_ports(host, 3)
     with first, middle, last:
         first.listen(8)
         last.listen(8)  # the middle port is bound but does not listen: refused
