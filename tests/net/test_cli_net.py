@@ -14,8 +14,11 @@ from typing import Any
 import pytest
 
 from vrdr_max.cli.main import main
+from vrdr_max.cli.net_cmds import print_results
+from vrdr_max.models import DRSettings, RenderServer
+from vrdr_max.probe import probe, targets_from_settings
 
-from .conftest import Blackholes
+from .conftest import Blackholes, consecutive_ports
 
 ENTRY = "import sys; from vrdr_max.cli.main import main; sys.exit(main())"
 
@@ -84,6 +87,27 @@ def test_probe_dr2_uses_the_dr2_port_by_default(capsys: pytest.CaptureFixture[st
     assert code == 0
     [result] = json.loads(out)["results"]
     assert (result["port"], result["state"]) == (port, "online")
+
+
+def test_probe_text_shows_each_port_of_a_range_entry_and_a_line_per_range(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    host = "127.63.0.9"
+    first, middle, last = consecutive_ports(host, 3)
+    with first, middle, last:
+        first.listen(8)
+        last.listen(8)  # the middle port is bound but does not listen: refused
+        port = first.getsockname()[1]
+        settings = DRSettings(servers=[RenderServer(host=host, port=port, port_end=port + 2)])
+        results = probe(targets_from_settings(settings), hint_ports=False)
+    print_results(results)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:4] for line in lines[:3]] == [
+        ["online", f"{host}:{port}", "(range", f"{port}-{port + 2})"],
+        ["refused", f"{host}:{port + 1}", "(range", f"{port}-{port + 2})"],
+        ["online", f"{host}:{port + 2}", "(range", f"{port}-{port + 2})"]]
+    assert lines[3:] == [f"range {host}:{port}-{port + 2}: 2 of 3 ports online "
+                         f"({port}, {port + 2})",
+                         "2 of 3 online, 1 refused"]
 
 
 @pytest.mark.parametrize(("argv", "message"), [

@@ -99,17 +99,23 @@ def cmd_probe(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"results": [r.to_dict() for r in results], "summary": summary.to_dict()})
     else:
-        _print_results(results)
-        _print_ranges(results)
-        print(f"{summary.online} of {summary.total} online"
-              + "".join(f", {n} {state}" for state, n in
-                        (("refused", summary.refused), ("timeout", summary.timeout),
-                         ("unresolvable", summary.unresolvable), ("error", summary.error))
-                        if n))
+        print_results(results)
     return EXIT_OK if summary.all_online else EXIT_FINDINGS
 
 
-def _print_results(results: list[ProbeResult]) -> None:
+def print_results(results: list[ProbeResult]) -> None:
+    """The text report: one line per target, one per port-range entry, then the summary."""
+    _print_rows(results)
+    _print_ranges(results)
+    summary = summarise(results)
+    print(f"{summary.online} of {summary.total} online"
+          + "".join(f", {n} {state}" for state, n in
+                    (("refused", summary.refused), ("timeout", summary.timeout),
+                     ("unresolvable", summary.unresolvable), ("error", summary.error))
+                    if n))
+
+
+def _print_rows(results: list[ProbeResult]) -> None:
     rows = [(r.state.value,
              r.endpoint + (f" ({r.label})" if r.label != "server" else "")
              + ("" if r.port_range is None else f" (range {r.port_range[0]}-{r.port_range[1]})"),
