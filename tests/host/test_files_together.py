@@ -111,14 +111,16 @@ def test_a_submission_on_a_dangling_link_fails_and_leaves_the_link(
         clean: tuple[MaxHost, Any], plugcfg: Path) -> None:
     host, mock = clean
     cfg = plugcfg / "vray_dr.cfg"
+    shared = plugcfg.parent / "shared"
+    shared.mkdir()
     cfg.unlink()
-    cfg.symlink_to(plugcfg.parent / "shared" / "vray_dr.cfg")
+    cfg.symlink_to(shared / "vray_dr.cfg")  # the target's folder exists, the file does not
     report = execute(host, plan(SETTINGS, host.read_scene(), cfg_path=cfg))
     assert report.status is SubmissionStatus.FAILED
     assert "which does not exist" in (report.error or "")
     assert cfg.is_symlink()
-    assert cfg.readlink() == plugcfg.parent / "shared" / "vray_dr.cfg"
-    assert not (plugcfg.parent / "shared").exists()
+    assert cfg.readlink() == shared / "vray_dr.cfg"
+    assert list(shared.iterdir()) == []
     assert mock.renders == []
 
 
