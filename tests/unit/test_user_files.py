@@ -345,3 +345,27 @@ def test_a_lock_held_too_long_is_a_conflict(tmp_path: Path,
         thread.join(30)
     assert path.read_bytes() == OLD
     assert sorted(p.name for p in tmp_path.iterdir()) == ["vray_dr.cfg"]  # no lock file left
+
+
+def test_another_program_saving_while_the_temp_is_written_is_caught(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """V-Ray's dialog (which takes no lock) saves after the first check: the re-check sees it."""
+    path = tmp_path / "vray_dr.cfg"
+    path.write_bytes(OLD)
+    mine = read_bytes_snapshot(path)
+    real_fsync = os.fsync
+    saved: list[bool] = []
+
+    def fsync(fd: int) -> None:
+        if not saved:  # the first fsync is the new content's temp file
+            saved.append(True)
+            path.write_bytes(b"dialog 1 20204\r\n")
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with pytest.raises(CfgConflictError, match="changed on disk since it was read"):
+        atomic_write(path, NEW, expected=mine)
+    monkeypatch.undo()
+    assert saved
+    assert path.read_bytes() == b"dialog 1 20204\r\n"
+    assert temps(tmp_path) == []
