@@ -42,6 +42,11 @@ _LOCK_MODE = 0o666  # anyone who may edit the file may take its lock (root must 
 _CHUNK = 1 << 20
 _NAME_ATTEMPTS = 16
 _O_BINARY: int = getattr(os, "O_BINARY", 0)  # Windows would otherwise translate newlines.
+_O_NONBLOCK: int = getattr(os, "O_NONBLOCK", 0)  # a FIFO swapped in after the stat cannot block
+_O_NOCTTY: int = getattr(os, "O_NOCTTY", 0)
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
 
 
 @dataclass(frozen=True)
@@ -91,13 +96,6 @@ class WriteResult:
     backup: Path | None
     bytes_written: int
     snapshot: FileSnapshot
-
-
-_O_NONBLOCK: int = getattr(os, "O_NONBLOCK", 0)  # a FIFO swapped in after the stat cannot block
-_O_NOCTTY: int = getattr(os, "O_NOCTTY", 0)
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-          (stat.S_ISSOCK, "a socket"))
 
 
 def check_regular_file(path: str | os.PathLike[str]) -> os.stat_result | None:
@@ -227,7 +225,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, expected: FileSna
         kept = backup_temp
         if backup is not None and backup_temp is not None:
             # Only now that the save went through does the old backup give way. Should this
-            # rename fail, the previous content stays in the temp file, which is reported.
+            # rename fail, the previous content stays in the temp file, returned as the backup.
             with contextlib.suppress(InputError):
                 _replace(backup_temp, backup)
                 kept = backup
@@ -250,15 +248,15 @@ def restore_snapshot(original: FileSnapshot, written: FileSnapshot | None) -> No
     current = read_bytes_snapshot(original.path)
     if current.data == original.data:
         return  # the write never happened, or was already undone
+    changed = CfgConflictError(f"{original.path} changed after vrdr wrote it; left as it is")
     if written is None or current.data != written.data:
-        raise CfgConflictError(f"{original.path} changed after vrdr wrote it; left as it is")
+        raise changed
     if original.data is not None:
         atomic_write(original.path, original.data, expected=current, backup_suffix=None)
         return
     with _locked(original.path):
-        now = read_bytes_snapshot(original.path)
-        if now.data != written.data or original.path.is_symlink():
-            raise CfgConflictError(f"{original.path} changed after vrdr wrote it; left as it is")
+        if read_bytes_snapshot(original.path).data != written.data or original.path.is_symlink():
+            raise changed
         try:
             original.path.unlink()
         except OSError as exc:

@@ -233,19 +233,19 @@ class _Transaction:
         self.report.steps.append(StepRecord(name=name, ok=ok, detail=detail,
                                             duration_ms=(time.perf_counter() - start) * 1e3))
 
-    def unwind(self, name: str) -> list[str]:
+    def unwind(self, name: str) -> dict[str, Exception]:
         """Undo every change, newest first; keep going past a failing undo.
 
         Returns:
-            What could not be undone (empty when everything was).
+            What could not be undone and why (empty when everything was).
         """
-        failed = []
+        failed: dict[str, Exception] = {}
         while self.undo:
             what, action = self.undo.pop()
             try:
                 self.step(f"{name}: {what}", _done(action))
             except Exception as exc:  # noqa: BLE001 - one failed undo must not stop the others
-                failed.append(what)
+                failed[what] = exc
                 self.report.messages.append(f"could not {name} {what}: {exc}")
         return failed
 
@@ -316,8 +316,10 @@ def _restore(tx: _Transaction, p: SubmitPlan) -> None:
     if "cfg" in failed:
         previous = (f"the previous version is in {report.backup_path}" if report.backup_path
                     else "there was no previous file")
-        report.error = (f"restore failed: {p.cfg_path} still holds this submission's server "
-                        f"list; {previous}")
+        now = ("was changed by another program after vrdr wrote it and is left as it is"
+               if isinstance(failed["cfg"], CfgConflictError)
+               else "still holds this submission's server list")
+        report.error = f"restore failed: {p.cfg_path} {now}; {previous}"
     else:
         report.error = ("restore failed: the renderer keeps this submission's DR settings "
                         f"({', '.join(failed)})")

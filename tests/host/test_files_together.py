@@ -171,6 +171,30 @@ def test_a_failed_cfg_restore_is_not_restored_with_the_backup_path(
     assert backup.read_bytes() == ARTIST_CFG
 
 
+def test_a_cfg_changed_during_the_render_is_not_restored_and_left_alone(
+        clean: tuple[MaxHost, Any], plugcfg: Path) -> None:
+    host, _mock = clean
+    cfg = plugcfg / "vray_dr.cfg"
+
+    class DialogSavesWhileRendering:
+        """The real host; V-Ray's Render Servers dialog saves the cfg during the render."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(host, name)
+
+        def render(self) -> Any:
+            cfg.write_bytes(b"dialog 1 20204\r\n")
+            return host.render()
+
+    report = execute(DialogSavesWhileRendering(),
+                     plan(SETTINGS, host.read_scene(), cfg_path=cfg))
+    assert report.status is SubmissionStatus.NOT_RESTORED
+    assert report.error == (f"restore failed: {cfg} was changed by another program after vrdr "
+                            "wrote it and is left as it is; the previous version is in "
+                            f"{plugcfg / 'vray_dr.cfg.vrdr.bak'}")
+    assert cfg.read_bytes() == b"dialog 1 20204\r\n"
+
+
 # --- 14. the scene's record: damaged is reported, never overwritten ------------------------------
 
 @pytest.mark.parametrize("stored", ["{not json", '["a", "list"]', '{"dr_settings": 5}'])

@@ -60,6 +60,18 @@ def finishes(action: Callable[[], Any], fifo: Path, seconds: float = 5.0) -> Any
     return outcome[0]
 
 
+def refuse_replace(monkeypatch: pytest.MonkeyPatch, refused: Path) -> None:
+    """``os.replace`` onto ``refused`` fails as Windows fails it for a file open elsewhere."""
+    real_replace = os.replace
+
+    def replace(src: Any, dst: Any) -> None:
+        if Path(dst) == refused:
+            raise PermissionError(13, "The process cannot access the file")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+
+
 @pytest.fixture
 def fifo(tmp_path: Path) -> Path:
     if not hasattr(os, "mkfifo"):
@@ -258,14 +270,7 @@ def test_a_failed_save_leaves_the_previous_backup_as_it_was(tmp_path: Path,
     path.write_bytes(OLD)
     backup = tmp_path / "vray_dr.cfg.vrdr.bak"
     backup.write_bytes(b"the save before\n")
-    real_replace = os.replace
-
-    def replace(src: Any, dst: Any) -> None:
-        if Path(dst) == path:
-            raise PermissionError(13, "The process cannot access the file")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(os, "replace", replace)
+    refuse_replace(monkeypatch, path)
     with pytest.raises(InputError, match="cannot replace"):
         atomic_write(path, NEW, expected=read_bytes_snapshot(path))
     monkeypatch.undo()
@@ -369,3 +374,19 @@ def test_another_program_saving_while_the_temp_is_written_is_caught(
     assert saved
     assert path.read_bytes() == b"dialog 1 20204\r\n"
     assert temps(tmp_path) == []
+
+
+def test_a_backup_that_cannot_be_renamed_after_the_save_is_kept_under_its_temp_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "vray_dr.cfg"
+    path.write_bytes(OLD)
+    backup = tmp_path / "vray_dr.cfg.vrdr.bak"
+    backup.write_bytes(b"the save before\n")
+    refuse_replace(monkeypatch, backup)
+    result = atomic_write(path, NEW, expected=read_bytes_snapshot(path))
+    monkeypatch.undo()
+    assert path.read_bytes() == NEW
+    assert backup.read_bytes() == b"the save before\n"
+    assert result.backup is not None
+    assert result.backup.name.startswith(".vray_dr.cfg.vrdr.bak.")
+    assert result.backup.read_bytes() == OLD
