@@ -390,3 +390,10 @@ def test_a_backup_that_cannot_be_renamed_after_the_save_is_kept_under_its_temp_n
     assert result.backup is not None
     assert result.backup.name.startswith(".vray_dr.cfg.vrdr.bak.")
     assert result.backup.read_bytes() == OLD
+
+
+def test_deeply_nested_json_is_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.json"
+    path.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    with pytest.raises(InputError, match=r"manifest .* is not valid JSON: nested too deeply"):
+        load_json_model(FarmManifest, path, "manifest")
