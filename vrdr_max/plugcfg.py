@@ -110,15 +110,16 @@ def find_cfg(engine: Engine, *, cfg: Path | None, max_version: int | None,
         The path (the file need not exist yet).
 
     Raises:
-        InputError: nothing says where the file is, or ``max_version`` cannot be used here.
+        InputError: nothing says where the file is, ``max_version`` cannot be used here, a
+            ``~user`` that does not exist, or a path the system refuses (a name too long).
     """
     name = cfg_name(engine)
     if cfg is not None:
-        path = Path(cfg).expanduser()
-        return path / name if path.is_dir() else path
+        path = _expand(Path(cfg))
+        return path / name if _is_folder(path) else path
     folder = env.get(PLUGCFG_ENV, "").strip()
     if folder:
-        return Path(folder).expanduser() / name
+        return _expand(Path(folder)) / name
     if max_version is None:
         raise InputError(NO_CFG_MESSAGE)
     if platform != "win32":
@@ -129,3 +130,18 @@ def find_cfg(engine: Engine, *, cfg: Path | None, max_version: int | None,
         raise InputError(f"LOCALAPPDATA is not set, so the plugcfg folder of 3ds Max "
                          f"{max_version} is unknown; use --cfg PATH or set {PLUGCFG_ENV}")
     return Path(str(windows_plugcfg_dir(max_version, local_appdata, lang) / name))
+
+
+def _expand(path: Path) -> Path:
+    try:
+        return path.expanduser()
+    except RuntimeError:  # pathlib's way of saying "~nouser" has no home folder
+        raise InputError(f"cannot use {path}: no home folder for "
+                         f"{path.parts[0] if path.parts else path}") from None
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError as exc:  # a name too long; is_dir() swallows only "not found"-like errors
+        raise InputError(f"cannot use {path}: {exc.strerror or exc}") from None

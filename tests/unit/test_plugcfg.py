@@ -102,3 +102,15 @@ def test_nothing_given_is_input_error() -> None:
         find_cfg(CPU, cfg=None, max_version=None, env={})
     assert str(caught.value) == (
         "no cfg file given: use --cfg PATH, set VRDR_PLUGCFG, or --max-version YEAR")
+
+
+@pytest.mark.parametrize("given", ["~no-such-user-vrdr/vray_dr.cfg", "a" * 300 + ".cfg"])
+def test_a_path_the_system_refuses_is_one_input_error(given: str) -> None:
+    # ~nouser made pathlib raise RuntimeError, a 300-character name OSError: tracebacks.
+    with pytest.raises(InputError, match="cannot use"):
+        find_cfg(CPU, cfg=Path(given), max_version=None, env={})
+
+
+def test_an_unknown_user_in_the_env_folder_is_one_input_error() -> None:
+    with pytest.raises(InputError, match="no home folder for ~no-such-user-vrdr"):
+        find_cfg(CPU, cfg=None, max_version=None, env={PLUGCFG_ENV: "~no-such-user-vrdr/x"})
