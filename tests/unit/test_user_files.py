@@ -117,6 +117,18 @@ def test_writing_over_a_fifo_is_refused_and_it_stays_a_fifo(fifo: Path) -> None:
     assert temps(fifo.parent) == []
 
 
+@POSIX
+def test_a_fifo_swapped_in_after_the_check_is_refused_without_blocking(
+        fifo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # The stat said "regular file"; a FIFO took its place before the open (a race).
+    regular = tmp_path / "regular"
+    regular.write_bytes(OLD)
+    monkeypatch.setattr(atomic, "check_regular_file", lambda path: regular.stat())
+    result = finishes(lambda: read_bytes_snapshot(fifo), fifo)
+    assert isinstance(result, InputError), result  # not an empty cfg read from the pipe
+    assert "FIFO (named pipe), not a regular file" in str(result)
+
+
 @ROOT
 def test_a_device_node_is_never_read_nor_replaced(tmp_path: Path) -> None:
     device = tmp_path / "vray_dr.cfg"
@@ -214,6 +226,21 @@ def test_a_dangling_link_is_an_error_and_left_as_it_is(tmp_path: Path) -> None:
         atomic_write(link, NEW, expected=None)
     assert link.is_symlink()
     assert list((tmp_path / "gone").iterdir()) == []
+
+
+@POSIX
+def test_undoing_a_created_file_leaves_a_link_put_there_since(tmp_path: Path) -> None:
+    # vrdr created the cfg; another tool then made it a link to a file with the same bytes.
+    path, shared = tmp_path / "vray_dr.cfg", tmp_path / "shared.cfg"
+    before = read_bytes_snapshot(path)
+    written = atomic_write(path, NEW, expected=before).snapshot
+    shared.write_bytes(NEW)
+    path.unlink()
+    path.symlink_to(shared.name)
+    with pytest.raises(CfgConflictError, match="left as it is"):
+        atomic.restore_snapshot(before, written)
+    assert path.is_symlink()
+    assert shared.read_bytes() == NEW
 
 
 @POSIX
