@@ -24,6 +24,8 @@ from vrdr_max.errors import InputError
 PLUGINS_ENV = "VRDR_APPLICATION_PLUGINS"
 ADSK_ENV = "ADSK_APPLICATION_PLUGINS"  # honoured by 3ds Max since 2019 (max-plugin.md §1.1)
 MANIFEST = "PackageContents.xml"
+UPGRADE_CODE = "{6C0E2B5A-3D8F-4A7B-9E61-2F4D8C1B7A90}"
+"""package.xml's ``UpgradeCode``: what makes a folder vrdr-max's, whatever its version."""
 
 
 @dataclass(frozen=True)
@@ -69,9 +71,24 @@ def read_manifest(bundle: Path) -> ET.Element:
         root = ET.parse(bundle / MANIFEST).getroot()  # noqa: S314 - our own package
     except (OSError, ET.ParseError) as exc:
         raise InputError(f"{bundle} is not a built package ({MANIFEST}: {exc})") from None
-    if root.tag != "ApplicationPackage" or root.get("Name") != "vrdr-max":
+    if root.tag != "ApplicationPackage" or root.get("UpgradeCode") != UPGRADE_CODE:
         raise InputError(f"{bundle / MANIFEST} is not the vrdr-max package manifest")
     return root
+
+
+def _installed(target: Path) -> bool:
+    """Whether vrdr-max's package is at ``target``; only a real folder of ours counts.
+
+    Raises:
+        InputError: something else is there (a link, a file, another package): left alone.
+    """
+    if target.is_symlink():
+        raise InputError(f"{target} is a link to {target.readlink()}; vrdr replaces or "
+                         "removes only the package folder itself: remove the link yourself")
+    if not target.exists():
+        return False
+    read_manifest(target)
+    return True
 
 
 def series(element: ET.Element) -> tuple[int, int]:
@@ -101,8 +118,12 @@ def default_bundle() -> Path | None:
 def install(bundle: Path, target_dir: Path, *, year: int | None = None) -> InstallResult:
     """Copy ``bundle`` to ``target_dir/vrdr-max.bundle``, replacing an older copy.
 
+    The copy is made next to the target and swapped in; the old copy stays until then.
+
     Raises:
-        InputError: not a built package, or ``year`` outside the package's range.
+        InputError: not a built package, ``year`` outside the package's range, something other
+            than vrdr-max's package folder at the target (a link, a file, another package), or
+            the copy failed.
     """
     root = read_manifest(bundle)
     comps: tuple[str, ...] = ()
@@ -114,16 +135,26 @@ def install(bundle: Path, target_dir: Path, *, year: int | None = None) -> Insta
     target = target_dir / PACKAGE_FOLDER
     if target.resolve() == bundle.resolve():
         raise InputError(f"{bundle} is already the installed package")
-    target_dir.mkdir(parents=True, exist_ok=True)
-    replaced = target.exists()
-    if replaced:
-        read_manifest(target)  # never replace a folder that is not ours
-    tmp = Path(tempfile.mkdtemp(prefix=".vrdr-install-", dir=target_dir))
+    replaced = _installed(target)  # never replace what is not ours
+    try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".vrdr-install-", dir=target_dir))
+    except OSError as exc:
+        raise InputError(f"cannot install into {target_dir}: {exc.strerror or exc}") from None
     try:
         shutil.copytree(bundle, tmp / PACKAGE_FOLDER)
-        if replaced:
-            shutil.rmtree(target)
-        (tmp / PACKAGE_FOLDER).replace(target)
+        if replaced:  # the old copy steps aside first, so a failure can put it back
+            target.replace(tmp / "previous")
+        try:
+            (tmp / PACKAGE_FOLDER).replace(target)
+        except OSError:
+            if replaced:
+                (tmp / "previous").replace(target)
+            raise
+    except OSError as exc:
+        raise InputError(f"cannot install into {target_dir}: {exc.strerror or exc}; "
+                         f"{'the previous package is kept' if replaced else 'nothing installed'}"
+                         ) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return InstallResult(target, replaced, year, comps)
@@ -133,11 +164,14 @@ def uninstall(target_dir: Path) -> Path | None:
     """Remove ``target_dir/vrdr-max.bundle``; returns it, or None when nothing was installed.
 
     Raises:
-        InputError: the folder there is not the vrdr-max package (left alone).
+        InputError: what is there is not the vrdr-max package folder (left alone), or it
+            cannot be removed.
     """
     target = target_dir / PACKAGE_FOLDER
-    if not target.exists():
+    if not _installed(target):
         return None
-    read_manifest(target)
-    shutil.rmtree(target)
+    try:
+        shutil.rmtree(target)
+    except OSError as exc:
+        raise InputError(f"cannot remove {target}: {exc.strerror or exc}") from None
     return target

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from vrdr_max.cli.main import main
-from vrdr_max.install import PLUGINS_ENV, plugins_dir
+from vrdr_max.install import PLUGINS_ENV, UPGRADE_CODE, plugins_dir
 
 
 @pytest.fixture
@@ -88,3 +89,71 @@ def test_vrdr_inside_a_package_installs_that_package_by_default(bundle: Path) ->
     proc = subprocess.run([sys.executable, "-c", code, str(bundle / "Contents" / "python")],
                           capture_output=True, text=True, check=True, timeout=60)
     assert proc.stdout.strip() == str(bundle)
+
+
+def test_a_link_where_the_package_goes_is_left_alone(
+        bundle: Path, plugins: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A link to a copy of our package (a share) or to nothing: rmtree/rename tracebacks before.
+    shared = tmp_path / "share" / "vrdr-max.bundle"
+    shutil.copytree(bundle, shared)
+    link = plugins / "vrdr-max.bundle"
+    plugins.mkdir()
+    for points_to in (shared, tmp_path / "gone"):
+        link.symlink_to(points_to)
+        assert main(["install", "--from", str(bundle)]) == 2
+        assert main(["uninstall"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 2 and err.count("is a link to") == 2, err
+        assert link.is_symlink() and link.readlink() == points_to
+        link.unlink()
+    assert (shared / "PackageContents.xml").read_bytes() == (
+        bundle / "PackageContents.xml").read_bytes()
+    assert sorted(p.name for p in plugins.iterdir()) == []
+
+
+def test_another_package_named_like_ours_is_left_alone(
+        bundle: Path, plugins: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other = plugins / "vrdr-max.bundle"
+    shutil.copytree(bundle, other)
+    manifest = other / "PackageContents.xml"
+    manifest.write_bytes(manifest.read_bytes().replace(UPGRADE_CODE.encode(),
+                                                       b"{00000000-0000-0000-0000-000000000000}"))
+    before = manifest.read_bytes()
+    assert main(["uninstall"]) == 2
+    assert main(["install", "--from", str(bundle)]) == 2
+    assert "is not the vrdr-max package manifest" in capsys.readouterr().err
+    assert manifest.read_bytes() == before
+
+
+def test_a_failed_swap_keeps_the_installed_package(
+        bundle: Path, plugins: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["install", "--from", str(bundle)]) == 0
+    installed = plugins / "vrdr-max.bundle"
+    (installed / "marker").write_text("old copy", encoding="utf-8")
+    real_replace = Path.replace
+
+    def replace(self: Path, target: Path) -> Path:
+        if self.name == "vrdr-max.bundle" and Path(target) == installed:
+            raise PermissionError(13, "Access is denied")  # a file of it open in 3ds Max
+        return real_replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", replace)
+    capsys.readouterr()
+    assert main(["install", "--from", str(bundle)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the previous package is kept" in err
+    assert (installed / "marker").read_text(encoding="utf-8") == "old copy"
+    assert sorted(p.name for p in plugins.iterdir()) == ["vrdr-max.bundle"]
+
+
+def test_a_target_folder_that_cannot_be_made_is_one_line(
+        bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv(PLUGINS_ENV, str(blocker / "ApplicationPlugins"))
+    assert main(["install", "--from", str(bundle)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot install into" in err
+    assert blocker.read_text(encoding="utf-8") == "x"

@@ -10,6 +10,7 @@ import pytest
 from startup_helpers import ROOT
 
 import vrdr_max
+from vrdr_max import install
 from vrdr_max.install import components_for, series
 
 UPGRADE_CODE = "{6C0E2B5A-3D8F-4A7B-9E61-2F4D8C1B7A90}"  # never changes
@@ -29,7 +30,7 @@ def test_required_attributes(root: ET.Element) -> None:
     assert root.get("AutodeskProduct") == "3ds Max"
     assert root.get("ProductType") == "Application"
     assert root.get("AppVersion") == vrdr_max.__version__
-    assert root.get("UpgradeCode") == UPGRADE_CODE
+    assert root.get("UpgradeCode") == UPGRADE_CODE == install.UPGRADE_CODE
     assert root.get("Name")
     company = root.findall("CompanyDetails")
     assert len(company) == 1 and company[0].get("Name")
