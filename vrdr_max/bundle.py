@@ -106,15 +106,20 @@ def wheel_matches(filename: str, abi: str) -> int:
 
 
 def _pick(pkg: LockedPackage, candidates: Iterable[str], abi: str) -> str | None:
-    """The best wheel file name of ``pkg`` for ``abi`` among ``candidates``."""
+    """The best wheel file name of ``pkg`` for ``abi`` among ``candidates``.
+
+    A wheel the lock lists (and so can be checked against its hash) wins over any other file
+    of the same version in the folder, such as a rebuild with a build tag.
+    """
+    locked = {w.filename for w in pkg.wheels}
     scored = []
     for name in candidates:
         m = _WHEEL_NAME.match(name)
         if m and normalize(m["name"]) == pkg.name and m["version"] == pkg.version:
             score = wheel_matches(name, abi)
             if score:
-                scored.append((-score, name))
-    return min(scored)[1] if scored else None
+                scored.append((name not in locked, -score, name))
+    return min(scored)[2] if scored else None
 
 
 def download(url: str) -> bytes:
@@ -266,14 +271,26 @@ def build(out: Path, *, wheels: Path | None = None, lock: Path | None = None,
     if wheels is not None and not wheels.is_dir():
         raise InputError(f"--wheels: {wheels} is not a folder")
     folder, zip_path = out / PACKAGE_FOLDER, out / f"{PROJECT}-{__version__}.zip"
-    if folder.exists() and not (folder / "PackageContents.xml").is_file():
+    if folder.is_symlink() or (folder.exists()
+                               and not (folder / "PackageContents.xml").is_file()):
         raise InputError(f"--out: {folder} exists and is not a package built here; "
                          "move it away or choose another folder")
-    out.mkdir(parents=True, exist_ok=True)
-    if wheels is None:
-        wheels = out / "wheels"
-        fetch_wheels(packages, abis, wheels, fetch)
-    files, vendored = bundle_files(src, packages, wheels, abis)
+    if zip_path.is_symlink() or (zip_path.exists() and not zip_path.is_file()):
+        raise InputError(f"--out: {zip_path} exists and is not a file; move it away")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        if wheels is None:
+            wheels = out / "wheels"
+            fetch_wheels(packages, abis, wheels, fetch)
+        files, vendored = bundle_files(src, packages, wheels, abis)
+        _write_outputs(files, out, folder, zip_path)
+    except OSError as exc:
+        raise InputError(f"cannot build the package in {out}: {exc.strerror or exc}") from None
+    return BundleResult(folder, zip_path, zip_path.stat().st_size, len(files), vendored)
+
+
+def _write_outputs(files: dict[str, bytes], out: Path, folder: Path, zip_path: Path) -> None:
+    """Write both outputs next to their places, then swap them in (the zip last)."""
     tmp = Path(tempfile.mkdtemp(prefix=".vrdr-bundle-", dir=out))
     try:
         for path, data in files.items():
@@ -282,9 +299,8 @@ def build(out: Path, *, wheels: Path | None = None, lock: Path | None = None,
             target.write_bytes(data)
         write_zip(files, tmp / zip_path.name)
         if folder.exists():
-            shutil.rmtree(folder)
+            folder.replace(tmp / "previous")
         (tmp / PACKAGE_FOLDER).replace(folder)
         (tmp / zip_path.name).replace(zip_path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return BundleResult(folder, zip_path, zip_path.stat().st_size, len(files), vendored)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from vrdr_max.atomic import read_bytes_snapshot
 from vrdr_max.errors import InputError
 
 _FIELD = r'^{key} = "([^"]*)"$'
@@ -59,10 +60,10 @@ def read_lock(path: Path) -> list[LockedPackage]:
     Raises:
         InputError: the file is missing or has no package entries.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read the lock file {path}: {exc.strerror or exc}") from None
+    data = read_bytes_snapshot(path).data  # refuses a FIFO (which would block), devices, folders
+    if data is None:
+        raise InputError(f"cannot read the lock file {path}: no such file")
+    text = data.decode("utf-8", errors="replace")
     packages = []
     for chunk in text.split("\n[[package]]\n")[1:]:
         block = re.split(r"^\[", chunk, maxsplit=1, flags=re.M)[0]  # up to the first sub-table

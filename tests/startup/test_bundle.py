@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+import threading
 import zipfile
 from pathlib import Path
 
@@ -155,3 +158,61 @@ def test_an_output_folder_that_is_not_a_built_package_is_left_alone(
         build(tmp_path / "out", wheels=house.wheels, lock=house.lock, source=ROOT,
               abis=house.abis)
     assert (mine / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_rebuilt_wheel_beside_the_locked_one_is_not_vendored(tmp_path: Path,
+                                                                house: Wheelhouse) -> None:
+    # Same name and version with a build tag: not in the lock, so never hash-checked. It
+    # sorted first ("2.0-1-" < "2.0-py3") and was vendored instead of the locked wheel.
+    mixed = tmp_path / "mixed"
+    shutil.copytree(house.wheels, mixed)
+    make_wheel(mixed, "vrdrtest_pure", "2.0-1", "py3-none-any", {"vrdrtest_pure.py": "EVIL\n"})
+    folder = build(tmp_path / "out", wheels=mixed, lock=house.lock, source=ROOT,
+                   abis=house.abis).folder
+    for abi in house.abis:
+        assert (folder / f"Contents/vendor/{abi}/vrdrtest_pure.py").read_text("utf-8") == (
+            "VALUE = 2\n")
+
+
+def test_a_fifo_as_the_lock_is_refused_without_blocking(tmp_path: Path,
+                                                         house: Wheelhouse) -> None:
+    fifo = tmp_path / "uv.lock"
+    os.mkfifo(fifo)
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            read_lock(fifo)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test as a value
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(5)
+    if worker.is_alive():
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))  # release the blocked reader
+        worker.join(10)
+        pytest.fail("reading a FIFO as the lock file blocked")
+    assert isinstance(outcome[0], InputError) and "FIFO" in str(outcome[0])
+
+
+def test_output_paths_that_cannot_be_written_are_one_line_and_nothing_moves(
+        tmp_path: Path, house: Wheelhouse, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    build(out, wheels=house.wheels, lock=house.lock, source=ROOT, abis=house.abis)
+    zip_path = next(out.glob("*.zip"))
+    zip_path.unlink()
+    zip_path.mkdir()  # a folder where the zip goes
+    (zip_path / "mine.txt").write_text("mine", encoding="utf-8")
+    before = tree(out)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    for target in (out, blocker / "out"):
+        code = main(["bundle", "--out", str(target), "--wheels", str(house.wheels),
+                     "--lock", str(house.lock)])
+        err = capsys.readouterr().err
+        assert code == 2 and err.count("\n") == 1, err
+    assert tree(out) == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(["vrdr-max.bundle", zip_path.name])
