@@ -582,3 +582,74 @@ def test_names_through_a_private_resolver(lab: netns.Lab) -> None:
     assert dual["address"] == answer["order"][1] != answer["order"][0]
     assert {"gone.invalid", "farm.test", "slow.test", "dual.test"} <= set(dns.queries)
 
+
+
+# --- resources: every socket is closed, whatever ended the probe -------------------------------
+
+
+class SocketLedger:
+    """Every socket the probe makes, to check each one is closed when a run ends."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.made: list[socket.socket] = []
+        ledger = self
+
+        class Recorded(socket.socket):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                if len(args) < 4 and "fileno" not in kwargs:  # not the loop's own socketpair
+                    ledger.made.append(self)
+
+        monkeypatch.setattr(socket, "socket", Recorded)  # what probe.py calls
+
+    def still_open(self) -> list[str]:
+        return [repr(s) for s in self.made if s.fileno() != -1]
+
+
+@pytest.mark.dr_ports
+def test_no_socket_is_left_open_after_timeouts_refusals_hints_and_cancel(
+        online_port: int, blackholes: Blackholes, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Looked at inside the caller's own event loop, right after each run: asyncio.run's
+    # clean-up at the end would hide a task the probe left behind.
+    hanging = [blackholes.make() for _ in range(5)]
+    host = "127.63.0.7"
+    hint_hangs = [full_listener(host, port) for port in (20206, 20207)]
+    hint_accepts = socket.create_server((host, 20208))
+
+    def interrupt(_done: int, _total: int, result: ProbeResult) -> None:
+        if result.ok:
+            raise KeyboardInterrupt  # Ctrl+C arrives as an exception in the loop
+
+    async def runs() -> list[list[str]]:
+        leaked = []
+        # timeouts (dropped handshakes) and a refusal whose hint scan stops at 20208
+        # while 20206 and 20207 still hang
+        first = await probe_async([ProbeTarget(LOCAL, p) for p in hanging]
+                                  + [ProbeTarget(host, 20204), ProbeTarget(LOCAL, online_port)],
+                                  timeout=0.5)
+        assert [r.state for r in first] == [ProbeState.TIMEOUT] * 5 + [ProbeState.REFUSED,
+                                                                        ProbeState.ONLINE]
+        assert first[5].other_port == 20208
+        leaked.append(ledger.still_open())
+        cancel = threading.Event()
+        asyncio.get_running_loop().call_later(0.2, cancel.set)
+        results = await probe_async([ProbeTarget(LOCAL, p) for p in hanging], timeout=30.0,
+                                    cancel=cancel)
+        assert all(r.cancelled for r in results)
+        leaked.append(ledger.still_open())
+        with pytest.raises(KeyboardInterrupt):
+            await probe_async([ProbeTarget(LOCAL, p) for p in hanging]
+                              + [ProbeTarget(LOCAL, online_port)], timeout=30.0,
+                              progress=interrupt)
+        leaked.append(ledger.still_open())
+        return leaked
+
+    try:
+        with hint_accepts, closed_port_socket(host, 20204):
+            ledger = SocketLedger(monkeypatch)
+            assert asyncio.run(runs()) == [[], [], []]
+            assert len(ledger.made) >= 5 + 1 + 4 + 1  # the runs did make sockets
+    finally:
+        for sockets in hint_hangs:
+            for sock in sockets:
+                sock.close()
