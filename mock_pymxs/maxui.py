@@ -126,7 +126,10 @@ class StartupState:
         self.legacy_bar.items = [
             LegacyItem(t, submenu=LegacyMenu(t)) for t in LEGACY_MENUS
         ]
-        self.legacy_registered: dict[str, LegacyMenu] = {}
+        # Every menu menuMan.createMenu made, duplicates included: it does not look for an
+        # existing menu of that title [unverified]; ShotGrid and ADN unregister or look one up
+        # first, which suggests it does not (max-plugin.md §3.2).
+        self.legacy_registered: list[LegacyMenu] = []
         self.legacy_updates = 0
         self.menu_bar: CuiMenu | None = None  # the 2025+ bar of the last menu load
         self.menus_loading = False
@@ -284,16 +287,18 @@ def _legacy_menu(st: StartupState, menu: LegacyMenu) -> Interface:
 def _menu_man(st: StartupState) -> Interface:
     def create_menu(title: object) -> Interface:
         menu = LegacyMenu(_str(title, "menuMan.createMenu"))
-        st.legacy_registered[menu.title.lower()] = menu
+        st.legacy_registered.append(menu)
         return _legacy_menu(st, menu)
 
     def find_menu(title: object) -> Interface | None:
-        menu = st.legacy_registered.get(_str(title, "menuMan.findMenu").lower())
+        wanted = _str(title, "menuMan.findMenu").lower()
+        menu = next((m for m in st.legacy_registered if m.title.lower() == wanted), None)
         return None if menu is None else _legacy_menu(st, menu)
 
     def unregister(menu: object) -> bool:
         m = _unwrap(menu, LegacyMenu, "<Interface:menu>")
-        st.legacy_registered.pop(m.title.lower(), None)
+        if m in st.legacy_registered:
+            st.legacy_registered.remove(m)
         return True
 
     def action_item(name: object, category: object) -> Interface | None:

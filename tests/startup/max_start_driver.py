@@ -145,7 +145,9 @@ def main(argv: list[str]) -> dict[str, Any]:
         "macro_definitions": st.macro_definitions,
         "callbacks": [[c.event, str(c.id)] for c in mock._session.callbacks],
         "menus": menu_entries(st, year),
-        "legacy_registered": sorted(st.legacy_registered),
+        "bar": ([i.title for i in st.menu_bar.items] if year >= 2025 and st.menu_bar
+                else [i.title for i in st.legacy_bar.items]),
+        "legacy_registered": sorted(m.title.lower() for m in st.legacy_registered),
         "legacy_updates": st.legacy_updates,
         "listener": mock.listener,
         "path_added": [p for p in sys.path if p not in path_before],

@@ -15,6 +15,7 @@ YEARS = [2024, 2025, 2026, 2027]
 def assert_registered_once(run: dict, year: int, bundle: Path) -> None:
     assert run["macros"] == [["vrdr-max", "vrdr_show_panel", BODY]]
     assert run["menus"] == [{"title": "V-Ray DR", "items": [["V-Ray DR Panel", ACTION]]}]
+    assert run["bar"][-2:] == ["V-Ray DR", "&Help"]  # just before Help, as INSTALL.md says
     if year >= 2025:
         assert run["callbacks"] == [["cuiregistermenus", "vrdr_max_menus"]]
         assert run["legacy_registered"] == []

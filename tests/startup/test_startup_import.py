@@ -32,3 +32,29 @@ def test_the_script_finds_its_folder_without_dunder_file(tmp_path) -> None:
     namespace = {"__name__": "vrdr_startup"}
     exec(compile(SCRIPT.read_text("utf-8"), str(SCRIPT), "exec"), namespace)
     assert namespace["_script_path"]() == SCRIPT.resolve()
+
+
+class _MaxOps:
+    def __init__(self, batch: bool) -> None:
+        self.batch = batch
+
+    def isInNonInteractiveMode(self) -> bool:  # MAXScript spelling
+        return self.batch
+
+
+class MaxWithoutTwoChecks:
+    """A 3ds Max that has maxOps.isInNonInteractiveMode but neither IsNetServer nor
+    GetQuietMode (both spellings are unverified): reading either raises AttributeError, as
+    pymxs does for an unknown global."""
+
+    def __init__(self, batch: bool) -> None:
+        self.maxOps = _MaxOps(batch)
+
+
+def test_a_check_this_3ds_max_lacks_counts_as_no() -> None:
+    namespace = {"__name__": "vrdr_startup"}
+    exec(compile(SCRIPT.read_text("utf-8"), str(SCRIPT), "exec"), namespace)
+    headless_reason = namespace["headless_reason"]
+    assert headless_reason(MaxWithoutTwoChecks(batch=False)) is None  # menu on a workstation
+    assert headless_reason(MaxWithoutTwoChecks(batch=True)) == (
+        "a batch (non-interactive) session")
