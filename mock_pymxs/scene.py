@@ -67,6 +67,14 @@ class RenderSpec(_Model):
     width: int = Field(default=1920, ge=1)
     height: int = Field(default=1080, ge=1)
     time_type: int = Field(default=1, ge=1, le=4)
+    # Time Output (frames): rendStart/rendEnd, rendNThFrame, rendPickupFrames, animationRange,
+    # and the time slider; the defaults are those of a new 3ds Max scene (0 to 100).
+    start: int = 0
+    end: int = 100
+    nth_frame: int = Field(default=1, ge=1)
+    pickup_frames: str = ""
+    animation_range: tuple[int, int] = (0, 100)
+    current_frame: int = 0
 
 
 class PluginDllSpec(_Model):

@@ -23,10 +23,45 @@ class LightKind(str, Enum):
 
 
 class RenderOutcome(str, Enum):
-    """How a render started through the host ended."""
+    """How a render started through the host ended, as far as the host can tell."""
 
     COMPLETED = "completed"
+    """Every frame Render Setup asks for finished."""
     CANCELLED = "cancelled"
+    """Fewer frames finished than Render Setup asks for: stopped early (cancelled)."""
+    UNKNOWN = "unknown"
+    """The host cannot tell whether every frame finished (never reported as completed)."""
+
+
+CANCEL_SKIPS_FRAME_EVENT = True
+"""[unverified] A cancelled frame sends no ``#postRenderFrame``. No public source says either way;
+the field check asks for one manual cancel to settle it. When False, a render whose every frame
+sent the event may still have been cancelled in its last frame, so it is reported as unknown."""
+
+
+def pickup_frame_count(text: str) -> int | None:
+    """Frames in a Render Setup pickup string such as ``1,3,5-12``; None if it is not one."""
+    count = 0
+    for part in text.replace(" ", "").split(","):
+        first, sep, last = part.partition("-")
+        if not first.isdigit() or (sep and not last.isdigit()) or int(last or first) < int(first):
+            return None
+        count += int(last or first) - int(first) + 1
+    return count
+
+
+def judge_render(finished: int, asked: int | None) -> RenderOutcome:
+    """The outcome of a render that sent ``finished`` ``#postRenderFrame`` notifications.
+
+    Args:
+        finished: frames that sent ``#postRenderFrame``.
+        asked: frames Render Setup's Time Output asks for, or None when unknown.
+    """
+    if finished == 0 or (asked is not None and finished < asked):
+        return RenderOutcome.CANCELLED  # stopped early, whatever a cancelled frame sends
+    if asked is None or finished != asked or not CANCEL_SKIPS_FRAME_EVENT:
+        return RenderOutcome.UNKNOWN
+    return RenderOutcome.COMPLETED
 
 
 @runtime_checkable
@@ -75,6 +110,9 @@ class MaxHost(Protocol):
 
     def render(self) -> RenderOutcome:
         """Render as the Render button does, with Render Setup's settings; blocks until done.
+
+        Returns:
+            ``COMPLETED`` only when the host saw every frame the settings ask for finish.
 
         Raises:
             HostError: when the render fails.

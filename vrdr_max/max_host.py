@@ -28,7 +28,7 @@ from vrdr_max.facts import (
     RendererInfo,
     SceneFacts,
 )
-from vrdr_max.host import LightKind, RenderOutcome
+from vrdr_max.host import LightKind, RenderOutcome, judge_render, pickup_frame_count
 from vrdr_max.plugin_classes import KNOWN_PLUGIN_CLASSES
 from vrdr_max.renderers import PROPERTY_NAMES, RendererProp, identify_renderer
 
@@ -37,6 +37,9 @@ _MXS_ERRORS: tuple[type[BaseException], ...] = (RuntimeError, AttributeError)
 _MXS_EXCEPTION = getattr(pymxs, "MAXScriptException", None)
 if isinstance(_MXS_EXCEPTION, type) and issubclass(_MXS_EXCEPTION, BaseException):
     _MXS_ERRORS = (*_MXS_ERRORS, _MXS_EXCEPTION)
+
+# A value that is there but not what we expect (int() of a non-number) counts as unreadable.
+_READ_ERRORS: tuple[type[BaseException], ...] = (*_MXS_ERRORS, TypeError, ValueError)
 
 CALLBACK_ID = "vrdr"
 APPDATA_ID = 0x76726472  # "vrdr": our slot in the scene root node's AppData
@@ -53,9 +56,8 @@ ASSET_SOURCES: tuple[tuple[str, str, AssetKind], ...] = (
 NOT_LIGHTS = frozenset({"targetobject"})
 # Lights whose on/off switch is not called `on` [unverified: VRaySun's and VRayIES's `enabled`].
 LIGHT_SWITCH = {"vraysun": "enabled", "vrayies": "enabled"}
-# A render that ends without one #postRenderFrame was cancelled. [unverified] heuristic: 3ds Max
-# documents no "render cancelled" event or state; a cancel after the first of several frames
-# reads as completed.
+# A render is judged by the #postRenderFrame notifications it sends against the frames Render
+# Setup asks for (3ds Max documents no "render cancelled" event or state).
 FRAME_EVENT = "postRenderFrame"
 RENDER_WATCH_ID = "vrdr_render_watch"
 MISSING_CLASSES = ("Missing_GeomObject", "Missing_Light", "Missing_Mtl", "Missing_TextureMap",
@@ -300,7 +302,8 @@ class PymxsHost:
     def render(self) -> RenderOutcome:
         """Render like the Render button (Render Setup's output, range and size)."""
         self._close_render_setup()
-        frames = []
+        asked = self._frames_asked()
+        frames: list[int] = []
         watch = rt.Name(RENDER_WATCH_ID)
         rt.callbacks.addScript(rt.Name(FRAME_EVENT), lambda: frames.append(1), id=watch)
         try:
@@ -309,7 +312,28 @@ class PymxsHost:
             raise HostError(f"the render failed: {exc}") from exc
         finally:
             rt.callbacks.removeScripts(id=watch)
-        return RenderOutcome.COMPLETED if frames else RenderOutcome.CANCELLED
+        return judge_render(len(frames), asked)
+
+    @staticmethod
+    def _frames_asked() -> int | None:
+        """How many frames Render Setup's Time Output asks for; None when it cannot be read."""
+        try:
+            kind = int(rt.rendTimeType)
+            if kind == 1:
+                return 1
+            if kind == 4:
+                return pickup_frame_count(str(rt.rendPickupFrames))
+            if kind == 2:
+                span = rt.animationRange
+                first, last = int(span.start), int(span.end)
+            elif kind == 3:
+                first, last = int(rt.rendStart), int(rt.rendEnd)
+            else:
+                return None
+            nth = int(rt.rendNThFrame)
+        except _READ_ERRORS:
+            return None
+        return len(range(first, last + 1, nth)) if nth >= 1 and last >= first else None
 
     def add_callback(self, event: str, callback: Callable[[], None]) -> None:
         """Register ``callback`` for a general event under vrdr's callback id."""
@@ -318,3 +342,4 @@ class PymxsHost:
     def remove_callbacks(self) -> None:
         """Remove every callback registered under vrdr's id."""
         rt.callbacks.removeScripts(id=rt.Name(CALLBACK_ID))
+

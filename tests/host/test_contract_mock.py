@@ -50,17 +50,3 @@ def test_writes_are_one_undo_step_with_render_setup_closed(tmp_path: Path) -> No
         assert mock.undo_records == ["vrdr: test"]
         assert [(w.prop, w.new) for w in mock.writes] == [
             ("system_distributedRender", False), ("system_checkForMissingFiles", True)]
-
-
-def test_a_failed_render_raises_host_error(tmp_path: Path) -> None:
-    with host_for("clean", tmp_path / "plugcfg") as (host, mock):
-        mock.next_render_outcome = "error"
-        with pytest.raises(HostError, match="render failed"):
-            host.render()
-
-
-def test_a_cancelled_render_is_reported(tmp_path: Path) -> None:
-    with host_for("clean", tmp_path / "plugcfg") as (host, mock):
-        mock.next_render_outcome = "cancelled"
-        assert host.render().value == "cancelled"
-        assert mock.renders[-1].outcome == "cancelled"
