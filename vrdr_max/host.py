@@ -7,7 +7,7 @@ pymxs, so it runs unchanged on CI.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -125,4 +125,46 @@ class MaxHost(Protocol):
 
     def remove_callbacks(self) -> None:
         """Remove every callback vrdr registered."""
+        ...
+
+
+@runtime_checkable
+class FieldHost(MaxHost, Protocol):
+    """A ``MaxHost`` plus the raw look-ups the field check and the scene exporter need.
+
+    They name MAXScript things directly (class names, property names, events), so the facts
+    the project assumes can be compared with what this 3ds Max really has.
+    """
+
+    def globals_defined(self, names: Sequence[str]) -> dict[str, bool]:
+        """Which of ``names`` are MAXScript globals here (classes, functions, interfaces)."""
+        ...
+
+    def renderer_classes(self) -> list[str]:
+        """Every renderer class installed (``RendererClass.classes``), as printed."""
+        ...
+
+    def renderer_properties(self, class_name: str,
+                            names: Sequence[tuple[str | None, str]]) -> dict[str, bool]:
+        """Which ``(sub-object or None, property)`` a new instance of a renderer class has.
+
+        Keys are ``"property"`` or ``"sub.property"``. A new instance is not assigned, so the
+        scene's renderer is left alone.
+        """
+        ...
+
+    def instance_properties(self, class_name: str, names: Sequence[str]) -> dict[str, bool] | None:
+        """Which of ``names`` the first scene instance of ``class_name`` has; None without one."""
+        ...
+
+    def vray_version(self) -> list[str] | None:
+        """What ``vrayVersion()`` returns, or None when the function is not defined."""
+        ...
+
+    def accepts_python_callback(self) -> bool:
+        """Whether ``callbacks.addScript`` takes a Python callable (registered, then removed)."""
+        ...
+
+    def render_events(self, events: Sequence[str]) -> list[str]:
+        """Render once (the Render button) and return the ``events`` notified, in order."""
         ...

@@ -60,6 +60,7 @@ LIGHT_SWITCH = {"vraysun": "enabled", "vrayies": "enabled"}
 # Setup asks for (3ds Max documents no "render cancelled" event or state).
 FRAME_EVENT = "postRenderFrame"
 RENDER_WATCH_ID = "vrdr_render_watch"
+FIELD_PROBE_ID = "vrdr_field_probe"
 MISSING_CLASSES = ("Missing_GeomObject", "Missing_Light", "Missing_Mtl", "Missing_TextureMap",
                    "Missing_Camera", "Missing_Helper", "Missing_Shape", "Missing_OSM",
                    "Missing_WSM", "Missing_WSM_Object", "Missing_RefTarget",
@@ -335,6 +336,71 @@ class PymxsHost:
             return None
         return len(range(first, last + 1, nth)) if nth >= 1 and last >= first else None
 
+    # -- raw look-ups for the field check and the exporter (FieldHost) --------------------------
+
+    def globals_defined(self, names: Sequence[str]) -> dict[str, bool]:
+        """Which names are MAXScript globals in this 3ds Max."""
+        return {name: _global(name) is not None for name in names}
+
+    def renderer_classes(self) -> list[str]:
+        """``RendererClass.classes``: every installed renderer class."""
+        return [str(cls) for cls in rt.RendererClass.classes]
+
+    def renderer_properties(self, class_name: str,
+                            names: Sequence[tuple[str | None, str]]) -> dict[str, bool]:
+        """Properties of a new, unassigned instance of a renderer class."""
+        cls = _global(class_name)
+        if cls is None:
+            return {_dotted(sub, name): False for sub, name in names}
+        renderer = cls()
+        found = {}
+        for sub, name in names:
+            target = renderer
+            if sub is not None:
+                target = getattr(renderer, sub) if rt.isProperty(renderer, sub) else None
+            found[_dotted(sub, name)] = target is not None and bool(rt.isProperty(target, name))
+        return found
+
+    def instance_properties(self, class_name: str, names: Sequence[str]) -> dict[str, bool] | None:
+        """Properties of the scene's first instance of a class (None without one)."""
+        cls = _global(class_name)
+        items = list(rt.getClassInstances(cls)) if cls is not None else []
+        if not items:
+            return None
+        return {name: bool(rt.isProperty(items[0], name)) for name in names}
+
+    def vray_version(self) -> list[str] | None:
+        """``vrayVersion()`` as strings (V-Ray 3.0+; Deadline's DBR script reads it)."""
+        fn = _global("vrayVersion")
+        return None if fn is None else [str(item) for item in fn()]
+
+    def accepts_python_callback(self) -> bool:
+        """Register a no-op Python callable for #preRender under a probe id, then remove it."""
+        probe = rt.Name(FIELD_PROBE_ID)
+        try:
+            rt.callbacks.addScript(rt.Name("preRender"), lambda: None, id=probe)
+        except _MXS_ERRORS:
+            return False
+        finally:
+            rt.callbacks.removeScripts(id=probe)
+        return True
+
+    def render_events(self, events: Sequence[str]) -> list[str]:
+        """Render once like the Render button; the listed notifications, in order."""
+        self._close_render_setup()
+        seen: list[str] = []
+        probe = rt.Name(FIELD_PROBE_ID)
+        for event in events:
+            rt.callbacks.addScript(rt.Name(event), lambda event=event: seen.append(event),
+                                   id=probe)
+        try:
+            rt.execute(QUICK_RENDER)
+        except _MXS_ERRORS as exc:
+            raise HostError(f"the render failed: {exc}") from exc
+        finally:
+            rt.callbacks.removeScripts(id=probe)
+        return seen
+
     def add_callback(self, event: str, callback: Callable[[], None]) -> None:
         """Register ``callback`` for a general event under vrdr's callback id."""
         rt.callbacks.addScript(rt.Name(event), callback, id=rt.Name(CALLBACK_ID))
@@ -343,3 +409,6 @@ class PymxsHost:
         """Remove every callback registered under vrdr's id."""
         rt.callbacks.removeScripts(id=rt.Name(CALLBACK_ID))
 
+
+def _dotted(sub: str | None, name: str) -> str:
+    return name if sub is None else f"{sub}.{name}"
