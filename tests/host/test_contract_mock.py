@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from contract import CONTRACT, reads_every_renderer_property
+from contract import (
+    CONTRACT,
+    STAGED_CONTRACT,
+    Stage,
+    names_its_folders,
+    never_calls_a_cancelled_render_completed,
+    reads_every_renderer_property,
+)
 from host_scenes import host_for
 
 from vrdr_max import renderers
@@ -50,3 +58,76 @@ def test_writes_are_one_undo_step_with_render_setup_closed(tmp_path: Path) -> No
         assert mock.undo_records == ["vrdr: test"]
         assert [(w.prop, w.new) for w in mock.writes] == [
             ("system_distributedRender", False), ("system_checkForMissingFiles", True)]
+
+
+class MockStage:
+    """Stages the contract's cases in the installed mock's scene state."""
+
+    def __init__(self, mock: Any) -> None:
+        self._mock = mock
+
+    def bitmap_only_in_editor_slot(self, path: str) -> None:
+        pytest.skip("mock_pymxs does not model Material Editor slots yet (issue 9.4)")
+
+    def light_on_hidden_layer(self, name: str) -> None:
+        pytest.skip("mock_pymxs does not model layers yet (issue 9.6)")
+
+    def cancel_next_render(self) -> None:
+        self._mock.next_render_outcome = "cancelled"
+
+
+@pytest.mark.parametrize("scene", ["demo", "clean", "gpu"])
+@pytest.mark.parametrize("clause", STAGED_CONTRACT, ids=lambda f: f.__name__)
+def test_staged_contract(tmp_path: Path, scene: str,
+                         clause: Callable[[MaxHost, Stage], None]) -> None:
+    with host_for(scene, tmp_path / "plugcfg") as (host, mock):
+        clause(host, MockStage(mock))
+
+
+class _PlugcfgElsewhere:
+    """The real host, except that plugcfg_dir() answers ``folder``."""
+
+    def __init__(self, inner: MaxHost, folder: Path) -> None:
+        self._inner, self._folder = inner, folder
+
+    def plugcfg_dir(self) -> Path:
+        return self._folder
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+@pytest.mark.parametrize("answer", ["relative/plugcfg", "missing", "a_file"])
+def test_the_plugcfg_clause_catches_a_wrong_folder(tmp_path: Path, answer: str) -> None:
+    folder = {"relative/plugcfg": Path("relative/plugcfg"), "missing": tmp_path / "missing",
+              "a_file": tmp_path / "a_file"}[answer]
+    if answer == "a_file":
+        folder.write_bytes(b"")
+    with (host_for("clean", tmp_path / "plugcfg") as (host, _mock),
+          pytest.raises(AssertionError, match="plugcfg")):
+        names_its_folders(_PlugcfgElsewhere(host, folder))
+
+
+def test_the_plugcfg_clause_reads_the_cfg_there(tmp_path: Path) -> None:
+    plugcfg = tmp_path / "plugcfg"
+    plugcfg.mkdir()
+    (plugcfg / "vray_dr.cfg").write_bytes(b"render01 1 20204\n")
+    with host_for("clean", plugcfg) as (host, _mock):
+        names_its_folders(host)
+    assert sorted(p.name for p in plugcfg.iterdir()) == ["vray_dr.cfg"]  # the probe is gone
+
+
+@pytest.mark.parametrize("mock_sends_post", [False, True])
+def test_the_cancel_clause_fails_when_the_cancel_constant_is_wrong(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mock_sends_post: bool) -> None:
+    # Assumed by the adapter: a cancelled frame sends no #postRenderFrame. Where 3ds Max does
+    # send it (mock_sends_post), a single-frame cancel reads as completed and the clause must
+    # say so; with the constant flipped, it holds again.
+    with host_for("clean", tmp_path / "plugcfg") as (host, mock):
+        mock.cancel_fires_post_frame = mock_sends_post
+        if mock_sends_post:
+            with pytest.raises(AssertionError, match="CANCEL_SKIPS_FRAME_EVENT is wrong"):
+                never_calls_a_cancelled_render_completed(host, MockStage(mock))
+            monkeypatch.setattr("vrdr_max.host.CANCEL_SKIPS_FRAME_EVENT", False)
+        never_calls_a_cancelled_render_completed(host, MockStage(mock))
+
