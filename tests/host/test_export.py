@@ -12,6 +12,7 @@ from host_scenes import host_for, variant
 import mock_pymxs
 from mock_pymxs.generator import synthetic_scene
 from vrdr_max import export
+from vrdr_max.cli.main import main
 from vrdr_max.facts import SceneFacts
 
 BUNDLED = sorted(p.stem for p in mock_pymxs.SCENES_DIR.glob("*.json"))
@@ -69,3 +70,18 @@ def test_the_export_changes_nothing(tmp_path: Path) -> None:
     with host_for("demo", tmp_path) as (host, mock):
         export.export_scene(host)
         assert mock.writes == [] and mock.created == [] and mock.renders == []
+
+
+def test_vrdr_check_on_an_export_finds_what_it_finds_on_the_scene(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with host_for("demo", tmp_path / "a") as (host, _mock):
+        export.write_export(host, tmp_path / "demo_export.json")
+
+    def findings(scene: str) -> tuple[int, list[Any]]:
+        code = main(["check", "--scene", scene, "--json"])
+        doc = json.loads(capsys.readouterr().out)
+        return code, [(r["id"], r["status"], r["findings"]) for r in doc["results"]]
+
+    original = findings(str(mock_pymxs.SCENES_DIR / "demo.json"))
+    assert original[0] == 1  # the demo scene has errors, so this compares something
+    assert findings(str(tmp_path / "demo_export.json")) == original
