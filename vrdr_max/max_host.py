@@ -302,18 +302,9 @@ class PymxsHost:
 
     def render(self) -> RenderOutcome:
         """Render like the Render button (Render Setup's output, range and size)."""
-        self._close_render_setup()
+        self._close_render_setup()  # first: the open dialog would put its own settings back
         asked = self._frames_asked()
-        frames: list[int] = []
-        watch = rt.Name(RENDER_WATCH_ID)
-        rt.callbacks.addScript(rt.Name(FRAME_EVENT), lambda: frames.append(1), id=watch)
-        try:
-            rt.execute(QUICK_RENDER)
-        except _MXS_ERRORS as exc:
-            raise HostError(f"the render failed: {exc}") from exc
-        finally:
-            rt.callbacks.removeScripts(id=watch)
-        return judge_render(len(frames), asked)
+        return judge_render(self.render_events([FRAME_EVENT]).count(FRAME_EVENT), asked)
 
     @staticmethod
     def _frames_asked() -> int | None:
@@ -389,16 +380,16 @@ class PymxsHost:
         """Render once like the Render button; the listed notifications, in order."""
         self._close_render_setup()
         seen: list[str] = []
-        probe = rt.Name(FIELD_PROBE_ID)
+        watch = rt.Name(RENDER_WATCH_ID)
         for event in events:
             rt.callbacks.addScript(rt.Name(event), lambda event=event: seen.append(event),
-                                   id=probe)
+                                   id=watch)
         try:
             rt.execute(QUICK_RENDER)
         except _MXS_ERRORS as exc:
             raise HostError(f"the render failed: {exc}") from exc
         finally:
-            rt.callbacks.removeScripts(id=probe)
+            rt.callbacks.removeScripts(id=watch)
         return seen
 
     def add_callback(self, event: str, callback: Callable[[], None]) -> None:
