@@ -112,9 +112,11 @@ def test_farm_plugins_against_a_manifest(tmp_path: Path) -> None:
                                                         "dlls": ["tyFlow.dlo"]}]})
     finding = only(preflight(tmp_path, "demo", manifest=lacking), "farm-plugins")
     assert finding.severity is Severity.ERROR
-    assert finding.subjects == ["Phoenix FD: FireSmokeSim (phoenixfd.dlo), 1 in scene"]
-    has_it = FarmManifest.model_validate({"plugins": [{"product": "Phoenix",
-                                                       "dlls": ["PhoenixFD.dlo"]}]})
+    assert finding.subjects == ["Phoenix FD: FireSmokeSim (phoenixfd.dlo), 1 in scene",
+                                "ForestPackPro.dlo (recorded in the saved scene)"]
+    has_it = FarmManifest.model_validate({"plugins": [
+        {"product": "Phoenix", "dlls": ["PhoenixFD.dlo"]},
+        {"product": "Forest Pack", "dlls": ["forestpackpro.dlo"]}]})
     assert found(preflight(tmp_path, "demo", manifest=has_it), "farm-plugins") == []
     # without a manifest it is a reminder, not a problem
     assert only(preflight(tmp_path, "demo"), "farm-plugins").severity is Severity.INFO
