@@ -6,6 +6,7 @@ Field reference with an example: ``mock_pymxs/scenes/README.md``.
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 from typing import Annotated
 
@@ -99,6 +100,7 @@ class MissingPluginSpec(_Model):
 # Upper bounds of the counts a scene file gives: a few bytes of JSON must not make the mock
 # build millions of objects (the largest real scenes have far fewer stand-ins than this).
 MAX_MISSING_INSTANCES = 100_000
+MAX_SCENE_BYTES = 256 * 1024 * 1024  # a 100,000-node synthetic scene is about 15 MB
 MEDIT_SLOTS = 24  # the Compact Material Editor's sample slots [docs]
 HIDE_CATEGORIES = (
     "geometry", "shapes", "lights", "cameras", "helpers", "spacewarps", "particles", "bones"
@@ -302,14 +304,34 @@ def parse_scene(data: object, source: str = "scene") -> Scene:
 
 
 def load_scene(path: str | Path) -> Scene:
-    """Read and validate a scene file; errors are one-line SceneFileError messages."""
+    """Read and validate a scene file; errors are one-line SceneFileError messages.
+
+    Only a regular file (or a link to one) is read, so a FIFO or device never blocks or
+    streams, and only up to ``MAX_SCENE_BYTES``.
+    """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        info = p.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise SceneFileError(f"{p.name}: not a regular file")
+        if info.st_size > MAX_SCENE_BYTES:
+            raise SceneFileError(
+                f"{p.name}: {info.st_size} bytes, larger than any scene description "
+                f"({MAX_SCENE_BYTES} at most)"
+            )
+        with p.open("rb") as f:
+            raw = f.read(MAX_SCENE_BYTES + 1)
+        if len(raw) > MAX_SCENE_BYTES:  # grew since stat
+            raise SceneFileError(f"{p.name}: larger than {MAX_SCENE_BYTES} bytes")
+        text = raw.decode("utf-8")
     except OSError as exc:
         raise SceneFileError(f"{p.name}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise SceneFileError(f"{p.name}: not UTF-8 text (byte {exc.start})") from None
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise SceneFileError(f"{p.name}: nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise SceneFileError(f"{p.name}: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     return parse_scene(data, p.name)

@@ -4,6 +4,7 @@ file properties, render types, and bounded scene counts."""
 from __future__ import annotations
 
 import json
+import os
 import resource
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,3 +121,20 @@ def test_a_200_byte_scene_cannot_ask_for_gigabytes(tmp_path: Path) -> None:
         mock_pymxs.load_scene(path)
     grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
     assert grown_kib < 50_000  # refused before anything was built
+
+
+def test_only_a_regular_file_is_read_as_a_scene(tmp_path: Path) -> None:
+    fifo = tmp_path / "scene.json"
+    os.mkfifo(fifo)
+    with pytest.raises(mock_pymxs.SceneFileError, match="not a regular file"):
+        mock_pymxs.load_scene(fifo)  # returns at once: never opened
+
+
+def test_a_scene_file_larger_than_any_scene_is_refused(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("mock_pymxs.scene.MAX_SCENE_BYTES", 100)
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"renderer": {"class": "Default_Scanline_Renderer"},
+                                "map_paths": ["x" * 200]}))
+    with pytest.raises(mock_pymxs.SceneFileError, match="larger than any scene"):
+        mock_pymxs.load_scene(path)
