@@ -189,11 +189,8 @@ class SuperClass(_Counted):
 
     def _get(self, name: str) -> Any:
         if name.lower() == "classes":
-            avail = [
-                MaxClass(self._s, c)
-                for c in self._s.state.classes.values()
-                if c.superclass == self._name
-            ]
+            unique = {id(c): c for c in self._s.state.classes.values()}  # aliases once
+            avail = [MaxClass(self._s, c) for c in unique.values() if c.superclass == self._name]
             return Array(self._s, avail)
         raise self._unknown(name)
 

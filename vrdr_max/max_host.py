@@ -84,12 +84,20 @@ USED_PLUGINS = "Used Plug-Ins"
 # these [unverified] (every DR server has V-Ray).
 STOCK_PLUGIN_FOLDER = "stdplugs"
 VRAY_DLL_PREFIXES = ("vrender", "vray")
+# A render that ends without one #postRenderFrame was cancelled. [unverified] heuristic: 3ds Max
+# documents no "render cancelled" event or state; a cancel after the first of several frames
+# reads as completed.
 FRAME_EVENT = "postRenderFrame"
 RENDER_WATCH_ID = "vrdr_render_watch"
 MISSING_CLASSES = ("Missing_GeomObject", "Missing_Light", "Missing_Mtl", "Missing_TextureMap",
                    "Missing_Camera", "Missing_Helper", "Missing_Shape", "Missing_OSM",
                    "Missing_WSM", "Missing_WSM_Object", "Missing_RefTarget",
                    "Missing_Render_Effect", "Missing_Atmospheric")
+
+
+def _key(path: str) -> str:
+    """A path as Windows compares it: either slash, any case."""
+    return path.replace("/", "\\").lower()
 
 
 def _kind_of(path: str) -> AssetKind:
@@ -239,9 +247,9 @@ class PymxsHost:
                 if not path:
                     continue
                 full = where(path)
-                paths[path.lower()] = path
-                known.update({path.lower(), (full or path).lower()})
-                needs_owner = full is None or not full.startswith(("\\", "//"))
+                paths[_key(path)] = path
+                known.update({_key(path), _key(full or path)})
+                needs_owner = full is None or not full.startswith(("\\\\", "//"))
                 owner = self._owner_name(item, kind) if needs_owner else None
                 assets.append(AssetFact(path=path, kind=kind, owner=owner, owner_class=class_name,
                                         resolved_path=full))
@@ -256,7 +264,7 @@ class PymxsHost:
         everywhere = rt.getClassInstances(map_class)
         if len(everywhere) == in_scene:
             return set()
-        paths = {str(getattr(item, prop) or "").lower() for item in everywhere}
+        paths = {_key(str(getattr(item, prop) or "")) for item in everywhere}
         return paths - scene_paths.keys() - {""}
 
     @staticmethod
@@ -270,13 +278,13 @@ class PymxsHost:
         ats = rt.ATSOps
         ats.Refresh()
         _count, files = ats.GetFiles(pymxs.byref(None))
-        skip = skip | {scene_path.lower()}
+        skip = skip | {_key(scene_path)}
         out = []
         for item in files:
             path = str(item)
-            if not path or path.lower() in skip:
+            if not path or _key(path) in skip:
                 continue
-            skip.add(path.lower())
+            skip.add(_key(path))
             out.append(AssetFact(path=path, kind=_kind_of(path), resolved_path=where(path)))
         return out
 

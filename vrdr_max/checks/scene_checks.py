@@ -157,10 +157,11 @@ def farm_plugins(ctx: CheckContext) -> list[Finding]:
     recorded = [d for d in dlls if d.lower() not in named]  # a DLL a class use names is shown once
     out = []
     if facts.scene_dlls is None:
+        why = ("the scene was never saved, so 3ds Max has no record of the plug-ins it uses"
+               if not facts.scene_path else "the scene file records no list of plug-ins")
         out.append(Finding(check_id="farm-plugins", severity=Severity.INFO, subjects=[],
-                           message="the scene was never saved, so 3ds Max has no record of the "
-                                   "plug-ins it uses; only known plugin classes were looked for: "
-                                   "save the scene and check again to cover every plugin"))
+                           message=f"{why}; only known plugin classes were looked for: save the "
+                                   "scene and check again to cover every plugin"))
     if ctx.manifest is None:
         subjects = [f"{u.product}: {u.class_name} ({u.dll})" for u in uses]
         subjects += [f"{d} (recorded in the saved scene)" for d in recorded]
