@@ -16,8 +16,8 @@ Two naive baselines run on the same scene in the same run:
 * ``naive_first_draft`` looks every function up again per node and reads name and hidden flag
   of every node, as a first draft does (kept to compare with earlier figures).
 
-``yardstick_s`` is a fixed pure-Python workload timed in the same run: divide a time by it to
-compare figures across machines.
+``machine_yardstick`` (``benchmarks/yardstick.py``) is fixed work timed in the same run: divide
+a time by it to compare figures across machines.
 """
 
 from __future__ import annotations
@@ -35,28 +35,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import yardstick  # noqa: E402
+
 import mock_pymxs  # noqa: E402
 from mock_pymxs.generator import synthetic_scene  # noqa: E402
 from vrdr_max.checks import CheckContext, run  # noqa: E402
 from vrdr_max.models import DRSettings  # noqa: E402
 
 SETTINGS = DRSettings(servers=[{"host": "render01", "port": 20204}])
-
-
-def yardstick(repeat: int = 5) -> float:
-    """Median seconds of a fixed CPU-bound workload (integer arithmetic and a dict)."""
-    def work() -> int:
-        table: dict[int, int] = {}
-        for i in range(300_000):
-            table[i % 1024] = table.get(i % 1024, 0) + i * i
-        return len(table)
-
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def ours(host: Any) -> int:
@@ -155,7 +141,7 @@ def main() -> None:
     args = parser.parse_args()
     size = {"nodes": args.nodes, "maps": args.maps, "lights": args.lights,
             "file_objects": args.files}
-    stick = yardstick()
+    machine = yardstick.measure()
     big = bench(size, args.repeat, naive=True)
     small = bench({**size, "nodes": args.nodes // 10}, args.repeat, naive=False)
     costs = {
@@ -185,8 +171,8 @@ def main() -> None:
                          "cpu": round(big[name]["cpu_s_median"]
                                       / big["ours"]["cpu_s_median"], 2)}
                   for name in ("naive_fair", "naive_first_draft")},
-        "yardstick_s": round(stick, 4),
-        "ours_wall_in_yardsticks": round(ours_wall / stick, 2),
+        "machine_yardstick": machine,
+        "ours_wall_in_cpu_loops": round(1000 * ours_wall / machine["cpu_loop_ms"], 2),
     }, indent=2))
 
 
