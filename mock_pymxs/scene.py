@@ -137,8 +137,9 @@ class Scene(_Model):
     root_appdata: dict[int, str] = Field(default_factory=dict)
 
 
-# getRenderType() names [docs: Render Setup dialog, setRenderType]. `selected`/`selection`
-# render the selected objects over the whole frame; the *selected ones fit a region to them.
+# getRenderType() names [docs: Render Setup dialog, setRenderType; `selection` unverified, the
+# help text found breaks off after #boxselected]. `selected`/`selection` render the selected
+# objects over the whole frame; the *selected ones fit a region to them.
 RENDER_TYPES = (
     "view", "selected", "region", "crop", "blowup",
     "boxselected", "regionselected", "cropselected", "selection",

@@ -12,9 +12,10 @@ FIX_ENABLE_DR = "enable-dr"
 FIX_ADD_DOME_LIGHT = "add-dome-light"
 FIX_ENABLE_TRANSFER = "enable-transfer"
 
-# getRenderType() names [docs: Render Setup dialog]. The region types distribute part of the
-# frame (the *selected ones fit the region to the selection); selected/selection render only the
-# selected objects, over the whole frame.
+# getRenderType() names [docs: MAXScript Render Setup dialog; SDK RendType: "Selected" renders
+# the selected objects only, the *_SEL types fit a region or crop to the selection]; `selection`
+# [unverified: the help text found breaks off after #boxselected]. Region types distribute part
+# of the frame; selected/selection render only the selected objects, over the whole frame.
 REGION_RENDER_TYPES = frozenset(
     {"region", "crop", "blowup", "boxselected", "regionselected", "cropselected"})
 SELECTED_RENDER_TYPES = frozenset({"selected", "selection"})
