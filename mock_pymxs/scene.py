@@ -301,6 +301,14 @@ def parse_scene(data: object, source: str = "scene") -> Scene:
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise SceneFileError(f"{source}: {problems[0]}{more}")
+    # Property names and types are checked against the class table while the live state is
+    # built: build it once here, so a bad property is a load error, not an install error.
+    from mock_pymxs.state import build_state  # noqa: PLC0415 - state imports this module
+
+    try:
+        build_state(scene)
+    except SceneFileError as exc:
+        raise SceneFileError(f"{source}: {exc}") from None
     return scene
 
 

@@ -138,3 +138,13 @@ def test_a_scene_file_larger_than_any_scene_is_refused(tmp_path: Path,
                                 "map_paths": ["x" * 200]}))
     with pytest.raises(mock_pymxs.SceneFileError, match="larger than any scene"):
         mock_pymxs.load_scene(path)
+
+
+def test_a_property_the_class_does_not_have_is_a_load_error(tmp_path: Path) -> None:
+    path = tmp_path / "scene.json"
+    path.write_text(json.dumps({"renderer": {"class": "Default_Scanline_Renderer"},
+                                "nodes": [{"name": "a", "class": "Omnilight",
+                                           "props": {"webFile": "x.ies"}}]}))
+    with pytest.raises(mock_pymxs.SceneFileError,
+                       match=r"^scene.json: nodes\[0\].props.webFile: Omnilight has no property"):
+        mock_pymxs.load_scene(path)
