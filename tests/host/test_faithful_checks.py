@@ -195,6 +195,17 @@ def test_a_light_whose_switch_cannot_be_read_is_reported_as_unknown(tmp_path: Pa
     assert finding.subjects == ["Panel (switch unreadable)"]
 
 
+def test_an_unreadable_switch_that_changes_nothing_is_still_named(tmp_path: Path) -> None:
+    other = {"name": "lights3rd.dlo", "path": "C:\\Plugins\\lights3rd.dlo",
+             "classes": ["ThirdPartyLight"]}
+    scn = scene(plugin_dlls=[STOCK, V_RAY_6, other], used_plugins=["lights3rd.dlo"],
+                nodes=[{"name": "Key", "class": "VRayLight"},
+                       {"name": "Panel", "class": "ThirdPartyLight", "superclass": "light"}])
+    [finding] = findings(check(tmp_path, scn), "default-lights")
+    assert finding.severity is Severity.INFO
+    assert finding.subjects == ["Panel (switch unreadable)"]
+
+
 def test_vray_ambient_light_switches_with_enabled(tmp_path: Path) -> None:
     scn = scene(nodes=[{"name": "Ambient", "class": "VRayAmbientLight", "on": False}])
     [finding] = findings(check(tmp_path, scn), "default-lights")

@@ -99,11 +99,15 @@ def default_lights(ctx: CheckContext) -> list[Finding]:
     if inputs is None:
         return []
     certain = uses_default_lights(inputs, lights)
-    if not certain and not uses_default_lights(inputs, lights, unknown_on=False):
-        return []
+    maybe = uses_default_lights(inputs, lights, unknown_on=False)
     idle = [f"{lt.name} ({why})" for lt in lights if (why := _idle(lt, inputs))]
+    unknown = [s for s in idle if s.endswith("(switch unreadable)")]
+    if not maybe:
+        return [Finding(check_id="default-lights", severity=Severity.INFO, subjects=unknown,
+                        message=f"the on/off switch of {len(unknown)} light(s) could not be "
+                                "read; whether they are on does not change the lighting rule"
+                        )] if unknown else []
     if not certain:  # only lights whose switch could not be read make the difference
-        unknown = [s for s in idle if s.endswith("(switch unreadable)")]
         return [Finding(check_id="default-lights", severity=Severity.WARNING,
                         fix=FIX_ADD_DOME_LIGHT, subjects=unknown,
                         message=f"cannot tell whether V-Ray uses its default lights: the on/off "
