@@ -811,13 +811,16 @@ USED_PLUGINS_HEADER = "Used Plug-Ins"  # the Contents page header AWS Deadline C
 
 
 def asset_files(session: Session) -> list[str]:
-    """The scene file, then every file an object references (``classes.FILE_PROPS``), once.
+    """The scene file, its XRef scenes, then every file an object references, once.
+
+    Object files come from ``classes.FILE_PROPS``.
 
     Maps held only by Material Editor slots are listed too: whether ATS lists them is
     [unverified], and listing them is the case an adapter must survive.
     """
     st = session.state
     out: list[str] = [st.scene_path] if st.scene_path else []
+    out += [p for p in dict.fromkeys(st.xref_scenes) if p not in out]  # scene XRefs
     seen = set(out)
     objs: list[ObjState] = list(st.maps) + [n.base for n in st.nodes]
     for o in objs:

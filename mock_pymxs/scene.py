@@ -133,6 +133,7 @@ class Scene(_Model):
     layers: list[LayerSpec] = Field(default_factory=list)
     hide_by_category: list[str] = Field(default_factory=list)
     material_editor: list[str] = Field(default_factory=list, max_length=MEDIT_SLOTS)
+    xref_scenes: list[str] = Field(default_factory=list)
     render_dialog_open: bool = False
     root_appdata: dict[int, str] = Field(default_factory=dict)
 

@@ -93,6 +93,7 @@ class SceneState:
         self.layers: list[LayerState] = [LayerState(DEFAULT_LAYER)]
         self.hidden_categories: set[str] = set()
         self.used_plugins: list[str] | None = None
+        self.xref_scenes: list[str] = []
         self.max_root = default_max_root(2025)
         self.current: ObjState | None = None
         self.production: ObjState | None = None  # None: the same slot as current
@@ -214,6 +215,7 @@ def build_state(scene: Scene, plugcfg_dir: str | None = None) -> SceneState:
     st.max_root = scene.max_root or default_max_root(scene.max_version)
     st.scene_path = scene.scene_path
     st.used_plugins = None if scene.used_plugins is None else list(scene.used_plugins)
+    st.xref_scenes = list(scene.xref_scenes)
     st.hidden_categories = set(scene.hide_by_category)
     for spec in scene.layers:
         if spec.name.lower() == DEFAULT_LAYER:

@@ -163,8 +163,10 @@ NOT_MAPS = [
 
 def test_files_that_are_not_maps_are_found_through_asset_tracking(tmp_path: Path) -> None:
     nodes = [{"name": "Key", "class": "VRayLight"}, *(node for node, _ in NOT_MAPS)]
-    [finding] = findings(check(tmp_path, scene(nodes=nodes)), "missing-maps")
-    assert finding.subjects == [label for _, label in NOT_MAPS]
+    scn = scene(nodes=nodes, xref_scenes=["C:\\xref\\street.max"])
+    [finding] = findings(check(tmp_path, scn), "missing-maps")
+    assert finding.subjects == ["xref scene: C:\\xref\\street.max",
+                                *(label for _, label in NOT_MAPS)]
 
 
 # -- 6. hidden for any reason ---------------------------------------------------------------
