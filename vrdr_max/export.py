@@ -4,11 +4,13 @@ Run inside 3ds Max (MAXScript listener)::
 
     python.Execute "import vrdr_max.export; vrdr_max.export.main('D:/exports/scene.json')"
 
-The file holds what ``read_scene()`` reads (renderer and its DR switches, lights, file
-references and where the client finds them, plugin classes, missing plugins, render type) and
-nothing else: no geometry, no materials, no names beyond the lights and asset owners. Loaded by
-``mock_pymxs``, it gives ``read_scene()`` the same ``SceneFacts`` again, so ``vrdr check --scene``
-runs on Linux against a real production scene (``scenes/README.md`` describes the schema).
+The file holds what ``read_scene()`` reads (renderer and its DR switches, lights and why they
+are hidden, file references and where the client finds them, plugin classes, the DLLs the saved
+scene records, missing plugins, render type) and nothing else: no geometry, no materials, no
+names beyond the lights and asset owners. Files only the Asset Tracking System lists are held by
+stand-in objects of the mock (``ATS_HOLDERS``). Loaded by ``mock_pymxs``, it gives
+``read_scene()`` the same ``SceneFacts`` again, so ``vrdr check --scene`` runs on Linux against
+a real production scene (``scenes/README.md`` describes the schema).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from vrdr_max.atomic import atomic_write
-from vrdr_max.facts import AssetFact, AssetKind, LightFact, SceneFacts
+from vrdr_max.facts import AssetFact, AssetKind, HiddenBy, LightFact, SceneFacts
 from vrdr_max.host import FieldHost
 from vrdr_max.renderers import PROPERTY_NAMES
 
@@ -26,6 +28,17 @@ EXPORT_DLL = "vrdr-export"
 """Stand-in plugin DLL entry listing every class the export uses (the real DLLs are not read)."""
 MAP_KINDS = frozenset({AssetKind.BITMAP, AssetKind.HDRI})
 LIGHT = "light"  # MAXScript's print form of the light superclass
+MODIFIER = "modifier"  # ... and of the modifier superclass (Ornatrix's Ox_* classes)
+MODIFIER_CARRIER = "Box"  # a plain node to hold a plugin modifier
+HIDDEN_LAYER = "vrdr-export hidden"
+# Stand-ins of the mock that hold a file only Asset Tracking lists (its kind comes from the
+# file's extension, so the holder only has to be an object the class scans do not read).
+ATS_HOLDERS: dict[AssetKind, tuple[str, str]] = {
+    AssetKind.VOLUME: ("VRayVolumeGrid", "inPath"),
+    AssetKind.VRAYSCENE: ("VRayScene", "filename"),
+    AssetKind.ALEMBIC: ("AlembicObject", "source"),
+}
+OTHER_HOLDER = ("XRefObject", "fileName")
 
 
 def export_scene(host: FieldHost) -> dict[str, Any]:
@@ -35,19 +48,25 @@ def export_scene(host: FieldHost) -> dict[str, Any]:
     for light in facts.lights:
         nodes.add_light(light)
     maps: list[dict[str, Any]] = []
+    tracked = [a for a in facts.assets if not a.owner_class]  # known only to Asset Tracking
     for number, asset in enumerate(facts.assets, start=1):
+        if not asset.owner_class:
+            continue
         if asset.kind in MAP_KINDS:
             maps.append({"name": asset.owner or f"{asset.owner_class}_{number}",
                          "class": asset.owner_class,
                          "props": {_path_property(asset.owner_class): asset.path}})
         else:
             nodes.add_asset(asset, number)
+    for number, asset in enumerate(tracked, start=1):
+        cls, prop = ATS_HOLDERS.get(asset.kind, OTHER_HOLDER)
+        nodes.specs.append({"name": f"{cls}_{number:03d}", "class": cls,
+                            "props": {prop: asset.path}})
     for use in facts.plugins:
-        for i in range(1, use.count + 1):
-            nodes.specs.append({"name": f"{use.class_name}_{i:03d}", "class": use.class_name})
+        nodes.add_plugin(use.class_name, use.count, host.class_superclass(use.class_name))
     renderer = _renderer(host, facts)
     used = {facts.renderer.class_name, *(n["class"] for n in nodes.specs),
-            *(m["class"] for m in maps)}
+            *(m["class"] for m in maps), *(c for n in nodes.specs for c in n.get("modifiers", []))}
     scene: dict[str, Any] = {
         "max_version": facts.max_version or 2025,
         "scene_path": facts.scene_path,
@@ -60,6 +79,9 @@ def export_scene(host: FieldHost) -> dict[str, Any]:
         "missing_plugins": [{"class": m.class_name, "dll": m.dll, "description": m.description}
                             for m in facts.missing_plugins],
         "missing_instances": dict(facts.missing_instances),
+        "layers": [{"name": HIDDEN_LAYER, "hidden": True}] if nodes.layer_hidden else [],
+        "hide_by_category": ["lights"] if nodes.category_hidden else [],
+        "used_plugins": facts.scene_dlls,
     }
     version = host.vray_version()
     if version is not None:
@@ -100,13 +122,33 @@ class _NodeList:
     def __init__(self) -> None:
         self.specs: list[dict[str, Any]] = []
         self._lights: list[dict[str, Any]] = []
+        self.layer_hidden = False
+        self.category_hidden = False
 
     def add_light(self, light: LightFact) -> None:
+        # A switch that could not be read is left out: the light is declared without one.
+        props = {} if light.on is None else {_light_switch(light.class_name): light.on}
         spec: dict[str, Any] = {"name": light.name, "class": light.class_name,
-                                "superclass": LIGHT, "hidden": light.hidden,
-                                "props": {_light_switch(light.class_name): light.on}}
+                                "superclass": LIGHT, "hidden": light.hidden_by is HiddenBy.NODE,
+                                "props": props}
+        if light.hidden_by is HiddenBy.LAYER:
+            spec["layer"] = HIDDEN_LAYER
+            self.layer_hidden = True
+        # Hide by Category hides every light at once; the adapter names it for each light
+        # that its own flag does not already hide.
+        self.category_hidden |= light.hidden_by is HiddenBy.CATEGORY
         self.specs.append(spec)
         self._lights.append(spec)
+
+    def add_plugin(self, class_name: str, count: int, superclass: str | None) -> None:
+        """``count`` objects of a plugin class (modifiers sit on a plain node each)."""
+        for i in range(1, count + 1):
+            name = f"{class_name}_{i:03d}"
+            if superclass == MODIFIER:
+                self.specs.append({"name": name, "class": MODIFIER_CARRIER,
+                                   "modifiers": [class_name]})
+            else:
+                self.specs.append({"name": name, "class": class_name})
 
     def add_asset(self, asset: AssetFact, number: int) -> None:
         prop = _path_property(asset.owner_class)

@@ -43,7 +43,8 @@ CFG_READ_LIMIT = 1 << 20  # a real cfg is a few hundred bytes; more is not V-Ray
 
 # What the adapter reads or calls by name and expects every 3ds Max to have.
 CORE_GLOBALS = ("SceneMissingPlugIns", "mapPaths", "renderSceneDialog", "callbacks", "refs",
-                "getClassInstances", "getRenderType", "RendererClass")
+                "getClassInstances", "getRenderType", "RendererClass", "ATSOps", "fileProperties",
+                "hideByCategory", "LayerManager")
 # getRenderType() values: Autodesk "Render Setup Dialog" (setRenderType's list) [confirmed].
 RENDER_TYPES = frozenset({"view", "selected", "region", "crop", "blowup", "boxselected",
                           "regionselected", "cropselected", "selection"})
@@ -164,6 +165,15 @@ def _class_facts(host: FieldHost) -> list[FieldFact]:
         else:
             facts.append(_present(f"property.{cls}.{prop}", has[prop], source,
                                   missing=FactStatus.DIFFERENT))
+    layer = host.layer_properties([names.LAYER_HIDDEN])[names.LAYER_HIDDEN]
+    facts.append(_present(f"property.layer.{names.LAYER_HIDDEN}", layer, "max_host.LAYER_HIDDEN",
+                          missing=FactStatus.DIFFERENT))
+    used = host.file_property_items(names.USED_PLUGINS)
+    facts.append(_fact(f"fileProperties.{names.USED_PLUGINS}", "the DLLs the saved scene uses",
+                       "undefined (scene never saved?)" if used is None else
+                       f"{len(used)} DLL(s): {', '.join(used[:5])}",
+                       FactStatus.ABSENT if used is None else FactStatus.CONFIRMED,
+                       "max_host.USED_PLUGINS"))
     return facts
 
 

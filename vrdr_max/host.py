@@ -161,6 +161,18 @@ class FieldHost(MaxHost, Protocol):
         """What ``vrayVersion()`` returns, or None when the function is not defined."""
         ...
 
+    def class_superclass(self, class_name: str) -> str | None:
+        """How ``classOf <class>`` prints (its superclass, e.g. ``modifier``); None if undefined."""
+        ...
+
+    def layer_properties(self, names: Sequence[str]) -> dict[str, bool]:
+        """Which of ``names`` the scene's first layer (``LayerManager.getLayer 0``) has."""
+        ...
+
+    def file_property_items(self, header: str) -> list[str] | None:
+        """``fileProperties.getItems header`` (e.g. "Used Plug-Ins"); None when undefined."""
+        ...
+
     def accepts_python_callback(self) -> bool:
         """Whether ``callbacks.addScript`` takes a Python callable (registered, then removed)."""
         ...

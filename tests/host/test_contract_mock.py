@@ -17,6 +17,7 @@ from contract import (
 )
 from host_scenes import host_for
 
+from mock_pymxs.state import LayerState, ObjState
 from vrdr_max import renderers
 from vrdr_max.errors import HostError
 from vrdr_max.host import MaxHost
@@ -67,10 +68,20 @@ class MockStage:
         self._mock = mock
 
     def bitmap_only_in_editor_slot(self, path: str) -> None:
-        pytest.skip("mock_pymxs does not model Material Editor slots yet (issue 9.4)")
+        # What setMeditMaterial leaves behind: a map in the scene's map list held by a slot.
+        st = self._mock.scene
+        bitmap = ObjState(st.class_info("Bitmaptexture"), "vrdr_contract_editor_only")
+        bitmap.props["filename"] = path
+        st.maps.append(bitmap)
+        st.medit.append(bitmap)
 
     def light_on_hidden_layer(self, name: str) -> None:
-        pytest.skip("mock_pymxs does not model layers yet (issue 9.6)")
+        rt = self._mock.runtime
+        rt.VRayLight(name=name)
+        st = self._mock.scene
+        layer = LayerState("vrdr_contract_hidden", hidden=True)
+        st.layers.append(layer)
+        next(n for n in st.nodes if n.name == name).layer = layer
 
     def cancel_next_render(self) -> None:
         self._mock.next_render_outcome = "cancelled"

@@ -40,9 +40,11 @@ def test_a_synthetic_scene_round_trips(tmp_path: Path) -> None:
     scene = synthetic_scene(nodes=300, maps=60, lights=20, seed=7)
     before, after, data = _round_trip(scene, tmp_path)
     assert after == before
-    assert len(before.assets) == 60 and any(a.missing for a in before.assets)
-    # geometry is not DR-relevant: only lights and asset owners become nodes
-    assert len(data["nodes"]) == len(before.lights)
+    assert any(a.missing for a in before.assets)
+    assert any(not a.owner_class for a in before.assets)  # files only Asset Tracking lists
+    # geometry is not DR-relevant: only lights and stand-ins holding files become nodes
+    tracked = [a for a in before.assets if not a.owner_class]
+    assert len(data["nodes"]) == len(before.lights) + len(tracked)
 
 
 def _moved_and_unknown(data: dict[str, Any]) -> None:
@@ -85,3 +87,41 @@ def test_vrdr_check_on_an_export_finds_what_it_finds_on_the_scene(
     original = findings(str(mock_pymxs.SCENES_DIR / "demo.json"))
     assert original[0] == 1  # the demo scene has errors, so this compares something
     assert findings(str(tmp_path / "demo_export.json")) == original
+
+
+def _everything_scan_reads(data: dict[str, Any]) -> None:
+    """Hidden by layer and by category, a switch that cannot be read, files only Asset
+    Tracking lists, a plugin modifier, an XRef scene and a map only the Material Editor holds."""
+    data["layers"] = [{"name": "Lights_Off", "hidden": True}]
+    data["hide_by_category"] = ["lights"]
+    extra = [
+        {"name": "Layer_Lamp", "class": "VRayLight", "on": True, "layer": "Lights_Off"},
+        {"name": "Odd_Lamp", "class": "Odd_Light", "superclass": "light"},  # no switch known
+        {"name": "Web_Lamp", "class": "Free_Light", "on": True,
+         "props": {"webFile": "\\\\fileserver\\assets\\ies\\web.ies"}},
+        {"name": "Smoke", "class": "VRayVolumeGrid",
+         "props": {"inPath": "D:\\cache\\smoke_0000.vdb"}},
+        {"name": "Set", "class": "VRayScene", "props": {"filename": "\\\\fs\\set.vrscene"}},
+        {"name": "Crowd", "class": "AlembicObject", "props": {"source": "\\\\fs\\crowd.abc"}},
+        {"name": "Hair_Base", "class": "Box", "modifiers": ["Ox_Hair_From_Guides"]},
+    ]
+    data["nodes"] += extra
+    data["xref_scenes"] = ["\\\\fs\\xrefs\\street.max"]
+    data["maps"].append({"name": "Scratch", "class": "Bitmaptexture",
+                         "filename": "D:\\scratch\\only_in_editor.png"})
+    data["material_editor"] = ["Scratch"]
+    data["used_plugins"].append("more.dlo")
+    data["plugin_dlls"].append({"name": "more.dlo", "path": "C:\\more.dlo", "classes": [
+        "Odd_Light", "VRayVolumeGrid", "VRayScene", "Ox_Hair_From_Guides"]})
+
+
+def test_everything_the_adapter_reads_round_trips(tmp_path: Path) -> None:
+    before, after, data = _round_trip(variant("clean", _everything_scan_reads), tmp_path)
+    assert after == before
+    lights = {lt.name: lt for lt in before.lights}
+    assert lights["Layer_Lamp"].hidden and lights["Odd_Lamp"].on is None
+    assert {a.kind.value for a in before.assets if not a.owner_class} >= {
+        "volume cache", "vrscene", "alembic cache", "xref scene", "ies"}
+    assert [p.class_name for p in before.plugins] == ["Ox_Hair_From_Guides"]
+    assert before.scene_dlls == ["more.dlo"]  # the saved scene's DLL list travels too
+    assert "only_in_editor.png" not in json.dumps(data)  # editor-only maps are not the scene's

@@ -25,13 +25,15 @@ def _complete(data: dict[str, Any]) -> None:
     """Everything the field check looks at is there: a DR2 build, every plugin, every class."""
     data["renderer"]["class"] = DR2_CLASS
     vrender = next(d for d in data["plugin_dlls"] if d["name"].startswith("vrender"))
-    vrender["classes"] += [DR2_CLASS]
+    vrender["classes"] += [DR2_CLASS, "VRayHDRI", "VRayAmbientLight"]
+    data["used_plugins"] = ["ForestPackPro.dlo"]  # a saved scene records its DLLs
     data["plugin_dlls"].append({"name": "thirdparty.dlo", "path": "C:\\plugins\\thirdparty.dlo",
                                 "classes": [p.class_name for p in KNOWN_PLUGIN_CLASSES]})
     data["nodes"] += [
         {"name": "Sun", "class": "VRaySun", "on": True},
         {"name": "IES_Spot", "class": "VRayIES", "on": True,
          "props": {"ies_file": "\\\\fileserver\\assets\\ies\\spot.ies"}},
+        {"name": "Ambient", "class": "VRayAmbientLight", "on": True},
     ]
 
 
@@ -66,7 +68,9 @@ def test_everything_is_confirmed_on_a_complete_scene(tmp_path: Path) -> None:
     assert {"class.Missing_GeomObject", "function.vrayVersion", "renderer.dr2_suffix",
             "render_type", "callbacks.python_callable", "plugcfg.folder",
             "plugcfg.vray_dr.cfg", "plugcfg.vrayrt_dr.cfg",
-            "property.VRayIES.ies_file", "property.vraysun.enabled"} <= ids
+            "property.VRayIES.ies_file", "property.vraysun.enabled",
+            "property.vrayambientlight.enabled", "property.layer.ishidden",
+            "fileProperties.Used Plug-Ins", "global.ATSOps"} <= ids
     assert report.cfg_files["vray_dr.cfg"].startswith("10.0.0.5 1 20208")
     assert report.renderer_class == DR2_CLASS
 

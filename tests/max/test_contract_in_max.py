@@ -45,11 +45,13 @@ class PymxsStage:
     def light_on_hidden_layer(self, name: str) -> None:
         from pymxs import runtime as rt
 
+        from vrdr_max.max_host import LAYER_HIDDEN
+
         layer = (rt.LayerManager.getLayerFromName(HIDDEN_LAYER)
                  or rt.LayerManager.newLayerFromName(HIDDEN_LAYER))
         light = rt.VRayLight(name=name)
         layer.addNode(light)
-        layer.ishidden = True  # LayerProperties.ishidden [unverified spelling; on = "Enabled"]
+        setattr(layer, LAYER_HIDDEN, True)  # the spelling the adapter reads [unverified]
 
     def cancel_next_render(self) -> None:
         if not os.environ.get(CANCEL_BY_HAND):
