@@ -249,19 +249,29 @@ def cancel_fact(host: FieldHost) -> FieldFact:
                  "host.CANCEL_SKIPS_FRAME_EVENT")
 
 
-COLLECTORS: tuple[Callable[[FieldHost], list[FieldFact]], ...] = (
-    _current_renderer_facts, _renderer_facts, _class_facts, _runtime_facts)
-
-
 def run(host: FieldHost, *, cancel_test: bool = False) -> FieldReport:
-    """Read every fact; with ``cancel_test`` also render once for a manual cancel."""
+    """Read every fact; with ``cancel_test`` also render once for a manual cancel.
+
+    A group of look-ups that raises (a 3ds Max that differs more than expected) becomes one
+    ``different`` fact naming the error, and the other groups still run.
+    """
     report = FieldReport(max_version=host.max_version(),
                          renderer_class=host.read_renderer().class_name)
-    for collect in COLLECTORS:
-        report.facts += collect(host)
-    report.facts += _plugcfg_facts(host, report)
+    collectors: list[tuple[str, Callable[[], list[FieldFact]]]] = [
+        ("renderer.current", lambda: _current_renderer_facts(host)),
+        ("renderer", lambda: _renderer_facts(host)),
+        ("classes", lambda: _class_facts(host)),
+        ("runtime", lambda: _runtime_facts(host)),
+        ("plugcfg", lambda: _plugcfg_facts(host, report)),
+    ]
     if cancel_test:
-        report.facts.append(cancel_fact(host))
+        collectors.append(("render.cancel", lambda: [cancel_fact(host)]))
+    for group, collect in collectors:
+        try:
+            report.facts += collect()
+        except Exception as exc:  # noqa: BLE001 - a field tool reports what it could not read
+            report.facts.append(_fact(f"{group}.error", "readable", f"{type(exc).__name__}: "
+                                      f"{exc}", FactStatus.DIFFERENT, "fieldcheck.run"))
     return report
 
 

@@ -150,3 +150,18 @@ def test_main_writes_the_report_and_the_summary(tmp_path: Path,
     assert "0 different, 2 absent" in summary.splitlines()[0]
     assert "absent    plugcfg.vray_dr.cfg: found no such file" in summary
     assert str(path) in capsys.readouterr().out
+
+
+def test_a_look_up_that_raises_is_a_fact_and_the_rest_still_runs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vrdr_max import max_host
+
+    def boom(self: object) -> list[str]:
+        raise RuntimeError("-- Unknown property: \"classes\" in RendererClass")
+
+    monkeypatch.setattr(max_host.PymxsHost, "renderer_classes", boom)
+    report, _mock = _run(tmp_path, _complete)
+    status = _status(report)
+    assert status["renderer.error"] is DIFFERENT
+    assert "RuntimeError: -- Unknown property" in report.summary()
+    assert status["plugcfg.folder"] is CONFIRMED  # later groups still ran
