@@ -58,6 +58,7 @@ LIGHT_SWITCH = {"vraysun": "enabled", "vrayies": "enabled"}
 # reads as completed.
 FRAME_EVENT = "postRenderFrame"
 RENDER_WATCH_ID = "vrdr_render_watch"
+PROMPT_MS = 8000  # how long a render-guard message stays on the prompt line
 MISSING_CLASSES = ("Missing_GeomObject", "Missing_Light", "Missing_Mtl", "Missing_TextureMap",
                    "Missing_Camera", "Missing_Helper", "Missing_Shape", "Missing_OSM",
                    "Missing_WSM", "Missing_WSM_Object", "Missing_RefTarget",
@@ -318,3 +319,23 @@ class PymxsHost:
     def remove_callbacks(self) -> None:
         """Remove every callback registered under vrdr's id."""
         rt.callbacks.removeScripts(id=rt.Name(CALLBACK_ID))
+
+    # -- for the panel: prompt line, render guard, selection --------------------------------
+
+    def show_prompt(self, text: str) -> None:
+        """``displayTempPrompt``: the message leaves the prompt line by itself."""
+        rt.displayTempPrompt(text, PROMPT_MS)
+
+    def is_network_render(self) -> bool:
+        """Item 2 of the 28-item ``#preRender`` notification array is ``isNetRender``."""
+        param = rt.callbacks.notificationParam()
+        try:
+            return bool(param[1])  # 0-based from Python
+        except (TypeError, IndexError, *_MXS_ERRORS):  # type: ignore[misc]
+            return False  # not inside #preRender: not a network render we can tell of
+
+    def select_nodes(self, names: Sequence[str]) -> int:
+        """Replace the selection with the named nodes (one ``getNodeByName`` each)."""
+        nodes = [node for node in (rt.getNodeByName(name) for name in names) if node is not None]
+        rt.select(nodes)
+        return len(nodes)
