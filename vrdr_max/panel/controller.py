@@ -534,6 +534,11 @@ class PanelController:
 
     # -- 3ds Max events ------------------------------------------------------------------------
 
+    @property
+    def attached(self) -> bool:
+        """True while the scene-event and render-guard callbacks are registered."""
+        return self._attached
+
     def attach(self) -> None:
         """Register the scene-event and render-guard callbacks (removed by :meth:`detach`)."""
         if self._attached:

@@ -1,0 +1,740 @@
+"""The panel's widgets: the forms in ``ui/`` bound to a ``PanelController``.
+
+Widgets read the controller's state and call its commands; they never touch the host. Forms are
+Qt Designer files loaded at run time; icons are SVG drawn in the palette's text colour; the one
+stylesheet takes its colours from the palette, so the panel follows 3ds Max's dark and light
+themes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from qtpy import QtCore, QtGui, QtSvg, QtWidgets, uic
+
+from vrdr_max import reporting
+from vrdr_max.checks import Finding, Severity
+from vrdr_max.discovery import DiscoveryReport
+from vrdr_max.models import CacheLimitType, RenderServer
+from vrdr_max.panel.controller import Event, Field, PanelController
+from vrdr_max.panel.models import HOST, STATUS, ServerTableModel
+from vrdr_max.panel.workers import Stepper, Task, discovery_job, probe_job
+from vrdr_max.ports import READY_BROADCAST_PORT, Mode
+from vrdr_max.probe import DEFAULT_TIMEOUT, ProbeResult
+from vrdr_max.studio import load_effective
+from vrdr_max.submit import SubmissionReport, SubmitPlan
+
+UI_DIR = Path(__file__).resolve().parents[2] / "ui"
+"""The forms, icons and stylesheet (``ui/`` next to the ``vrdr_max`` package)."""
+
+DISCOVERY_SECONDS = 5.0
+Qt = QtCore.Qt
+ERROR_HUE, WARNING_HUE = 0, 38
+"""Hues of error and warning text; lightness and saturation follow the palette."""
+
+
+def load_form(name: str, base: QtWidgets.QWidget) -> None:
+    """Load ``ui/<name>`` into ``base``: its child widgets become attributes of ``base``."""
+    uic.loadUi(str(UI_DIR / name), base)  # type: ignore[no-untyped-call]
+
+
+def theme_colours(palette: QtGui.QPalette) -> dict[str, str]:
+    """Colours derived from the palette: text of errors and warnings, muted text."""
+    text = palette.color(QtGui.QPalette.ColorRole.WindowText)
+    window = palette.color(QtGui.QPalette.ColorRole.Window)
+    dark = window.lightness() < 128
+    # Bright on a dark window, deep on a light one: readable in both of 3ds Max's themes.
+    lightness = 170 if dark else 110
+    muted = QtGui.QColor(text)
+    muted.setAlpha(170)
+    return {"error": QtGui.QColor.fromHsl(ERROR_HUE, 200, lightness).name(),
+            "warning": QtGui.QColor.fromHsl(WARNING_HUE, 200, lightness).name(),
+            "muted": muted.name(QtGui.QColor.NameFormat.HexArgb)}
+
+
+def stylesheet(palette: QtGui.QPalette) -> str:
+    """``ui/panel.qss`` with its ``{placeholders}`` filled from the palette."""
+    text = (UI_DIR / "panel.qss").read_text(encoding="utf-8")
+    for key, value in theme_colours(palette).items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+def icon(name: str, palette: QtGui.QPalette, size: int = 16) -> QtGui.QIcon:
+    """``ui/icons/<name>.svg`` with ``currentColor`` in the palette's text colour."""
+    colour = palette.color(QtGui.QPalette.ColorRole.WindowText).name()
+    data = (UI_DIR / "icons" / f"{name}.svg").read_text(encoding="utf-8")
+    renderer = QtSvg.QSvgRenderer(QtCore.QByteArray(data.replace("currentColor", colour)
+                                                    .encode()))
+    result = QtGui.QIcon()
+    for scale in (1, 2):
+        pixmap = QtGui.QPixmap(size * scale, size * scale)
+        pixmap.fill(QtGui.QColor(0, 0, 0, 0))
+        painter = QtGui.QPainter(pixmap)
+        renderer.render(painter)
+        painter.end()
+        pixmap.setDevicePixelRatio(scale)
+        result.addPixmap(pixmap)
+    return result
+
+
+def _set_error(label: QtWidgets.QLabel, message: str | None) -> None:
+    label.setProperty("role", "error")
+    label.setText(message or "")
+    label.setVisible(bool(message))
+    label.style().unpolish(label)
+    label.style().polish(label)
+
+
+def _mark_invalid(edit: QtWidgets.QWidget, invalid: bool) -> None:
+    edit.setProperty("invalid", invalid)
+    edit.style().unpolish(edit)
+    edit.style().polish(edit)
+
+
+class DRPanel(QtWidgets.QWidget):
+    """The DR panel (``ui/panel.ui``) bound to a controller."""
+
+    engineLabel: QtWidgets.QLabel  # noqa: N815 - names come from the Designer form
+    pathLabel: QtWidgets.QLabel  # noqa: N815
+    drEnabled: QtWidgets.QCheckBox  # noqa: N815
+    modeCombo: QtWidgets.QComboBox  # noqa: N815
+    dispatcherBox: QtWidgets.QGroupBox  # noqa: N815
+    dispatcherHost: QtWidgets.QLineEdit  # noqa: N815
+    dispatcherPort: QtWidgets.QLineEdit  # noqa: N815
+    dispatcherRenders: QtWidgets.QCheckBox  # noqa: N815
+    dispatcherError: QtWidgets.QLabel  # noqa: N815
+    addEdit: QtWidgets.QLineEdit  # noqa: N815
+    addButton: QtWidgets.QToolButton  # noqa: N815
+    addError: QtWidgets.QLabel  # noqa: N815
+    serverTable: QtWidgets.QTableView  # noqa: N815
+    tableError: QtWidgets.QLabel  # noqa: N815
+    removeButton: QtWidgets.QToolButton  # noqa: N815
+    enableButton: QtWidgets.QToolButton  # noqa: N815
+    disableButton: QtWidgets.QToolButton  # noqa: N815
+    pasteButton: QtWidgets.QToolButton  # noqa: N815
+    numaButton: QtWidgets.QToolButton  # noqa: N815
+    poolButton: QtWidgets.QToolButton  # noqa: N815
+    listenButton: QtWidgets.QToolButton  # noqa: N815
+    probeButton: QtWidgets.QToolButton  # noqa: N815
+    useLocalHost: QtWidgets.QCheckBox  # noqa: N815
+    restartServers: QtWidgets.QCheckBox  # noqa: N815
+    saveServersInScene: QtWidgets.QCheckBox  # noqa: N815
+    checkMissingFiles: QtWidgets.QCheckBox  # noqa: N815
+    transferMissing: QtWidgets.QCheckBox  # noqa: N815
+    useCached: QtWidgets.QCheckBox  # noqa: N815
+    maxServers: QtWidgets.QLineEdit  # noqa: N815
+    cacheLimitType: QtWidgets.QComboBox  # noqa: N815
+    cacheLimit: QtWidgets.QLineEdit  # noqa: N815
+    optionsError: QtWidgets.QLabel  # noqa: N815
+    findingsTree: QtWidgets.QTreeWidget  # noqa: N815
+    summaryLabel: QtWidgets.QLabel  # noqa: N815
+    preflightButton: QtWidgets.QPushButton  # noqa: N815
+    progressBar: QtWidgets.QProgressBar  # noqa: N815
+    cancelButton: QtWidgets.QPushButton  # noqa: N815
+    guardLabel: QtWidgets.QLabel  # noqa: N815
+    renderButton: QtWidgets.QPushButton  # noqa: N815
+
+    def __init__(self, controller: PanelController, parent: QtWidgets.QWidget | None = None,
+                 *, probe_timeout: float | None = None) -> None:
+        super().__init__(parent)
+        load_form("panel.ui", self)
+        self.setObjectName("vrdrPanel")
+        self.controller = controller
+        self.probe_timeout = probe_timeout
+        self.task: Task | None = None
+        self.stepper: Stepper | None = None
+        self.model = ServerTableModel(controller, self)
+        self.serverTable.setModel(self.model)
+        self.dialogs = DialogFactory(self)
+        self._setup_look()
+        self._connect()
+        controller.subscribe(self._on_event)
+        self._show_settings()
+        self._show_errors()
+        self._show_preflight()
+        self._set_busy(None)
+
+    # -- set-up --------------------------------------------------------------------------------
+
+    def _setup_look(self) -> None:
+        palette = self.palette()
+        self.setStyleSheet(stylesheet(palette))
+        for button, name in ((self.addButton, "add"), (self.removeButton, "remove"),
+                             (self.enableButton, "enable"), (self.disableButton, "disable"),
+                             (self.pasteButton, "paste"), (self.numaButton, "numa"),
+                             (self.poolButton, "pool"), (self.listenButton, "listen"),
+                             (self.probeButton, "probe")):
+            button.setIcon(icon(name, palette))
+            button.setAutoRaise(True)
+        self.renderButton.setIcon(icon("render", palette))
+        for label in (self.addError, self.tableError, self.optionsError, self.dispatcherError):
+            _set_error(label, None)
+        header = self.serverTable.horizontalHeader()
+        header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(HOST, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        self.serverTable.verticalHeader().setVisible(False)
+        self.serverTable.verticalHeader().setDefaultSectionSize(
+            self.fontMetrics().height() + 6)
+        self.findingsTree.header().setStretchLastSection(False)
+        self.findingsTree.header().setSectionResizeMode(
+            0, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        self.findingsTree.header().setSectionResizeMode(
+            1, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        self.findingsTree.setIconSize(QtCore.QSize(16, 16))
+        # Messages are wrapped here (see _rewrap): item views do not grow rows for wrapped text.
+        self.findingsTree.setUniformRowHeights(False)
+        self.findingsTree.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.guardLabel.setVisible(False)
+
+    def _connect(self) -> None:
+        c = self.controller
+        self.drEnabled.clicked.connect(lambda on: c.set_dr_enabled(bool(on)))
+        self.modeCombo.activated.connect(
+            lambda i: c.set_mode(Mode.DR2 if i == 1 else Mode.DR))
+        for edit in (self.dispatcherHost, self.dispatcherPort):
+            edit.editingFinished.connect(self._dispatcher_edited)
+        self.dispatcherRenders.clicked.connect(self._dispatcher_edited)
+        self.addEdit.returnPressed.connect(self._add)
+        self.addButton.clicked.connect(self._add)
+        self.removeButton.clicked.connect(self.remove_selected)
+        self.enableButton.clicked.connect(lambda: c.set_rows_enabled(self.selected_rows(), True))
+        self.disableButton.clicked.connect(
+            lambda: c.set_rows_enabled(self.selected_rows(), False))
+        self.pasteButton.clicked.connect(lambda: self.dialogs.paste(""))
+        self.numaButton.clicked.connect(self.dialogs.numa)
+        self.poolButton.clicked.connect(self.dialogs.pool)
+        self.listenButton.clicked.connect(self.listen)
+        self.probeButton.clicked.connect(self.probe)
+        for box, name in ((self.useLocalHost, "use_local_host"),
+                          (self.restartServers, "restart_servers"),
+                          (self.saveServersInScene, "save_servers_in_scene"),
+                          (self.checkMissingFiles, "check_missing_files"),
+                          (self.transferMissing, "transfer_missing"),
+                          (self.useCached, "use_cached")):
+            box.clicked.connect(lambda on, name=name: c.set_option(name, bool(on)))
+        self.maxServers.editingFinished.connect(lambda: c.set_max_servers(self.maxServers.text()))
+        self.cacheLimit.editingFinished.connect(self._cache_edited)
+        self.cacheLimitType.activated.connect(lambda _i: self._cache_edited())
+        self.preflightButton.clicked.connect(self.preflight)
+        self.cancelButton.clicked.connect(self.cancel)
+        self.renderButton.clicked.connect(self.render_with_dr)
+        self.findingsTree.itemDoubleClicked.connect(self._finding_activated)
+        table = self.serverTable
+        # QShortcut is in QtWidgets in Qt 5, in QtGui in Qt 6.
+        shortcut: Any = getattr(QtWidgets, "QShortcut", None) or QtGui.QShortcut
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for keys, slot, owner in ((QtGui.QKeySequence.StandardKey.Delete, self.remove_selected,
+                                   table),
+                                  (QtGui.QKeySequence.StandardKey.Paste, self.paste_clipboard,
+                                   table),
+                                  (QtGui.QKeySequence(Qt.Key.Key_F5), self.probe, self)):
+            sc = shortcut(QtGui.QKeySequence(keys), owner)
+            sc.setContext(context)
+            sc.activated.connect(slot)
+
+    # -- controller events ---------------------------------------------------------------------
+
+    def _on_event(self, event: Event) -> None:
+        if event in (Event.SETTINGS, Event.SCENE):
+            self._show_settings()
+        if event is Event.ERRORS:
+            self._show_errors()
+        if event is Event.PREFLIGHT:
+            self._show_preflight()
+        if event is Event.CONFLICT:
+            # Out of the current call chain: the dialog opens once the edit that hit it is over.
+            QtCore.QTimer.singleShot(0, self.dialogs.conflict)
+        if event is Event.GUARD:
+            self._show_guard()
+
+    def _show_settings(self) -> None:
+        c = self.controller
+        s = c.settings
+        self.engineLabel.setText(c.engine_label)
+        self.pathLabel.setText(self.fontMetrics().elidedText(
+            str(c.cfg_path), Qt.TextElideMode.ElideMiddle, max(120, self.width() - 16)))
+        self.pathLabel.setToolTip(str(c.cfg_path))
+        self.drEnabled.setChecked(s.enabled)
+        self.modeCombo.setCurrentIndex(1 if s.mode is Mode.DR2 else 0)
+        self.dispatcherBox.setVisible(s.mode is Mode.DR2)
+        d = s.dispatcher
+        if not self.dispatcherHost.hasFocus():
+            self.dispatcherHost.setText(d.host if d else "")
+        if not self.dispatcherPort.hasFocus():
+            self.dispatcherPort.setText(str(d.port if d else s.default_port))
+        self.dispatcherRenders.setChecked(bool(d and d.also_renders))
+        for box, value in ((self.useLocalHost, s.use_local_host),
+                           (self.restartServers, s.restart_servers),
+                           (self.saveServersInScene, s.save_servers_in_scene),
+                           (self.checkMissingFiles, s.check_missing_files),
+                           (self.transferMissing, s.assets.transfer_missing),
+                           (self.useCached, s.assets.use_cached)):
+            box.setChecked(value)
+        if Field.MAX_SERVERS not in c.errors:
+            self.maxServers.setText(str(s.max_servers))
+        if Field.CACHE_LIMIT not in c.errors:
+            self.cacheLimit.setText(f"{s.assets.cache_limit:g}")
+        self.cacheLimitType.setCurrentIndex(int(s.assets.cache_limit_type))
+        self.cacheLimit.setEnabled(s.assets.cache_limit_type is not CacheLimitType.NONE)
+
+    def _show_errors(self) -> None:
+        errors = self.controller.errors
+        _set_error(self.addError, errors.get(Field.ADD) or errors.get(Field.PASTE)
+                   or errors.get(Field.NUMA) or errors.get(Field.POOL))
+        _mark_invalid(self.addEdit, Field.ADD in errors)
+        _set_error(self.tableError, errors.get(Field.EDIT) or errors.get(Field.SAVE)
+                   or errors.get(Field.FIX) or errors.get(Field.RENDER))
+        _set_error(self.dispatcherError, errors.get(Field.DISPATCHER))
+        _mark_invalid(self.dispatcherHost, Field.DISPATCHER in errors)
+        _set_error(self.optionsError, errors.get(Field.MAX_SERVERS)
+                   or errors.get(Field.CACHE_LIMIT))
+        _mark_invalid(self.maxServers, Field.MAX_SERVERS in errors)
+        _mark_invalid(self.cacheLimit, Field.CACHE_LIMIT in errors)
+
+    def _show_preflight(self) -> None:
+        tree = self.findingsTree
+        tree.clear()
+        report = self.controller.report
+        self.summaryLabel.setText(self.controller.summary())
+        if report is None:
+            return
+        palette = self.palette()
+        icons = {s: icon(s.value, palette) for s in Severity}
+        for result in report.results:
+            for finding in result.findings:
+                # One line per finding (icon, the check's title, its buttons); the message and
+                # the subjects below it, wrapped to the width, when expanded.
+                item = QtWidgets.QTreeWidgetItem([result.title, ""])
+                item.setIcon(0, icons[finding.severity])
+                item.setToolTip(0, f"{finding.message} ({finding.check_id})")
+                item.setData(0, Qt.ItemDataRole.UserRole, finding.check_id)
+                tree.addTopLevelItem(item)
+                for text in (finding.message, *(f"- {s}" for s in finding.subjects)):
+                    child = QtWidgets.QTreeWidgetItem(["", ""])
+                    child.setData(0, Qt.ItemDataRole.UserRole, text)
+                    child.setToolTip(0, text)
+                    item.addChild(child)
+                    child.setFirstColumnSpanned(True)
+                tree.setItemWidget(item, 1, self._finding_actions(finding))
+        self._rewrap()
+
+    def _rewrap(self) -> None:
+        """Break messages and subjects into lines that fit the tree's width."""
+        tree = self.findingsTree
+        metrics = tree.fontMetrics()
+        scrollbar = tree.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_ScrollBarExtent)
+        width = max(tree.viewport().width() - scrollbar - 2 * tree.indentation() - 8, 80)
+        for item in top_level_items(tree):
+            for j in range(item.childCount()):
+                child = item.child(j)
+                if child is not None:
+                    child.setText(0, wrap_text(
+                        metrics, str(child.data(0, Qt.ItemDataRole.UserRole)), width))
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt API
+        """Re-wrap the findings for the new width."""
+        super().resizeEvent(event)
+        self._rewrap()
+
+    def _finding_actions(self, finding: Finding) -> QtWidgets.QWidget:
+        box = QtWidgets.QWidget()
+        layout = QtWidgets.QHBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        if finding.fix:
+            fix = QtWidgets.QToolButton(box)
+            fix.setText("Fix")
+            fix.setObjectName(f"fix:{finding.fix}")
+            fix.setToolTip(_fix_description(finding.fix))
+            fix_id = finding.fix
+            fix.clicked.connect(lambda: self.controller.fix(fix_id))
+            layout.addWidget(fix)
+        if self.controller.node_names(finding):
+            select = QtWidgets.QToolButton(box)
+            select.setIcon(icon("select", self.palette()))
+            select.setText("Select")  # icon only on the button; the text is for accessibility
+            select.setObjectName(f"select:{finding.check_id}")
+            select.setToolTip("Select these in the scene")
+            select.setAccessibleName("Select")
+            select.clicked.connect(lambda: self.controller.select(finding))
+            layout.addWidget(select)
+        return box
+
+    def _finding_activated(self, item: QtWidgets.QTreeWidgetItem, _column: int) -> None:
+        top = item.parent() or item
+        index = self.findingsTree.indexOfTopLevelItem(top)
+        report = self.controller.report
+        if report is not None and 0 <= index < len(report.findings):
+            self.controller.select(report.findings[index])
+
+    def _show_guard(self) -> None:
+        findings = self.controller.guard_findings
+        self.guardLabel.setVisible(bool(findings))
+        self.guardLabel.setText("Render started with DR: " + "; ".join(
+            f.message for f in findings[:3]))
+
+    # -- commands ------------------------------------------------------------------------------
+
+    def selected_rows(self) -> list[int]:
+        """Rows selected in the server table."""
+        return sorted({i.row() for i in self.serverTable.selectionModel().selectedRows()})
+
+    def _add(self) -> None:
+        if self.controller.add_server(self.addEdit.text()) is None:
+            self.addEdit.clear()
+
+    def remove_selected(self) -> None:
+        """Delete: remove the selected servers."""
+        self.controller.remove_rows(self.selected_rows())
+
+    def paste_clipboard(self) -> None:
+        """Ctrl+V in the table: offer the clipboard's lines in the paste dialog."""
+        self.dialogs.paste(QtWidgets.QApplication.clipboard().text())
+
+    def _dispatcher_edited(self) -> None:
+        self.controller.set_dispatcher(self.dispatcherHost.text(), self.dispatcherPort.text(),
+                                       self.dispatcherRenders.isChecked())
+
+    def _cache_edited(self) -> None:
+        self.controller.set_cache_limit(CacheLimitType(self.cacheLimitType.currentIndex()),
+                                        self.cacheLimit.text())
+
+    def _set_busy(self, what: str | None, total: int = 0) -> None:
+        self.progressBar.setVisible(what is not None)
+        self.cancelButton.setVisible(what is not None)
+        for widget in (self.probeButton, self.listenButton, self.preflightButton,
+                       self.renderButton):
+            widget.setEnabled(what is None)
+        if what is not None:
+            self.progressBar.setRange(0, max(total, 1))
+            self.progressBar.setValue(0)
+            self.progressBar.setFormat(f"{what} %v/%m")
+
+    def probe(self) -> Task | None:
+        """F5: probe every listed server on a worker thread."""
+        if self.busy:
+            return None
+        targets = self.controller.probe_targets()
+        if not targets:
+            return None
+        timeout = self.probe_timeout or float(
+            load_effective().defaults["probe_timeout"] or DEFAULT_TIMEOUT)
+        task = Task(probe_job(targets, timeout), self)
+        task.progress.connect(self._probe_progress)
+        task.finished.connect(self._probe_done)
+        task.failed.connect(self._task_failed)
+        self._set_busy("probing", len(targets))
+        self.task = task
+        task.start()
+        return task
+
+    def _probe_progress(self, done: int, _total: int, results: list[ProbeResult]) -> None:
+        self.progressBar.setValue(done)
+        self.controller.apply_probe_results(results)
+
+    def _probe_done(self, results: list[ProbeResult]) -> None:
+        self.task = None
+        self.controller.apply_probe_results(results)
+        self._set_busy(None)
+
+    def _task_failed(self, message: str) -> None:
+        self.task = None
+        self._set_busy(None)
+        _set_error(self.tableError, message)
+
+    def listen(self) -> Task | None:
+        """Listen for servers for a few seconds, then offer the hosts heard."""
+        if self.busy:
+            return None
+        task = Task(discovery_job(DISCOVERY_SECONDS, READY_BROADCAST_PORT), self)
+        task.progress.connect(lambda done, _t, _n: self.progressBar.setValue(done))
+        task.finished.connect(self._listen_done)
+        task.failed.connect(self._task_failed)
+        self._set_busy("listening", int(DISCOVERY_SECONDS * 1000))
+        self.progressBar.setFormat("listening for servers")
+        self.task = task
+        task.start()
+        return task
+
+    def _listen_done(self, report: DiscoveryReport) -> None:
+        self.task = None
+        self._set_busy(None)
+        self.dialogs.hosts([s.address for s in report.senders])
+
+    def preflight(self) -> Stepper | None:
+        """Run the preflight, one check per event-loop turn (the scene is read first)."""
+        if self.busy:
+            return None
+        from vrdr_max.checks import CHECKS  # noqa: PLC0415 - the count, for the progress bar
+
+        stepper = Stepper(self.controller.preflight_steps(), len(CHECKS), self)
+        stepper.progress.connect(lambda done, _t, _r: self.progressBar.setValue(done))
+        stepper.finished.connect(self._preflight_done)
+        self._set_busy("checking", len(CHECKS))
+        self.stepper = stepper
+        stepper.start()
+        return stepper
+
+    def _preflight_done(self, results: list[Any]) -> None:
+        self.stepper = None
+        self._set_busy(None)
+        self.controller.finish_preflight(results)
+
+    @property
+    def busy(self) -> bool:
+        """True while a probe, a listen or a preflight runs."""
+        return self.task is not None or self.stepper is not None
+
+    def cancel(self) -> None:
+        """Cancel the running probe, listen or preflight."""
+        if self.task is not None:
+            self.task.cancel()
+        if self.stepper is not None:
+            self.stepper.cancel()
+
+    def render_with_dr(self) -> SubmissionReport | None:
+        """Show the plan; on OK (with a reason when errors remain) render, then the report."""
+        submit_plan = self.controller.plan()
+        reason = self.dialogs.plan(submit_plan)
+        if reason is None:
+            return None
+        report = self.controller.render(submit_plan, reason or None)
+        self.dialogs.report(report)
+        return report
+
+    def status_of(self, row: int) -> str:
+        """The status cell of ``row`` (for tests and screenshots)."""
+        return str(self.model.index(row, STATUS).data() or "")
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt API
+        """Stop workers and remove the 3ds Max callbacks."""
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Cancel running work and detach from 3ds Max's events."""
+        self.cancel()
+        if self.task is not None:
+            self.task.wait(2.0)
+        self.controller.detach()
+
+
+def top_level_items(tree: QtWidgets.QTreeWidget) -> list[QtWidgets.QTreeWidgetItem]:
+    """The tree's top-level items, in order."""
+    items = (tree.topLevelItem(i) for i in range(tree.topLevelItemCount()))
+    return [item for item in items if item is not None]
+
+
+def wrap_text(metrics: QtGui.QFontMetrics, text: str, width: int) -> str:
+    """Greedy word wrap of ``text`` to ``width`` pixels."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if line and metrics.horizontalAdvance(candidate) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    return "\n".join([*lines, line])
+
+
+def _fix_description(fix_id: str) -> str:
+    from vrdr_max.fixes import FIXES  # noqa: PLC0415 - only for the tooltip
+
+    return FIXES[fix_id].description if fix_id in FIXES else fix_id
+
+
+class Dialog(QtWidgets.QDialog):
+    """A dialog loaded from a form in ``ui/``."""
+
+    buttons: QtWidgets.QDialogButtonBox
+
+    def __init__(self, form: str, parent: QtWidgets.QWidget) -> None:
+        super().__init__(parent)
+        load_form(form, self)
+        self.setStyleSheet(stylesheet(self.palette()))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+    def child(self, name: str) -> Any:
+        """A widget of the form by object name."""
+        return getattr(self, name)
+
+
+class DialogFactory:
+    """The panel's dialogs. Tests replace ``run`` to answer a dialog without a user."""
+
+    def __init__(self, panel: DRPanel) -> None:
+        self.panel = panel
+        self.controller = panel.controller
+        self.last: QtWidgets.QDialog | None = None
+
+    def run(self, dialog: QtWidgets.QDialog) -> bool:
+        """Show ``dialog`` modally; True when accepted."""
+        self.last = dialog
+        return bool(dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted)
+
+    def paste(self, text: str) -> bool:
+        """Paste servers: one ``host[:port]`` per line; a bad line keeps the dialog open."""
+        dialog = Dialog("paste.ui", self.panel)
+        edit: QtWidgets.QPlainTextEdit = dialog.child("textEdit")
+        edit.setPlainText(text)
+        error = dialog.child("errorLabel")
+        _set_error(error, None)
+
+        def accept() -> None:
+            message = self.controller.paste(edit.toPlainText())
+            _set_error(error, message)
+            if message is None:
+                QtWidgets.QDialog.accept(dialog)
+
+        dialog.accept = accept  # type: ignore[method-assign]
+        return self.run(dialog)
+
+    def numa(self) -> bool:
+        """Add a NUMA machine, previewing the entries the spawner's rules give."""
+        dialog = Dialog("numa.ui", self.panel)
+        host, args = dialog.child("hostEdit"), dialog.child("argsEdit")
+        nodes, preview = dialog.child("nodesSpin"), dialog.child("previewList")
+        error = dialog.child("errorLabel")
+        ok = dialog.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
+
+        def update() -> None:
+            preview.clear()
+            if not host.text().strip():
+                _set_error(error, None)
+                ok.setEnabled(False)
+                return
+            entries = self.controller.numa_preview(host.text(), args.text(),
+                                                   nodes.value() or None)
+            if isinstance(entries, str):
+                _set_error(error, entries)
+                ok.setEnabled(False)
+                return
+            _set_error(error, None)
+            ok.setEnabled(True)
+            preview.addItems([_entry_text(e) for e in entries])
+
+        for widget in (host, args):
+            widget.textChanged.connect(update)
+        nodes.valueChanged.connect(update)
+        update()
+        if not self.run(dialog):
+            return False
+        return self.controller.add_numa(host.text(), args.text(), nodes.value() or None) is None
+
+    def pool(self) -> bool:
+        """Pick a pool; replace the list with it or merge it in."""
+        dialog = Dialog("pool.ui", self.panel)
+        combo = dialog.child("poolCombo")
+        names = self.controller.pool_names()
+        combo.addItems(names)
+        description = dialog.child("descriptionLabel")
+        pools = load_effective().pools
+
+        def describe() -> None:
+            name = combo.currentText()
+            pool = pools.get(name)
+            description.setText("" if pool is None else
+                                f"{pool.description} ({len(pool.entries())} entries, "
+                                f"{pool.mode.value.upper()})".strip())
+
+        combo.currentIndexChanged.connect(lambda _i: describe())
+        describe()
+        if not names:
+            description.setText("No pools for this engine in the studio or user files.")
+            dialog.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        if not self.run(dialog):
+            return False
+        merge = dialog.child("mergeRadio").isChecked()
+        return self.controller.apply_pool(combo.currentText(), merge=merge) is None
+
+    def hosts(self, addresses: list[str]) -> bool:
+        """Offer the hosts discovery heard (all ticked); add the ticked ones."""
+        dialog = Dialog("hosts.ui", self.panel)
+        listed = {s.host.lower() for s in self.controller.settings.servers}
+        fresh = [a for a in addresses if a.lower() not in listed]
+        dialog.child("hintLabel").setText(
+            f"{len(addresses)} server(s) announced themselves; {len(fresh)} not listed yet."
+            if addresses else "No server announced itself. Servers announce on UDP "
+            f"{READY_BROADCAST_PORT} while a DR render is running.")
+        host_list = dialog.child("hostList")
+        for address in fresh:
+            item = QtWidgets.QListWidgetItem(address)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            host_list.addItem(item)
+        if not self.run(dialog):
+            return False
+        chosen = [host_list.item(i).text() for i in range(host_list.count())
+                  if host_list.item(i).checkState() == Qt.CheckState.Checked]
+        return self.controller.add_discovered(chosen) is None
+
+    def plan(self, submit_plan: SubmitPlan) -> str | None:
+        """Show the plan; return None (cancelled), "" (go) or the override reason."""
+        dialog = Dialog("plan.ui", self.panel)
+        dialog.child("headLabel").setText(
+            "Rendering with DR will do this (nothing has changed yet):")
+        blocking = submit_plan.blocking_reasons
+        lines = reporting.plan_lines(submit_plan)
+        if blocking:
+            lines += ["", "Errors left:"] + [f"  {b}" for b in blocking]
+        dialog.child("textView").setPlainText("\n".join(lines))
+        reason = dialog.child("reasonEdit")
+        for name in ("reasonLabel", "reasonEdit"):
+            dialog.child(name).setVisible(submit_plan.blocked)
+        ok = dialog.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Render")
+        if submit_plan.blocked:
+            ok.setEnabled(False)
+            reason.textChanged.connect(lambda text: ok.setEnabled(bool(text.strip())))
+        if not self.run(dialog):
+            return None
+        return reason.text().strip() if submit_plan.blocked else ""
+
+    def report(self, report: SubmissionReport) -> None:
+        """What the submission did: steps, timings, backup."""
+        dialog = Dialog("plan.ui", self.panel)
+        dialog.setWindowTitle("DR render report")
+        dialog.child("headLabel").setText(f"Render with DR: {report.status.value}")
+        dialog.child("textView").setPlainText("\n".join(reporting.submission_lines(report)))
+        for name in ("reasonLabel", "reasonEdit"):
+            dialog.child(name).setVisible(False)
+        dialog.buttons.setStandardButtons(QtWidgets.QDialogButtonBox.StandardButton.Close)
+        dialog.buttons.rejected.connect(dialog.reject)
+        self.run(dialog)
+
+    def conflict(self) -> bool:
+        """The cfg changed on disk: reload it (the other writer's content stays) or keep it.
+
+        The file is never overwritten from here.
+        """
+        if not self.controller.conflict:
+            return False
+        box = QtWidgets.QMessageBox(self.panel)
+        box.setIcon(QtWidgets.QMessageBox.Icon.Warning)
+        box.setWindowTitle("Server list changed on disk")
+        box.setText(f"{self.controller.cfg_path.name} was changed by another program since the "
+                    "panel read it. Your last edit was not saved.")
+        box.setInformativeText("Reload shows the file as it is now (your unsaved edit is "
+                               "dropped). Keep leaves the file alone; nothing is saved until "
+                               "you reload.")
+        reload = box.addButton("Reload", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Keep", QtWidgets.QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(reload)
+        self.run(box)
+        if box.clickedButton() is reload:
+            self.controller.reload_from_disk()
+            return True
+        return False
+
+
+def _entry_text(server: RenderServer) -> str:
+    return f"{server.endpoint}{'' if server.enabled else ' (disabled)'}"
+
+
+__all__ = ["DRPanel", "DialogFactory", "icon", "load_form", "stylesheet"]
