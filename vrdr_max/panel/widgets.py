@@ -223,8 +223,8 @@ class DRPanel(QtWidgets.QWidget):
         self.renderButton.clicked.connect(self.render_with_dr)
         self.findingsTree.itemDoubleClicked.connect(self._finding_activated)
         table = self.serverTable
-        # QShortcut is in QtWidgets in Qt 5, in QtGui in Qt 6.
-        shortcut: Any = getattr(QtWidgets, "QShortcut", None) or QtGui.QShortcut
+        # qtpy keeps QShortcut in QtWidgets for Qt 6 too (where Qt moved it to QtGui).
+        shortcut = QtWidgets.QShortcut  # type: ignore[attr-defined]
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         for keys, slot, owner in ((QtGui.QKeySequence.StandardKey.Delete, self.remove_selected,
                                    table),
