@@ -43,13 +43,18 @@ def show_panel(host: MaxHost | None = None) -> QtWidgets.QDockWidget:
 
             host = PymxsHost()
         dock = _create(main, host, qtmax)
+    panel = dock.widget()
+    if isinstance(panel, DRPanel) and not panel.controller.attached:
+        # Shown again after a close: catch up with the scene, listen again.
+        panel.controller.refresh()
+        panel.controller.attach()
     dock.show()
     dock.raise_()
     return dock
 
 
 class PanelDock(QtWidgets.QDockWidget):
-    """The dock: closing it removes the panel's 3ds Max callbacks, showing it adds them back."""
+    """The dock: closing it removes the panel's 3ds Max callbacks (``show_panel`` adds them)."""
 
     def __init__(self, panel: DRPanel, parent: QtWidgets.QWidget) -> None:
         super().__init__(DOCK_TITLE, parent)
@@ -62,12 +67,6 @@ class PanelDock(QtWidgets.QDockWidget):
         self.panel.shutdown()
         super().closeEvent(event)
 
-    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt API
-        """Listen to the scene again (after a close), and show what changed meanwhile."""
-        if not self.panel.controller.attached:
-            self.panel.controller.refresh()
-            self.panel.controller.attach()
-        super().showEvent(event)
 
 
 def _create(main: QtWidgets.QMainWindow, host: MaxHost, qtmax: Any) -> PanelDock:
@@ -80,7 +79,6 @@ def _create(main: QtWidgets.QMainWindow, host: MaxHost, qtmax: Any) -> PanelDock
             disable(widget, True)
     if not main.restoreDockWidget(dock):
         main.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    panel.controller.attach()
     return dock
 
 
