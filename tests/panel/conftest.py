@@ -6,12 +6,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from qtpy import QtWidgets
 
 from mock_pymxs import MockMax
 from vrdr_max.demo import ARTIST_CFG
-
-from qtpy import QtWidgets
-
 from vrdr_max.panel.controller import PanelController
 from vrdr_max.panel.widgets import DRPanel
 

@@ -42,7 +42,7 @@ from vrdr_max.host import MaxHost
 from vrdr_max.manifest import load_manifest
 from vrdr_max.models import CacheLimitType, Dispatcher, DRSettings, RenderServer
 from vrdr_max.ports import Engine, Mode
-from vrdr_max.probe import ProbeResult, ProbeTarget, targets_from_settings
+from vrdr_max.probe import ProbeResult, targets_from_settings
 from vrdr_max.renderers import RendererProp
 from vrdr_max.settings_store import StoredSettings, load_settings
 from vrdr_max.spawner import parse_spawner_args, plan_processes, server_entries
@@ -105,11 +105,10 @@ OPTION_NAMES = ("use_local_host", "restart_servers", "save_servers_in_scene",
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the server table."""
+    """One line of the server table (its probe answer: :meth:`PanelController.probe_for`)."""
 
     server: RenderServer
     source: Source
-    probe: ProbeResult | None
 
 
 Listener = Callable[[Event], None]
@@ -195,9 +194,12 @@ class PanelController:
     # -- the table -----------------------------------------------------------------------------
 
     def rows(self) -> list[Row]:
-        """The server table: each entry with where it came from and its last probe result."""
-        return [Row(s, self.sources.get(s.key, Source.FILE), self.probe_results.get(s.key))
-                for s in self.settings.servers]
+        """The server table: each entry with where it came from."""
+        return [Row(s, self.sources.get(s.key, Source.FILE)) for s in self.settings.servers]
+
+    def probe_for(self, server: RenderServer) -> ProbeResult | None:
+        """The last probe answer for ``server``, if any."""
+        return self.probe_results.get(server.key)
 
     def _fail(self, field: Field, message: str) -> str:
         self.errors[field] = message
@@ -430,11 +432,17 @@ class PanelController:
 
     # -- probe and discovery (run in a worker; results come back here) -------------------------
 
-    def probe_targets(self) -> list[ProbeTarget]:
-        """Every listed server (disabled ones too, to see them come back) and the dispatcher."""
-        targets = [ProbeTarget(s.host, s.port) for s in self.settings.servers]
-        return targets + [t for t in targets_from_settings(self.settings)
-                          if t.label == "dispatcher"]
+    def probe_endpoints(self) -> list[tuple[str, int, str]]:
+        """``(host, port, label)`` of every listed server and of the DR2 dispatcher.
+
+        Disabled servers are probed too, so the artist sees them come back. A worker turns the
+        tuples into probe targets (checking 1,000 host names takes tens of milliseconds).
+        """
+        endpoints = [(s.host, s.port, "server") for s in self.settings.servers]
+        d = self.settings.dispatcher
+        if self.settings.mode is Mode.DR2 and d is not None:
+            endpoints.append((d.host, d.port, "dispatcher"))
+        return endpoints
 
     def apply_probe_results(self, results: Iterable[ProbeResult]) -> None:
         """Show probe answers (a batch at a time, as they arrive)."""

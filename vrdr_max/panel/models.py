@@ -34,7 +34,13 @@ class ServerTableModel(QtCore.QAbstractTableModel):
         controller.subscribe(self._on_event)
 
     def _on_event(self, event: Event) -> None:
-        if event not in (Event.SERVERS, Event.SCENE, Event.PROBE):
+        if event is Event.PROBE:
+            # Answers are looked up when a cell is painted: nothing to rebuild, only repaint.
+            if self._rows:
+                self.dataChanged.emit(self.index(0, STATUS),
+                                      self.index(len(self._rows) - 1, STATUS))
+            return
+        if event not in (Event.SERVERS, Event.SCENE):
             return
         rows = self._controller.rows()
         if len(rows) != len(self._rows):
@@ -42,11 +48,10 @@ class ServerTableModel(QtCore.QAbstractTableModel):
             self._rows = rows
             self.endResetModel()
             return
-        # Same shape (an edit, a probe answer): repaint in place, keeping selection and editors.
+        # Same shape (an edit): repaint in place, keeping the selection.
         self._rows = rows
         if rows:
-            first = STATUS if event is Event.PROBE else ENABLED
-            self.dataChanged.emit(self.index(0, first), self.index(len(rows) - 1, SOURCE))
+            self.dataChanged.emit(self.index(0, ENABLED), self.index(len(rows) - 1, SOURCE))
 
     def rowCount(self, parent: Index | None = None) -> int:  # noqa: N802 - Qt API
         """Number of servers (a table has no children)."""
@@ -72,22 +77,24 @@ class ServerTableModel(QtCore.QAbstractTableModel):
             return base | Flag.ItemIsEditable
         return base
 
-    def data(self, index: Index, role: int = Role.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Role.DisplayRole) -> Any:  # noqa: PLR0911
         """Text, check state and tooltips of one cell."""
         if not index.isValid() or index.row() >= len(self._rows):
             return None
         row, column = self._rows[index.row()], index.column()
         server = row.server
+        if column == STATUS and role in (Role.DisplayRole, Role.ToolTipRole):
+            result = self._controller.probe_for(server)
+            if role == Role.DisplayRole:
+                return status_text(result)
+            return None if result is None else result.message
         if role == Role.CheckStateRole and column == ENABLED:
             return Check.Checked if server.enabled else Check.Unchecked
         if role in (Role.DisplayRole, Role.EditRole):
-            return {HOST: server.host, PORT: str(server.port), STATUS: status_text(row.probe),
+            return {HOST: server.host, PORT: str(server.port),
                     SOURCE: row.source.value}.get(column)
-        if role == Role.ToolTipRole:
-            if column == STATUS and row.probe is not None:
-                return row.probe.message
-            if column == ENABLED:
-                return "takes part in DR" if server.enabled else "listed, but left out"
+        if role == Role.ToolTipRole and column == ENABLED:
+            return "takes part in DR" if server.enabled else "listed, but left out"
         return None
 
     def setData(self, index: Index, value: Any,  # noqa: N802 - Qt API

@@ -17,8 +17,8 @@ from vrdr_max import reporting
 from vrdr_max.checks import Finding, Severity
 from vrdr_max.discovery import DiscoveryReport
 from vrdr_max.models import CacheLimitType, RenderServer
-from vrdr_max.panel.controller import Event, Field, PanelController
-from vrdr_max.panel.models import HOST, STATUS, ServerTableModel
+from vrdr_max.panel.controller import Event, Field, PanelController, status_text
+from vrdr_max.panel.models import ENABLED, HOST, PORT, SOURCE, STATUS, ServerTableModel
 from vrdr_max.panel.workers import Stepper, Task, discovery_job, probe_job
 from vrdr_max.ports import READY_BROADCAST_PORT, Mode
 from vrdr_max.probe import DEFAULT_TIMEOUT, ProbeResult
@@ -29,6 +29,8 @@ UI_DIR = Path(__file__).resolve().parents[2] / "ui"
 """The forms, icons and stylesheet (``ui/`` next to the ``vrdr_max`` package)."""
 
 DISCOVERY_SECONDS = 5.0
+MAX_SUBJECTS = 20
+"""Subjects listed under a finding; the rest are counted (600 offline servers stay readable)."""
 Qt = QtCore.Qt
 ERROR_HUE, WARNING_HUE = 0, 38
 """Hues of error and warning text; lightness and saturation follow the palette."""
@@ -171,13 +173,20 @@ class DRPanel(QtWidgets.QWidget):
         self.renderButton.setIcon(icon("render", palette))
         for label in (self.addError, self.tableError, self.optionsError, self.dispatcherError):
             _set_error(label, None)
+        # Widths from the font, never from the contents: measuring 1,000 rows on every probe
+        # answer would stall 3ds Max for seconds.
         header = self.serverTable.horizontalHeader()
-        header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(HOST, QtWidgets.QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
-        self.serverTable.verticalHeader().setVisible(False)
-        self.serverTable.verticalHeader().setDefaultSectionSize(
-            self.fontMetrics().height() + 6)
+        metrics = self.fontMetrics()
+        for column, sample in ((ENABLED, "On"), (PORT, "65535"), (STATUS, "timeout 999 ms"),
+                               (SOURCE, "discovered")):
+            header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 18)
+        header.setSectionResizeMode(HOST, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        rows = self.serverTable.verticalHeader()
+        rows.setVisible(False)
+        rows.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(metrics.height() + 6)
         self.findingsTree.header().setStretchLastSection(False)
         self.findingsTree.header().setSectionResizeMode(
             0, QtWidgets.QHeaderView.ResizeMode.Stretch)
@@ -222,6 +231,7 @@ class DRPanel(QtWidgets.QWidget):
         self.cancelButton.clicked.connect(self.cancel)
         self.renderButton.clicked.connect(self.render_with_dr)
         self.findingsTree.itemDoubleClicked.connect(self._finding_activated)
+        self.findingsTree.itemExpanded.connect(self._rewrap)
         table = self.serverTable
         # qtpy keeps QShortcut in QtWidgets for Qt 6 too (where Qt moved it to QtGui).
         shortcut = QtWidgets.QShortcut  # type: ignore[attr-defined]
@@ -249,6 +259,8 @@ class DRPanel(QtWidgets.QWidget):
             QtCore.QTimer.singleShot(0, self.dialogs.conflict)
         if event is Event.GUARD:
             self._show_guard()
+        if event in (Event.PROBE, Event.SETTINGS, Event.SCENE):
+            self._show_dispatcher_status()
 
     def _show_settings(self) -> None:
         c = self.controller
@@ -279,6 +291,12 @@ class DRPanel(QtWidgets.QWidget):
             self.cacheLimit.setText(f"{s.assets.cache_limit:g}")
         self.cacheLimitType.setCurrentIndex(int(s.assets.cache_limit_type))
         self.cacheLimit.setEnabled(s.assets.cache_limit_type is not CacheLimitType.NONE)
+
+    def _show_dispatcher_status(self) -> None:
+        result = self.controller.dispatcher_probe()
+        status = status_text(result)
+        self.dispatcherBox.setTitle(f"DR2 dispatcher: {status}" if status else "DR2 dispatcher")
+        self.dispatcherBox.setToolTip(result.message if result else "")
 
     def _show_errors(self) -> None:
         errors = self.controller.errors
@@ -312,7 +330,10 @@ class DRPanel(QtWidgets.QWidget):
                 item.setToolTip(0, f"{finding.message} ({finding.check_id})")
                 item.setData(0, Qt.ItemDataRole.UserRole, finding.check_id)
                 tree.addTopLevelItem(item)
-                for text in (finding.message, *(f"- {s}" for s in finding.subjects)):
+                subjects = [f"- {s}" for s in finding.subjects[:MAX_SUBJECTS]]
+                if len(finding.subjects) > MAX_SUBJECTS:
+                    subjects.append(f"... and {len(finding.subjects) - MAX_SUBJECTS} more")
+                for text in (finding.message, *subjects):
                     child = QtWidgets.QTreeWidgetItem(["", ""])
                     child.setData(0, Qt.ItemDataRole.UserRole, text)
                     child.setToolTip(0, text)
@@ -321,13 +342,16 @@ class DRPanel(QtWidgets.QWidget):
                 tree.setItemWidget(item, 1, self._finding_actions(finding))
         self._rewrap()
 
-    def _rewrap(self) -> None:
-        """Break messages and subjects into lines that fit the tree's width."""
+    def _rewrap(self, only: QtWidgets.QTreeWidgetItem | None = None) -> None:
+        """Break the messages and subjects of expanded findings into lines that fit."""
         tree = self.findingsTree
         metrics = tree.fontMetrics()
         scrollbar = tree.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_ScrollBarExtent)
         width = max(tree.viewport().width() - scrollbar - 2 * tree.indentation() - 8, 80)
-        for item in top_level_items(tree):
+        items = [only] if only is not None else top_level_items(tree)
+        for item in items:
+            if not item.isExpanded():
+                continue  # wrapped when opened: a long list stays cheap to show
             for j in range(item.childCount()):
                 child = item.child(j)
                 if child is not None:
@@ -346,9 +370,11 @@ class DRPanel(QtWidgets.QWidget):
         layout.setSpacing(2)
         if finding.fix:
             fix = QtWidgets.QToolButton(box)
-            fix.setText("Fix")
+            fix.setIcon(icon("fix", self.palette()))
+            fix.setText("Fix")  # icon only, so the check's title keeps the width
+            fix.setAccessibleName("Fix")
             fix.setObjectName(f"fix:{finding.fix}")
-            fix.setToolTip(_fix_description(finding.fix))
+            fix.setToolTip(f"Fix: {_fix_description(finding.fix)}")
             fix_id = finding.fix
             fix.clicked.connect(lambda: self.controller.fix(fix_id))
             layout.addWidget(fix)
@@ -417,7 +443,7 @@ class DRPanel(QtWidgets.QWidget):
         """F5: probe every listed server on a worker thread."""
         if self.busy:
             return None
-        targets = self.controller.probe_targets()
+        targets = self.controller.probe_endpoints()
         if not targets:
             return None
         timeout = self.probe_timeout or float(

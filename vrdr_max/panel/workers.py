@@ -88,9 +88,13 @@ class Task(QtCore.QObject):
         self.failed.emit(message)
 
 
-def probe_job(targets: list[ProbeTarget], timeout: float) -> Job:
-    """A probe of ``targets``; progress payloads are lists of new ``ProbeResult``s."""
+def probe_job(endpoints: list[tuple[str, int, str]], timeout: float) -> Job:
+    """A probe of ``(host, port, label)`` endpoints, built into targets in the worker.
+
+    Progress payloads are lists of new ``ProbeResult``s.
+    """
     def run(report: Report, cancel: threading.Event) -> list[ProbeResult]:
+        targets = [ProbeTarget(host, port, label) for host, port, label in endpoints]
         batch: list[ProbeResult] = []
         last = [time.monotonic()]
 
