@@ -41,7 +41,7 @@ def test_add_edit_enable_remove_write_the_right_lines_and_keep_unknown_ones(
     model = panel.model
     assert model.setData(model.index(1, HOST), "render03")
     assert model.setData(model.index(1, PORT), "20205")
-    assert model.setData(model.index(0, ENABLED), Qt.CheckState.Unchecked.value,
+    assert model.setData(model.index(0, ENABLED), Qt.CheckState.Unchecked,
                          Qt.ItemDataRole.CheckStateRole)
     assert server_lines(cfg) == [b"artist-ws-07 0 20204", b"render03 1 20205",
                                  b"10.0.0.7 1 20210"]
@@ -142,7 +142,7 @@ def test_numa_machine_previews_the_spawner_entries_then_adds_them(
     panel.numaButton.click()
     assert seen == [["numa01:20204", "numa01:20205", "numa01:20206"]]
     assert server_lines(cfg)[1:] == [b"numa01 1 20204", b"numa01 1 20205", b"numa01 1 20206"]
-    assert {panel.model.index(r, 4).data() for r in (1, 2, 3)} == {"NUMA machine"}
+    assert {panel.model.index(r, 4).data() for r in (1, 2, 3)} == {"NUMA"}
 
 
 def test_pool_picker_replaces_or_merges(monkeypatch, tmp_path: Path, panel: DRPanel, cfg: Path,

@@ -78,7 +78,7 @@ class Source(str, Enum):
     FILE = "file"
     ADDED = "added"
     POOL = "pool"
-    NUMA = "NUMA machine"
+    NUMA = "NUMA"  # one entry per spawner process of a NUMA machine
     DISCOVERED = "discovered"
 
 

@@ -10,10 +10,14 @@ from typing import Any
 
 from qtpy import QtCore
 
-from vrdr_max.panel.controller import Event, PanelController, Row, status_text
+from vrdr_max.panel.controller import Event, PanelController, Row, Source, status_text
 
 ENABLED, HOST, PORT, STATUS, SOURCE = range(5)
 HEADERS = ("On", "Host", "Port", "Status", "From")
+SOURCE_TIPS = {
+    Source.FILE: "read from the cfg file", Source.ADDED: "added in the panel",
+    Source.POOL: "from a server pool", Source.NUMA: "a spawner process of a NUMA machine",
+    Source.DISCOVERED: "heard announcing itself on the network"}
 
 Qt = QtCore.Qt
 # Scoped enum names: the spelling PySide6 requires and PySide2 5.15 also accepts.
@@ -95,6 +99,8 @@ class ServerTableModel(QtCore.QAbstractTableModel):
                     SOURCE: row.source.value}.get(column)
         if role == Role.ToolTipRole and column == ENABLED:
             return "takes part in DR" if server.enabled else "listed, but left out"
+        if role == Role.ToolTipRole and column == SOURCE:
+            return SOURCE_TIPS[row.source]
         return None
 
     def setData(self, index: Index, value: Any,  # noqa: N802 - Qt API

@@ -8,6 +8,7 @@ themes.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -178,10 +179,10 @@ class DRPanel(QtWidgets.QWidget):
         header = self.serverTable.horizontalHeader()
         header.setStretchLastSection(False)
         metrics = self.fontMetrics()
-        for column, sample in ((ENABLED, "On"), (PORT, "65535"), (STATUS, "timeout 999 ms"),
+        for column, sample in ((ENABLED, "On"), (PORT, "65535"), (STATUS, "unresolvable"),
                                (SOURCE, "discovered")):
             header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, metrics.horizontalAdvance(sample) + 18)
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 12)
         header.setSectionResizeMode(HOST, QtWidgets.QHeaderView.ResizeMode.Stretch)
         rows = self.serverTable.verticalHeader()
         rows.setVisible(False)
@@ -223,7 +224,8 @@ class DRPanel(QtWidgets.QWidget):
                           (self.checkMissingFiles, "check_missing_files"),
                           (self.transferMissing, "transfer_missing"),
                           (self.useCached, "use_cached")):
-            box.clicked.connect(lambda on, name=name: c.set_option(name, bool(on)))
+            # partial, not a lambda with a default: PySide2 would pass the checked flag wrongly.
+            box.clicked.connect(partial(self._option_clicked, box, name))
         self.maxServers.editingFinished.connect(lambda: c.set_max_servers(self.maxServers.text()))
         self.cacheLimit.editingFinished.connect(self._cache_edited)
         self.cacheLimitType.activated.connect(lambda _i: self._cache_edited())
@@ -419,6 +421,9 @@ class DRPanel(QtWidgets.QWidget):
     def paste_clipboard(self) -> None:
         """Ctrl+V in the table: offer the clipboard's lines in the paste dialog."""
         self.dialogs.paste(QtWidgets.QApplication.clipboard().text())
+
+    def _option_clicked(self, box: QtWidgets.QCheckBox, name: str, *_signal: object) -> None:
+        self.controller.set_option(name, box.isChecked())
 
     def _dispatcher_edited(self) -> None:
         self.controller.set_dispatcher(self.dispatcherHost.text(), self.dispatcherPort.text(),
