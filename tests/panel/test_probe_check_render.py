@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from pathlib import Path
 
@@ -144,3 +145,40 @@ def test_cancelling_the_plan_changes_nothing(panel: DRPanel, cfg: Path, mock_max
     assert not mock_max.renders
     assert cfg.read_bytes() == ARTIST_CFG
     assert not mock_max.writes
+
+
+def test_listen_offers_the_hosts_heard_and_adds_the_ticked_ones(
+        qtbot, panel: DRPanel, cfg: Path, dialogs: Dialogs) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe_port:
+        probe_port.bind(("127.0.0.1", 0))
+        port = probe_port.getsockname()[1]
+    panel.discovery_port = port
+    panel.discovery_seconds = 1.0
+    offered: list[list[str]] = []
+
+    def pick(dialog: QtWidgets.QDialog) -> bool:
+        hosts = dialog.findChild(QtWidgets.QListWidget, "hostList")
+        offered.append([hosts.item(i).text() for i in range(hosts.count())])
+        return True
+
+    dialogs.answers.append(pick)
+    task = panel.listen()
+    assert task is not None and panel.progressBar.isVisible()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+        for _ in range(3):
+            qtbot.wait(100)
+            sender.sendto(b"\x00" * 32, ("127.0.0.1", port))
+    qtbot.waitUntil(lambda: bool(offered), timeout=5_000)
+    assert offered == [["127.0.0.1"]]
+    assert b"127.0.0.1 1 20204\r\n" in cfg.read_bytes()
+    assert panel.model.index(1, 4).data() == "discovered"
+
+
+def test_cancel_stops_a_preflight(qtbot, panel: DRPanel) -> None:
+    stepper = panel.preflight()
+    assert stepper is not None
+    panel.cancelButton.click()
+    with qtbot.waitSignal(stepper.finished, timeout=5_000) as blocker:
+        pass
+    assert len(blocker.args[0]) <= 1  # stopped after the check that was running
+    assert not panel.busy

@@ -146,6 +146,8 @@ class DRPanel(QtWidgets.QWidget):
         self.setObjectName("vrdrPanel")
         self.controller = controller
         self.probe_timeout = probe_timeout
+        self.discovery_seconds = DISCOVERY_SECONDS
+        self.discovery_port = READY_BROADCAST_PORT
         self.task: Task | None = None
         self.stepper: Stepper | None = None
         self.model = ServerTableModel(controller, self)
@@ -480,11 +482,11 @@ class DRPanel(QtWidgets.QWidget):
         """Listen for servers for a few seconds, then offer the hosts heard."""
         if self.busy:
             return None
-        task = Task(discovery_job(DISCOVERY_SECONDS, READY_BROADCAST_PORT), self)
+        task = Task(discovery_job(self.discovery_seconds, self.discovery_port), self)
         task.progress.connect(lambda done, _t, _n: self.progressBar.setValue(done))
         task.finished.connect(self._listen_done)
         task.failed.connect(self._task_failed)
-        self._set_busy("listening", int(DISCOVERY_SECONDS * 1000))
+        self._set_busy("listening", int(self.discovery_seconds * 1000))
         self.progressBar.setFormat("listening for servers")
         self.task = task
         task.start()
