@@ -59,6 +59,7 @@ LIGHT_SWITCH = {"vraysun": "enabled", "vrayies": "enabled"}
 FRAME_EVENT = "postRenderFrame"
 RENDER_WATCH_ID = "vrdr_render_watch"
 PROMPT_MS = 8000  # how long a render-guard message stays on the prompt line
+_PARAM_ERRORS: tuple[type[BaseException], ...] = (TypeError, IndexError, *_MXS_ERRORS)
 MISSING_CLASSES = ("Missing_GeomObject", "Missing_Light", "Missing_Mtl", "Missing_TextureMap",
                    "Missing_Camera", "Missing_Helper", "Missing_Shape", "Missing_OSM",
                    "Missing_WSM", "Missing_WSM_Object", "Missing_RefTarget",
@@ -331,7 +332,7 @@ class PymxsHost:
         param = rt.callbacks.notificationParam()
         try:
             return bool(param[1])  # 0-based from Python
-        except (TypeError, IndexError, *_MXS_ERRORS):  # type: ignore[misc]
+        except _PARAM_ERRORS:
             return False  # not inside #preRender: not a network render we can tell of
 
     def select_nodes(self, names: Sequence[str]) -> int:

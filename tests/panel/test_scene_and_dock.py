@@ -98,7 +98,15 @@ def test_a_second_show_panel_reuses_the_dock(qtbot, mock_max: MockMax, cfg: Path
     assert not second.isHidden()
     calls = [c for c in mock_max.qt_calls if c[0] == "DisableMaxAcceleratorsOnFocus"]
     assert calls and all(c[2] is True for c in calls)
-    assert isinstance(first.widget(), DRPanel)
+    panel = first.widget()
+    assert isinstance(panel, DRPanel)
+    guarded = {id(c[1]) for c in calls}
+    assert {id(panel), id(panel.addEdit), id(panel.dispatcherHost)} <= guarded
+    shown: list[QtWidgets.QDialog] = []
+    panel.dialogs.run = lambda dialog: shown.append(dialog) or False  # type: ignore[method-assign]
+    panel.dialogs.paste("")
+    text = shown[0].findChild(QtWidgets.QPlainTextEdit, "textEdit")
+    assert any(c[1] is text for c in mock_max.qt_calls)  # dialogs' fields too
     assert first.widget().controller.attached  # shown again: listening again
     assert close_panel()
     assert not close_panel()  # gone

@@ -95,7 +95,6 @@ class Field(str, Enum):
     CACHE_LIMIT = "cache_limit"
     SAVE = "save"
     FIX = "fix"
-    RENDER = "render"
 
 
 OPTION_NAMES = ("use_local_host", "restart_servers", "save_servers_in_scene",

@@ -68,17 +68,16 @@ class PanelDock(QtWidgets.QDockWidget):
         super().closeEvent(event)
 
 
-
 def _create(main: QtWidgets.QMainWindow, host: MaxHost, qtmax: Any) -> PanelDock:
     panel = DRPanel(PanelController(host))
     dock = PanelDock(panel, main)
     # Typing a host name must not fire 3ds Max shortcuts ("h", Delete...).
     disable = getattr(qtmax, "DisableMaxAcceleratorsOnFocus", None)
     if disable is not None:
-        for widget in (panel, *panel.findChildren(QtWidgets.QLineEdit)):
-            disable(widget, True)
+        panel.set_typing_guard(lambda widget: disable(widget, True))
     if not main.restoreDockWidget(dock):
         main.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    panel.controller.attach()
     return dock
 
 

@@ -8,6 +8,7 @@ themes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,7 @@ class DRPanel(QtWidgets.QWidget):
         self.probe_timeout = probe_timeout
         self.discovery_seconds = DISCOVERY_SECONDS
         self.discovery_port = READY_BROADCAST_PORT
+        self.typing_guard: Callable[[QtWidgets.QWidget], None] | None = None
         self.task: Task | None = None
         self.stepper: Stepper | None = None
         self.model = ServerTableModel(controller, self)
@@ -308,7 +310,7 @@ class DRPanel(QtWidgets.QWidget):
                    or errors.get(Field.NUMA) or errors.get(Field.POOL))
         _mark_invalid(self.addEdit, Field.ADD in errors)
         _set_error(self.tableError, errors.get(Field.EDIT) or errors.get(Field.SAVE)
-                   or errors.get(Field.FIX) or errors.get(Field.RENDER))
+                   or errors.get(Field.FIX))
         _set_error(self.dispatcherError, errors.get(Field.DISPATCHER))
         _mark_invalid(self.dispatcherHost, Field.DISPATCHER in errors)
         _set_error(self.optionsError, errors.get(Field.MAX_SERVERS)
@@ -407,6 +409,14 @@ class DRPanel(QtWidgets.QWidget):
             f.message for f in findings[:3]))
 
     # -- commands ------------------------------------------------------------------------------
+
+    def set_typing_guard(self, guard: Callable[[QtWidgets.QWidget], None]) -> None:
+        """Call ``guard`` on the panel, its text fields and those of every dialog it opens.
+
+        In 3ds Max the guard is ``DisableMaxAcceleratorsOnFocus``: typing fires no Max shortcut.
+        """
+        self.typing_guard = guard
+        guard_inputs(self, guard)
 
     def selected_rows(self) -> list[int]:
         """Rows selected in the server table."""
@@ -555,6 +565,14 @@ class DRPanel(QtWidgets.QWidget):
         self.controller.detach()
 
 
+def guard_inputs(widget: QtWidgets.QWidget, guard: Callable[[QtWidgets.QWidget], None]) -> None:
+    """Apply ``guard`` to ``widget`` and to each text field in it."""
+    guard(widget)
+    for field in (*widget.findChildren(QtWidgets.QLineEdit),
+                  *widget.findChildren(QtWidgets.QPlainTextEdit)):
+        guard(field)
+
+
 def top_level_items(tree: QtWidgets.QTreeWidget) -> list[QtWidgets.QTreeWidgetItem]:
     """The tree's top-level items, in order."""
     items = (tree.topLevelItem(i) for i in range(tree.topLevelItemCount()))
@@ -586,10 +604,12 @@ class Dialog(QtWidgets.QDialog):
 
     buttons: QtWidgets.QDialogButtonBox
 
-    def __init__(self, form: str, parent: QtWidgets.QWidget) -> None:
+    def __init__(self, form: str, parent: DRPanel) -> None:
         super().__init__(parent)
         load_form(form, self)
         self.setStyleSheet(stylesheet(self.palette()))
+        if parent.typing_guard is not None:
+            guard_inputs(self, parent.typing_guard)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -738,7 +758,6 @@ class DialogFactory:
         for name in ("reasonLabel", "reasonEdit"):
             dialog.child(name).setVisible(False)
         dialog.buttons.setStandardButtons(QtWidgets.QDialogButtonBox.StandardButton.Close)
-        dialog.buttons.rejected.connect(dialog.reject)
         self.run(dialog)
 
     def conflict(self) -> bool:
