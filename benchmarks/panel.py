@@ -38,6 +38,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import yardstick  # noqa: E402
 from qtpy import QtCore, QtWidgets  # noqa: E402
 
 import mock_pymxs  # noqa: E402
@@ -216,6 +217,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=50)
     args = parser.parse_args()
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    machine = yardstick.measure()
     demo = bench_demo(args.servers, args.timeout)
     guard = bench_guard(args.nodes, args.repeat)
     figures = {"build_show": demo["build_show_ms"], "stall_probe": demo["stall_probe_ms"],
@@ -223,7 +225,8 @@ def main() -> int:
                "render_guard": guard["render_guard_ms_median"]}
     result = {"demo": demo, "guard": guard, "budgets_ms": BUDGETS_MS,
               "within_budget": {k: figures[k] < BUDGETS_MS[k] for k in BUDGETS_MS},
-              "qt_api": os.environ.get("QT_API") or QtCore.__name__.split(".")[0]}
+              "qt_api": os.environ.get("QT_API") or QtCore.__name__.split(".")[0],
+              "machine_yardstick": machine}
     print(json.dumps(result, indent=2))
     del app
     return 0
