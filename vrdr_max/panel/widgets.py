@@ -1,100 +1,43 @@
-"""The panel's widgets: the forms in ``ui/`` bound to a ``PanelController``.
+"""``DRPanel``: the panel's form (``ui/panel.ui``) bound to a ``PanelController``.
 
-Widgets read the controller's state and call its commands; they never touch the host. Forms are
-Qt Designer files loaded at run time; icons are SVG drawn in the palette's text colour; the one
-stylesheet takes its colours from the palette, so the panel follows 3ds Max's dark and light
-themes.
+Widgets read the controller's state and call its commands; they never touch the host. The look
+(forms, stylesheet, icons) is in ``look.py``, the dialogs in ``dialogs.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-from qtpy import QtCore, QtGui, QtSvg, QtWidgets, uic
+from qtpy import QtCore, QtGui, QtWidgets
 
-from vrdr_max import reporting
-from vrdr_max.checks import Finding, Severity
+from vrdr_max.checks import CHECKS, Finding, Severity
 from vrdr_max.discovery import DiscoveryReport
-from vrdr_max.models import CacheLimitType, RenderServer
+from vrdr_max.models import CacheLimitType
 from vrdr_max.panel.controller import Event, Field, PanelController, status_text
+from vrdr_max.panel.dialogs import DialogFactory, fix_description
+from vrdr_max.panel.look import (
+    guard_inputs,
+    icon,
+    load_form,
+    mark_invalid,
+    set_error,
+    stylesheet,
+    top_level_items,
+    wrap_text,
+)
 from vrdr_max.panel.models import ENABLED, HOST, PORT, SOURCE, STATUS, ServerTableModel
 from vrdr_max.panel.workers import Stepper, Task, discovery_job, probe_job
 from vrdr_max.ports import READY_BROADCAST_PORT, Mode
 from vrdr_max.probe import DEFAULT_TIMEOUT, ProbeResult
 from vrdr_max.studio import load_effective
-from vrdr_max.submit import SubmissionReport, SubmitPlan
-
-UI_DIR = Path(__file__).resolve().parents[2] / "ui"
-"""The forms, icons and stylesheet (``ui/`` next to the ``vrdr_max`` package)."""
+from vrdr_max.submit import SubmissionReport
 
 DISCOVERY_SECONDS = 5.0
 MAX_SUBJECTS = 20
 """Subjects listed under a finding; the rest are counted (600 offline servers stay readable)."""
 Qt = QtCore.Qt
-ERROR_HUE, WARNING_HUE = 0, 38
-"""Hues of error and warning text; lightness and saturation follow the palette."""
-
-
-def load_form(name: str, base: QtWidgets.QWidget) -> None:
-    """Load ``ui/<name>`` into ``base``: its child widgets become attributes of ``base``."""
-    uic.loadUi(str(UI_DIR / name), base)  # type: ignore[no-untyped-call]
-
-
-def theme_colours(palette: QtGui.QPalette) -> dict[str, str]:
-    """Colours derived from the palette: text of errors and warnings, muted text."""
-    text = palette.color(QtGui.QPalette.ColorRole.WindowText)
-    window = palette.color(QtGui.QPalette.ColorRole.Window)
-    dark = window.lightness() < 128
-    # Bright on a dark window, deep on a light one: readable in both of 3ds Max's themes.
-    lightness = 170 if dark else 110
-    muted = QtGui.QColor(text)
-    muted.setAlpha(170)
-    return {"error": QtGui.QColor.fromHsl(ERROR_HUE, 200, lightness).name(),
-            "warning": QtGui.QColor.fromHsl(WARNING_HUE, 200, lightness).name(),
-            "muted": muted.name(QtGui.QColor.NameFormat.HexArgb)}
-
-
-def stylesheet(palette: QtGui.QPalette) -> str:
-    """``ui/panel.qss`` with its ``{placeholders}`` filled from the palette."""
-    text = (UI_DIR / "panel.qss").read_text(encoding="utf-8")
-    for key, value in theme_colours(palette).items():
-        text = text.replace("{" + key + "}", value)
-    return text
-
-
-def icon(name: str, palette: QtGui.QPalette, size: int = 16) -> QtGui.QIcon:
-    """``ui/icons/<name>.svg`` with ``currentColor`` in the palette's text colour."""
-    colour = palette.color(QtGui.QPalette.ColorRole.WindowText).name()
-    data = (UI_DIR / "icons" / f"{name}.svg").read_text(encoding="utf-8")
-    renderer = QtSvg.QSvgRenderer(QtCore.QByteArray(data.replace("currentColor", colour)
-                                                    .encode()))
-    result = QtGui.QIcon()
-    for scale in (1, 2):
-        pixmap = QtGui.QPixmap(size * scale, size * scale)
-        pixmap.fill(QtGui.QColor(0, 0, 0, 0))
-        painter = QtGui.QPainter(pixmap)
-        renderer.render(painter)
-        painter.end()
-        pixmap.setDevicePixelRatio(scale)
-        result.addPixmap(pixmap)
-    return result
-
-
-def _set_error(label: QtWidgets.QLabel, message: str | None) -> None:
-    label.setProperty("role", "error")
-    label.setText(message or "")
-    label.setVisible(bool(message))
-    label.style().unpolish(label)
-    label.style().polish(label)
-
-
-def _mark_invalid(edit: QtWidgets.QWidget, invalid: bool) -> None:
-    edit.setProperty("invalid", invalid)
-    edit.style().unpolish(edit)
-    edit.style().polish(edit)
 
 
 class DRPanel(QtWidgets.QWidget):
@@ -177,7 +120,7 @@ class DRPanel(QtWidgets.QWidget):
             button.setAutoRaise(True)
         self.renderButton.setIcon(icon("render", palette))
         for label in (self.addError, self.tableError, self.optionsError, self.dispatcherError):
-            _set_error(label, None)
+            set_error(label, None)
         # Widths from the font, never from the contents: measuring 1,000 rows on every probe
         # answer would stall 3ds Max for seconds.
         header = self.serverTable.horizontalHeader()
@@ -306,17 +249,17 @@ class DRPanel(QtWidgets.QWidget):
 
     def _show_errors(self) -> None:
         errors = self.controller.errors
-        _set_error(self.addError, errors.get(Field.ADD) or errors.get(Field.PASTE)
+        set_error(self.addError, errors.get(Field.ADD) or errors.get(Field.PASTE)
                    or errors.get(Field.NUMA) or errors.get(Field.POOL))
-        _mark_invalid(self.addEdit, Field.ADD in errors)
-        _set_error(self.tableError, errors.get(Field.EDIT) or errors.get(Field.SAVE)
+        mark_invalid(self.addEdit, Field.ADD in errors)
+        set_error(self.tableError, errors.get(Field.EDIT) or errors.get(Field.SAVE)
                    or errors.get(Field.FIX))
-        _set_error(self.dispatcherError, errors.get(Field.DISPATCHER))
-        _mark_invalid(self.dispatcherHost, Field.DISPATCHER in errors)
-        _set_error(self.optionsError, errors.get(Field.MAX_SERVERS)
+        set_error(self.dispatcherError, errors.get(Field.DISPATCHER))
+        mark_invalid(self.dispatcherHost, Field.DISPATCHER in errors)
+        set_error(self.optionsError, errors.get(Field.MAX_SERVERS)
                    or errors.get(Field.CACHE_LIMIT))
-        _mark_invalid(self.maxServers, Field.MAX_SERVERS in errors)
-        _mark_invalid(self.cacheLimit, Field.CACHE_LIMIT in errors)
+        mark_invalid(self.maxServers, Field.MAX_SERVERS in errors)
+        mark_invalid(self.cacheLimit, Field.CACHE_LIMIT in errors)
 
     def _show_preflight(self) -> None:
         tree = self.findingsTree
@@ -380,7 +323,7 @@ class DRPanel(QtWidgets.QWidget):
             fix.setText("Fix")  # icon only, so the check's title keeps the width
             fix.setAccessibleName("Fix")
             fix.setObjectName(f"fix:{finding.fix}")
-            fix.setToolTip(f"Fix: {_fix_description(finding.fix)}")
+            fix.setToolTip(f"Fix: {fix_description(finding.fix)}")
             fix_id = finding.fix
             fix.clicked.connect(lambda: self.controller.fix(fix_id))
             layout.addWidget(fix)
@@ -486,7 +429,7 @@ class DRPanel(QtWidgets.QWidget):
     def _task_failed(self, message: str) -> None:
         self.task = None
         self._set_busy(None)
-        _set_error(self.tableError, message)
+        set_error(self.tableError, message)
 
     def listen(self) -> Task | None:
         """Listen for servers for a few seconds, then offer the hosts heard."""
@@ -511,8 +454,6 @@ class DRPanel(QtWidgets.QWidget):
         """Run the preflight, one check per event-loop turn (the scene is read first)."""
         if self.busy:
             return None
-        from vrdr_max.checks import CHECKS  # noqa: PLC0415 - the count, for the progress bar
-
         stepper = Stepper(self.controller.preflight_steps(), len(CHECKS), self)
         stepper.progress.connect(lambda done, _t, _r: self.progressBar.setValue(done))
         stepper.finished.connect(self._preflight_done)
@@ -565,228 +506,4 @@ class DRPanel(QtWidgets.QWidget):
         self.controller.detach()
 
 
-def guard_inputs(widget: QtWidgets.QWidget, guard: Callable[[QtWidgets.QWidget], None]) -> None:
-    """Apply ``guard`` to ``widget`` and to each text field in it."""
-    guard(widget)
-    for field in (*widget.findChildren(QtWidgets.QLineEdit),
-                  *widget.findChildren(QtWidgets.QPlainTextEdit)):
-        guard(field)
-
-
-def top_level_items(tree: QtWidgets.QTreeWidget) -> list[QtWidgets.QTreeWidgetItem]:
-    """The tree's top-level items, in order."""
-    items = (tree.topLevelItem(i) for i in range(tree.topLevelItemCount()))
-    return [item for item in items if item is not None]
-
-
-def wrap_text(metrics: QtGui.QFontMetrics, text: str, width: int) -> str:
-    """Greedy word wrap of ``text`` to ``width`` pixels."""
-    lines: list[str] = []
-    line = ""
-    for word in text.split():
-        candidate = f"{line} {word}" if line else word
-        if line and metrics.horizontalAdvance(candidate) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = candidate
-    return "\n".join([*lines, line])
-
-
-def _fix_description(fix_id: str) -> str:
-    from vrdr_max.fixes import FIXES  # noqa: PLC0415 - only for the tooltip
-
-    return FIXES[fix_id].description if fix_id in FIXES else fix_id
-
-
-class Dialog(QtWidgets.QDialog):
-    """A dialog loaded from a form in ``ui/``."""
-
-    buttons: QtWidgets.QDialogButtonBox
-
-    def __init__(self, form: str, parent: DRPanel) -> None:
-        super().__init__(parent)
-        load_form(form, self)
-        self.setStyleSheet(stylesheet(self.palette()))
-        if parent.typing_guard is not None:
-            guard_inputs(self, parent.typing_guard)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-
-    def child(self, name: str) -> Any:
-        """A widget of the form by object name."""
-        return getattr(self, name)
-
-
-class DialogFactory:
-    """The panel's dialogs. Tests replace ``run`` to answer a dialog without a user."""
-
-    def __init__(self, panel: DRPanel) -> None:
-        self.panel = panel
-        self.controller = panel.controller
-        self.last: QtWidgets.QDialog | None = None
-
-    def run(self, dialog: QtWidgets.QDialog) -> bool:
-        """Show ``dialog`` modally; True when accepted."""
-        self.last = dialog
-        return bool(dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted)
-
-    def paste(self, text: str) -> bool:
-        """Paste servers: one ``host[:port]`` per line; a bad line keeps the dialog open."""
-        dialog = Dialog("paste.ui", self.panel)
-        edit: QtWidgets.QPlainTextEdit = dialog.child("textEdit")
-        edit.setPlainText(text)
-        error = dialog.child("errorLabel")
-        _set_error(error, None)
-
-        def accept() -> None:
-            message = self.controller.paste(edit.toPlainText())
-            _set_error(error, message)
-            if message is None:
-                QtWidgets.QDialog.accept(dialog)
-
-        dialog.accept = accept  # type: ignore[method-assign]
-        return self.run(dialog)
-
-    def numa(self) -> bool:
-        """Add a NUMA machine, previewing the entries the spawner's rules give."""
-        dialog = Dialog("numa.ui", self.panel)
-        host, args = dialog.child("hostEdit"), dialog.child("argsEdit")
-        nodes, preview = dialog.child("nodesSpin"), dialog.child("previewList")
-        error = dialog.child("errorLabel")
-        ok = dialog.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
-
-        def update() -> None:
-            preview.clear()
-            if not host.text().strip():
-                _set_error(error, None)
-                ok.setEnabled(False)
-                return
-            entries = self.controller.numa_preview(host.text(), args.text(),
-                                                   nodes.value() or None)
-            if isinstance(entries, str):
-                _set_error(error, entries)
-                ok.setEnabled(False)
-                return
-            _set_error(error, None)
-            ok.setEnabled(True)
-            preview.addItems([_entry_text(e) for e in entries])
-
-        for widget in (host, args):
-            widget.textChanged.connect(update)
-        nodes.valueChanged.connect(update)
-        update()
-        if not self.run(dialog):
-            return False
-        return self.controller.add_numa(host.text(), args.text(), nodes.value() or None) is None
-
-    def pool(self) -> bool:
-        """Pick a pool; replace the list with it or merge it in."""
-        dialog = Dialog("pool.ui", self.panel)
-        combo = dialog.child("poolCombo")
-        names = self.controller.pool_names()
-        combo.addItems(names)
-        description = dialog.child("descriptionLabel")
-        pools = load_effective().pools
-
-        def describe() -> None:
-            name = combo.currentText()
-            pool = pools.get(name)
-            description.setText("" if pool is None else
-                                f"{pool.description} ({len(pool.entries())} entries, "
-                                f"{pool.mode.value.upper()})".strip())
-
-        combo.currentIndexChanged.connect(lambda _i: describe())
-        describe()
-        if not names:
-            description.setText("No pools for this engine in the studio or user files.")
-            dialog.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok).setEnabled(False)
-        if not self.run(dialog):
-            return False
-        merge = dialog.child("mergeRadio").isChecked()
-        return self.controller.apply_pool(combo.currentText(), merge=merge) is None
-
-    def hosts(self, addresses: list[str]) -> bool:
-        """Offer the hosts discovery heard (all ticked); add the ticked ones."""
-        dialog = Dialog("hosts.ui", self.panel)
-        listed = {s.host.lower() for s in self.controller.settings.servers}
-        fresh = [a for a in addresses if a.lower() not in listed]
-        dialog.child("hintLabel").setText(
-            f"{len(addresses)} server(s) announced themselves; {len(fresh)} not listed yet."
-            if addresses else "No server announced itself. Servers announce on UDP "
-            f"{READY_BROADCAST_PORT} while a DR render is running.")
-        host_list = dialog.child("hostList")
-        for address in fresh:
-            item = QtWidgets.QListWidgetItem(address)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked)
-            host_list.addItem(item)
-        if not self.run(dialog):
-            return False
-        chosen = [host_list.item(i).text() for i in range(host_list.count())
-                  if host_list.item(i).checkState() == Qt.CheckState.Checked]
-        return self.controller.add_discovered(chosen) is None
-
-    def plan(self, submit_plan: SubmitPlan) -> str | None:
-        """Show the plan; return None (cancelled), "" (go) or the override reason."""
-        dialog = Dialog("plan.ui", self.panel)
-        dialog.child("headLabel").setText(
-            "Rendering with DR will do this (nothing has changed yet):")
-        blocking = submit_plan.blocking_reasons
-        lines = reporting.plan_lines(submit_plan)
-        if blocking:
-            lines += ["", "Errors left:"] + [f"  {b}" for b in blocking]
-        dialog.child("textView").setPlainText("\n".join(lines))
-        reason = dialog.child("reasonEdit")
-        for name in ("reasonLabel", "reasonEdit"):
-            dialog.child(name).setVisible(submit_plan.blocked)
-        ok = dialog.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Render")
-        if submit_plan.blocked:
-            ok.setEnabled(False)
-            reason.textChanged.connect(lambda text: ok.setEnabled(bool(text.strip())))
-        if not self.run(dialog):
-            return None
-        return reason.text().strip() if submit_plan.blocked else ""
-
-    def report(self, report: SubmissionReport) -> None:
-        """What the submission did: steps, timings, backup."""
-        dialog = Dialog("plan.ui", self.panel)
-        dialog.setWindowTitle("DR render report")
-        dialog.child("headLabel").setText(f"Render with DR: {report.status.value}")
-        dialog.child("textView").setPlainText("\n".join(reporting.submission_lines(report)))
-        for name in ("reasonLabel", "reasonEdit"):
-            dialog.child(name).setVisible(False)
-        dialog.buttons.setStandardButtons(QtWidgets.QDialogButtonBox.StandardButton.Close)
-        self.run(dialog)
-
-    def conflict(self) -> bool:
-        """The cfg changed on disk: reload it (the other writer's content stays) or keep it.
-
-        The file is never overwritten from here.
-        """
-        if not self.controller.conflict:
-            return False
-        box = QtWidgets.QMessageBox(self.panel)
-        box.setIcon(QtWidgets.QMessageBox.Icon.Warning)
-        box.setWindowTitle("Server list changed on disk")
-        box.setText(f"{self.controller.cfg_path.name} was changed by another program since the "
-                    "panel read it. Your last edit was not saved.")
-        box.setInformativeText("Reload shows the file as it is now (your unsaved edit is "
-                               "dropped). Keep leaves the file alone; nothing is saved until "
-                               "you reload.")
-        reload = box.addButton("Reload", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Keep", QtWidgets.QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(reload)
-        self.run(box)
-        if box.clickedButton() is reload:
-            self.controller.reload_from_disk()
-            return True
-        return False
-
-
-def _entry_text(server: RenderServer) -> str:
-    return f"{server.endpoint}{'' if server.enabled else ' (disabled)'}"
-
-
-__all__ = ["DRPanel", "DialogFactory", "icon", "load_form", "stylesheet"]
+__all__ = ["DRPanel", "top_level_items"]
