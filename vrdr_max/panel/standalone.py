@@ -6,6 +6,7 @@ adds loopback stand-ins for render servers (``vrdr_max.demo``), so the probe sho
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -93,6 +94,9 @@ def scene_session(scene: Path, cfg: Path) -> Iterator[PanelController]:
 def run_standalone(*, demo: bool, scene: Path | None, cfg: Path | None, dr2: bool,
                    screenshot: Path | None, theme: str) -> int:
     """Show the panel in its own window; with ``screenshot``, save a picture and return."""
+    if screenshot is not None:
+        # A picture needs no screen: render offscreen unless the caller chose a platform.
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = application(theme)
     with (demo_session(dr2) if demo else scene_session(scene or Path(), cfg or Path())
           ) as controller:
