@@ -42,10 +42,10 @@ from vrdr_max.host import MaxHost
 from vrdr_max.manifest import load_manifest
 from vrdr_max.models import CacheLimitType, Dispatcher, DRSettings, RenderServer
 from vrdr_max.ports import Engine, Mode
-from vrdr_max.probe import ProbeResult, targets_from_settings
+from vrdr_max.probe import ProbeResult
 from vrdr_max.renderers import RendererProp
 from vrdr_max.settings_store import StoredSettings, load_settings
-from vrdr_max.spawner import parse_spawner_args, plan_processes, server_entries
+from vrdr_max.spawner import parse_spawner_args, server_entries
 from vrdr_max.studio import load_effective
 from vrdr_max.submit import SubmissionReport, SubmitPlan, execute
 
@@ -197,8 +197,12 @@ class PanelController:
         return [Row(s, self.sources.get(s.key, Source.FILE)) for s in self.settings.servers]
 
     def probe_for(self, server: RenderServer) -> ProbeResult | None:
-        """The last probe answer for ``server``, if any."""
-        return self.probe_results.get(server.key)
+        """The last probe answer for ``server``; for a port range, an online port's if any."""
+        if server.port_end is None:
+            return self.probe_results.get(server.key)
+        host = server.host.lower()
+        answers = [r for r in (self.probe_results.get((host, p)) for p in server.ports) if r]
+        return next((r for r in answers if r.ok), answers[0] if answers else None)
 
     def _fail(self, field: Field, message: str) -> str:
         self.errors[field] = message
@@ -320,7 +324,6 @@ class PanelController:
         """The entries a NUMA machine adds (the spawner's rules), or the error for the dialog."""
         try:
             options = parse_spawner_args(shlex.split(spawner_args), machine_nodes=machine_nodes)
-            plan_processes(options)
             return server_entries(host.strip(), options)
         except (VrdrError, ValueError) as exc:
             return _message(exc)
@@ -437,7 +440,7 @@ class PanelController:
         Disabled servers are probed too, so the artist sees them come back. A worker turns the
         tuples into probe targets (checking 1,000 host names takes tens of milliseconds).
         """
-        endpoints = [(s.host, s.port, "server") for s in self.settings.servers]
+        endpoints = [(s.host, port, "server") for s in self.settings.servers for port in s.ports]
         d = self.settings.dispatcher
         if self.settings.mode is Mode.DR2 and d is not None:
             endpoints.append((d.host, d.port, "dispatcher"))
@@ -457,15 +460,19 @@ class PanelController:
 
     # -- preflight -----------------------------------------------------------------------------
 
-    def _context(self, facts: SceneFacts, settings: DRSettings | None = None) -> CheckContext:
+    def _context(self, facts: SceneFacts) -> CheckContext:
         defaults = load_effective().defaults
         manifest = load_manifest(Path(defaults["manifest"])) if defaults["manifest"] else None
-        return CheckContext(facts=facts, settings=settings or self.settings,
+        return CheckContext(facts=facts, settings=self.settings,
                             probe_results=self._probe_list(), manifest=manifest,
                             shared_drives=normalise_drives(defaults["shared_drives"]))
 
     def _probe_list(self) -> list[ProbeResult] | None:
-        wanted = [t.key for t in targets_from_settings(self.settings)]
+        """The answers for what a submission probes (``targets_from_settings``), if all known."""
+        settings = self.settings
+        wanted = [(s.host.lower(), port) for s in settings.enabled_servers for port in s.ports]
+        if settings.mode is Mode.DR2 and settings.dispatcher is not None:
+            wanted.append((settings.dispatcher.host.lower(), settings.dispatcher.port))
         if not wanted or any(k not in self.probe_results for k in wanted):
             return None
         return [self.probe_results[k] for k in wanted]
