@@ -47,6 +47,9 @@ CALLBACK_TYPES = frozenset(
         "postSystemStartup",
         "nodeCreated",
         "selectionSetChanged",
+        "cuiRegisterMenus",
+        "cuiRegisterQuadMenus",
+        "postLoadingMenus",
         "filePreMerge",
         "filePostMerge",
     )
@@ -117,18 +120,28 @@ class Session:
         name = kwargs.get("name")
         if info.superclass == classes.RENDERER:
             result: Any = MaxObject(self, make_renderer(info))
+        elif info.superclass == classes.MODIFIER:  # on no node until added to a stack
+            obj = ObjState(info)
+            st.detached.append(obj)
+            result = MaxObject(self, obj)
         elif info.superclass in (classes.TEXTUREMAP, classes.MATERIAL):
             prefix = "Map #" if info.superclass == classes.TEXTUREMAP else "Material #"
             obj = ObjState(info, f"{prefix}{len(st.detached) + 1}")
             st.detached.append(obj)
             result = MaxObject(self, obj)
         else:
+            # New nodes go on layer "0" (the mock has no current-layer switch).
+            layer = st.layers[0]
             node = NodeState(
-                str(name) if isinstance(name, str) else st.next_name(info.name), ObjState(info)
+                str(name) if isinstance(name, str) else st.next_name(info.name),
+                ObjState(info),
+                layer,
             )
             st.nodes.append(node)
             if info.name.lower() in _AUTO_TARGET:
-                target = NodeState(f"{node.name}.Target", ObjState(classes.CLASSES["targetobject"]))
+                target = NodeState(
+                    f"{node.name}.Target", ObjState(classes.CLASSES["targetobject"]), layer
+                )
                 st.nodes.append(target)
                 node.target = target
             result = Node(self, node)
