@@ -215,9 +215,7 @@ class DRPanel(QtWidgets.QWidget):
         c = self.controller
         s = c.settings
         self.engineLabel.setText(c.engine_label)
-        self.pathLabel.setText(self.fontMetrics().elidedText(
-            str(c.cfg_path), Qt.TextElideMode.ElideMiddle, max(120, self.width() - 16)))
-        self.pathLabel.setToolTip(str(c.cfg_path))
+        self._show_path()
         self.drEnabled.setChecked(s.enabled)
         self.modeCombo.setCurrentIndex(1 if s.mode is Mode.DR2 else 0)
         self.dispatcherBox.setVisible(s.mode is Mode.DR2)
@@ -240,6 +238,12 @@ class DRPanel(QtWidgets.QWidget):
             self.cacheLimit.setText(f"{s.assets.cache_limit:g}")
         self.cacheLimitType.setCurrentIndex(int(s.assets.cache_limit_type))
         self.cacheLimit.setEnabled(s.assets.cache_limit_type is not CacheLimitType.NONE)
+
+    def _show_path(self) -> None:
+        path = str(self.controller.cfg_path)
+        self.pathLabel.setText(self.fontMetrics().elidedText(
+            path, Qt.TextElideMode.ElideMiddle, max(120, self.width() - 16)))
+        self.pathLabel.setToolTip(path)
 
     def _show_dispatcher_status(self) -> None:
         result = self.controller.dispatcher_probe()
@@ -308,8 +312,9 @@ class DRPanel(QtWidgets.QWidget):
                         metrics, str(child.data(0, Qt.ItemDataRole.UserRole)), width))
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt API
-        """Re-wrap the findings for the new width."""
+        """Re-elide the path and re-wrap the findings for the new width."""
         super().resizeEvent(event)
+        self._show_path()
         self._rewrap()
 
     def _finding_actions(self, finding: Finding) -> QtWidgets.QWidget:
