@@ -38,6 +38,8 @@ DISCOVERY_SECONDS = 5.0
 MAX_SUBJECTS = 20
 """Subjects listed under a finding; the rest are counted (600 offline servers stay readable)."""
 Qt = QtCore.Qt
+HEADLINE_ROLE = Qt.ItemDataRole.UserRole + 1
+"""Where a finding's row keeps its unwrapped headline."""
 
 
 class DRPanel(QtWidgets.QWidget):
@@ -276,11 +278,12 @@ class DRPanel(QtWidgets.QWidget):
         icons = {s: icon(s.value, palette) for s in Severity}
         for result in report.results:
             for finding in result.findings:
-                # One line per finding (icon, the check's title, its buttons); the message and
-                # the subjects below it, wrapped to the width, when expanded.
-                item = QtWidgets.QTreeWidgetItem([result.title, ""])
+                # One line per finding (icon, the head of its message, its buttons); the whole
+                # message and the subjects below it, wrapped to the width, when expanded.
+                item = QtWidgets.QTreeWidgetItem(["", ""])
+                item.setData(0, HEADLINE_ROLE, headline(finding.message))
                 item.setIcon(0, icons[finding.severity])
-                item.setToolTip(0, f"{finding.message} ({finding.check_id})")
+                item.setToolTip(0, f"{result.title} ({finding.check_id})")
                 item.setData(0, Qt.ItemDataRole.UserRole, finding.check_id)
                 tree.addTopLevelItem(item)
                 subjects = [f"- {s}" for s in finding.subjects[:MAX_SUBJECTS]]
@@ -302,7 +305,10 @@ class DRPanel(QtWidgets.QWidget):
         scrollbar = tree.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_ScrollBarExtent)
         width = max(tree.viewport().width() - scrollbar - 2 * tree.indentation() - 8, 80)
         items = [only] if only is not None else top_level_items(tree)
+        head_width = max(tree.header().sectionSize(0) - tree.indentation()
+                         - tree.iconSize().width() - 12, 80)
         for item in items:
+            item.setText(0, wrap_text(metrics, str(item.data(0, HEADLINE_ROLE)), head_width))
             if not item.isExpanded():
                 continue  # wrapped when opened: a long list stays cheap to show
             for j in range(item.childCount()):
@@ -511,4 +517,11 @@ class DRPanel(QtWidgets.QWidget):
         self.controller.detach()
 
 
-__all__ = ["DRPanel", "top_level_items"]
+def headline(message: str) -> str:
+    """The head of a finding's message, up to its first clause break, capitalised."""
+    cuts = [i for i in (message.find(mark) for mark in (": ", "; ", " (")) if i >= 12]
+    head = message[:min(cuts)] if cuts else message
+    return head[:1].upper() + head[1:]
+
+
+__all__ = ["DRPanel", "headline", "top_level_items"]
