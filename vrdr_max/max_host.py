@@ -472,5 +472,6 @@ class PymxsHost:
     def select_nodes(self, names: Sequence[str]) -> int:
         """Replace the selection with the named nodes (one ``getNodeByName`` each)."""
         nodes = [node for node in (rt.getNodeByName(name) for name in names) if node is not None]
+        # pymxs hands a Python list to MAXScript as an array, which `select` takes [unverified].
         rt.select(nodes)
         return len(nodes)
