@@ -236,6 +236,8 @@ class Globals:
             ("setAppData", self._set_app_data),
             ("getAppData", self._get_app_data),
             ("deleteAppData", self._delete_app_data),
+            ("displayTempPrompt", self._display_temp_prompt),
+            ("select", self._select),
         ):
             self._fn(name, impl)
         if st.vray_version is not None:
@@ -511,6 +513,22 @@ class Globals:
             if n.name == name or (not exact and n.name.lower() == name.lower()):
                 return Node(self.s, n)
         return None
+
+    def _display_temp_prompt(self, text: object, ms: object) -> None:
+        if not isinstance(text, str):
+            raise MAXScriptException(f"-- Unable to convert: {text!r} to type: String")
+        if not isinstance(ms, int) or isinstance(ms, bool):
+            raise MAXScriptException(f"-- Unable to convert: {ms!r} to type: Integer")
+        self.s.prompts.append(text)
+
+    def _select(self, what: object) -> None:
+        """``select``: a node or a collection of nodes replaces the selection."""
+        items = list(what) if isinstance(what, (list, tuple, Array)) else [what]
+        nodes = [i for i in items if isinstance(i, Node)]
+        if len(nodes) != len(items):
+            raise MAXScriptException(f"-- Unable to convert: {what!r} to type: node collection")
+        self.s.selection = [n._n.name for n in nodes]
+        self.s.fire("selectionSetChanged")
 
     def _app_data(self, obj: object, index: object, fn: str) -> tuple[dict[int, str], int]:
         """The AppData slots of a value (the root node's come from the scene file)."""

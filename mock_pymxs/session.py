@@ -51,6 +51,8 @@ CALLBACK_TYPES = frozenset(
         "cuiRegisterMenus",
         "cuiRegisterQuadMenus",
         "postLoadingMenus",
+        "filePreMerge",
+        "filePostMerge",
     )
 )
 
@@ -90,6 +92,10 @@ class Session:
         self.main_thread = threading.get_ident()
         self.token_threads: set[int] = set()
         self.active = True
+        # For the panel: the prompt line, the selection, and whether renders are network renders.
+        self.prompts: list[str] = []
+        self.selection: list[str] = []
+        self.net_render = False
 
     # -- counting -------------------------------------------------------------------------
     def hit(self, name: str) -> None:
@@ -214,7 +220,7 @@ class Session:
         """The 28-item #preRender array: rendType first, isNetRender second, size at 26."""
         items: list[object] = [None] * 28
         items[0] = Name(self.state.render_type)
-        items[1] = False
+        items[1] = self.net_render
         items[25] = Array(self, [self.state.render_width, self.state.render_height])
         return Array(self, items)
 

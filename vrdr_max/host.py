@@ -127,6 +127,19 @@ class MaxHost(Protocol):
         """Remove every callback vrdr registered."""
         ...
 
+    # -- for the panel: prompt line, render guard, selection --------------------------------
+
+    def show_prompt(self, text: str) -> None:
+        """Show ``text`` on 3ds Max's prompt line for a few seconds."""
+        ...
+
+    def is_network_render(self) -> bool:
+        """Inside a ``#preRender`` callback: True when this render is a network render."""
+        ...
+
+    def select_nodes(self, names: Sequence[str]) -> int:
+        """Select the nodes called ``names`` (others are ignored); return how many were found."""
+        ...
 
 @runtime_checkable
 class FieldHost(MaxHost, Protocol):

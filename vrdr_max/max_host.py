@@ -92,6 +92,8 @@ VRAY_DLL_PREFIXES = ("vrender", "vray")
 FRAME_EVENT = "postRenderFrame"
 RENDER_WATCH_ID = "vrdr_render_watch"
 FIELD_PROBE_ID = "vrdr_field_probe"
+PROMPT_MS = 8000  # how long a render-guard message stays on the prompt line
+_PARAM_ERRORS: tuple[type[BaseException], ...] = (TypeError, IndexError, *_MXS_ERRORS)
 MISSING_CLASSES = ("Missing_GeomObject", "Missing_Light", "Missing_Mtl", "Missing_TextureMap",
                    "Missing_Camera", "Missing_Helper", "Missing_Shape", "Missing_OSM",
                    "Missing_WSM", "Missing_WSM_Object", "Missing_RefTarget",
@@ -548,6 +550,27 @@ class PymxsHost:
     def remove_callbacks(self) -> None:
         """Remove every callback registered under vrdr's id."""
         rt.callbacks.removeScripts(id=rt.Name(CALLBACK_ID))
+
+    # -- for the panel: prompt line, render guard, selection --------------------------------
+
+    def show_prompt(self, text: str) -> None:
+        """``displayTempPrompt``: the message leaves the prompt line by itself."""
+        rt.displayTempPrompt(text, PROMPT_MS)
+
+    def is_network_render(self) -> bool:
+        """Item 2 of the 28-item ``#preRender`` notification array is ``isNetRender``."""
+        param = rt.callbacks.notificationParam()
+        try:
+            return bool(param[1])  # 0-based from Python
+        except _PARAM_ERRORS:
+            return False  # not inside #preRender: not a network render we can tell of
+
+    def select_nodes(self, names: Sequence[str]) -> int:
+        """Replace the selection with the named nodes (one ``getNodeByName`` each)."""
+        nodes = [node for node in (rt.getNodeByName(name) for name in names) if node is not None]
+        # pymxs hands a Python list to MAXScript as an array, which `select` takes [unverified].
+        rt.select(nodes)
+        return len(nodes)
 
 
 def _dotted(sub: str | None, name: str) -> str:
