@@ -141,3 +141,21 @@ def test_the_submission_report_says_what_the_host_could_tell(
         [note] if note else [])
     assert report.restored  # whatever the outcome, the artist's list comes back
     assert cfg.read_bytes() == b"oldbox 1 20204\n"
+
+
+def test_the_mock_time_output_reads_and_writes_like_maxscript(tmp_path: Path) -> None:
+    with host_for(variant("clean", lambda d: d["render"].update(RANGE_10)), tmp_path) as (
+            _host, mock):
+        rt = mock.runtime
+        assert (int(rt.rendTimeType), int(rt.rendStart), int(rt.rendEnd)) == (3, 0, 9)
+        assert str(rt.rendEnd) == "9f"
+        assert (int(rt.animationRange.start), int(rt.animationRange.end)) == (0, 100)
+        rt.rendStart = 5
+        rt.rendEnd = rt.currentTime  # a Time value assigns as well
+        assert (int(rt.rendStart), int(rt.rendEnd)) == (5, 0)
+        with pytest.raises(RuntimeError, match="out of range"):
+            rt.rendNThFrame = 0
+        with pytest.raises(RuntimeError, match="Time"):
+            rt.rendStart = "ten"
+        with pytest.raises(RuntimeError):
+            rt.animationRange.start = 3  # an interval's ends cannot be set one by one
