@@ -141,6 +141,7 @@ class MaxHost(Protocol):
         """Select the nodes called ``names`` (others are ignored); return how many were found."""
         ...
 
+
 @runtime_checkable
 class FieldHost(MaxHost, Protocol):
     """A ``MaxHost`` plus the raw look-ups the field check and the scene exporter need.
