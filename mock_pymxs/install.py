@@ -102,6 +102,26 @@ class MockMax:
         self._session.next_render_outcome = value
 
     @property
+    def cancel_at_frame(self) -> int:
+        """A "cancelled" render stops while this frame (1-based, of those asked for) renders."""
+        return self._session.cancel_at_frame
+
+    @cancel_at_frame.setter
+    def cancel_at_frame(self, value: int) -> None:
+        if value < 1:
+            raise ValueError(f"cancel_at_frame counts from 1, not {value}")
+        self._session.cancel_at_frame = value
+
+    @property
+    def cancel_fires_post_frame(self) -> bool:
+        """Whether the frame a cancel stops still sends ``#postRenderFrame`` ([unverified])."""
+        return self._session.cancel_fires_post_frame
+
+    @cancel_fires_post_frame.setter
+    def cancel_fires_post_frame(self, value: bool) -> None:
+        self._session.cancel_fires_post_frame = value
+
+    @property
     def strict_callbacks(self) -> bool:
         """Re-raise callback exceptions (default) instead of only recording them, as Max does."""
         return self._session.strict_callbacks
@@ -109,6 +129,54 @@ class MockMax:
     @strict_callbacks.setter
     def strict_callbacks(self, value: bool) -> None:
         self._session.strict_callbacks = value
+
+    # -- for the panel: prompt line, selection, net renders, scene events ----------------------
+    @property
+    def prompts(self) -> list[str]:
+        """Texts shown with ``displayTempPrompt``, in order."""
+        return self._session.prompts
+
+    @property
+    def selection(self) -> list[str]:
+        """Names of the nodes selected with ``select``."""
+        return self._session.selection
+
+    @property
+    def net_render(self) -> bool:
+        """Whether renders report ``isNetRender`` in ``#preRender`` (a render server's 3ds Max)."""
+        return self._session.net_render
+
+    @net_render.setter
+    def net_render(self, value: bool) -> None:
+        self._session.net_render = bool(value)
+
+    def open_scene(self, scene: Scene | Path | str) -> None:
+        """File > Open: ``#filePreOpen``, the new scene replaces the old, ``#filePostOpen``.
+
+        The plugcfg folder stays (it belongs to the machine, not the scene).
+        """
+        model = _as_scene(scene)
+        session = self._session
+        session.fire("filePreOpen")
+        state = build_state(model, session.state.plugcfg_dir)
+        session.state = state
+        self.scene_model = model
+        # The global table closes over the scene state: rebuild this session's table.
+        stack = RUNTIME._stack
+        for i, table in enumerate(stack):
+            if table.s is session:
+                stack[i] = Globals(session)
+        session.fire("filePostOpen")
+
+    def reset_scene(self) -> None:
+        """File > Reset, as far as callbacks go: ``#systemPreReset``, ``#systemPostReset``."""
+        self._session.fire("systemPreReset")
+        self._session.fire("systemPostReset")
+
+    def merge_scene(self) -> None:
+        """File > Merge, as far as callbacks go: ``#filePreMerge``, ``#filePostMerge``."""
+        self._session.fire("filePreMerge")
+        self._session.fire("filePostMerge")
 
     @property
     def installed(self) -> bool:

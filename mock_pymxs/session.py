@@ -13,6 +13,7 @@ from mock_pymxs.classes import ClassInfo
 from mock_pymxs.errors import MAXScriptException, MockGapError, UnknownPropertyError
 from mock_pymxs.records import CallCounter, CreateRecord, RenderRecord, WriteRecord
 from mock_pymxs.state import NodeState, ObjState, SceneState, make_renderer, renderer_snapshot
+from mock_pymxs.timevalues import frames_to_render
 from mock_pymxs.values import Array, MaxObject, Name, Node
 
 RENDER_OUTCOMES = ("ok", "cancelled", "error")
@@ -50,6 +51,8 @@ CALLBACK_TYPES = frozenset(
         "cuiRegisterMenus",
         "cuiRegisterQuadMenus",
         "postLoadingMenus",
+        "filePreMerge",
+        "filePostMerge",
     )
 )
 
@@ -82,10 +85,17 @@ class Session:
         self.callback_errors: list[BaseException] = []
         self.strict_callbacks = True
         self.next_render_outcome = "ok"
+        # How a cancel looks to callbacks; real 3ds Max is [unverified] on both (vray-dr.md §16).
+        self.cancel_at_frame = 1  # the cancel comes while this frame (1-based) renders
+        self.cancel_fires_post_frame = False  # the cancelled frame still sends #postRenderFrame
         self.notification_param: object = None
         self.main_thread = threading.get_ident()
         self.token_threads: set[int] = set()
         self.active = True
+        # For the panel: the prompt line, the selection, and whether renders are network renders.
+        self.prompts: list[str] = []
+        self.selection: list[str] = []
+        self.net_render = False
 
     # -- counting -------------------------------------------------------------------------
     def hit(self, name: str) -> None:
@@ -114,18 +124,28 @@ class Session:
         name = kwargs.get("name")
         if info.superclass == classes.RENDERER:
             result: Any = MaxObject(self, make_renderer(info))
+        elif info.superclass == classes.MODIFIER:  # on no node until added to a stack
+            obj = ObjState(info)
+            st.detached.append(obj)
+            result = MaxObject(self, obj)
         elif info.superclass in (classes.TEXTUREMAP, classes.MATERIAL):
             prefix = "Map #" if info.superclass == classes.TEXTUREMAP else "Material #"
             obj = ObjState(info, f"{prefix}{len(st.detached) + 1}")
             st.detached.append(obj)
             result = MaxObject(self, obj)
         else:
+            # New nodes go on layer "0" (the mock has no current-layer switch).
+            layer = st.layers[0]
             node = NodeState(
-                str(name) if isinstance(name, str) else st.next_name(info.name), ObjState(info)
+                str(name) if isinstance(name, str) else st.next_name(info.name),
+                ObjState(info),
+                layer,
             )
             st.nodes.append(node)
             if info.name.lower() in _AUTO_TARGET:
-                target = NodeState(f"{node.name}.Target", ObjState(classes.CLASSES["targetobject"]))
+                target = NodeState(
+                    f"{node.name}.Target", ObjState(classes.CLASSES["targetobject"]), layer
+                )
                 st.nodes.append(target)
                 node.target = target
             result = Node(self, node)
@@ -183,9 +203,15 @@ class Session:
             )
         )
         self.fire("preRender", self._pre_render_param())
-        self.fire("preRenderFrame")
-        if outcome == "ok":  # a cancelled frame never finishes [unverified]
-            self.fire("postRenderFrame")
+        stop_at = {"ok": None, "cancelled": self.cancel_at_frame, "error": 1}[outcome]
+        for number, _frame in enumerate(frames_to_render(self.state), start=1):
+            self.fire("preRenderFrame")
+            if number != stop_at:
+                self.fire("postRenderFrame")
+                continue
+            if outcome == "cancelled" and self.cancel_fires_post_frame:
+                self.fire("postRenderFrame")
+            break
         self.fire("postRender")
         if outcome == "error":
             raise MAXScriptException(RENDER_FAILED_MESSAGE)
@@ -194,7 +220,7 @@ class Session:
         """The 28-item #preRender array: rendType first, isNetRender second, size at 26."""
         items: list[object] = [None] * 28
         items[0] = Name(self.state.render_type)
-        items[1] = False
+        items[1] = self.net_render
         items[25] = Array(self, [self.state.render_width, self.state.render_height])
         return Array(self, items)
 
