@@ -1,7 +1,8 @@
 """Crash-safe file replacement with a conflict check: how vrdr reads and writes a user's file.
 
 Only regular files (or links to one) are read or written: a folder, device, FIFO or socket is
-refused before it is opened, and reads are bounded by :data:`MAX_FILE_BYTES`. A save writes a
+refused before it is opened, and reads are bounded (:data:`MAX_CFG_BYTES` for a V-Ray cfg,
+:data:`MAX_FILE_BYTES` for the rest). A save writes a
 temp file next to the target, fsyncs it, gives it the target's owner and permission bits, and
 swaps it in with ``os.replace``; the previous content then becomes the backup. A process killed
 at any point leaves the target holding either the old or the new bytes, never a mix or nothing.
@@ -31,6 +32,11 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 """Largest file vrdr reads (cfg, sidecar, studio file, manifest, scene description). A
 10,000-server cfg is about 0.3 MB and a scene description of a large production scene a few MB;
 anything bigger is refused rather than read into memory."""
+
+MAX_CFG_BYTES = 4 * 1024 * 1024
+"""Largest V-Ray cfg vrdr reads: about 130,000 server lines (a 10,000-server cfg is 0.3 MB).
+The cfg parser needs about 1.5 s and 70 MB per MB of cfg, so :data:`MAX_FILE_BYTES` would let a
+wrong file cost minutes and gigabytes."""
 
 LOCK_SUFFIX = ".vrdr.lock"
 """vrdr's writers serialise on ``.<name>.vrdr.lock`` next to the file (removed after the save)."""
@@ -98,18 +104,20 @@ class WriteResult:
     snapshot: FileSnapshot
 
 
-def check_regular_file(path: str | os.PathLike[str]) -> os.stat_result | None:
+def check_regular_file(path: str | os.PathLike[str], *,
+                       max_bytes: int = MAX_FILE_BYTES) -> os.stat_result | None:
     """Stat a file vrdr is about to read or write, without opening it.
 
     Args:
         path: the file; a symlink is followed.
+        max_bytes: the largest size accepted.
 
     Returns:
         Its stat, or None when nothing is at ``path``.
 
     Raises:
         InputError: a dangling link or link loop, something other than a regular file (folder,
-            device, FIFO, socket), or a file larger than :data:`MAX_FILE_BYTES`.
+            device, FIFO, socket), or a file larger than ``max_bytes``.
     """
     target = Path(path)
     try:
@@ -127,25 +135,27 @@ def check_regular_file(path: str | os.PathLike[str]) -> os.stat_result | None:
         except OSError as exc:
             raise InputError(f"{target} is a link that cannot be followed: "
                              f"{exc.strerror or exc}") from None
-    _require_regular(target, info)
+    _require_regular(target, info, max_bytes)
     return info
 
 
-def _require_regular(target: Path, info: os.stat_result) -> None:
+def _require_regular(target: Path, info: os.stat_result, max_bytes: int) -> None:
     if not stat.S_ISREG(info.st_mode):
         kind = next((name for test, name in _KINDS if test(info.st_mode)), "a special file")
         raise InputError(f"{target} is {kind}, not a regular file; vrdr reads and writes only "
                          "regular files")
-    if info.st_size > MAX_FILE_BYTES:
+    if info.st_size > max_bytes:
         raise InputError(f"{target} is {info.st_size} bytes, larger than any file vrdr reads "
-                         f"({MAX_FILE_BYTES} bytes); is it the right file?")
+                         f"there ({max_bytes} bytes); is it the right file?")
 
 
-def read_bytes_snapshot(path: str | os.PathLike[str]) -> FileSnapshot:
+def read_bytes_snapshot(path: str | os.PathLike[str], *,
+                        max_bytes: int = MAX_FILE_BYTES) -> FileSnapshot:
     """Read a file's bytes together with its stat identity.
 
     Args:
         path: the file; a missing file gives a snapshot of "absent".
+        max_bytes: the largest size read (:data:`MAX_CFG_BYTES` for a V-Ray cfg).
 
     Returns:
         The snapshot.
@@ -155,7 +165,7 @@ def read_bytes_snapshot(path: str | os.PathLike[str]) -> FileSnapshot:
             or cannot be read.
     """
     target = Path(path)
-    if check_regular_file(target) is None:
+    if check_regular_file(target, max_bytes=max_bytes) is None:
         return FileSnapshot(path=target, data=None)
     try:
         fd = os.open(target, os.O_RDONLY | _O_BINARY | _O_NONBLOCK | _O_NOCTTY)
@@ -168,12 +178,12 @@ def read_bytes_snapshot(path: str | os.PathLike[str]) -> FileSnapshot:
     try:
         with os.fdopen(fd, "rb") as handle:
             info = os.fstat(fd)
-            _require_regular(target, info)  # swapped for something else since the stat
-            data = handle.read(MAX_FILE_BYTES + 1)
+            _require_regular(target, info, max_bytes)  # swapped for another kind since the stat
+            data = handle.read(max_bytes + 1)
     except OSError as exc:
         raise InputError(f"cannot read {target}: {exc.strerror or exc}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError(f"{target} grew beyond {MAX_FILE_BYTES} bytes while it was read")
+    if len(data) > max_bytes:
+        raise InputError(f"{target} grew beyond {max_bytes} bytes while it was read")
     return FileSnapshot(path=target, data=data, size=len(data), mtime_ns=info.st_mtime_ns,
                         mode=stat.S_IMODE(info.st_mode), uid=info.st_uid, gid=info.st_gid)
 

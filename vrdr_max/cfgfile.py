@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from vrdr_max.addresses import validate_host
-from vrdr_max.atomic import DEFAULT_BACKUP_SUFFIX, FileSnapshot, atomic_write, read_bytes_snapshot
+from vrdr_max.atomic import (
+    DEFAULT_BACKUP_SUFFIX,
+    MAX_CFG_BYTES,
+    FileSnapshot,
+    atomic_write,
+    read_bytes_snapshot,
+)
 from vrdr_max.errors import InputError
 from vrdr_max.models import DRSettings, RenderServer
 from vrdr_max.ports import Engine, Mode, default_port
@@ -667,7 +673,7 @@ class CfgFile:
         """
         target = Path(path)
         engine = engine_from_name(target) if engine is None else engine
-        return cls(target, engine, read_bytes_snapshot(target), base)
+        return cls(target, engine, read_bytes_snapshot(target, max_bytes=MAX_CFG_BYTES), base)
 
     @property
     def exists(self) -> bool:

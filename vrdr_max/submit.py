@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from vrdr_max.atomic import FileSnapshot, read_bytes_snapshot, restore_snapshot
+from vrdr_max.atomic import MAX_CFG_BYTES, FileSnapshot, read_bytes_snapshot, restore_snapshot
 from vrdr_max.cfgfile import CfgFile, cfg_name
 from vrdr_max.checks import CheckContext, CheckReport, CheckStatus, Severity, run
 from vrdr_max.errors import CfgConflictError, VrdrError
@@ -345,7 +345,7 @@ def _run_steps(host: MaxHost, p: SubmitPlan, tx: _Transaction) -> RenderOutcome:
     props_before: dict[RendererProp, PropValue] = {}
 
     def snapshot() -> str:
-        before["cfg"] = read_bytes_snapshot(p.cfg_path)
+        before["cfg"] = read_bytes_snapshot(p.cfg_path, max_bytes=MAX_CFG_BYTES)
         if p.cfg_loaded is not None and p.cfg_loaded.data != before["cfg"].data:
             raise CfgConflictError(f"{p.cfg_path} changed on disk since the settings were read "
                                    "(V-Ray's Render Servers dialog may have saved it); reload "

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from vrdr_max import atomic
-from vrdr_max.atomic import MAX_FILE_BYTES, atomic_write, read_bytes_snapshot
+from vrdr_max.atomic import MAX_CFG_BYTES, MAX_FILE_BYTES, atomic_write, read_bytes_snapshot
 from vrdr_max.cfgfile import CfgFile
 from vrdr_max.cli.main import main
 from vrdr_max.errors import CfgConflictError, InputError
@@ -123,7 +123,7 @@ def test_a_fifo_swapped_in_after_the_check_is_refused_without_blocking(
     # The stat said "regular file"; a FIFO took its place before the open (a race).
     regular = tmp_path / "regular"
     regular.write_bytes(OLD)
-    monkeypatch.setattr(atomic, "check_regular_file", lambda path: regular.stat())
+    monkeypatch.setattr(atomic, "check_regular_file", lambda path, **_: regular.stat())
     result = finishes(lambda: read_bytes_snapshot(fifo), fifo)
     assert isinstance(result, InputError), result  # not an empty cfg read from the pipe
     assert "FIFO (named pipe), not a regular file" in str(result)
@@ -182,10 +182,26 @@ def test_a_file_larger_than_the_limit_is_refused_unread(tmp_path: Path) -> None:
     big = tmp_path / "vray_dr.cfg"
     with big.open("wb") as handle:
         handle.truncate(MAX_FILE_BYTES + 1)  # sparse: costs no disk
-    with pytest.raises(InputError, match=f"larger than any file vrdr reads \\({MAX_FILE_BYTES}"):
+    with pytest.raises(InputError, match=f"reads there \\({MAX_FILE_BYTES}"):
         read_bytes_snapshot(big)
     with pytest.raises(InputError, match="larger than any file vrdr reads"):
         load_scene_file(big.rename(tmp_path / "huge.json"))
+
+
+def test_a_cfg_too_big_to_be_a_real_one_is_refused_unread(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Under the general 64 MiB bound a 60 MB cfg took minutes and gigabytes to parse.
+    big = tmp_path / "vray_dr.cfg"
+    with big.open("wb") as handle:
+        handle.truncate(MAX_CFG_BYTES + 1)  # sparse: costs no disk
+    with pytest.raises(InputError, match=f"there \\({MAX_CFG_BYTES} bytes\\)"):
+        CfgFile.load(big)
+    for argv in (["cfg", "show"], ["servers", "add", "render09"]):
+        assert main([*argv, "--cfg", str(big)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "larger than any file vrdr reads" in err
+    assert big.stat().st_size == MAX_CFG_BYTES + 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["vray_dr.cfg"]
 
 
 def test_a_file_at_the_limit_is_read(tmp_path: Path) -> None:
