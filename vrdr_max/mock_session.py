@@ -6,6 +6,7 @@ descriptions with the same adapter (``max_host.py``) that runs inside 3ds Max.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +25,9 @@ def load_scene_file(scene: str | Path) -> mock_pymxs.Scene:
     """
     path = Path(scene)
     try:
-        if path.suffix.lower() == ".json" or path.exists():
+        # lexists: a dangling link is a file the user meant, and a name the system refuses
+        # (too long) is not a crash but a scene name that is not bundled.
+        if path.suffix.lower() == ".json" or os.path.lexists(path):
             # Checked without opening it: a FIFO or device would block or never end.
             if check_regular_file(path) is None:
                 raise InputError(f"scene file {path} does not exist")

@@ -169,6 +169,17 @@ def test_a_socket_is_refused(tmp_path: Path) -> None:
         assert stat.S_ISSOCK(path.lstat().st_mode)
 
 
+@POSIX
+def test_a_scene_path_that_is_a_dangling_link_or_too_long_is_one_input_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("scene").symlink_to("gone.json")  # no .json suffix: was taken for a bundled name
+    with pytest.raises(InputError, match=r"is a link to gone\.json, which does not exist"):
+        load_scene_file("scene")
+    with pytest.raises(InputError):  # OSError "File name too long" before
+        load_scene_file("s" * 300)
+
+
 def test_a_folder_is_refused_for_every_kind_of_file(tmp_path: Path) -> None:
     folder = tmp_path / "scene.json"
     folder.mkdir()
