@@ -64,6 +64,56 @@ def test_an_unwritable_sidecar_leaves_the_cfg_untouched(plugcfg: Path) -> None:
     assert not (plugcfg / "vray_dr.cfg.vrdr.bak").exists()
 
 
+@POSIX
+def test_a_read_only_cfg_is_found_before_the_sidecar_is_touched(plugcfg: Path) -> None:
+    # Put back afterwards is not enough: a crash in between would leave the sidecar changed.
+    sidecar = sidecar_path(plugcfg)
+    sidecar.write_bytes(SIDECAR)
+    identity = sidecar.stat().st_ino, sidecar.stat().st_mtime_ns
+    (plugcfg / "vray_dr.cfg").chmod(0o444)
+    stored = load_settings(plugcfg)
+    dr2(stored.settings)
+    with pytest.raises(InputError, match="read-only"):
+        stored.save()
+    assert (sidecar.stat().st_ino, sidecar.stat().st_mtime_ns) == identity
+
+
+def test_a_sidecar_that_already_holds_the_choice_is_not_rewritten(plugcfg: Path) -> None:
+    stored = load_settings(plugcfg)
+    dr2(stored.settings)
+    stored.save()
+    sidecar = sidecar_path(plugcfg)
+    identity = sidecar.stat().st_ino, sidecar.stat().st_mtime_ns
+    again = load_settings(plugcfg)
+    again.settings.add_server("render10")  # a cfg-only edit
+    again.save()
+    assert (sidecar.stat().st_ino, sidecar.stat().st_mtime_ns) == identity
+
+
+def test_another_session_saving_the_sidecar_meanwhile_is_a_conflict(
+        plugcfg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two sessions remember different engines: the one that read first must not drop the
+    # other's engine by writing over it.
+    from vrdr_max import sidecar as sidecar_module
+
+    sidecar = sidecar_path(plugcfg)
+    sidecar.write_bytes(SIDECAR)
+    other = b'{"version": 1, "engines": {"gpu": {"mode": "dr2"}}}\n'
+    real_dump = sidecar_module.dump_sidecar
+
+    def dump_after_the_other_session(model: Any) -> str:
+        sidecar.write_bytes(other)  # the other session saves between our read and write
+        return real_dump(model)
+
+    monkeypatch.setattr(sidecar_module, "dump_sidecar", dump_after_the_other_session)
+    stored = load_settings(plugcfg)
+    dr2(stored.settings)
+    with pytest.raises(CfgConflictError):
+        stored.save()
+    assert sidecar.read_bytes() == other
+    assert (plugcfg / "vray_dr.cfg").read_bytes() == ARTIST_CFG
+
+
 def test_a_failing_cfg_save_puts_the_sidecar_back(plugcfg: Path) -> None:
     sidecar = sidecar_path(plugcfg)
     sidecar.write_bytes(SIDECAR)

@@ -451,3 +451,10 @@ def test_deeply_nested_json_is_one_clear_error(tmp_path: Path) -> None:
     path.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
     with pytest.raises(InputError, match=r"manifest .* is not valid JSON: nested too deeply"):
         load_json_model(FarmManifest, path, "manifest")
+
+
+def test_a_json_file_saved_with_a_bom_is_read(tmp_path: Path) -> None:
+    # Windows Notepad writes UTF-8 with a byte-order mark; a studio file edited there must load.
+    path = tmp_path / "manifest.json"
+    path.write_bytes(b"\xef\xbb\xbf" + b'{"version": 1, "plugins": []}')
+    assert load_json_model(FarmManifest, path, "manifest") == FarmManifest()
