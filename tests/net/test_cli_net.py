@@ -16,7 +16,7 @@ import pytest
 from vrdr_max.cli.main import main
 from vrdr_max.cli.net_cmds import print_results
 from vrdr_max.models import DRSettings, RenderServer
-from vrdr_max.probe import probe, targets_from_settings
+from vrdr_max.probe import FD_RESERVE, probe, targets_from_settings
 
 from .conftest import Blackholes, consecutive_ports
 
@@ -267,3 +267,33 @@ def test_discover_bad_input_exits_2(capsys: pytest.CaptureFixture[str], argv: li
     code, out, err = run(capsys, "discover", *argv)
     assert (code, out) == (2, "")
     assert err.splitlines() == [message]
+
+
+_LIMIT_SCRIPT = """
+import json, resource, sys
+from vrdr_max.cli.main import main
+from vrdr_max.probe import FD_RESERVE, lift_fd_limit
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (FD_RESERVE + 20, hard))
+code = main(["probe", *sys.argv[1:], "--timeout", "0.3", "--json"])
+after_cli = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+resource.setrlimit(resource.RLIMIT_NOFILE, (FD_RESERVE, FD_RESERVE + 30))  # a low hard limit
+lift_fd_limit(10_000)
+print(json.dumps({"code": code, "after_cli": after_cli,
+                  "capped": list(resource.getrlimit(resource.RLIMIT_NOFILE))}))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_NOFILE is POSIX")
+def test_vrdr_probe_raises_its_own_open_file_limit_up_to_the_hard_one(
+        blackholes: Blackholes) -> None:
+    # The command owns its process: it lifts its soft limit so every endpoint goes at once
+    # (a library call leaves the limit alone: test_default_concurrency_stays_within_...).
+    ports = [f"127.0.0.1:{blackholes.make()}" for _ in range(30)]
+    done = subprocess.run([sys.executable, "-c", _LIMIT_SCRIPT, *ports], capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout.splitlines()[-1])
+    assert answer["code"] == 1  # every target timed out
+    assert answer["after_cli"] >= 30 + FD_RESERVE  # each endpoint's socket beside the reserve
+    assert answer["capped"] == [FD_RESERVE + 30] * 2  # raised only as far as the hard limit
