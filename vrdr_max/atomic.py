@@ -397,9 +397,19 @@ def _keep_owner(temp: Path, like: FileSnapshot) -> None:
     try:
         chown(temp, like.uid, like.gid)
     except PermissionError:
+        if info.st_uid == like.uid and not _group_grants_more(like.mode):
+            # The user's own file in a group the user is not in (copied there by an admin):
+            # only the group changes, and its bits grant nobody more than everyone has.
+            return
         raise InputError(f"cannot write {like.path}: it belongs to user id {like.uid} (group id "
                          f"{like.gid}) and this account cannot give a replaced file that owner; "
                          "save it as that user or as an administrator") from None
+
+
+def _group_grants_more(mode: int) -> bool:
+    """True when the group's permission bits allow something the others' bits do not."""
+    group, other = (mode >> 3) & 0o7, mode & 0o7
+    return bool(group & ~other)
 
 
 def _replace(temp: Path, target: Path) -> None:

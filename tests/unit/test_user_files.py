@@ -315,6 +315,37 @@ def test_an_owner_that_cannot_be_kept_is_refused(tmp_path: Path,
     assert temps(tmp_path) == []
 
 
+@ROOT
+@pytest.mark.parametrize(("mode", "saved"), [(0o600, True), (0o644, True), (0o660, False)])
+def test_an_own_file_in_a_group_the_user_is_not_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   mode: int, saved: bool) -> None:
+    # An artist's own cfg left with an admin's group: the artist could not save it at all.
+    # Only when the group's bits grant something (0o660) would a new group lock others out.
+    path = tmp_path / "vray_dr.cfg"
+    path.write_bytes(OLD)
+    os.chown(path, os.geteuid(), 4343)  # ours, in a group this account is not in
+    path.chmod(mode)
+    real_chown = os.chown
+
+    def chown(target: Any, uid: int, gid: int) -> None:
+        if gid == 4343:
+            raise PermissionError(1, "Operation not permitted")  # not a member of 4343
+        real_chown(target, uid, gid)
+
+    monkeypatch.setattr(os, "chown", chown)
+    if saved:
+        atomic_write(path, NEW, expected=None)
+        info = path.stat()
+        assert path.read_bytes() == NEW
+        assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (os.geteuid(), mode)
+    else:
+        with pytest.raises(InputError, match="cannot give a replaced file that owner"):
+            atomic_write(path, NEW, expected=None)
+        assert path.read_bytes() == OLD
+        assert path.stat().st_gid == 4343
+    assert temps(tmp_path) == []
+
+
 # --- 4. a failed save leaves the previous backup alone ------------------------------------------
 
 def test_a_failed_save_leaves_the_previous_backup_as_it_was(tmp_path: Path,
