@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from startup_helpers import ROOT, Wheelhouse, build_bundle, make_wheel
 
-from vrdr_max.bundle import ABIS, FORBIDDEN, build, wheel_matches
+from vrdr_max.bundle import ABIS, FORBIDDEN, build, download, wheel_matches
 from vrdr_max.cli.main import main
 from vrdr_max.errors import InputError
 from vrdr_max.lockfile import read_lock, runtime_closure
@@ -216,3 +216,26 @@ def test_output_paths_that_cannot_be_written_are_one_line_and_nothing_moves(
         assert code == 2 and err.count("\n") == 1, err
     assert tree(out) == before
     assert sorted(p.name for p in out.iterdir()) == sorted(["vrdr-max.bundle", zip_path.name])
+
+
+@pytest.mark.parametrize("dependency", ["PySide6", "shiboken6", "PyQt5", "pytest", "mock-pymxs"])
+def test_a_runtime_dependency_that_must_not_ship_stops_the_build(
+        tmp_path: Path, house: Wheelhouse, dependency: str) -> None:
+    lock = tmp_path / "uv.lock"
+    lock.write_text(house.lock.read_text("utf-8").replace(
+        'dependencies = [\n    { name = "vrdrtest-core" },\n]',
+        f'dependencies = [\n    {{ name = "vrdrtest-core" }},\n    {{ name = "{dependency}" }},\n]',
+        1) + f'\n[[package]]\nname = "{dependency}"\nversion = "6.5.3"\n', "utf-8")
+    with pytest.raises(InputError, match="must not be bundled"):
+        build(tmp_path / "out", wheels=house.wheels, lock=lock, source=ROOT, abis=house.abis)
+    assert not (tmp_path / "out").exists()
+
+
+def test_only_https_urls_are_downloaded() -> None:
+    with pytest.raises(InputError, match="non-https"):
+        download("http://127.0.0.1:9/x-1.0-py3-none-any.whl")  # loopback, never a resolver
+
+
+def test_zip_entries_carry_fixed_permissions_and_origin(bundle: Path) -> None:
+    with zipfile.ZipFile(next(bundle.parent.glob("*.zip"))) as zf:
+        assert {(i.external_attr, i.create_system) for i in zf.infolist()} == {(0o644 << 16, 0)}
