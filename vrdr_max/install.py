@@ -135,6 +135,9 @@ def install(bundle: Path, target_dir: Path, *, year: int | None = None) -> Insta
     target = target_dir / PACKAGE_FOLDER
     if target.resolve() == bundle.resolve():
         raise InputError(f"{bundle} is already the installed package")
+    if target_dir.resolve().is_relative_to(bundle.resolve()):
+        # The copy would land inside what it copies, and grow until the disk is full.
+        raise InputError(f"cannot install into {target_dir}: it is inside the package {bundle}")
     replaced = _installed(target)  # never replace what is not ours
     try:
         target_dir.mkdir(parents=True, exist_ok=True)

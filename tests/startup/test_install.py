@@ -157,3 +157,16 @@ def test_a_target_folder_that_cannot_be_made_is_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cannot install into" in err
     assert blocker.read_text(encoding="utf-8") == "x"
+
+
+def test_a_target_inside_the_package_is_refused_before_copying(
+        bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # The copy used to land inside what it copied, growing until the disk was full.
+    package = tmp_path / "vrdr-max.bundle"
+    shutil.copytree(bundle, package)
+    monkeypatch.setenv(PLUGINS_ENV, str(package / "plugins"))
+    assert main(["install", "--from", str(package)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is inside the package" in err
+    assert not (package / "plugins").exists()
