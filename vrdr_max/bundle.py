@@ -36,6 +36,8 @@ PLATFORM = "win_amd64"
 # Never in the package, whatever the lock says: Max brings its own Qt; tests stay at home.
 FORBIDDEN = re.compile(r"^(pyside\d*(-.*)?|shiboken\d*|pyqt\d*(-.*)?|pytest(-.*)?|mock-pymxs|"
                        r"hypothesis|mypy|ruff)$")
+BUNDLED_SOURCES = ("vrdr_max", "ui", "startup_scripts")
+"""The source folders whose files go into the package."""
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: same bytes on every build
 _SKIP = re.compile(r"(^|/)(__pycache__|\.mypy_cache|\.pytest_cache)(/|$)|\.py[co]$")
 _WHEEL_NAME = re.compile(
@@ -268,6 +270,10 @@ def build(out: Path, *, wheels: Path | None = None, lock: Path | None = None,
         raise InputError(f"runtime dependencies that must not be bundled: {', '.join(bad)}")
     if out.exists() and not out.is_dir():
         raise InputError(f"--out: {out} is not a folder")
+    packed = [src / d for d in BUNDLED_SOURCES]
+    if any(out.resolve().is_relative_to(d.resolve()) for d in packed):
+        # The next build would pack this one's output into itself.
+        raise InputError(f"--out: {out} is inside a folder the package is built from")
     if wheels is not None and not wheels.is_dir():
         raise InputError(f"--wheels: {wheels} is not a folder")
     folder, zip_path = out / PACKAGE_FOLDER, out / f"{PROJECT}-{__version__}.zip"

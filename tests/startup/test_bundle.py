@@ -239,3 +239,14 @@ def test_only_https_urls_are_downloaded() -> None:
 def test_zip_entries_carry_fixed_permissions_and_origin(bundle: Path) -> None:
     with zipfile.ZipFile(next(bundle.parent.glob("*.zip"))) as zf:
         assert {(i.external_attr, i.create_system) for i in zf.infolist()} == {(0o644 << 16, 0)}
+
+
+def test_an_output_folder_inside_the_sources_is_refused(tmp_path: Path, house: Wheelhouse) -> None:
+    # Its package would be packed into the next build's (not reproducible, growing each time).
+    source = tmp_path / "checkout"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "tests", "benchmarks", "docs", "*_cache", "__pycache__"))
+    with pytest.raises(InputError, match="inside a folder the package is built from"):
+        build(source / "vrdr_max" / "dist", wheels=house.wheels, lock=house.lock, source=source,
+              abis=house.abis)
+    assert not (source / "vrdr_max" / "dist").exists()
