@@ -653,3 +653,12 @@ def test_no_socket_is_left_open_after_timeouts_refusals_hints_and_cancel(
         for sockets in hint_hangs:
             for sock in sockets:
                 sock.close()
+
+
+def test_a_refusal_is_reported_over_an_earlier_address_that_failed(closed_port: int) -> None:
+    # TCP to the broadcast address fails at once in the kernel (unreachable or not permitted):
+    # no packet leaves. The later refusal proves the host is there, so it is the answer.
+    resolve = fixed_resolver({"dual": ["255.255.255.255", LOCAL]})
+    [result] = probe([ProbeTarget("dual", closed_port)], timeout=1.0, hint_ports=False,
+                     resolver=resolve)
+    assert (result.state, result.address) == (ProbeState.REFUSED, LOCAL)
