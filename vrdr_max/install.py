@@ -155,9 +155,10 @@ def install(bundle: Path, target_dir: Path, *, year: int | None = None) -> Insta
                 (tmp / "previous").replace(target)
             raise
     except OSError as exc:
+        outcome = ("the previous package is kept (is a 3ds Max running from it?)" if replaced
+                   else "nothing installed")
         raise InputError(f"cannot install into {target_dir}: {exc.strerror or exc}; "
-                         f"{'the previous package is kept' if replaced else 'nothing installed'}"
-                         ) from None
+                         f"{outcome}") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return InstallResult(target, replaced, year, comps)
