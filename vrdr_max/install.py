@@ -174,8 +174,17 @@ def uninstall(target_dir: Path) -> Path | None:
     target = target_dir / PACKAGE_FOLDER
     if not _installed(target):
         return None
+    # Moved aside in one rename first: a file 3ds Max holds open then stops the removal before
+    # anything is gone, instead of leaving half a package for the next start.
     try:
-        shutil.rmtree(target)
+        aside = Path(tempfile.mkdtemp(prefix=".vrdr-uninstall-", dir=target_dir))
     except OSError as exc:
         raise InputError(f"cannot remove {target}: {exc.strerror or exc}") from None
+    try:
+        target.replace(aside / PACKAGE_FOLDER)
+    except OSError as exc:
+        aside.rmdir()
+        raise InputError(f"cannot remove {target}: {exc.strerror or exc}; nothing removed (is a "
+                         "3ds Max running from it?)") from None
+    shutil.rmtree(aside, ignore_errors=True)
     return target

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -170,3 +172,35 @@ def test_a_target_inside_the_package_is_refused_before_copying(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "is inside the package" in err
     assert not (package / "plugins").exists()
+
+
+def test_an_uninstall_the_os_refuses_removes_nothing(
+        bundle: Path, plugins: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # Before, files were deleted one by one until one open in 3ds Max stopped it: half a
+    # package was left for the next start.
+    assert main(["install", "--from", str(bundle)]) == 0
+    installed = plugins / "vrdr-max.bundle"
+    before = sorted(p.relative_to(installed) for p in installed.rglob("*"))
+    real_unlink = os.unlink
+
+    def unlink(path: Any, *args: Any, **kwargs: Any) -> None:
+        if Path(path).name == "vrdr_startup.py":
+            raise PermissionError(13, "The process cannot access the file")  # open in 3ds Max
+        real_unlink(path, *args, **kwargs)
+
+    real_replace = Path.replace
+
+    def replace(self: Path, target: Path) -> Path:
+        if self == installed:
+            raise PermissionError(13, "Access is denied")  # Windows: a file inside is open
+        return real_replace(self, target)
+
+    monkeypatch.setattr(os, "unlink", unlink)
+    monkeypatch.setattr(Path, "replace", replace)
+    capsys.readouterr()
+    assert main(["uninstall"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "nothing removed" in err
+    assert sorted(p.relative_to(installed) for p in installed.rglob("*")) == before
+    assert sorted(p.name for p in plugins.iterdir()) == ["vrdr-max.bundle"]
