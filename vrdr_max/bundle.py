@@ -304,9 +304,15 @@ def _write_outputs(files: dict[str, bytes], out: Path, folder: Path, zip_path: P
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         write_zip(files, tmp / zip_path.name)
+        previous = tmp / "previous"
         if folder.exists():
-            folder.replace(tmp / "previous")
-        (tmp / PACKAGE_FOLDER).replace(folder)
+            folder.replace(previous)
+        try:
+            (tmp / PACKAGE_FOLDER).replace(folder)
+        except OSError:
+            if previous.exists():
+                previous.replace(folder)  # the old package stays rather than none
+            raise
         (tmp / zip_path.name).replace(zip_path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -250,3 +250,23 @@ def test_an_output_folder_inside_the_sources_is_refused(tmp_path: Path, house: W
         build(source / "vrdr_max" / "dist", wheels=house.wheels, lock=house.lock, source=source,
               abis=house.abis)
     assert not (source / "vrdr_max" / "dist").exists()
+
+
+def test_a_refused_swap_keeps_the_previous_package(tmp_path: Path, house: Wheelhouse,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    build(out, wheels=house.wheels, lock=house.lock, source=ROOT, abis=house.abis)
+    before = tree(out)
+    real_replace = Path.replace
+
+    def replace(self: Path, target: Path) -> Path:
+        if self.name == "vrdr-max.bundle" and Path(target) == out / "vrdr-max.bundle":
+            raise PermissionError(13, "Access is denied")  # a file of it open elsewhere
+        return real_replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", replace)
+    with pytest.raises(InputError, match="cannot build the package"):
+        build(out, wheels=house.wheels, lock=house.lock, source=ROOT, abis=house.abis)
+    assert tree(out) == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        p.name for p in out.iterdir() if not p.name.startswith("."))
