@@ -29,9 +29,9 @@ DEFAULT_BACKUP_SUFFIX = ".vrdr.bak"
 """Appended to the file name for the copy of the previous content (``vray_dr.cfg.vrdr.bak``)."""
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
-"""Largest file vrdr reads (cfg, sidecar, studio file, manifest, scene description). A
-10,000-server cfg is about 0.3 MB and a scene description of a large production scene a few MB;
-anything bigger is refused rather than read into memory."""
+"""Largest file vrdr reads other than a V-Ray cfg (sidecar, studio file, manifest, scene
+description): a scene description of 100,000 nodes is about 17 MB; anything bigger is refused
+rather than read into memory."""
 
 MAX_CFG_BYTES = 4 * 1024 * 1024
 """Largest V-Ray cfg vrdr reads: about 130,000 server lines (a 10,000-server cfg is 0.3 MB).

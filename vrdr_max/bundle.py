@@ -295,6 +295,26 @@ def build(out: Path, *, wheels: Path | None = None, lock: Path | None = None,
     return BundleResult(folder, zip_path, zip_path.stat().st_size, len(files), vendored)
 
 
+def swap_folder(new: Path, target: Path, aside: Path) -> None:
+    """Put the folder ``new`` at ``target``, keeping the old one until the swap went through.
+
+    An existing ``target`` is moved to ``aside`` first and comes back if the swap fails, so a
+    failure leaves the old folder rather than none.
+
+    Raises:
+        OSError: a rename failed (on Windows, typically a file inside is open).
+    """
+    had_one = target.exists()
+    if had_one:
+        target.replace(aside)
+    try:
+        new.replace(target)
+    except OSError:
+        if had_one:
+            aside.replace(target)
+        raise
+
+
 def _write_outputs(files: dict[str, bytes], out: Path, folder: Path, zip_path: Path) -> None:
     """Write both outputs next to their places, then swap them in (the zip last)."""
     tmp = Path(tempfile.mkdtemp(prefix=".vrdr-bundle-", dir=out))
@@ -304,15 +324,7 @@ def _write_outputs(files: dict[str, bytes], out: Path, folder: Path, zip_path: P
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         write_zip(files, tmp / zip_path.name)
-        previous = tmp / "previous"
-        if folder.exists():
-            folder.replace(previous)
-        try:
-            (tmp / PACKAGE_FOLDER).replace(folder)
-        except OSError:
-            if previous.exists():
-                previous.replace(folder)  # the old package stays rather than none
-            raise
+        swap_folder(tmp / PACKAGE_FOLDER, folder, tmp / "previous")
         (tmp / zip_path.name).replace(zip_path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

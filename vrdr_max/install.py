@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from vrdr_max.bundle import PACKAGE_FOLDER
+from vrdr_max.bundle import PACKAGE_FOLDER, swap_folder
 from vrdr_max.errors import InputError
 
 PLUGINS_ENV = "VRDR_APPLICATION_PLUGINS"
@@ -146,14 +146,7 @@ def install(bundle: Path, target_dir: Path, *, year: int | None = None) -> Insta
         raise InputError(f"cannot install into {target_dir}: {exc.strerror or exc}") from None
     try:
         shutil.copytree(bundle, tmp / PACKAGE_FOLDER)
-        if replaced:  # the old copy steps aside first, so a failure can put it back
-            target.replace(tmp / "previous")
-        try:
-            (tmp / PACKAGE_FOLDER).replace(target)
-        except OSError:
-            if replaced:
-                (tmp / "previous").replace(target)
-            raise
+        swap_folder(tmp / PACKAGE_FOLDER, target, tmp / "previous")
     except OSError as exc:
         outcome = ("the previous package is kept (is a 3ds Max running from it?)" if replaced
                    else "nothing installed")
