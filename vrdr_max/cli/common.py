@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -22,13 +23,30 @@ JSON_VERSION = 1
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+"""A bug, not bad input (sysexits' EX_SOFTWARE): ``main``'s last-resort handler."""
 
 
 def emit_json(document: dict[str, Any], stream: TextIO | None = None) -> None:
-    """Print ``document`` with the ``"version"`` field first."""
+    """Print ``document`` with the ``"version"`` field first, as strict JSON.
+
+    A non-finite number (a cfg value too large for a float, say) is written as text ("inf"),
+    never as the ``Infinity``/``NaN`` that strict parsers reject.
+    """
     out = stream or sys.stdout
-    json.dump({"version": JSON_VERSION, **document}, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    text = json.dumps(_finite({"version": JSON_VERSION, **document}), indent=2,
+                      ensure_ascii=False, allow_nan=False)
+    out.write(text + "\n")
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:

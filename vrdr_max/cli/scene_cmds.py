@@ -168,7 +168,9 @@ def cmd_submit(args: argparse.Namespace) -> int:
                                options=options, manifest=manifest, shared_drives=drives)
         report = execute(host, submit_plan, override_reason=args.override)
     if args.json:
-        emit_json({"plan": submit_plan.model_dump(mode="json", exclude={"preflight"}),
+        # Never the cfg's bytes (cfg_loaded): they are the user's file, in any encoding.
+        emit_json({"plan": submit_plan.model_dump(mode="json",
+                                                  exclude={"preflight", "cfg_loaded"}),
                    "preflight": reporting.check_report_json(submit_plan.preflight),
                    "fixes_applied": fixed, "report": report.model_dump(mode="json")})
     else:
