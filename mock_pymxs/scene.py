@@ -237,10 +237,14 @@ def load_scene(path: str | Path) -> Scene:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise SceneFileError(f"{p.name}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise SceneFileError(f"{p.name}: not UTF-8 text: {exc.reason}") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SceneFileError(f"{p.name}: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise SceneFileError(f"{p.name}: nested too deeply") from None
     return parse_scene(data, p.name)
 
 

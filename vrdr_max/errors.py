@@ -47,3 +47,9 @@ def one_line(text: str) -> str:
 def quote(text: str) -> str:
     """User text for a message: in double quotes, on one line (see ``one_line``)."""
     return f'"{one_line(text)}"'
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for an error of the system: the file it names, then why (``strerror``)."""
+    why = exc.strerror or str(exc)
+    return f"{quote(str(exc.filename))}: {why}" if exc.filename is not None else one_line(why)

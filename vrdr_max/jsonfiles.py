@@ -23,6 +23,8 @@ def parse_json_model(model: type[M], text: str, source: str) -> M:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{source} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{source} is not valid JSON: nested too deeply") from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:

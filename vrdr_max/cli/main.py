@@ -17,7 +17,7 @@ from typing import NoReturn
 from vrdr_max import __version__
 from vrdr_max.cli import cfg_cmds, demo_cmds, net_cmds, pools_cmds, scene_cmds, spawner_cmds
 from vrdr_max.cli.common import EXIT_INTERNAL, EXIT_USAGE
-from vrdr_max.errors import VrdrError, one_line, validation_message
+from vrdr_max.errors import VrdrError, one_line, os_error_message, validation_message
 
 GROUPS = (demo_cmds, cfg_cmds, spawner_cmds, net_cmds, pools_cmds, scene_cmds)
 
@@ -83,6 +83,10 @@ def _run(argv: list[str]) -> int:
         code: int = args.func(args)
     except VrdrError as exc:
         print(f"vrdr: error: {one_line(str(exc))}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        # A path the user gave that the system refuses (too long, permission denied, ...).
+        print(f"vrdr: error: {os_error_message(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:
         # pydantic is loaded only by handlers that use it; without it this cannot be its error.

@@ -43,7 +43,7 @@ def cmd_list(args: argparse.Namespace) -> int:
              "description": pool.description} for name, pool in sorted(eff.pools.items())]
     if args.json:
         emit_json({"pools": rows, "files": {k.value: str(v) for k, v in eff.files.items()},
-                   "defaults": eff.defaults,
+                   "defaults": eff.defaults.model_dump(mode="json"),
                    "default_sources": {k: v.value for k, v in eff.default_sources.items()}})
         return EXIT_OK
     if not rows:
