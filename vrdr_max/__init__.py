@@ -10,8 +10,8 @@ Max start-up script and ``vrdr --help`` stay cheap.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
     from vrdr_max.cfgfile import CfgDocument, CfgFile, load_cfg
     from vrdr_max.errors import CfgConflictError, HostError, InputError, VrdrError

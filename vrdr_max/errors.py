@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:  # only a type here: `import vrdr_max` must not load pydantic (issue 11.1)
     from pydantic import ValidationError
 

@@ -294,3 +294,17 @@ def test_text_output_has_no_python_reprs(cfg: Path, capsys: pytest.CaptureFixtur
     assert "system_distributedRender=true" in out
     # Python's spellings of values: booleans, None, enum members, lists and quoted strings.
     assert re.search(r"\b(True|False|None)\b|<\w+\.\w+: |\[\'|\(\'", out) is None, out
+
+
+def test_a_reader_that_goes_away_gets_no_traceback(cfg: Path) -> None:
+    # Several pipe buffers of output (64 KiB each on Linux), so writing must fail.
+    cfg.write_text("".join(f"render{i} 1 20204\n" for i in range(10_000)), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    with subprocess.Popen([sys.executable, "-c", ENTRY, "servers", "list", "--cfg", str(cfg)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline().startswith(b"on")
+        proc.stdout.close()  # like `| head -1`
+        err = proc.stderr.read().decode()
+        code = proc.wait(timeout=60)
+    assert (code, err) == (141, "")

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
 
 from vrdr_max.errors import InputError
 from vrdr_max.ports import Engine
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
+    from typing import Any, TextIO
+
     from vrdr_max.probe import ProbeResult, ProbeTarget
 
 JSON_VERSION = 1
@@ -33,6 +34,8 @@ def emit_json(document: dict[str, Any], stream: TextIO | None = None) -> None:
     A non-finite number (a cfg value too large for a float, say) is written as text ("inf"),
     never as the ``Infinity``/``NaN`` that strict parsers reject.
     """
+    import json  # noqa: PLC0415 - only commands that print JSON pay for it
+
     out = stream or sys.stdout
     text = json.dumps(_finite({"version": JSON_VERSION, **document}), indent=2,
                       ensure_ascii=False, allow_nan=False)

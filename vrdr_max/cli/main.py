@@ -12,16 +12,21 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
 
 from vrdr_max import __version__
 from vrdr_max.cli import cfg_cmds, demo_cmds, net_cmds, pools_cmds, scene_cmds, spawner_cmds
 from vrdr_max.cli.common import EXIT_INTERNAL, EXIT_USAGE
 from vrdr_max.errors import VrdrError, one_line, os_error_message, validation_message
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
+if TYPE_CHECKING:
+    from typing import NoReturn
+
 GROUPS = (demo_cmds, cfg_cmds, spawner_cmds, net_cmds, pools_cmds, scene_cmds)
 
 DEBUG_FLAG = "--debug"
+EXIT_BROKEN_PIPE = 141
+"""What a shell reports for a command ended by SIGPIPE (128 + 13), as without Python."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -64,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader went away (`vrdr ... | head`): nothing left to tell it.
         _silence_stdout()
-        return EXIT_USAGE
+        return EXIT_BROKEN_PIPE
     except Exception as exc:  # noqa: BLE001 - the last resort: a bug must not look like findings
         debug = DEBUG_FLAG in args
         if debug:
@@ -85,6 +90,8 @@ def _run(argv: list[str]) -> int:
         print(f"vrdr: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            raise
         # A path the user gave that the system refuses (too long, permission denied, ...).
         print(f"vrdr: error: {os_error_message(exc)}", file=sys.stderr)
         return EXIT_USAGE

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
 from vrdr_max.addresses import parse_endpoint, validate_port
 from vrdr_max.cli.common import (
@@ -21,6 +20,7 @@ from vrdr_max.cli.common import (
 from vrdr_max.errors import InputError
 from vrdr_max.ports import READY_BROADCAST_PORT, Mode, default_port
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
     from vrdr_max.probe import ProbeResult, ProbeTarget
 

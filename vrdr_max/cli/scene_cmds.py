@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from vrdr_max.cli.common import (
     EXIT_FINDINGS,
@@ -20,6 +19,7 @@ from vrdr_max.cli.common import (
 from vrdr_max.errors import InputError
 from vrdr_max.ports import Engine
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
     from vrdr_max.host import MaxHost
     from vrdr_max.manifest import FarmManifest

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, Any
 
 from vrdr_max.cli.common import EXIT_OK, add_json_flag, emit_json
 from vrdr_max.errors import InputError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:  # the spawner module loads pydantic: the handlers import it
+    from typing import Any
+
     from vrdr_max.spawner import NumaOptions, SpawnerPlan
 
 
