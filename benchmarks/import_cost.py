@@ -2,8 +2,8 @@
 
 Budgets (issue 11.1): `import vrdr_max` under 3 x and `vrdr --help` under 5 x the bare start,
 both measured in this run (the bare start is the machine yardstick), neither loading pydantic,
-asyncio or Qt. `--compare DIR` measures another source tree (e.g. an export of main) in the
-same run, interleaved, for before/after figures.
+asyncio or Qt. `--compare DIR` measures another source tree in the same run, interleaved, for
+before/after figures (make one with `git archive REV | tar -x -C DIR`).
 
     uv run python benchmarks/import_cost.py [--runs 30] [--compare DIR]
 """

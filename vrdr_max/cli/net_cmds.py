@@ -24,8 +24,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:
     from vrdr_max.probe import ProbeResult, ProbeTarget
 
-# The probe module loads asyncio and discovery a third of `vrdr --help`'s budget: the handlers
-# import them. These repeat their defaults for the help text only
+# probe.py loads asyncio, and discovery.py costs a third of `vrdr --help`'s budget, so the
+# handlers import them. These repeat their defaults for the help text only
 # (tests/unit/test_startup_cost.py holds them equal).
 HELP_DEFAULT_TIMEOUT = 1.0
 HELP_DEFAULT_CONCURRENCY = 256
