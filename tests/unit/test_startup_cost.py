@@ -55,3 +55,11 @@ def test_probe_help_defaults_match_the_probe_module() -> None:
     assert net_cmds.HELP_DEFAULT_CONCURRENCY == probe.DEFAULT_CONCURRENCY
     assert net_cmds.HELP_DEFAULT_SECONDS == discovery.DEFAULT_SECONDS
     assert net_cmds.HELP_DEFAULT_BIND == discovery.DEFAULT_BIND
+
+
+def test_demo_and_reporting_do_not_import_the_cli() -> None:
+    code = ("import sys, vrdr_max.demo, vrdr_max.reporting\n"
+            "print(sorted(m for m in sys.modules if m.startswith('vrdr_max.cli')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.strip() == "[]"
