@@ -271,12 +271,21 @@ class PymxsHost:
         return str(node.name)
 
     def read_scene_data(self, key: str) -> str | None:
-        """Text stored with ``write_scene_data`` (in the root node's AppData)."""
+        """Text stored with ``write_scene_data`` (in the root node's AppData).
+
+        Raises:
+            HostError: the slot holds something other than vrdr's record (damaged, or another
+                tool's); it is reported, never read as empty.
+        """
         stored = self._read_appdata()
         return stored.get(key)
 
     def write_scene_data(self, key: str, value: str | None) -> None:
-        """Store text in the scene; it is saved with the .max file."""
+        """Store text in the scene; it is saved with the .max file.
+
+        Raises:
+            HostError: the slot holds something other than vrdr's record; it is left as it is.
+        """
         stored = self._read_appdata()
         if value is None:
             stored.pop(key, None)
@@ -291,9 +300,14 @@ class PymxsHost:
             return {}
         try:
             data = json.loads(str(text))
-        except json.JSONDecodeError:
-            return {}  # not ours, or damaged: start afresh rather than fail a render
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        except (json.JSONDecodeError, RecursionError):
+            data = None
+        if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()):
+            return {str(k): v for k, v in data.items()}
+        # Damaged, or another tool's: overwriting it would lose it without a word.
+        raise HostError(f"the scene's vrdr record (root node AppData {APPDATA_ID}) is not vrdr's "
+                        "data; vrdr leaves it alone. If no other tool uses it, clear it in "
+                        f"MAXScript: deleteAppData rootNode {APPDATA_ID}")
 
     # -- rendering and events ------------------------------------------------------------------
 

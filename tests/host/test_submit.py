@@ -181,8 +181,10 @@ def test_another_writer_during_the_submission_wins(clean: tuple[MaxHost, Any],
 def test_a_failed_restore_is_reported(clean: tuple[MaxHost, Any], plugcfg: Path) -> None:
     host, _mock = clean
     report = execute(FailingHost(host, "write_renderer_props", call=2), make_plan(host))
-    assert report.status is SubmissionStatus.RENDERED
+    assert report.status is SubmissionStatus.NOT_RESTORED
     assert not report.restored
+    assert report.error == ("restore failed: the renderer keeps this submission's DR settings "
+                            "(renderer properties)")
     assert any("could not restore renderer properties" in m for m in report.messages)
     # the cfg is still put back: one failed undo does not stop the others
     assert (plugcfg / "vray_dr.cfg").read_bytes() == ARTIST_CFG

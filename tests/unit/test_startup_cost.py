@@ -52,7 +52,6 @@ def test_lazy_exports_resolve_every_name_of_all() -> None:
 
 def test_probe_help_defaults_match_the_probe_module() -> None:
     assert net_cmds.HELP_DEFAULT_TIMEOUT == probe.DEFAULT_TIMEOUT
-    assert net_cmds.HELP_DEFAULT_CONCURRENCY == probe.DEFAULT_CONCURRENCY
     assert net_cmds.HELP_DEFAULT_SECONDS == discovery.DEFAULT_SECONDS
     assert net_cmds.HELP_DEFAULT_BIND == discovery.DEFAULT_BIND
 
