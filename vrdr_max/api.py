@@ -128,10 +128,11 @@ class _Context:
 
 
 def _context(manifest: FarmManifest | None, shared_drives: Iterable[str] | None,
-             options: SubmitOptions | None) -> _Context:
+             options: SubmitOptions | None, *, options_used: bool = True) -> _Context:
     """Explicit arguments, else the studio/user defaults, read only when one is left out."""
-    if manifest is not None and shared_drives is not None and options is not None:
-        return _Context(manifest, normalise_drives(shared_drives), options)
+    if manifest is not None and shared_drives is not None and (
+            options is not None or not options_used):
+        return _Context(manifest, normalise_drives(shared_drives), options or SubmitOptions())
     defaults = load_effective().defaults
     if manifest is None and defaults.manifest:
         manifest = load_manifest(Path(defaults.manifest))
@@ -148,7 +149,7 @@ def check(host: MaxHost, settings: DRSettings, *,
 
     ``manifest`` and ``shared_drives`` default to the studio/user files.
     """
-    ctx = _context(manifest, shared_drives, None)
+    ctx = _context(manifest, shared_drives, None, options_used=False)
     return run(CheckContext(facts=host.read_scene(), settings=settings,
                             probe_results=probe_results, manifest=ctx.manifest,
                             shared_drives=ctx.shared_drives))

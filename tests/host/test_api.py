@@ -117,5 +117,7 @@ def test_api_reads_studio_defaults_only_for_arguments_left_out(
         explicit = api.plan_submission(host, stored, options=SubmitOptions(),
                                        manifest=FarmManifest(), shared_drives=["P:"])
         assert explicit.restore is True
+        checked = api.check(host, stored.settings, manifest=FarmManifest(), shared_drives=[])
+        assert checked.results  # ran without reading the broken studio file
         with pytest.raises(InputError, match="not valid JSON"):  # a default is needed here
             api.plan_submission(host, stored, options=SubmitOptions(), shared_drives=["P:"])
