@@ -177,15 +177,16 @@ def submit(host: MaxHost, stored: StoredSettings, *,
     """Preflight, write the cfg and renderer settings, render, restore.
 
     Never probes: the call runs on 3ds Max's UI thread, where waiting on the network would
-    freeze 3ds Max. Probe first on a worker thread (``probe_servers``) and pass the results;
-    without them the servers' reachability is not checked and ``only_online`` keeps every
-    server. See ``submit.execute``; a blocked plan returns a ``blocked`` report unless
+    freeze 3ds Max. Probe first on a worker thread (``probe_in_background``) and pass the
+    results; without them the servers' reachability is not checked and ``only_online`` keeps
+    every server. See ``submit.execute``; a blocked plan returns a ``blocked`` report unless
     overridden.
 
     Args:
         host: 3ds Max.
         stored: the settings to submit with (``load``).
-        probe_results: ``probe_servers(stored.settings)``, gathered off the UI thread.
+        probe_results: ``probe_in_background(stored.settings).result()``, gathered off the
+            UI thread.
         options: only-online, restore and scene-list choices; the studio/user defaults if None.
         override_reason: render despite preflight errors, recording why.
         manifest: the farm's plugin manifest; the studio/user default if None.
