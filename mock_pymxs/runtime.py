@@ -254,6 +254,9 @@ class Globals:
         ):
             iface = build()
             self._value(name, lambda iface=iface: iface)  # type: ignore[misc]
+        from mock_pymxs import maxui  # noqa: PLC0415 - maxui builds on this module
+
+        maxui.add_globals(self)  # start-up surroundings: macros, menus, python, host flags
 
     def lookup(self, name: str) -> Any:
         """The value of a global (counted by the caller)."""

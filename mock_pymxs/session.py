@@ -47,6 +47,9 @@ CALLBACK_TYPES = frozenset(
         "postSystemStartup",
         "nodeCreated",
         "selectionSetChanged",
+        "cuiRegisterMenus",
+        "cuiRegisterQuadMenus",
+        "postLoadingMenus",
     )
 )
 

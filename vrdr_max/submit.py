@@ -120,8 +120,9 @@ def plan(settings: DRSettings, facts: SceneFacts,
     servers: list[RenderServer] = []
     skipped: list[str] = []
     for server in settings.servers:
+        # A port range takes part when any of its ports answered (NUMA spawners per port).
         offline = (opts.only_online and server.enabled and probe_results is not None
-                   and server.key not in answered)
+                   and not any((server.key[0], port) in answered for port in server.ports))
         if offline:
             skipped.append(server.endpoint)
         servers.append(server.model_copy(update={"enabled": False}) if offline else server)
@@ -141,7 +142,7 @@ def plan(settings: DRSettings, facts: SceneFacts,
         engine=settings.engine, mode=settings.mode, cfg_path=cfg_path,
         cfg_loaded=None if loaded_from is None else LoadedCfg(data=loaded_from.data),
         cfg_settings=cfg_settings, skipped_servers=skipped,
-        server_lines=[f"{s.host} {int(s.enabled)} {s.port}" for s in servers],
+        server_lines=[f"{s.host} {int(s.enabled)} {_port_text(s)}" for s in servers],
         renderer_props=props,
         renderer_prop_names={".".join(p for p in names[k] if p): v for k, v in props.items()},
         scene_list=_scene_list_note(settings, opts),
@@ -159,6 +160,10 @@ def _scene_record(settings: DRSettings) -> str:
     sidecar = Sidecar()
     sidecar.remember(settings)
     return dump_sidecar(sidecar)
+
+
+def _port_text(server: RenderServer) -> str:
+    return str(server.port) if server.port_end is None else f"{server.port}-{server.port_end}"
 
 
 def _scene_list_note(settings: DRSettings, opts: SubmitOptions) -> str:

@@ -234,6 +234,22 @@ def test_only_online_servers(clean: tuple[MaxHost, Any]) -> None:
                      options=SubmitOptions(only_online=True)).blocked
 
 
+def test_only_online_keeps_a_port_range_when_any_of_its_ports_answered(
+        clean: tuple[MaxHost, Any]) -> None:
+    host, _mock = clean
+    numa = DRSettings(servers=[{"host": "numa01", "port": 20204, "port_end": 20206},
+                               {"host": "numa02", "port": 20204, "port_end": 20205}])
+    results = [ProbeResult(host=h, port=port, state=ProbeState.ONLINE if up else
+                           ProbeState.REFUSED, address=None, latency_ms=None, message="")
+               for h, port, up in [("numa01", 20204, False), ("numa01", 20205, False),
+                                   ("numa01", 20206, True), ("numa02", 20204, False),
+                                   ("numa02", 20205, False)]]
+    p = make_plan(host, settings=numa, probe_results=results,
+                  options=SubmitOptions(only_online=True))
+    assert p.server_lines == ["numa01 1 20204-20206", "numa02 0 20204-20205"]
+    assert p.skipped_servers == ["numa02:20204"]
+
+
 def test_gpu_dr_end_to_end(plugcfg: Path) -> None:
     gpu = DRSettings(engine=Engine.GPU, use_local_host=False,
                      servers=[{"host": "gpu01", "port": 20206}])

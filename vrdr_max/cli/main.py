@@ -14,7 +14,15 @@ import sys
 from collections.abc import Sequence
 
 from vrdr_max import __version__
-from vrdr_max.cli import cfg_cmds, demo_cmds, net_cmds, pools_cmds, scene_cmds, spawner_cmds
+from vrdr_max.cli import (
+    bundle_cmds,
+    cfg_cmds,
+    demo_cmds,
+    net_cmds,
+    pools_cmds,
+    scene_cmds,
+    spawner_cmds,
+)
 from vrdr_max.cli.common import EXIT_INTERNAL, EXIT_USAGE
 from vrdr_max.errors import VrdrError, one_line, os_error_message, validation_message
 
@@ -22,7 +30,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:
     from typing import NoReturn
 
-GROUPS = (demo_cmds, cfg_cmds, spawner_cmds, net_cmds, pools_cmds, scene_cmds)
+GROUPS = (demo_cmds, cfg_cmds, spawner_cmds, net_cmds, pools_cmds, scene_cmds, bundle_cmds)
 
 DEBUG_FLAG = "--debug"
 EXIT_BROKEN_PIPE = 141
