@@ -20,7 +20,7 @@ from typing import Any, TypeAlias
 
 from vrdr_max.addresses import validate_host
 from vrdr_max.atomic import DEFAULT_BACKUP_SUFFIX, FileSnapshot, atomic_write, read_bytes_snapshot
-from vrdr_max.errors import InputError
+from vrdr_max.errors import InputError, quote
 from vrdr_max.models import DRSettings, RenderServer
 from vrdr_max.ports import Engine, Mode, default_port
 
@@ -122,7 +122,7 @@ def engine_from_name(path: str | Path) -> Engine:
     for engine in Engine:
         if name == cfg_name(engine):
             return engine
-    raise InputError(f"cannot tell CPU from GPU by the file name {Path(path).name!r} "
+    raise InputError(f"cannot tell CPU from GPU by the file name {quote(Path(path).name)} "
                      f"(expected {CPU_CFG_NAME} or {GPU_CFG_NAME}); pass the engine (--gpu)")
 
 

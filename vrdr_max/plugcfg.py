@@ -65,7 +65,7 @@ def language_folders(lang: str | None = None) -> tuple[str, str]:
         if wanted in (code.lower(), locale.lower()):
             return code, locale
     known = ", ".join(f"{code} ({locale})" for code, locale in LANGUAGES.items())
-    raise InputError(f"unknown 3ds Max language {lang!r}; known: {known}")
+    raise InputError(f"unknown 3ds Max language {quote(str(lang))}; known: {known}")
 
 
 def windows_plugcfg_dir(max_version: int, local_appdata: str,

@@ -260,7 +260,7 @@ def test_discover_without_senders_exits_1(capsys: pytest.CaptureFixture[str]) ->
     (["--port", "0"], "vrdr: error: port 0 is out of range (1-65535)"),
     (["--port", "x"], "vrdr: error: port 'x' is not a number"),
     (["--seconds", "-1"], "vrdr: error: listen time -1.0 s is out of range (0-3600 s)"),
-    (["--bind", "a;b"], "vrdr: error: bind address 'a;b' is not an IPv4 or IPv6 address"),
+    (["--bind", "a;b"], 'vrdr: error: bind address "a;b" is not an IPv4 or IPv6 address'),
 ])
 def test_discover_bad_input_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str],
                                     message: str) -> None:
