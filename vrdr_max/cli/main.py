@@ -19,6 +19,7 @@ from vrdr_max.cli import (
     cfg_cmds,
     demo_cmds,
     net_cmds,
+    panel_cmds,
     pools_cmds,
     scene_cmds,
     spawner_cmds,
@@ -30,7 +31,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:
     from typing import NoReturn
 
-GROUPS = (demo_cmds, cfg_cmds, spawner_cmds, net_cmds, pools_cmds, scene_cmds, bundle_cmds)
+GROUPS = (demo_cmds, cfg_cmds, spawner_cmds, net_cmds, pools_cmds, scene_cmds, bundle_cmds,
+          panel_cmds)
 
 DEBUG_FLAG = "--debug"
 EXIT_BROKEN_PIPE = 141
