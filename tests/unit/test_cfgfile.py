@@ -38,6 +38,13 @@ VRAY_LF = (b"192.168.10.21 1 20204\n"
            b"cache_limit_type 2\n"
            b"cache_limit 100.000000\n")
 
+DEADLINE_RANGES = (b"node01 1 20204-20212\r\n\r\nnode02 1 20204\r\n\r\n"
+                   b"10.0.0.7 0 20204-20205\r\n\r\nrestart_slaves 0\r\n\r\n"
+                   b"list_in_scene 0\r\n\r\nmax_servers 0\r\n\r\nuse_local_machine 1\r\n\r\n"
+                   b"transfer_missing_assets 0\r\n\r\nuse_cached_assets 0\r\n\r\n"
+                   b"cache_limit_type 0\r\n\r\ncache_limit 0.000000\r\n\r\n")
+"""Deadline's V-Ray DBR job writes "port number or range" and a blank line after every entry."""
+
 GOLDEN: dict[str, tuple[bytes, Engine, list[tuple[str, int, bool]], list[str]]] = {
     "lf": (VRAY_LF, CPU,
            [("192.168.10.21", 20204, True), ("192.168.10.22", 20204, True),
@@ -75,10 +82,16 @@ GOLDEN: dict[str, tuple[bytes, Engine, list[tuple[str, int, bool]], list[str]]] 
                                   ["  1 20204", "1 1 20204", "123 0 20204"]),
     "invalid-servers-are-unknown": (
         b"10.0.0.300 1 20204\na;b 1 20204\nnode01 1 0\nnode01 1 65536\nnode01 2 20204\n"
-        b"node01 1 20204-20212\nnode01 1 20204 extra\nnode01 yes\nnode_01 1 20204\n", CPU,
+        b"node01 1 20212-20204\nnode01 1 0-5\nnode01 1 20204-65536\nnode01 1 20204-\n"
+        b"node01 1 -20204\nnode01 1 20204--20205\n"
+        b"node01 1 20204 extra\nnode01 yes\nnode_01 1 20204\n", CPU,
         [], ["10.0.0.300 1 20204", "a;b 1 20204", "node01 1 0", "node01 1 65536",
-             "node01 2 20204", "node01 1 20204-20212", "node01 1 20204 extra", "node01 yes",
-             "node_01 1 20204"]),
+             "node01 2 20204", "node01 1 20212-20204", "node01 1 0-5", "node01 1 20204-65536",
+             "node01 1 20204-", "node01 1 -20204", "node01 1 20204--20205",
+             "node01 1 20204 extra", "node01 yes", "node_01 1 20204"]),
+    "deadline-port-ranges": (DEADLINE_RANGES, CPU,
+                             [("node01", 20204, True), ("node02", 20204, True),
+                              ("10.0.0.7", 20204, False)], []),
     "bad-option-values-are-unknown": (
         b"max_servers abc\nrestart_slaves 2\ncache_limit -1\ncache_limit 1e3\nlist_in_scene\n"
         b"cache_limit_type 3\nuse_local_machine 1 1\n", CPU, [],
@@ -116,7 +129,7 @@ def test_golden_untouched_renders_original_bytes(name: str) -> None:
     assert document.render() == data
 
 
-COMPLETE = {"lf", "crlf", "old-host-only-gpu", "utf16-le-bom"}
+COMPLETE = {"lf", "crlf", "old-host-only-gpu", "utf16-le-bom", "deadline-port-ranges"}
 
 
 @pytest.mark.parametrize("name", sorted(COMPLETE))
@@ -141,6 +154,41 @@ def test_golden_partial_file_applying_own_settings_only_adds_options(name: str) 
     added = [line for line in after if line.text not in before]
     assert all(line.kind is LineKind.OPTION for line in added)
     assert document.to_settings() == settings
+
+
+def test_port_range_is_one_entry_with_every_port() -> None:
+    servers = doc(DEADLINE_RANGES).servers
+    assert [(s.port, s.port_end) for s in servers] == [(20204, 20212), (20204, None),
+                                                       (20204, 20205)]
+    assert list(servers[0].ports) == list(range(20204, 20213))
+    assert servers[0].endpoint == "node01:20204-20212"
+
+
+def test_port_range_lines_kept_byte_for_byte_when_a_server_is_added() -> None:
+    document = doc(DEADLINE_RANGES)
+    settings = document.to_settings()
+    assert settings.add_server("node03")
+    document.apply(settings)
+    assert document.render() == DEADLINE_RANGES.replace(
+        b"10.0.0.7 0 20204-20205\r\n", b"10.0.0.7 0 20204-20205\r\nnode03 1 20204\r\n")
+
+
+def test_port_range_edit_and_removal_rewrite_only_that_line() -> None:
+    document = doc(DEADLINE_RANGES)
+    settings = document.to_settings()
+    settings.servers[0].port_end = 20210
+    assert settings.remove_server("10.0.0.7") == 1
+    document.apply(settings)
+    assert document.render() == DEADLINE_RANGES.replace(
+        b"20204-20212", b"20204-20210").replace(b"10.0.0.7 0 20204-20205\r\n", b"")
+
+
+@pytest.mark.parametrize(("host", "port", "added"), [
+    ("node01", 20204, False), ("NODE01", 20208, False), ("node01", 20212, False),
+    ("node01", 20213, True), ("node02", 20205, True)])
+def test_add_server_sees_ports_inside_a_range(host: str, port: int, added: bool) -> None:
+    settings = doc(DEADLINE_RANGES).to_settings()
+    assert settings.add_server(host, port) is added
 
 
 def test_options_are_typed_and_spelled_as_in_file() -> None:
@@ -206,19 +254,44 @@ def test_duplicated_servers_are_kept() -> None:
 
 
 def test_hosts_are_canonical() -> None:
-    assert entries(doc(b"010.000.000.005 1 20204\nFE80:0:0::1 1 20204\n")) == [
-        ("10.0.0.5", 20204, True), ("fe80::1", 20204, True)]
+    assert entries(doc(b"FE80:0:0::1 1 20204\nNode01.Farm 1 20204\n")) == [
+        ("fe80::1", 20204, True), ("Node01.Farm", 20204, True)]
 
 
-def test_dispatcher_line_is_read() -> None:
-    document = doc(f"{DISPATCHER_KEY} 10.0.0.5 20208 1\n".encode())
+DOTTED_NOT_ADDRESSES = ["010.000.000.005", "0x7f.1.1.1", "1.2.3.4.5", "10.0.0.260",
+                        "10.0.0.5.", "1.2.3", "host.123", "0x7f"]
+
+
+@pytest.mark.parametrize("token", DOTTED_NOT_ADDRESSES)
+def test_dotted_numeric_host_ipaddress_rejects_is_kept_verbatim_never_rewritten(
+        token: str) -> None:
+    data = f"{token} 1 20204\r\nnode01 1 20204\r\n".encode()
+    document = doc(data)
+    assert entries(document) == [("node01", 20204, True)]
+    assert document.unknown_lines == [f"{token} 1 20204"]
+    settings = document.to_settings()
+    settings.add_server("node02")
+    document.apply(settings)
+    assert document.render().startswith(data + b"node02 1 20204\r\n")
+
+
+def test_dispatcher_line_is_read_when_switched_on() -> None:
+    document = CfgDocument.parse(f"{DISPATCHER_KEY} 10.0.0.5 20208 1\n".encode(), CPU,
+                                 dispatcher_in_cfg=True)
     assert document.options[DISPATCHER_KEY] == "10.0.0.5 20208 1"
     assert document.to_settings().dispatcher == Dispatcher(host="10.0.0.5", port=20208,
                                                            also_renders=True)
 
 
+def test_dispatcher_line_is_an_unknown_line_by_default() -> None:
+    document = doc(f"{DISPATCHER_KEY} 10.0.0.5 20208 1\n".encode())
+    assert document.unknown_lines == [f"{DISPATCHER_KEY} 10.0.0.5 20208 1"]
+    assert document.to_settings().dispatcher is None
+
+
 def test_bad_dispatcher_line_is_unknown() -> None:
-    document = doc(f"{DISPATCHER_KEY} 10.0.0.300 20208 1\n".encode())
+    document = CfgDocument.parse(f"{DISPATCHER_KEY} 10.0.0.300 20208 1\n".encode(), CPU,
+                                 dispatcher_in_cfg=True)
     assert document.unknown_lines == [f"{DISPATCHER_KEY} 10.0.0.300 20208 1"]
     assert document.to_settings().dispatcher is None
 
@@ -475,14 +548,26 @@ def test_gpu_file_updates_other_options_only_when_present() -> None:
     assert document.render() == b"gpu01 1 20206\nmax_servers 3\nautostart_local_slave 1\n"
 
 
-def test_dispatcher_is_written_and_removed() -> None:
-    document = doc(b"node01 1 20204\nrestart_slaves 0\n")
+@pytest.mark.parametrize("engine", [CPU, GPU])
+def test_dispatcher_stays_out_of_vray_cfg_by_default(engine: Engine) -> None:
+    document = doc(b"node01 1 20204\n", engine)
+    settings = document.to_settings(DRSettings(mode=Mode.DR2))
+    settings.dispatcher = Dispatcher(host="10.0.0.5", port=20208, also_renders=True)
+    settings.add_server("node02")
+    document.apply(settings)
+    assert DISPATCHER_KEY.encode() not in document.render()
+    assert b"10.0.0.5" not in document.render()
+
+
+def test_dispatcher_is_written_and_removed_when_switched_on() -> None:
+    document = CfgDocument.parse(b"node01 1 20204\nrestart_slaves 0\n", CPU,
+                                 dispatcher_in_cfg=True)
     settings = document.to_settings()
     settings.dispatcher = Dispatcher(host="10.0.0.5", port=20208, also_renders=True)
     document.apply(settings)
     text = document.render()
     assert text.endswith(f"cache_limit 0.000000\n{DISPATCHER_KEY} 10.0.0.5 20208 1\n".encode())
-    reread = doc(text)
+    reread = CfgDocument.parse(text, CPU, dispatcher_in_cfg=True)
     assert reread.to_settings().dispatcher == settings.dispatcher
     settings.dispatcher = None
     reread.apply(settings)
@@ -690,5 +775,8 @@ def test_values_only_the_base_supplies_are_written(tmp_path: Path) -> None:
     assert result.changed
     data = path.read_bytes()
     assert b"transfer_missing_assets 1\r\n" in data
-    assert b"dr2_dispatcher 10.0.0.5 20208 0\r\n" in data
+    assert DISPATCHER_KEY.encode() not in data  # the dispatcher stays in vrdr's files
     assert data.startswith(b"render01 1 20204\r\nrestart_slaves 0\r\n")
+    path.write_bytes(b"render01 1 20204\r\nrestart_slaves 0\r\n")
+    CfgFile.load(path, base=base, dispatcher_in_cfg=True).save()
+    assert b"dr2_dispatcher 10.0.0.5 20208 0\r\n" in path.read_bytes()
