@@ -364,8 +364,10 @@ class DRSettings(_Model):
 
     @property
     def server_list(self) -> ServerList:
-        """``servers`` as a :class:`ServerList`, also after ``model_copy(update=...)`` put a plain
-        list there (``model_copy`` does not validate)."""
+        """``servers`` as a :class:`ServerList`.
+
+        Also after ``model_copy(update=...)`` (which does not validate) put a plain list there.
+        """
         servers: Any = self.servers
         if not isinstance(servers, ServerList):
             self.servers = ServerList(servers)

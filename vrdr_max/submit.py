@@ -27,6 +27,7 @@ from vrdr_max.models import Dispatcher, DRSettings, RenderServer
 from vrdr_max.ports import Engine, Mode
 from vrdr_max.probe import ProbeResult
 from vrdr_max.renderers import PROPERTY_NAMES, RendererProp
+from vrdr_max.settings_store import dispatcher_in_cfg
 from vrdr_max.sidecar import SCENE_DATA_KEY, Sidecar, dump_sidecar
 from vrdr_max.spawner import SpawnerCommand, format_command
 
@@ -140,7 +141,7 @@ def plan(settings: DRSettings, facts: SceneFacts,
         engine=settings.engine, mode=settings.mode, cfg_path=cfg_path,
         cfg_loaded=None if loaded_from is None else LoadedCfg(data=loaded_from.data),
         cfg_settings=cfg_settings, skipped_servers=skipped,
-        server_lines=[f"{s.host} {int(s.enabled)} {s.port}" for s in servers],
+        server_lines=[f"{s.host} {int(s.enabled)} {s.port_text}" for s in servers],
         renderer_props=props,
         renderer_prop_names={".".join(p for p in names[k] if p): v for k, v in props.items()},
         scene_list=_scene_list_note(settings, opts),
@@ -314,7 +315,7 @@ def _run_steps(host: MaxHost, p: SubmitPlan, tx: _Transaction) -> RenderOutcome:
         return f"{p.cfg_path} ({'absent' if before['cfg'].data is None else 'read'})"
 
     def write_cfg() -> str:
-        cfg = CfgFile(p.cfg_path, p.engine, before["cfg"])
+        cfg = CfgFile(p.cfg_path, p.engine, before["cfg"], dispatcher_in_cfg=dispatcher_in_cfg())
         cfg.settings = p.cfg_settings
         written: list[FileSnapshot] = []
         tx.undo.append(("cfg", lambda: _put_back(before["cfg"], written)))

@@ -38,12 +38,12 @@ VRAY_LF = (b"192.168.10.21 1 20204\n"
            b"cache_limit_type 2\n"
            b"cache_limit 100.000000\n")
 
-DEADLINE_RANGES = (b"node01 1 20204-20212\r\n\r\nnode02 1 20204\r\n\r\n"
-                   b"10.0.0.7 0 20204-20205\r\n\r\nrestart_slaves 0\r\n\r\n"
-                   b"list_in_scene 0\r\n\r\nmax_servers 0\r\n\r\nuse_local_machine 1\r\n\r\n"
-                   b"transfer_missing_assets 0\r\n\r\nuse_cached_assets 0\r\n\r\n"
-                   b"cache_limit_type 0\r\n\r\ncache_limit 0.000000\r\n\r\n")
-"""Deadline's V-Ray DBR job writes "port number or range" and a blank line after every entry."""
+GOLDEN_DIR = Path(__file__).parent / "golden"
+DEADLINE_RANGES = (GOLDEN_DIR / "deadline_vray_dr.cfg").read_bytes()
+DEADLINE_GPU = (GOLDEN_DIR / "deadline_vrayrt_dr.cfg").read_bytes()
+"""As Deadline's 3ds Max plugin writes the files for a DBR job: ``WriteLine("%s 1 %s\\n" %
+(machine, VrayDBRPortRange))`` on Windows, so each entry ends in LF followed by an empty CRLF
+line, and the port column holds the "port number or range" setting."""
 
 GOLDEN: dict[str, tuple[bytes, Engine, list[tuple[str, int, bool]], list[str]]] = {
     "lf": (VRAY_LF, CPU,
@@ -91,7 +91,9 @@ GOLDEN: dict[str, tuple[bytes, Engine, list[tuple[str, int, bool]], list[str]]] 
              "node01 1 20204 extra", "node01 yes", "node_01 1 20204"]),
     "deadline-port-ranges": (DEADLINE_RANGES, CPU,
                              [("node01", 20204, True), ("node02", 20204, True),
-                              ("10.0.0.7", 20204, False)], []),
+                              ("10.0.0.7", 20204, True)], []),
+    "deadline-port-ranges-gpu": (DEADLINE_GPU, GPU,
+                                 [("gpu01", 20206, True), ("gpu02", 20206, True)], []),
     "bad-option-values-are-unknown": (
         b"max_servers abc\nrestart_slaves 2\ncache_limit -1\ncache_limit 1e3\nlist_in_scene\n"
         b"cache_limit_type 3\nuse_local_machine 1 1\n", CPU, [],
@@ -129,7 +131,8 @@ def test_golden_untouched_renders_original_bytes(name: str) -> None:
     assert document.render() == data
 
 
-COMPLETE = {"lf", "crlf", "old-host-only-gpu", "utf16-le-bom", "deadline-port-ranges"}
+COMPLETE = {"lf", "crlf", "old-host-only-gpu", "utf16-le-bom", "deadline-port-ranges",
+            "deadline-port-ranges-gpu"}
 
 
 @pytest.mark.parametrize("name", sorted(COMPLETE))
@@ -169,8 +172,9 @@ def test_port_range_lines_kept_byte_for_byte_when_a_server_is_added() -> None:
     settings = document.to_settings()
     assert settings.add_server("node03")
     document.apply(settings)
+    # New lines take the file's most common ending (CRLF: the empty lines).
     assert document.render() == DEADLINE_RANGES.replace(
-        b"10.0.0.7 0 20204-20205\r\n", b"10.0.0.7 0 20204-20205\r\nnode03 1 20204\r\n")
+        b"10.0.0.7 1 20204-20205\n\r\n", b"10.0.0.7 1 20204-20205\nnode03 1 20204\r\n\r\n")
 
 
 def test_port_range_edit_and_removal_rewrite_only_that_line() -> None:
@@ -180,7 +184,7 @@ def test_port_range_edit_and_removal_rewrite_only_that_line() -> None:
     assert settings.remove_server("10.0.0.7") == 1
     document.apply(settings)
     assert document.render() == DEADLINE_RANGES.replace(
-        b"20204-20212", b"20204-20210").replace(b"10.0.0.7 0 20204-20205\r\n", b"")
+        b"20204-20212", b"20204-20210").replace(b"10.0.0.7 1 20204-20205\n", b"")
 
 
 @pytest.mark.parametrize(("host", "port", "added"), [
@@ -780,3 +784,24 @@ def test_values_only_the_base_supplies_are_written(tmp_path: Path) -> None:
     path.write_bytes(b"render01 1 20204\r\nrestart_slaves 0\r\n")
     CfgFile.load(path, base=base, dispatcher_in_cfg=True).save()
     assert b"dr2_dispatcher 10.0.0.5 20208 0\r\n" in path.read_bytes()
+
+
+@pytest.mark.parametrize("switched_on", [False, True])
+def test_studio_setting_decides_whether_the_dispatcher_goes_into_vray_cfg(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, switched_on: bool) -> None:
+    from vrdr_max.settings_store import load_settings  # noqa: PLC0415 - composition layer
+
+    studio = tmp_path / "studio.json"
+    studio.write_text('{"version": 1, "defaults": {"dispatcher_in_vray_cfg": %s}}'
+                      % ("true" if switched_on else "false"))
+    monkeypatch.setenv("VRDR_STUDIO_CONFIG", str(studio))
+    plugcfg = tmp_path / "plugcfg"
+    plugcfg.mkdir()
+    stored = load_settings(plugcfg, CPU)
+    stored.settings.mode = Mode.DR2
+    stored.settings.dispatcher = Dispatcher(host="10.0.0.5", port=20208)
+    stored.settings.add_server("10.0.0.21", 20208)
+    stored.save()
+    text = (plugcfg / CPU_CFG_NAME).read_text()
+    assert (f"{DISPATCHER_KEY} 10.0.0.5 20208 0" in text) is switched_on
+    assert load_settings(plugcfg, CPU).settings.dispatcher == stored.settings.dispatcher
