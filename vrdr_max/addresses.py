@@ -17,6 +17,10 @@ _MAX_NAME = 253
 # A last label like this makes the token an address attempt (the WHATWG host parser's rule).
 _NUMERIC_LABEL = re.compile(r"^(?:[0-9]+|0[xX][0-9A-Fa-f]*)$")
 _ZONE = re.compile(r"^[A-Za-z0-9_.-]+$")
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+# Exactly the dotted quads ipaddress accepts and spells the same way (held to that by
+# tests/unit/test_cfgfile_props.py); checked first because a farm list is mostly these.
+_CANONICAL_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 _FORBIDDEN = {
     ";": "a semicolon",
     '"': "a quote",
@@ -49,6 +53,8 @@ def validate_host(text: str) -> str:
         InputError: with a message naming the problem.
     """
     host = text.strip()
+    if _CANONICAL_IPV4.fullmatch(host):
+        return host
     if not host:
         raise InputError("host is empty")
     for char, what in _FORBIDDEN.items():

@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
@@ -227,16 +227,16 @@ _DIGITS = re.compile(r"[0-9]+")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 _PORT_RANGE = re.compile(r"([0-9]+)-([0-9]+)")
 
-# The fast path: one regex per line reads the common server line, ``host 0|1 [port]``, whose
-# host is a canonical dotted quad or a name whose labels start with a letter. Both are exactly
-# what validate_host returns unchanged (tests/unit/test_cfgfile_props.py holds it to that,
-# against ``ipaddress``); anything else (ranges, IPv6, leading zeros, odd spacing) takes the
-# full reader below. The raw piece may end in the CR of a CRLF.
+# The fast path: one regex per line reads the common server line, ``host 0|1 [port]`` with no
+# leading blanks, whose host is a name whose labels start with a letter or a canonical dotted
+# quad. Both are exactly what validate_host returns unchanged (tests/unit/test_cfgfile_props.py
+# holds it to that, against ``ipaddress``); anything else (ranges, IPv6, leading zeros, odd
+# spacing) takes the full reader below. The raw piece may end in the CR of a CRLF.
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _NAME_LABEL = r"[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _PORT = r"(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
 _FAST_SERVER = re.compile(
-    rf"[ \t]*(?=[!-~]{{1,253}}[ \t])({_OCTET}(?:\.{_OCTET}){{3}}|{_NAME_LABEL}(?:\.{_NAME_LABEL})*)"
+    rf"(?=[!-~]{{1,253}}[ \t])({_NAME_LABEL}(?:\.{_NAME_LABEL})*|{_OCTET}(?:\.{_OCTET}){{3}})"
     rf"[ \t]+([01])(?:[ \t]+({_PORT}))?[ \t]*\r?")
 
 
@@ -397,7 +397,10 @@ class CfgDocument:
         self._original_text = original_text
         self._default = default_port(engine, Mode.DR)
         self._options = _option_kinds(dispatcher_in_cfg)
+        # Derived from the lines, computed when first needed, dropped on every edit.
         self._lower: str | None = None
+        self._read: list[CfgLine] | None = None
+        self._raw_servers: list[Any] | None = None
         self._odd_hosts: set[str] = set()
         # Identifies this content for the ServerList it hands out (see ServerList.added_since).
         self.token = object() if token is None else token
@@ -432,18 +435,25 @@ class CfgDocument:
             original = data
             text = _decode(data, source)
         pieces = text.split("\n")
-        meta: list[Any] = list(map(_FAST_SERVER.fullmatch, pieces))
+        matches = list(map(_FAST_SERVER.fullmatch, pieces))
+        meta: list[Any] = list(matches)
         default = default_port(engine, Mode.DR)
         options = _option_kinds(dispatcher_in_cfg)
         last = len(pieces) - 1
-        for i in [i for i, m in enumerate(meta) if m is None]:
+        read = []
+        for i in [i for i, m in enumerate(matches) if m is None]:
             piece = pieces[i]
             if i < last:
                 body, ending = (piece[:-1], "\r\n") if piece.endswith("\r") else (piece, "\n")
             else:
                 body, ending = (piece[:-1], "\r") if piece.endswith("\r") else (piece, "")
-            meta[i] = _classify(body, ending, default, options)
-        return cls(pieces, meta, engine, original, text, dispatcher_in_cfg=dispatcher_in_cfg)
+            meta[i] = line = _classify(body, ending, default, options)
+            read.append(line)
+        document = cls(pieces, meta, engine, original, text, dispatcher_in_cfg=dispatcher_in_cfg)
+        document._read = read
+        if not any(line.server is not None for line in read):
+            document._raw_servers = list(filter(None, matches))  # at C speed
+        return document
 
     def copy(self) -> CfgDocument:
         """An independent copy with the same content (and token)."""
@@ -463,8 +473,10 @@ class CfgDocument:
 
     def server_list(self) -> ServerList:
         """The server lines as a :class:`ServerList` whose objects are built when looked at."""
-        raw = [m for m in self._meta if not isinstance(m, CfgLine) or m.server is not None]
-        return ServerList.lazy(raw, self._entry, self.token, self.may_list)
+        if self._raw_servers is None:
+            self._raw_servers = [m for m in self._meta
+                                 if not isinstance(m, CfgLine) or m.server is not None]
+        return ServerList.lazy(list(self._raw_servers), self._entry, self.token, self.may_list)
 
     @property
     def options(self) -> dict[str, OptionValue]:
@@ -581,7 +593,7 @@ class CfgDocument:
         return host in self._lower or host in self._odd_hosts
 
     def _edited(self) -> None:
-        self._lower = None
+        self._lower = self._read = self._raw_servers = None
 
     def _line(self, i: int) -> CfgLine:
         item = self._meta[i]
@@ -594,9 +606,11 @@ class CfgDocument:
                            server=self._entry(item))
         return CfgLine(piece, "" if last else "\n", LineKind.SERVER, server=self._entry(item))
 
-    def _read_lines(self) -> Iterable[CfgLine]:
+    def _read_lines(self) -> list[CfgLine]:
         """The fully read lines (options, blanks, unknown, unusual servers), in order."""
-        return (m for m in self._meta if isinstance(m, CfgLine))
+        if self._read is None:
+            self._read = [m for m in self._meta if isinstance(m, CfgLine)]
+        return self._read
 
     def _store(self, lines: list[CfgLine], ending: str) -> None:
         # A line that used to be last may have no terminator; it needs one now.

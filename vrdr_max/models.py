@@ -239,9 +239,12 @@ class ServerList(MutableSequence[RenderServer]):
 
     def rebase(self, origin: object, may_list: Callable[[str], bool] | None = None) -> None:
         """Record that ``origin`` (a saved document) now holds exactly these servers."""
+        if self.added_since(self._origin) is not None:  # only additions: note just those
+            self._kept += [(s, s.entry) for s in self._items[self._base:]]
+        else:
+            self._kept = [(i, i.entry) for i in self._items if isinstance(i, RenderServer)]
         self._origin, self._base, self._may_list = origin, len(self._items), may_list
         self._quick_checks = 0
-        self._kept = [(i, i.entry) for i in self._items if isinstance(i, RenderServer)]
 
     def _quick(self, host: str) -> bool:
         # A handful of additions to an untouched list ask the document instead of indexing

@@ -23,6 +23,7 @@ from vrdr_max.cfgfile import (
 from vrdr_max.errors import CfgConflictError, InputError
 from vrdr_max.models import AssetTransfer, CacheLimitType, Dispatcher, DRSettings, RenderServer
 from vrdr_max.ports import Engine, Mode
+from vrdr_max.settings_store import load_settings
 
 CPU, GPU = Engine.CPU, Engine.GPU
 
@@ -789,8 +790,6 @@ def test_values_only_the_base_supplies_are_written(tmp_path: Path) -> None:
 @pytest.mark.parametrize("switched_on", [False, True])
 def test_studio_setting_decides_whether_the_dispatcher_goes_into_vray_cfg(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, switched_on: bool) -> None:
-    from vrdr_max.settings_store import load_settings  # noqa: PLC0415 - composition layer
-
     studio = tmp_path / "studio.json"
     studio.write_text('{"version": 1, "defaults": {"dispatcher_in_vray_cfg": %s}}'
                       % ("true" if switched_on else "false"))

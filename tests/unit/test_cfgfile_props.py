@@ -116,9 +116,11 @@ def test_every_octet_through_the_fast_path(a: int) -> None:
     # Each value in each position, plus the out-of-range and five-part near misses.
     for token in (f"{a}.1.2.3", f"1.{a}.2.3", f"1.2.{a}.3", f"1.2.3.{a}"):
         match = _FAST_SERVER.fullmatch(f"{token} 1 20204")
-        assert match is not None and match.group(1) == str(ipaddress.IPv4Address(token))
+        assert match is not None
+        assert match.group(1) == validate_host(token) == str(ipaddress.IPv4Address(token))
     for token in (f"{a + 256}.1.2.3", f"1.2.3.{a}.5", f"0{a}.1.2.3"):
         assert _FAST_SERVER.fullmatch(f"{token} 1 20204") is None
+        assert full_reader(token) is None
         assert CfgDocument.parse(f"{token} 1 20204\n", Engine.CPU).servers == []
 
 
