@@ -398,6 +398,7 @@ class CfgDocument:
         self._default = default_port(engine, Mode.DR)
         self._options = _option_kinds(dispatcher_in_cfg)
         # Derived from the lines, computed when first needed, dropped on every edit.
+        self._joined: str | None = original_text
         self._lower: str | None = None
         self._read: list[CfgLine] | None = None
         self._raw_servers: list[Any] | None = None
@@ -457,9 +458,11 @@ class CfgDocument:
 
     def copy(self) -> CfgDocument:
         """An independent copy with the same content (and token)."""
-        return CfgDocument(list(self._pieces), list(self._meta), self.engine, self._original,
+        twin = CfgDocument(list(self._pieces), list(self._meta), self.engine, self._original,
                            self._original_text, dispatcher_in_cfg=self.dispatcher_in_cfg,
                            token=self.token)
+        twin._joined, twin._read = self._joined, self._read  # immutable or replaced on edit
+        return twin
 
     @property
     def lines(self) -> tuple[CfgLine, ...]:
@@ -546,13 +549,14 @@ class CfgDocument:
             raise InputError(f"these are {settings.engine.value.upper()} settings but "
                              f"{cfg_name(self.engine)} is the {self.engine.value.upper()} file")
         ending = self.line_ending
+        current = self._field_values()  # server edits leave the options as they are
         added = settings.server_list.added_since(self.token)
         if added is not None:
             self._insert_servers([s.entry for s in added], ending)
         else:
             self._store(self._apply_servers([self._line(i) for i in range(self._count())],
                                             list(settings.server_list.entries()), ending), ending)
-        self._apply_options(settings, ending)
+        self._apply_options(settings, ending, current)
 
     def render(self) -> bytes:
         """The file's bytes: the original bytes when nothing changed, else UTF-8 without BOM."""
@@ -568,7 +572,9 @@ class CfgDocument:
     # --- storage ------------------------------------------------------------------------
 
     def _text(self) -> str:
-        return "\n".join(self._pieces)
+        if self._joined is None:
+            self._joined = "\n".join(self._pieces)
+        return self._joined
 
     def _count(self) -> int:
         """Lines in the file: the piece after the last newline is one only when not empty."""
@@ -593,7 +599,7 @@ class CfgDocument:
         return host in self._lower or host in self._odd_hosts
 
     def _edited(self) -> None:
-        self._lower = self._read = self._raw_servers = None
+        self._joined = self._lower = self._read = self._raw_servers = None
 
     def _line(self, i: int) -> CfgLine:
         item = self._meta[i]
@@ -711,12 +717,15 @@ class CfgDocument:
             out.extend(head)
         return out
 
-    def _apply_options(self, settings: DRSettings, ending: str) -> None:
-        """Rewrite the option lines whose value ``settings`` change; append missing ones."""
+    def _apply_options(self, settings: DRSettings, ending: str,
+                       current: dict[str, OptionValue]) -> None:
+        """Rewrite the option lines whose value ``settings`` change; append missing ones.
+
+        ``current`` holds the option values the lines have (:meth:`_field_values`).
+        """
         fields = self._fields()
         by_key = {key: field for field in fields for key in field.keys}
         wanted = {field.name: field.get(settings) for field in fields}
-        current = self._field_values()
         edited = {name for name, value in current.items() if wanted[name] != value}
         appended = _APPENDED[self.engine]
         missing = [CfgLine(f"{field.keys[0]} {_format_value(value)}", ending, LineKind.OPTION,
