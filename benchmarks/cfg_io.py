@@ -117,11 +117,11 @@ def floor_io(path: Path) -> None:
     temp.replace(path)
 
 
-def load_add_save(path: Path) -> None:
+def load_add_save(path: Path, *, backup: bool = True) -> None:
     """What ``vrdr servers add`` does for one host, through the public API."""
     cfg = CfgFile.load(path)
     cfg.settings.add_server("10.250.250.250")
-    cfg.save()
+    cfg.save(backup=backup)
 
 
 def cfg_work(data: bytes) -> bytes:
@@ -129,8 +129,9 @@ def cfg_work(data: bytes) -> bytes:
     document = CfgDocument.parse(data, Engine.CPU)
     settings = document.to_settings()
     settings.add_server("10.250.250.250")
-    document.apply(settings)
-    return document.render()
+    edited = document.copy()  # as CfgFile.save does
+    edited.apply(settings)
+    return edited.render()
 
 
 def cli_quiet(argv: list[str]) -> None:
@@ -189,6 +190,8 @@ def main() -> None:
             figures = paired(args.repeat, reset, {
                 "floor_read_split_join_replace": lambda path=path: floor_io(path),
                 "load_add_one_save": lambda path=path: load_add_save(path),
+                "load_add_one_save_no_backup": lambda path=path: load_add_save(path,
+                                                                               backup=False),
                 # The two halves of it: the cfg work without I/O, and vrdr's atomic write
                 # (conflict re-checks, fsync of the file and its folder).
                 "cfg_work_without_io": lambda data=data: cfg_work(data),

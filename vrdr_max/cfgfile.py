@@ -382,27 +382,33 @@ class CfgDocument:
     Build it with :meth:`parse`; read ``servers``/``options``/:meth:`to_settings`; edit with
     :meth:`apply`; get the bytes with :meth:`render`.
 
-    The text is kept as the pieces between newlines (``"\n".join`` gives it back), each with a
-    fast-path match or its fully read line; servers become objects only when asked for.
+    The text is kept as the pieces between newlines (``"\n".join`` gives it back). Reading
+    every line (one regex each; a full read for the few that need one) happens when something
+    asks for lines, servers or unknown lines; loading, adding servers and saving read only the
+    option lines and the lines around the insertion point. Servers become objects only when
+    asked for.
     """
 
-    def __init__(self, pieces: list[str], meta: list[_Meta], engine: Engine, original: bytes,
-                 original_text: str, *, dispatcher_in_cfg: bool = False,
-                 token: object | None = None) -> None:
+    def __init__(self, pieces: list[str], engine: Engine, original: bytes, original_text: str,
+                 *, dispatcher_in_cfg: bool = False, token: object | None = None,
+                 meta: list[_Meta] | None = None) -> None:
         self.engine = engine
         self.dispatcher_in_cfg = dispatcher_in_cfg
         self._pieces = pieces
-        self._meta = meta
+        self._meta = meta  # per piece, once every line has been read
         self._original = original
         self._original_text = original_text
         self._default = default_port(engine, Mode.DR)
         self._options = _option_kinds(dispatcher_in_cfg)
         # Derived from the lines, computed when first needed, dropped on every edit.
-        self._joined: str | None = original_text
+        self._joined: str | None = "\n".join(pieces)
         self._lower: str | None = None
         self._read: list[CfgLine] | None = None
         self._raw_servers: list[Any] | None = None
-        self._odd_hosts: set[str] = set()
+        self._values: dict[str, OptionValue] | None = None
+        # Server lists handed out whose source is still this document: they get a snapshot
+        # before it is edited.
+        self._owed: list[list[list[Any]]] = []
         # Identifies this content for the ServerList it hands out (see ServerList.added_since).
         self.token = object() if token is None else token
 
@@ -435,38 +441,22 @@ class CfgDocument:
         else:
             original = data
             text = _decode(data, source)
-        pieces = text.split("\n")
-        matches = list(map(_FAST_SERVER.fullmatch, pieces))
-        meta: list[Any] = list(matches)
-        default = default_port(engine, Mode.DR)
-        options = _option_kinds(dispatcher_in_cfg)
-        last = len(pieces) - 1
-        read = []
-        for i in [i for i, m in enumerate(matches) if m is None]:
-            piece = pieces[i]
-            if i < last:
-                body, ending = (piece[:-1], "\r\n") if piece.endswith("\r") else (piece, "\n")
-            else:
-                body, ending = (piece[:-1], "\r") if piece.endswith("\r") else (piece, "")
-            meta[i] = line = _classify(body, ending, default, options)
-            read.append(line)
-        document = cls(pieces, meta, engine, original, text, dispatcher_in_cfg=dispatcher_in_cfg)
-        document._read = read
-        if not any(line.server is not None for line in read):
-            document._raw_servers = list(filter(None, matches))  # at C speed
-        return document
+        return cls(text.split("\n"), engine, original, text,
+                   dispatcher_in_cfg=dispatcher_in_cfg)
 
     def copy(self) -> CfgDocument:
         """An independent copy with the same content (and token)."""
-        twin = CfgDocument(list(self._pieces), list(self._meta), self.engine, self._original,
-                           self._original_text, dispatcher_in_cfg=self.dispatcher_in_cfg,
-                           token=self.token)
-        twin._joined, twin._read = self._joined, self._read  # immutable or replaced on edit
+        twin = CfgDocument(list(self._pieces), self.engine, self._original, self._original_text,
+                           dispatcher_in_cfg=self.dispatcher_in_cfg, token=self.token,
+                           meta=None if self._meta is None else list(self._meta))
+        # Derived values are never edited in place, so the twin can share them.
+        twin._read, twin._raw_servers, twin._values = self._read, self._raw_servers, self._values
         return twin
 
     @property
     def lines(self) -> tuple[CfgLine, ...]:
         """Every line, in file order."""
+        self._all_meta()
         return tuple(self._line(i) for i in range(self._count()))
 
     @property
@@ -475,11 +465,16 @@ class CfgDocument:
         return list(self.server_list())
 
     def server_list(self) -> ServerList:
-        """The server lines as a :class:`ServerList` whose objects are built when looked at."""
-        if self._raw_servers is None:
-            self._raw_servers = [m for m in self._meta
-                                 if not isinstance(m, CfgLine) or m.server is not None]
-        return ServerList.lazy(list(self._raw_servers), self._entry, self.token, self.may_list)
+        """The server lines as a :class:`ServerList`, read when first needed."""
+        owed: list[list[Any]] = []
+        self._owed.append(owed)
+
+        def source() -> list[Any]:
+            if not owed:
+                owed.append(self._raw())
+            return list(owed[0])
+
+        return ServerList.lazy(source, self._entry, self.token, self.may_list)
 
     @property
     def options(self) -> dict[str, OptionValue]:
@@ -554,8 +549,10 @@ class CfgDocument:
         if added is not None:
             self._insert_servers([s.entry for s in added], ending)
         else:
+            servers = list(settings.server_list.entries())
+            self._all_meta()
             self._store(self._apply_servers([self._line(i) for i in range(self._count())],
-                                            list(settings.server_list.entries()), ending), ending)
+                                            servers, ending), ending)
         self._apply_options(settings, ending, current)
 
     def render(self) -> bytes:
@@ -588,21 +585,64 @@ class CfgDocument:
         return item.group(1), int(port) if port else self._default, None, item.group(2) == "1"
 
     def may_list(self, host: str) -> bool:
-        """False only when no server line of the text can be on ``host`` (lower case)."""
+        """False only when no server line of the text can be on ``host`` (lower case).
+
+        A server line spells its host as validate_host returns it, except IPv6 (``0:0::1``
+        for ``::1``), so the text tells.
+        """
         if self._lower is None:
-            # Most hosts appear in the text as they are spelled canonically; note the others
-            # (IPv6 written long, for instance).
             self._lower = self._text().lower()
-            self._odd_hosts = {m.server[0].lower() for m in self._read_lines()
-                               if m.server is not None
-                               and m.server[0].lower() not in m.text.lower()}
-        return host in self._lower or host in self._odd_hosts
+        return host in self._lower or (":" in host and ":" in self._lower)
+
+    def _before_edit(self) -> None:
+        # Server lists handed out read this content, not the edited one.
+        for owed in self._owed:
+            if not owed:
+                owed.append(self._raw())
+        self._owed = []
 
     def _edited(self) -> None:
-        self._joined = self._lower = self._read = self._raw_servers = None
+        self._joined = self._lower = self._read = self._raw_servers = self._values = None
+
+    def _all_meta(self) -> list[_Meta]:
+        """Read every line: the fast-path regex on each, the full reader on the rest."""
+        if self._meta is None:
+            pieces = self._pieces
+            matches = list(map(_FAST_SERVER.fullmatch, pieces))
+            meta: list[Any] = list(matches)
+            read = []
+            for i in [i for i, m in enumerate(matches) if m is None]:
+                meta[i] = line = self._read_piece(i)
+                read.append(line)
+            self._meta, self._read = meta, read
+            if self._raw_servers is None and not any(line.server for line in read):
+                self._raw_servers = list(filter(None, matches))  # at C speed
+        return self._meta
+
+    def _read_piece(self, i: int) -> CfgLine:
+        """The full reader on one piece."""
+        piece = self._pieces[i]
+        if i < len(self._pieces) - 1:
+            body, ending = (piece[:-1], "\r\n") if piece.endswith("\r") else (piece, "\n")
+        else:
+            body, ending = (piece[:-1], "\r") if piece.endswith("\r") else (piece, "")
+        return _classify(body, ending, self._default, self._options)
+
+    def _meta_at(self, i: int) -> _Meta:
+        """What line ``i`` is, without reading every line."""
+        if self._meta is not None:
+            return self._meta[i]
+        return _FAST_SERVER.fullmatch(self._pieces[i]) or self._read_piece(i)
+
+    def _raw(self) -> list[Any]:
+        """One item per server line, for ServerList (see :meth:`_entry`)."""
+        if self._raw_servers is None:
+            self._raw_servers = [m for m in self._all_meta()
+                                 if not isinstance(m, CfgLine) or m.server is not None]
+        return self._raw_servers
 
     def _line(self, i: int) -> CfgLine:
-        item = self._meta[i]
+        item = self._meta_at(i)
         if isinstance(item, CfgLine):
             return item
         piece = self._pieces[i]
@@ -615,10 +655,33 @@ class CfgDocument:
     def _read_lines(self) -> list[CfgLine]:
         """The fully read lines (options, blanks, unknown, unusual servers), in order."""
         if self._read is None:
-            self._read = [m for m in self._meta if isinstance(m, CfgLine)]
+            self._read = [m for m in self._all_meta() if isinstance(m, CfgLine)]
         return self._read
 
+    def _option_lines(self) -> list[CfgLine]:
+        """The option lines in order, found by their keys without reading every line."""
+        if self._meta is not None:
+            return [line for line in self._read_lines() if line.kind is LineKind.OPTION]
+        text = self._text()
+        starts: set[int] = set()  # where lines that begin with a key start
+        for key in self._options:
+            at = text.find(key)
+            while at != -1:
+                start = text.rfind("\n", 0, at) + 1
+                # A key is an option only as the first word; the full reader decides.
+                if not text[start:at].strip():
+                    starts.add(start)
+                at = text.find(key, at + 1)
+        lines = []
+        index, counted = 0, 0
+        for start in sorted(starts):
+            index += text.count("\n", counted, start)
+            counted = start
+            lines.append(self._read_piece(index))
+        return [line for line in lines if line.kind is LineKind.OPTION]
+
     def _store(self, lines: list[CfgLine], ending: str) -> None:
+        self._before_edit()
         # A line that used to be last may have no terminator; it needs one now.
         for index in range(len(lines) - 1):
             if lines[index].ending not in ("\n", "\r\n"):
@@ -633,18 +696,21 @@ class CfgDocument:
 
     def _insert(self, at: int, new: list[CfgLine], ending: str) -> None:
         """Insert ``new`` (terminated lines) before line ``at``; ``at`` may be the line count."""
+        self._before_edit()
         count = self._count()
         if at >= count and self._pieces[-1] != "":
             # The last line had no terminator; it gets one now.
             last = self._line(count - 1)
             self._pieces[-1] = _piece(last.text, ending)
-            if isinstance(self._meta[-1], CfgLine):
-                self._meta[-1] = replace(last, ending=ending)
             self._pieces.append("")
-            self._meta.append(_TAIL)
+            if self._meta is not None:
+                if isinstance(self._meta[-1], CfgLine):
+                    self._meta[-1] = replace(last, ending=ending)
+                self._meta.append(_TAIL)
             at = count
         self._pieces[at:at] = [_piece(line.text, line.ending) for line in new]
-        self._meta[at:at] = new
+        if self._meta is not None:
+            self._meta[at:at] = new
         self._edited()
 
     def _insert_servers(self, entries: list[ServerEntry], ending: str) -> None:
@@ -659,11 +725,11 @@ class CfgDocument:
                           for e in entries], ending)
 
     def _is_server(self, i: int) -> bool:
-        item = self._meta[i]
+        item = self._meta_at(i)
         return not isinstance(item, CfgLine) or item.server is not None
 
     def _is_option(self, i: int) -> bool:
-        item = self._meta[i]
+        item = self._meta_at(i)
         return isinstance(item, CfgLine) and item.kind is LineKind.OPTION
 
     # --- options ------------------------------------------------------------------------
@@ -672,13 +738,15 @@ class CfgDocument:
         return _fields(self.engine, self.dispatcher_in_cfg)
 
     def _field_values(self) -> dict[str, OptionValue]:
-        by_key = {key: field for field in self._fields() for key in field.keys}
-        values: dict[str, OptionValue] = {}
-        for line in self._read_lines():
-            field = by_key.get(line.key) if line.key is not None else None
-            if field is not None and line.value is not None:
-                values[field.name] = line.value
-        return values
+        """Each settings field the option lines set, and its value (the last line wins)."""
+        if self._values is None:
+            by_key = {key: field for field in self._fields() for key in field.keys}
+            self._values = {}
+            for line in self._option_lines():
+                field = by_key.get(line.key) if line.key is not None else None
+                if field is not None and line.value is not None:
+                    self._values[field.name] = line.value
+        return self._values
 
     def option_values(self, settings: DRSettings) -> tuple[OptionValue | None, ...]:
         """What ``settings`` would put into this file's options, for change detection."""
@@ -735,8 +803,10 @@ class CfgDocument:
                    and (value := wanted[field.name]) is not None]
         if not edited and not missing:
             return
+        self._before_edit()
+        meta = self._all_meta()
         for i in reversed([i for i in range(self._count()) if self._is_option(i)]):
-            line = self._meta[i]
+            line = meta[i]
             assert isinstance(line, CfgLine)
             assert line.key is not None
             field = by_key.get(line.key)
@@ -744,10 +814,10 @@ class CfgDocument:
                 continue
             value = wanted[field.name]
             if value is None:  # the setting is gone (no dispatcher), so is the line
-                del self._pieces[i], self._meta[i]
+                del self._pieces[i], meta[i]
             else:
                 new = replace(line, text=f"{line.key} {_format_value(value)}", value=value)
-                self._pieces[i], self._meta[i] = _piece(new.text, new.ending), new
+                self._pieces[i], meta[i] = _piece(new.text, new.ending), new
         self._edited()
         if missing:
             count = self._count()

@@ -97,7 +97,9 @@ class ServerList(MutableSequence[RenderServer]):
     """
 
     def __init__(self, servers: Iterable[RenderServer] = ()) -> None:
+        # Until the source is read, _items holds only the servers appended to it.
         self._items: list[Any] = list(servers)
+        self._source: Callable[[], list[Any]] | None = None
         self._decode: Callable[[Any], ServerEntry] = _no_raw
         self._origin: object | None = None
         self._base = 0  # items [0, _base) are the origin document's lines, untouched
@@ -108,26 +110,36 @@ class ServerList(MutableSequence[RenderServer]):
         self._kept: list[tuple[RenderServer, ServerEntry]] = []
 
     @classmethod
-    def lazy(cls, raw: list[Any], decode: Callable[[Any], ServerEntry], origin: object,
-             may_list: Callable[[str], bool] | None = None) -> ServerList:
-        """Entries read from a document, decoded on demand.
+    def lazy(cls, source: Callable[[], list[Any]], decode: Callable[[Any], ServerEntry],
+             origin: object, may_list: Callable[[str], bool] | None = None) -> ServerList:
+        """Entries read from a document when first needed, each decoded when looked at.
 
         Args:
-            raw: one item per server line; ``decode(item)`` gives its validated entry.
+            source: gives one item per server line; ``decode(item)`` gives its validated
+                entry. Called at most once, when the list is first read (not for additions).
             decode: turns an item into its entry.
             origin: the document the items came from (see :meth:`added_since`).
             may_list: False only when no item can be on that (lower-case) host; lets a few
-                additions skip building the duplicate index.
+                additions skip reading the source and building the duplicate index.
         """
         out = cls()
-        out._items, out._decode, out._origin, out._base = raw, decode, origin, len(raw)
+        out._source, out._decode, out._origin = source, decode, origin
         out._may_list = may_list
         return out
+
+    def _all(self) -> list[Any]:
+        """Every item, the source read first if it was not yet."""
+        if self._source is not None:
+            raw = self._source()
+            self._source = None
+            self._items = [*raw, *self._items]
+            self._base += len(raw)
+        return self._items
 
     # --- the sequence ---------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._all())
 
     @overload
     def __getitem__(self, index: int) -> RenderServer: ...
@@ -135,8 +147,8 @@ class ServerList(MutableSequence[RenderServer]):
     def __getitem__(self, index: slice) -> list[RenderServer]: ...
     def __getitem__(self, index: int | slice) -> RenderServer | list[RenderServer]:
         if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self._items)))]
-        item = self._items[index]
+            return [self[i] for i in range(*index.indices(len(self._all())))]
+        item = self._all()[index]
         if isinstance(item, RenderServer):
             return item
         server = _make_server(self._decode(item))
@@ -151,21 +163,21 @@ class ServerList(MutableSequence[RenderServer]):
     def __setitem__(self, index: int | slice, value: Any) -> None:
         self._changed()
         if isinstance(index, slice):
-            self._items[index] = [_checked(v) for v in value]
+            self._all()[index] = [_checked(v) for v in value]
         else:
-            self._items[index] = _checked(value)
+            self._all()[index] = _checked(value)
 
     def __delitem__(self, index: int | slice) -> None:
         self._changed()
-        del self._items[index]
+        del self._all()[index]
 
     def insert(self, index: int, value: RenderServer) -> None:
         """Insert ``value`` before ``index`` (no duplicate check; see :meth:`add`)."""
-        if index >= len(self._items):
+        if index >= len(self):
             self.append(value)
             return
         self._changed()
-        self._items.insert(index, _checked(value))
+        self._all().insert(index, _checked(value))
 
     def append(self, value: RenderServer) -> None:
         """Add ``value`` at the end (no duplicate check; see :meth:`add`)."""
@@ -175,7 +187,7 @@ class ServerList(MutableSequence[RenderServer]):
             self._index(server.entry)
 
     def __iter__(self) -> Iterator[RenderServer]:
-        for index in range(len(self._items)):
+        for index in range(len(self)):
             yield self[index]
 
     def __eq__(self, other: object) -> bool:
@@ -190,8 +202,8 @@ class ServerList(MutableSequence[RenderServer]):
         return repr(list(self))
 
     def __copy__(self) -> ServerList:
-        out = ServerList.lazy(list(self._items), self._decode, None)
-        out._base = 0
+        out = ServerList()
+        out._items, out._decode = list(self._all()), self._decode
         return out
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ServerList:
@@ -205,7 +217,7 @@ class ServerList(MutableSequence[RenderServer]):
     def entries(self) -> Iterator[ServerEntry]:
         """Every server as ``(host, port, port_end, enabled)``, without building objects."""
         decode = self._decode
-        for item in self._items:
+        for item in self._all():
             yield item.entry if isinstance(item, RenderServer) else decode(item)
 
     def lists(self, host: str, port: int) -> bool:
@@ -242,7 +254,7 @@ class ServerList(MutableSequence[RenderServer]):
         if self.added_since(self._origin) is not None:  # only additions: note just those
             self._kept += [(s, s.entry) for s in self._items[self._base:]]
         else:
-            self._kept = [(i, i.entry) for i in self._items if isinstance(i, RenderServer)]
+            self._kept = [(i, i.entry) for i in self._all() if isinstance(i, RenderServer)]
         self._origin, self._base, self._may_list = origin, len(self._items), may_list
         self._quick_checks = 0
 

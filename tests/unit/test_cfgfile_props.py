@@ -164,6 +164,8 @@ NEAR_MISSES = [
     "restart_slaves", "cache_limit -5", "Restart_Slaves 1", "node01 1 +20204", "node01 -1",
     "n\u00f6de 1 20204", "node01 1 2020\u0664", f"{DISPATCHER_KEY} 10.0.0.5 20208",
     "node01 0x1 20204", "[::1] 1 20204 ::", "\u00a0node01 1 20204",
+    "# restart_slaves 1", "  max_servers 3", "\tcache_limit 2.5", "x max_servers 1",
+    "max_servers_x 1", "node01 1 20204 max_servers", "\u3000max_servers 2",
 ]
 junk_chars = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) | st.sampled_from(
     " \t")
@@ -262,3 +264,14 @@ def test_adding_patches_the_same_bytes_as_a_full_apply(text: str, engine: Engine
     quick.apply(settings_quick)
     full.apply(settings_full)
     assert quick.render() == full.render()
+
+
+@FAST
+@given(cfg_texts(), st.sampled_from(Engine), st.booleans())
+def test_options_found_by_key_are_those_of_reading_every_line(text: str, engine: Engine,
+                                                             dispatcher: bool) -> None:
+    quick = CfgDocument.parse(text.encode(), engine, dispatcher_in_cfg=dispatcher)
+    full = CfgDocument.parse(text.encode(), engine, dispatcher_in_cfg=dispatcher)
+    assert full.lines is not None  # reads every line
+    assert quick._option_lines() == full._option_lines()
+    assert quick.to_settings() == full.to_settings()
