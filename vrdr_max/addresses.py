@@ -110,8 +110,10 @@ def _validate_ipv4(text: str, host: str, labels: list[str]) -> str:
     for label in labels:
         if int(label) > 255:
             raise InputError(f"host {text!r} is not a valid IPv4 address ({label} > 255)")
-    raise InputError(f"host {text!r} is not a valid IPv4 address (leading zeros or a trailing "
-                     "dot: some resolvers read 010 as octal 8; write the address plainly)")
+    if host.endswith("."):
+        raise InputError(f"host {text!r} is not a valid IPv4 address (a trailing dot)")
+    raise InputError(f"host {text!r} is not a valid IPv4 address (leading zeros: some "
+                     "resolvers read 010 as octal 8; write the address plainly)")
 
 
 def validate_port(value: int | str, what: str = "port") -> int:

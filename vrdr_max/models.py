@@ -231,8 +231,8 @@ class ServerList(MutableSequence[RenderServer]):
             for entry in self.entries():
                 self._index(entry)
         assert self._single is not None
-        return (host, port) in self._single or any(
-            first <= port <= last for first, last in self._ranges.get(host, ()))
+        return (host, port) in self._single or (host in self._ranges and any(
+            first <= port <= last for first, last in self._ranges[host]))
 
     def add(self, server: RenderServer) -> bool:
         """Append ``server`` unless an entry already covers its host and first port."""

@@ -804,3 +804,24 @@ def test_studio_setting_decides_whether_the_dispatcher_goes_into_vray_cfg(
     text = (plugcfg / CPU_CFG_NAME).read_text()
     assert (f"{DISPATCHER_KEY} 10.0.0.5 20208 0" in text) is switched_on
     assert load_settings(plugcfg, CPU).settings.dispatcher == stored.settings.dispatcher
+
+
+def test_load_add_one_save_builds_no_object_per_listed_server(
+        cfg_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg_path.write_bytes(b"".join(b"10.2.%d.%d 1 20204\r\n" % (i // 256, i % 256)
+                                  for i in range(1000)) + b"restart_slaves 0\r\n")
+    built = 0
+    construct = RenderServer.model_construct
+
+    def counting(*args: object, **kwargs: object) -> RenderServer:
+        nonlocal built
+        built += 1
+        return construct(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RenderServer, "model_construct", counting)
+    cfg = CfgFile.load(cfg_path)
+    assert cfg.settings.add_server("10.3.0.1")
+    cfg.save()
+    assert built == 0
+    assert (b"10.2.3.231 1 20204\r\n10.3.0.1 1 20204\r\nrestart_slaves 0\r\n"
+            in cfg_path.read_bytes())
