@@ -401,7 +401,7 @@ class CfgDocument:
         self._default = default_port(engine, Mode.DR)
         self._options = _option_kinds(dispatcher_in_cfg)
         # Derived from the lines, computed when first needed, dropped on every edit.
-        self._joined: str | None = "\n".join(pieces)
+        self._joined: str | None = None
         self._lower: str | None = None
         self._read: list[CfgLine] | None = None
         self._raw_servers: list[Any] | None = None
@@ -441,8 +441,10 @@ class CfgDocument:
         else:
             original = data
             text = _decode(data, source)
-        return cls(text.split("\n"), engine, original, text,
-                   dispatcher_in_cfg=dispatcher_in_cfg)
+        document = cls(text.split("\n"), engine, original, text,
+                       dispatcher_in_cfg=dispatcher_in_cfg)
+        document._joined = text
+        return document
 
     def copy(self) -> CfgDocument:
         """An independent copy with the same content (and token)."""
@@ -450,7 +452,8 @@ class CfgDocument:
                            dispatcher_in_cfg=self.dispatcher_in_cfg, token=self.token,
                            meta=None if self._meta is None else list(self._meta))
         # Derived values are never edited in place, so the twin can share them.
-        twin._read, twin._raw_servers, twin._values = self._read, self._raw_servers, self._values
+        twin._joined, twin._read = self._joined, self._read
+        twin._raw_servers, twin._values = self._raw_servers, self._values
         return twin
 
     @property
@@ -659,26 +662,29 @@ class CfgDocument:
         return self._read
 
     def _option_lines(self) -> list[CfgLine]:
-        """The option lines in order, found by their keys without reading every line."""
+        """The option lines in order, found without reading every line.
+
+        Every option key has an underscore, so only lines with one can be option lines; most
+        server lines have none (host names cannot), so few lines need the full reader.
+        """
         if self._meta is not None:
             return [line for line in self._read_lines() if line.kind is LineKind.OPTION]
         text = self._text()
-        starts: set[int] = set()  # where lines that begin with a key start
-        for key in self._options:
-            at = text.find(key)
-            while at != -1:
-                start = text.rfind("\n", 0, at) + 1
-                # A key is an option only as the first word; the full reader decides.
-                if not text[start:at].strip():
-                    starts.add(start)
-                at = text.find(key, at + 1)
         lines = []
         index, counted = 0, 0
-        for start in sorted(starts):
+        at = text.find("_")
+        while at != -1:
+            start = text.rfind("\n", 0, at) + 1
             index += text.count("\n", counted, start)
+            line = self._read_piece(index)
+            if line.kind is LineKind.OPTION:
+                lines.append(line)
+            end = text.find("\n", at)
+            if end == -1:
+                break
             counted = start
-            lines.append(self._read_piece(index))
-        return [line for line in lines if line.kind is LineKind.OPTION]
+            at = text.find("_", end)
+        return lines
 
     def _store(self, lines: list[CfgLine], ending: str) -> None:
         self._before_edit()
