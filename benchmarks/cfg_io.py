@@ -170,7 +170,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--add", type=int, default=10_000,
                         help="servers to add in the add-many figures (also timed at half)")
-    parser.add_argument("--add-repeat", type=int, default=3)
+    parser.add_argument("--add-repeat", type=int, default=5)
     args = parser.parse_args()
 
     out: dict[str, object] = {"repeat": args.repeat, "yardstick_ms": yardstick()}
