@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from vrdr_max.cfgfile import CPU_CFG_NAME, CfgFile
 from vrdr_max.checks import CheckContext, Severity, run
+from vrdr_max.cli.main import main
 from vrdr_max.facts import SceneFacts
 from vrdr_max.models import DRSettings, RenderServer
 from vrdr_max.ports import Engine
@@ -64,3 +68,13 @@ def test_overlapping_ranges_on_one_host_are_duplicates() -> None:
 def test_gpu_golden_reads_ranges() -> None:
     cfg = CfgFile.load(GOLDEN.with_name("deadline_vrayrt_dr.cfg"), Engine.GPU)
     assert [list(s.ports) for s in cfg.settings.servers] == [[20206, 20207], [20206]]
+
+
+def test_cfg_show_json_gives_the_range(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                       ) -> None:
+    path = tmp_path / CPU_CFG_NAME
+    shutil.copyfile(GOLDEN, path)
+    assert main(["servers", "list", "--cfg", str(path), "--json"]) == 0
+    servers = json.loads(capsys.readouterr().out)["servers"]
+    assert servers[:2] == [{"host": "node01", "port": 20204, "port_end": 20212, "enabled": True},
+                           {"host": "node02", "port": 20204, "enabled": True}]
