@@ -991,8 +991,8 @@ class CfgFile:
         return SaveResult(path=self.path, backup=result.backup, changed=True,
                           bytes_written=result.bytes_written)
 
-
     def _servers_changed(self) -> bool:
+        """True when the working copy's servers differ from the file's."""
         added = self.settings.server_list.added_since(self.document.token)
         if added is not None:
             return bool(added)

@@ -40,7 +40,7 @@ class StoredSettings:
         return result
 
 
-def dispatcher_in_cfg() -> bool:
+def dispatcher_in_cfg_setting() -> bool:
     """The studio/user setting ``dispatcher_in_vray_cfg``: off unless a file switches it on.
 
     Off, the DR2 dispatcher lives only in vrdr's sidecar and the scene (``cfgfile.DISPATCHER_KEY``
@@ -53,7 +53,7 @@ def dispatcher_in_cfg() -> bool:
 
 def load_settings(cfg_dir: Path, engine: Engine = Engine.CPU, *,
                   cfg_path: Path | None = None, host: MaxHost | None = None,
-                  dispatcher_line: bool | None = None) -> StoredSettings:
+                  dispatcher_in_cfg: bool | None = None) -> StoredSettings:
     """Read the settings for ``engine``.
 
     Args:
@@ -62,8 +62,8 @@ def load_settings(cfg_dir: Path, engine: Engine = Engine.CPU, *,
         cfg_path: a cfg file elsewhere (its folder then holds the sidecar).
         host: when given, DR on/off and Check for missing files come from the renderer, and
             the DR generation and dispatcher from the scene's record when it has one.
-        dispatcher_line: read and write the dispatcher line in V-Ray's cfg; the studio/user
-            setting (:func:`dispatcher_in_cfg`) when None.
+        dispatcher_in_cfg: read and write the dispatcher line in V-Ray's cfg; the studio/user
+            setting (:func:`dispatcher_in_cfg_setting`) when None.
     """
     path = cfg_path or cfg_dir / cfg_name(engine)
     base = load_sidecar(path.parent).apply_to(DRSettings(engine=engine))
@@ -77,7 +77,7 @@ def load_settings(cfg_dir: Path, engine: Engine = Engine.CPU, *,
         base = base.model_copy(update={
             "enabled": bool(props.get(RendererProp.DR_ENABLED, False)),
             "check_missing_files": bool(props.get(RendererProp.CHECK_MISSING_FILES, False))})
-    if dispatcher_line is None:
-        dispatcher_line = dispatcher_in_cfg()
+    if dispatcher_in_cfg is None:
+        dispatcher_in_cfg = dispatcher_in_cfg_setting()
     return StoredSettings(cfg=CfgFile.load(path, engine, base=base,
-                                           dispatcher_in_cfg=dispatcher_line))
+                                           dispatcher_in_cfg=dispatcher_in_cfg))

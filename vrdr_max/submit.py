@@ -27,7 +27,7 @@ from vrdr_max.models import Dispatcher, DRSettings, RenderServer
 from vrdr_max.ports import Engine, Mode
 from vrdr_max.probe import ProbeResult
 from vrdr_max.renderers import PROPERTY_NAMES, RendererProp
-from vrdr_max.settings_store import dispatcher_in_cfg
+from vrdr_max.settings_store import dispatcher_in_cfg_setting
 from vrdr_max.sidecar import SCENE_DATA_KEY, Sidecar, dump_sidecar
 from vrdr_max.spawner import SpawnerCommand, format_command
 
@@ -315,7 +315,8 @@ def _run_steps(host: MaxHost, p: SubmitPlan, tx: _Transaction) -> RenderOutcome:
         return f"{p.cfg_path} ({'absent' if before['cfg'].data is None else 'read'})"
 
     def write_cfg() -> str:
-        cfg = CfgFile(p.cfg_path, p.engine, before["cfg"], dispatcher_in_cfg=dispatcher_in_cfg())
+        cfg = CfgFile(p.cfg_path, p.engine, before["cfg"],
+                      dispatcher_in_cfg=dispatcher_in_cfg_setting())
         cfg.settings = p.cfg_settings
         written: list[FileSnapshot] = []
         tx.undo.append(("cfg", lambda: _put_back(before["cfg"], written)))

@@ -86,7 +86,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     path = cfg_path(args, engine)
     config = load_effective()
     stored = load_settings(path.parent, engine, cfg_path=path,
-                           dispatcher_line=config.defaults["dispatcher_in_vray_cfg"])
+                           dispatcher_in_cfg=config.defaults["dispatcher_in_vray_cfg"])
     apply_pool(stored.settings, args.name, merge=args.merge, config=config)
     result = stored.save()
     print(f"pool {args.name}: {len(stored.settings.servers)} server(s) in {path}"
