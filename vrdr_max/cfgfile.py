@@ -470,7 +470,7 @@ class CfgDocument:
     def server_list(self) -> ServerList:
         """The server lines as a :class:`ServerList`, read when first needed."""
         owed: list[list[Any]] = []
-        self._owed.append(owed)
+        self._owed = [*(cell for cell in self._owed if not cell), owed]
 
         def source() -> list[Any]:
             if not owed:
