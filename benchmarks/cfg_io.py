@@ -4,8 +4,9 @@ Budgets (issue 11): load + add one server + save at most 4x the floor at 10,000 
 at 100, where the floor is measured in the same run on the same file: read it, split it into
 lines, join them again and replace the file atomically (temp file, fsync, ``os.replace``).
 Adding 10,000 servers through the API (``DRSettings.add_servers``), ``vrdr pools apply`` and
-``vrdr servers add`` stays linear (compare the time for N and N/2) and under 1 s. A fixed
-pure-Python workload is timed as a machine yardstick, so figures compare across machines.
+``vrdr servers add`` stays linear (compare the time for N and N/2) and under 1 s.
+The machine yardstick (``yardstick.py``) is taken in the same run, so figures compare across
+machines.
 
     uv run python benchmarks/cfg_io.py [--repeat 15] [--add 10000]
 """
@@ -22,6 +23,8 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+import yardstick
 
 from vrdr_max.atomic import atomic_write, read_bytes_snapshot
 from vrdr_max.cfgfile import CPU_CFG_NAME, CfgDocument, CfgFile
@@ -91,16 +94,6 @@ def paired(repeat: int, setup: Callable[[], None],
                                                / statistics.median(floor), 2),
                      "ratio_of_minimums": round(min(values) / min(floor), 2)}
     return out
-
-
-def yardstick() -> float:
-    """Milliseconds for a fixed pure-Python workload (dict, str and int work, no I/O)."""
-    def work() -> int:
-        table: dict[str, int] = {}
-        for i in range(200_000):
-            table[f"k{i % 5000}"] = table.get(f"k{i % 5000}", 0) + i * i % 7
-        return sum(table.values())
-    return measure(5, work)["median_ms"]
 
 
 def floor_io(path: Path) -> None:
@@ -173,7 +166,7 @@ def main() -> None:
     parser.add_argument("--add-repeat", type=int, default=5)
     args = parser.parse_args()
 
-    out: dict[str, object] = {"repeat": args.repeat, "yardstick_ms": yardstick()}
+    out: dict[str, object] = {"repeat": args.repeat, "machine_yardstick": yardstick.measure()}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for count in (100, 10_000):

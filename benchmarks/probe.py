@@ -1,14 +1,18 @@
-"""Probe 1,000 loopback endpoints (online, refused, blackholed) and print the figures as JSON.
+"""Probe 1,000 loopback endpoints with 200, 500 and 1,000 of them blackholed; print JSON figures.
 
-Budget: the whole run takes about one timeout (under 1.3 s with a 1 s timeout),
-because endpoints are probed concurrently. The sequential baseline is measured in the same run
-on a sample with the same mix, one endpoint after the other, and scaled to the full count.
+Budget: each run takes about one timeout (under 1.3 s with a 1 s timeout) whatever share of
+the endpoints hangs, because every endpoint is probed at once (up to the file-descriptor
+limit). The sequential baseline is measured in the same run on a sample of the first mix, one
+endpoint after the other, and scaled to the full count; a machine yardstick is taken too.
 
 Blackholed endpoints are listeners with a backlog of 0 whose single accept-queue place is held
 by a connection nobody accepts: the kernel drops further SYNs, so a connect hears nothing.
-Everything stays on 127.0.0.1.
+The endpoints that do not hang are half online, half refused (each refused one on its own
+loopback address, so the "wrong port?" scan runs once per endpoint). Everything stays on
+127.0.0.x.
 
-    python benchmarks/probe.py [--count 1000] [--timeout 1.0] [--concurrency 256]
+    python benchmarks/probe.py [--count 1000] [--blackholed 200 500 1000] [--timeout 1.0]
+                               [--concurrency N]
 """
 
 from __future__ import annotations
@@ -22,15 +26,18 @@ import time
 import tracemalloc
 from collections import Counter
 from contextlib import ExitStack
+from typing import Any
 
-from vrdr_max.probe import DEFAULT_CONCURRENCY, ProbeState, ProbeTarget, probe
+import yardstick
+
+from vrdr_max.probe import ProbeState, ProbeTarget, probe
 
 BUDGET_S = 1.3
-MIX = ("online", "online", "refused", "refused", "blackholed")
-"""Per five endpoints: 40 % online, 40 % refused, 20 % blackholed, interleaved."""
 SAMPLE = 20
-"""Endpoints in the sequential baseline (same mix)."""
+"""Endpoints in the sequential baseline (the first mix's proportions)."""
 LOCAL = "127.0.0.1"
+EXPECTED = {"online": ProbeState.ONLINE, "refused": ProbeState.REFUSED,
+            "blackholed": ProbeState.TIMEOUT}
 
 
 def raise_fd_limit(needed: int) -> tuple[int, int]:
@@ -42,84 +49,110 @@ def raise_fd_limit(needed: int) -> tuple[int, int]:
     return resource.getrlimit(resource.RLIMIT_NOFILE)
 
 
-def endpoint(kind: str, index: int, stack: ExitStack) -> ProbeTarget:
-    """Open one endpoint of ``kind`` on loopback.
+def mix(count: int, blackholed: int) -> list[str]:
+    """``count`` kinds, ``blackholed`` of them blackholed, spread evenly; the rest alternate."""
+    kinds: list[str] = []
+    others = 0
+    for i in range(count):
+        if (i + 1) * blackholed // count > i * blackholed // count:
+            kinds.append("blackholed")
+        else:
+            kinds.append(("online", "refused")[others % 2])
+            others += 1
+    return kinds
 
-    Refused endpoints each get their own loopback address, like the distinct hosts of a
-    farm: a refused host is scanned for a well-known port that does accept (port hints),
-    once per address, so sharing one address would hide that cost.
-    """
-    host = f"127.1.{index // 250}.{index % 250 + 1}" if kind == "refused" else LOCAL
-    server = stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
-    server.bind((host, 0))
-    port = int(server.getsockname()[1])
-    if kind == "online":
-        server.listen(16)
-    elif kind == "blackholed":
-        server.listen(0)
-        stack.enter_context(socket.create_connection((host, port), timeout=5))
-    return ProbeTarget(host, port)
+
+class Endpoints:
+    """Opens loopback endpoints of each kind; everything closes with the stack."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        self.stack = stack
+        self.refused_hosts = 0
+
+    def open(self, kind: str) -> ProbeTarget:
+        if kind == "refused":  # a distinct host each: port hints scan once per address
+            index, self.refused_hosts = self.refused_hosts, self.refused_hosts + 1
+            host = f"127.1.{index // 250}.{index % 250 + 1}"
+        else:
+            host = LOCAL
+        server = self.stack.enter_context(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+        server.bind((host, 0))
+        port = int(server.getsockname()[1])
+        if kind == "online":
+            server.listen(64)
+        elif kind == "blackholed":
+            server.listen(0)
+            self.stack.enter_context(socket.create_connection((host, port), timeout=5))
+        return ProbeTarget(host, port)
+
+
+def timed(targets: list[ProbeTarget], **options: Any) -> tuple[float, list[Any]]:
+    started = time.perf_counter()
+    results = probe(targets, **options)
+    return time.perf_counter() - started, results
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--blackholed", type=int, nargs="+", default=[200, 500, 1000])
     parser.add_argument("--timeout", type=float, default=1.0)
-    parser.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY)
+    parser.add_argument("--concurrency", type=int, help="default: the probe's own choice")
     args = parser.parse_args()
-    limit = raise_fd_limit(4 * (args.count + SAMPLE) + 256)
-    expected_state = {"online": ProbeState.ONLINE, "refused": ProbeState.REFUSED,
-                      "blackholed": ProbeState.TIMEOUT}
+    limit = raise_fd_limit(4 * (len(args.blackholed) * args.count + SAMPLE) + 256)
+    options: dict[str, Any] = {"timeout": args.timeout}
+    if args.concurrency is not None:
+        options["concurrency"] = args.concurrency
+    machine = yardstick.measure()
+    runs = []
+    as_expected = True
     with ExitStack() as stack:
-        kinds = [MIX[i % len(MIX)] for i in range(args.count)]
-        targets = [endpoint(kind, i, stack) for i, kind in enumerate(kinds)]
-        sample_kinds = [MIX[i % len(MIX)] for i in range(SAMPLE)]
-        sample = [endpoint(kind, args.count + i, stack) for i, kind in enumerate(sample_kinds)]
-
-        started = time.perf_counter()
-        results = probe(targets, timeout=args.timeout, concurrency=args.concurrency)
-        total_s = time.perf_counter() - started
-
-        started = time.perf_counter()
-        probe(targets, timeout=args.timeout, concurrency=args.concurrency, hint_ports=False)
-        without_hints_s = time.perf_counter() - started
-
-        started = time.perf_counter()
-        sequential = probe(sample, timeout=args.timeout, concurrency=1)
-        sample_s = time.perf_counter() - started
-
-        # A second concurrent run, traced, for the memory figure (tracing slows allocation,
-        # so it is kept out of the timed run).
+        endpoints = Endpoints(stack)
+        for blackholed in args.blackholed:
+            kinds = mix(args.count, blackholed)
+            targets = [endpoints.open(kind) for kind in kinds]
+            total_s, results = timed(targets, **options)
+            without_hints_s, _ = timed(targets, hint_ports=False, **options)
+            as_expected &= all(r.state is EXPECTED[k]
+                               for r, k in zip(results, kinds, strict=True))
+            runs.append({
+                "mix": dict(Counter(kinds)),
+                "total_s": round(total_s, 3),
+                "ratio_to_one_timeout": round(total_s / args.timeout, 3),
+                "total_s_without_port_hints": round(without_hints_s, 3),
+                "within_budget": total_s < BUDGET_S,
+                "states": dict(Counter(r.state.value for r in results)),
+            })
+        sample_kinds = mix(SAMPLE, SAMPLE * args.blackholed[0] // args.count)
+        sample = [endpoints.open(kind) for kind in sample_kinds]
+        sample_s, sequential = timed(sample, timeout=args.timeout, concurrency=1)
+        as_expected &= all(r.state is EXPECTED[k]
+                           for r, k in zip(sequential, sample_kinds, strict=True))
+        # The first mix again, traced, for the memory figure (tracing slows allocation, so
+        # it is kept out of the timed runs).
+        traced_targets = [endpoints.open(kind) for kind in mix(args.count, args.blackholed[0])]
         tracemalloc.start()
-        traced = probe(targets, timeout=args.timeout, concurrency=args.concurrency)
+        probe(traced_targets, **options)
         _, traced_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
 
     sequential_estimate_s = sample_s * args.count / SAMPLE
-    states = Counter(r.state.value for r in results)
-    as_expected = all(r.state is expected_state[k] for r, k in zip(results, kinds, strict=True))
-    as_expected &= all(r.state is expected_state[k]
-                       for r, k in zip(sequential, sample_kinds, strict=True))
-    as_expected &= [r.state for r in traced] == [r.state for r in results]
     figures = {
         "endpoints": args.count,
-        "mix": dict(Counter(kinds)),
         "timeout_s": args.timeout,
-        "concurrency": args.concurrency,
-        "total_s": round(total_s, 3),
-        "ratio_to_one_timeout": round(total_s / args.timeout, 3),
-        "total_s_without_port_hints": round(without_hints_s, 3),
+        "concurrency": args.concurrency or "default",
         "budget_s": BUDGET_S,
-        "within_budget": total_s < BUDGET_S,
+        "runs": runs,
+        "all_within_budget": all(run["within_budget"] for run in runs),
         "sequential_sample": SAMPLE,
         "sequential_sample_s": round(sample_s, 3),
         "sequential_estimate_s": round(sequential_estimate_s, 1),
-        "speedup_vs_sequential": round(sequential_estimate_s / total_s, 1),
-        "states": dict(states),
+        "speedup_vs_sequential": round(sequential_estimate_s / runs[0]["total_s"], 1),
         "states_as_expected": as_expected,
         "peak_traced_python_kib": round(traced_peak / 1024, 1),
         "max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         "fd_limit": list(limit),
+        "machine_yardstick": machine,
         "python": sys.version.split()[0],
     }
     print(json.dumps(figures, indent=2))

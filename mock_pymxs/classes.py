@@ -25,8 +25,11 @@ HELPER = "helper"
 MATERIAL = "material"
 TEXTUREMAP = "textureMap"
 RENDERER = "RendererClass"
+MODIFIER = "modifier"
 REFTARGET = "ReferenceTarget"
-SUPERCLASSES = (GEOMETRY, LIGHT, CAMERA, HELPER, MATERIAL, TEXTUREMAP, RENDERER, REFTARGET)
+SUPERCLASSES = (
+    GEOMETRY, LIGHT, CAMERA, HELPER, MATERIAL, TEXTUREMAP, RENDERER, MODIFIER, REFTARGET
+)
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,12 @@ STANDARD_LIGHT = (
     _p("multiplier", "float", 1.0),
     _p("castShadows", "bool", False),
 )
-PHOTOMETRIC_LIGHT = (*STANDARD_LIGHT, _p("intensity", "float", 1500.0))
+# `webFile`: the photometric web (.ies) of a Web distribution [unverified spelling].
+PHOTOMETRIC_LIGHT = (
+    *STANDARD_LIGHT,
+    _p("intensity", "float", 1500.0),
+    _p("webFile", "str", ""),
+)
 SKYLIGHT = (_p("on", "bool", True), _p("multiplier", "float", 1.0), _p("castShadows", "bool", True))
 CAMERA_PROPS = (_p("fov", "float", 45.0),)
 BOX = (
@@ -93,6 +101,14 @@ VRAYLIGHT = (_p("on", "bool", True), _p("multiplier", "float", 30.0), _p("type",
 VRAYSUN = (_p("enabled", "bool", True), _p("intensity_multiplier", "float", 1.0))
 VRAYIES = (_p("enabled", "bool", True), _p("ies_file", "str", ""), _p("power", "float", 1700.0))
 VRAYPROXY = (_p("fileName", "str", ""),)
+# V-Ray 7 MAXScript reference: VRayAmbientLight switches with `enabled` [ref].
+VRAYAMBIENT = (_p("enabled", "bool", True), _p("intensity", "float", 1.0))
+# File-holding properties of objects the Asset Tracking System lists; spellings [unverified]
+# (the adapter reads these files through ATSOps only, never through these names).
+VRAYSCENE = (_p("filename", "str", ""),)
+VOLUME_CACHE = (_p("inPath", "str", ""),)
+XREF_OBJECT = (_p("fileName", "str", ""),)
+ALEMBIC = (_p("source", "str", ""),)
 
 # V-Ray CPU renderer: exactly the names in vray-dr.md §5.2 [ref: used in production code].
 # Defaults for a freshly created renderer are [unverified].
@@ -189,6 +205,8 @@ _CORE: tuple[ClassInfo, ...] = (
     ClassInfo("Standardmaterial", MATERIAL, ()),
     ClassInfo("PhysicalMaterial", MATERIAL, ()),
     ClassInfo("Multimaterial", MATERIAL, ()),
+    ClassInfo("XRefObject", GEOMETRY, XREF_OBJECT, creatable=False, evidence="[unverified]"),
+    ClassInfo("AlembicObject", GEOMETRY, ALEMBIC, creatable=False, evidence="[unverified]"),
     ClassInfo("Missing_GeomObject", GEOMETRY, (), creatable=False),
     ClassInfo("Missing_Light", LIGHT, (), creatable=False),
     ClassInfo("Missing_Camera", CAMERA, (), creatable=False),
@@ -243,9 +261,19 @@ _PLUGIN: tuple[ClassInfo, ...] = (
     ),
     ClassInfo("VRaySky", TEXTUREMAP, (), plugin=True, evidence="[unverified]"),
     ClassInfo("VRayMtl", MATERIAL, (), plugin=True, evidence="[unverified]"),
-    ClassInfo("PhoenixFDFire", GEOMETRY, (), plugin=True, evidence="[unverified]"),
-    ClassInfo("PhoenixFDLiquid", GEOMETRY, (), plugin=True, evidence="[unverified]"),
-    ClassInfo("ForestPro", GEOMETRY, (), plugin=True, evidence="[unverified]"),
+    ClassInfo("VRayAmbientLight", LIGHT, VRAYAMBIENT, plugin=True, evidence="[ref]"),
+    ClassInfo("VRayScene", GEOMETRY, VRAYSCENE, plugin=True, evidence="[unverified]"),
+    ClassInfo("VRayVolumeGrid", GEOMETRY, VOLUME_CACHE, plugin=True, evidence="[unverified]"),
+    # Phoenix FD: the classes Deadline's Phoenix workflow script checks [ref].
+    ClassInfo("FireSmokeSim", GEOMETRY, VOLUME_CACHE, plugin=True, evidence="[ref]"),
+    ClassInfo("LiquidSim", GEOMETRY, VOLUME_CACHE, plugin=True, evidence="[ref]"),
+    ClassInfo("PHXSimulator", GEOMETRY, VOLUME_CACHE, plugin=True, evidence="[ref]"),
+    # Forest Pack: `classof o == Forest_Pro` in public scripts [ref].
+    ClassInfo("Forest_Pro", GEOMETRY, (), plugin=True, evidence="[ref]"),
+    ClassInfo("Forest_Lite", GEOMETRY, (), plugin=True, evidence="[ref]"),
+    # Ornatrix: Ox_* classes from its own MAXScript tests [ref]; modifiers [unverified].
+    ClassInfo("Ox_Guides_from_Surface", MODIFIER, (), plugin=True, evidence="[ref]"),
+    ClassInfo("Ox_Hair_From_Guides", MODIFIER, (), plugin=True, evidence="[ref]"),
     ClassInfo("tyFlow", GEOMETRY, (), plugin=True, evidence="[unverified]"),
     ClassInfo("RailClone_Pro", GEOMETRY, (), plugin=True, evidence="[unverified]"),
     *(
@@ -259,6 +287,29 @@ _PLUGIN: tuple[ClassInfo, ...] = (
 )
 
 CLASSES: dict[str, ClassInfo] = {c.name.lower(): c for c in (*_CORE, *_PLUGIN)}
+
+# Names that resolve to another class when both are provided: V-Ray 5 and later keep the
+# pre-V-Ray-5 HDRI class name VRayHDRI as the same class as VRayBitmap [ref: V-Ray 7 reference].
+ALIASES: dict[str, str] = {"vrayhdri": "vraybitmap"}
+
+# Properties holding file names, by class: what ATSOps lists for each object [unverified
+# spellings outside the maps, the IES light and the proxy].
+FILE_PROPS: dict[str, str] = {
+    "bitmaptexture": "filename",
+    "vraybitmap": "HDRIMapName",
+    "vrayhdri": "HDRIMapName",
+    "vrayies": "ies_file",
+    "vrayproxy": "fileName",
+    "free_light": "webFile",
+    "target_light": "webFile",
+    "vrayscene": "filename",
+    "vrayvolumegrid": "inPath",
+    "firesmokesim": "inPath",
+    "liquidsim": "inPath",
+    "phxsimulator": "inPath",
+    "xrefobject": "fileName",
+    "alembicobject": "source",
+}
 
 # The pseudo class of the GPU renderer's settings sub-object (its name is [unverified]).
 VRAY_SETTINGS = ClassInfo(

@@ -9,18 +9,30 @@ from __future__ import annotations
 import random
 
 from mock_pymxs.scene import (
+    LayerSpec,
     MapSpec,
     MaterialSpec,
     NodeSpec,
     PluginDllSpec,
+    PropValue,
     RendererSpec,
     RenderSpec,
     Scene,
 )
 
 VRAY_DLL = "vrender2025.dlr"
-VRAY_CLASSES = ["VRayLight", "VRayBitmap", "VRayProxy", "VRayMtl", "V_Ray_6__update_2_1"]
+VRAY_CLASSES = ["VRayLight", "VRayBitmap", "VRayHDRI", "VRayProxy", "VRayMtl",
+                "VRayScene", "VRayVolumeGrid", "V_Ray_6__update_2_1"]
 _GEOMETRY = ("Box", "Sphere", "Plane", "Editable_Poly")
+LIGHT_LAYER = "Lights"
+# Objects whose files only the Asset Tracking System lists to the adapter: (class, property,
+# extension).
+FILE_OBJECTS = (
+    ("VRayVolumeGrid", "inPath", "vdb"),
+    ("VRayScene", "filename", "vrscene"),
+    ("XRefObject", "fileName", "max"),
+    ("AlembicObject", "source", "abc"),
+)
 
 
 def synthetic_scene(
@@ -29,16 +41,22 @@ def synthetic_scene(
     lights: int = 1_000,
     seed: int = 0,
     *,
+    file_objects: int = 0,
     missing_maps: float = 0.05,
     unc_maps: float = 0.5,
 ) -> Scene:
     """A V-Ray 6 CPU scene of ``nodes`` geometry nodes plus ``lights`` lights and ``maps`` maps.
 
-    Lights alternate VRayLight and Target_Light (each Target_Light adds its Targetobject node).
+    Lights alternate VRayLight and Target_Light (each Target_Light adds its Targetobject node
+    and a photometric web file); the lights sit on a layer of their own. ``file_objects`` adds
+    volume grids, V-Ray scenes, XRef objects and Alembic objects in turn, each with its file.
     A share ``missing_maps`` of the bitmaps is missing on the client; of the rest a share
     ``unc_maps`` is on a UNC path, the others on a local drive. One material per ten maps.
+    Lights and file objects draw from their own random streams, so they come out the same
+    whatever the number of geometry nodes.
     """
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not security
+    light_rng = random.Random(seed + 1)  # noqa: S311
     map_specs: list[MapSpec] = []
     client_files: list[str] = []
     for i in range(maps):
@@ -76,14 +94,25 @@ def synthetic_scene(
     for i in range(lights):
         if i % 2:
             target = f"Light_{i:05d}.Target"
-            node_specs.append(_node(target, "Targetobject"))
-            node_specs.append(_node(f"Light_{i:05d}", "Target_Light", on=True, target=target))
+            web = f"\\\\fileserver\\assets\\ies\\web_{i:05d}.ies"
+            client_files.append(web)
+            node_specs.append(_node(target, "Targetobject", layer=LIGHT_LAYER))
+            node_specs.append(_node(f"Light_{i:05d}", "Target_Light", on=True, target=target,
+                                    layer=LIGHT_LAYER, props={"webFile": web}))
         else:
-            node_specs.append(_node(f"Light_{i:05d}", "VRayLight", hidden=rng.random() < 0.1,
-                                    on=rng.random() > 0.1))
+            node_specs.append(_node(f"Light_{i:05d}", "VRayLight", layer=LIGHT_LAYER,
+                                    hidden=light_rng.random() < 0.1,
+                                    on=light_rng.random() > 0.1))
+    for i in range(file_objects):
+        cls, prop, ext = FILE_OBJECTS[i % len(FILE_OBJECTS)]
+        path = f"\\\\fileserver\\cache\\file_{i:05d}.{ext}"
+        client_files.append(path)
+        node_specs.append(_node(f"File_{i:05d}", cls, props={prop: path}))
     return Scene.model_construct(
         max_version=2025,
+        max_root=None,
         scene_path="\\\\fileserver\\projects\\bench\\bench.max",
+        used_plugins=[VRAY_DLL],
         plugcfg_dir=None,
         temp_dir=None,
         map_paths=["\\\\fileserver\\assets\\textures"],
@@ -107,14 +136,18 @@ def synthetic_scene(
         ],
         missing_plugins=[],
         missing_instances={},
+        layers=[LayerSpec.model_construct(name=LIGHT_LAYER, hidden=False)],
+        hide_by_category=[],
+        material_editor=[],
         render_dialog_open=False,
         root_appdata={},
     )
 
 
 def _node(name: str, class_: str, *, hidden: bool = False, on: bool | None = None,
-          target: str | None = None, material: str | None = None) -> NodeSpec:
+          target: str | None = None, material: str | None = None, layer: str = "0",
+          props: dict[str, PropValue] | None = None) -> NodeSpec:
     """A node spec without validation (fast enough for 100,000 nodes)."""
     return NodeSpec.model_construct(name=name, class_=class_, superclass=None, hidden=hidden,
                                     frozen=False, on=on, target=target, material=material,
-                                    props={})
+                                    layer=layer, modifiers=[], props=props or {})

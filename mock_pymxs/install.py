@@ -110,6 +110,54 @@ class MockMax:
     def strict_callbacks(self, value: bool) -> None:
         self._session.strict_callbacks = value
 
+    # -- for the panel: prompt line, selection, net renders, scene events ----------------------
+    @property
+    def prompts(self) -> list[str]:
+        """Texts shown with ``displayTempPrompt``, in order."""
+        return self._session.prompts
+
+    @property
+    def selection(self) -> list[str]:
+        """Names of the nodes selected with ``select``."""
+        return self._session.selection
+
+    @property
+    def net_render(self) -> bool:
+        """Whether renders report ``isNetRender`` in ``#preRender`` (a render server's 3ds Max)."""
+        return self._session.net_render
+
+    @net_render.setter
+    def net_render(self, value: bool) -> None:
+        self._session.net_render = bool(value)
+
+    def open_scene(self, scene: Scene | Path | str) -> None:
+        """File > Open: ``#filePreOpen``, the new scene replaces the old, ``#filePostOpen``.
+
+        The plugcfg folder stays (it belongs to the machine, not the scene).
+        """
+        model = _as_scene(scene)
+        session = self._session
+        session.fire("filePreOpen")
+        state = build_state(model, session.state.plugcfg_dir)
+        session.state = state
+        self.scene_model = model
+        # The global table closes over the scene state: rebuild this session's table.
+        stack = RUNTIME._stack
+        for i, table in enumerate(stack):
+            if table.s is session:
+                stack[i] = Globals(session)
+        session.fire("filePostOpen")
+
+    def reset_scene(self) -> None:
+        """File > Reset, as far as callbacks go: ``#systemPreReset``, ``#systemPostReset``."""
+        self._session.fire("systemPreReset")
+        self._session.fire("systemPostReset")
+
+    def merge_scene(self) -> None:
+        """File > Merge, as far as callbacks go: ``#filePreMerge``, ``#filePostMerge``."""
+        self._session.fire("filePreMerge")
+        self._session.fire("filePostMerge")
+
     @property
     def installed(self) -> bool:
         """True until ``uninstall()``."""

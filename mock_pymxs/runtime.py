@@ -13,6 +13,7 @@ from typing import Any
 
 from mock_pymxs import classes, vfs
 from mock_pymxs.errors import MAXScriptException, MockGapError, UndefinedGlobalError
+from mock_pymxs.scene import HIDE_CATEGORIES
 from mock_pymxs.session import CALLBACK_TYPES, RENDER_STATEMENT, Callback, Session, gap
 from mock_pymxs.state import NodeState, ObjState, renderer_snapshot, restore_snapshot
 from mock_pymxs.values import (
@@ -28,6 +29,7 @@ from mock_pymxs.values import (
     SuperClass,
     _Counted,
     check_value,
+    layer_interface,
     prop_name,
 )
 
@@ -58,7 +60,6 @@ GAP_GLOBALS = (
     "scanlineRender",
     "environmentMap",
     "useEnvironmentMap",
-    "fileProperties",
     "stringStream",
     "Point3",
     "keyboard",
@@ -185,10 +186,11 @@ class Globals:
 
     def _build(self) -> None:
         s, st = self.s, self.s.state
-        for info in list(st.classes.values()) + [
-            c for k, c in classes.CLASSES.items() if k.startswith("missing_")
-        ]:
-            self._value(info.name, lambda info=info: MaxClass(s, info))  # type: ignore[misc]
+        missing = {k: c for k, c in classes.CLASSES.items() if k.startswith("missing_")}
+        for key, info in {**st.classes, **missing}.items():
+            # An alias keeps its own global spelling but is the class it names (VRayHDRI).
+            spelling = classes.CLASSES[key].name if key in classes.CLASSES else info.name
+            self._value(spelling, lambda info=info: MaxClass(s, info))  # type: ignore[misc]
         for sup in classes.SUPERCLASSES:
             if sup != classes.REFTARGET:
                 self._value(sup, lambda sup=sup: SuperClass(s, sup))  # type: ignore[misc]
@@ -238,6 +240,8 @@ class Globals:
             ("setAppData", self._set_app_data),
             ("getAppData", self._get_app_data),
             ("deleteAppData", self._delete_app_data),
+            ("displayTempPrompt", self._display_temp_prompt),
+            ("select", self._select),
         ):
             self._fn(name, impl)
         if st.vray_version is not None:
@@ -251,9 +255,15 @@ class Globals:
             ("renderSceneDialog", self._render_dialog),
             ("refs", self._refs),
             ("ATSOps", self._ats),
+            ("fileProperties", self._file_properties),
+            ("hideByCategory", self._hide_by_category),
+            ("LayerManager", self._layer_manager),
         ):
             iface = build()
             self._value(name, lambda iface=iface: iface)  # type: ignore[misc]
+        from mock_pymxs import maxui  # noqa: PLC0415 - maxui builds on this module
+
+        maxui.add_globals(self)  # start-up surroundings: macros, menus, python, host flags
 
     def lookup(self, name: str) -> Any:
         """The value of a global (counted by the caller)."""
@@ -407,10 +417,13 @@ class Globals:
         target._set(pname, value)
 
     def _get_class_instances(self, cls: object, **kwargs: object) -> Array:
-        if kwargs.keys() - {"processAllAnimatables", "processChildren"}:
+        if kwargs.keys() - {"processAllAnimatables", "processChildren", "target"}:
             raise gap(f"getClassInstances keywords {sorted(kwargs)}")
         if not isinstance(cls, MaxClass):
             raise MAXScriptException(f"-- Unable to convert: {cls!r} to type: MAXClass")
+        target = kwargs.get("target")
+        if target is not None and not isinstance(target, RootNode):
+            raise gap("getClassInstances with a target other than rootNode")
         info, st, s = cls._info, self.s.state, self.s
         found: list[ObjState] = []
         if info.superclass == classes.TEXTUREMAP:
@@ -419,6 +432,8 @@ class Globals:
             found = [m for m in st.materials if m.cls is info]
         elif info.superclass == classes.RENDERER:
             found = [r for r in (st.current, st.production) if r is not None and r.cls is info]
+        elif info.superclass == classes.MODIFIER:
+            found = [m for n in st.nodes for m in n.modifiers if m.cls is info]
         else:
             seen: set[int] = set()
             for n in st.nodes:
@@ -426,6 +441,11 @@ class Globals:
                     seen.add(id(n.base))
                     found.append(n.base)
         found += [o for o in st.missing_objects if o.cls is info]
+        if target is not None:
+            # Without a target the search also covers the Material Editor [docs]; the
+            # root node's hierarchy does not hold what only editor slots hold.
+            editor_only = st.editor_only()
+            found = [o for o in found if id(o) not in editor_only]
         return Array(s, [MaxObject(s, o) for o in found])
 
     def _execute(self, statement: object) -> Any:
@@ -453,6 +473,8 @@ class Globals:
             return st.plugcfg_dir
         if key == "temp" and st.temp_dir is not None:
             return st.temp_dir
+        if key == "maxroot":
+            return st.max_root
         if key == "scene" and st.scene_path:
             return vfs.normalize(st.scene_path).rsplit("\\", 1)[0]
         raise MockGapError(f"getDir #{which}: not set in this mock scene")
@@ -465,6 +487,22 @@ class Globals:
             if n.name == name or (not exact and n.name.lower() == name.lower()):
                 return Node(self.s, n)
         return None
+
+    def _display_temp_prompt(self, text: object, ms: object) -> None:
+        if not isinstance(text, str):
+            raise MAXScriptException(f"-- Unable to convert: {text!r} to type: String")
+        if not isinstance(ms, int) or isinstance(ms, bool):
+            raise MAXScriptException(f"-- Unable to convert: {ms!r} to type: Integer")
+        self.s.prompts.append(text)
+
+    def _select(self, what: object) -> None:
+        """``select``: a node or a collection of nodes replaces the selection."""
+        items = list(what) if isinstance(what, (list, tuple, Array)) else [what]
+        nodes = [i for i in items if isinstance(i, Node)]
+        if len(nodes) != len(items):
+            raise MAXScriptException(f"-- Unable to convert: {what!r} to type: node collection")
+        self.s.selection = [n._n.name for n in nodes]
+        self.s.fire("selectionSetChanged")
 
     def _app_data(self, obj: object, index: object, fn: str) -> tuple[dict[int, str], int]:
         """The AppData slots of a value (the root node's come from the scene file)."""
@@ -718,25 +756,96 @@ class Globals:
             ),
         )
 
+    def _file_properties(self) -> Interface:
+        s, st = self.s, self.s.state
 
-# Properties that hold file names, by class (for ATSOps.GetFiles).
-_FILE_PROPS = {
-    "bitmaptexture": "filename",
-    "vraybitmap": "HDRIMapName",
-    "vrayhdri": "HDRIMapName",
-    "vrayies": "ies_file",
-    "vrayproxy": "fileName",
-}
+        def get_items(header: object) -> Array | None:
+            if not isinstance(header, str):
+                raise MAXScriptException(f"-- Unable to convert: {header!r} to type: String")
+            # Filled in when the file is saved [docs]; a never-saved scene has no list, and
+            # the mock answers undefined for it and for other headers [unverified].
+            if header.lower() != USED_PLUGINS_HEADER.lower() or st.used_plugins is None:
+                return None
+            return Array(s, list(st.used_plugins))
+
+        return Interface(
+            s,
+            "fileProperties",
+            methods={"getItems": get_items},
+            gaps=(
+                "getNumProperties",
+                "getPropertyName",
+                "getPropertyValue",
+                "findProperty",
+                "addProperty",
+                "deleteProperty",
+            ),
+        )
+
+    def _hide_by_category(self) -> Interface:
+        s, st = self.s, self.s.state
+
+        def prop(cat: str) -> tuple[Callable[[], bool], Callable[[Any], None]]:
+            def set_(value: object) -> None:
+                new = bool(check_value("bool", value, f"hideByCategory.{cat}"))
+                old = cat in st.hidden_categories
+                (st.hidden_categories.add if new else st.hidden_categories.discard)(cat)
+                s.record_write("hideByCategory", "hideByCategory", cat, old, new)
+
+            return (lambda: cat in st.hidden_categories), set_
+
+        def set_all(hidden: bool) -> None:
+            st.hidden_categories = set(HIDE_CATEGORIES) if hidden else set()
+
+        return Interface(
+            s,
+            "hideByCategory",
+            props={cat: prop(cat) for cat in HIDE_CATEGORIES},
+            methods={"all": lambda: set_all(True), "none": lambda: set_all(False)},
+        )
+
+    def _layer_manager(self) -> Interface:
+        s, st = self.s, self.s.state
+
+        def get_layer(i: object) -> Interface | None:
+            # LayerManager.getLayer is 0-based [docs].
+            if isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(st.layers):
+                return layer_interface(s, st.layers[i])
+            return None  # undefined past the end [unverified]
+
+        def from_name(name: object) -> Interface | None:
+            if not isinstance(name, str):
+                raise MAXScriptException(f"-- Unable to convert: {name!r} to type: String")
+            hit = [ly for ly in st.layers if ly.name.lower() == name.lower()]
+            return layer_interface(s, hit[0]) if hit else None
+
+        return Interface(
+            s,
+            "LayerManager",
+            props={"count": (lambda: len(st.layers), None)},
+            methods={"getLayer": get_layer, "getLayerFromName": from_name},
+            gaps=("newLayer", "newLayerFromName", "deleteLayerByName", "current"),
+        )
+
+
+USED_PLUGINS_HEADER = "Used Plug-Ins"  # the Contents page header AWS Deadline Cloud reads [ref]
 
 
 def asset_files(session: Session) -> list[str]:
-    """The scene file and every file a map, IES light or proxy references, first seen first."""
+    """The scene file, its XRef scenes, then every file an object references, once.
+
+    Object files come from ``classes.FILE_PROPS``.
+
+    Maps held only by Material Editor slots are listed too: whether ATS lists them is
+    [unverified], and listing them is the case an adapter must survive.
+    """
     st = session.state
     out: list[str] = [st.scene_path] if st.scene_path else []
+    out += [p for p in dict.fromkeys(st.xref_scenes) if p not in out]  # scene XRefs
     seen = set(out)
     objs: list[ObjState] = list(st.maps) + [n.base for n in st.nodes]
     for o in objs:
-        prop = _FILE_PROPS.get(o.cls.name.lower())
+        prop = classes.FILE_PROPS.get(o.cls.name.lower())
         value = o.props.get(prop) if prop else None
         if isinstance(value, str) and value and value not in seen:
             seen.add(value)

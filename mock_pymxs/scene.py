@@ -6,7 +6,9 @@ Field reference with an example: ``mock_pymxs/scenes/README.md``.
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -31,7 +33,16 @@ class NodeSpec(_Model):
     on: bool | None = None
     target: str | None = None
     material: str | None = None
+    layer: str = "0"
+    modifiers: list[str] = Field(default_factory=list)
     props: dict[str, PropValue] = Field(default_factory=dict)
+
+
+class LayerSpec(_Model):
+    """A scene layer; ``hidden`` hides every node on it (Layer Explorer's eye)."""
+
+    name: str = Field(min_length=1)
+    hidden: bool = False
 
 
 class MapSpec(_Model):
@@ -86,11 +97,25 @@ class MissingPluginSpec(_Model):
     description: str = ""
 
 
+# Upper bounds of the counts a scene file gives: a few bytes of JSON must not make the mock
+# build millions of objects (the largest real scenes have far fewer stand-ins than this).
+MAX_MISSING_INSTANCES = 100_000
+MAX_SCENE_BYTES = 256 * 1024 * 1024  # a 100,000-node synthetic scene is about 15 MB
+MEDIT_SLOTS = 24  # the Compact Material Editor's sample slots [docs]
+HIDE_CATEGORIES = (
+    "geometry", "shapes", "lights", "cameras", "helpers", "spacewarps", "particles", "bones"
+)  # hideByCategory properties [docs]
+
+Count = Annotated[int, Field(ge=0, le=MAX_MISSING_INSTANCES)]
+
+
 class Scene(_Model):
     """One 3ds Max client with its open scene, as the mock reproduces it."""
 
     max_version: int = Field(default=2025, ge=2019, le=2099)
+    max_root: str | None = None
     scene_path: str = ""
+    used_plugins: list[str] | None = None
     plugcfg_dir: str | None = None
     temp_dir: str | None = None
     map_paths: list[str] = Field(default_factory=list)
@@ -104,12 +129,28 @@ class Scene(_Model):
     maps: list[MapSpec] = Field(default_factory=list)
     plugin_dlls: list[PluginDllSpec] = Field(default_factory=list)
     missing_plugins: list[MissingPluginSpec] = Field(default_factory=list)
-    missing_instances: dict[str, int] = Field(default_factory=dict)
+    missing_instances: dict[str, Count] = Field(default_factory=dict)
+    layers: list[LayerSpec] = Field(default_factory=list)
+    hide_by_category: list[str] = Field(default_factory=list)
+    material_editor: list[str] = Field(default_factory=list, max_length=MEDIT_SLOTS)
+    xref_scenes: list[str] = Field(default_factory=list)
     render_dialog_open: bool = False
     root_appdata: dict[int, str] = Field(default_factory=dict)
 
 
-RENDER_TYPES = ("view", "selected", "region", "crop", "blowup")
+# getRenderType() names [docs: Render Setup dialog, setRenderType; `selection` unverified, the
+# help text found breaks off after #boxselected]. `selected`/`selection` render the selected
+# objects over the whole frame; the *selected ones fit a region to them.
+RENDER_TYPES = (
+    "view", "selected", "region", "crop", "blowup",
+    "boxselected", "regionselected", "cropselected", "selection",
+)
+DEFAULT_LAYER = "0"  # every scene has layer "0"; it cannot be deleted [docs]
+
+
+def default_max_root(year: int) -> str:
+    """``getDir #maxroot`` of a default install (the trailing backslash is [unverified])."""
+    return f"C:\\Program Files\\Autodesk\\3ds Max {year}\\"
 
 
 def _loc(loc: tuple[int | str, ...]) -> str:
@@ -139,6 +180,9 @@ def available_classes(scene: Scene) -> dict[str, classes.ClassInfo]:
         info = classes.CLASSES.get(key) or declared.get(key)
         if info is not None:
             table[key] = info
+    for alias, target in classes.ALIASES.items():
+        if alias in table and target in table:
+            table[alias] = table[target]  # one class under two global names
     return table
 
 
@@ -183,6 +227,7 @@ def check_scene(scene: Scene) -> list[str]:
         return info
 
     node_names = {n.name.lower() for n in scene.nodes}
+    layer_names = {DEFAULT_LAYER, *(ly.name.lower() for ly in scene.layers)}
     mat_names = {m.name.lower() for m in scene.materials}
     map_names = {m.name.lower() for m in scene.maps}
     for i, node in enumerate(scene.nodes):
@@ -197,6 +242,10 @@ def check_scene(scene: Scene) -> list[str]:
             problems.append(f"nodes[{i}].target: no node named {node.target!r}")
         if node.material is not None and node.material.lower() not in mat_names:
             problems.append(f"nodes[{i}].material: no material named {node.material!r}")
+        if node.layer.lower() not in layer_names:
+            problems.append(f"nodes[{i}].layer: no layer named {node.layer!r}")
+        for j, mod in enumerate(node.modifiers):
+            known(mod, f"nodes[{i}].modifiers[{j}]", classes.MODIFIER)
     for i, mat in enumerate(scene.materials):
         known(mat.class_, f"materials[{i}].class", classes.MATERIAL)
         problems.extend(
@@ -211,9 +260,35 @@ def check_scene(scene: Scene) -> list[str]:
         known(scene.production_renderer.class_, "production_renderer.class", classes.RENDERER)
     if scene.render.type.lower() not in RENDER_TYPES:
         problems.append(f"render.type: one of {', '.join(RENDER_TYPES)}, not {scene.render.type!r}")
-    for key in scene.missing_instances:
-        if key.lower() not in missing_ok:
-            problems.append(f"missing_instances.{key}: not a Missing_* class")
+    return problems + _check_lists(scene, mat_names | map_names)
+
+
+def _check_lists(scene: Scene, editor_names: set[str]) -> list[str]:
+    """Problems of the scene-wide lists: layers, stand-in counts, editor slots, categories."""
+    problems: list[str] = []
+    listed = [ly.name.lower() for ly in scene.layers]
+    if len(set(listed)) != len(listed):
+        problems.append("layers: layer names must be unique (case-insensitive)")
+    missing_ok = {k for k in classes.CLASSES if k.startswith("missing_")}
+    problems.extend(
+        f"missing_instances.{key}: not a Missing_* class"
+        for key in scene.missing_instances
+        if key.lower() not in missing_ok
+    )
+    if sum(scene.missing_instances.values()) > MAX_MISSING_INSTANCES:
+        problems.append(f"missing_instances: more than {MAX_MISSING_INSTANCES} in all")
+    problems.extend(
+        f"material_editor[{i}]: no material or map named {name!r}"
+        for i, name in enumerate(scene.material_editor)
+        if name.lower() not in editor_names
+    )
+    problems.extend(
+        f"hide_by_category[{i}]: one of {', '.join(HIDE_CATEGORIES)}, not {cat!r}"
+        for i, cat in enumerate(scene.hide_by_category)
+        if cat not in HIDE_CATEGORIES
+    )
+    if scene.used_plugins is not None and not scene.scene_path:
+        problems.append("used_plugins: only a saved scene (scene_path) records its plug-ins")
     return problems
 
 
@@ -227,18 +302,46 @@ def parse_scene(data: object, source: str = "scene") -> Scene:
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise SceneFileError(f"{source}: {problems[0]}{more}")
+    # Property names and types are checked against the class table while the live state is
+    # built: build it once here, so a bad property is a load error, not an install error.
+    from mock_pymxs.state import build_state  # noqa: PLC0415 - state imports this module
+
+    try:
+        build_state(scene)
+    except SceneFileError as exc:
+        raise SceneFileError(f"{source}: {exc}") from None
     return scene
 
 
 def load_scene(path: str | Path) -> Scene:
-    """Read and validate a scene file; errors are one-line SceneFileError messages."""
+    """Read and validate a scene file; errors are one-line SceneFileError messages.
+
+    Only a regular file (or a link to one) is read, so a FIFO or device never blocks or
+    streams, and only up to ``MAX_SCENE_BYTES``.
+    """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        info = p.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise SceneFileError(f"{p.name}: not a regular file")
+        if info.st_size > MAX_SCENE_BYTES:
+            raise SceneFileError(
+                f"{p.name}: {info.st_size} bytes, larger than any scene description "
+                f"({MAX_SCENE_BYTES} at most)"
+            )
+        with p.open("rb") as f:
+            raw = f.read(MAX_SCENE_BYTES + 1)
+        if len(raw) > MAX_SCENE_BYTES:  # grew since stat
+            raise SceneFileError(f"{p.name}: larger than {MAX_SCENE_BYTES} bytes")
+        text = raw.decode("utf-8")
     except OSError as exc:
         raise SceneFileError(f"{p.name}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise SceneFileError(f"{p.name}: not UTF-8 text (byte {exc.start})") from None
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise SceneFileError(f"{p.name}: nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise SceneFileError(f"{p.name}: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     return parse_scene(data, p.name)

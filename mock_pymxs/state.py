@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from mock_pymxs import classes
 from mock_pymxs.classes import ClassInfo
 from mock_pymxs.errors import SceneFileError
-from mock_pymxs.scene import Scene, available_classes
+from mock_pymxs.scene import DEFAULT_LAYER, Scene, available_classes, default_max_root
 from mock_pymxs.vfs import VirtualFiles, normalize
 
 
@@ -25,19 +25,34 @@ class ObjState:
         self.maps: list[ObjState] = []
 
 
+class LayerState:
+    """A scene layer: its name and whether it hides its nodes."""
+
+    __slots__ = ("hidden", "name")
+
+    def __init__(self, name: str, hidden: bool = False) -> None:
+        self.name = name
+        self.hidden = hidden
+
+
 class NodeState:
     """A scene node; its class and class properties live on its base object."""
 
-    __slots__ = ("base", "frozen", "hidden", "material", "name", "renderable", "target")
+    __slots__ = (
+        "base", "frozen", "hidden", "layer", "material", "modifiers", "name", "renderable",
+        "target",
+    )
 
-    def __init__(self, name: str, base: ObjState) -> None:
+    def __init__(self, name: str, base: ObjState, layer: LayerState) -> None:
         self.name = name
         self.base = base
         self.hidden = False
         self.frozen = False
         self.renderable = True
+        self.layer = layer
         self.target: NodeState | None = None
         self.material: ObjState | None = None
+        self.modifiers: list[ObjState] = []
         base.nodes.append(self)
 
 
@@ -74,6 +89,12 @@ class SceneState:
         self.materials: list[ObjState] = []
         self.detached: list[ObjState] = []
         self.missing_objects: list[ObjState] = []
+        self.medit: list[ObjState] = []  # Material Editor slots holding something
+        self.layers: list[LayerState] = [LayerState(DEFAULT_LAYER)]
+        self.hidden_categories: set[str] = set()
+        self.used_plugins: list[str] | None = None
+        self.xref_scenes: list[str] = []
+        self.max_root = default_max_root(2025)
         self.current: ObjState | None = None
         self.production: ObjState | None = None  # None: the same slot as current
         self.files = VirtualFiles()
@@ -101,6 +122,28 @@ class SceneState:
         n = self.counts.get(class_name, 0) + 1
         self.counts[class_name] = n
         return f"{class_name}{n:03d}"
+
+    def editor_only(self) -> set[int]:
+        """Ids of maps and materials that only Material Editor slots hold (not the scene).
+
+        A map or material no node uses and no slot holds stands for one the scene holds
+        elsewhere (environment, render elements): it counts as in the scene.
+        """
+        if not self.medit:
+            return set()
+
+        def reach(roots: list[ObjState]) -> set[int]:
+            return {id(o) for r in roots for o in (r, *r.maps)}
+
+        in_scene = reach([n.material for n in self.nodes if n.material is not None])
+        return reach(self.medit) - in_scene
+
+    def layer(self, name: str) -> LayerState:
+        """The layer called ``name`` (case-insensitive); SceneFileError if there is none."""
+        for ly in self.layers:
+            if ly.name.lower() == name.lower():
+                return ly
+        raise SceneFileError(f"no layer named {name!r}")
 
     def class_info(self, name: str) -> ClassInfo:
         """An available class, a Missing_* class, or SceneFileError."""
@@ -169,11 +212,21 @@ def build_state(scene: Scene, plugcfg_dir: str | None = None) -> SceneState:
     st = SceneState()
     st.classes = available_classes(scene)
     st.max_version = scene.max_version
+    st.max_root = scene.max_root or default_max_root(scene.max_version)
     st.scene_path = scene.scene_path
+    st.used_plugins = None if scene.used_plugins is None else list(scene.used_plugins)
+    st.xref_scenes = list(scene.xref_scenes)
+    st.hidden_categories = set(scene.hide_by_category)
+    for spec in scene.layers:
+        if spec.name.lower() == DEFAULT_LAYER:
+            st.layers[0].hidden = spec.hidden
+        else:
+            st.layers.append(LayerState(spec.name, spec.hidden))
     st.plugcfg_dir = plugcfg_dir if plugcfg_dir is not None else scene.plugcfg_dir
     st.temp_dir = scene.temp_dir
     st.map_paths = [normalize(p) for p in scene.map_paths]
-    st.files = VirtualFiles(scene.client_files)
+    # A plugin DLL the plugin manager lists is a file on the client.
+    st.files = VirtualFiles([*scene.client_files, *(d.path for d in scene.plugin_dlls)])
     st.render_type = scene.render.type.lower()
     st.render_width, st.render_height = scene.render.width, scene.render.height
     st.rend_time_type = scene.render.time_type
@@ -191,8 +244,9 @@ def build_state(scene: Scene, plugcfg_dir: str | None = None) -> SceneState:
         st.production = _renderer_from_spec(
             st, p.class_, p.props, p.v_ray_settings, "production_renderer"
         )
-    mats = _build_materials(st, scene)
+    mats, maps = _build_materials(st, scene)
     _build_nodes(st, scene, mats)
+    st.medit = [mats.get(n.lower()) or maps[n.lower()] for n in scene.material_editor]
     for cls_name, count in scene.missing_instances.items():
         info = classes.CLASSES[cls_name.lower()]
         st.missing_objects.extend(ObjState(info) for _ in range(count))
@@ -201,7 +255,9 @@ def build_state(scene: Scene, plugcfg_dir: str | None = None) -> SceneState:
     return st
 
 
-def _build_materials(st: SceneState, scene: Scene) -> dict[str, ObjState]:
+def _build_materials(
+    st: SceneState, scene: Scene
+) -> tuple[dict[str, ObjState], dict[str, ObjState]]:
     maps_by_name: dict[str, ObjState] = {}
     for i, m in enumerate(scene.maps):
         info = st.class_info(m.class_)
@@ -220,7 +276,7 @@ def _build_materials(st: SceneState, scene: Scene) -> dict[str, ObjState]:
         obj.maps = [maps_by_name[n.lower()] for n in mat.maps]
         st.materials.append(obj)
         mats[mat.name.lower()] = obj
-    return mats
+    return mats, maps_by_name
 
 
 def _build_nodes(st: SceneState, scene: Scene, mats: dict[str, ObjState]) -> None:
@@ -236,8 +292,9 @@ def _build_nodes(st: SceneState, scene: Scene, mats: dict[str, ObjState]) -> Non
             if switch is None:
                 raise SceneFileError(f"nodes[{i}].on: {info.name} has no on/enabled switch")
             base.props[switch] = spec.on
-        node = NodeState(spec.name, base)
+        node = NodeState(spec.name, base, st.layer(spec.layer))
         node.hidden, node.frozen = spec.hidden, spec.frozen
+        node.modifiers = [ObjState(st.class_info(m)) for m in spec.modifiers]
         if spec.material is not None:
             node.material = mats[spec.material.lower()]
         if spec.target is not None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from mock_pymxs import classes
 from mock_pymxs.classes import ClassInfo, PropType
 from mock_pymxs.errors import MAXScriptException, MockGapError, UnknownPropertyError
-from mock_pymxs.state import NodeState, ObjState
+from mock_pymxs.state import LayerState, NodeState, ObjState
 
 if TYPE_CHECKING:
     from mock_pymxs.session import Session
@@ -189,11 +189,8 @@ class SuperClass(_Counted):
 
     def _get(self, name: str) -> Any:
         if name.lower() == "classes":
-            avail = [
-                MaxClass(self._s, c)
-                for c in self._s.state.classes.values()
-                if c.superclass == self._name
-            ]
+            unique = {id(c): c for c in self._s.state.classes.values()}  # aliases once
+            avail = [MaxClass(self._s, c) for c in unique.values() if c.superclass == self._name]
             return Array(self._s, avail)
         raise self._unknown(name)
 
@@ -314,6 +311,7 @@ _NODE_PROPS: dict[str, tuple[str, PropType | None]] = {
     "target": ("target", "node"),
     "material": ("material", "material"),
     "baseobject": ("baseObject", None),
+    "layer": ("layer", None),
 }
 
 
@@ -348,6 +346,7 @@ class Node(_Counted):
                 "target": lambda: wrap(self._s, n.target),
                 "material": lambda: wrap(self._s, n.material),
                 "baseobject": lambda: MaxObject(self._s, n.base),
+                "layer": lambda: layer_interface(self._s, n.layer),
             }
             return getters[key]()
         spec = n.base.cls.prop(name)
@@ -360,8 +359,10 @@ class Node(_Counted):
         n = self._n
         if key in _NODE_PROPS:
             canon, ptype = _NODE_PROPS[key]
-            if ptype is None:
+            if key == "baseobject":
                 raise MockGapError("mock_pymxs does not model replacing a node's baseObject")
+            if ptype is None:  # .layer is read-only; layer.addNode moves a node [docs]
+                raise MAXScriptException(f"-- Runtime error: Cannot set {n.name}.{canon}")
             new = check_value(ptype, value, f"{n.name}.{canon}")
             old = {
                 "name": n.name,
@@ -614,6 +615,22 @@ class Interface(_Counted):
 
     def __repr__(self) -> str:
         return f"<Interface<{self._name}>>"
+
+
+def layer_interface(session: Session, layer: LayerState) -> Interface:
+    """A LayerProperties interface: ``name`` [docs] and ``ishidden`` [unverified spelling]."""
+
+    def set_hidden(value: object) -> None:
+        new = bool(check_value("bool", value, f"{layer.name}.ishidden"))
+        old, layer.hidden = layer.hidden, new
+        session.record_write(f"<Layer:{layer.name}>", "LayerProperties", "ishidden", old, new)
+
+    return Interface(
+        session,
+        "LayerProperties",
+        props={"name": (lambda: layer.name, None), "ishidden": (lambda: layer.hidden, set_hidden)},
+        gaps=("on", "lock", "isFrozen", "renderable", "nodes", "addNode", "setName"),
+    )
 
 
 class ByRef:

@@ -26,7 +26,7 @@ from vrdr_max.checks import CheckContext, CheckReport, run
 from vrdr_max.errors import InputError
 from vrdr_max.host import MaxHost
 from vrdr_max.manifest import FarmManifest, load_manifest
-from vrdr_max.models import DRSettings, ServerList
+from vrdr_max.models import DRSettings
 from vrdr_max.ports import Engine
 from vrdr_max.probe import ProbeResult, probe, targets_from_settings
 from vrdr_max.settings_store import StoredSettings, load_settings
@@ -70,7 +70,7 @@ def apply_pool(settings: DRSettings, name: str, *, merge: bool = False,
         raise InputError(f"pool {name!r} is for V-Ray {pool.engine.value.upper()}, the settings "
                          f"for {settings.engine.value.upper()}")
     if not merge:
-        settings.servers = ServerList()
+        settings.servers = []
     settings.add_servers(pool.entries())
     settings.mode = pool.mode
     if pool.dispatcher is not None:

@@ -1,10 +1,13 @@
-"""Crash-safe file replacement with a conflict check: the one way vrdr writes a user's file.
+"""Crash-safe file replacement with a conflict check: how vrdr reads and writes a user's file.
 
-A save writes a temp file next to the target, fsyncs it, keeps the previous content as a
-backup and swaps the temp in with ``os.replace``. A process killed at any point leaves the
-target holding either the old or the new bytes, never a mix or nothing. When the caller passes
-the snapshot it read, the write is refused if someone else (V-Ray's Render Servers dialog, a
-farm script) changed the file in the meantime.
+Only regular files (or links to one) are read or written: a folder, device, FIFO or socket is
+refused before it is opened, and reads are bounded by :data:`MAX_FILE_BYTES`. A save writes a
+temp file next to the target, fsyncs it, gives it the target's owner and permission bits, and
+swaps it in with ``os.replace``; the previous content then becomes the backup. A process killed
+at any point leaves the target holding either the old or the new bytes, never a mix or nothing.
+vrdr's own writers take an OS file lock, and when the caller passes the snapshot it read, the
+write is refused if someone else (V-Ray's Render Servers dialog, a farm script, another vrdr)
+changed the file in the meantime.
 """
 
 from __future__ import annotations
@@ -13,17 +16,37 @@ import contextlib
 import os
 import secrets
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from vrdr_max.errors import CfgConflictError, InputError
 
 DEFAULT_BACKUP_SUFFIX = ".vrdr.bak"
 """Appended to the file name for the copy of the previous content (``vray_dr.cfg.vrdr.bak``)."""
 
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Largest file vrdr reads (cfg, sidecar, studio file, manifest, scene description). A
+10,000-server cfg is about 0.3 MB and a scene description of a large production scene a few MB;
+anything bigger is refused rather than read into memory."""
+
+LOCK_SUFFIX = ".vrdr.lock"
+"""vrdr's writers serialise on ``.<name>.vrdr.lock`` next to the file (removed after the save)."""
+
+LOCK_TIMEOUT_S = 10.0
+"""How long a save waits for another vrdr's save of the same file before giving up."""
+
+_LOCK_MODE = 0o666  # anyone who may edit the file may take its lock (root must not lock users out)
 _CHUNK = 1 << 20
 _NAME_ATTEMPTS = 16
 _O_BINARY: int = getattr(os, "O_BINARY", 0)  # Windows would otherwise translate newlines.
+_O_NONBLOCK: int = getattr(os, "O_NONBLOCK", 0)  # a FIFO swapped in after the stat cannot block
+_O_NOCTTY: int = getattr(os, "O_NOCTTY", 0)
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
 
 
 @dataclass(frozen=True)
@@ -36,6 +59,8 @@ class FileSnapshot:
         size: byte count (0 when absent).
         mtime_ns: modification time in nanoseconds (0 when absent).
         mode: permission bits (0 when absent).
+        uid: owner's user id (-1 when absent or unknown).
+        gid: owner's group id (-1 when absent or unknown).
     """
 
     path: Path
@@ -43,6 +68,8 @@ class FileSnapshot:
     size: int = 0
     mtime_ns: int = 0
     mode: int = 0
+    uid: int = -1
+    gid: int = -1
 
     @property
     def exists(self) -> bool:
@@ -71,6 +98,49 @@ class WriteResult:
     snapshot: FileSnapshot
 
 
+def check_regular_file(path: str | os.PathLike[str]) -> os.stat_result | None:
+    """Stat a file vrdr is about to read or write, without opening it.
+
+    Args:
+        path: the file; a symlink is followed.
+
+    Returns:
+        Its stat, or None when nothing is at ``path``.
+
+    Raises:
+        InputError: a dangling link or link loop, something other than a regular file (folder,
+            device, FIFO, socket), or a file larger than :data:`MAX_FILE_BYTES`.
+    """
+    target = Path(path)
+    try:
+        info = target.lstat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise InputError(f"cannot use {target}: {exc.strerror or exc}") from None
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            info = target.stat()
+        except FileNotFoundError:
+            raise InputError(f"{target} is a link to {target.readlink()}, which does not "
+                             "exist; create that file or remove the link") from None
+        except OSError as exc:
+            raise InputError(f"{target} is a link that cannot be followed: "
+                             f"{exc.strerror or exc}") from None
+    _require_regular(target, info)
+    return info
+
+
+def _require_regular(target: Path, info: os.stat_result) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((name for test, name in _KINDS if test(info.st_mode)), "a special file")
+        raise InputError(f"{target} is {kind}, not a regular file; vrdr reads and writes only "
+                         "regular files")
+    if info.st_size > MAX_FILE_BYTES:
+        raise InputError(f"{target} is {info.st_size} bytes, larger than any file vrdr reads "
+                         f"({MAX_FILE_BYTES} bytes); is it the right file?")
+
+
 def read_bytes_snapshot(path: str | os.PathLike[str]) -> FileSnapshot:
     """Read a file's bytes together with its stat identity.
 
@@ -81,26 +151,31 @@ def read_bytes_snapshot(path: str | os.PathLike[str]) -> FileSnapshot:
         The snapshot.
 
     Raises:
-        InputError: when the path is a folder or the file cannot be read.
+        InputError: the path is not a regular file (see :func:`check_regular_file`), too big,
+            or cannot be read.
     """
     target = Path(path)
+    if check_regular_file(target) is None:
+        return FileSnapshot(path=target, data=None)
     try:
-        with target.open("rb") as handle:
-            info = os.fstat(handle.fileno())
-            if stat.S_ISDIR(info.st_mode):
-                raise IsADirectoryError(21, "Is a directory")
-            data = handle.read()
+        fd = os.open(target, os.O_RDONLY | _O_BINARY | _O_NONBLOCK | _O_NOCTTY)
     except FileNotFoundError:
         return FileSnapshot(path=target, data=None)
-    except (IsADirectoryError, PermissionError):
-        # Windows reports opening a folder as a permission error.
-        if target.is_dir():
-            raise InputError(f"{target} is a folder, not a file") from None
+    except PermissionError:
         raise InputError(f"{target} is not readable (permission denied)") from None
     except OSError as exc:
         raise InputError(f"cannot read {target}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(fd)
+            _require_regular(target, info)  # swapped for something else since the stat
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read {target}: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"{target} grew beyond {MAX_FILE_BYTES} bytes while it was read")
     return FileSnapshot(path=target, data=data, size=len(data), mtime_ns=info.st_mtime_ns,
-                        mode=stat.S_IMODE(info.st_mode))
+                        mode=stat.S_IMODE(info.st_mode), uid=info.st_uid, gid=info.st_gid)
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes, *, expected: FileSnapshot | None,
@@ -108,51 +183,99 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, expected: FileSna
     """Replace a file's content atomically, refusing to overwrite someone else's change.
 
     Args:
-        path: the file to write (a symlink is followed: its target is replaced).
+        path: the file to write (a symlink is followed: its target is replaced, the link stays).
         data: the complete new content.
         expected: the snapshot taken when the file was read; when the file no longer holds
             those bytes (or appeared/disappeared), nothing is written. None skips the check.
-        backup_suffix: the previous content is copied to ``path + backup_suffix``; None keeps
-            no backup.
+        backup_suffix: the previous content is kept as ``path + backup_suffix`` once the save
+            has gone through; None keeps no backup.
 
     Returns:
         The path, the backup path (None when there was no previous file) and the byte count.
 
     Raises:
-        CfgConflictError: the file changed on disk since ``expected`` was read.
-        InputError: the folder or file is not writable, or the write failed.
+        CfgConflictError: the file changed on disk since ``expected`` was read, or another vrdr
+            kept it locked for :data:`LOCK_TIMEOUT_S`.
+        InputError: not a regular file, the folder or file is not writable, the file's owner
+            cannot be kept, or the write failed.
     """
     target = _real_target(Path(path))
     _check_writable(target)
-    current = read_bytes_snapshot(target)
-    if expected is not None:
-        _check_unchanged(target, expected, current)
-    mode = current.mode if current.exists else None
-    temp = _write_temp(target, data, mode)
-    try:
-        # Someone may have saved while the temp was being written; look once more.
+    backup = target.with_name(target.name + backup_suffix) if backup_suffix else None
+    if backup is not None:
+        _check_backup_slot(backup)
+    with _locked(target):
+        current = read_bytes_snapshot(target)
         if expected is not None:
-            _check_unchanged(target, expected, read_bytes_snapshot(target))
-        backup: Path | None = None
-        if backup_suffix and current.data is not None:
-            backup = target.with_name(target.name + backup_suffix)
-            backup_temp = _write_temp(backup, current.data, current.mode)
-            try:
-                _replace(backup_temp, backup)
-            except BaseException:
+            _check_unchanged(target, expected, current)
+        temp = _write_temp(target, data, current)
+        backup_temp: Path | None = None
+        try:
+            # Another program may have saved while the temp was being written; look once more.
+            if expected is not None:
+                _check_unchanged(target, expected, read_bytes_snapshot(target))
+            if backup is not None and current.data is not None:
+                backup_temp = _write_temp(backup, current.data, current)
+            _replace(temp, target)
+        except BaseException:
+            _discard(temp)
+            if backup_temp is not None:
                 _discard(backup_temp)
-                raise
-        _replace(temp, target)
-    except BaseException:
-        _discard(temp)
-        raise
-    _fsync_folder(target.parent)
-    return WriteResult(path=target, backup=backup, bytes_written=len(data),
-                       snapshot=read_bytes_snapshot(target))
+            raise
+        kept = backup_temp
+        if backup is not None and backup_temp is not None:
+            # Only now that the save went through does the old backup give way. Should this
+            # rename fail, the previous content stays in the temp file, returned as the backup.
+            with contextlib.suppress(InputError):
+                _replace(backup_temp, backup)
+                kept = backup
+        _fsync_folder(target.parent)
+        snapshot = read_bytes_snapshot(target)
+    return WriteResult(path=target, backup=kept, bytes_written=len(data), snapshot=snapshot)
+
+
+def restore_snapshot(original: FileSnapshot, written: FileSnapshot | None) -> None:
+    """Put a file back as ``original`` saw it, unless someone changed it after vrdr's write.
+
+    Args:
+        original: the file before vrdr wrote it (absent: the file vrdr created is removed).
+        written: the file as vrdr left it, or None when the write never happened.
+
+    Raises:
+        CfgConflictError: the file holds neither ``original`` nor ``written``; it is left alone.
+        InputError: the file cannot be written.
+    """
+    current = read_bytes_snapshot(original.path)
+    if current.data == original.data:
+        return  # the write never happened, or was already undone
+    changed = CfgConflictError(f"{original.path} changed after vrdr wrote it; left as it is")
+    if written is None or current.data != written.data:
+        raise changed
+    if original.data is not None:
+        atomic_write(original.path, original.data, expected=current, backup_suffix=None)
+        return
+    with _locked(original.path):
+        if read_bytes_snapshot(original.path).data != written.data or original.path.is_symlink():
+            raise changed
+        try:
+            original.path.unlink()
+        except OSError as exc:
+            raise InputError(f"cannot remove {original.path}: {exc.strerror or exc}") from None
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Check, without writing, that :func:`atomic_write` could replace ``path``.
+
+    Raises:
+        InputError: not a regular file (or a dangling link), a missing or unwritable folder, or
+            a read-only file.
+    """
+    _check_writable(_real_target(Path(path)))
 
 
 def _real_target(path: Path) -> Path:
     # Replacing a symlink would turn it into a plain file; write where it points instead.
+    check_regular_file(path)
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
@@ -168,12 +291,47 @@ def _check_writable(target: Path) -> None:
         return
     except OSError as exc:
         raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise InputError(f"cannot write {target}: it is a folder")
     # A file without any write bit is read-only on purpose (Windows' read-only attribute maps
     # to this), even for an administrator whom os.access would let through.
     if not os.access(target, os.W_OK) or not info.st_mode & 0o222:
         raise InputError(f"cannot write {target}: the file is read-only")
+
+
+def _check_backup_slot(backup: Path) -> None:
+    # The backup name is vrdr's, but whatever sits there must not be a folder or a device.
+    try:
+        info = backup.lstat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise InputError(f"cannot keep a backup as {backup}: {exc.strerror or exc}") from None
+    if not (stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode)):
+        raise InputError(f"cannot keep a backup as {backup}: something other than a file is "
+                         "there; move it away")
+
+
+@contextlib.contextmanager
+def _locked(target: Path) -> Iterator[None]:
+    # Serialises vrdr's own writers (other programs are caught by the content comparison).
+    lock_path = target.with_name(f".{target.name}{LOCK_SUFFIX}")
+    lock = FileLock(lock_path, timeout=LOCK_TIMEOUT_S, mode=_LOCK_MODE)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise CfgConflictError(f"{target} is being saved by another vrdr (it has held "
+                               f"{lock_path.name} for {LOCK_TIMEOUT_S:g} s); try again") from None
+    except OSError as exc:
+        raise InputError(f"cannot lock {target} for writing ({lock_path.name}): "
+                         f"{exc.strerror or exc}") from None
+    try:
+        yield
+    finally:
+        # Removed while still held, so the user's folder keeps no litter: a writer waiting on
+        # this file sees it unlinked once it gets the lock and takes a fresh one (filelock
+        # checks the link count). Windows refuses; filelock removes it there on release.
+        with contextlib.suppress(OSError):
+            lock_path.unlink()
+        lock.release()
 
 
 def _check_unchanged(target: Path, expected: FileSnapshot, now: FileSnapshot) -> None:
@@ -183,7 +341,8 @@ def _check_unchanged(target: Path, expected: FileSnapshot, now: FileSnapshot) ->
             "have saved it); reload and apply your edit again")
 
 
-def _write_temp(target: Path, data: bytes, mode: int | None) -> Path:
+def _write_temp(target: Path, data: bytes, like: FileSnapshot) -> Path:
+    """``data`` in a new temp file next to ``target``, with ``like``'s owner and mode if any."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY
     for _ in range(_NAME_ATTEMPTS):
         temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
@@ -205,14 +364,32 @@ def _write_temp(target: Path, data: bytes, mode: int | None) -> Path:
             os.fsync(fd)
         finally:
             os.close(fd)
-        if mode is not None:
-            temp.chmod(mode)
+        if like.exists:
+            _keep_owner(temp, like)
+            temp.chmod(like.mode)  # after chown, which may clear set-id bits
     except BaseException as exc:
         _discard(temp)
         if isinstance(exc, OSError):
             raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
         raise
     return temp
+
+
+def _keep_owner(temp: Path, like: FileSnapshot) -> None:
+    # root saving an artist's file must leave it the artist's. Windows has no chown: ACLs there
+    # come from the folder.
+    chown = getattr(os, "chown", None)
+    if chown is None or like.uid < 0:
+        return
+    info = temp.stat()
+    if (info.st_uid, info.st_gid) == (like.uid, like.gid):
+        return
+    try:
+        chown(temp, like.uid, like.gid)
+    except PermissionError:
+        raise InputError(f"cannot write {like.path}: it belongs to user id {like.uid} (group id "
+                         f"{like.gid}) and this account cannot give a replaced file that owner; "
+                         "save it as that user or as an administrator") from None
 
 
 def _replace(temp: Path, target: Path) -> None:

@@ -19,7 +19,6 @@ from vrdr_max import reporting
 from vrdr_max.checks import CheckContext, run
 from vrdr_max.fixes import FIXES, apply_fixes
 from vrdr_max.mock_session import mock_scene_host
-from vrdr_max.models import ServerList
 from vrdr_max.probe import ProbeResult, ProbeTarget, probe
 from vrdr_max.settings_store import load_settings
 from vrdr_max.submit import SubmissionStatus, SubmitOptions, execute, plan
@@ -94,7 +93,7 @@ def run_demo(out: TextIO, *, yes: bool = False) -> int:
         with mock_scene_host("demo", plugcfg_dir=plugcfg) as (host, mock):
             stored = load_settings(plugcfg, host=host)
             settings = stored.settings
-            settings.servers = ServerList()
+            settings.servers = []
             for server in farm:
                 settings.add_server("127.0.0.1", server.port)
 

@@ -45,13 +45,31 @@ class DefaultLightInputs(_Facts):
     gi_on: bool = False
 
 
+class HiddenBy(str, Enum):
+    """Why a light is hidden: V-Ray leaves out lights hidden for any reason (Global switches)."""
+
+    NODE = "node"
+    LAYER = "layer"
+    CATEGORY = "category"
+
+
 class LightFact(_Facts):
-    """One light node (target helpers of target lights are not lights)."""
+    """One light node (target helpers of target lights are not lights).
+
+    ``on`` is None when the light's on/off switch could not be read (a plugin light without
+    the switch the adapter knows, a ``Missing_Light``): whether it lights the scene is unknown.
+    ``hidden_by`` says why a hidden light is hidden (its own flag, its layer, Hide by Category).
+    """
 
     name: str
     class_name: str
-    on: bool = True
-    hidden: bool = False
+    on: bool | None = True
+    hidden_by: HiddenBy | None = None
+
+    @property
+    def hidden(self) -> bool:
+        """True when the light is hidden for any reason."""
+        return self.hidden_by is not None
 
 
 class AssetKind(str, Enum):
@@ -61,24 +79,32 @@ class AssetKind(str, Enum):
     HDRI = "hdri"
     PROXY = "proxy"
     IES = "ies"
+    VRAYSCENE = "vrscene"
+    VOLUME = "volume cache"
+    XREF = "xref scene"
+    ALEMBIC = "alembic cache"
+    OTHER = "file"
 
 
 class AssetFact(_Facts):
     """A file the scene references, and whether 3ds Max finds it on this machine.
 
     ``owner`` (the map's or node's name) is read only for assets that may be a problem —
-    missing, or outside a UNC path — to keep the scene read cheap on large scenes.
+    missing, or outside a UNC path — to keep the scene read cheap on large scenes. Files known
+    only from the Asset Tracking System have no owner class (ATS does not say who uses them).
     """
 
     path: str
     kind: AssetKind
-    owner_class: str
+    owner_class: str = ""
     owner: str | None = None
     resolved_path: str | None = None
 
     @property
     def label(self) -> str:
-        """``owner (class): path`` for messages."""
+        """``owner (class): path`` for messages, or ``kind file: path`` without an owner class."""
+        if not self.owner_class:
+            return f"{self.kind.value}: {self.path}"
         return f"{self.owner or 'unnamed'} ({self.owner_class}): {self.path}"
 
     @property
@@ -105,7 +131,12 @@ class MissingPlugin(_Facts):
 
 
 class SceneFacts(_Facts):
-    """Everything the DR preflight reads from a scene, as plain data."""
+    """Everything the DR preflight reads from a scene, as plain data.
+
+    ``scene_dlls``: the third-party plugin DLLs the scene file records it uses ("Used
+    Plug-Ins", as of its last save; 3ds Max's own and V-Ray's left out); None when the scene
+    was never saved (or its file records no list), so the list is unknown.
+    """
 
     max_version: int | None = None
     scene_path: str = ""
@@ -118,6 +149,7 @@ class SceneFacts(_Facts):
     plugins: list[PluginUse] = Field(default_factory=list)
     missing_plugins: list[MissingPlugin] = Field(default_factory=list)
     missing_instances: dict[str, int] = Field(default_factory=dict)
+    scene_dlls: list[str] | None = Field(default_factory=list)
     render_type: str | None = None
 
     @property

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from vrdr_max.checks.scene_checks import FIX_ADD_DOME_LIGHT, FIX_ENABLE_DR, FIX_ENABLE_TRANSFER
 from vrdr_max.checks.server_checks import FIX_DEDUPE, FIX_SCENE_LIST_OFF
 from vrdr_max.host import LightKind, MaxHost
-from vrdr_max.models import DRSettings, ServerList
+from vrdr_max.models import DRSettings
 from vrdr_max.renderers import RendererProp
 
 DOME_LIGHT_NAME = "vrdr_DomeLight"
@@ -51,7 +51,7 @@ def _dedupe(_host: MaxHost, settings: DRSettings) -> str:
             seen.add(server.key)
             kept.append(server)
     removed = len(settings.servers) - len(kept)
-    settings.servers = ServerList(kept)
+    settings.servers = kept
     return f"removed {removed} duplicate server entr{'y' if removed == 1 else 'ies'}"
 
 

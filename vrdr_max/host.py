@@ -7,7 +7,7 @@ pymxs, so it runs unchanged on CI.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -87,4 +87,18 @@ class MaxHost(Protocol):
 
     def remove_callbacks(self) -> None:
         """Remove every callback vrdr registered."""
+        ...
+
+    # -- for the panel: prompt line, render guard, selection --------------------------------
+
+    def show_prompt(self, text: str) -> None:
+        """Show ``text`` on 3ds Max's prompt line for a few seconds."""
+        ...
+
+    def is_network_render(self) -> bool:
+        """Inside a ``#preRender`` callback: True when this render is a network render."""
+        ...
+
+    def select_nodes(self, names: Sequence[str]) -> int:
+        """Select the nodes called ``names`` (others are ignored); return how many were found."""
         ...

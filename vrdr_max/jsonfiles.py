@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from vrdr_max.atomic import read_bytes_snapshot
 from vrdr_max.errors import InputError, validation_message
 
 M = TypeVar("M", bound=BaseModel)
@@ -23,6 +24,8 @@ def parse_json_model(model: type[M], text: str, source: str) -> M:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{source} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{source} is not valid JSON: nested too deeply") from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -38,13 +41,15 @@ def load_json_model(model: type[M], path: Path, what: str = "") -> M:
         what: how messages name the file, e.g. "manifest" ("manifest <path>: ...").
 
     Raises:
-        InputError: unreadable, not UTF-8, not JSON, or a bad field (named).
+        InputError: missing, not a regular file, too big, unreadable, not UTF-8, not JSON, or a
+            bad field (named).
     """
     source = f"{what} {path}" if what else str(path)
+    data = read_bytes_snapshot(path).data  # refuses FIFOs, devices, folders and huge files
+    if data is None:
+        raise InputError(f"cannot read {source}: no such file")
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read {source}: {exc.strerror or exc}") from None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{source} is not UTF-8 text: {exc.reason}") from None
     return parse_json_model(model, text, source)

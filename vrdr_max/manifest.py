@@ -5,7 +5,8 @@ An optional JSON file (format in docs/checks.md)::
     {"version": 1,
      "plugins": [{"product": "Phoenix FD", "dlls": ["phoenixfd.dlo"], "classes": []}]}
 
-A plugin class the scene uses is covered when its class name or its DLL is listed.
+A plugin class the scene uses is covered when its class name or its DLL is listed; a DLL the
+saved scene records ("Used Plug-Ins") when its name is listed.
 """
 
 from __future__ import annotations
@@ -37,9 +38,14 @@ class FarmManifest(BaseModel):
 
     def covers(self, class_name: str, dll: str) -> bool:
         """True when the servers have the plugin providing ``class_name`` (from ``dll``)."""
-        dll_key, cls_key = dll.lower(), class_name.lower()
-        return any(dll_key in (d.lower() for d in p.dlls)
-                   or cls_key in (c.lower() for c in p.classes) for p in self.plugins)
+        cls_key = class_name.lower()
+        return self.covers_dll(dll) or any(
+            cls_key in (c.lower() for c in p.classes) for p in self.plugins)
+
+    def covers_dll(self, dll: str) -> bool:
+        """True when the servers have ``dll`` (names compare case-insensitively)."""
+        key = dll.lower()
+        return any(key in (d.lower() for d in p.dlls) for p in self.plugins)
 
 
 def load_manifest(path: Path) -> FarmManifest:

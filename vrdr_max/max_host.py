@@ -20,6 +20,7 @@ from vrdr_max.facts import (
     AssetFact,
     AssetKind,
     DefaultLightInputs,
+    HiddenBy,
     LightFact,
     MissingPlugin,
     PluginUse,
@@ -42,26 +43,71 @@ CALLBACK_ID = "vrdr"
 APPDATA_ID = 0x76726472  # "vrdr": our slot in the scene root node's AppData
 QUICK_RENDER = "max quick render"  # the Render button: uses Render Setup's settings
 
-# (class global, property holding the path, asset kind). A class absent in this 3ds Max is skipped.
+# Maps and objects whose file the adapter attributes to a named owner: (class global, property
+# holding the path, asset kind). A class absent in this 3ds Max is skipped. VRayHDRI is the HDRI
+# class before V-Ray 5; from V-Ray 5 on it is the same class as VRayBitmap and is read once.
 ASSET_SOURCES: tuple[tuple[str, str, AssetKind], ...] = (
     ("BitmapTexture", "filename", AssetKind.BITMAP),
     ("VRayBitmap", "HDRIMapName", AssetKind.HDRI),
+    ("VRayHDRI", "HDRIMapName", AssetKind.HDRI),
     ("VRayProxy", "fileName", AssetKind.PROXY),
     ("VRayIES", "ies_file", AssetKind.IES),
 )
+# Kinds whose instances can sit in Material Editor slots (only maps and materials can).
+EDITOR_KINDS = frozenset({AssetKind.BITMAP, AssetKind.HDRI})
+# Every other file comes from the Asset Tracking System, which does not say what uses it: its
+# kind by file extension. [unverified] beyond the vendors' documented extensions.
+EXTENSION_KINDS: dict[str, AssetKind] = {
+    ".ies": AssetKind.IES,
+    ".vrscene": AssetKind.VRAYSCENE,
+    ".vdb": AssetKind.VOLUME,
+    ".f3d": AssetKind.VOLUME,
+    ".aur": AssetKind.VOLUME,
+    ".aurz": AssetKind.VOLUME,
+    ".max": AssetKind.XREF,
+    ".abc": AssetKind.ALEMBIC,
+    ".vrmesh": AssetKind.PROXY,
+    ".hdr": AssetKind.HDRI,
+    ".exr": AssetKind.HDRI,
+}
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".tga", ".bmp", ".psd"})
 # Objects that are not lights but sit in `lights` (the targets of target lights).
 NOT_LIGHTS = frozenset({"targetobject"})
-# Lights whose on/off switch is not called `on` [unverified: VRaySun's and VRayIES's `enabled`].
-LIGHT_SWITCH = {"vraysun": "enabled", "vrayies": "enabled"}
+# Lights whose on/off switch is not called `on`: VRayAmbientLight [V-Ray 7 MAXScript reference];
+# VRaySun and VRayIES [unverified].
+LIGHT_SWITCH = {"vraysun": "enabled", "vrayies": "enabled", "vrayambientlight": "enabled"}
+LAYER_HIDDEN = "ishidden"  # LayerProperties' hidden flag [unverified spelling; `node.layer` docs]
+# "Used Plug-Ins" of the file properties' contents: DLL names as of the last save [AWS Deadline
+# Cloud for 3ds Max reads it with fileProperties.getItems].
+USED_PLUGINS = "Used Plug-Ins"
+# 3ds Max's own plugins live in <maxroot>stdplugs [unverified]; V-Ray's DLL names start with
+# these [unverified] (every DR server has V-Ray).
+STOCK_PLUGIN_FOLDER = "stdplugs"
+VRAY_DLL_PREFIXES = ("vrender", "vray")
 # A render that ends without one #postRenderFrame was cancelled. [unverified] heuristic: 3ds Max
 # documents no "render cancelled" event or state; a cancel after the first of several frames
 # reads as completed.
 FRAME_EVENT = "postRenderFrame"
 RENDER_WATCH_ID = "vrdr_render_watch"
+PROMPT_MS = 8000  # how long a render-guard message stays on the prompt line
+_PARAM_ERRORS: tuple[type[BaseException], ...] = (TypeError, IndexError, *_MXS_ERRORS)
 MISSING_CLASSES = ("Missing_GeomObject", "Missing_Light", "Missing_Mtl", "Missing_TextureMap",
                    "Missing_Camera", "Missing_Helper", "Missing_Shape", "Missing_OSM",
                    "Missing_WSM", "Missing_WSM_Object", "Missing_RefTarget",
                    "Missing_Render_Effect", "Missing_Atmospheric")
+
+
+def _key(path: str) -> str:
+    """A path as Windows compares it: either slash, any case."""
+    return path.replace("/", "\\").lower()
+
+
+def _kind_of(path: str) -> AssetKind:
+    """The kind of a file Asset Tracking lists, from its extension."""
+    ext = ("." + path.rsplit(".", 1)[-1].lower()) if "." in path else ""
+    if ext in IMAGE_EXTENSIONS:
+        return AssetKind.BITMAP
+    return EXTENSION_KINDS.get(ext, AssetKind.OTHER)
 
 
 def _global(name: str) -> Any:
@@ -83,9 +129,13 @@ class PymxsHost:
     def read_scene(self) -> SceneFacts:
         """Snapshot the scene for the checks.
 
-        Runtime cost: a constant part (renderer, switches, version, collectors), then about
-        4 reads per light, 2 per asset (path, resolution) plus 1-2 more only for assets 3ds Max
-        cannot find or that sit outside UNC paths (their owner's name), and 1 per plugin class.
+        Runtime cost, none of it per geometry node: a constant part (renderer, switches,
+        version, collectors, Asset Tracking, 1 per plugin class looked for); per light 4 reads
+        (class, switch, name, node flag) plus 2 for its layer unless the node flag or Hide by
+        Category already hides it; per asset 2 (path, resolution), 1 for a file only Asset
+        Tracking lists, plus 1-2 for an asset 3ds Max cannot find or that is not on a UNC path
+        (its owner's name); 1 per map of a class whose Material Editor slots hold maps the scene
+        does not use; 1 per DLL the saved scene records.
         """
         renderer = rt.renderers.current
         info = identify_renderer(str(rt.classOf(renderer)))
@@ -99,16 +149,18 @@ class PymxsHost:
                 gi_on=bool(props.get(RendererProp.GI_ON, False)))
         dr = props.get(RendererProp.DR_ENABLED)
         check_missing = props.get(RendererProp.CHECK_MISSING_FILES)
+        scene_path = str(rt.maxFilePath) + str(rt.maxFileName)
         return SceneFacts(
             max_version=self.max_version(),
-            scene_path=str(rt.maxFilePath) + str(rt.maxFileName),
+            scene_path=scene_path,
             renderer=info,
             dr_enabled=None if dr is None else bool(dr),
             check_missing_files=None if check_missing is None else bool(check_missing),
             default_lights=inputs if info.family is RendererFamily.VRAY else None,
             lights=self._read_lights(),
-            assets=self._read_assets(),
+            assets=self._read_assets(scene_path),
             plugins=self._read_plugins(),
+            scene_dlls=self._read_scene_dlls(scene_path),
             missing_plugins=self._read_missing_plugins(),
             missing_instances=self._read_missing_instances(),
             render_type=str(rt.getRenderType()),
@@ -141,44 +193,102 @@ class PymxsHost:
 
     def _read_lights(self) -> list[LightFact]:
         class_of = rt.classOf
+        by_category = bool(rt.hideByCategory.lights)
         lights = []
         for node in rt.lights:
             cls = str(class_of(node))
             key = cls.lower()
             if key in NOT_LIGHTS:
                 continue
-            switch = LIGHT_SWITCH.get(key, "on")
             try:
-                on = bool(getattr(node, switch))
+                on: bool | None = bool(getattr(node, LIGHT_SWITCH.get(key, "on")))
             except _MXS_ERRORS:
-                on = True  # a light without a switch is always on
+                on = None  # no switch we know of: whether it lights the scene is unknown
             lights.append(LightFact(name=str(node.name), class_name=cls, on=on,
-                                    hidden=bool(node.isHidden)))
+                                    hidden_by=self._hidden_by(node, by_category)))
         return lights
 
-    def _read_assets(self) -> list[AssetFact]:
+    @staticmethod
+    def _hidden_by(node: Any, by_category: bool) -> HiddenBy | None:
+        """Why a light is hidden: V-Ray leaves out lights hidden for any reason."""
+        if node.isHidden:  # the node's own flag only
+            return HiddenBy.NODE
+        if by_category:
+            return HiddenBy.CATEGORY
+        return HiddenBy.LAYER if getattr(node.layer, LAYER_HIDDEN) else None
+
+    def _read_assets(self, scene_path: str) -> list[AssetFact]:
+        """Files of maps and known objects with their owners, then every other file ATS lists.
+
+        Maps are searched under the root node: ``getClassInstances`` without a target also
+        searches the Material Editor, whose slots may hold maps the scene does not use.
+        """
         resolve = rt.mapPaths.getFullFilePath
         resolved: dict[str, str | None] = {}
-        assets = []
+
+        def where(path: str) -> str | None:
+            key = path.lower()
+            if key not in resolved:
+                resolved[key] = str(resolve(path) or "") or None
+            return resolved[key]
+
+        instances, root = rt.getClassInstances, rt.rootNode
+        assets: list[AssetFact] = []
+        known: set[str] = set()
+        editor_only: set[str] = set()
+        read_classes: set[str] = set()
         for class_name, prop, kind in self._asset_sources:
             cls = _global(class_name)
-            if cls is None:
-                continue
-            for item in rt.getClassInstances(cls):
-                path = getattr(item, prop)
+            if cls is None or str(cls).lower() in read_classes:
+                continue  # absent here, or another name of a class already read
+            read_classes.add(str(cls).lower())
+            in_scene = instances(cls, target=root)
+            paths: dict[str, str] = {}
+            for item in in_scene:
+                path = str(getattr(item, prop) or "")
                 if not path:
                     continue
-                path = str(path)
-                key = path.lower()
-                if key not in resolved:
-                    full = str(resolve(path) or "")
-                    resolved[key] = full or None
-                full_path = resolved[key]
-                needs_owner = full_path is None or not full_path.startswith(("\\\\", "//"))
+                full = where(path)
+                paths[_key(path)] = path
+                known.update({_key(path), _key(full or path)})
+                needs_owner = full is None or not full.startswith(("\\\\", "//"))
                 owner = self._owner_name(item, kind) if needs_owner else None
-                assets.append(AssetFact(path=path, kind=kind, owner=owner,
-                                        owner_class=class_name, resolved_path=full_path))
-        return assets
+                assets.append(AssetFact(path=path, kind=kind, owner=owner, owner_class=class_name,
+                                        resolved_path=full))
+            if kind in EDITOR_KINDS:
+                editor_only |= self._editor_only_paths(cls, prop, len(in_scene), paths)
+        return assets + self._tracked_files(scene_path, known | editor_only, where)
+
+    @staticmethod
+    def _editor_only_paths(map_class: Any, prop: str, in_scene: int,
+                           scene_paths: Mapping[str, str]) -> set[str]:
+        """Files of maps only Material Editor slots hold (read only when there are some)."""
+        everywhere = rt.getClassInstances(map_class)
+        if len(everywhere) == in_scene:
+            return set()
+        paths = {_key(str(getattr(item, prop) or "")) for item in everywhere}
+        return paths - scene_paths.keys() - {""}
+
+    @staticmethod
+    def _tracked_files(scene_path: str, skip: set[str],
+                       where: Callable[[str], str | None]) -> list[AssetFact]:
+        """Files Asset Tracking lists that no class scan found.
+
+        Photometric webs, volume and Phoenix caches, V-Ray scenes, XRefs, Alembic caches, and
+        whatever a plugin reports.
+        """
+        ats = rt.ATSOps
+        ats.Refresh()
+        _count, files = ats.GetFiles(pymxs.byref(None))
+        skip = skip | {_key(scene_path)}
+        out = []
+        for item in files:
+            path = str(item)
+            if not path or _key(path) in skip:
+                continue
+            skip.add(_key(path))
+            out.append(AssetFact(path=path, kind=_kind_of(path), resolved_path=where(path)))
+        return out
 
     @staticmethod
     def _owner_name(item: Any, kind: AssetKind) -> str | None:
@@ -198,6 +308,18 @@ class PymxsHost:
                 uses.append(PluginUse(class_name=known.class_name, count=count, dll=known.dll,
                                       product=known.product))
         return uses
+
+    @staticmethod
+    def _read_scene_dlls(scene_path: str) -> list[str] | None:
+        """Third-party DLLs the saved scene records; None for a scene never saved."""
+        items = rt.fileProperties.getItems(USED_PLUGINS) if scene_path else None
+        if items is None:
+            return None
+        stock = str(rt.getDir(rt.Name("maxroot"))).rstrip("\\/") + f"\\{STOCK_PLUGIN_FOLDER}\\"
+        exists = rt.doesFileExist
+        dlls = [str(item) for item in items]
+        return [dll for dll in dlls
+                if not dll.lower().startswith(VRAY_DLL_PREFIXES) and not exists(stock + dll)]
 
     def _read_missing_plugins(self) -> list[MissingPlugin]:
         smp = rt.SceneMissingPlugIns
@@ -271,12 +393,21 @@ class PymxsHost:
         return str(node.name)
 
     def read_scene_data(self, key: str) -> str | None:
-        """Text stored with ``write_scene_data`` (in the root node's AppData)."""
+        """Text stored with ``write_scene_data`` (in the root node's AppData).
+
+        Raises:
+            HostError: the slot holds something other than vrdr's record (damaged, or another
+                tool's); it is reported, never read as empty.
+        """
         stored = self._read_appdata()
         return stored.get(key)
 
     def write_scene_data(self, key: str, value: str | None) -> None:
-        """Store text in the scene; it is saved with the .max file."""
+        """Store text in the scene; it is saved with the .max file.
+
+        Raises:
+            HostError: the slot holds something other than vrdr's record; it is left as it is.
+        """
         stored = self._read_appdata()
         if value is None:
             stored.pop(key, None)
@@ -291,9 +422,14 @@ class PymxsHost:
             return {}
         try:
             data = json.loads(str(text))
-        except json.JSONDecodeError:
-            return {}  # not ours, or damaged: start afresh rather than fail a render
-        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+        except (json.JSONDecodeError, RecursionError):
+            data = None
+        if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()):
+            return {str(k): v for k, v in data.items()}
+        # Damaged, or another tool's: overwriting it would lose it without a word.
+        raise HostError(f"the scene's vrdr record (root node AppData {APPDATA_ID}) is not vrdr's "
+                        "data; vrdr leaves it alone. If no other tool uses it, clear it in "
+                        f"MAXScript: deleteAppData rootNode {APPDATA_ID}")
 
     # -- rendering and events ------------------------------------------------------------------
 
@@ -318,3 +454,24 @@ class PymxsHost:
     def remove_callbacks(self) -> None:
         """Remove every callback registered under vrdr's id."""
         rt.callbacks.removeScripts(id=rt.Name(CALLBACK_ID))
+
+    # -- for the panel: prompt line, render guard, selection --------------------------------
+
+    def show_prompt(self, text: str) -> None:
+        """``displayTempPrompt``: the message leaves the prompt line by itself."""
+        rt.displayTempPrompt(text, PROMPT_MS)
+
+    def is_network_render(self) -> bool:
+        """Item 2 of the 28-item ``#preRender`` notification array is ``isNetRender``."""
+        param = rt.callbacks.notificationParam()
+        try:
+            return bool(param[1])  # 0-based from Python
+        except _PARAM_ERRORS:
+            return False  # not inside #preRender: not a network render we can tell of
+
+    def select_nodes(self, names: Sequence[str]) -> int:
+        """Replace the selection with the named nodes (one ``getNodeByName`` each)."""
+        nodes = [node for node in (rt.getNodeByName(name) for name in names) if node is not None]
+        # pymxs hands a Python list to MAXScript as an array, which `select` takes [unverified].
+        rt.select(nodes)
+        return len(nodes)

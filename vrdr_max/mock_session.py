@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import mock_pymxs
+from vrdr_max.atomic import check_regular_file
 from vrdr_max.errors import InputError
 from vrdr_max.host import MaxHost
 
@@ -24,7 +25,8 @@ def load_scene_file(scene: str | Path) -> mock_pymxs.Scene:
     path = Path(scene)
     try:
         if path.suffix.lower() == ".json" or path.exists():
-            if not path.is_file():
+            # Checked without opening it: a FIFO or device would block or never end.
+            if check_regular_file(path) is None:
                 raise InputError(f"scene file {path} does not exist")
             return mock_pymxs.load_scene(path)
         return mock_pymxs.bundled_scene(str(scene))

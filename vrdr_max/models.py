@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterable, Iterator, MutableSequence
 from enum import IntEnum
-from typing import Any, TypeAlias, overload
+from typing import TYPE_CHECKING, Any, TypeAlias, cast, overload
 
 from pydantic import (
     BaseModel,
@@ -190,6 +190,22 @@ class ServerList(MutableSequence[RenderServer]):
         for index in range(len(self)):
             yield self[index]
 
+    # The rest of what code written for a plain list uses (DRSettings.servers is typed so).
+    def __add__(self, other: Iterable[RenderServer]) -> list[RenderServer]:
+        return [*self, *other]
+
+    def __radd__(self, other: Iterable[RenderServer]) -> list[RenderServer]:
+        return [*other, *self]
+
+    def copy(self) -> list[RenderServer]:
+        """A plain list of the same servers."""
+        return list(self)
+
+    def sort(self, *, key: Callable[[RenderServer], Any] | None = None,
+             reverse: bool = False) -> None:
+        """Sort in place, like ``list.sort``."""
+        self[:] = sorted(self, key=key, reverse=reverse)  # type: ignore[arg-type, type-var]
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, ServerList | list):
             return len(self) == len(other) and all(
@@ -363,7 +379,11 @@ class DRSettings(_Model):
     engine: Engine = Engine.CPU
     mode: Mode = Mode.DR
     enabled: bool = False
-    servers: ServerList = Field(default_factory=ServerList)
+    if TYPE_CHECKING:
+        # What callers may assign and use: any list of servers (validation converts it).
+        servers: list[RenderServer] = Field(default_factory=list)
+    else:
+        servers: ServerList = Field(default_factory=ServerList)
     use_local_host: bool = True
     restart_servers: bool = False
     save_servers_in_scene: bool = False
@@ -385,8 +405,9 @@ class DRSettings(_Model):
         """
         servers: Any = self.servers
         if not isinstance(servers, ServerList):
-            self.servers = ServerList(servers)
-        return self.servers
+            servers = ServerList(servers)
+            self.servers = servers
+        return cast(ServerList, servers)
 
     @property
     def enabled_servers(self) -> list[RenderServer]:
@@ -427,7 +448,7 @@ class DRSettings(_Model):
         """Remove the entries for ``host`` (one port, or all); return how many went."""
         gone = {id(s) for s in self.find(host, port)}
         if gone:
-            self.servers = ServerList(s for s in self.servers if id(s) not in gone)
+            self.servers = [s for s in self.servers if id(s) not in gone]
         return len(gone)
 
     def set_server_enabled(self, host: str, port: int | None, enabled: bool) -> int:

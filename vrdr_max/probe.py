@@ -5,8 +5,12 @@ connections on the server's port. It does not speak V-Ray's protocol: an accepte
 closed straight away without sending a byte, so the server sees a connection that ends at once
 (a FIN, never a reset) and nothing else.
 
+Size: every endpoint is probed at once, up to what the process can hold (see
+:func:`socket_budget`), so a run takes about one ``timeout`` however many endpoints hang.
+
 Threading: :func:`probe` runs its own event loop in the calling thread and blocks until every
-target has an answer (at most about ``timeout`` per wave of ``concurrency`` endpoints). Never
+target has an answer (about one ``timeout``; more only when the socket budget is smaller than
+the number of endpoints, then one ``timeout`` per wave). Never
 call it on the main thread of 3ds Max: run it in a worker (``QThread``/``QThreadPool``) and pass
 results and progress back with queued signals. The ``progress`` callback runs in that worker.
 """
@@ -18,9 +22,10 @@ import contextlib
 import errno
 import ipaddress
 import socket
+import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
@@ -39,8 +44,25 @@ DEFAULT_TIMEOUT = 1.0
 MAX_TIMEOUT = 120.0
 """Longest per-endpoint timeout accepted; longer waits only hide a dead host."""
 
-DEFAULT_CONCURRENCY = 256
-"""Endpoints probed at the same time (one socket each, plus one lookup thread per name)."""
+FD_RESERVE = 64
+"""File descriptors a probe leaves to the rest of the process (its files, the event loop's own
+descriptors, the resolver threads' sockets) when it sizes itself to the open-file limit."""
+
+WINDOWS_SELECT_SOCKETS = 500
+"""Sockets in flight under a ``SelectorEventLoop`` on Windows: its ``select()`` takes at most 512
+sockets (Python docs, asyncio "Platform Support"); the rest is left to the loop's own socket."""
+
+WINDOWS_PROACTOR_SOCKETS = 8192
+"""Sockets in flight under the ``ProactorEventLoop``, Python's default on Windows since 3.8.
+
+IOCP has no documented socket limit, but asyncio's proactor binds every socket before
+``ConnectEx`` (``IocpProactor.connect``), so each connect in flight holds one port of the
+dynamic range, 16,384 ports by default since Windows Vista (Microsoft KB 929851). Half of it is
+left to the rest of the machine. [unverified: not measured on Windows]
+"""
+
+UNLIMITED_SOCKETS = 1 << 20
+"""The budget where the open-file limit is "unlimited"."""
 
 RESOLVER_THREADS = 16
 """getaddrinfo() blocks, so names are looked up on at most this many threads per probe run."""
@@ -54,6 +76,11 @@ HINT_PORTS: tuple[int, ...] = tuple(sorted({*DEFAULT_PORTS.values(), STANDALONE_
 CANCELLED_MESSAGE = "cancelled"
 
 Key = tuple[str, int]
+
+Resolver = Callable[[str, int], Sequence[tuple[Any, ...]]]
+"""A blocking name lookup with ``socket.getaddrinfo``'s answer shape:
+``resolver(host, port) -> [(family, type, proto, canonname, sockaddr), ...]``; raises
+``socket.gaierror`` when the name does not resolve."""
 
 
 class ProbeState(str, Enum):
@@ -74,15 +101,22 @@ class ProbeTarget:
         host: name or address.
         port: TCP port.
         label: what the endpoint is, e.g. ``"server"`` or ``"dispatcher"``.
+        port_range: ``(first, last)`` port of the server entry this port belongs to, when the
+            entry is a range (``host 1 20204-20212``); None for a one-port entry.
     """
 
     host: str
     port: int
     label: str = "server"
+    port_range: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "host", validate_host(self.host))
         object.__setattr__(self, "port", validate_port(self.port))
+        if self.port_range is not None:
+            first, last = self.port_range
+            if not validate_port(first) <= self.port <= validate_port(last):
+                raise InputError(f"port {self.port} is outside its range {first}-{last}")
 
     @property
     def key(self) -> Key:
@@ -110,6 +144,7 @@ class ProbeResult:
         cancelled: True when the run was cancelled before this target had an answer;
             the state is then ``error`` and the message ``"cancelled"``.
         other_port: for ``refused``: a well-known DR port on the same host that accepted.
+        port_range: the target's ``port_range``: the server entry's ``(first, last)`` port.
     """
 
     host: str
@@ -121,6 +156,7 @@ class ProbeResult:
     label: str = "server"
     cancelled: bool = False
     other_port: int | None = None
+    port_range: tuple[int, int] | None = None
 
     @property
     def ok(self) -> bool:
@@ -139,6 +175,7 @@ class ProbeResult:
             "state": self.state.value, "address": self.address,
             "latency_ms": None if self.latency_ms is None else round(self.latency_ms, 3),
             "message": self.message, "cancelled": self.cancelled, "other_port": self.other_port,
+            "port_range": None if self.port_range is None else list(self.port_range),
         }
 
 
@@ -183,17 +220,64 @@ def summarise(results: Iterable[ProbeResult]) -> ProbeSummary:
 
 
 def targets_from_settings(settings: DRSettings) -> list[ProbeTarget]:
-    """The enabled render servers, plus the dispatcher when the mode is DR2."""
-    targets = [ProbeTarget(s.host, s.port, "server") for s in settings.enabled_servers]
+    """The enabled render servers, plus the dispatcher when the mode is DR2.
+
+    A server entry with a port range (``host 1 20204-20212``) gives one target per port.
+    """
+    targets = [ProbeTarget(s.host, port, "server",
+                           None if s.port_end is None else (s.port, s.port_end))
+               for s in settings.enabled_servers for port in s.ports]
     if settings.mode is Mode.DR2 and settings.dispatcher is not None:
         targets.append(ProbeTarget(settings.dispatcher.host, settings.dispatcher.port,
                                    "dispatcher"))
     return targets
 
 
+def socket_budget(loop: asyncio.AbstractEventLoop | None = None) -> int:
+    """How many sockets a probe may hold at once in this process, with ``loop``.
+
+    POSIX: the soft open-file limit less ``FD_RESERVE``. Windows, where sockets are not
+    counted against a descriptor limit: what the event loop can hold,
+    ``WINDOWS_PROACTOR_SOCKETS`` for the ``ProactorEventLoop`` (the default) and
+    ``WINDOWS_SELECT_SOCKETS`` for a ``SelectorEventLoop``.
+    """
+    if sys.platform == "win32":
+        if loop is None or isinstance(loop, asyncio.ProactorEventLoop):
+            return WINDOWS_PROACTOR_SOCKETS
+        return WINDOWS_SELECT_SOCKETS
+    import resource  # noqa: PLC0415 - POSIX only
+
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return UNLIMITED_SOCKETS
+    return max(1, min(soft, UNLIMITED_SOCKETS) - FD_RESERVE)
+
+
+def lift_fd_limit(endpoints: int) -> None:
+    """Raise this process's soft open-file limit (never past the hard one) to fit a probe.
+
+    Room is made for ``endpoints`` sockets and the port hints of each. For a program that owns
+    its process, such as the ``vrdr`` command; a library call inside someone else's process
+    (3ds Max) leaves the limit alone and probes in waves instead. Does nothing where there is
+    no such limit (Windows) or it is high enough already.
+    """
+    if sys.platform == "win32":
+        return
+    import resource  # noqa: PLC0415 - POSIX only
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = endpoints * (1 + len(HINT_PORTS)) + FD_RESERVE
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with contextlib.suppress(ValueError, OSError):  # a tighter limit only means waves
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
 def probe(targets: Iterable[ProbeTarget], *, timeout: float = DEFAULT_TIMEOUT,
-          concurrency: int = DEFAULT_CONCURRENCY, progress: ProgressCallback | None = None,
-          cancel: threading.Event | None = None, hint_ports: bool = True) -> list[ProbeResult]:
+          concurrency: int | None = None, progress: ProgressCallback | None = None,
+          cancel: threading.Event | None = None, hint_ports: bool = True,
+          resolver: Resolver | None = None) -> list[ProbeResult]:
     """Probe ``targets`` and block until all have an answer; see :func:`probe_async`.
 
     Runs a private event loop in the calling thread (or, if that thread already runs one, in
@@ -203,7 +287,7 @@ def probe(targets: Iterable[ProbeTarget], *, timeout: float = DEFAULT_TIMEOUT,
     def run() -> list[ProbeResult]:
         return asyncio.run(probe_async(targets, timeout=timeout, concurrency=concurrency,
                                        progress=progress, cancel=cancel,
-                                       hint_ports=hint_ports))
+                                       hint_ports=hint_ports, resolver=resolver))
 
     try:
         asyncio.get_running_loop()
@@ -214,27 +298,33 @@ def probe(targets: Iterable[ProbeTarget], *, timeout: float = DEFAULT_TIMEOUT,
 
 
 async def probe_async(targets: Iterable[ProbeTarget], *, timeout: float = DEFAULT_TIMEOUT,
-                      concurrency: int = DEFAULT_CONCURRENCY,
+                      concurrency: int | None = None,
                       progress: ProgressCallback | None = None,
                       cancel: threading.Event | None = None,
-                      hint_ports: bool = True) -> list[ProbeResult]:
+                      hint_ports: bool = True,
+                      resolver: Resolver | None = None) -> list[ProbeResult]:
     """Resolve and TCP-connect to every target concurrently.
 
     Identical ``host:port`` targets are probed once and reported per target. Each endpoint
     gets ``timeout`` seconds from the moment its turn comes, for the name lookup and the
     handshake together; a name with several addresses has them tried in order inside that
-    time. At most ``concurrency`` endpoints are in flight at once.
+    time. At most ``concurrency`` sockets are open at once, the endpoints' and the port
+    hints' together; by default that is :func:`socket_budget`, so every endpoint's turn comes
+    at once unless the process cannot hold that many sockets.
 
     Args:
         targets: what to probe.
         timeout: seconds per endpoint (0 < timeout <= MAX_TIMEOUT).
-        concurrency: endpoints in flight at once (at least 1).
+        concurrency: sockets open at once (at least 1); None for :func:`socket_budget`.
         progress: ``progress(done, total, result)``, called once per target, in completion
             order, on the thread that runs the event loop.
         cancel: set it (from any thread) to stop; targets without an answer then come back
             with ``cancelled=True``, state ``error`` and message ``"cancelled"``.
         hint_ports: on a refused connection, try the other well-known DR ports of that host
-            (within what is left of its timeout) and name one that accepts.
+            (all at once, within what is left of its timeout, without holding up other
+            endpoints) and name one that accepts.
+        resolver: the name lookup (default: the system's ``getaddrinfo``), run on lookup
+            threads; IP addresses never reach it.
 
     Returns:
         One result per target, in target order.
@@ -244,7 +334,7 @@ async def probe_async(targets: Iterable[ProbeTarget], *, timeout: float = DEFAUL
     """
     if not 0 < timeout <= MAX_TIMEOUT:
         raise InputError(f"timeout {timeout} s is out of range (0-{MAX_TIMEOUT:g} s)")
-    if concurrency < 1:
+    if concurrency is not None and concurrency < 1:
         raise InputError(f"concurrency {concurrency} must be at least 1")
     items = list(targets)
     slots: dict[Key, list[int]] = {}
@@ -262,7 +352,9 @@ async def probe_async(targets: Iterable[ProbeTarget], *, timeout: float = DEFAUL
             if progress is not None:
                 progress(done, len(items), result)
 
-    run = _Run(timeout, asyncio.Semaphore(concurrency), cancel, hint_ports)
+    sockets = concurrency or socket_budget(asyncio.get_running_loop())
+    run = _Run(timeout, asyncio.Semaphore(sockets), cancel, hint_ports,
+               resolver or _system_resolver)
     # Answers are queued as they come: waiting on the whole task set after every answer
     # would cost O(n) per answer.
     answers: asyncio.Queue[asyncio.Future[_Outcome]] = asyncio.Queue()
@@ -287,6 +379,10 @@ async def probe_async(targets: Iterable[ProbeTarget], *, timeout: float = DEFAUL
         if results[indexes[0]] is None:
             deliver(key, _CANCELLED)
     return [r for r in results if r is not None]
+
+
+def _system_resolver(host: str, port: int) -> list[tuple[Any, ...]]:
+    return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM, socket.IPPROTO_TCP)
 
 
 async def _next_answer(answers: asyncio.Queue[asyncio.Future[_Outcome]],
@@ -317,7 +413,8 @@ class _Outcome:
         return ProbeResult(host=target.host, port=target.port, state=self.state,
                            address=self.address, latency_ms=self.latency_ms,
                            message=self.message, label=target.label,
-                           cancelled=self.cancelled, other_port=self.other_port)
+                           cancelled=self.cancelled, other_port=self.other_port,
+                           port_range=target.port_range)
 
 
 _CANCELLED = _Outcome(ProbeState.ERROR, CANCELLED_MESSAGE, cancelled=True)
@@ -332,26 +429,53 @@ class _Phase:
 
 
 class _Run:
-    """State shared by the endpoints of one probe run: the slot semaphore and lookup threads."""
+    """State shared by the endpoints of one probe run: the socket slots and lookup threads."""
 
     def __init__(self, timeout: float, slots: asyncio.Semaphore,
-                 cancel: threading.Event | None, hint_ports: bool) -> None:
+                 cancel: threading.Event | None, hint_ports: bool,
+                 resolver: Resolver) -> None:
         self.timeout = timeout
         self.slots = slots
         self.cancel = cancel
         self.hint_ports = hint_ports
-        self._resolver: ThreadPoolExecutor | None = None
-        self._hints: dict[str, asyncio.Future[tuple[int, ...]]] = {}
+        self.resolver = resolver
+        self._lookups: ThreadPoolExecutor | None = None
+        self._hints: dict[str, asyncio.Future[int | None]] = {}
 
     async def close(self) -> None:
         # A lookup stuck in getaddrinfo cannot be interrupted; let its thread finish alone
         # rather than hold the caller past the timeout.
-        if self._resolver is not None:
-            self._resolver.shutdown(wait=False, cancel_futures=True)
+        if self._lookups is not None:
+            self._lookups.shutdown(wait=False, cancel_futures=True)
         unfinished = [task for task in self._hints.values() if not task.done()]
         for task in unfinished:
             task.cancel()
         await asyncio.gather(*unfinished, return_exceptions=True)
+
+    async def endpoint(self, target: ProbeTarget) -> _Outcome:
+        loop = asyncio.get_running_loop()
+        async with self.slots:
+            if self.cancel is not None and self.cancel.is_set():
+                return _CANCELLED
+            deadline = loop.time() + self.timeout
+            phase = _Phase()
+            try:
+                outcome = await asyncio.wait_for(self._resolve_and_connect(target, phase),
+                                                 self.timeout)
+            except asyncio.TimeoutError:
+                return _timed_out(target, phase, self.timeout)
+        # The slot is free again: the port-hint scan takes slots of its own, so a host whose
+        # other ports hang never holds up the endpoints still waiting for their turn.
+        if outcome.state is ProbeState.REFUSED and self.hint_ports and outcome.address:
+            other = await self._other_port(outcome.address, target.port,
+                                           deadline - loop.time())
+            if other is not None:
+                outcome = _Outcome(
+                    ProbeState.REFUSED,
+                    f"nothing listens on {_service(target.port)}, but "
+                    f"{_service(other)} accepts: wrong port in the server list?",
+                    outcome.address, outcome.latency_ms, other_port=other)
+        return outcome
 
     async def _other_port(self, address: str, port: int, budget: float) -> int | None:
         """A well-known port other than ``port`` that accepts on ``address``, or None.
@@ -364,35 +488,41 @@ class _Run:
         scan = self._hints.get(address)
         if scan is None:
             scan = self._hints[address] = asyncio.ensure_future(
-                _accepting_hint_ports(address, budget))
+                self._first_accepting_hint_port(address, budget))
         try:
-            accepting = await asyncio.wait_for(asyncio.shield(scan), budget)
+            other = await asyncio.wait_for(asyncio.shield(scan), budget)
         except asyncio.TimeoutError:
             return None
-        return next((p for p in accepting if p != port), None)
+        return other if other != port else None
 
-    async def endpoint(self, target: ProbeTarget) -> _Outcome:
-        async with self.slots:
-            if self.cancel is not None and self.cancel.is_set():
-                return _CANCELLED
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + self.timeout
-            phase = _Phase()
-            try:
-                outcome = await asyncio.wait_for(self._resolve_and_connect(target, phase),
-                                                 self.timeout)
-            except asyncio.TimeoutError:
-                return _timed_out(target, phase, self.timeout)
-            if outcome.state is ProbeState.REFUSED and self.hint_ports and outcome.address:
-                other = await self._other_port(outcome.address, target.port,
-                                               deadline - loop.time())
-                if other is not None:
-                    outcome = _Outcome(
-                        ProbeState.REFUSED,
-                        f"nothing listens on {_service(target.port)}, but "
-                        f"{_service(other)} accepts: wrong port in the server list?",
-                        outcome.address, outcome.latency_ms, other_port=other)
-            return outcome
+    async def _first_accepting_hint_port(self, address: str, budget: float) -> int | None:
+        """The first of HINT_PORTS to accept on ``address``, all tried at once, or None.
+
+        Each try takes a socket slot of its own; the scan ends at the first port that
+        accepts, once every port has answered, or after ``budget`` seconds.
+        """
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+
+        async def accepts(candidate: int) -> int | None:
+            sockaddr: tuple[Any, ...] = ((address, candidate, 0, 0)
+                                         if family == socket.AF_INET6 else (address, candidate))
+            async with self.slots:
+                attempt = await _connect(family, sockaddr)
+            return candidate if attempt.state is ProbeState.ONLINE else None
+
+        tries = [asyncio.ensure_future(accepts(candidate)) for candidate in HINT_PORTS]
+        try:
+            for answer in asyncio.as_completed(tries, timeout=budget):
+                accepting = await answer
+                if accepting is not None:
+                    return accepting
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            for task in tries:
+                task.cancel()
+            await asyncio.gather(*tries, return_exceptions=True)
+        return None
 
     async def _resolve_and_connect(self, target: ProbeTarget, phase: _Phase) -> _Outcome:
         try:
@@ -416,12 +546,11 @@ class _Run:
         literal = _literal(host, port)
         if literal is not None:
             return [literal]
-        if self._resolver is None:
-            self._resolver = ThreadPoolExecutor(max_workers=RESOLVER_THREADS,
-                                                thread_name_prefix="vrdr-resolve")
+        if self._lookups is None:
+            self._lookups = ThreadPoolExecutor(max_workers=RESOLVER_THREADS,
+                                               thread_name_prefix="vrdr-resolve")
         infos = await asyncio.get_running_loop().run_in_executor(
-            self._resolver, socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM,
-            socket.IPPROTO_TCP)
+            self._lookups, self.resolver, host, port)
         seen: dict[tuple[Any, ...], int] = {}
         for family, _type, _proto, _name, sockaddr in infos:
             if family in (socket.AF_INET, socket.AF_INET6):
@@ -483,23 +612,6 @@ def _outcome(attempt: _Attempt, target: ProbeTarget) -> _Outcome:
     else:
         message = _error_message(attempt.error or OSError("unknown error"), target)
     return _Outcome(attempt.state, message, attempt.address, attempt.latency_ms)
-
-
-async def _accepting_hint_ports(address: str, budget: float) -> tuple[int, ...]:
-    """The HINT_PORTS that accept on ``address``, tried one by one within ``budget`` s."""
-    family = socket.AF_INET6 if ":" in address else socket.AF_INET
-    accepting: list[int] = []
-
-    async def scan() -> None:
-        for candidate in HINT_PORTS:
-            sockaddr: tuple[Any, ...] = ((address, candidate, 0, 0)
-                                         if family == socket.AF_INET6 else (address, candidate))
-            if (await _connect(family, sockaddr)).state is ProbeState.ONLINE:
-                accepting.append(candidate)
-
-    with contextlib.suppress(asyncio.TimeoutError):  # what answered in time still counts
-        await asyncio.wait_for(scan(), budget)
-    return tuple(accepting)
 
 
 def _ms_since(started: float) -> float:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from vrdr_max.atomic import check_writable, restore_snapshot
 from vrdr_max.cfgfile import CfgFile, SaveResult, cfg_name
+from vrdr_max.errors import VrdrError
 from vrdr_max.host import MaxHost
 from vrdr_max.models import DRSettings
 from vrdr_max.ports import Engine
@@ -34,10 +36,25 @@ class StoredSettings:
         self.cfg.settings = value
 
     def save(self) -> SaveResult:
-        """Write the cfg (atomically, with a backup), then the sidecar."""
-        result = self.cfg.save()
-        remember_in_sidecar(self.cfg.path.parent, self.cfg.settings)
-        return result
+        """Write the sidecar and the cfg (atomically, with a backup): both or neither.
+
+        The cfg is checked for writability first, the sidecar written next (it has no backup to
+        disturb), then the cfg; should the cfg's save fail, the sidecar is put back.
+
+        Raises:
+            InputError: either file cannot be written; neither was changed.
+            CfgConflictError: either file changed on disk since it was read; neither was changed.
+        """
+        check_writable(self.cfg.path)
+        before, written = remember_in_sidecar(self.cfg.path.parent, self.cfg.settings)
+        try:
+            return self.cfg.save()
+        except BaseException as exc:
+            try:
+                restore_snapshot(before, written)
+            except VrdrError as undo:
+                raise VrdrError(f"{exc}; the sidecar could not be put back: {undo}") from exc
+            raise
 
 
 def dispatcher_in_cfg_setting() -> bool:

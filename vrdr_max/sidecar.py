@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vrdr_max.atomic import atomic_write, read_bytes_snapshot
+from vrdr_max.atomic import FileSnapshot, atomic_write, read_bytes_snapshot
 from vrdr_max.jsonfiles import parse_json_model
 from vrdr_max.models import Dispatcher, DRSettings
 from vrdr_max.ports import Engine, Mode
@@ -78,17 +78,24 @@ def dump_sidecar(sidecar: Sidecar) -> str:
     return sidecar.model_dump_json(indent=2) + "\n"
 
 
-def remember_in_sidecar(cfg_dir: Path, settings: DRSettings) -> Path:
+def remember_in_sidecar(cfg_dir: Path, settings: DRSettings
+                        ) -> tuple[FileSnapshot, FileSnapshot | None]:
     """Store the mode and dispatcher of ``settings`` for their engine; keep the other engine's.
 
     The file is re-read and written atomically against what was read, so two sessions saving
     at once cannot lose each other's engine (the loser gets ``CfgConflictError``).
+
+    Returns:
+        The file before, and after the write (None when it already held this; nothing was
+        written): what ``atomic.restore_snapshot`` needs to undo it.
     """
     path = sidecar_path(cfg_dir)
     snapshot = read_bytes_snapshot(path)
     sidecar = (Sidecar() if snapshot.data is None else
                parse_sidecar(snapshot.data.decode("utf-8", errors="replace"), str(path)))
     sidecar.remember(settings)
-    atomic_write(path, dump_sidecar(sidecar).encode("utf-8"), expected=snapshot,
-                 backup_suffix=None)
-    return path
+    data = dump_sidecar(sidecar).encode("utf-8")
+    if data == snapshot.data:
+        return snapshot, None
+    result = atomic_write(path, data, expected=snapshot, backup_suffix=None)
+    return snapshot, result.snapshot

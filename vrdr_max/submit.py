@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from vrdr_max.atomic import FileSnapshot, atomic_write, read_bytes_snapshot
+from vrdr_max.atomic import FileSnapshot, read_bytes_snapshot, restore_snapshot
 from vrdr_max.cfgfile import CfgFile, cfg_name
 from vrdr_max.checks import CheckContext, CheckReport, CheckStatus, Severity, run
 from vrdr_max.errors import CfgConflictError, VrdrError
@@ -120,8 +120,9 @@ def plan(settings: DRSettings, facts: SceneFacts,
     servers: list[RenderServer] = []
     skipped: list[str] = []
     for server in settings.servers:
+        # A port range takes part when any of its ports answered (NUMA spawners per port).
         offline = (opts.only_online and server.enabled and probe_results is not None
-                   and server.key not in answered)
+                   and not any((server.key[0], port) in answered for port in server.ports))
         if offline:
             skipped.append(server.endpoint)
         servers.append(server.model_copy(update={"enabled": False}) if offline else server)
@@ -185,6 +186,8 @@ class SubmissionStatus(str, Enum):
     CANCELLED = "cancelled"
     BLOCKED = "blocked"
     FAILED = "failed"
+    NOT_RESTORED = "not-restored"
+    """The render ran but putting the previous cfg or renderer settings back failed."""
 
 
 class StepRecord(BaseModel):
@@ -232,17 +235,21 @@ class _Transaction:
         self.report.steps.append(StepRecord(name=name, ok=ok, detail=detail,
                                             duration_ms=(time.perf_counter() - start) * 1e3))
 
-    def unwind(self, name: str) -> bool:
-        """Undo every change, newest first; keep going past a failing undo. True if all worked."""
-        ok = True
+    def unwind(self, name: str) -> dict[str, Exception]:
+        """Undo every change, newest first; keep going past a failing undo.
+
+        Returns:
+            What could not be undone and why (empty when everything was).
+        """
+        failed: dict[str, Exception] = {}
         while self.undo:
             what, action = self.undo.pop()
             try:
                 self.step(f"{name}: {what}", _done(action))
             except Exception as exc:  # noqa: BLE001 - one failed undo must not stop the others
-                ok = False
+                failed[what] = exc
                 self.report.messages.append(f"could not {name} {what}: {exc}")
-        return ok
+        return failed
 
 
 def _done(action: Callable[[], None]) -> Callable[[], str]:
@@ -282,7 +289,7 @@ def execute(host: MaxHost, submit_plan: SubmitPlan, *,
     except Exception as exc:  # noqa: BLE001 - any failure (pymxs raises RuntimeError) rolls back
         report.status = SubmissionStatus.FAILED
         report.error = str(exc) if isinstance(exc, VrdrError) else f"{type(exc).__name__}: {exc}"
-        report.rolled_back = tx.unwind("roll back")
+        report.rolled_back = not tx.unwind("roll back")
         return report
     except BaseException:
         tx.unwind("roll back")  # Ctrl+C or exit: leave nothing half-changed, then go on exiting
@@ -293,11 +300,31 @@ def execute(host: MaxHost, submit_plan: SubmitPlan, *,
         report.messages.append(CANCEL_NOTE)
     if p.restore:
         tx.undo = [(what, action) for what, action in tx.undo if what != "scene record"]
-        report.restored = tx.unwind("restore")
+        _restore(tx, p)
     else:
         report.messages.append(f"the new server list stays in {p.cfg_path}; the previous file "
                                f"is {report.backup_path or 'not kept (there was none)'}")
     return report
+
+
+def _restore(tx: _Transaction, p: SubmitPlan) -> None:
+    """Put the cfg and renderer settings back; a failure is the report's status, not a note."""
+    report = tx.report
+    failed = tx.unwind("restore")
+    report.restored = not failed
+    if not failed:
+        return
+    report.status = SubmissionStatus.NOT_RESTORED
+    if "cfg" in failed:
+        previous = (f"the previous version is in {report.backup_path}" if report.backup_path
+                    else "there was no previous file")
+        now = ("was changed by another program after vrdr wrote it and is left as it is"
+               if isinstance(failed["cfg"], CfgConflictError)
+               else "still holds this submission's server list")
+        report.error = f"restore failed: {p.cfg_path} {now}; {previous}"
+    else:
+        report.error = ("restore failed: the renderer keeps this submission's DR settings "
+                        f"({', '.join(failed)})")
 
 
 def _run_steps(host: MaxHost, p: SubmitPlan, tx: _Transaction) -> RenderOutcome:
@@ -319,7 +346,8 @@ def _run_steps(host: MaxHost, p: SubmitPlan, tx: _Transaction) -> RenderOutcome:
                       dispatcher_in_cfg=dispatcher_in_cfg_setting())
         cfg.settings = p.cfg_settings
         written: list[FileSnapshot] = []
-        tx.undo.append(("cfg", lambda: _put_back(before["cfg"], written)))
+        tx.undo.append(("cfg", lambda: restore_snapshot(before["cfg"],
+                                                        written[0] if written else None)))
         result = cfg.save(backup=True)
         written.append(cfg.snapshot)
         tx.report.backup_path = result.backup
@@ -356,17 +384,3 @@ def _run_steps(host: MaxHost, p: SubmitPlan, tx: _Transaction) -> RenderOutcome:
     tx.step("scene record", record_in_scene)
     tx.step("render", render)
     return outcome[0]
-
-
-def _put_back(original: FileSnapshot, written: list[FileSnapshot]) -> None:
-    """Put the cfg back as it was, unless someone else changed it after our write."""
-    current = read_bytes_snapshot(original.path)
-    if current.data == original.data:
-        return  # our write never happened, or was already undone
-    if not written or current.data != written[0].data:
-        raise CfgConflictError(f"{original.path} changed after vrdr wrote it; left as it is "
-                               f"(the previous version is in the .vrdr.bak file)")
-    if original.data is None:
-        original.path.unlink()
-    else:
-        atomic_write(original.path, original.data, expected=current, backup_suffix=None)

@@ -103,7 +103,7 @@ def test_missing_maps_error_or_warning(demo: CheckReport, tmp_path: Path) -> Non
 
 def test_missing_plugins(demo: CheckReport, clean: CheckReport) -> None:
     finding = only(demo, "missing-plugins")
-    assert finding.subjects == ["ForestPro (ForestPackPro.dlo)", "2 x Missing_GeomObject"]
+    assert finding.subjects == ["Forest_Pro (ForestPackPro.dlo)", "2 x Missing_GeomObject"]
     assert found(clean, "missing-plugins") == []
 
 
@@ -112,9 +112,11 @@ def test_farm_plugins_against_a_manifest(tmp_path: Path) -> None:
                                                         "dlls": ["tyFlow.dlo"]}]})
     finding = only(preflight(tmp_path, "demo", manifest=lacking), "farm-plugins")
     assert finding.severity is Severity.ERROR
-    assert finding.subjects == ["Phoenix FD: PhoenixFDFire (phoenixfd.dlo), 1 in scene"]
-    has_it = FarmManifest.model_validate({"plugins": [{"product": "Phoenix",
-                                                       "dlls": ["PhoenixFD.dlo"]}]})
+    assert finding.subjects == ["Phoenix FD: FireSmokeSim (phoenixfd.dlo), 1 in scene",
+                                "ForestPackPro.dlo (recorded in the saved scene)"]
+    has_it = FarmManifest.model_validate({"plugins": [
+        {"product": "Phoenix", "dlls": ["PhoenixFD.dlo"]},
+        {"product": "Forest Pack", "dlls": ["forestpackpro.dlo"]}]})
     assert found(preflight(tmp_path, "demo", manifest=has_it), "farm-plugins") == []
     # without a manifest it is a reminder, not a problem
     assert only(preflight(tmp_path, "demo"), "farm-plugins").severity is Severity.INFO

@@ -28,7 +28,7 @@ def test_demo_reports_each_planted_problem(capsys: pytest.CaptureFixture[str]) -
     assert subjects["dr-off"] == ["V_Ray_6__update_2_1"]
     assert "Spot_Photometric (off)" in subjects["default-lights"]
     assert any("wood_floor_diffuse.jpg" in s for s in subjects["missing-maps"])
-    assert subjects["missing-plugins"] == ["ForestPro (ForestPackPro.dlo)",
+    assert subjects["missing-plugins"] == ["Forest_Pro (ForestPackPro.dlo)",
                                            "2 x Missing_GeomObject"]
     assert any("phoenixfd.dlo" in s for s in subjects["farm-plugins"])
     assert any("concrete_wall.png" in s for s in subjects["unreachable-paths"])

@@ -167,8 +167,8 @@ def test_names_compare_case_insensitively_and_print_plain(rt: Any) -> None:
 
 
 def test_plugin_class_absent_on_client_is_not_a_global(rt: Any) -> None:
-    assert hasattr(rt, "PhoenixFDFire")  # phoenixfd.dlo is loaded on the demo client
-    assert not hasattr(rt, "ForestPro")  # Forest Pack is the missing plugin
+    assert hasattr(rt, "FireSmokeSim")  # phoenixfd.dlo is loaded on the demo client
+    assert not hasattr(rt, "Forest_Pro")  # Forest Pack is the missing plugin
 
 
 # -- classes --------------------------------------------------------------------------------
@@ -328,7 +328,7 @@ def test_arrays_index_from_zero_and_functions_from_one(rt: Any) -> None:
         _ = lights[len(lights)]
     smp = rt.SceneMissingPlugIns
     assert smp.GetMissingPlugInCount() == 1
-    assert smp.GetMissingPlugInClassName(1) == "ForestPro"
+    assert smp.GetMissingPlugInClassName(1) == "Forest_Pro"
     assert smp.GetMissingPlugInFileName(1) == "ForestPackPro.dlo"
     for bad in (0, 2):
         with pytest.raises(MAXScriptException, match="out of range"):

@@ -93,8 +93,8 @@ def test_unreadable_file(tmp_path: Path) -> None:
             "nodes[0].class: unknown class 'NoSuchThing'",
         ),
         (
-            lambda d: d["nodes"].append({"name": "X", "class": "ForestPro"}),
-            "nodes[35].class: not provided by any plugin_dlls[].classes: 'ForestPro'",
+            lambda d: d["nodes"].append({"name": "X", "class": "Forest_Pro"}),
+            "nodes[35].class: not provided by any plugin_dlls[].classes: 'Forest_Pro'",
         ),
         (
             lambda d: d["nodes"][0].update({"target": "Nobody"}),
@@ -168,7 +168,7 @@ def test_demo_planted_problems() -> None:
         ies = rt.getClassInstances(rt.VRayIES)[0].ies_file
         assert rt.doesFileExist(ies)
         assert rt.getClassInstances(rt.VRayProxy)[0].fileName.startswith("D:\\")
-        fire = rt.getClassInstances(rt.PhoenixFDFire)
+        fire = rt.getClassInstances(rt.FireSmokeSim)
         assert len(fire) == 1
         pm = rt.pluginManager
         dlls = {

@@ -181,8 +181,10 @@ def test_another_writer_during_the_submission_wins(clean: tuple[MaxHost, Any],
 def test_a_failed_restore_is_reported(clean: tuple[MaxHost, Any], plugcfg: Path) -> None:
     host, _mock = clean
     report = execute(FailingHost(host, "write_renderer_props", call=2), make_plan(host))
-    assert report.status is SubmissionStatus.RENDERED
+    assert report.status is SubmissionStatus.NOT_RESTORED
     assert not report.restored
+    assert report.error == ("restore failed: the renderer keeps this submission's DR settings "
+                            "(renderer properties)")
     assert any("could not restore renderer properties" in m for m in report.messages)
     # the cfg is still put back: one failed undo does not stop the others
     assert (plugcfg / "vray_dr.cfg").read_bytes() == ARTIST_CFG
@@ -230,6 +232,22 @@ def test_only_online_servers(clean: tuple[MaxHost, Any]) -> None:
     nobody = [_result("render01", False), _result("render02", False)]
     assert make_plan(host, probe_results=nobody,
                      options=SubmitOptions(only_online=True)).blocked
+
+
+def test_only_online_keeps_a_port_range_when_any_of_its_ports_answered(
+        clean: tuple[MaxHost, Any]) -> None:
+    host, _mock = clean
+    numa = DRSettings(servers=[{"host": "numa01", "port": 20204, "port_end": 20206},
+                               {"host": "numa02", "port": 20204, "port_end": 20205}])
+    results = [ProbeResult(host=h, port=port, state=ProbeState.ONLINE if up else
+                           ProbeState.REFUSED, address=None, latency_ms=None, message="")
+               for h, port, up in [("numa01", 20204, False), ("numa01", 20205, False),
+                                   ("numa01", 20206, True), ("numa02", 20204, False),
+                                   ("numa02", 20205, False)]]
+    p = make_plan(host, settings=numa, probe_results=results,
+                  options=SubmitOptions(only_online=True))
+    assert p.server_lines == ["numa01 1 20204-20206", "numa02 0 20204-20205"]
+    assert p.skipped_servers == ["numa02:20204-20205"]  # the entry as listed
 
 
 def test_gpu_dr_end_to_end(plugcfg: Path) -> None:

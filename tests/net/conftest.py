@@ -58,9 +58,9 @@ class AcceptingServer:
 
 
 def _listener(host: str = "127.0.0.1", backlog: int = 64,
-              family: int = socket.AF_INET) -> socket.socket:
+              family: int = socket.AF_INET, port: int = 0) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.bind((host, 0))
+    sock.bind((host, port))
     sock.listen(backlog)
     return sock
 
@@ -117,6 +117,36 @@ def closed_port() -> Iterator[int]:
         yield sock.getsockname()[1]
 
 
+def full_listener(host: str = "127.0.0.1", port: int = 0) -> tuple[socket.socket, socket.socket]:
+    """A listener with backlog 0 and a filler connection holding its one accept-queue place.
+
+    Nobody accepts, so the kernel drops every further SYN: a connect to it hears nothing.
+    Returns the listener and the filler; the caller closes both.
+    """
+    server = _listener(host, backlog=0, port=port)
+    filler = socket.create_connection(server.getsockname(), timeout=SERVER_WAIT_S)
+    return server, filler
+
+
+def consecutive_ports(host: str, count: int) -> list[socket.socket]:
+    """``count`` sockets bound to consecutive ports of ``host`` (not listening yet)."""
+    for base in range(41000, 60000, 97):
+        bound: list[socket.socket] = []
+        try:
+            for port in range(base, base + count):
+                sock = socket.socket()
+                bound.append(sock)
+                sock.bind((host, port))
+        except OSError as exc:
+            for sock in bound:
+                sock.close()
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            continue
+        return bound
+    pytest.fail(f"no {count} consecutive free ports on {host}")
+
+
 class Blackholes:
     """Loopback listeners whose accept queue is full: further SYNs are dropped silently.
 
@@ -128,10 +158,8 @@ class Blackholes:
         self._sockets: list[socket.socket] = []
 
     def make(self) -> int:
-        server = _listener(backlog=0)
-        self._sockets.append(server)
-        filler = socket.create_connection(server.getsockname(), timeout=SERVER_WAIT_S)
-        self._sockets.append(filler)
+        server, filler = full_listener()
+        self._sockets += [server, filler]
         return int(server.getsockname()[1])
 
     def close(self) -> None:

@@ -14,8 +14,11 @@ from typing import Any
 import pytest
 
 from vrdr_max.cli.main import main
+from vrdr_max.cli.net_cmds import print_results
+from vrdr_max.models import DRSettings, RenderServer
+from vrdr_max.probe import probe, targets_from_settings
 
-from .conftest import Blackholes
+from .conftest import Blackholes, consecutive_ports
 
 ENTRY = "import sys; from vrdr_max.cli.main import main; sys.exit(main())"
 
@@ -54,7 +57,8 @@ def test_probe_some_offline_exits_1_and_json_lists_every_state(
     assert document["version"] == 1
     assert [r["state"] for r in document["results"]] == ["online", "refused", "timeout"]
     assert set(document["results"][0]) == {"host", "port", "label", "state", "address",
-                                           "latency_ms", "message", "cancelled", "other_port"}
+                                           "latency_ms", "message", "cancelled", "other_port",
+                                           "port_range"}
     assert document["summary"] == {"total": 3, "online": 1, "refused": 1, "timeout": 1,
                                    "unresolvable": 0, "error": 0, "cancelled": 0}
 
@@ -74,12 +78,46 @@ def test_probe_gpu_uses_the_gpu_port_by_default(capsys: pytest.CaptureFixture[st
     assert json.loads(out)["results"][0]["port"] == 20206
 
 
+@pytest.mark.dr_ports
+@pytest.mark.parametrize(("argv", "port"), [(["--dr2"], 20208), (["--dr2", "--gpu"], 20209)])
+def test_probe_dr2_uses_the_dr2_port_by_default(capsys: pytest.CaptureFixture[str],
+                                                argv: list[str], port: int) -> None:
+    with socket.create_server(("127.63.0.4", port)):
+        code, out, _ = run(capsys, "probe", "127.63.0.4", *argv, "--json")
+    assert code == 0
+    [result] = json.loads(out)["results"]
+    assert (result["port"], result["state"]) == (port, "online")
+
+
+def test_probe_text_shows_each_port_of_a_range_entry_and_a_line_per_range(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    host = "127.63.0.9"
+    first, middle, last = consecutive_ports(host, 3)
+    with first, middle, last:
+        first.listen(8)
+        last.listen(8)  # the middle port is bound but does not listen: refused
+        port = first.getsockname()[1]
+        settings = DRSettings(servers=[RenderServer(host=host, port=port, port_end=port + 2)])
+        results = probe(targets_from_settings(settings), hint_ports=False)
+    print_results(results)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:4] for line in lines[:3]] == [
+        ["online", f"{host}:{port}", "(range", f"{port}-{port + 2})"],
+        ["refused", f"{host}:{port + 1}", "(range", f"{port}-{port + 2})"],
+        ["online", f"{host}:{port + 2}", "(range", f"{port}-{port + 2})"]]
+    assert lines[3:] == [f"range {host}:{port}-{port + 2}: 2 of 3 ports online "
+                         f"({port}, {port + 2})",
+                         "2 of 3 online, 1 refused"]
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["10.0.0.300"], "vrdr: error: host '10.0.0.300' is not a valid IPv4 address (300 > 255)"),
     (["a;b"], "vrdr: error: host 'a;b' contains a semicolon"),
     (["render01:0"], "vrdr: error: port 0 is out of range (1-65535)"),
     (["127.0.0.1", "--timeout", "0"], "vrdr: error: timeout 0.0 s is out of range (0-120 s)"),
     (["127.0.0.1", "--concurrency", "0"], "vrdr: error: concurrency 0 must be at least 1"),
+    (["--dr2", "--cfg", "x.cfg"],
+     "vrdr: error: --dr2 sets the port of HOST arguments; a cfg's servers have their own"),
     (["127.0.0.1", "--cfg", "x.cfg"],
      "vrdr: error: give servers either as HOST[:PORT] arguments or with --cfg/--max-version, "
      "not both"),

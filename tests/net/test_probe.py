@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import resource
 import socket
 import subprocess
 import sys
@@ -28,7 +29,14 @@ from vrdr_max.probe import (
 )
 
 from . import netns
-from .conftest import AcceptingServer, Blackholes, closed_port_socket
+from .conftest import (
+    SERVER_WAIT_S,
+    AcceptingServer,
+    Blackholes,
+    closed_port_socket,
+    consecutive_ports,
+    full_listener,
+)
 
 LOCAL = "127.0.0.1"
 SPARE_LOOPBACK = "127.63.0.1"
@@ -153,6 +161,108 @@ def test_peak_concurrency_stays_at_the_limit(blackholes: Blackholes,
     assert inflight == 0
 
 
+def counting_connects(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[Any, ...]]]:
+    """Patch the probe's handshake to log ("start"|"end", sockaddr) events in order."""
+    real_connect = probe_module._connect
+    events: list[tuple[str, tuple[Any, ...]]] = []
+
+    async def logged(family: int, sockaddr: tuple[Any, ...]) -> Any:
+        events.append(("start", sockaddr))
+        try:
+            return await real_connect(family, sockaddr)
+        finally:
+            events.append(("end", sockaddr))
+
+    monkeypatch.setattr(probe_module, "_connect", logged)
+    return events
+
+
+def peak_in_flight(events: list[tuple[str, tuple[Any, ...]]]) -> int:
+    inflight = peak = 0
+    for kind, _ in events:
+        inflight += 1 if kind == "start" else -1
+        peak = max(peak, inflight)
+    return peak
+
+
+ABOVE_OLD_FIXED_LIMIT = 300
+"""More blackholed endpoints than the 256 a fixed concurrency used to allow."""
+
+
+def test_default_concurrency_takes_every_endpoint_at_once(
+        blackholes: Blackholes, monkeypatch: pytest.MonkeyPatch) -> None:
+    needed = 3 * ABOVE_OLD_FIXED_LIMIT + probe_module.FD_RESERVE + 100
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        pytest.skip(f"the open-file limit {soft} is below the {needed} this test needs")
+    events = counting_connects(monkeypatch)
+    ports = [blackholes.make() for _ in range(ABOVE_OLD_FIXED_LIMIT)]
+    results = probe([ProbeTarget(LOCAL, p) for p in ports], timeout=0.3)
+    assert {r.state for r in results} == {ProbeState.TIMEOUT}
+    # Every handshake was under way before the first one gave up: one wave, one timeout.
+    assert peak_in_flight(events) == ABOVE_OLD_FIXED_LIMIT
+
+
+_FD_LIMIT_SCRIPT = """
+import json, resource, sys
+from vrdr_max.probe import FD_RESERVE, ProbeTarget, probe, socket_budget
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (FD_RESERVE + 40, hard))
+ports = [int(p) for p in sys.argv[1:]]
+results = probe([ProbeTarget("127.0.0.1", p) for p in ports], timeout=0.1)
+print(json.dumps({"budget": socket_budget(), "states": [r.state.value for r in results]}))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_NOFILE is POSIX")
+def test_default_concurrency_stays_within_the_open_file_limit(blackholes: Blackholes) -> None:
+    # A low limit means waves (three here), never "too many open files" for the endpoints
+    # beyond the limit.
+    ports = [str(blackholes.make()) for _ in range(110)]
+    done = subprocess.run([sys.executable, "-c", _FD_LIMIT_SCRIPT, *ports],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["budget"] == 40
+    assert answer["states"] == ["timeout"] * len(ports)
+
+
+@pytest.mark.dr_ports
+def test_port_hints_are_tried_at_once(blackholes: Blackholes) -> None:
+    # 20206 and 20207 hang; one by one, the scan would spend the whole timeout on 20206 and
+    # never reach 20208, which accepts.
+    host = "127.63.0.5"
+    hanging = [full_listener(host, port) for port in (20206, 20207)]
+    accepting = socket.create_server((host, 20208))
+    try:
+        with accepting, closed_port_socket(host, 20204):
+            [result] = probe([ProbeTarget(host, 20204)], timeout=0.5)
+    finally:
+        for sockets in hanging:
+            for sock in sockets:
+                sock.close()
+    assert result.state is ProbeState.REFUSED
+    assert result.other_port == 20208
+    assert result.message == ("nothing listens on 20204 (DR CPU), but 20208 (DR2 CPU) "
+                              "accepts: wrong port in the server list?")
+
+
+@pytest.mark.dr_ports
+def test_port_hint_scan_does_not_hold_the_endpoints_slot(
+        online_port: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    events = counting_connects(monkeypatch)
+    host = "127.63.0.6"
+    with closed_port_socket(host, 20204):
+        refused, online = probe([ProbeTarget(host, 20204), ProbeTarget(LOCAL, online_port)],
+                                concurrency=1)
+    assert (refused.state, online.state) == (ProbeState.REFUSED, ProbeState.ONLINE)
+    starts = [sockaddr for kind, sockaddr in events if kind == "start"]
+    # With one slot, the second endpoint goes as soon as the first one's own handshake is
+    # over, before any of the first host's hint ports is tried.
+    assert starts[:2] == [(host, 20204), (LOCAL, online_port)]
+    assert {port for _, port in starts[2:]} == set(probe_module.HINT_PORTS)
+
+
 def test_cancel_returns_unfinished_targets_as_cancelled(
         online_port: int, blackholes: Blackholes) -> None:
     cancel = threading.Event()
@@ -240,6 +350,96 @@ def test_out_of_file_descriptors_is_an_error_state(online_port: int) -> None:
     assert result["state"] == "error"
     assert result["message"] == ("too many open files in this process: "
                                  "probe with a lower concurrency")
+
+
+# --- names, through an injected resolver (no root, never the machine's resolver) ------------
+
+
+class StuckResolver:
+    """A name lookup that hangs until the test ends, like a DNS server that never answers."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.asked: list[str] = []
+
+    def __call__(self, host: str, port: int) -> list[tuple[Any, ...]]:
+        self.asked.append(host)
+        self.release.wait(SERVER_WAIT_S)
+        raise socket.gaierror(socket.EAI_AGAIN, "released")
+
+
+def fixed_resolver(table: dict[str, list[str] | int]) -> probe_module.Resolver:
+    """Names to addresses (tried in that order), or to a ``gaierror`` number."""
+    def resolve(host: str, port: int) -> list[tuple[Any, ...]]:
+        answer = table[host]
+        if isinstance(answer, int):
+            raise socket.gaierror(answer, "lookup failed")
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, port))
+                for address in answer]
+    return resolve
+
+
+def test_name_lookup_that_never_answers_times_out() -> None:
+    stuck = StuckResolver()
+    try:
+        [result] = probe([ProbeTarget("render07", 20204)], timeout=0.2, resolver=stuck)
+    finally:
+        stuck.release.set()
+    assert stuck.asked == ["render07"]
+    assert result.state is ProbeState.TIMEOUT
+    assert result.address is None
+    assert result.message == ("name lookup of render07 took longer than 0.2 s: "
+                              "DNS server slow or unreachable?")
+
+
+def test_names_that_do_not_resolve_and_several_addresses_in_order(
+        online_port: int) -> None:
+    with closed_port_socket("127.0.0.2", online_port):  # the first address refuses
+        resolve = fixed_resolver({"gone": socket.EAI_NONAME, "flaky": socket.EAI_AGAIN,
+                                  "dual": ["127.0.0.2", LOCAL]})
+        gone, flaky, dual = probe([ProbeTarget("gone", 20204), ProbeTarget("flaky", 20204),
+                                   ProbeTarget("dual", online_port)],
+                                  timeout=1.0, hint_ports=False, resolver=resolve)
+    assert (gone.state, gone.message) == (
+        ProbeState.UNRESOLVABLE, "gone does not resolve: misspelt, or gone from DNS?")
+    assert (flaky.state, flaky.message) == (
+        ProbeState.UNRESOLVABLE, "flaky could not be looked up now: DNS server unreachable?")
+    assert (dual.state, dual.address) == (ProbeState.ONLINE, LOCAL)
+
+
+def test_ip_addresses_never_reach_the_resolver(online_port: int) -> None:
+    stuck = StuckResolver()
+    try:
+        [result] = probe([ProbeTarget(LOCAL, online_port)], resolver=stuck)
+    finally:
+        stuck.release.set()
+    assert result.ok
+    assert stuck.asked == []
+
+
+# --- server entries with a port range ------------------------------------------------------
+
+
+def test_a_port_range_entry_is_probed_on_every_port() -> None:
+    host = "127.63.0.8"
+    first, middle, last = consecutive_ports(host, 3)
+    with first, middle, last:
+        first.listen(8)
+        last.listen(8)  # the middle port is bound but does not listen: refused
+        port = first.getsockname()[1]
+        settings = DRSettings(servers=[RenderServer(host=host, port=port, port_end=port + 2)])
+        targets = targets_from_settings(settings)
+        results = probe(targets, hint_ports=False)
+    assert [(t.port, t.port_range) for t in targets] == [
+        (port + i, (port, port + 2)) for i in range(3)]
+    assert [(r.port, r.state) for r in results] == [
+        (port, ProbeState.ONLINE), (port + 1, ProbeState.REFUSED), (port + 2, ProbeState.ONLINE)]
+    assert results[1].to_dict()["port_range"] == [port, port + 2]
+
+
+def test_a_port_outside_its_range_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="port 20213 is outside its range 20204-20212"):
+        ProbeTarget("render01", 20213, port_range=(20204, 20212))
 
 
 @pytest.mark.parametrize(("kwargs", "text"), [

@@ -286,26 +286,34 @@ def kill_at(point: str, target: Path, marker: Path) -> None:
     assert marker.read_text() == point
 
 
-@pytest.mark.parametrize("point", ["mid-write", "before-fsync", "before-backup-replace",
-                                   "before-replace"])
-def test_killed_before_replace_leaves_old_content(tmp_path: Path, point: str) -> None:
+@pytest.mark.parametrize("point", ["mid-write", "before-fsync", "before-replace"])
+def test_killed_before_replace_leaves_old_content_and_old_backup(tmp_path: Path,
+                                                                 point: str) -> None:
     target = tmp_path / "plugcfg" / "vray_dr.cfg"
     target.parent.mkdir()
     old = OLD * 50_000
     target.write_bytes(old)
+    backup = target.with_name("vray_dr.cfg.vrdr.bak")
+    backup.write_bytes(b"the save before\n")
     kill_at(point, target, tmp_path / "reached")
     assert target.read_bytes() == old
-    backup = target.with_name("vray_dr.cfg.vrdr.bak")
-    assert not backup.exists() or backup.read_bytes() == old
+    assert backup.read_bytes() == b"the save before\n"
     # The killed writer's temp file stays behind; the next save is not disturbed by it.
     atomic_write(target, NEW, expected=read_bytes_snapshot(target))
     assert target.read_bytes() == NEW
 
 
-def test_killed_after_replace_leaves_new_content(tmp_path: Path) -> None:
+@pytest.mark.parametrize("point", ["after-replace", "before-backup-replace"])
+def test_killed_after_replace_leaves_new_content_and_keeps_the_old(tmp_path: Path,
+                                                                   point: str) -> None:
     target = tmp_path / "plugcfg" / "vray_dr.cfg"
     target.parent.mkdir()
     target.write_bytes(OLD)
-    kill_at("after-replace", target, tmp_path / "reached")
+    kill_at(point, target, tmp_path / "reached")
     assert target.read_bytes() == b"N" * BIG
-    assert target.with_name("vray_dr.cfg.vrdr.bak").read_bytes() == OLD
+    # The backup is renamed into place only after the save went through; killed in between,
+    # the previous content is still in the backup's temp file.
+    kept = [p.read_bytes() for p in target.parent.iterdir() if p.name.startswith(
+        ".vray_dr.cfg.vrdr.bak.")]
+    assert kept == [OLD]
+    assert not target.with_name("vray_dr.cfg.vrdr.bak").exists()

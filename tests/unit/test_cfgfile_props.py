@@ -258,9 +258,9 @@ def test_adding_patches_the_same_bytes_as_a_full_apply(text: str, engine: Engine
     settings_full = full.to_settings()
     # A new list of equal servers: the general path.
     settings_full.servers = [RenderServer(host=h, port=p, port_end=e, enabled=on)
-                             for h, p, e, on in settings_quick.servers.entries()]
-    assert settings_quick.servers.added_since(quick.token) is not None
-    assert settings_full.servers.added_since(full.token) is None
+                             for h, p, e, on in settings_quick.server_list.entries()]
+    assert settings_quick.server_list.added_since(quick.token) is not None
+    assert settings_full.server_list.added_since(full.token) is None
     quick.apply(settings_quick)
     full.apply(settings_full)
     assert quick.render() == full.render()

@@ -9,14 +9,14 @@ import pytest
 from vrdr_max.checks import CHECKS, CheckContext, CheckStatus, Severity, run
 from vrdr_max.checks.model import Check, Finding
 from vrdr_max.checks.scene_checks import uses_default_lights
-from vrdr_max.facts import DefaultLightInputs, LightFact, SceneFacts
+from vrdr_max.facts import DefaultLightInputs, HiddenBy, LightFact, SceneFacts
 from vrdr_max.models import Dispatcher, DRSettings
 from vrdr_max.ports import Engine, Mode
 from vrdr_max.renderers import identify_renderer
 
 ON = LightFact(name="Key", class_name="VRayLight")
 OFF = LightFact(name="Fill", class_name="VRayLight", on=False)
-HIDDEN = LightFact(name="Rim", class_name="VRayLight", hidden=True)
+HIDDEN = LightFact(name="Rim", class_name="VRayLight", hidden_by=HiddenBy.NODE)
 
 
 @pytest.mark.parametrize(("inputs", "lights", "expected"), [

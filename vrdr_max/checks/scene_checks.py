@@ -5,14 +5,20 @@ from __future__ import annotations
 from vrdr_max.assetpaths import PathReach, classify
 from vrdr_max.checks.model import CheckContext, Finding, Severity, Skip
 from vrdr_max.checks.registry import check
-from vrdr_max.facts import DefaultLightInputs, LightFact, RendererFamily, SceneFacts
+from vrdr_max.facts import DefaultLightInputs, HiddenBy, LightFact, RendererFamily, SceneFacts
 from vrdr_max.ports import Engine
 
 FIX_ENABLE_DR = "enable-dr"
 FIX_ADD_DOME_LIGHT = "add-dome-light"
 FIX_ENABLE_TRANSFER = "enable-transfer"
 
-REGION_RENDER_TYPES = frozenset({"region", "crop", "blowup", "selected", "regioncrop"})
+# getRenderType() names [docs: MAXScript Render Setup dialog; SDK RendType: "Selected" renders
+# the selected objects only, the *_SEL types fit a region or crop to the selection]; `selection`
+# [unverified: the help text found breaks off after #boxselected]. Region types distribute part
+# of the frame; selected/selection render only the selected objects, over the whole frame.
+REGION_RENDER_TYPES = frozenset(
+    {"region", "crop", "blowup", "boxselected", "regionselected", "cropselected"})
+SELECTED_RENDER_TYPES = frozenset({"selected", "selection"})
 
 
 def _require_vray(facts: SceneFacts) -> None:
@@ -51,14 +57,17 @@ def dr_off(ctx: CheckContext) -> list[Finding]:
     return []
 
 
-def uses_default_lights(inputs: DefaultLightInputs, lights: list[LightFact]) -> bool:
+def uses_default_lights(inputs: DefaultLightInputs, lights: list[LightFact],
+                        unknown_on: bool = True) -> bool:
     """V-Ray's rule for when it adds default lights (vray-dr.md §12, max-plugin.md §6.3).
 
     [unverified] edge cases: whether a light that is off, a hidden light, or a dome/sun counts as
     "a light" (vray-dr.md §15.8). Here a light counts when it is on and, unless Hidden lights is
-    on, not hidden.
+    on, not hidden for any reason (its own flag, its layer, Hide by Category). A light whose
+    switch could not be read counts as on when ``unknown_on``, else as off.
     """
-    effective = [lt for lt in lights if lt.on and (inputs.hidden_lights or not lt.hidden)]
+    effective = [lt for lt in lights if (unknown_on if lt.on is None else lt.on)
+                 and (inputs.hidden_lights or not lt.hidden)]
     no_light = not effective or not inputs.lights
     if inputs.default_lights == 0:
         return False
@@ -67,15 +76,43 @@ def uses_default_lights(inputs: DefaultLightInputs, lights: list[LightFact]) -> 
     return no_light and not inputs.gi_on
 
 
+_HIDDEN_WORDS = {HiddenBy.NODE: "hidden", HiddenBy.LAYER: "hidden by its layer",
+                 HiddenBy.CATEGORY: "hidden by category"}
+
+
+def _idle(light: LightFact, inputs: DefaultLightInputs) -> str | None:
+    """Why a light does not count (for the finding's subjects), or None when it counts."""
+    if light.on is None:
+        return "switch unreadable"
+    if not light.on:
+        return "off"
+    if light.hidden_by is not None and not inputs.hidden_lights:
+        return _HIDDEN_WORDS[light.hidden_by]
+    return None
+
+
 @check("default-lights", "Scene has its own lights")
 def default_lights(ctx: CheckContext) -> list[Finding]:
     """DR does not render V-Ray's default lights: buckets from servers come out black."""
     _require_vray(ctx.facts)
-    inputs = ctx.facts.default_lights
-    if inputs is None or not uses_default_lights(inputs, ctx.facts.lights):
+    inputs, lights = ctx.facts.default_lights, ctx.facts.lights
+    if inputs is None:
         return []
-    idle = [f"{lt.name} ({'off' if not lt.on else 'hidden'})"
-            for lt in ctx.facts.lights if not lt.on or (lt.hidden and not inputs.hidden_lights)]
+    certain = uses_default_lights(inputs, lights)
+    maybe = uses_default_lights(inputs, lights, unknown_on=False)
+    idle = [f"{lt.name} ({why})" for lt in lights if (why := _idle(lt, inputs))]
+    unknown = [s for s in idle if s.endswith("(switch unreadable)")]
+    if not maybe:
+        return [Finding(check_id="default-lights", severity=Severity.INFO, subjects=unknown,
+                        message=f"the on/off switch of {len(unknown)} light(s) could not be "
+                                "read; whether they are on does not change the lighting rule"
+                        )] if unknown else []
+    if not certain:  # only lights whose switch could not be read make the difference
+        return [Finding(check_id="default-lights", severity=Severity.WARNING,
+                        fix=FIX_ADD_DOME_LIGHT, subjects=unknown,
+                        message=f"cannot tell whether V-Ray uses its default lights: the on/off "
+                                f"switch of {len(unknown)} light(s) could not be read; if they "
+                                "are off, default lights do not render in DR mode")]
     why = ("Global switches > Lights is off" if not inputs.lights
            else "no light in the scene is on and visible" if idle else "the scene has no lights")
     return [Finding(check_id="default-lights", severity=Severity.ERROR, fix=FIX_ADD_DOME_LIGHT,
@@ -114,23 +151,41 @@ def missing_plugins(ctx: CheckContext) -> list[Finding]:
 
 @check("farm-plugins", "Render servers have the scene's plugins")
 def farm_plugins(ctx: CheckContext) -> list[Finding]:
-    """A plugin missing on a render server makes that server fail (the DR setup guide)."""
-    uses = ctx.facts.plugins
-    if not uses:
-        return []
+    """A plugin missing on a render server makes that server fail (the DR setup guide).
+
+    Two sources: the known plugin classes the scene uses, and the DLLs the saved scene records
+    ("Used Plug-Ins"), which cover every plugin but exist only once the scene was saved.
+    """
+    facts = ctx.facts
+    uses, dlls = facts.plugins, facts.scene_dlls or []
+    named = {u.dll.lower() for u in uses}
+    recorded = [d for d in dlls if d.lower() not in named]  # a DLL a class use names is shown once
+    out = []
+    if facts.scene_dlls is None:
+        why = ("the scene was never saved, so 3ds Max has no record of the plug-ins it uses"
+               if not facts.scene_path else "the scene file records no list of plug-ins")
+        out.append(Finding(check_id="farm-plugins", severity=Severity.INFO, subjects=[],
+                           message=f"{why}; only known plugin classes were looked for: save the "
+                                   "scene and check again to cover every plugin"))
     if ctx.manifest is None:
-        return [Finding(check_id="farm-plugins", severity=Severity.INFO,
-                        subjects=[f"{u.product}: {u.class_name} ({u.dll})" for u in uses],
-                        message="every render server needs these plugins installed "
-                                "(no server manifest given to check against)")]
-    lacking = [u for u in uses if not ctx.manifest.covers(u.class_name, u.dll)]
-    if not lacking:
-        return []
-    return [Finding(check_id="farm-plugins", severity=Severity.ERROR,
-                    subjects=[f"{u.product}: {u.class_name} ({u.dll}), {u.count} in scene"
-                              for u in lacking],
-                    message="the scene uses plugins the render-server manifest does not list; "
-                            "servers without them fail")]
+        subjects = [f"{u.product}: {u.class_name} ({u.dll})" for u in uses]
+        subjects += [f"{d} (recorded in the saved scene)" for d in recorded]
+        if subjects:
+            out.append(Finding(check_id="farm-plugins", severity=Severity.INFO,
+                               subjects=subjects,
+                               message="every render server needs these plugins installed "
+                                       "(no server manifest given to check against)"))
+        return out
+    manifest = ctx.manifest
+    lacking = [f"{u.product}: {u.class_name} ({u.dll}), {u.count} in scene"
+               for u in uses if not manifest.covers(u.class_name, u.dll)]
+    lacking += [f"{d} (recorded in the saved scene)" for d in recorded
+                if not manifest.covers_dll(d)]
+    if lacking:
+        out.append(Finding(check_id="farm-plugins", severity=Severity.ERROR, subjects=lacking,
+                           message="the scene uses plugins the render-server manifest does not "
+                                   "list; servers without them fail"))
+    return out
 
 
 @check("unreachable-paths", "Render servers can reach the scene's files")
@@ -160,8 +215,13 @@ def unreachable_paths(ctx: CheckContext) -> list[Finding]:
 def region_render(ctx: CheckContext) -> list[Finding]:
     """A region or crop render distributes only part of the frame; V-Ray warns about it too."""
     kind = (ctx.facts.render_type or "").lower().lstrip("#")
-    if kind not in REGION_RENDER_TYPES:
+    if kind in SELECTED_RENDER_TYPES:
+        message = (f"Render Setup renders {kind}: only the selected objects over the whole "
+                   "frame; the rest of the scene is left out of the DR render")
+    elif kind in REGION_RENDER_TYPES:
+        message = (f"Render Setup renders {kind}, not the full view: "
+                   "only that part of the frame is distributed")
+    else:
         return []
     return [Finding(check_id="region-render", severity=Severity.WARNING, subjects=[kind],
-                    message=f"Render Setup renders a {kind}, not the full view: "
-                            "only that part of the frame is distributed")]
+                    message=message)]

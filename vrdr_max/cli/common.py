@@ -119,7 +119,7 @@ class LiveLine:
 def probe_with_progress(targets: list[ProbeTarget], *, timeout: float,
                         concurrency: int | None = None) -> list[ProbeResult]:
     """Probe, with a live tally on a terminal's stderr."""
-    from vrdr_max.probe import DEFAULT_CONCURRENCY, probe  # noqa: PLC0415
+    from vrdr_max.probe import lift_fd_limit, probe  # noqa: PLC0415
 
     line = LiveLine(sys.stderr)
     counts: dict[str, int] = {}
@@ -130,8 +130,8 @@ def probe_with_progress(targets: list[ProbeTarget], *, timeout: float,
         line.show(f"probing {done}/{total}: {tally}", force=done == total)
 
     try:
-        limit = DEFAULT_CONCURRENCY if concurrency is None else concurrency
-        return probe(targets, timeout=timeout, concurrency=limit,
+        lift_fd_limit(len(targets))  # every endpoint at once: one timeout in all
+        return probe(targets, timeout=timeout, concurrency=concurrency,
                      progress=progress if line.enabled else None)
     finally:
         line.clear()

@@ -8,11 +8,21 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from vrdr_max.cli import cfg_cmds, demo_cmds, net_cmds, pools_cmds, scene_cmds, spawner_cmds
+from vrdr_max.cli import (
+    bundle_cmds,
+    cfg_cmds,
+    demo_cmds,
+    net_cmds,
+    panel_cmds,
+    pools_cmds,
+    scene_cmds,
+    spawner_cmds,
+)
 from vrdr_max.cli.common import EXIT_USAGE
 from vrdr_max.errors import VrdrError, validation_message
 
-GROUPS = (demo_cmds, cfg_cmds, spawner_cmds, net_cmds, pools_cmds, scene_cmds)
+GROUPS = (demo_cmds, cfg_cmds, spawner_cmds, net_cmds, pools_cmds, scene_cmds, bundle_cmds,
+          panel_cmds)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from vrdr_max.addresses import parse_endpoint, validate_port
+from vrdr_max.addresses import format_endpoint, parse_endpoint, validate_port
 from vrdr_max.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -21,7 +21,6 @@ from vrdr_max.discovery import DEFAULT_BIND, DEFAULT_SECONDS, listen
 from vrdr_max.errors import InputError
 from vrdr_max.ports import READY_BROADCAST_PORT, Mode, default_port
 from vrdr_max.probe import (
-    DEFAULT_CONCURRENCY,
     DEFAULT_TIMEOUT,
     ProbeResult,
     ProbeTarget,
@@ -39,13 +38,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                     "2 on bad input.")
     probe.add_argument("endpoints", nargs="*", metavar="HOST[:PORT]",
                        help="probe these instead of the cfg's servers "
-                            "(default port of the engine; IPv6 with a port as [addr]:port)")
+                            "(default port of the engine and mode; IPv6 with a port as "
+                            "[addr]:port)")
     add_cfg_args(probe)
+    probe.add_argument("--dr2", action="store_true",
+                       help="HOST without a port gets the DR2 port (20208, or 20209 with --gpu)")
     probe.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
                        help=f"seconds per server for lookup and connect "
                             f"(default {DEFAULT_TIMEOUT:g})")
-    probe.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, metavar="N",
-                       help=f"servers probed at once (default {DEFAULT_CONCURRENCY})")
+    probe.add_argument("--concurrency", type=int, metavar="N",
+                       help="sockets open at once (default: every server at once, as far as "
+                            "the open-file limit allows)")
     add_json_flag(probe)
     probe.set_defaults(func=cmd_probe)
 
@@ -70,9 +73,11 @@ def _targets(args: argparse.Namespace) -> tuple[list[ProbeTarget], str]:
         if args.cfg is not None or args.max_version is not None:
             raise InputError("give servers either as HOST[:PORT] arguments or with "
                              "--cfg/--max-version, not both")
-        port = default_port(engine, Mode.DR)
+        port = default_port(engine, Mode.DR2 if args.dr2 else Mode.DR)
         return [ProbeTarget(*parse_endpoint(text, port)) for text in args.endpoints], \
             "the command line"
+    if args.dr2:
+        raise InputError("--dr2 sets the port of HOST arguments; a cfg's servers have their own")
     from vrdr_max.settings_store import load_settings  # noqa: PLC0415 - keep `--help` fast
 
     path = cfg_path(args, engine)
@@ -94,18 +99,26 @@ def cmd_probe(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"results": [r.to_dict() for r in results], "summary": summary.to_dict()})
     else:
-        _print_results(results)
-        print(f"{summary.online} of {summary.total} online"
-              + "".join(f", {n} {state}" for state, n in
-                        (("refused", summary.refused), ("timeout", summary.timeout),
-                         ("unresolvable", summary.unresolvable), ("error", summary.error))
-                        if n))
+        print_results(results)
     return EXIT_OK if summary.all_online else EXIT_FINDINGS
 
 
-def _print_results(results: list[ProbeResult]) -> None:
+def print_results(results: list[ProbeResult]) -> None:
+    """The text report: one line per target, one per port-range entry, then the summary."""
+    _print_rows(results)
+    _print_ranges(results)
+    summary = summarise(results)
+    print(f"{summary.online} of {summary.total} online"
+          + "".join(f", {n} {state}" for state, n in
+                    (("refused", summary.refused), ("timeout", summary.timeout),
+                     ("unresolvable", summary.unresolvable), ("error", summary.error))
+                    if n))
+
+
+def _print_rows(results: list[ProbeResult]) -> None:
     rows = [(r.state.value,
-             r.endpoint + (f" ({r.label})" if r.label != "server" else ""),
+             r.endpoint + (f" ({r.label})" if r.label != "server" else "")
+             + ("" if r.port_range is None else f" (range {r.port_range[0]}-{r.port_range[1]})"),
              r.address or "-",
              "-" if r.latency_ms is None else f"{r.latency_ms:.1f} ms",
              r.message) for r in results]
@@ -113,6 +126,18 @@ def _print_results(results: list[ProbeResult]) -> None:
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)]
         print("  ".join([*cells, row[4]]))
+
+
+def _print_ranges(results: list[ProbeResult]) -> None:
+    """One line per server entry with a port range: how many of its ports answered."""
+    ranges: dict[tuple[str, int, int], list[ProbeResult]] = {}
+    for r in results:
+        if r.port_range is not None:
+            ranges.setdefault((r.host, *r.port_range), []).append(r)
+    for (host, first, last), ports in ranges.items():
+        online = [str(r.port) for r in ports if r.ok]
+        print(f"range {format_endpoint(host, first)}-{last}: {len(online)} of {len(ports)} "
+              f"ports online" + (f" ({', '.join(online)})" if online else ""))
 
 
 def cmd_discover(args: argparse.Namespace) -> int:

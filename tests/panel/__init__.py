@@ -1,0 +1,1 @@
+"""Panel tests (a package, so helper imports are unambiguous)."""

@@ -1,0 +1,43 @@
+"""``vrdr panel``: the DR panel in its own window, against the demo scene or a scene file.
+
+Qt is imported only inside the handler, so ``vrdr --help`` and every other command stay Qt-free.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from vrdr_max.errors import InputError
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``panel``."""
+    panel = sub.add_parser(
+        "panel", help="the DR panel in its own window (demo scene, or --scene/--cfg)")
+    what = panel.add_mutually_exclusive_group(required=True)
+    what.add_argument("--demo", action="store_true",
+                      help="the demo scene with loopback stand-in render servers")
+    what.add_argument("--scene", type=Path, metavar="FILE.json", help="a scene description")
+    panel.add_argument("--cfg", type=Path, metavar="PATH", help="the cfg file (with --scene)")
+    panel.add_argument("--dr2", action="store_true", help="show the DR2 view (demo)")
+    panel.add_argument("--screenshot", type=Path, metavar="FILE.png",
+                       help="render offscreen after a probe and a preflight, save, exit")
+    panel.add_argument("--theme", choices=("dark", "light"), default="dark",
+                       help="palette of the window (3ds Max's default theme is dark)")
+    panel.set_defaults(func=cmd_panel)
+
+
+def cmd_panel(args: argparse.Namespace) -> int:
+    """Show the panel; with ``--screenshot`` write the picture and exit."""
+    if args.scene is not None and args.cfg is None:
+        raise InputError("--scene needs --cfg PATH (the cfg file the panel edits)")
+    if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
+        raise InputError(f"--screenshot wants a .png file, not {args.screenshot}")
+    from vrdr_max.panel.standalone import run_standalone  # noqa: PLC0415 - Qt only here
+
+    code = run_standalone(demo=args.demo, scene=args.scene, cfg=args.cfg, dr2=args.dr2,
+                          screenshot=args.screenshot, theme=args.theme)
+    if args.screenshot is not None:
+        print(f"wrote {args.screenshot}")
+    return code

@@ -1,0 +1,143 @@
+r"""``vrdr install`` / ``vrdr uninstall``: copy the built package into an ApplicationPlugins folder.
+
+3ds Max loads every application package in its ApplicationPlugins folders at start-up:
+``%APPDATA%\Autodesk\ApplicationPlugins`` for one user and
+``%ProgramData%\Autodesk\ApplicationPlugins`` for all users (max-plugin.md §1.1). Elsewhere there
+is nothing to install into; ``ADSK_APPLICATION_PLUGINS`` on a Windows machine can point 3ds Max at
+any folder instead. ``VRDR_APPLICATION_PLUGINS`` overrides the target (tests, staging shares).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from vrdr_max.bundle import PACKAGE_FOLDER
+from vrdr_max.errors import InputError
+
+PLUGINS_ENV = "VRDR_APPLICATION_PLUGINS"
+ADSK_ENV = "ADSK_APPLICATION_PLUGINS"  # honoured by 3ds Max since 2019 (max-plugin.md §1.1)
+MANIFEST = "PackageContents.xml"
+
+
+@dataclass(frozen=True)
+class InstallResult:
+    """Where the package went and which start-up component 3ds Max ``year`` will run."""
+
+    target: Path
+    replaced: bool
+    year: int | None
+    components: tuple[str, ...]
+
+
+def plugins_dir(all_users: bool, env: Mapping[str, str] | None = None,
+                platform: str | None = None) -> Path | None:
+    """The ApplicationPlugins folder to use, or None off Windows (without the override)."""
+    env = os.environ if env is None else env
+    if env.get(PLUGINS_ENV):
+        return Path(env[PLUGINS_ENV])
+    if (platform or sys.platform) != "win32":
+        return None
+    base = env.get("ProgramData" if all_users else "APPDATA")
+    if not base:
+        raise InputError(f"%{'ProgramData' if all_users else 'APPDATA'}% is not set")
+    return Path(base) / "Autodesk" / "ApplicationPlugins"
+
+
+def not_windows_hint(bundle: Path | None) -> str:
+    """What to do where there is no ApplicationPlugins folder to copy into."""
+    where = str(bundle) if bundle else f"the built {PACKAGE_FOLDER} folder"
+    return (f"no ApplicationPlugins folder on this system ({sys.platform}). On the 3ds Max "
+            f"machine, copy {where} into %APPDATA%\\Autodesk\\ApplicationPlugins (or "
+            f"%ProgramData%\\... for all users), or set {ADSK_ENV} to the folder that holds it; "
+            f"set {PLUGINS_ENV} to install into another folder from here")
+
+
+def read_manifest(bundle: Path) -> ET.Element:
+    """The ``PackageContents.xml`` of a built package.
+
+    Raises:
+        InputError: the folder is not a built vrdr-max package.
+    """
+    try:
+        root = ET.parse(bundle / MANIFEST).getroot()  # noqa: S314 - our own package
+    except (OSError, ET.ParseError) as exc:
+        raise InputError(f"{bundle} is not a built package ({MANIFEST}: {exc})") from None
+    if root.tag != "ApplicationPackage" or root.get("Name") != "vrdr-max":
+        raise InputError(f"{bundle / MANIFEST} is not the vrdr-max package manifest")
+    return root
+
+
+def series(element: ET.Element) -> tuple[int, int]:
+    """The release years of an element's ``RuntimeRequirements`` (open when it has none)."""
+    req = element.find("RuntimeRequirements")
+    if req is None:
+        return 0, 9999
+    return int(req.get("SeriesMin", "0")), int(req.get("SeriesMax", "9999"))
+
+
+def components_for(root: ET.Element, year: int) -> list[str]:
+    """Module paths 3ds Max ``year`` loads, in manifest order (ranges that include it)."""
+    out: list[str] = []
+    for comp in root.iter("Components"):
+        lo, hi = series(comp)
+        if lo <= year <= hi:
+            out.extend(e.get("ModuleName", "") for e in comp.iter("ComponentEntry"))
+    return out
+
+
+def default_bundle() -> Path | None:
+    """The package this ``vrdr_max`` runs from (``Contents/python/vrdr_max``), if any."""
+    root = Path(__file__).resolve().parents[3]
+    return root if (root / MANIFEST).is_file() else None
+
+
+def install(bundle: Path, target_dir: Path, *, year: int | None = None) -> InstallResult:
+    """Copy ``bundle`` to ``target_dir/vrdr-max.bundle``, replacing an older copy.
+
+    Raises:
+        InputError: not a built package, or ``year`` outside the package's range.
+    """
+    root = read_manifest(bundle)
+    comps: tuple[str, ...] = ()
+    if year is not None:
+        lo, hi = series(root)
+        if not lo <= year <= hi:
+            raise InputError(f"--max-version {year}: this package supports 3ds Max {lo}-{hi}")
+        comps = tuple(components_for(root, year))
+    target = target_dir / PACKAGE_FOLDER
+    if target.resolve() == bundle.resolve():
+        raise InputError(f"{bundle} is already the installed package")
+    target_dir.mkdir(parents=True, exist_ok=True)
+    replaced = target.exists()
+    if replaced:
+        read_manifest(target)  # never replace a folder that is not ours
+    tmp = Path(tempfile.mkdtemp(prefix=".vrdr-install-", dir=target_dir))
+    try:
+        shutil.copytree(bundle, tmp / PACKAGE_FOLDER)
+        if replaced:
+            shutil.rmtree(target)
+        (tmp / PACKAGE_FOLDER).replace(target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return InstallResult(target, replaced, year, comps)
+
+
+def uninstall(target_dir: Path) -> Path | None:
+    """Remove ``target_dir/vrdr-max.bundle``; returns it, or None when nothing was installed.
+
+    Raises:
+        InputError: the folder there is not the vrdr-max package (left alone).
+    """
+    target = target_dir / PACKAGE_FOLDER
+    if not target.exists():
+        return None
+    read_manifest(target)
+    shutil.rmtree(target)
+    return target

@@ -1,0 +1,140 @@
+"""The panel outside 3ds Max: ``vrdr panel --demo`` and ``vrdr panel --scene FILE --cfg PATH``.
+
+The scene is a ``mock_pymxs`` scene behind the real adapter (``max_host.PymxsHost``); the demo
+adds loopback stand-ins for render servers (``vrdr_max.demo``), so the probe shows a real mix.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from qtpy import QtCore, QtGui, QtWidgets
+
+from vrdr_max.demo import ARTIST_CFG, stand_in_servers
+from vrdr_max.errors import InputError
+from vrdr_max.host import MaxHost
+from vrdr_max.mock_session import mock_scene_host
+from vrdr_max.models import Dispatcher
+from vrdr_max.panel.controller import PanelController
+from vrdr_max.panel.widgets import DRPanel, top_level_items
+from vrdr_max.ports import Mode
+
+DEMO_PROBE_TIMEOUT = 1.0
+WINDOW_SIZE = (400, 1040)
+"""About a 3ds Max dock's default width; tall enough for every group."""
+SCREENSHOT_WAIT_MS = 15_000
+
+
+def application(theme: str = "dark") -> QtWidgets.QApplication:
+    """The running QApplication, or a new one with 3ds Max-like colours."""
+    app = QtWidgets.QApplication.instance()
+    if isinstance(app, QtWidgets.QApplication):
+        return app
+    app = QtWidgets.QApplication(["vrdr panel"])
+    app.setStyle("Fusion")
+    app.setPalette(max_palette(dark=theme == "dark"))
+    return app
+
+
+def max_palette(*, dark: bool) -> QtGui.QPalette:
+    """A palette like 3ds Max's dark (default) or light theme, for the standalone window."""
+    if not dark:
+        return QtWidgets.QApplication.style().standardPalette()
+    roles = QtGui.QPalette.ColorRole
+    palette = QtGui.QPalette()
+    for role, rgb in ((roles.Window, (68, 68, 68)), (roles.WindowText, (220, 220, 220)),
+                      (roles.Base, (43, 43, 43)), (roles.AlternateBase, (56, 56, 56)),
+                      (roles.Text, (220, 220, 220)), (roles.Button, (84, 84, 84)),
+                      (roles.ButtonText, (220, 220, 220)), (roles.Highlight, (86, 128, 176)),
+                      (roles.HighlightedText, (255, 255, 255)), (roles.ToolTipBase, (43, 43, 43)),
+                      (roles.ToolTipText, (220, 220, 220)), (roles.Mid, (100, 100, 100)),
+                      (roles.Light, (110, 110, 110)), (roles.Dark, (40, 40, 40)),
+                      (roles.PlaceholderText, (140, 140, 140))):
+        palette.setColor(role, QtGui.QColor(*rgb))
+    return palette
+
+
+@contextmanager
+def demo_session(dr2: bool = False) -> Iterator[PanelController]:
+    """The demo scene, a temporary plugcfg folder, the stand-in servers, and a controller."""
+    with ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="vrdr-panel-")))
+        plugcfg = tmp / "plugcfg"
+        plugcfg.mkdir()
+        farm = stack.enter_context(stand_in_servers())
+        # The artist's cfg with the stand-ins as its servers: no name lookup leaves this machine.
+        servers = b"".join(b"127.0.0.1 1 %d\r\n" % s.port for s in farm)
+        (plugcfg / "vray_dr.cfg").write_bytes(servers + ARTIST_CFG.split(b"\r\n", 1)[1])
+        host, _mock = stack.enter_context(mock_scene_host("demo", plugcfg_dir=plugcfg))
+        controller = PanelController(host)
+        if dr2:
+            settings = controller.settings.model_copy(deep=True)
+            settings.mode = Mode.DR2
+            settings.dispatcher = Dispatcher(host="127.0.0.1", port=farm[0].port,
+                                             also_renders=True)
+            controller.stored.settings = settings
+            controller.save()
+        yield controller
+
+
+@contextmanager
+def scene_session(scene: Path, cfg: Path) -> Iterator[PanelController]:
+    """A scene file behind the adapter, editing the cfg at ``cfg``."""
+    if cfg.is_dir():
+        raise InputError(f"--cfg {cfg} is a folder; give the cfg file")
+    host: MaxHost
+    with mock_scene_host(scene, plugcfg_dir=cfg.parent) as (host, _mock):
+        yield PanelController(host, cfg_path=cfg)
+
+
+def run_standalone(*, demo: bool, scene: Path | None, cfg: Path | None, dr2: bool,
+                   screenshot: Path | None, theme: str) -> int:
+    """Show the panel in its own window; with ``screenshot``, save a picture and return."""
+    if screenshot is not None:
+        # A picture needs no screen: render offscreen unless the caller chose a platform.
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = application(theme)
+    with (demo_session(dr2) if demo else scene_session(scene or Path(), cfg or Path())
+          ) as controller:
+        controller.attach()
+        panel = DRPanel(controller, probe_timeout=DEMO_PROBE_TIMEOUT if demo else None)
+        window = QtWidgets.QMainWindow()
+        window.setWindowTitle("vrdr panel (standalone)")
+        window.setCentralWidget(panel)
+        window.resize(*WINDOW_SIZE)
+        window.show()
+        try:
+            if screenshot is not None:
+                return _screenshot(app, panel, window, screenshot)
+            return int(app.exec())
+        finally:
+            panel.shutdown()
+            window.close()
+
+
+def _screenshot(app: QtWidgets.QApplication, panel: DRPanel, window: QtWidgets.QWidget,
+                path: Path) -> int:
+    """Probe, wait, preflight, wait, then grab the window."""
+    loop = QtCore.QEventLoop()
+    task = panel.probe()
+    if task is not None:
+        task.finished.connect(loop.quit)
+        task.failed.connect(loop.quit)
+        QtCore.QTimer.singleShot(SCREENSHOT_WAIT_MS, loop.quit)
+        loop.exec()
+    stepper = panel.preflight()
+    if stepper is not None:
+        stepper.finished.connect(loop.quit)
+        QtCore.QTimer.singleShot(SCREENSHOT_WAIT_MS, loop.quit)
+        loop.exec()
+    for item in top_level_items(panel.findingsTree):  # show how a finding opens
+        if item.data(0, QtCore.Qt.ItemDataRole.UserRole) == "default-lights":
+            item.setExpanded(True)
+    app.processEvents()
+    if not window.grab().save(str(path)):
+        raise InputError(f"could not write {path}")
+    return 0

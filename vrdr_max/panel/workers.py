@@ -1,0 +1,167 @@
+"""Long jobs without freezing 3ds Max: probe and discovery off the UI thread, preflight in steps.
+
+A worker never touches pymxs or a widget: it gets plain data (probe targets, a listen time) and
+hands results back through signals connected with ``Qt.QueuedConnection``, so the slots run on
+the main thread. The preflight has to read the scene through pymxs, which only the main thread
+may do, so it runs there, one check per event-loop turn, and stays cancellable.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from qtpy import QtCore
+
+from vrdr_max.discovery import DiscoveryReport, listen
+from vrdr_max.probe import ProbeResult, ProbeTarget, probe
+
+Signal: Any = QtCore.Signal  # type: ignore[attr-defined] # qtpy's stubs omit PySide's Signal
+
+PROGRESS_BATCH_S = 0.05
+"""Probe answers are handed to the UI in batches at most this often (1,000 answers, 20 repaints)."""
+
+Report = Callable[[int, int, object], None]
+Job = Callable[[Report, threading.Event], object]
+
+
+class Task(QtCore.QObject):
+    """Runs ``job(report, cancel)`` on a worker thread.
+
+    Signals (delivered on the main thread):
+        progress(done, total, payload), finished(result), failed(message).
+    """
+
+    progress = Signal(int, int, object)
+    finished = Signal(object)
+    failed = Signal(str)
+    _progress = Signal(int, int, object)
+    _finished = Signal(object)
+    _failed = Signal(str)
+
+    def __init__(self, job: Job, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self._job = job
+        self.cancel_event = threading.Event()
+        self._thread: threading.Thread | None = None
+        # Emitted from the worker, re-emitted here on the main thread (queued connections).
+        queued = QtCore.Qt.ConnectionType.QueuedConnection
+        self._progress.connect(self.progress, queued)
+        self._finished.connect(self._finish, queued)
+        self._failed.connect(self._fail, queued)
+
+    @property
+    def running(self) -> bool:
+        """True until ``finished`` or ``failed`` was delivered."""
+        return self._thread is not None
+
+    def start(self) -> None:
+        """Start the job on a daemon thread (3ds Max may quit while a probe waits)."""
+        self._thread = threading.Thread(target=self._run, name="vrdr-panel-task", daemon=True)
+        self._thread.start()
+
+    def cancel(self) -> None:
+        """Ask the job to stop; it ends with what it has."""
+        self.cancel_event.set()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Join the worker thread (tests and shutdown)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            result = self._job(self._progress.emit, self.cancel_event)
+        except Exception as exc:  # noqa: BLE001 - reported in the panel, never lost in a thread
+            self._failed.emit(f"{type(exc).__name__}: {exc}")
+        else:
+            self._finished.emit(result)
+
+    def _finish(self, result: object) -> None:
+        self._thread = None
+        self.finished.emit(result)
+
+    def _fail(self, message: str) -> None:
+        self._thread = None
+        self.failed.emit(message)
+
+
+def probe_job(endpoints: list[tuple[str, int, str]], timeout: float) -> Job:
+    """A probe of ``(host, port, label)`` endpoints, built into targets in the worker.
+
+    Progress payloads are lists of new ``ProbeResult``s.
+    """
+    def run(report: Report, cancel: threading.Event) -> list[ProbeResult]:
+        targets = [ProbeTarget(host, port, label) for host, port, label in endpoints]
+        batch: list[ProbeResult] = []
+        last = [time.monotonic()]
+
+        def progress(done: int, total: int, result: ProbeResult) -> None:
+            batch.append(result)
+            now = time.monotonic()
+            if done == total or now - last[0] >= PROGRESS_BATCH_S:
+                report(done, total, list(batch))
+                batch.clear()
+                last[0] = now
+
+        return probe(targets, timeout=timeout, progress=progress, cancel=cancel)
+    return run
+
+
+def discovery_job(seconds: float, port: int) -> Job:
+    """Listen for readiness broadcasts; progress is in milliseconds listened."""
+    def run(report: Report, cancel: threading.Event) -> DiscoveryReport:
+        total = int(seconds * 1000)
+
+        def progress(elapsed: float, senders: int, _packets: int) -> None:
+            report(min(int(elapsed * 1000), total), total, senders)
+
+        return listen(seconds, port=port, progress=progress, cancel=cancel)
+    return run
+
+
+class Stepper(QtCore.QObject):
+    """Drains an iterator on the main thread, one item per event-loop turn.
+
+    Signals: progress(done, total, item), finished(list of items; partial when cancelled).
+    """
+
+    progress = Signal(int, int, object)
+    finished = Signal(object)
+
+    def __init__(self, items: Iterator[Any], total: int,
+                 parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self._items = items
+        self._total = total
+        self._done: list[Any] = []
+        self._cancelled = False
+        self._timer = QtCore.QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._step)
+
+    @property
+    def running(self) -> bool:
+        """True while items remain."""
+        return self._timer.isActive()
+
+    def start(self) -> None:
+        """Begin on the next event-loop turn."""
+        self._timer.start()
+
+    def cancel(self) -> None:
+        """Stop after the current item."""
+        self._cancelled = True
+
+    def _step(self) -> None:
+        item: Any = None
+        if not self._cancelled:
+            item = next(self._items, None)
+        if item is None:
+            self._timer.stop()
+            self.finished.emit(self._done)
+            return
+        self._done.append(item)
+        self.progress.emit(len(self._done), self._total, item)
