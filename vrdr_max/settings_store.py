@@ -10,8 +10,8 @@ from vrdr_max.cfgfile import CfgFile, SaveResult, cfg_name
 from vrdr_max.errors import VrdrError
 from vrdr_max.host import MaxHost
 from vrdr_max.models import DRSettings
-from vrdr_max.ports import Engine
-from vrdr_max.renderers import RendererProp
+from vrdr_max.ports import Engine, Mode
+from vrdr_max.renderers import RendererProp, build_mode
 from vrdr_max.sidecar import SCENE_DATA_KEY, load_sidecar, parse_sidecar, remember_in_sidecar
 
 
@@ -78,7 +78,8 @@ def load_settings(cfg_dir: Path, engine: Engine = Engine.CPU, *,
         engine: CPU reads ``vray_dr.cfg``, GPU ``vrayrt_dr.cfg``.
         cfg_path: a cfg file elsewhere (its folder then holds the sidecar).
         host: when given, DR on/off and Check for missing files come from the renderer, and
-            the DR generation and dispatcher from the scene's record when it has one.
+            the DR generation and dispatcher from the scene's record when it has one; a
+            DR2-only V-Ray build (``renderers.build_mode``) sets DR2 whatever was stored.
         dispatcher_in_cfg: read and write the dispatcher line in V-Ray's cfg; the studio/user
             setting (:func:`dispatcher_in_cfg_setting`) when None.
     """
@@ -90,6 +91,8 @@ def load_settings(cfg_dir: Path, engine: Engine = Engine.CPU, *,
         stored = host.read_scene_data(SCENE_DATA_KEY)
         if stored:
             base = parse_sidecar(stored, "the scene's DR record").apply_to(base)
+        if build_mode(host.read_renderer().class_name) is Mode.DR2:
+            base = base.model_copy(update={"mode": Mode.DR2})
         props = host.read_renderer_props()
         base = base.model_copy(update={
             "enabled": bool(props.get(RendererProp.DR_ENABLED, False)),

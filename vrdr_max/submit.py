@@ -33,6 +33,8 @@ from vrdr_max.spawner import SpawnerCommand, format_command
 
 CANCEL_NOTE = ("the render was cancelled: render servers may take a while to finish and may not "
                "be available at once for another render")
+UNCONFIRMED_NOTE = ("the render ended, but 3ds Max could not tell whether every frame finished "
+                    "(it may have been cancelled): check the output before relying on it")
 GPU_DISPATCHER_NOTE = ("V-Ray GPU DR2: start vray.exe as the dispatcher on {host} and GPU servers "
                        "as `vray.exe -server`; the dispatcher flag is not documented [unverified]")
 
@@ -184,10 +186,17 @@ class SubmissionStatus(str, Enum):
 
     RENDERED = "rendered"
     CANCELLED = "cancelled"
+    UNCONFIRMED = "unconfirmed"
+    """The render ran; the host could not tell whether it finished or was cancelled."""
     BLOCKED = "blocked"
     FAILED = "failed"
     NOT_RESTORED = "not-restored"
     """The render ran but putting the previous cfg or renderer settings back failed."""
+
+
+_STATUS = {RenderOutcome.COMPLETED: SubmissionStatus.RENDERED,
+           RenderOutcome.CANCELLED: SubmissionStatus.CANCELLED,
+           RenderOutcome.UNKNOWN: SubmissionStatus.UNCONFIRMED}
 
 
 class StepRecord(BaseModel):
@@ -294,10 +303,11 @@ def execute(host: MaxHost, submit_plan: SubmitPlan, *,
     except BaseException:
         tx.unwind("roll back")  # Ctrl+C or exit: leave nothing half-changed, then go on exiting
         raise
-    report.status = (SubmissionStatus.CANCELLED if outcome is RenderOutcome.CANCELLED
-                     else SubmissionStatus.RENDERED)
+    report.status = _STATUS[outcome]
     if outcome is RenderOutcome.CANCELLED:
         report.messages.append(CANCEL_NOTE)
+    elif outcome is RenderOutcome.UNKNOWN:
+        report.messages.append(UNCONFIRMED_NOTE)
     if p.restore:
         tx.undo = [(what, action) for what, action in tx.undo if what != "scene record"]
         _restore(tx, p)

@@ -21,6 +21,7 @@ from vrdr_max.settings_store import load_settings
 from vrdr_max.sidecar import SCENE_DATA_KEY
 from vrdr_max.submit import (
     CANCEL_NOTE,
+    UNCONFIRMED_NOTE,
     SubmissionStatus,
     SubmitOptions,
     SubmitPlan,
@@ -190,12 +191,23 @@ def test_a_failed_restore_is_reported(clean: tuple[MaxHost, Any], plugcfg: Path)
     assert (plugcfg / "vray_dr.cfg").read_bytes() == ARTIST_CFG
 
 
-def test_cancel_still_restores_and_warns(clean: tuple[MaxHost, Any], plugcfg: Path) -> None:
+@pytest.mark.parametrize(("cancel_sends_post_frame", "status", "note"), [
+    (False, SubmissionStatus.CANCELLED, CANCEL_NOTE),
+    (True, SubmissionStatus.UNCONFIRMED, UNCONFIRMED_NOTE)])
+def test_cancel_still_restores_and_warns(clean: tuple[MaxHost, Any], plugcfg: Path,
+                                         monkeypatch: pytest.MonkeyPatch,
+                                         cancel_sends_post_frame: bool,
+                                         status: SubmissionStatus, note: str) -> None:
+    # A single-frame render cancelled. Whether the cancelled frame still sends
+    # #postRenderFrame is [unverified]; the adapter is set to each answer in turn (the mock
+    # behaving the same way), and the report says cancelled or, when it cannot tell, unconfirmed.
     host, mock = clean
     mock.next_render_outcome = "cancelled"
+    mock.cancel_fires_post_frame = cancel_sends_post_frame
+    monkeypatch.setattr("vrdr_max.host.CANCEL_SKIPS_FRAME_EVENT", not cancel_sends_post_frame)
     report = execute(host, make_plan(host))
-    assert report.status is SubmissionStatus.CANCELLED
-    assert CANCEL_NOTE in report.messages
+    assert report.status is status
+    assert note in report.messages
     assert report.restored
     assert (plugcfg / "vray_dr.cfg").read_bytes() == ARTIST_CFG
 

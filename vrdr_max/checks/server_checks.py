@@ -8,6 +8,7 @@ from vrdr_max.addresses import format_endpoint, is_loopback
 from vrdr_max.checks.model import SERVERS, CheckContext, Finding, Severity, Skip
 from vrdr_max.checks.registry import check
 from vrdr_max.ports import DEFAULT_PORTS, STANDALONE_PORT, Engine, Mode
+from vrdr_max.renderers import DR2_BUILD_SUFFIX, build_mode
 
 FIX_DEDUPE = "dedupe-servers"
 FIX_SCENE_LIST_OFF = "servers-from-cfg"
@@ -95,6 +96,28 @@ def _wrong_engine_ports(engine: Engine) -> dict[int, str]:
     if engine is Engine.CPU:
         ports[STANDALONE_PORT] = "V-Ray Standalone (GPU servers)"
     return ports
+
+
+@check("dr2-only-build", "The DR generation suits the V-Ray build", SERVERS)
+def dr2_only_build(ctx: CheckContext) -> list[Finding]:
+    """A DR2-only build (class name ending ``_DR2``, [unverified]) has no DR1 spawners to reach."""
+    renderer = ctx.facts.renderer
+    if renderer.engine is None or build_mode(renderer.class_name) is not Mode.DR2:
+        raise Skip("not a DR2-only V-Ray build")
+    dr2_port = DEFAULT_PORTS[(renderer.engine, Mode.DR2)]
+    dr1_port = DEFAULT_PORTS[(renderer.engine, Mode.DR)]
+    why = f"{renderer.class_name} ends in {DR2_BUILD_SUFFIX}: a DR2-only build"
+    if ctx.settings.mode is not Mode.DR2:
+        return [Finding(check_id="dr2-only-build", severity=Severity.ERROR,
+                        subjects=[renderer.class_name],
+                        message=f"{why}, but the settings are for DR: switch to DR2, set a "
+                                f"dispatcher, list servers on {dr2_port}")]
+    old = [s.endpoint for s in ctx.settings.enabled_servers if dr1_port in s.ports]
+    if not old:
+        return []
+    return [Finding(check_id="dr2-only-build", severity=Severity.WARNING, subjects=old,
+                    message=f"{why}; its spawners listen on {dr2_port}, not on the DR port "
+                            f"{dr1_port}")]
 
 
 @check("engine-port-mismatch", "Server ports match the engine", SERVERS)
