@@ -117,7 +117,8 @@ class StudioDefaults(_Strict):
     only_online: bool = False
     restore: bool = True
     dispatcher_in_vray_cfg: bool = False
-    """Write the DR2 dispatcher into V-Ray's cfg too (off: only vrdr's sidecar holds it)."""
+    """Write the DR2 dispatcher into V-Ray's cfg too (cfgfile.DISPATCHER_KEY, [unverified]);
+    off, only vrdr's sidecar and the scene hold it."""
 
     @field_validator("shared_drives", mode="before")
     @classmethod

@@ -109,11 +109,12 @@ def test_submit_takes_probe_results_gathered_off_the_ui_thread(
 def test_api_reads_studio_defaults_only_for_arguments_left_out(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     broken = tmp_path / "studio.json"
-    broken.write_text("{not json", encoding="utf-8")
+    broken.write_text("{}", encoding="utf-8")
     monkeypatch.setenv(STUDIO_ENV, str(broken))
     monkeypatch.setenv(USER_ENV, str(tmp_path / "none.json"))
     with host_for("clean", tmp_path / "plugcfg") as (host, _mock):
-        stored = api.load(host=host)
+        stored = api.load(host=host)  # reads the studio file (dispatcher_in_vray_cfg)
+        broken.write_text("{not json", encoding="utf-8")
         explicit = api.plan_submission(host, stored, options=SubmitOptions(),
                                        manifest=FarmManifest(), shared_drives=["P:"])
         assert explicit.restore is True

@@ -94,7 +94,7 @@ def _manifest(config: Effective) -> FarmManifest | None:
     return load_manifest(Path(path)) if path else None
 
 
-def _settings(host: MaxHost, args: argparse.Namespace, *, for_check: bool
+def _settings(host: MaxHost, args: argparse.Namespace, config: Effective, *, for_check: bool
               ) -> StoredSettings | None:
     """The named cfg (and sidecar) for the engine the scene renders with.
 
@@ -109,7 +109,8 @@ def _settings(host: MaxHost, args: argparse.Namespace, *, for_check: bool
     path = cfg_path(args, engine)
     if for_check and not path.is_file():
         raise InputError(f"no cfg file at {path}")
-    return load_settings(path.parent, engine, cfg_path=path, host=host)
+    return load_settings(path.parent, engine, cfg_path=path, host=host,
+                         dispatcher_in_cfg=config.defaults.dispatcher_in_vray_cfg)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -123,7 +124,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     config = _config(args)
     manifest = _manifest(config)
     with mock_scene_host(args.scene) as (host, _mock):
-        stored = _settings(host, args, for_check=True)
+        stored = _settings(host, args, config, for_check=True)
         facts = host.read_scene()
     results = (probe_with_progress(targets_from_settings(stored.settings),
                                    timeout=config.defaults.probe_timeout)
@@ -162,7 +163,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
     drives = defaults.shared_drives
     folder = cfg_path(args, cfg_engine(args)).parent
     with mock_scene_host(args.scene, plugcfg_dir=folder) as (host, _mock):
-        stored = _settings(host, args, for_check=False)
+        stored = _settings(host, args, config, for_check=False)
         assert stored is not None  # for_check=False always loads one
         if defaults.pool:
             apply_pool(stored.settings, defaults.pool, config=config)
@@ -192,5 +193,6 @@ def cmd_submit(args: argparse.Namespace) -> int:
         print("\n".join(f"fixed: {line}" for line in fixed))
         print("\n".join(reporting.plan_lines(submit_plan)))
         print("\n".join(reporting.submission_lines(report)))
-    done = report.status in (SubmissionStatus.RENDERED, SubmissionStatus.CANCELLED)
+    done = report.status in (SubmissionStatus.RENDERED, SubmissionStatus.CANCELLED,
+                             SubmissionStatus.UNCONFIRMED)
     return EXIT_OK if done else EXIT_FINDINGS
