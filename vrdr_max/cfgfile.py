@@ -10,6 +10,7 @@ rules: ``docs/cfg-files.md``.
 from __future__ import annotations
 
 import codecs
+import math
 import re
 from collections import deque
 from collections.abc import Callable
@@ -322,7 +323,9 @@ def _parse_value(kind: _ValueKind, values: list[str]) -> OptionValue | None:
         return int(text) if text in ("0", "1", "2") else None
     if kind is _ValueKind.COUNT:
         return int(text) if _DIGITS.fullmatch(text) else None
-    return float(text) if _NUMBER.fullmatch(text) else None
+    number = float(text) if _NUMBER.fullmatch(text) else math.nan
+    # 400 digits overflow to inf, which no dialog wrote: keep such a line as text, unread.
+    return number if math.isfinite(number) else None
 
 
 def _parse_dispatcher(values: list[str]) -> str | None:
