@@ -10,10 +10,17 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from vrdr_max.errors import InputError
+from vrdr_max.errors import InputError, quote
 
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 _MAX_NAME = 253
+# A last label like this makes the token an address attempt (the WHATWG host parser's rule).
+_NUMERIC_LABEL = re.compile(r"^(?:[0-9]+|0[xX][0-9A-Fa-f]*)$")
+_ZONE = re.compile(r"^[A-Za-z0-9_.-]+$")
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+# Exactly the dotted quads ipaddress accepts and spells the same way (held to that by
+# tests/unit/test_cfgfile_props.py); checked first because a farm list is mostly these.
+_CANONICAL_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 _FORBIDDEN = {
     ";": "a semicolon",
     '"': "a quote",
@@ -28,8 +35,13 @@ _FORBIDDEN = {
 def validate_host(text: str) -> str:
     """Check a render-server host and return it in canonical form.
 
-    IPv4 must be a dotted quad with octets 0-255; IPv6 is returned compressed; names follow
-    RFC 1123 (letters, digits, hyphens; labels of 1-63 characters; 253 characters in all).
+    ``ipaddress`` is the one authority for addresses: a token that ends in a number (the way
+    resolvers tell an address from a name) must be an IPv4 address it accepts, so
+    ``010.000.000.005`` (octal to some resolvers), ``0x7f.1.1.1``, ``1.2.3.4.5`` and
+    ``10.0.0.260`` are refused, never rewritten as another address. IPv6 is returned compressed,
+    optionally in one pair of brackets, with a zone id of letters, digits, ``_``, ``.`` and
+    ``-``. Names follow RFC 1123 (letters, digits, hyphens; labels of 1-63 characters; 253
+    characters in all; one trailing dot at most).
 
     Args:
         text: what the user typed or the file held.
@@ -41,38 +53,67 @@ def validate_host(text: str) -> str:
         InputError: with a message naming the problem.
     """
     host = text.strip()
+    if _CANONICAL_IPV4.fullmatch(host):
+        return host
     if not host:
         raise InputError("host is empty")
     for char, what in _FORBIDDEN.items():
         if char in host:
-            raise InputError(f"host {text!r} contains {what}")
-    if ":" in host:
-        try:
-            return str(ipaddress.IPv6Address(host.strip("[]")))
-        except ValueError as exc:
-            raise InputError(f"host {text!r} is not a valid IPv6 address ({exc})") from None
+            raise InputError(f"host {quote(text)} contains {what}")
     if not host.isascii():
-        raise InputError(f"host {text!r} has non-ASCII characters (use the IDNA 'xn--' form)")
-    labels = host.rstrip(".").split(".")
-    if all(label.isdigit() for label in labels):
-        return _validate_ipv4(text, labels)
+        raise InputError(f"host {quote(text)} has non-ASCII characters (use the IDNA 'xn--' form)")
+    if ":" in host:
+        return _validate_ipv6(text, host)
+    if "[" in host or "]" in host:
+        raise InputError(f"host {quote(text)} contains a bracket (brackets are only for IPv6)")
+    labels = host.split(".")
+    if len(labels) > 1 and not labels[-1]:
+        labels.pop()  # one trailing dot: a fully qualified name
+    if _NUMERIC_LABEL.match(labels[-1]):
+        return _validate_ipv4(text, host, labels)
     if len(host) > _MAX_NAME:
-        raise InputError(f"host name {text[:40]!r}... is longer than {_MAX_NAME} characters")
+        raise InputError(f"host name {quote(text[:40])}... is longer than {_MAX_NAME} characters")
     for label in labels:
         if not _LABEL.match(label):
-            raise InputError(f"host name {text!r} has an invalid label {label!r} "
+            raise InputError(f"host name {quote(text)} has an invalid label {quote(label)} "
                              "(letters, digits and inner hyphens only, 1-63 characters)")
     return host
 
 
-def _validate_ipv4(text: str, labels: list[str]) -> str:
+def _validate_ipv6(text: str, host: str) -> str:
+    inner = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if "[" in inner or "]" in inner:
+        raise InputError(f"host {quote(text)} has a stray bracket")
+    _, percent, zone = inner.partition("%")
+    if percent and not _ZONE.match(zone):
+        raise InputError(f"host {quote(text)} has an invalid IPv6 zone id {quote(zone)} "
+                         "(letters, digits, '_', '.' and '-' only)")
+    try:
+        return str(ipaddress.IPv6Address(inner))
+    except ValueError as exc:
+        raise InputError(f"host {quote(text)} is not a valid IPv6 address ({exc})") from None
+
+
+def _validate_ipv4(text: str, host: str, labels: list[str]) -> str:
+    # Resolvers read "010" as octal and "0x7f" as hex, so anything ipaddress does not accept
+    # as written is refused rather than "corrected" into a different address.
+    try:
+        return str(ipaddress.IPv4Address(host))
+    except ValueError:
+        pass
+    if not all(label.isdigit() for label in labels):
+        raise InputError(f"host {quote(text)} is not a valid IPv4 address (decimal numbers only; "
+                         "a name cannot end in a number)")
     if len(labels) != 4:
-        raise InputError(f"host {text!r} is not a valid IPv4 address (needs 4 numbers, "
+        raise InputError(f"host {quote(text)} is not a valid IPv4 address (needs 4 numbers, "
                          f"has {len(labels)})")
     for label in labels:
         if int(label) > 255:
-            raise InputError(f"host {text!r} is not a valid IPv4 address ({label} > 255)")
-    return str(ipaddress.IPv4Address(".".join(str(int(label)) for label in labels)))
+            raise InputError(f"host {quote(text)} is not a valid IPv4 address ({label} > 255)")
+    if host.endswith("."):
+        raise InputError(f"host {quote(text)} is not a valid IPv4 address (a trailing dot)")
+    raise InputError(f"host {quote(text)} is not a valid IPv4 address (leading zeros: some "
+                     "resolvers read 010 as octal 8; write the address plainly)")
 
 
 def validate_port(value: int | str, what: str = "port") -> int:
@@ -83,7 +124,7 @@ def validate_port(value: int | str, what: str = "port") -> int:
     """
     text = str(value).strip()
     if not (text.isascii() and text.lstrip("-").isdigit()):
-        raise InputError(f"{what} {value!r} is not a number")
+        raise InputError(f"{what} {quote(str(value))} is not a number")
     port = int(text)
     if not 1 <= port <= 65535:
         raise InputError(f"{what} {port} is out of range (1-65535)")
@@ -115,11 +156,11 @@ def split_endpoint(text: str) -> tuple[str, int | None]:
     if text.startswith("["):
         addr, sep, rest = text[1:].partition("]")
         if not sep:
-            raise InputError(f"endpoint {text!r} has '[' without ']'")
+            raise InputError(f"endpoint {quote(text)} has '[' without ']'")
         if rest and not rest.startswith(":"):
-            raise InputError(f"endpoint {text!r}: expected ':PORT' after ']'")
+            raise InputError(f"endpoint {quote(text)}: expected ':PORT' after ']'")
         if ":" not in addr:
-            raise InputError(f"endpoint {text!r}: brackets are only for IPv6 addresses")
+            raise InputError(f"endpoint {quote(text)}: brackets are only for IPv6 addresses")
         return validate_host(addr), validate_port(rest[1:]) if rest else None
     if text.count(":") == 1:
         host, _, port_text = text.partition(":")

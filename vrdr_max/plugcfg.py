@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path, PureWindowsPath
 
 from vrdr_max.cfgfile import cfg_name
-from vrdr_max.errors import InputError
+from vrdr_max.errors import InputError, quote
 from vrdr_max.ports import Engine
 
 PLUGCFG_ENV = "VRDR_PLUGCFG"
@@ -65,7 +65,7 @@ def language_folders(lang: str | None = None) -> tuple[str, str]:
         if wanted in (code.lower(), locale.lower()):
             return code, locale
     known = ", ".join(f"{code} ({locale})" for code, locale in LANGUAGES.items())
-    raise InputError(f"unknown 3ds Max language {lang!r}; known: {known}")
+    raise InputError(f"unknown 3ds Max language {quote(str(lang))}; known: {known}")
 
 
 def windows_plugcfg_dir(max_version: int, local_appdata: str,
@@ -93,6 +93,19 @@ def windows_plugcfg_dir(max_version: int, local_appdata: str,
     return base / "plugcfg"
 
 
+def expand_home(path: Path) -> Path:
+    """``path`` with a leading ``~`` or ``~user`` expanded.
+
+    Raises:
+        InputError: the home folder is unknown (``~nouser/...``, no ``HOME``).
+    """
+    try:
+        return path.expanduser()
+    except RuntimeError:  # pathlib's "Could not determine home directory"
+        raise InputError(f"{quote(str(path))}: no home folder for "
+                         f"{quote(path.parts[0])}") from None
+
+
 def find_cfg(engine: Engine, *, cfg: Path | None, max_version: int | None,
              env: Mapping[str, str] = os.environ, lang: str | None = None,
              platform: str = sys.platform) -> Path:
@@ -115,11 +128,11 @@ def find_cfg(engine: Engine, *, cfg: Path | None, max_version: int | None,
     """
     name = cfg_name(engine)
     if cfg is not None:
-        path = _expand(Path(cfg))
+        path = expand_home(Path(cfg))
         return path / name if _is_folder(path) else path
     folder = env.get(PLUGCFG_ENV, "").strip()
     if folder:
-        return _expand(Path(folder)) / name
+        return expand_home(Path(folder)) / name
     if max_version is None:
         raise InputError(NO_CFG_MESSAGE)
     if platform != "win32":
@@ -130,14 +143,6 @@ def find_cfg(engine: Engine, *, cfg: Path | None, max_version: int | None,
         raise InputError(f"LOCALAPPDATA is not set, so the plugcfg folder of 3ds Max "
                          f"{max_version} is unknown; use --cfg PATH or set {PLUGCFG_ENV}")
     return Path(str(windows_plugcfg_dir(max_version, local_appdata, lang) / name))
-
-
-def _expand(path: Path) -> Path:
-    try:
-        return path.expanduser()
-    except RuntimeError:  # pathlib's way of saying "~nouser" has no home folder
-        raise InputError(f"cannot use {path}: no home folder for "
-                         f"{path.parts[0] if path.parts else path}") from None
 
 
 def _is_folder(path: Path) -> bool:

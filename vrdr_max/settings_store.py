@@ -57,8 +57,20 @@ class StoredSettings:
             raise
 
 
+def dispatcher_in_cfg_setting() -> bool:
+    """The studio/user setting ``dispatcher_in_vray_cfg``: off unless a file switches it on.
+
+    Off, the DR2 dispatcher lives only in vrdr's sidecar and the scene (``cfgfile.DISPATCHER_KEY``
+    says why).
+    """
+    from vrdr_max.studio import load_effective  # noqa: PLC0415 - studio loads the probe
+
+    return load_effective().defaults.dispatcher_in_vray_cfg
+
+
 def load_settings(cfg_dir: Path, engine: Engine = Engine.CPU, *,
-                  cfg_path: Path | None = None, host: MaxHost | None = None) -> StoredSettings:
+                  cfg_path: Path | None = None, host: MaxHost | None = None,
+                  dispatcher_in_cfg: bool | None = None) -> StoredSettings:
     """Read the settings for ``engine``.
 
     Args:
@@ -68,6 +80,8 @@ def load_settings(cfg_dir: Path, engine: Engine = Engine.CPU, *,
         host: when given, DR on/off and Check for missing files come from the renderer, and
             the DR generation and dispatcher from the scene's record when it has one; a
             DR2-only V-Ray build (``renderers.build_mode``) sets DR2 whatever was stored.
+        dispatcher_in_cfg: read and write the dispatcher line in V-Ray's cfg; the studio/user
+            setting (:func:`dispatcher_in_cfg_setting`) when None.
     """
     path = cfg_path or cfg_dir / cfg_name(engine)
     base = load_sidecar(path.parent).apply_to(DRSettings(engine=engine))
@@ -83,4 +97,7 @@ def load_settings(cfg_dir: Path, engine: Engine = Engine.CPU, *,
         base = base.model_copy(update={
             "enabled": bool(props.get(RendererProp.DR_ENABLED, False)),
             "check_missing_files": bool(props.get(RendererProp.CHECK_MISSING_FILES, False))})
-    return StoredSettings(cfg=CfgFile.load(path, engine, base=base))
+    if dispatcher_in_cfg is None:
+        dispatcher_in_cfg = dispatcher_in_cfg_setting()
+    return StoredSettings(cfg=CfgFile.load(path, engine, base=base,
+                                           dispatcher_in_cfg=dispatcher_in_cfg))

@@ -27,6 +27,8 @@ from vrdr_max.models import Dispatcher, DRSettings, RenderServer
 from vrdr_max.ports import Engine, Mode
 from vrdr_max.probe import ProbeResult
 from vrdr_max.renderers import PROPERTY_NAMES, RendererProp
+from vrdr_max.reporting import value_text
+from vrdr_max.settings_store import dispatcher_in_cfg_setting
 from vrdr_max.sidecar import SCENE_DATA_KEY, Sidecar, dump_sidecar
 from vrdr_max.spawner import SpawnerCommand, format_command
 
@@ -143,7 +145,7 @@ def plan(settings: DRSettings, facts: SceneFacts,
         engine=settings.engine, mode=settings.mode, cfg_path=cfg_path,
         cfg_loaded=None if loaded_from is None else LoadedCfg(data=loaded_from.data),
         cfg_settings=cfg_settings, skipped_servers=skipped,
-        server_lines=[f"{s.host} {int(s.enabled)} {_port_text(s)}" for s in servers],
+        server_lines=[f"{s.host} {int(s.enabled)} {s.port_text}" for s in servers],
         renderer_props=props,
         renderer_prop_names={".".join(p for p in names[k] if p): v for k, v in props.items()},
         scene_list=_scene_list_note(settings, opts),
@@ -161,10 +163,6 @@ def _scene_record(settings: DRSettings) -> str:
     sidecar = Sidecar()
     sidecar.remember(settings)
     return dump_sidecar(sidecar)
-
-
-def _port_text(server: RenderServer) -> str:
-    return str(server.port) if server.port_end is None else f"{server.port}-{server.port_end}"
 
 
 def _scene_list_note(settings: DRSettings, opts: SubmitOptions) -> str:
@@ -355,7 +353,8 @@ def _run_steps(host: MaxHost, p: SubmitPlan, tx: _Transaction) -> RenderOutcome:
         return f"{p.cfg_path} ({'absent' if before['cfg'].data is None else 'read'})"
 
     def write_cfg() -> str:
-        cfg = CfgFile(p.cfg_path, p.engine, before["cfg"])
+        cfg = CfgFile(p.cfg_path, p.engine, before["cfg"],
+                      dispatcher_in_cfg=dispatcher_in_cfg_setting())
         cfg.settings = p.cfg_settings
         written: list[FileSnapshot] = []
         tx.undo.append(("cfg", lambda: restore_snapshot(before["cfg"],
@@ -375,7 +374,8 @@ def _run_steps(host: MaxHost, p: SubmitPlan, tx: _Transaction) -> RenderOutcome:
             {k: props_before[k] for k in values}, "vrdr: restore DR settings")))
         host.write_renderer_props(values, "vrdr: DR settings")
         skipped = f" (renderer lacks {', '.join(missing)})" if missing else ""
-        return ", ".join(f"{k}={v}" for k, v in p.renderer_prop_names.items()) + skipped
+        return ", ".join(f"{k}={value_text(v)}" for k, v in p.renderer_prop_names.items()
+                         ) + skipped
 
     def record_in_scene() -> str:
         old = host.read_scene_data(SCENE_DATA_KEY)

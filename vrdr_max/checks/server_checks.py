@@ -27,12 +27,18 @@ def no_servers(ctx: CheckContext) -> list[Finding]:
 
 @check("duplicate-servers", "Each server listed once", SERVERS)
 def duplicate_servers(ctx: CheckContext) -> list[Finding]:
-    """The same host:port twice: V-Ray connects once, the duplicate only confuses counts."""
-    counts = Counter(s.key for s in ctx.settings.servers)
-    first: dict[tuple[str, int], str] = {}
-    for server in ctx.settings.servers:
-        first.setdefault(server.key, server.endpoint)
+    """The same host:port twice: V-Ray connects once, the duplicate only confuses counts.
+
+    A port range (``host 1 20204-20212``) lists each of its ports, so a range that shares a
+    port with another entry of the same host is reported too.
+    """
+    servers = ctx.settings.servers
+    counts = Counter((s.host.lower(), s.port, s.port_end) for s in servers)
+    first: dict[tuple[str, int, int | None], str] = {}
+    for server in servers:
+        first.setdefault((server.host.lower(), server.port, server.port_end), server.endpoint)
     subjects = [f"{first[key]} (listed {n} times)" for key, n in counts.items() if n > 1]
+    subjects += _overlaps(first)
     if not subjects:
         return []
     return [Finding(check_id="duplicate-servers", severity=Severity.WARNING, fix=FIX_DEDUPE,
@@ -64,6 +70,23 @@ def dr2_localhost(ctx: CheckContext) -> list[Finding]:
     return [Finding(check_id="dr2-localhost", severity=Severity.ERROR, subjects=local,
                     message="DR2 must list this workstation by its network address, not "
                             "localhost/127.x/::1")]
+
+
+def _overlaps(entries: dict[tuple[str, int, int | None], str]) -> list[str]:
+    """Distinct entries of one host whose ports overlap (only port ranges can)."""
+    by_host: dict[str, list[tuple[int, int, str]]] = {}
+    for (host, port, port_end), endpoint in entries.items():
+        by_host.setdefault(host, []).append((port, port_end or port, endpoint))
+    out = []
+    for spans in by_host.values():
+        spans.sort()
+        reach, reach_endpoint = 0, ""
+        for port, last, endpoint in spans:
+            if port <= reach:
+                out.append(f"{endpoint} (shares ports with {reach_endpoint})")
+            if last > reach:
+                reach, reach_endpoint = last, endpoint
+    return out
 
 
 def _wrong_engine_ports(engine: Engine) -> dict[int, str]:
@@ -101,8 +124,9 @@ def dr2_only_build(ctx: CheckContext) -> list[Finding]:
 def engine_port_mismatch(ctx: CheckContext) -> list[Finding]:
     """CPU entries on GPU ports (or the reverse) reach the wrong kind of server, or none."""
     wrong = _wrong_engine_ports(ctx.settings.engine)
-    hits = [f"{s.endpoint} ({wrong[s.port]} port)" for s in ctx.settings.enabled_servers
-            if s.port in wrong]
+    # A range counts when any of its ports is another engine's.
+    hits = [f"{s.endpoint} ({wrong[port]} port)" for s in ctx.settings.enabled_servers
+            for port in sorted(wrong) if port in s.ports]
     if not hits:
         return []
     engine = ctx.settings.engine.value.upper()
