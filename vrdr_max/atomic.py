@@ -225,7 +225,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, expected: FileSna
             if expected is not None:
                 _check_unchanged(target, expected, read_bytes_snapshot(target))
             if backup is not None and current.data is not None:
-                backup_temp = _write_temp(backup, current.data, current)
+                backup_temp = _backup_temp(target, backup, current)
             _replace(temp, target)
         except BaseException:
             _discard(temp)
@@ -383,6 +383,26 @@ def _write_temp(target: Path, data: bytes, like: FileSnapshot) -> Path:
             raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
         raise
     return temp
+
+
+def _backup_temp(target: Path, backup: Path, current: FileSnapshot) -> Path:
+    """The content about to be replaced, under a temp name next to ``backup``.
+
+    A hard link to the file costs no copy and no fsync (its bytes are on disk already) and
+    keeps owner and mode; once the file is replaced, the link is the old content's only name.
+    Where links are refused (FAT, some network shares) it is a copy.
+    """
+    for _ in range(_NAME_ATTEMPTS):
+        temp = backup.with_name(f".{backup.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            os.link(target, temp)
+        except FileExistsError:
+            continue
+        except OSError:
+            break
+        return temp
+    assert current.data is not None
+    return _write_temp(backup, current.data, current)
 
 
 def _keep_owner(temp: Path, like: FileSnapshot) -> None:

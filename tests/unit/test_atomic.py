@@ -68,6 +68,26 @@ def test_backup_holds_the_content_just_replaced(target: Path) -> None:
     assert target.with_name("vray_dr.cfg.vrdr.bak").read_bytes() == NEW
 
 
+def test_backup_is_a_copy_where_the_folder_refuses_hard_links(
+        target: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(1, "Operation not permitted")  # FAT, some network shares
+
+    monkeypatch.setattr(os, "link", refuse)
+    result = atomic_write(target, NEW, expected=read_bytes_snapshot(target))
+    assert target.read_bytes() == NEW
+    assert result.backup is not None and result.backup.read_bytes() == OLD
+    assert leftovers(target.parent) == []
+
+
+def test_the_backup_is_the_replaced_file_itself_not_a_rewrite(target: Path) -> None:
+    # Linked, not copied: the old file's bytes are not written (nor fsynced) a second time.
+    inode = target.stat().st_ino
+    result = atomic_write(target, NEW, expected=read_bytes_snapshot(target))
+    assert result.backup is not None and result.backup.stat().st_ino == inode
+    assert target.stat().st_ino != inode
+
+
 def test_no_backup_when_suffix_is_none(target: Path) -> None:
     result = atomic_write(target, NEW, expected=None, backup_suffix=None)
     assert result.backup is None
