@@ -29,7 +29,7 @@ from vrdr_max.panel.look import (
     wrap_text,
 )
 from vrdr_max.panel.models import ENABLED, HOST, PORT, SOURCE, STATUS, ServerTableModel
-from vrdr_max.panel.workers import Stepper, Task, discovery_job, probe_job
+from vrdr_max.panel.workers import Stepper, Task, discovery_job, probe_job, settle_heap
 from vrdr_max.ports import READY_BROADCAST_PORT, Mode
 from vrdr_max.probe import DEFAULT_TIMEOUT, ProbeResult
 from vrdr_max.studio import load_effective
@@ -107,7 +107,7 @@ class DRPanel(QtWidgets.QWidget):
         self._rewrap_timer = QtCore.QTimer(self)
         self._rewrap_timer.setSingleShot(True)
         self._rewrap_timer.setInterval(0)
-        self._rewrap_timer.timeout.connect(lambda: self._rewrap())
+        self._rewrap_timer.timeout.connect(self._rewrap)
         self._setup_look()
         self._connect()
         controller.subscribe(self._on_event)
@@ -115,6 +115,7 @@ class DRPanel(QtWidgets.QWidget):
         self._show_errors()
         self._show_preflight()
         self._set_busy(None)
+        settle_heap()
 
     # -- set-up --------------------------------------------------------------------------------
 
