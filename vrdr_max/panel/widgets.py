@@ -160,7 +160,8 @@ class DRPanel(QtWidgets.QWidget):
         # Below the width the labelled layout needs, the tool buttons drop their labels (the
         # tooltips keep them) and the options stack in one column: see _fit_width.
         self.ensurePolished()
-        self._wide_width = self.minimumSizeHint().width()
+        # The narrowest width with labelled tool buttons and two option columns (from the font).
+        self.labelled_width = self.minimumSizeHint().width()
         for widget in (*self._tool_buttons(), *self._option_boxes()):
             widget.setMinimumWidth(widget.iconSize().width() + 12)
         self.pathLabel.setMinimumWidth(80)
@@ -175,7 +176,7 @@ class DRPanel(QtWidgets.QWidget):
 
     def _fit_width(self) -> None:
         """Labelled tool buttons and two option columns where they fit; else icons, one column."""
-        narrow = self.width() < self._wide_width
+        narrow = self.width() < self.labelled_width
         if narrow == self._narrow:
             return
         self._narrow = narrow
