@@ -68,6 +68,9 @@ def test_delete_and_ctrl_v_act_on_the_table_only_and_f5_probes_from_any_field(
     assert panel.addEdit.text() == "render07"  # pasted into the field; no dialog opened
     assert not dialogs.shown
 
+    panel.useLocalHost.setFocus()
+    qtbot.keyClick(panel.useLocalHost, Qt.Key.Key_Delete)  # outside the table: nothing
+    assert panel.model.rowCount() == 1
     panel.serverTable.setFocus()
     qtbot.keyClick(panel.serverTable, Qt.Key.Key_Delete)
     assert panel.model.rowCount() == 0
