@@ -1,25 +1,35 @@
-"""Time the cfg layer on a 10,000-server vray_dr.cfg and print JSON figures.
+"""Time the cfg layer against the floor and print JSON figures.
 
-Measures parse, to_settings, apply+render after one edit, atomic_write alone (temp file,
-fsync, backup, replace), and a full CfgFile load + edit + save in a temp folder. Baselines
-measured in the same run: a naive ``splitlines()`` + ``split()`` over the same text, and a
-plain ``write_bytes`` of the same content, so the figures can be compared across machines.
+Budgets (issue 11): load + add one server + save at most 4x the floor at 10,000 servers and 3x
+at 100, where the floor is measured in the same run on the same file: read it, split it into
+lines, join them again and replace the file atomically (temp file, fsync, ``os.replace``).
+Adding 10,000 servers through the API (``DRSettings.add_servers``), ``vrdr pools apply`` and
+``vrdr servers add`` stays linear (compare the time for N and N/2) and under 1 s.
+The machine yardstick (``yardstick.py``) is taken in the same run, so figures compare across
+machines.
 
-    uv run python benchmarks/cfg_io.py [--servers 10000] [--repeat 15]
+    uv run python benchmarks/cfg_io.py [--repeat 15] [--add 10000]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
+import os
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import yardstick
+
 from vrdr_max.atomic import atomic_write, read_bytes_snapshot
 from vrdr_max.cfgfile import CPU_CFG_NAME, CfgDocument, CfgFile
+from vrdr_max.cli.main import main as vrdr
+from vrdr_max.models import DRSettings, RenderServer
 from vrdr_max.ports import Engine
 
 OPTIONS = ("restart_slaves 0", "list_in_scene 0", "max_servers 0", "use_local_machine 1",
@@ -46,8 +56,14 @@ def make_cfg(count: int) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("ascii")
 
 
+def new_hosts(count: int) -> list[str]:
+    """``count`` distinct addresses that no generated file lists (172.16/12)."""
+    return [f"172.{16 + i // 65536 % 16}.{i // 256 % 256}.{i % 256}" for i in range(count)]
+
+
 def measure(repeat: int, run: Callable[[], object],
             setup: Callable[[], None] | None = None) -> dict[str, float]:
+    """Median and minimum wall time of ``run`` in milliseconds (``setup`` is not timed)."""
     times: list[float] = []
     for _ in range(repeat):
         if setup is not None:
@@ -58,64 +74,135 @@ def measure(repeat: int, run: Callable[[], object],
     return {"median_ms": round(statistics.median(times), 3), "min_ms": round(min(times), 3)}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--servers", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=15)
-    args = parser.parse_args()
+def paired(repeat: int, setup: Callable[[], None],
+           runs: dict[str, Callable[[], object]]) -> dict[str, object]:
+    """Time each of ``runs`` in turn, ``repeat`` rounds, so load from other processes hits all
+    alike; ratios are to the first one (the floor)."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeat):
+        for name, run in runs.items():
+            setup()
+            start = time.perf_counter()
+            run()
+            times[name].append((time.perf_counter() - start) * 1000)
+    floor = next(iter(times.values()))
+    out: dict[str, object] = {}
+    for name, values in times.items():
+        out[name] = {"median_ms": round(statistics.median(values), 3),
+                     "min_ms": round(min(values), 3),
+                     "ratio_of_medians": round(statistics.median(values)
+                                               / statistics.median(floor), 2),
+                     "ratio_of_minimums": round(min(values) / min(floor), 2)}
+    return out
 
-    data = make_cfg(args.servers)
-    text = data.decode("ascii")
+
+def floor_io(path: Path) -> None:
+    """Read, split into lines, join, and replace the file atomically with fsync."""
+    data = path.read_bytes()
+    out = b"\n".join(data.split(b"\n"))
+    temp = path.with_name(path.name + ".floor.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.write(fd, out)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    temp.replace(path)
+
+
+def load_add_save(path: Path, *, backup: bool = True) -> None:
+    """What ``vrdr servers add`` does for one host, through the public API."""
+    cfg = CfgFile.load(path)
+    cfg.settings.add_server("10.250.250.250")
+    cfg.save(backup=backup)
+
+
+def cfg_work(data: bytes) -> bytes:
+    """Load from bytes, add one server, render: the cfg layer's own work, no disk."""
     document = CfgDocument.parse(data, Engine.CPU)
     settings = document.to_settings()
-    edited = settings.model_copy(deep=True)
-    edited.add_server("10.250.250.250")
+    settings.add_server("10.250.250.250")
+    edited = document.copy()  # as CfgFile.save does
+    edited.apply(settings)
+    return edited.render()
 
-    def apply_render() -> bytes:
-        copy = document.copy()
-        copy.apply(edited)
-        return copy.render()
 
-    results: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / CPU_CFG_NAME
-        plain = Path(folder) / "plain.cfg"
+def cli_quiet(argv: list[str]) -> None:
+    """Run the CLI in this process, its output discarded; fail loudly on a non-zero exit."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = vrdr(argv)
+    if code != 0:
+        raise SystemExit(f"vrdr {argv[:2]} exited {code}")
 
-        def reset() -> None:
-            path.write_bytes(data)
 
-        def load_edit_save() -> None:
-            cfg = CfgFile.load(path)
-            cfg.settings.add_server("10.250.250.250")
-            cfg.save()
+def add_many(folder: Path, count: int, repeat: int) -> dict[str, dict[str, float]]:
+    """Adding ``count`` servers: API into empty settings, ``pools apply``, ``servers add``."""
+    hosts = new_hosts(count)
+    servers = [RenderServer(host=h, port=20204) for h in hosts]
+    cfg = folder / f"add{count}" / CPU_CFG_NAME
+    cfg.parent.mkdir()
+    studio = folder / f"studio{count}.json"
+    studio.write_text(json.dumps({"version": 1, "pools": {"big": {"servers": hosts}}}))
+    os.environ["VRDR_STUDIO_CONFIG"] = str(studio)
+    os.environ["VRDR_USER_CONFIG"] = str(folder / "no-user-config.json")
 
-        results["baseline_splitlines_split"] = measure(
-            args.repeat, lambda: [line.split() for line in text.splitlines()])
-        results["baseline_write_bytes"] = measure(args.repeat, lambda: plain.write_bytes(data))
-        results["parse"] = measure(args.repeat, lambda: CfgDocument.parse(data, Engine.CPU))
-        results["to_settings"] = measure(args.repeat, document.to_settings)
-        results["apply_render_one_edit"] = measure(args.repeat, apply_render)
-        results["atomic_write_with_backup"] = measure(
-            args.repeat, lambda: atomic_write(path, data, expected=read_bytes_snapshot(path)),
-            reset)
-        results["cfgfile_load_edit_save"] = measure(args.repeat, load_edit_save, reset)
+    def reset() -> None:
+        cfg.write_bytes(b"")
 
-    base_read = results["baseline_splitlines_split"]["median_ms"]
-    base_write = results["baseline_write_bytes"]["median_ms"]
-    print(json.dumps({
-        "servers": len(document.servers),
-        "lines": len(document.lines),
-        "bytes": len(data),
-        "repeat": args.repeat,
-        "results": results,
-        "ratio_to_baseline": {
-            "parse_vs_split": round(results["parse"]["median_ms"] / base_read, 1),
-            "apply_render_vs_split": round(
-                results["apply_render_one_edit"]["median_ms"] / base_read, 1),
-            "load_edit_save_vs_write_bytes": round(
-                results["cfgfile_load_edit_save"]["median_ms"] / base_write, 1),
-        },
-    }, indent=2))
+    return {
+        "api_add_servers": measure(repeat, lambda: DRSettings().add_servers(servers)),
+        "pools_apply": measure(repeat, lambda: cli_quiet(
+            ["pools", "apply", "big", "--cfg", str(cfg)]), reset),
+        "servers_add": measure(repeat, lambda: cli_quiet(
+            ["servers", "add", "--cfg", str(cfg), *hosts]), reset),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--add", type=int, default=10_000,
+                        help="servers to add in the add-many figures (also timed at half)")
+    parser.add_argument("--add-repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    out: dict[str, object] = {"repeat": args.repeat, "machine_yardstick": yardstick.measure()}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for count in (100, 10_000):
+            data = make_cfg(count)
+            path = folder / str(count) / CPU_CFG_NAME
+            path.parent.mkdir()
+
+            def reset(path: Path = path, data: bytes = data) -> None:
+                path.write_bytes(data)
+
+            reset()
+            snapshot = read_bytes_snapshot(path)
+            rendered = CfgDocument.parse(data + b"10.250.250.250 1 20204\r\n", Engine.CPU).render()
+            figures = paired(args.repeat, reset, {
+                "floor_read_split_join_replace": lambda path=path: floor_io(path),
+                "load_add_one_save": lambda path=path: load_add_save(path),
+                "load_add_one_save_no_backup": lambda path=path: load_add_save(path,
+                                                                               backup=False),
+                # The two halves of it: the cfg work without I/O, and vrdr's atomic write
+                # (conflict re-checks, fsync of the file and its folder).
+                "cfg_work_without_io": lambda data=data: cfg_work(data),
+                "atomic_write_alone": lambda path=path, snapshot=snapshot, rendered=rendered:
+                    atomic_write(path, rendered, expected=snapshot),
+            })
+            parse = measure(args.repeat, lambda data=data: CfgDocument.parse(data, Engine.CPU))
+            out[f"servers_{count}"] = {"bytes": len(data), **figures, "parse": parse,
+                                       "budget_ratio": 4 if count == 10_000 else 3}
+        for count in (args.add // 2, args.add):
+            out[f"add_{count}"] = add_many(folder, count, args.add_repeat)
+        half, full_n = out[f"add_{args.add // 2}"], out[f"add_{args.add}"]
+        assert isinstance(half, dict)
+        assert isinstance(full_n, dict)
+        out["add_growth_n_vs_half"] = {
+            name: round(full_n[name]["median_ms"] / half[name]["median_ms"], 2)
+            for name in full_n}
+    print(json.dumps(out, indent=2))
 
 
 if __name__ == "__main__":

@@ -172,13 +172,20 @@ def mxs_class_name(display: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "_", display)
 
 
+# The "... DR2" names stand for the DR2-only builds reported (third-party only) to end their
+# class names in `_DR2` [unverified]; their properties are assumed to be the usual ones.
 _VRAY_CPU_RELEASES = (
     "V-Ray 6, update 2.1",
     "V-Ray 7 Hotfix 2",
     "V-Ray 5, update 2.3",
     "V-Ray Next, update 3.2",
+    "V-Ray 7, update 3 DR2",
 )
-_VRAY_GPU_RELEASES = ("V-Ray GPU 7 Hotfix 2", "V-Ray GPU 6, update 2.1")
+_VRAY_GPU_RELEASES = (
+    "V-Ray GPU 7 Hotfix 2",
+    "V-Ray GPU 6, update 2.1",
+    "V-Ray GPU 7, update 3 DR2",
+)
 
 _CORE: tuple[ClassInfo, ...] = (
     ClassInfo("Box", GEOMETRY, BOX),

@@ -102,6 +102,26 @@ class MockMax:
         self._session.next_render_outcome = value
 
     @property
+    def cancel_at_frame(self) -> int:
+        """A "cancelled" render stops while this frame (1-based, of those asked for) renders."""
+        return self._session.cancel_at_frame
+
+    @cancel_at_frame.setter
+    def cancel_at_frame(self, value: int) -> None:
+        if value < 1:
+            raise ValueError(f"cancel_at_frame counts from 1, not {value}")
+        self._session.cancel_at_frame = value
+
+    @property
+    def cancel_fires_post_frame(self) -> bool:
+        """Whether the frame a cancel stops still sends ``#postRenderFrame`` ([unverified])."""
+        return self._session.cancel_fires_post_frame
+
+    @cancel_fires_post_frame.setter
+    def cancel_fires_post_frame(self, value: bool) -> None:
+        self._session.cancel_fires_post_frame = value
+
+    @property
     def strict_callbacks(self) -> bool:
         """Re-raise callback exceptions (default) instead of only recording them, as Max does."""
         return self._session.strict_callbacks

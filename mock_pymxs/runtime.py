@@ -16,6 +16,7 @@ from mock_pymxs.errors import MAXScriptException, MockGapError, UndefinedGlobalE
 from mock_pymxs.scene import HIDE_CATEGORIES
 from mock_pymxs.session import CALLBACK_TYPES, RENDER_STATEMENT, Callback, Session, gap
 from mock_pymxs.state import NodeState, ObjState, renderer_snapshot, restore_snapshot
+from mock_pymxs.timevalues import Interval, Time, frame_number
 from mock_pymxs.values import (
     Array,
     ByRef,
@@ -49,14 +50,8 @@ GAP_GLOBALS = (
     "macros",
     "showProperties",
     "apropos",
-    "currentTime",
-    "animationRange",
     "rendOutputFilename",
     "rendSaveFile",
-    "rendNThFrame",
-    "rendStart",
-    "rendEnd",
-    "rendPickupFrames",
     "scanlineRender",
     "environmentMap",
     "useEnvironmentMap",
@@ -209,6 +204,7 @@ class Globals:
             lambda: st.rend_time_type,
             lambda v: self._set_int("rendTimeType", v, 1, 4),
         )
+        self._time_output()
         self._value("objects", lambda: self._collection(lambda _n: True))
         self._value("geometry", lambda: self._collection(self._is_geometry))
         self._value("lights", lambda: self._collection_with_targets(classes.LIGHT))
@@ -304,6 +300,35 @@ class Globals:
             v[0] for v in self.s.state.user_globals.values()
         ]
 
+    def _time_output(self) -> None:
+        """Render Setup's Time Output globals and the time slider (frames)."""
+        s, st = self.s, self.s.state
+
+        def set_frame(attr: str, name: str) -> Callable[[Any], None]:
+            return lambda v: setattr(st, attr, frame_number(v, name))
+
+        def set_nth(v: object) -> None:
+            self._set_int("rendNThFrame", v, 1)
+
+        def set_pickup(v: object) -> None:
+            if not isinstance(v, str):
+                raise MAXScriptException(f"-- Unable to convert: {v!r} to type: String")
+            st.rend_pickup_frames = v
+
+        self._value("rendStart", lambda: Time(st.rend_start), set_frame("rend_start", "rendStart"))
+        self._value("rendEnd", lambda: Time(st.rend_end), set_frame("rend_end", "rendEnd"))
+        self._value("rendNThFrame", lambda: st.rend_nth_frame, set_nth)
+        self._value("rendPickupFrames", lambda: st.rend_pickup_frames, set_pickup)
+        def set_range(_v: object) -> None:
+            raise gap("assigning animationRange")
+
+        self._value("animationRange", lambda: Interval(s, *st.animation_range), set_range)
+        self._value(
+            "currentTime",
+            lambda: Time(st.current_frame),
+            set_frame("current_frame", "currentTime"),
+        )
+
     # -- scene collections ----------------------------------------------------------------
     def _collection(self, keep: Callable[[NodeState], bool]) -> Array:
         s = self.s
@@ -346,6 +371,7 @@ class Globals:
             "renderwidth": "render_width",
             "renderheight": "render_height",
             "rendtimetype": "rend_time_type",
+            "rendnthframe": "rend_nth_frame",
         }[name.lower()]
         setattr(st, attr, v)
 

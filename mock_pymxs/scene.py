@@ -5,6 +5,7 @@ Field reference with an example: ``mock_pymxs/scenes/README.md``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import stat
 from pathlib import Path
@@ -78,6 +79,14 @@ class RenderSpec(_Model):
     width: int = Field(default=1920, ge=1)
     height: int = Field(default=1080, ge=1)
     time_type: int = Field(default=1, ge=1, le=4)
+    # Time Output (frames): rendStart/rendEnd, rendNThFrame, rendPickupFrames, animationRange,
+    # and the time slider; the defaults are those of a new 3ds Max scene (0 to 100).
+    start: int = 0
+    end: int = 100
+    nth_frame: int = Field(default=1, ge=1)
+    pickup_frames: str = ""
+    animation_range: tuple[int, int] = (0, 100)
+    current_frame: int = 0
 
 
 class PluginDllSpec(_Model):
@@ -197,11 +206,21 @@ def _declared_plugin_classes(scene: Scene) -> dict[str, classes.ClassInfo]:
             )
             props.update(node.props)
             found[key] = (name, sup, props)
+    gpu: set[str] = set()
+    for spec in (scene.renderer, scene.production_renderer):
+        # A renderer release the table does not know (an exported scene from a newer V-Ray).
+        if spec is not None and spec.class_.lower() not in classes.CLASSES:
+            found[spec.class_.lower()] = (spec.class_, classes.RENDERER, dict(spec.props))
+            if spec.v_ray_settings is not None:
+                gpu.add(spec.class_.lower())
     dll_names = {c.lower(): c for dll in scene.plugin_dlls for c in dll.classes}
     for key, name in dll_names.items():
         if key not in classes.CLASSES and key not in found:
             found[key] = (name, classes.GEOMETRY, {})
-    return {k: classes.declared_class(n, s, p) for k, (n, s, p) in found.items()}
+    declared = {k: classes.declared_class(n, s, p) for k, (n, s, p) in found.items()}
+    for key in gpu:  # GPU renderers carry the V_Ray_settings sub-object (classes.is_vray_gpu)
+        declared[key] = dataclasses.replace(declared[key], class_id=classes.VRAY_GPU_CLASS_ID)
+    return declared
 
 
 def check_scene(scene: Scene) -> list[str]:

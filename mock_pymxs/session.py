@@ -13,6 +13,7 @@ from mock_pymxs.classes import ClassInfo
 from mock_pymxs.errors import MAXScriptException, MockGapError, UnknownPropertyError
 from mock_pymxs.records import CallCounter, CreateRecord, RenderRecord, WriteRecord
 from mock_pymxs.state import NodeState, ObjState, SceneState, make_renderer, renderer_snapshot
+from mock_pymxs.timevalues import frames_to_render
 from mock_pymxs.values import Array, MaxObject, Name, Node
 
 RENDER_OUTCOMES = ("ok", "cancelled", "error")
@@ -84,6 +85,9 @@ class Session:
         self.callback_errors: list[BaseException] = []
         self.strict_callbacks = True
         self.next_render_outcome = "ok"
+        # How a cancel looks to callbacks; real 3ds Max is [unverified] on both (vray-dr.md §16).
+        self.cancel_at_frame = 1  # the cancel comes while this frame (1-based) renders
+        self.cancel_fires_post_frame = False  # the cancelled frame still sends #postRenderFrame
         self.notification_param: object = None
         self.main_thread = threading.get_ident()
         self.token_threads: set[int] = set()
@@ -199,9 +203,15 @@ class Session:
             )
         )
         self.fire("preRender", self._pre_render_param())
-        self.fire("preRenderFrame")
-        if outcome == "ok":  # a cancelled frame never finishes [unverified]
-            self.fire("postRenderFrame")
+        stop_at = {"ok": None, "cancelled": self.cancel_at_frame, "error": 1}[outcome]
+        for number, _frame in enumerate(frames_to_render(self.state), start=1):
+            self.fire("preRenderFrame")
+            if number != stop_at:
+                self.fire("postRenderFrame")
+                continue
+            if outcome == "cancelled" and self.cancel_fires_post_frame:
+                self.fire("postRenderFrame")
+            break
         self.fire("postRender")
         if outcome == "error":
             raise MAXScriptException(RENDER_FAILED_MESSAGE)

@@ -14,6 +14,13 @@ from vrdr_max.errors import InputError
 
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 _MAX_NAME = 253
+# A last label like this makes the token an address attempt (the WHATWG host parser's rule).
+_NUMERIC_LABEL = re.compile(r"^(?:[0-9]+|0[xX][0-9A-Fa-f]*)$")
+_ZONE = re.compile(r"^[A-Za-z0-9_.-]+$")
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+# Exactly the dotted quads ipaddress accepts and spells the same way (held to that by
+# tests/unit/test_cfgfile_props.py); checked first because a farm list is mostly these.
+_CANONICAL_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 _FORBIDDEN = {
     ";": "a semicolon",
     '"': "a quote",
@@ -28,8 +35,13 @@ _FORBIDDEN = {
 def validate_host(text: str) -> str:
     """Check a render-server host and return it in canonical form.
 
-    IPv4 must be a dotted quad with octets 0-255; IPv6 is returned compressed; names follow
-    RFC 1123 (letters, digits, hyphens; labels of 1-63 characters; 253 characters in all).
+    ``ipaddress`` is the one authority for addresses: a token that ends in a number (the way
+    resolvers tell an address from a name) must be an IPv4 address it accepts, so
+    ``010.000.000.005`` (octal to some resolvers), ``0x7f.1.1.1``, ``1.2.3.4.5`` and
+    ``10.0.0.260`` are refused, never rewritten as another address. IPv6 is returned compressed,
+    optionally in one pair of brackets, with a zone id of letters, digits, ``_``, ``.`` and
+    ``-``. Names follow RFC 1123 (letters, digits, hyphens; labels of 1-63 characters; 253
+    characters in all; one trailing dot at most).
 
     Args:
         text: what the user typed or the file held.
@@ -41,21 +53,24 @@ def validate_host(text: str) -> str:
         InputError: with a message naming the problem.
     """
     host = text.strip()
+    if _CANONICAL_IPV4.fullmatch(host):
+        return host
     if not host:
         raise InputError("host is empty")
     for char, what in _FORBIDDEN.items():
         if char in host:
             raise InputError(f"host {text!r} contains {what}")
-    if ":" in host:
-        try:
-            return str(ipaddress.IPv6Address(host.strip("[]")))
-        except ValueError as exc:
-            raise InputError(f"host {text!r} is not a valid IPv6 address ({exc})") from None
     if not host.isascii():
         raise InputError(f"host {text!r} has non-ASCII characters (use the IDNA 'xn--' form)")
-    labels = host.rstrip(".").split(".")
-    if all(label.isdigit() for label in labels):
-        return _validate_ipv4(text, labels)
+    if ":" in host:
+        return _validate_ipv6(text, host)
+    if "[" in host or "]" in host:
+        raise InputError(f"host {text!r} contains a bracket (brackets are only for IPv6)")
+    labels = host.split(".")
+    if len(labels) > 1 and not labels[-1]:
+        labels.pop()  # one trailing dot: a fully qualified name
+    if _NUMERIC_LABEL.match(labels[-1]):
+        return _validate_ipv4(text, host, labels)
     if len(host) > _MAX_NAME:
         raise InputError(f"host name {text[:40]!r}... is longer than {_MAX_NAME} characters")
     for label in labels:
@@ -65,14 +80,40 @@ def validate_host(text: str) -> str:
     return host
 
 
-def _validate_ipv4(text: str, labels: list[str]) -> str:
+def _validate_ipv6(text: str, host: str) -> str:
+    inner = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if "[" in inner or "]" in inner:
+        raise InputError(f"host {text!r} has a stray bracket")
+    _, percent, zone = inner.partition("%")
+    if percent and not _ZONE.match(zone):
+        raise InputError(f"host {text!r} has an invalid IPv6 zone id {zone!r} "
+                         "(letters, digits, '_', '.' and '-' only)")
+    try:
+        return str(ipaddress.IPv6Address(inner))
+    except ValueError as exc:
+        raise InputError(f"host {text!r} is not a valid IPv6 address ({exc})") from None
+
+
+def _validate_ipv4(text: str, host: str, labels: list[str]) -> str:
+    # Resolvers read "010" as octal and "0x7f" as hex, so anything ipaddress does not accept
+    # as written is refused rather than "corrected" into a different address.
+    try:
+        return str(ipaddress.IPv4Address(host))
+    except ValueError:
+        pass
+    if not all(label.isdigit() for label in labels):
+        raise InputError(f"host {text!r} is not a valid IPv4 address (decimal numbers only; "
+                         "a name cannot end in a number)")
     if len(labels) != 4:
         raise InputError(f"host {text!r} is not a valid IPv4 address (needs 4 numbers, "
                          f"has {len(labels)})")
     for label in labels:
         if int(label) > 255:
             raise InputError(f"host {text!r} is not a valid IPv4 address ({label} > 255)")
-    return str(ipaddress.IPv4Address(".".join(str(int(label)) for label in labels)))
+    if host.endswith("."):
+        raise InputError(f"host {text!r} is not a valid IPv4 address (a trailing dot)")
+    raise InputError(f"host {text!r} is not a valid IPv4 address (leading zeros: some "
+                     "resolvers read 010 as octal 8; write the address plainly)")
 
 
 def validate_port(value: int | str, what: str = "port") -> int:

@@ -71,8 +71,7 @@ def apply_pool(settings: DRSettings, name: str, *, merge: bool = False,
                          f"for {settings.engine.value.upper()}")
     if not merge:
         settings.servers = []
-    for server in pool.entries():
-        settings.add_server(server.host, server.port, enabled=server.enabled)
+    settings.add_servers(pool.entries())
     settings.mode = pool.mode
     if pool.dispatcher is not None:
         settings.dispatcher = pool.dispatcher

@@ -21,7 +21,7 @@ from typing import Any, TypeAlias
 from vrdr_max.addresses import validate_host
 from vrdr_max.atomic import DEFAULT_BACKUP_SUFFIX, FileSnapshot, atomic_write, read_bytes_snapshot
 from vrdr_max.errors import InputError
-from vrdr_max.models import DRSettings, RenderServer
+from vrdr_max.models import DRSettings, RenderServer, ServerEntry, ServerList
 from vrdr_max.ports import Engine, Mode, default_port
 
 CPU_CFG_NAME = "vray_dr.cfg"
@@ -38,9 +38,12 @@ RESTART_KEYS = tuple(dict.fromkeys((NEW_RESTART_KEY, "restart_slaves", "restart_
 (vray-dr.md §3.3) [unverified]. A file keeps the spelling it has."""
 
 DISPATCHER_KEY = "dr2_dispatcher"
-"""[unverified] Hook for the DR2 dispatcher: no public file shows where V-Ray stores the
-Dispatcher IP (vray-dr.md §15.1). Value format ``host port also_renders``, e.g.
-``dr2_dispatcher 10.0.0.5 20208 1``. Change the name here once a real file shows it."""
+"""[unverified] No public file shows any dispatcher key in V-Ray's cfg files (vray-dr.md §15.1):
+an invented line may show up as a phantom server or be dropped when V-Ray's dialog saves. So
+the dispatcher lives in vrdr's sidecar and the scene, and this line (``host port also_renders``,
+e.g. ``dr2_dispatcher 10.0.0.5 20208 1``) is read and written only when the studio setting
+``dispatcher_in_vray_cfg`` asks for it, for a build where it has been seen to work. Otherwise
+such a line is an unknown line, kept verbatim."""
 
 NEW_FILE_LINE_ENDING = "\r\n"
 """Line ending for files that have none yet: the files live on Windows next to 3ds Max."""
@@ -70,7 +73,8 @@ OPTION_KEYS: dict[str, _ValueKind] = {
     DISPATCHER_KEY: _ValueKind.DISPATCHER,
 }
 """Every option key vrdr understands (vray-dr.md §3.2, §4) and the values it accepts. A line
-with a known key but another value is kept verbatim as an unknown line."""
+with a known key but another value is kept verbatim as an unknown line; so is the dispatcher
+line unless the studio switches it on (see ``DISPATCHER_KEY``)."""
 
 
 class LineKind(str, Enum):
@@ -80,10 +84,6 @@ class LineKind(str, Enum):
     OPTION = "option"
     SERVER = "server"
     UNKNOWN = "unknown"
-
-
-ServerEntry: TypeAlias = tuple[str, int, bool]
-"""A server line's host (canonical), port and enabled flag."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +96,7 @@ class CfgLine:
         kind: blank, option, server or unknown.
         key: the option key as spelled (options only).
         value: the typed option value (options only).
-        server: host, port, enabled (servers only).
+        server: host, first port, last port of a range or None, enabled (servers only).
     """
 
     text: str
@@ -185,44 +185,59 @@ _ASSET_FIELDS = (
 )
 _DISPATCHER_FIELD = _Field("dispatcher", (DISPATCHER_KEY,), _dispatcher_value, _put_dispatcher)
 
-_FIELDS: dict[Engine, tuple[_Field, ...]] = {
+_V_RAY_FIELDS: dict[Engine, tuple[_Field, ...]] = {
     # V-Ray's own order, used when options are appended to a file.
     Engine.CPU: (*_COMMON_FIELDS,
                  _Field("use_local_host", ("use_local_machine",),
                         lambda s: _flag(s.use_local_host), _set_top("use_local_host", bool)),
-                 *_ASSET_FIELDS, _DISPATCHER_FIELD),
+                 *_ASSET_FIELDS),
     Engine.GPU: (_Field("use_local_host", ("autostart_local_slave",),
                         lambda s: _flag(s.use_local_host), _set_top("use_local_host", bool)),
-                 *_COMMON_FIELDS, *_ASSET_FIELDS, _DISPATCHER_FIELD),
+                 *_COMMON_FIELDS, *_ASSET_FIELDS),
 }
-"""Which settings field each option key feeds, per file."""
+"""Which settings field each of V-Ray's option keys feeds, per file."""
 
 _APPENDED: dict[Engine, frozenset[str]] = {
-    Engine.CPU: frozenset(f.name for f in _FIELDS[Engine.CPU]),
+    Engine.CPU: frozenset(f.name for f in _V_RAY_FIELDS[Engine.CPU]) | {"dispatcher"},
     # vrayrt_dr.cfg holds servers and autostart_local_slave; other keys are only kept up to
-    # date when the file already has them (vray-dr.md §4). The DR2 dispatcher is added for
-    # GPU DR2 as for CPU (the guide: "the process is similar"); its key is [unverified].
+    # date when the file already has them (vray-dr.md §4). With the dispatcher line switched
+    # on, it is added for GPU DR2 as for CPU (the guide: "the process is similar").
     Engine.GPU: frozenset({"use_local_host", "dispatcher"}),
 }
 """Fields written to a file that lacks their key."""
 
 
-def _held(settings: DRSettings, engine: Engine) -> tuple[Any, ...]:
-    """The part of ``settings`` a cfg file of ``engine`` can hold, for change detection."""
-    servers = tuple((s.host, s.port, s.enabled) for s in settings.servers)
-    return servers, tuple(f.get(settings) for f in _FIELDS[engine])
+def _fields(engine: Engine, dispatcher_in_cfg: bool) -> tuple[_Field, ...]:
+    own = _V_RAY_FIELDS[engine]
+    return (*own, _DISPATCHER_FIELD) if dispatcher_in_cfg else own
+
+
+def _option_kinds(dispatcher_in_cfg: bool) -> dict[str, _ValueKind]:
+    if dispatcher_in_cfg:
+        return OPTION_KEYS
+    return {key: kind for key, kind in OPTION_KEYS.items() if key != DISPATCHER_KEY}
 
 
 # --- reading ----------------------------------------------------------------------------------
 
 # Anything below space except tab, LF, VT, FF and CR marks a binary file.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x09), *range(0x0e, 0x20), 0x7f])
 _DIGITS = re.compile(r"[0-9]+")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
-# Canonical dotted quads are what validate_host would return unchanged; matching them here
-# keeps parsing a 10,000-server file fast.
+_PORT_RANGE = re.compile(r"([0-9]+)-([0-9]+)")
+
+# The fast path: one regex per line reads the common server line, ``host 0|1 [port]`` with no
+# leading blanks, whose host is a name whose labels start with a letter or a canonical dotted
+# quad. Both are exactly what validate_host returns unchanged (tests/unit/test_cfgfile_props.py
+# holds it to that, against ``ipaddress``); anything else (ranges, IPv6, leading zeros, odd
+# spacing) takes the full reader below. The raw piece may end in the CR of a CRLF.
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_CANONICAL_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
+_NAME_LABEL = r"[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PORT = r"(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
+_FAST_SERVER = re.compile(
+    rf"(?=[!-~]{{1,253}}[ \t])({_NAME_LABEL}(?:\.{_NAME_LABEL})*|{_OCTET}(?:\.{_OCTET}){{3}})"
+    rf"[ \t]+([01])(?:[ \t]+({_PORT}))?[ \t]*\r?")
 
 
 def _decode(data: bytes, source: str) -> str:
@@ -237,7 +252,9 @@ def _decode(data: bytes, source: str) -> str:
     except UnicodeDecodeError as exc:
         raise InputError(f"{source} is not a text file (byte {exc.start} is not valid "
                          f"{'UTF-16' if encoding == 'utf-16' else 'UTF-8'})") from None
-    _check_text(text, source)
+    # In UTF-8 a control character is its own byte: a quick C-level look first.
+    if encoding == "utf-16" or len(data.translate(None, _CONTROL_BYTES)) != len(data):
+        _check_text(text, source)
     return text
 
 
@@ -249,44 +266,48 @@ def _check_text(text: str, source: str) -> None:
                          f"0x{ord(found.group()):02x} on line {line})")
 
 
-def _split_lines(text: str) -> list[tuple[str, str]]:
-    parts = text.split("\n")
-    last = parts.pop()
-    lines = [(p[:-1], "\r\n") if p.endswith("\r") else (p, "\n") for p in parts]
-    if last:
-        lines.append((last[:-1], "\r") if last.endswith("\r") else (last, ""))
-    return lines
+def _piece(text: str, ending: str) -> str:
+    """A line as stored: its text, plus the CR of a CR LF or of a final lone CR."""
+    return text + "\r" if ending in ("\r\n", "\r") else text
 
 
 def _canonical_host(token: str) -> str | None:
-    if _CANONICAL_IPV4.fullmatch(token):
-        return token
     try:
         return validate_host(token)
     except InputError:
         return None
 
 
+def _parse_port(text: str) -> tuple[int, int | None] | None:
+    """``20204`` or a range ``20204-20212`` (as Deadline writes), each port 1-65535."""
+    ranged = _PORT_RANGE.fullmatch(text)
+    if ranged:
+        first, last = int(ranged.group(1)), int(ranged.group(2))
+        return (first, last) if 1 <= first <= last <= 65535 else None
+    if not _DIGITS.fullmatch(text):
+        return None
+    port = int(text)
+    return (port, None) if 1 <= port <= 65535 else None
+
+
 def _parse_server(tokens: list[str], default: int) -> ServerEntry | None:
     if len(tokens) == 3:
-        flag, port_text = tokens[1], tokens[2]
-        if flag not in ("0", "1") or not _DIGITS.fullmatch(port_text):
+        flag = tokens[1]
+        ports = _parse_port(tokens[2])
+        if flag not in ("0", "1"):
             return None
-        port = int(port_text)
     elif len(tokens) == 2:
         second = tokens[1]
         if second in ("0", "1"):  # V-Ray 1.x/2.x: "host 1", no port
-            flag, port = second, default
-        elif _DIGITS.fullmatch(second):  # an early writer's "host port"
-            flag, port = "1", int(second)
-        else:
-            return None
+            flag, ports = second, (default, None)
+        else:  # an early writer's "host port"
+            flag, ports = "1", _parse_port(second)
     else:
         return None
-    if not 1 <= port <= 65535 or tokens[0].isdigit():
+    if ports is None or tokens[0].isdigit():
         return None
     host = _canonical_host(tokens[0])
-    return None if host is None else (host, port, flag == "1")
+    return None if host is None else (host, ports[0], ports[1], flag == "1")
 
 
 def _parse_value(kind: _ValueKind, values: list[str]) -> OptionValue | None:
@@ -317,14 +338,14 @@ def _parse_dispatcher(values: list[str]) -> str | None:
     return f"{host} {port} {also}"
 
 
-def _classify(text: str, ending: str, default: int) -> CfgLine:
+def _classify(text: str, ending: str, default: int, options: dict[str, _ValueKind]) -> CfgLine:
     # Non-ASCII never makes a valid host or value; V-Ray's reader is byte-based.
     if not text.isascii():
         return CfgLine(text, ending, LineKind.UNKNOWN)
     tokens = text.split()
     if not tokens:
         return CfgLine(text, ending, LineKind.BLANK)
-    kind = OPTION_KEYS.get(tokens[0])
+    kind = options.get(tokens[0])
     if kind is not None:
         value = _parse_value(kind, tokens[1:])
         if value is None:
@@ -336,8 +357,9 @@ def _classify(text: str, ending: str, default: int) -> CfgLine:
     return CfgLine(text, ending, LineKind.SERVER, server=server)
 
 
-def _format_server(server: RenderServer) -> str:
-    return f"{server.host} {_flag(server.enabled)} {server.port}"
+def _format_server(server: ServerEntry) -> str:
+    host, port, port_end, enabled = server
+    return f"{host} {_flag(enabled)} {port}" + ("" if port_end is None else f"-{port_end}")
 
 
 def _format_value(value: OptionValue) -> str:
@@ -347,29 +369,60 @@ def _format_value(value: OptionValue) -> str:
 
 # --- the document -----------------------------------------------------------------------------
 
+_Meta: TypeAlias = "re.Match[str] | CfgLine"
+"""What one stored line is: a fast-path server match, or a fully read line."""
+
+_TAIL = CfgLine("", "", LineKind.BLANK)
+"""Stands for the empty piece after a file's last newline (not a line)."""
+
+
 class CfgDocument:
-    """One cfg file's text as lines, editable without losing anything it does not understand.
+    r"""One cfg file's text as lines, editable without losing anything it does not understand.
 
     Build it with :meth:`parse`; read ``servers``/``options``/:meth:`to_settings`; edit with
     :meth:`apply`; get the bytes with :meth:`render`.
+
+    The text is kept as the pieces between newlines (``"\n".join`` gives it back). Reading
+    every line (one regex each; a full read for the few that need one) happens when something
+    asks for lines, servers or unknown lines; loading, adding servers and saving read only the
+    option lines and the lines around the insertion point. Servers become objects only when
+    asked for.
     """
 
-    def __init__(self, lines: list[CfgLine], engine: Engine, original: bytes,
-                 original_text: str) -> None:
+    def __init__(self, pieces: list[str], engine: Engine, original: bytes, original_text: str,
+                 *, dispatcher_in_cfg: bool = False, token: object | None = None,
+                 meta: list[_Meta] | None = None) -> None:
         self.engine = engine
-        self._lines = lines
+        self.dispatcher_in_cfg = dispatcher_in_cfg
+        self._pieces = pieces
+        self._meta = meta  # per piece, once every line has been read
         self._original = original
         self._original_text = original_text
+        self._default = default_port(engine, Mode.DR)
+        self._options = _option_kinds(dispatcher_in_cfg)
+        # Derived from the lines, computed when first needed, dropped on every edit.
+        self._joined: str | None = None
+        self._lower: str | None = None
+        self._read: list[CfgLine] | None = None
+        self._raw_servers: list[Any] | None = None
+        self._values: dict[str, OptionValue] | None = None
+        # Server lists handed out whose source is still this document: they get a snapshot
+        # before it is edited.
+        self._owed: list[list[list[Any]]] = []
+        # Identifies this content for the ServerList it hands out (see ServerList.added_since).
+        self.token = object() if token is None else token
 
     @classmethod
-    def parse(cls, data: bytes | str, engine: Engine, *,
-              source: str = "the cfg file") -> CfgDocument:
+    def parse(cls, data: bytes | str, engine: Engine, *, source: str = "the cfg file",
+              dispatcher_in_cfg: bool = False) -> CfgDocument:
         """Read a cfg file's content.
 
         Args:
             data: the file's bytes (UTF-8 with or without BOM, or UTF-16 with BOM) or text.
             engine: CPU for ``vray_dr.cfg``, GPU for ``vrayrt_dr.cfg``.
             source: how to name the file in error messages.
+            dispatcher_in_cfg: read (and later write) the DR2 dispatcher line
+                (``DISPATCHER_KEY``); off, that line is an unknown line.
 
         Returns:
             The document.
@@ -388,42 +441,61 @@ class CfgDocument:
         else:
             original = data
             text = _decode(data, source)
-        default = default_port(engine, Mode.DR)
-        lines = [_classify(body, ending, default) for body, ending in _split_lines(text)]
-        return cls(lines, engine, original, text)
+        document = cls(text.split("\n"), engine, original, text,
+                       dispatcher_in_cfg=dispatcher_in_cfg)
+        document._joined = text
+        return document
 
     def copy(self) -> CfgDocument:
-        """An independent copy (lines are immutable, so the list is all that is copied)."""
-        return CfgDocument(list(self._lines), self.engine, self._original, self._original_text)
+        """An independent copy with the same content (and token)."""
+        twin = CfgDocument(list(self._pieces), self.engine, self._original, self._original_text,
+                           dispatcher_in_cfg=self.dispatcher_in_cfg, token=self.token,
+                           meta=None if self._meta is None else list(self._meta))
+        # Derived values are never edited in place, so the twin can share them.
+        twin._joined, twin._read = self._joined, self._read
+        twin._raw_servers, twin._values = self._raw_servers, self._values
+        return twin
 
     @property
     def lines(self) -> tuple[CfgLine, ...]:
         """Every line, in file order."""
-        return tuple(self._lines)
+        self._all_meta()
+        return tuple(self._line(i) for i in range(self._count()))
 
     @property
     def servers(self) -> list[RenderServer]:
         """The server lines, in file order (fresh objects: editing them does not edit the file)."""
-        return [RenderServer.model_construct(host=line.server[0], port=line.server[1],
-                                             enabled=line.server[2])
-                for line in self._lines if line.server is not None]
+        return list(self.server_list())
+
+    def server_list(self) -> ServerList:
+        """The server lines as a :class:`ServerList`, read when first needed."""
+        owed: list[list[Any]] = []
+        self._owed = [*(cell for cell in self._owed if not cell), owed]
+
+        def source() -> list[Any]:
+            if not owed:
+                owed.append(self._raw())
+            return list(owed[0])
+
+        return ServerList.lazy(source, self._entry, self.token, self.may_list)
 
     @property
     def options(self) -> dict[str, OptionValue]:
         """Known option keys as spelled in the file and their typed values (last one wins)."""
-        return {line.key: line.value for line in self._lines
+        return {line.key: line.value for line in self._read_lines()
                 if line.key is not None and line.value is not None}
 
     @property
     def unknown_lines(self) -> list[str]:
         """Lines kept verbatim because they are neither blank, a server nor a known option."""
-        return [line.text for line in self._lines if line.kind is LineKind.UNKNOWN]
+        return [line.text for line in self._read_lines() if line.kind is LineKind.UNKNOWN]
 
     @property
     def line_ending(self) -> str:
         """The terminator most lines use; new lines get it (CRLF for a file without any)."""
-        crlf = sum(1 for line in self._lines if line.ending == "\r\n")
-        lf = sum(1 for line in self._lines if line.ending == "\n")
+        text = self._text()
+        crlf = text.count("\r\n")
+        lf = text.count("\n") - crlf
         if not crlf and not lf:
             return NEW_FILE_LINE_ENDING
         return "\r\n" if crlf >= lf else "\n"
@@ -443,11 +515,18 @@ class CfgDocument:
         Returns:
             New settings; editing them does not edit the document.
         """
+        return self._settings(base, self.server_list())
+
+    def file_options(self) -> DRSettings:
+        """What the file's options alone say, on defaults (no servers)."""
+        return self._settings(None, ServerList())
+
+    def _settings(self, base: DRSettings | None, servers: ServerList) -> DRSettings:
         data = (base or DRSettings()).model_dump(exclude={"servers"})
         data["engine"] = self.engine
-        data["servers"] = self.servers
+        data["servers"] = servers
         current = self._field_values()
-        for field in _FIELDS[self.engine]:
+        for field in self._fields():
             if field.name in current:
                 field.put(data, current[field.name])
         return DRSettings.model_validate(data)
@@ -458,7 +537,8 @@ class CfgDocument:
         Unchanged lines keep their exact text; changed servers and options are rewritten in
         place (options keep their key spelling); removed servers' lines go; new servers follow
         the server before them in ``settings``; missing options are appended after the last
-        option line; unknown lines stay where they are.
+        option line; unknown lines stay where they are. When the only change to the servers
+        since this document was read is additions, only the new lines are inserted.
 
         Raises:
             InputError: ``settings`` are for the other engine's file.
@@ -467,13 +547,16 @@ class CfgDocument:
             raise InputError(f"these are {settings.engine.value.upper()} settings but "
                              f"{cfg_name(self.engine)} is the {self.engine.value.upper()} file")
         ending = self.line_ending
-        lines = self._apply_servers(self._lines, settings.servers, ending)
-        lines = self._apply_options(lines, settings, ending)
-        # A line that used to be last may have no terminator; it needs one now.
-        for index in range(len(lines) - 1):
-            if lines[index].ending not in ("\n", "\r\n"):
-                lines[index] = replace(lines[index], ending=ending)
-        self._lines = lines
+        current = self._field_values()  # server edits leave the options as they are
+        added = settings.server_list.added_since(self.token)
+        if added is not None:
+            self._insert_servers([s.entry for s in added], ending)
+        else:
+            servers = list(settings.server_list.entries())
+            self._all_meta()
+            self._store(self._apply_servers([self._line(i) for i in range(self._count())],
+                                            servers, ending), ending)
+        self._apply_options(settings, ending, current)
 
     def render(self) -> bytes:
         """The file's bytes: the original bytes when nothing changed, else UTF-8 without BOM."""
@@ -486,20 +569,197 @@ class CfgDocument:
         """Record that ``data`` (this document's :meth:`render`) is now the file's content."""
         self._original, self._original_text = data, self._text()
 
+    # --- storage ------------------------------------------------------------------------
+
     def _text(self) -> str:
-        return "".join(line.text + line.ending for line in self._lines)
+        if self._joined is None:
+            self._joined = "\n".join(self._pieces)
+        return self._joined
+
+    def _count(self) -> int:
+        """Lines in the file: the piece after the last newline is one only when not empty."""
+        return len(self._pieces) - (self._pieces[-1] == "")
+
+    def _entry(self, item: Any) -> ServerEntry:
+        if isinstance(item, CfgLine):
+            assert item.server is not None
+            return item.server
+        port = item.group(3)
+        return item.group(1), int(port) if port else self._default, None, item.group(2) == "1"
+
+    def may_list(self, host: str) -> bool:
+        """False only when no server line of the text can be on ``host`` (lower case).
+
+        A server line spells its host as validate_host returns it, except IPv6 (``0:0::1``
+        for ``::1``), so the text tells.
+        """
+        if self._lower is None:
+            self._lower = self._text().lower()
+        return host in self._lower or (":" in host and ":" in self._lower)
+
+    def _before_edit(self) -> None:
+        # Server lists handed out read this content, not the edited one.
+        for owed in self._owed:
+            if not owed:
+                owed.append(self._raw())
+        self._owed = []
+
+    def _edited(self) -> None:
+        self._joined = self._lower = self._read = self._raw_servers = self._values = None
+
+    def _all_meta(self) -> list[_Meta]:
+        """Read every line: the fast-path regex on each, the full reader on the rest."""
+        if self._meta is None:
+            pieces = self._pieces
+            matches = list(map(_FAST_SERVER.fullmatch, pieces))
+            meta: list[Any] = list(matches)
+            read = []
+            for i in [i for i, m in enumerate(matches) if m is None]:
+                meta[i] = line = self._read_piece(i)
+                read.append(line)
+            self._meta, self._read = meta, read
+            if self._raw_servers is None and not any(line.server for line in read):
+                self._raw_servers = list(filter(None, matches))  # at C speed
+        return self._meta
+
+    def _read_piece(self, i: int) -> CfgLine:
+        """The full reader on one piece."""
+        piece = self._pieces[i]
+        if i < len(self._pieces) - 1:
+            body, ending = (piece[:-1], "\r\n") if piece.endswith("\r") else (piece, "\n")
+        else:
+            body, ending = (piece[:-1], "\r") if piece.endswith("\r") else (piece, "")
+        return _classify(body, ending, self._default, self._options)
+
+    def _meta_at(self, i: int) -> _Meta:
+        """What line ``i`` is, without reading every line."""
+        if self._meta is not None:
+            return self._meta[i]
+        return _FAST_SERVER.fullmatch(self._pieces[i]) or self._read_piece(i)
+
+    def _raw(self) -> list[Any]:
+        """One item per server line, for ServerList (see :meth:`_entry`)."""
+        if self._raw_servers is None:
+            self._raw_servers = [m for m in self._all_meta()
+                                 if not isinstance(m, CfgLine) or m.server is not None]
+        return self._raw_servers
+
+    def _line(self, i: int) -> CfgLine:
+        item = self._meta_at(i)
+        if isinstance(item, CfgLine):
+            return item
+        piece = self._pieces[i]
+        last = i == len(self._pieces) - 1
+        if piece.endswith("\r"):
+            return CfgLine(piece[:-1], "\r" if last else "\r\n", LineKind.SERVER,
+                           server=self._entry(item))
+        return CfgLine(piece, "" if last else "\n", LineKind.SERVER, server=self._entry(item))
+
+    def _read_lines(self) -> list[CfgLine]:
+        """The fully read lines (options, blanks, unknown, unusual servers), in order."""
+        if self._read is None:
+            self._read = [m for m in self._all_meta() if isinstance(m, CfgLine)]
+        return self._read
+
+    def _option_lines(self) -> list[CfgLine]:
+        """The option lines in order, found without reading every line.
+
+        Every option key has an underscore, so only lines with one can be option lines; most
+        server lines have none (host names cannot), so few lines need the full reader.
+        """
+        if self._meta is not None:
+            return [line for line in self._read_lines() if line.kind is LineKind.OPTION]
+        text = self._text()
+        lines = []
+        index, counted = 0, 0
+        at = text.find("_")
+        while at != -1:
+            start = text.rfind("\n", 0, at) + 1
+            index += text.count("\n", counted, start)
+            line = self._read_piece(index)
+            if line.kind is LineKind.OPTION:
+                lines.append(line)
+            end = text.find("\n", at)
+            if end == -1:
+                break
+            counted = start
+            at = text.find("_", end)
+        return lines
+
+    def _store(self, lines: list[CfgLine], ending: str) -> None:
+        self._before_edit()
+        # A line that used to be last may have no terminator; it needs one now.
+        for index in range(len(lines) - 1):
+            if lines[index].ending not in ("\n", "\r\n"):
+                lines[index] = replace(lines[index], ending=ending)
+        pieces = [_piece(line.text, line.ending) for line in lines]
+        meta: list[_Meta] = list(lines)
+        if not lines or lines[-1].ending in ("\n", "\r\n"):
+            pieces.append("")
+            meta.append(_TAIL)
+        self._pieces, self._meta = pieces, meta
+        self._edited()
+
+    def _insert(self, at: int, new: list[CfgLine], ending: str) -> None:
+        """Insert ``new`` (terminated lines) before line ``at``; ``at`` may be the line count."""
+        self._before_edit()
+        count = self._count()
+        if at >= count and self._pieces[-1] != "":
+            # The last line had no terminator; it gets one now.
+            last = self._line(count - 1)
+            self._pieces[-1] = _piece(last.text, ending)
+            self._pieces.append("")
+            if self._meta is not None:
+                if isinstance(self._meta[-1], CfgLine):
+                    self._meta[-1] = replace(last, ending=ending)
+                self._meta.append(_TAIL)
+            at = count
+        self._pieces[at:at] = [_piece(line.text, line.ending) for line in new]
+        if self._meta is not None:
+            self._meta[at:at] = new
+        self._edited()
+
+    def _insert_servers(self, entries: list[ServerEntry], ending: str) -> None:
+        """Put new server lines after the last server line (or where the first would go)."""
+        if not entries:
+            return
+        count = self._count()
+        at = next((i + 1 for i in range(count - 1, -1, -1) if self._is_server(i)), None)
+        if at is None:
+            at = next((i for i in range(count) if self._is_option(i)), 0)
+        self._insert(at, [CfgLine(_format_server(e), ending, LineKind.SERVER, server=e)
+                          for e in entries], ending)
+
+    def _is_server(self, i: int) -> bool:
+        item = self._meta_at(i)
+        return not isinstance(item, CfgLine) or item.server is not None
+
+    def _is_option(self, i: int) -> bool:
+        item = self._meta_at(i)
+        return isinstance(item, CfgLine) and item.kind is LineKind.OPTION
+
+    # --- options ------------------------------------------------------------------------
+
+    def _fields(self) -> tuple[_Field, ...]:
+        return _fields(self.engine, self.dispatcher_in_cfg)
 
     def _field_values(self) -> dict[str, OptionValue]:
-        by_key = {key: field for field in _FIELDS[self.engine] for key in field.keys}
-        values: dict[str, OptionValue] = {}
-        for line in self._lines:
-            field = by_key.get(line.key) if line.key is not None else None
-            if field is not None and line.value is not None:
-                values[field.name] = line.value
-        return values
+        """Each settings field the option lines set, and its value (the last line wins)."""
+        if self._values is None:
+            by_key = {key: field for field in self._fields() for key in field.keys}
+            self._values = {}
+            for line in self._option_lines():
+                field = by_key.get(line.key) if line.key is not None else None
+                if field is not None and line.value is not None:
+                    self._values[field.name] = line.value
+        return self._values
+
+    def option_values(self, settings: DRSettings) -> tuple[OptionValue | None, ...]:
+        """What ``settings`` would put into this file's options, for change detection."""
+        return tuple(field.get(settings) for field in self._fields())
 
     @staticmethod
-    def _apply_servers(lines: list[CfgLine], servers: list[RenderServer],
+    def _apply_servers(lines: list[CfgLine], servers: list[ServerEntry],
                        ending: str) -> list[CfgLine]:
         server_rows = [i for i, line in enumerate(lines) if line.server is not None]
         match = _match_servers(lines, server_rows, servers)
@@ -513,8 +773,7 @@ class CfgDocument:
             if j in match:
                 anchor = j
                 continue
-            new = CfgLine(_format_server(server), ending, LineKind.SERVER,
-                          server=(server.host, server.port, server.enabled))
+            new = CfgLine(_format_server(server), ending, LineKind.SERVER, server=server)
             (head if anchor is None else after.setdefault(anchor, [])).append(new)
         head_at = _head_position(lines, slots, server_rows)
         out: list[CfgLine] = []
@@ -532,58 +791,70 @@ class CfgDocument:
             out.extend(head)
         return out
 
-    def _apply_options(self, lines: list[CfgLine], settings: DRSettings,
-                       ending: str) -> list[CfgLine]:
-        fields = _FIELDS[self.engine]
+    def _apply_options(self, settings: DRSettings, ending: str,
+                       current: dict[str, OptionValue]) -> None:
+        """Rewrite the option lines whose value ``settings`` change; append missing ones.
+
+        ``current`` holds the option values the lines have (:meth:`_field_values`).
+        """
+        fields = self._fields()
         by_key = {key: field for field in fields for key in field.keys}
         wanted = {field.name: field.get(settings) for field in fields}
-        current = self._field_values()
         edited = {name for name, value in current.items() if wanted[name] != value}
-        out: list[CfgLine] = []
-        for line in lines:
-            field = by_key.get(line.key) if line.key is not None else None
-            if field is None or field.name not in edited:
-                out.append(line)
-                continue
-            value = wanted[field.name]
-            if value is not None:  # None: the setting is gone (no dispatcher), so is the line
-                out.append(replace(line, text=f"{line.key} {_format_value(value)}", value=value))
+        appended = _APPENDED[self.engine]
         missing = [CfgLine(f"{field.keys[0]} {_format_value(value)}", ending, LineKind.OPTION,
                            key=field.keys[0], value=value)
                    for field in fields
-                   if field.name not in current and field.name in _APPENDED[self.engine]
+                   if field.name not in current and field.name in appended
                    and (value := wanted[field.name]) is not None]
+        if not edited and not missing:
+            return
+        self._before_edit()
+        meta = self._all_meta()
+        for i in reversed([i for i in range(self._count()) if self._is_option(i)]):
+            line = meta[i]
+            assert isinstance(line, CfgLine)
+            assert line.key is not None
+            field = by_key.get(line.key)
+            if field is None or field.name not in edited:
+                continue
+            value = wanted[field.name]
+            if value is None:  # the setting is gone (no dispatcher), so is the line
+                del self._pieces[i], meta[i]
+            else:
+                new = replace(line, text=f"{line.key} {_format_value(value)}", value=value)
+                self._pieces[i], meta[i] = _piece(new.text, new.ending), new
+        self._edited()
         if missing:
-            last = max((i for i, line in enumerate(out) if line.kind is LineKind.OPTION),
-                       default=len(out) - 1)
-            out[last + 1:last + 1] = missing
-        return out
+            count = self._count()
+            last = max((i for i in range(count) if self._is_option(i)), default=count - 1)
+            self._insert(last + 1, missing, ending)
 
 
 def _match_servers(lines: list[CfgLine], server_rows: list[int],
-                   servers: list[RenderServer]) -> dict[int, int]:
+                   servers: list[ServerEntry]) -> dict[int, int]:
     """Map each settings index to the server line it keeps.
 
-    Same host and port first, then the same host, so a port edit stays in place.
+    Same host and ports first, then the same host, so a port edit stays in place.
     """
-    by_key: dict[tuple[str, int], deque[int]] = {}
+    by_key: dict[tuple[str, int, int | None], deque[int]] = {}
     for i in server_rows:
-        host, port, _ = lines[i].server or ("", 0, False)
-        by_key.setdefault((host.lower(), port), deque()).append(i)
+        host, port, port_end, _ = lines[i].server or ("", 0, None, False)
+        by_key.setdefault((host.lower(), port, port_end), deque()).append(i)
     match: dict[int, int] = {}
-    for j, server in enumerate(servers):
-        rows = by_key.get(server.key)
+    for j, (host, port, port_end, _) in enumerate(servers):
+        rows = by_key.get((host.lower(), port, port_end))
         if rows:
             match[j] = rows.popleft()
     used = set(match.values())
     by_host: dict[str, deque[int]] = {}
     for i in server_rows:
         if i not in used:
-            host = (lines[i].server or ("", 0, False))[0]
+            host = (lines[i].server or ("", 0, None, False))[0]
             by_host.setdefault(host.lower(), deque()).append(i)
     for j, server in enumerate(servers):
         if j not in match:
-            rows = by_host.get(server.host.lower())
+            rows = by_host.get(server[0].lower())
             if rows:
                 match[j] = rows.popleft()
     return match
@@ -598,11 +869,10 @@ def _head_position(lines: list[CfgLine], slots: list[int], server_rows: list[int
     return next((i for i, line in enumerate(lines) if line.kind is LineKind.OPTION), 0)
 
 
-def _kept_server(source: CfgLine, server: RenderServer, ending: str) -> CfgLine:
-    entry = (server.host, server.port, server.enabled)
+def _kept_server(source: CfgLine, entry: ServerEntry, ending: str) -> CfgLine:
     if source.server == entry:
         return source if source.ending == ending else replace(source, ending=ending)
-    return CfgLine(_format_server(server), ending, LineKind.SERVER, server=entry)
+    return CfgLine(_format_server(entry), ending, LineKind.SERVER, server=entry)
 
 
 # --- the file on disk -------------------------------------------------------------------------
@@ -637,26 +907,29 @@ class CfgFile:
     """
 
     def __init__(self, path: Path, engine: Engine, snapshot: FileSnapshot,
-                 base: DRSettings | None = None) -> None:
+                 base: DRSettings | None = None, *, dispatcher_in_cfg: bool = False) -> None:
         self.path = path
         self.engine = engine
         self._base = base
         self._snapshot = snapshot
-        self.document = CfgDocument.parse(snapshot.data or b"", engine, source=str(path))
+        self.document = CfgDocument.parse(snapshot.data or b"", engine, source=str(path),
+                                          dispatcher_in_cfg=dispatcher_in_cfg)
         self.settings = self.document.to_settings(base)
         # What the file itself holds: values that only ``base`` supplies (a sidecar's
         # dispatcher, a submission's options) must still count as changes to write.
-        self._saved = _held(self.document.to_settings(), engine)
+        self._saved_options = self.document.option_values(self.document.file_options())
 
     @classmethod
     def load(cls, path: str | Path, engine: Engine | None = None, *,
-             base: DRSettings | None = None) -> CfgFile:
+             base: DRSettings | None = None, dispatcher_in_cfg: bool = False) -> CfgFile:
         """Read a cfg file; a missing file is an empty document, created on save.
 
         Args:
             path: the file.
             engine: CPU or GPU; told from the file name when None.
             base: settings the file does not hold (mode, dispatcher, ...); defaults when None.
+            dispatcher_in_cfg: read and write the DR2 dispatcher line (the studio setting
+                ``dispatcher_in_vray_cfg``; see ``DISPATCHER_KEY``).
 
         Returns:
             The loaded file.
@@ -667,7 +940,8 @@ class CfgFile:
         """
         target = Path(path)
         engine = engine_from_name(target) if engine is None else engine
-        return cls(target, engine, read_bytes_snapshot(target), base)
+        return cls(target, engine, read_bytes_snapshot(target), base,
+                   dispatcher_in_cfg=dispatcher_in_cfg)
 
     @property
     def exists(self) -> bool:
@@ -681,9 +955,10 @@ class CfgFile:
 
     def reload(self) -> None:
         """Read the file again, dropping unsaved edits to :attr:`settings`."""
-        fresh = CfgFile.load(self.path, self.engine, base=self._base)
+        fresh = CfgFile.load(self.path, self.engine, base=self._base,
+                             dispatcher_in_cfg=self.document.dispatcher_in_cfg)
         self._snapshot, self.document = fresh._snapshot, fresh.document
-        self.settings, self._saved = fresh.settings, fresh._saved
+        self.settings, self._saved_options = fresh.settings, fresh._saved_options
 
     def save(self, *, backup: bool = True) -> SaveResult:
         """Write :attr:`settings` into the file, atomically, if they changed what it holds.
@@ -698,11 +973,12 @@ class CfgFile:
             CfgConflictError: the file changed on disk since it was read; nothing was written.
             InputError: the file or its folder is not writable.
         """
-        held = _held(self.settings, self.engine)
+        options = self.document.option_values(self.settings)
         document = self.document.copy()
         # Settings equal to what was read leave the file alone, even where applying them would
         # append options the file lacks; a missing file is always created.
-        if held != self._saved or not self._snapshot.exists:
+        if (options != self._saved_options or self._servers_changed()
+                or not self._snapshot.exists):
             document.apply(self.settings)
         if not document.changed:
             return SaveResult(path=self.path, backup=None, changed=False, bytes_written=0)
@@ -710,9 +986,18 @@ class CfgFile:
         result = atomic_write(self.path, data, expected=self._snapshot,
                               backup_suffix=DEFAULT_BACKUP_SUFFIX if backup else None)
         document._mark_saved(data)
-        self._snapshot, self.document, self._saved = result.snapshot, document, held
+        self._snapshot, self.document, self._saved_options = result.snapshot, document, options
+        self.settings.server_list.rebase(document.token, document.may_list)
         return SaveResult(path=self.path, backup=result.backup, changed=True,
                           bytes_written=result.bytes_written)
+
+    def _servers_changed(self) -> bool:
+        """True when the working copy's servers differ from the file's."""
+        added = self.settings.server_list.added_since(self.document.token)
+        if added is not None:
+            return bool(added)
+        return list(self.settings.server_list.entries()) != list(
+            self.document.server_list().entries())
 
 
 def load_cfg(path: str | Path, engine: Engine | None = None) -> CfgFile:

@@ -23,10 +23,45 @@ class LightKind(str, Enum):
 
 
 class RenderOutcome(str, Enum):
-    """How a render started through the host ended."""
+    """How a render started through the host ended, as far as the host can tell."""
 
     COMPLETED = "completed"
+    """Every frame Render Setup asks for finished."""
     CANCELLED = "cancelled"
+    """Fewer frames finished than Render Setup asks for: stopped early (cancelled)."""
+    UNKNOWN = "unknown"
+    """The host cannot tell whether every frame finished (never reported as completed)."""
+
+
+CANCEL_SKIPS_FRAME_EVENT = True
+"""[unverified] A cancelled frame sends no ``#postRenderFrame``. No public source says either way;
+the field check asks for one manual cancel to settle it. When False, a render whose every frame
+sent the event may still have been cancelled in its last frame, so it is reported as unknown."""
+
+
+def pickup_frame_count(text: str) -> int | None:
+    """Frames in a Render Setup pickup string such as ``1,3,5-12``; None if it is not one."""
+    count = 0
+    for part in text.replace(" ", "").split(","):
+        first, sep, last = part.partition("-")
+        if not first.isdigit() or (sep and not last.isdigit()) or int(last or first) < int(first):
+            return None
+        count += int(last or first) - int(first) + 1
+    return count
+
+
+def judge_render(finished: int, asked: int | None) -> RenderOutcome:
+    """The outcome of a render that sent ``finished`` ``#postRenderFrame`` notifications.
+
+    Args:
+        finished: frames that sent ``#postRenderFrame``.
+        asked: frames Render Setup's Time Output asks for, or None when unknown.
+    """
+    if finished == 0 or (asked is not None and finished < asked):
+        return RenderOutcome.CANCELLED  # stopped early, whatever a cancelled frame sends
+    if asked is None or finished != asked or not CANCEL_SKIPS_FRAME_EVENT:
+        return RenderOutcome.UNKNOWN
+    return RenderOutcome.COMPLETED
 
 
 @runtime_checkable
@@ -76,6 +111,9 @@ class MaxHost(Protocol):
     def render(self) -> RenderOutcome:
         """Render as the Render button does, with Render Setup's settings; blocks until done.
 
+        Returns:
+            ``COMPLETED`` only when the host saw every frame the settings ask for finish.
+
         Raises:
             HostError: when the render fails.
         """
@@ -101,4 +139,58 @@ class MaxHost(Protocol):
 
     def select_nodes(self, names: Sequence[str]) -> int:
         """Select the nodes called ``names`` (others are ignored); return how many were found."""
+        ...
+
+
+@runtime_checkable
+class FieldHost(MaxHost, Protocol):
+    """A ``MaxHost`` plus the raw look-ups the field check and the scene exporter need.
+
+    They name MAXScript things directly (class names, property names, events), so the facts
+    the project assumes can be compared with what this 3ds Max really has.
+    """
+
+    def globals_defined(self, names: Sequence[str]) -> dict[str, bool]:
+        """Which of ``names`` are MAXScript globals here (classes, functions, interfaces)."""
+        ...
+
+    def renderer_classes(self) -> list[str]:
+        """Every renderer class installed (``RendererClass.classes``), as printed."""
+        ...
+
+    def renderer_properties(self, class_name: str,
+                            names: Sequence[tuple[str | None, str]]) -> dict[str, bool]:
+        """Which ``(sub-object or None, property)`` a new instance of a renderer class has.
+
+        Keys are ``"property"`` or ``"sub.property"``. A new instance is not assigned, so the
+        scene's renderer is left alone.
+        """
+        ...
+
+    def instance_properties(self, class_name: str, names: Sequence[str]) -> dict[str, bool] | None:
+        """Which of ``names`` the first scene instance of ``class_name`` has; None without one."""
+        ...
+
+    def vray_version(self) -> list[str] | None:
+        """What ``vrayVersion()`` returns, or None when the function is not defined."""
+        ...
+
+    def class_superclass(self, class_name: str) -> str | None:
+        """How ``classOf <class>`` prints (its superclass, e.g. ``modifier``); None if undefined."""
+        ...
+
+    def layer_properties(self, names: Sequence[str]) -> dict[str, bool]:
+        """Which of ``names`` the scene's first layer (``LayerManager.getLayer 0``) has."""
+        ...
+
+    def file_property_items(self, header: str) -> list[str] | None:
+        """``fileProperties.getItems header`` (e.g. "Used Plug-Ins"); None when undefined."""
+        ...
+
+    def accepts_python_callback(self) -> bool:
+        """Whether ``callbacks.addScript`` takes a Python callable (registered, then removed)."""
+        ...
+
+    def render_events(self, events: Sequence[str]) -> list[str]:
+        """Render once (the Render button) and return the ``events`` notified, in order."""
         ...

@@ -29,7 +29,7 @@ from vrdr_max.facts import (
     RendererInfo,
     SceneFacts,
 )
-from vrdr_max.host import LightKind, RenderOutcome
+from vrdr_max.host import LightKind, RenderOutcome, judge_render, pickup_frame_count
 from vrdr_max.plugin_classes import KNOWN_PLUGIN_CLASSES
 from vrdr_max.renderers import PROPERTY_NAMES, RendererProp, identify_renderer
 
@@ -38,6 +38,9 @@ _MXS_ERRORS: tuple[type[BaseException], ...] = (RuntimeError, AttributeError)
 _MXS_EXCEPTION = getattr(pymxs, "MAXScriptException", None)
 if isinstance(_MXS_EXCEPTION, type) and issubclass(_MXS_EXCEPTION, BaseException):
     _MXS_ERRORS = (*_MXS_ERRORS, _MXS_EXCEPTION)
+
+# A value that is there but not what we expect (int() of a non-number) counts as unreadable.
+_READ_ERRORS: tuple[type[BaseException], ...] = (*_MXS_ERRORS, TypeError, ValueError)
 
 CALLBACK_ID = "vrdr"
 APPDATA_ID = 0x76726472  # "vrdr": our slot in the scene root node's AppData
@@ -84,11 +87,11 @@ USED_PLUGINS = "Used Plug-Ins"
 # these [unverified] (every DR server has V-Ray).
 STOCK_PLUGIN_FOLDER = "stdplugs"
 VRAY_DLL_PREFIXES = ("vrender", "vray")
-# A render that ends without one #postRenderFrame was cancelled. [unverified] heuristic: 3ds Max
-# documents no "render cancelled" event or state; a cancel after the first of several frames
-# reads as completed.
+# A render is judged by the #postRenderFrame notifications it sends against the frames Render
+# Setup asks for (3ds Max documents no "render cancelled" event or state).
 FRAME_EVENT = "postRenderFrame"
 RENDER_WATCH_ID = "vrdr_render_watch"
+FIELD_PROBE_ID = "vrdr_field_probe"
 PROMPT_MS = 8000  # how long a render-guard message stays on the prompt line
 _PARAM_ERRORS: tuple[type[BaseException], ...] = (TypeError, IndexError, *_MXS_ERRORS)
 MISSING_CLASSES = ("Missing_GeomObject", "Missing_Light", "Missing_Mtl", "Missing_TextureMap",
@@ -435,17 +438,110 @@ class PymxsHost:
 
     def render(self) -> RenderOutcome:
         """Render like the Render button (Render Setup's output, range and size)."""
+        self._close_render_setup()  # first: the open dialog would put its own settings back
+        asked = self._frames_asked()
+        return judge_render(self.render_events([FRAME_EVENT]).count(FRAME_EVENT), asked)
+
+    @staticmethod
+    def _frames_asked() -> int | None:
+        """How many frames Render Setup's Time Output asks for; None when it cannot be read."""
+        try:
+            kind = int(rt.rendTimeType)
+            if kind == 1:
+                return 1
+            if kind == 4:
+                return pickup_frame_count(str(rt.rendPickupFrames))
+            if kind == 2:
+                span = rt.animationRange
+                first, last = int(span.start), int(span.end)
+            elif kind == 3:
+                first, last = int(rt.rendStart), int(rt.rendEnd)
+            else:
+                return None
+            nth = int(rt.rendNThFrame)
+        except _READ_ERRORS:
+            return None
+        return len(range(first, last + 1, nth)) if nth >= 1 and last >= first else None
+
+    # -- raw look-ups for the field check and the exporter (FieldHost) --------------------------
+
+    def globals_defined(self, names: Sequence[str]) -> dict[str, bool]:
+        """Which names are MAXScript globals in this 3ds Max."""
+        return {name: _global(name) is not None for name in names}
+
+    def renderer_classes(self) -> list[str]:
+        """``RendererClass.classes``: every installed renderer class."""
+        return [str(cls) for cls in rt.RendererClass.classes]
+
+    def renderer_properties(self, class_name: str,
+                            names: Sequence[tuple[str | None, str]]) -> dict[str, bool]:
+        """Properties of a new, unassigned instance of a renderer class."""
+        cls = _global(class_name)
+        if cls is None:
+            return {_dotted(sub, name): False for sub, name in names}
+        renderer = cls()
+        found = {}
+        for sub, name in names:
+            target = renderer
+            if sub is not None:
+                target = getattr(renderer, sub) if rt.isProperty(renderer, sub) else None
+            found[_dotted(sub, name)] = target is not None and bool(rt.isProperty(target, name))
+        return found
+
+    def instance_properties(self, class_name: str, names: Sequence[str]) -> dict[str, bool] | None:
+        """Properties of the scene's first instance of a class (None without one)."""
+        cls = _global(class_name)
+        items = list(rt.getClassInstances(cls)) if cls is not None else []
+        if not items:
+            return None
+        return {name: bool(rt.isProperty(items[0], name)) for name in names}
+
+    def vray_version(self) -> list[str] | None:
+        """``vrayVersion()`` as strings (V-Ray 3.0+; Deadline's DBR script reads it)."""
+        fn = _global("vrayVersion")
+        return None if fn is None else [str(item) for item in fn()]
+
+    def class_superclass(self, class_name: str) -> str | None:
+        """``classOf`` of a class value is its superclass (``GeometryClass``, ``modifier``...)."""
+        cls = _global(class_name)
+        return None if cls is None else str(rt.classOf(cls))
+
+    def layer_properties(self, names: Sequence[str]) -> dict[str, bool]:
+        """Properties of layer 0, which every scene has (``getLayer`` is 0-based)."""
+        layer = rt.LayerManager.getLayer(0)
+        return {name: bool(rt.isProperty(layer, name)) for name in names}
+
+    def file_property_items(self, header: str) -> list[str] | None:
+        """The file properties' items under ``header`` (filled in when the scene is saved)."""
+        items = rt.fileProperties.getItems(header)
+        return None if items is None else [str(item) for item in items]
+
+    def accepts_python_callback(self) -> bool:
+        """Register a no-op Python callable for #preRender under a probe id, then remove it."""
+        probe = rt.Name(FIELD_PROBE_ID)
+        try:
+            rt.callbacks.addScript(rt.Name("preRender"), lambda: None, id=probe)
+        except _MXS_ERRORS:
+            return False
+        finally:
+            rt.callbacks.removeScripts(id=probe)
+        return True
+
+    def render_events(self, events: Sequence[str]) -> list[str]:
+        """Render once like the Render button; the listed notifications, in order."""
         self._close_render_setup()
-        frames = []
+        seen: list[str] = []
         watch = rt.Name(RENDER_WATCH_ID)
-        rt.callbacks.addScript(rt.Name(FRAME_EVENT), lambda: frames.append(1), id=watch)
+        for event in events:
+            rt.callbacks.addScript(rt.Name(event), lambda event=event: seen.append(event),
+                                   id=watch)
         try:
             rt.execute(QUICK_RENDER)
         except _MXS_ERRORS as exc:
             raise HostError(f"the render failed: {exc}") from exc
         finally:
             rt.callbacks.removeScripts(id=watch)
-        return RenderOutcome.COMPLETED if frames else RenderOutcome.CANCELLED
+        return seen
 
     def add_callback(self, event: str, callback: Callable[[], None]) -> None:
         """Register ``callback`` for a general event under vrdr's callback id."""
@@ -475,3 +571,7 @@ class PymxsHost:
         # pymxs hands a Python list to MAXScript as an array, which `select` takes [unverified].
         rt.select(nodes)
         return len(nodes)
+
+
+def _dotted(sub: str | None, name: str) -> str:
+    return name if sub is None else f"{sub}.{name}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import Enum
 
 from vrdr_max.facts import RendererFamily, RendererInfo
-from vrdr_max.ports import Engine
+from vrdr_max.ports import Engine, Mode
 
 # Longest prefixes first: "V_Ray_GPU_" must not be taken for a CPU "V_Ray_".
 _PREFIXES: tuple[tuple[str, Engine], ...] = (
@@ -21,6 +21,10 @@ _PREFIXES: tuple[tuple[str, Engine], ...] = (
     ("V_Ray_", Engine.CPU),
 )
 MISSING_RENDERER_CLASS = "Missing_Renderer"
+DR2_BUILD_SUFFIX = "_DR2"
+"""[unverified] Reported by third parties only (no Chaos page): V-Ray 7 update 3+ builds that do
+DR2 alone name their renderer classes ``..._DR2`` and their spawners listen on 20208. The field
+check (``vrdr_max.fieldcheck``) records the class name of the installed build."""
 
 
 def identify_renderer(class_name: str) -> RendererInfo:
@@ -36,9 +40,23 @@ def identify_renderer(class_name: str) -> RendererInfo:
         return RendererInfo(class_name=class_name, family=RendererFamily.MISSING)
     for prefix, engine in _PREFIXES:
         if class_name.startswith(prefix):
+            tail = class_name[len(prefix):]
+            if build_mode(class_name) is Mode.DR2:
+                tail = tail[:-len(DR2_BUILD_SUFFIX)]
             return RendererInfo(class_name=class_name, family=RendererFamily.VRAY, engine=engine,
-                                version=_version(class_name[len(prefix):]))
+                                version=_version(tail))
     return RendererInfo(class_name=class_name, family=RendererFamily.OTHER)
+
+
+def build_mode(class_name: str) -> Mode | None:
+    """The only DR generation a V-Ray build can do, from its renderer class name.
+
+    Returns:
+        ``Mode.DR2`` for a DR2-only build (class name ending in :data:`DR2_BUILD_SUFFIX`);
+        None when the name says nothing (an official build: DR, or DR2 with a dispatcher).
+    """
+    is_vray = any(class_name.startswith(prefix) for prefix, _engine in _PREFIXES)
+    return Mode.DR2 if is_vray and class_name.upper().endswith(DR2_BUILD_SUFFIX) else None
 
 
 def _version(tail: str) -> str | None:

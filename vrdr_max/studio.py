@@ -89,11 +89,13 @@ class Defaults(_Strict):
     probe_timeout: float | None = Field(default=None, gt=0, le=MAX_TIMEOUT)
     only_online: bool | None = None
     restore: bool | None = None
+    #: Write the DR2 dispatcher into V-Ray's cfg too (cfgfile.DISPATCHER_KEY, [unverified]).
+    dispatcher_in_vray_cfg: bool | None = None
 
 
 BUILTIN_DEFAULTS: dict[str, Any] = {
     "pool": None, "shared_drives": [], "manifest": None, "probe_timeout": 1.0,
-    "only_online": False, "restore": True,
+    "only_online": False, "restore": True, "dispatcher_in_vray_cfg": False,
 }
 
 

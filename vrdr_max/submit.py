@@ -27,11 +27,14 @@ from vrdr_max.models import Dispatcher, DRSettings, RenderServer
 from vrdr_max.ports import Engine, Mode
 from vrdr_max.probe import ProbeResult
 from vrdr_max.renderers import PROPERTY_NAMES, RendererProp
+from vrdr_max.settings_store import dispatcher_in_cfg_setting
 from vrdr_max.sidecar import SCENE_DATA_KEY, Sidecar, dump_sidecar
 from vrdr_max.spawner import SpawnerCommand, format_command
 
 CANCEL_NOTE = ("the render was cancelled: render servers may take a while to finish and may not "
                "be available at once for another render")
+UNCONFIRMED_NOTE = ("the render ended, but 3ds Max could not tell whether every frame finished "
+                    "(it may have been cancelled): check the output before relying on it")
 GPU_DISPATCHER_NOTE = ("V-Ray GPU DR2: start vray.exe as the dispatcher on {host} and GPU servers "
                        "as `vray.exe -server`; the dispatcher flag is not documented [unverified]")
 
@@ -141,7 +144,7 @@ def plan(settings: DRSettings, facts: SceneFacts,
         engine=settings.engine, mode=settings.mode, cfg_path=cfg_path,
         cfg_loaded=None if loaded_from is None else LoadedCfg(data=loaded_from.data),
         cfg_settings=cfg_settings, skipped_servers=skipped,
-        server_lines=[f"{s.host} {int(s.enabled)} {_port_text(s)}" for s in servers],
+        server_lines=[f"{s.host} {int(s.enabled)} {s.port_text}" for s in servers],
         renderer_props=props,
         renderer_prop_names={".".join(p for p in names[k] if p): v for k, v in props.items()},
         scene_list=_scene_list_note(settings, opts),
@@ -159,10 +162,6 @@ def _scene_record(settings: DRSettings) -> str:
     sidecar = Sidecar()
     sidecar.remember(settings)
     return dump_sidecar(sidecar)
-
-
-def _port_text(server: RenderServer) -> str:
-    return str(server.port) if server.port_end is None else f"{server.port}-{server.port_end}"
 
 
 def _scene_list_note(settings: DRSettings, opts: SubmitOptions) -> str:
@@ -187,10 +186,17 @@ class SubmissionStatus(str, Enum):
 
     RENDERED = "rendered"
     CANCELLED = "cancelled"
+    UNCONFIRMED = "unconfirmed"
+    """The render ran; the host could not tell whether it finished or was cancelled."""
     BLOCKED = "blocked"
     FAILED = "failed"
     NOT_RESTORED = "not-restored"
     """The render ran but putting the previous cfg or renderer settings back failed."""
+
+
+_STATUS = {RenderOutcome.COMPLETED: SubmissionStatus.RENDERED,
+           RenderOutcome.CANCELLED: SubmissionStatus.CANCELLED,
+           RenderOutcome.UNKNOWN: SubmissionStatus.UNCONFIRMED}
 
 
 class StepRecord(BaseModel):
@@ -297,10 +303,11 @@ def execute(host: MaxHost, submit_plan: SubmitPlan, *,
     except BaseException:
         tx.unwind("roll back")  # Ctrl+C or exit: leave nothing half-changed, then go on exiting
         raise
-    report.status = (SubmissionStatus.CANCELLED if outcome is RenderOutcome.CANCELLED
-                     else SubmissionStatus.RENDERED)
+    report.status = _STATUS[outcome]
     if outcome is RenderOutcome.CANCELLED:
         report.messages.append(CANCEL_NOTE)
+    elif outcome is RenderOutcome.UNKNOWN:
+        report.messages.append(UNCONFIRMED_NOTE)
     if p.restore:
         tx.undo = [(what, action) for what, action in tx.undo if what != "scene record"]
         _restore(tx, p)
@@ -345,7 +352,8 @@ def _run_steps(host: MaxHost, p: SubmitPlan, tx: _Transaction) -> RenderOutcome:
         return f"{p.cfg_path} ({'absent' if before['cfg'].data is None else 'read'})"
 
     def write_cfg() -> str:
-        cfg = CfgFile(p.cfg_path, p.engine, before["cfg"])
+        cfg = CfgFile(p.cfg_path, p.engine, before["cfg"],
+                      dispatcher_in_cfg=dispatcher_in_cfg_setting())
         cfg.settings = p.cfg_settings
         written: list[FileSnapshot] = []
         tx.undo.append(("cfg", lambda: restore_snapshot(before["cfg"],

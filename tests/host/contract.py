@@ -2,16 +2,26 @@
 
 Run against mock_pymxs by ``tests/host/test_contract_mock.py`` and inside a real 3ds Max by
 ``tests/max/`` (the same functions, so the mock and the real thing are held to one standard).
-Each function takes a host and raises AssertionError when the contract is broken.
+Each function takes a host and raises AssertionError when the contract is broken. The staged
+clauses also take a ``Stage``: each runner puts the case into the open scene its own way (the
+mock through its scene state, 3ds Max through pymxs), then the same assertion runs.
 """
 
 from __future__ import annotations
 
+import os
+from typing import Protocol
+
+from vrdr_max import host as host_module
+from vrdr_max.cfgfile import CfgFile, cfg_name
 from vrdr_max.facts import RendererFamily, SceneFacts
 from vrdr_max.host import LightKind, MaxHost, RenderOutcome
+from vrdr_max.ports import Engine
 from vrdr_max.renderers import RendererProp
 
 PROBE_KEY = "contract_probe"
+EDITOR_ONLY_MAP = "\\\\vrdr-contract\\maps\\editor_slot_only.png"
+LAYER_HIDDEN_LIGHT = "vrdr_contract_layer_hidden"
 
 
 def reads_a_snapshot(host: MaxHost) -> None:
@@ -58,7 +68,18 @@ def keeps_scene_data(host: MaxHost) -> None:
 
 
 def names_its_folders(host: MaxHost) -> None:
-    assert str(host.plugcfg_dir())
+    # V-Ray reads its DR cfg files from getDir #plugcfg and vrdr writes them there: it must be
+    # an existing folder that takes a new file, and any cfg already in it must read.
+    folder = host.plugcfg_dir()
+    assert folder.is_absolute(), f"plugcfg {folder} is not an absolute path"
+    assert folder.is_dir(), f"plugcfg {folder} is not an existing folder"
+    probe = folder / f"vrdr_contract_{os.getpid()}.tmp"
+    probe.write_bytes(b"")
+    probe.unlink()
+    for engine in Engine:
+        path = folder / cfg_name(engine)
+        if path.is_file():
+            CfgFile.load(path, engine)
     assert host.max_version() >= 2020
 
 
@@ -70,16 +91,67 @@ def creates_a_light(host: MaxHost) -> None:
     assert any(light.name == name and light.on for light in facts.lights)
 
 
-def renders(host: MaxHost) -> None:
+def _render(host: MaxHost) -> RenderOutcome:
     fired: list[str] = []
     host.add_callback("postRender", lambda: fired.append("postRender"))
     try:
-        assert host.render() is RenderOutcome.COMPLETED
+        outcome = host.render()
     finally:
         host.remove_callbacks()
     assert fired == ["postRender"]
+    return outcome
+
+
+def renders(host: MaxHost) -> None:
+    # A finished render is "completed" only while a cancelled frame is known to skip
+    # #postRenderFrame (host.CANCEL_SKIPS_FRAME_EVENT); otherwise the host cannot tell.
+    finished = (RenderOutcome.COMPLETED if host_module.CANCEL_SKIPS_FRAME_EVENT
+                else RenderOutcome.UNKNOWN)
+    assert _render(host) is finished
 
 
 CONTRACT = (reads_a_snapshot, names_the_renderer, reads_every_renderer_property,
             writes_and_restores_properties, keeps_scene_data, names_its_folders, creates_a_light,
             renders)
+
+
+class Stage(Protocol):
+    """Puts one case into the open scene before a staged clause reads it."""
+
+    def bitmap_only_in_editor_slot(self, path: str) -> None:
+        """A Bitmaptexture of ``path`` held by a Material Editor slot and nothing in the scene."""
+        ...
+
+    def light_on_hidden_layer(self, name: str) -> None:
+        """A V-Ray light ``name`` whose own hidden flag is off, on a hidden layer."""
+        ...
+
+    def cancel_next_render(self) -> None:
+        """The next render is cancelled while its (first) frame renders."""
+        ...
+
+
+def ignores_a_map_only_in_an_editor_slot(host: MaxHost, stage: Stage) -> None:
+    # A map in an editor slot alone is not rendered: a missing one must not block a render.
+    stage.bitmap_only_in_editor_slot(EDITOR_ONLY_MAP)
+    paths = {asset.path.lower() for asset in host.read_scene().assets}
+    assert EDITOR_ONLY_MAP.lower() not in paths, "a map only in the Material Editor was read"
+
+
+def counts_a_light_hidden_by_its_layer(host: MaxHost, stage: Stage) -> None:
+    # V-Ray leaves out lights hidden for any reason; isHidden is only the node's own flag.
+    stage.light_on_hidden_layer(LAYER_HIDDEN_LIGHT)
+    light = next(lt for lt in host.read_scene().lights if lt.name == LAYER_HIDDEN_LIGHT)
+    assert light.hidden, "a light on a hidden layer was read as visible"
+
+
+def never_calls_a_cancelled_render_completed(host: MaxHost, stage: Stage) -> None:
+    stage.cancel_next_render()
+    outcome = _render(host)
+    assert outcome is not RenderOutcome.COMPLETED, (
+        "a cancelled render was reported completed: host.CANCEL_SKIPS_FRAME_EVENT is wrong "
+        "for this 3ds Max")
+
+
+STAGED_CONTRACT = (ignores_a_map_only_in_an_editor_slot, counts_a_light_hidden_by_its_layer,
+                   never_calls_a_cancelled_render_completed)

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from contract import CONTRACT, reads_every_renderer_property
+from contract import (
+    CONTRACT,
+    STAGED_CONTRACT,
+    Stage,
+    names_its_folders,
+    never_calls_a_cancelled_render_completed,
+    reads_every_renderer_property,
+)
 from host_scenes import host_for
 
+from mock_pymxs.state import LayerState, ObjState
 from vrdr_max import renderers
 from vrdr_max.errors import HostError
 from vrdr_max.host import MaxHost
@@ -52,15 +61,84 @@ def test_writes_are_one_undo_step_with_render_setup_closed(tmp_path: Path) -> No
             ("system_distributedRender", False), ("system_checkForMissingFiles", True)]
 
 
-def test_a_failed_render_raises_host_error(tmp_path: Path) -> None:
-    with host_for("clean", tmp_path / "plugcfg") as (host, mock):
-        mock.next_render_outcome = "error"
-        with pytest.raises(HostError, match="render failed"):
-            host.render()
+class MockStage:
+    """Stages the contract's cases in the installed mock's scene state."""
+
+    def __init__(self, mock: Any) -> None:
+        self._mock = mock
+
+    def bitmap_only_in_editor_slot(self, path: str) -> None:
+        # What setMeditMaterial leaves behind: a map in the scene's map list held by a slot.
+        st = self._mock.scene
+        bitmap = ObjState(st.class_info("Bitmaptexture"), "vrdr_contract_editor_only")
+        bitmap.props["filename"] = path
+        st.maps.append(bitmap)
+        st.medit.append(bitmap)
+
+    def light_on_hidden_layer(self, name: str) -> None:
+        rt = self._mock.runtime
+        rt.VRayLight(name=name)
+        st = self._mock.scene
+        layer = LayerState("vrdr_contract_hidden", hidden=True)
+        st.layers.append(layer)
+        next(n for n in st.nodes if n.name == name).layer = layer
+
+    def cancel_next_render(self) -> None:
+        self._mock.next_render_outcome = "cancelled"
 
 
-def test_a_cancelled_render_is_reported(tmp_path: Path) -> None:
+@pytest.mark.parametrize("scene", ["demo", "clean", "gpu"])
+@pytest.mark.parametrize("clause", STAGED_CONTRACT, ids=lambda f: f.__name__)
+def test_staged_contract(tmp_path: Path, scene: str,
+                         clause: Callable[[MaxHost, Stage], None]) -> None:
+    with host_for(scene, tmp_path / "plugcfg") as (host, mock):
+        clause(host, MockStage(mock))
+
+
+class _PlugcfgElsewhere:
+    """The real host, except that plugcfg_dir() answers ``folder``."""
+
+    def __init__(self, inner: MaxHost, folder: Path) -> None:
+        self._inner, self._folder = inner, folder
+
+    def plugcfg_dir(self) -> Path:
+        return self._folder
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+@pytest.mark.parametrize("answer", ["relative/plugcfg", "missing", "a_file"])
+def test_the_plugcfg_clause_catches_a_wrong_folder(tmp_path: Path, answer: str) -> None:
+    folder = {"relative/plugcfg": Path("relative/plugcfg"), "missing": tmp_path / "missing",
+              "a_file": tmp_path / "a_file"}[answer]
+    if answer == "a_file":
+        folder.write_bytes(b"")
+    with (host_for("clean", tmp_path / "plugcfg") as (host, _mock),
+          pytest.raises(AssertionError, match="plugcfg")):
+        names_its_folders(_PlugcfgElsewhere(host, folder))
+
+
+def test_the_plugcfg_clause_reads_the_cfg_there(tmp_path: Path) -> None:
+    plugcfg = tmp_path / "plugcfg"
+    plugcfg.mkdir()
+    (plugcfg / "vray_dr.cfg").write_bytes(b"render01 1 20204\n")
+    with host_for("clean", plugcfg) as (host, _mock):
+        names_its_folders(host)
+    assert sorted(p.name for p in plugcfg.iterdir()) == ["vray_dr.cfg"]  # the probe is gone
+
+
+@pytest.mark.parametrize("mock_sends_post", [False, True])
+def test_the_cancel_clause_fails_when_the_cancel_constant_is_wrong(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mock_sends_post: bool) -> None:
+    # Assumed by the adapter: a cancelled frame sends no #postRenderFrame. Where 3ds Max does
+    # send it (mock_sends_post), a single-frame cancel reads as completed and the clause must
+    # say so; with the constant flipped, it holds again.
     with host_for("clean", tmp_path / "plugcfg") as (host, mock):
-        mock.next_render_outcome = "cancelled"
-        assert host.render().value == "cancelled"
-        assert mock.renders[-1].outcome == "cancelled"
+        mock.cancel_fires_post_frame = mock_sends_post
+        if mock_sends_post:
+            with pytest.raises(AssertionError, match="CANCEL_SKIPS_FRAME_EVENT is wrong"):
+                never_calls_a_cancelled_render_completed(host, MockStage(mock))
+            monkeypatch.setattr("vrdr_max.host.CANCEL_SKIPS_FRAME_EVENT", False)
+        never_calls_a_cancelled_render_completed(host, MockStage(mock))
+

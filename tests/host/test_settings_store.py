@@ -62,5 +62,5 @@ def test_save_writes_cfg_then_sidecar(tmp_path: Path) -> None:
     stored.save()
     text = (tmp_path / "vray_dr.cfg").read_text()
     assert "10.0.0.21 1 20208" in text
-    assert "dr2_dispatcher 10.0.0.5 20208 1" in text
+    assert "dr2_dispatcher" not in text  # the dispatcher goes to the sidecar only
     assert load_sidecar(tmp_path).engines[Engine.CPU].mode is Mode.DR2

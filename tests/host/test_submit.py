@@ -21,6 +21,7 @@ from vrdr_max.settings_store import load_settings
 from vrdr_max.sidecar import SCENE_DATA_KEY
 from vrdr_max.submit import (
     CANCEL_NOTE,
+    UNCONFIRMED_NOTE,
     SubmissionStatus,
     SubmitOptions,
     SubmitPlan,
@@ -190,12 +191,23 @@ def test_a_failed_restore_is_reported(clean: tuple[MaxHost, Any], plugcfg: Path)
     assert (plugcfg / "vray_dr.cfg").read_bytes() == ARTIST_CFG
 
 
-def test_cancel_still_restores_and_warns(clean: tuple[MaxHost, Any], plugcfg: Path) -> None:
+@pytest.mark.parametrize(("cancel_sends_post_frame", "status", "note"), [
+    (False, SubmissionStatus.CANCELLED, CANCEL_NOTE),
+    (True, SubmissionStatus.UNCONFIRMED, UNCONFIRMED_NOTE)])
+def test_cancel_still_restores_and_warns(clean: tuple[MaxHost, Any], plugcfg: Path,
+                                         monkeypatch: pytest.MonkeyPatch,
+                                         cancel_sends_post_frame: bool,
+                                         status: SubmissionStatus, note: str) -> None:
+    # A single-frame render cancelled. Whether the cancelled frame still sends
+    # #postRenderFrame is [unverified]; the adapter is set to each answer in turn (the mock
+    # behaving the same way), and the report says cancelled or, when it cannot tell, unconfirmed.
     host, mock = clean
     mock.next_render_outcome = "cancelled"
+    mock.cancel_fires_post_frame = cancel_sends_post_frame
+    monkeypatch.setattr("vrdr_max.host.CANCEL_SKIPS_FRAME_EVENT", not cancel_sends_post_frame)
     report = execute(host, make_plan(host))
-    assert report.status is SubmissionStatus.CANCELLED
-    assert CANCEL_NOTE in report.messages
+    assert report.status is status
+    assert note in report.messages
     assert report.restored
     assert (plugcfg / "vray_dr.cfg").read_bytes() == ARTIST_CFG
 
@@ -247,7 +259,7 @@ def test_only_online_keeps_a_port_range_when_any_of_its_ports_answered(
     p = make_plan(host, settings=numa, probe_results=results,
                   options=SubmitOptions(only_online=True))
     assert p.server_lines == ["numa01 1 20204-20206", "numa02 0 20204-20205"]
-    assert p.skipped_servers == ["numa02:20204"]
+    assert p.skipped_servers == ["numa02:20204-20205"]  # the entry as listed
 
 
 def test_gpu_dr_end_to_end(plugcfg: Path) -> None:
@@ -286,7 +298,7 @@ def test_dr2_end_to_end(plugcfg: Path, engine: Engine, scene: str, port: int, cf
         assert report.status is SubmissionStatus.RENDERED
         seen = mock.renders[0].cfg_files[cfg]
         assert f"10.0.0.21 1 {port}" in seen
-        assert f"dr2_dispatcher 10.0.0.5 {port} 1" in seen
+        assert "dr2_dispatcher" not in seen  # the dispatcher stays out of V-Ray's file
         record = host.read_scene_data(SCENE_DATA_KEY)
         assert record is not None and "10.0.0.5" in record  # the scene keeps its dispatcher
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from vrdr_max.addresses import (
@@ -10,6 +13,7 @@ from vrdr_max.addresses import (
     validate_host,
     validate_port,
 )
+from vrdr_max.cli.main import main
 from vrdr_max.errors import InputError
 
 
@@ -96,3 +100,51 @@ def test_non_ascii_hosts_are_rejected_not_crashed(text: str) -> None:
 def test_non_ascii_digits_are_not_a_port() -> None:
     with pytest.raises(InputError, match="not a number"):
         validate_port("\u0662\u0660\u0662\u0660\u0664")
+
+
+# --- ipaddress is the one authority (issue 10, item 12) ---------------------------------------
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("010.000.000.005", "leading zeros"),
+    ("0x7f.1.1.1", "not a valid IPv4 address"),
+    ("1.2.3.4.5", "needs 4 numbers, has 5"),
+    ("10.0.0.260", "260 > 255"),
+    ("10.0.0.5.", "trailing dot"),
+    ("host.123", "a name cannot end in a number"),
+    ("host..", "invalid label ''"),
+    ("[::1", "stray bracket"),
+    ("::1]", "stray bracket"),
+    ("[[::1]]", "stray bracket"),
+    ("[node01]", "bracket"),
+    ("fe80::1%$(reboot)", "zone id"),
+    ("fe80::1%eth0;ls", "semicolon"),
+    ("fe80::1%\u00e9th0", "non-ASCII"),
+    ("fe80::1%", "zone id"),
+])
+def test_hosts_ipaddress_rejects_are_refused_not_rewritten(text: str, says: str) -> None:
+    with pytest.raises(InputError, match=re.escape(says)):
+        validate_host(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("fe80::1%eth0", "fe80::1%eth0"),
+    ("fe80::1%12", "fe80::1%12"),
+    ("node01.farm.", "node01.farm."),
+    ("123abc.example", "123abc.example"),
+    ("0.0.0.0", "0.0.0.0"),
+    ("255.255.255.255", "255.255.255.255"),
+])
+def test_hosts_still_accepted(text: str, expected: str) -> None:
+    assert validate_host(text) == expected
+
+
+@pytest.mark.parametrize("token", ["010.000.000.005", "0x7f.1.1.1", "1.2.3.4.5", "10.0.0.260",
+                                   "host..", "[::1", "fe80::1%$(x)"])
+def test_servers_add_refuses_what_ipaddress_rejects_and_leaves_the_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], token: str) -> None:
+    cfg = tmp_path / "vray_dr.cfg"
+    cfg.write_bytes(b"node01 1 20204\r\n")
+    assert main(["servers", "add", "--cfg", str(cfg), "node02", token]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert cfg.read_bytes() == b"node01 1 20204\r\n"

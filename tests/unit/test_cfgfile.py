@@ -23,6 +23,7 @@ from vrdr_max.cfgfile import (
 from vrdr_max.errors import CfgConflictError, InputError
 from vrdr_max.models import AssetTransfer, CacheLimitType, Dispatcher, DRSettings, RenderServer
 from vrdr_max.ports import Engine, Mode
+from vrdr_max.settings_store import load_settings
 
 CPU, GPU = Engine.CPU, Engine.GPU
 
@@ -37,6 +38,13 @@ VRAY_LF = (b"192.168.10.21 1 20204\n"
            b"use_cached_assets 1\n"
            b"cache_limit_type 2\n"
            b"cache_limit 100.000000\n")
+
+GOLDEN_DIR = Path(__file__).parent / "golden"
+DEADLINE_RANGES = (GOLDEN_DIR / "deadline_vray_dr.cfg").read_bytes()
+DEADLINE_GPU = (GOLDEN_DIR / "deadline_vrayrt_dr.cfg").read_bytes()
+"""As Deadline's 3ds Max plugin writes the files for a DBR job: ``WriteLine("%s 1 %s\\n" %
+(machine, VrayDBRPortRange))`` on Windows, so each entry ends in LF followed by an empty CRLF
+line, and the port column holds the "port number or range" setting."""
 
 GOLDEN: dict[str, tuple[bytes, Engine, list[tuple[str, int, bool]], list[str]]] = {
     "lf": (VRAY_LF, CPU,
@@ -75,10 +83,18 @@ GOLDEN: dict[str, tuple[bytes, Engine, list[tuple[str, int, bool]], list[str]]] 
                                   ["  1 20204", "1 1 20204", "123 0 20204"]),
     "invalid-servers-are-unknown": (
         b"10.0.0.300 1 20204\na;b 1 20204\nnode01 1 0\nnode01 1 65536\nnode01 2 20204\n"
-        b"node01 1 20204-20212\nnode01 1 20204 extra\nnode01 yes\nnode_01 1 20204\n", CPU,
+        b"node01 1 20212-20204\nnode01 1 0-5\nnode01 1 20204-65536\nnode01 1 20204-\n"
+        b"node01 1 -20204\nnode01 1 20204--20205\n"
+        b"node01 1 20204 extra\nnode01 yes\nnode_01 1 20204\n", CPU,
         [], ["10.0.0.300 1 20204", "a;b 1 20204", "node01 1 0", "node01 1 65536",
-             "node01 2 20204", "node01 1 20204-20212", "node01 1 20204 extra", "node01 yes",
-             "node_01 1 20204"]),
+             "node01 2 20204", "node01 1 20212-20204", "node01 1 0-5", "node01 1 20204-65536",
+             "node01 1 20204-", "node01 1 -20204", "node01 1 20204--20205",
+             "node01 1 20204 extra", "node01 yes", "node_01 1 20204"]),
+    "deadline-port-ranges": (DEADLINE_RANGES, CPU,
+                             [("node01", 20204, True), ("node02", 20204, True),
+                              ("10.0.0.7", 20204, True)], []),
+    "deadline-port-ranges-gpu": (DEADLINE_GPU, GPU,
+                                 [("gpu01", 20206, True), ("gpu02", 20206, True)], []),
     "bad-option-values-are-unknown": (
         b"max_servers abc\nrestart_slaves 2\ncache_limit -1\ncache_limit 1e3\nlist_in_scene\n"
         b"cache_limit_type 3\nuse_local_machine 1 1\n", CPU, [],
@@ -116,7 +132,8 @@ def test_golden_untouched_renders_original_bytes(name: str) -> None:
     assert document.render() == data
 
 
-COMPLETE = {"lf", "crlf", "old-host-only-gpu", "utf16-le-bom"}
+COMPLETE = {"lf", "crlf", "old-host-only-gpu", "utf16-le-bom", "deadline-port-ranges",
+            "deadline-port-ranges-gpu"}
 
 
 @pytest.mark.parametrize("name", sorted(COMPLETE))
@@ -141,6 +158,42 @@ def test_golden_partial_file_applying_own_settings_only_adds_options(name: str) 
     added = [line for line in after if line.text not in before]
     assert all(line.kind is LineKind.OPTION for line in added)
     assert document.to_settings() == settings
+
+
+def test_port_range_is_one_entry_with_every_port() -> None:
+    servers = doc(DEADLINE_RANGES).servers
+    assert [(s.port, s.port_end) for s in servers] == [(20204, 20212), (20204, None),
+                                                       (20204, 20205)]
+    assert list(servers[0].ports) == list(range(20204, 20213))
+    assert servers[0].endpoint == "node01:20204-20212"
+
+
+def test_port_range_lines_kept_byte_for_byte_when_a_server_is_added() -> None:
+    document = doc(DEADLINE_RANGES)
+    settings = document.to_settings()
+    assert settings.add_server("node03")
+    document.apply(settings)
+    # New lines take the file's most common ending (CRLF: the empty lines).
+    assert document.render() == DEADLINE_RANGES.replace(
+        b"10.0.0.7 1 20204-20205\n\r\n", b"10.0.0.7 1 20204-20205\nnode03 1 20204\r\n\r\n")
+
+
+def test_port_range_edit_and_removal_rewrite_only_that_line() -> None:
+    document = doc(DEADLINE_RANGES)
+    settings = document.to_settings()
+    settings.servers[0].port_end = 20210
+    assert settings.remove_server("10.0.0.7") == 1
+    document.apply(settings)
+    assert document.render() == DEADLINE_RANGES.replace(
+        b"20204-20212", b"20204-20210").replace(b"10.0.0.7 1 20204-20205\n", b"")
+
+
+@pytest.mark.parametrize(("host", "port", "added"), [
+    ("node01", 20204, False), ("NODE01", 20208, False), ("node01", 20212, False),
+    ("node01", 20213, True), ("node02", 20205, True)])
+def test_add_server_sees_ports_inside_a_range(host: str, port: int, added: bool) -> None:
+    settings = doc(DEADLINE_RANGES).to_settings()
+    assert settings.add_server(host, port) is added
 
 
 def test_options_are_typed_and_spelled_as_in_file() -> None:
@@ -206,19 +259,44 @@ def test_duplicated_servers_are_kept() -> None:
 
 
 def test_hosts_are_canonical() -> None:
-    assert entries(doc(b"010.000.000.005 1 20204\nFE80:0:0::1 1 20204\n")) == [
-        ("10.0.0.5", 20204, True), ("fe80::1", 20204, True)]
+    assert entries(doc(b"FE80:0:0::1 1 20204\nNode01.Farm 1 20204\n")) == [
+        ("fe80::1", 20204, True), ("Node01.Farm", 20204, True)]
 
 
-def test_dispatcher_line_is_read() -> None:
-    document = doc(f"{DISPATCHER_KEY} 10.0.0.5 20208 1\n".encode())
+DOTTED_NOT_ADDRESSES = ["010.000.000.005", "0x7f.1.1.1", "1.2.3.4.5", "10.0.0.260",
+                        "10.0.0.5.", "1.2.3", "host.123", "0x7f"]
+
+
+@pytest.mark.parametrize("token", DOTTED_NOT_ADDRESSES)
+def test_dotted_numeric_host_ipaddress_rejects_is_kept_verbatim_never_rewritten(
+        token: str) -> None:
+    data = f"{token} 1 20204\r\nnode01 1 20204\r\n".encode()
+    document = doc(data)
+    assert entries(document) == [("node01", 20204, True)]
+    assert document.unknown_lines == [f"{token} 1 20204"]
+    settings = document.to_settings()
+    settings.add_server("node02")
+    document.apply(settings)
+    assert document.render().startswith(data + b"node02 1 20204\r\n")
+
+
+def test_dispatcher_line_is_read_when_switched_on() -> None:
+    document = CfgDocument.parse(f"{DISPATCHER_KEY} 10.0.0.5 20208 1\n".encode(), CPU,
+                                 dispatcher_in_cfg=True)
     assert document.options[DISPATCHER_KEY] == "10.0.0.5 20208 1"
     assert document.to_settings().dispatcher == Dispatcher(host="10.0.0.5", port=20208,
                                                            also_renders=True)
 
 
+def test_dispatcher_line_is_an_unknown_line_by_default() -> None:
+    document = doc(f"{DISPATCHER_KEY} 10.0.0.5 20208 1\n".encode())
+    assert document.unknown_lines == [f"{DISPATCHER_KEY} 10.0.0.5 20208 1"]
+    assert document.to_settings().dispatcher is None
+
+
 def test_bad_dispatcher_line_is_unknown() -> None:
-    document = doc(f"{DISPATCHER_KEY} 10.0.0.300 20208 1\n".encode())
+    document = CfgDocument.parse(f"{DISPATCHER_KEY} 10.0.0.300 20208 1\n".encode(), CPU,
+                                 dispatcher_in_cfg=True)
     assert document.unknown_lines == [f"{DISPATCHER_KEY} 10.0.0.300 20208 1"]
     assert document.to_settings().dispatcher is None
 
@@ -475,14 +553,26 @@ def test_gpu_file_updates_other_options_only_when_present() -> None:
     assert document.render() == b"gpu01 1 20206\nmax_servers 3\nautostart_local_slave 1\n"
 
 
-def test_dispatcher_is_written_and_removed() -> None:
-    document = doc(b"node01 1 20204\nrestart_slaves 0\n")
+@pytest.mark.parametrize("engine", [CPU, GPU])
+def test_dispatcher_stays_out_of_vray_cfg_by_default(engine: Engine) -> None:
+    document = doc(b"node01 1 20204\n", engine)
+    settings = document.to_settings(DRSettings(mode=Mode.DR2))
+    settings.dispatcher = Dispatcher(host="10.0.0.5", port=20208, also_renders=True)
+    settings.add_server("node02")
+    document.apply(settings)
+    assert DISPATCHER_KEY.encode() not in document.render()
+    assert b"10.0.0.5" not in document.render()
+
+
+def test_dispatcher_is_written_and_removed_when_switched_on() -> None:
+    document = CfgDocument.parse(b"node01 1 20204\nrestart_slaves 0\n", CPU,
+                                 dispatcher_in_cfg=True)
     settings = document.to_settings()
     settings.dispatcher = Dispatcher(host="10.0.0.5", port=20208, also_renders=True)
     document.apply(settings)
     text = document.render()
     assert text.endswith(f"cache_limit 0.000000\n{DISPATCHER_KEY} 10.0.0.5 20208 1\n".encode())
-    reread = doc(text)
+    reread = CfgDocument.parse(text, CPU, dispatcher_in_cfg=True)
     assert reread.to_settings().dispatcher == settings.dispatcher
     settings.dispatcher = None
     reread.apply(settings)
@@ -690,5 +780,48 @@ def test_values_only_the_base_supplies_are_written(tmp_path: Path) -> None:
     assert result.changed
     data = path.read_bytes()
     assert b"transfer_missing_assets 1\r\n" in data
-    assert b"dr2_dispatcher 10.0.0.5 20208 0\r\n" in data
+    assert DISPATCHER_KEY.encode() not in data  # the dispatcher stays in vrdr's files
     assert data.startswith(b"render01 1 20204\r\nrestart_slaves 0\r\n")
+    path.write_bytes(b"render01 1 20204\r\nrestart_slaves 0\r\n")
+    CfgFile.load(path, base=base, dispatcher_in_cfg=True).save()
+    assert b"dr2_dispatcher 10.0.0.5 20208 0\r\n" in path.read_bytes()
+
+
+@pytest.mark.parametrize("switched_on", [False, True])
+def test_studio_setting_decides_whether_the_dispatcher_goes_into_vray_cfg(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, switched_on: bool) -> None:
+    studio = tmp_path / "studio.json"
+    studio.write_text('{"version": 1, "defaults": {"dispatcher_in_vray_cfg": %s}}'
+                      % ("true" if switched_on else "false"))
+    monkeypatch.setenv("VRDR_STUDIO_CONFIG", str(studio))
+    plugcfg = tmp_path / "plugcfg"
+    plugcfg.mkdir()
+    stored = load_settings(plugcfg, CPU)
+    stored.settings.mode = Mode.DR2
+    stored.settings.dispatcher = Dispatcher(host="10.0.0.5", port=20208)
+    stored.settings.add_server("10.0.0.21", 20208)
+    stored.save()
+    text = (plugcfg / CPU_CFG_NAME).read_text()
+    assert (f"{DISPATCHER_KEY} 10.0.0.5 20208 0" in text) is switched_on
+    assert load_settings(plugcfg, CPU).settings.dispatcher == stored.settings.dispatcher
+
+
+def test_load_add_one_save_builds_no_object_per_listed_server(
+        cfg_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg_path.write_bytes(b"".join(b"10.2.%d.%d 1 20204\r\n" % (i // 256, i % 256)
+                                  for i in range(1000)) + b"restart_slaves 0\r\n")
+    built = 0
+    construct = RenderServer.model_construct
+
+    def counting(*args: object, **kwargs: object) -> RenderServer:
+        nonlocal built
+        built += 1
+        return construct(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RenderServer, "model_construct", counting)
+    cfg = CfgFile.load(cfg_path)
+    assert cfg.settings.add_server("10.3.0.1")
+    cfg.save()
+    assert built == 0
+    assert (b"10.2.3.231 1 20204\r\n10.3.0.1 1 20204\r\nrestart_slaves 0\r\n"
+            in cfg_path.read_bytes())

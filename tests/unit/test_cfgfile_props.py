@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vrdr_max.cfgfile import DISPATCHER_KEY, OPTION_KEYS, CfgDocument, LineKind
+from vrdr_max.addresses import validate_host
+from vrdr_max.cfgfile import _FAST_SERVER, DISPATCHER_KEY, OPTION_KEYS, CfgDocument, LineKind
+from vrdr_max.errors import InputError
 from vrdr_max.models import AssetTransfer, CacheLimitType, Dispatcher, DRSettings, RenderServer
 from vrdr_max.ports import Engine
 
@@ -20,7 +24,10 @@ hosts = st.one_of(
                   fullmatch=True),
 )
 ports = st.integers(1, 65535)
-servers = st.builds(RenderServer, host=hosts, port=ports, enabled=st.booleans())
+servers = st.builds(RenderServer, host=hosts, port=ports, enabled=st.booleans()) | st.builds(
+    lambda host, first, width, enabled: RenderServer(
+        host=host, port=first, port_end=min(first + width, 65535), enabled=enabled),
+    hosts, ports, st.integers(0, 16), st.booleans())
 assets = st.builds(AssetTransfer, transfer_missing=st.booleans(), use_cached=st.booleans(),
                    cache_limit_type=st.sampled_from(CacheLimitType),
                    cache_limit=st.floats(0, 1e9, allow_nan=False, allow_infinity=False))
@@ -36,34 +43,100 @@ def dr_settings(engine: Engine) -> st.SearchStrategy[DRSettings]:
                      dispatcher=dispatchers if engine is Engine.CPU else st.none())
 
 
-def held(s: DRSettings) -> dict[str, Any]:
-    """What each file holds: everything for vray_dr.cfg, servers + local host for the GPU."""
+def held(s: DRSettings, dispatcher_in_cfg: bool) -> dict[str, Any]:
+    """What each file holds: everything for vray_dr.cfg, servers + local host for the GPU.
+
+    The dispatcher only when the studio puts it into V-Ray's file.
+    """
     fields: dict[str, Any] = {"servers": s.servers, "use_local_host": s.use_local_host}
     if s.engine is Engine.CPU:
         fields.update(restart_servers=s.restart_servers,
                       save_servers_in_scene=s.save_servers_in_scene,
-                      max_servers=s.max_servers, assets=s.assets, dispatcher=s.dispatcher)
+                      max_servers=s.max_servers, assets=s.assets)
+    if dispatcher_in_cfg or s.engine is Engine.GPU:
+        fields["dispatcher"] = s.dispatcher
     return fields
 
 
 @FAST
-@given(st.sampled_from(Engine).flatmap(dr_settings))
-def test_settings_survive_write_and_read(s: DRSettings) -> None:
-    document = CfgDocument.parse(b"", s.engine)
+@given(st.sampled_from(Engine).flatmap(dr_settings), st.booleans())
+def test_settings_survive_write_and_read(s: DRSettings, dispatcher_in_cfg: bool) -> None:
+    document = CfgDocument.parse(b"", s.engine, dispatcher_in_cfg=dispatcher_in_cfg)
     document.apply(s)
-    reread = CfgDocument.parse(document.render(), s.engine)
-    assert held(reread.to_settings()) == held(s)
+    rendered = document.render()
+    reread = CfgDocument.parse(rendered, s.engine, dispatcher_in_cfg=dispatcher_in_cfg)
+    assert held(reread.to_settings(), dispatcher_in_cfg) == held(s, dispatcher_in_cfg)
+    assert (DISPATCHER_KEY.encode() in rendered) is (dispatcher_in_cfg
+                                                     and s.dispatcher is not None)
 
 
 @FAST
 @given(st.sampled_from(Engine).flatmap(dr_settings), st.sampled_from(Engine).flatmap(dr_settings))
 def test_second_apply_replaces_first(first: DRSettings, second: DRSettings) -> None:
     second = second.model_copy(update={"engine": first.engine})
-    document = CfgDocument.parse(b"", first.engine)
+    document = CfgDocument.parse(b"", first.engine, dispatcher_in_cfg=True)
     document.apply(first)
-    document = CfgDocument.parse(document.render(), first.engine)
+    document = CfgDocument.parse(document.render(), first.engine, dispatcher_in_cfg=True)
     document.apply(second)
-    assert held(CfgDocument.parse(document.render(), first.engine).to_settings()) == held(second)
+    reread = CfgDocument.parse(document.render(), first.engine, dispatcher_in_cfg=True)
+    assert held(reread.to_settings(), True) == held(second, True)
+
+
+# --- the fast path against ipaddress ---------------------------------------------------------
+
+octet_texts = st.integers(0, 999).map(str) | st.integers(0, 255).map(lambda n: f"{n:03d}") | (
+    st.integers(0, 255).map(hex))
+
+
+def full_reader(token: str) -> str | None:
+    try:
+        return validate_host(token)
+    except InputError:
+        return None
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(octet_texts, min_size=1, max_size=6), st.sampled_from(["", "."]))
+def test_dotted_numeric_hosts_follow_ipaddress(octets: list[str], tail: str) -> None:
+    token = ".".join(octets) + tail
+    try:
+        expected: str | None = str(ipaddress.IPv4Address(token))
+    except ValueError:
+        expected = None
+    assert expected is None or expected == token  # ipaddress never rewrites what it accepts
+    fast = _FAST_SERVER.fullmatch(f"{token} 1 20204\r")
+    assert (fast.group(1) if fast else None) == expected
+    servers = CfgDocument.parse(f"{token} 1 20204\r\n", Engine.CPU).servers
+    assert [s.host for s in servers] == ([] if expected is None else [expected])
+    assert full_reader(token) == expected
+
+
+@pytest.mark.parametrize("a", range(256))
+def test_every_octet_through_the_fast_path(a: int) -> None:
+    # Each value in each position, plus the out-of-range and five-part near misses.
+    for token in (f"{a}.1.2.3", f"1.{a}.2.3", f"1.2.{a}.3", f"1.2.3.{a}"):
+        match = _FAST_SERVER.fullmatch(f"{token} 1 20204")
+        assert match is not None
+        assert match.group(1) == validate_host(token) == str(ipaddress.IPv4Address(token))
+    for token in (f"{a + 256}.1.2.3", f"1.2.3.{a}.5", f"0{a}.1.2.3"):
+        assert _FAST_SERVER.fullmatch(f"{token} 1 20204") is None
+        assert full_reader(token) is None
+        assert CfgDocument.parse(f"{token} 1 20204\n", Engine.CPU).servers == []
+
+
+name_texts = st.from_regex(r"[A-Za-z0-9-]{1,8}(\.[A-Za-z0-9-]{1,8}){0,3}\.?", fullmatch=True)
+
+
+@settings(max_examples=400, deadline=None)
+@given(name_texts | st.text(st.sampled_from("0123456789abcxX.-:[]%"), max_size=20))
+def test_fast_path_host_is_what_the_full_reader_returns(token: str) -> None:
+    fast = _FAST_SERVER.fullmatch(f"{token} 1 20204")
+    if fast is not None:  # the fast path never takes a host the full reader would change
+        assert full_reader(token) == fast.group(1) == token
+    servers = CfgDocument.parse(f"{token} 0 20204\n", Engine.CPU).servers
+    expected = full_reader(token)
+    assert [s.host for s in servers] == ([] if expected is None or token.isdigit()
+                                         else [expected])
 
 
 # --- texts mixing every kind of line ---------------------------------------------------------
@@ -86,11 +159,13 @@ def option_line(key: str, data: st.DataObject) -> str:
 
 NEAR_MISSES = [
     "10.0.0.300 1 20204", "a;b 1 20204", "1 1 20204", "  1 20204", "node01 1 0",
-    "node01 1 65536", "node01 2 20204", "node01 1 20204-20212", "node01 1 20204 x",
+    "node01 1 65536", "node01 2 20204", "node01 1 20212-20204", "node01 1 20204 x",
     "node_01 1 20204", "# node01 1 20204", "node01,1,20204", "max_servers abc",
     "restart_slaves", "cache_limit -5", "Restart_Slaves 1", "node01 1 +20204", "node01 -1",
     "n\u00f6de 1 20204", "node01 1 2020\u0664", f"{DISPATCHER_KEY} 10.0.0.5 20208",
     "node01 0x1 20204", "[::1] 1 20204 ::", "\u00a0node01 1 20204",
+    "# restart_slaves 1", "  max_servers 3", "\tcache_limit 2.5", "x max_servers 1",
+    "max_servers_x 1", "node01 1 20204 max_servers", "\u3000max_servers 2",
 ]
 junk_chars = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) | st.sampled_from(
     " \t")
@@ -157,6 +232,9 @@ def test_edits_keep_unknown_lines_in_order(text: str, engine: Engine,
         s.servers = [x for x in s.servers if x is not victim]
     if data.draw(st.booleans(), label="add one"):
         s.servers = [*s.servers, data.draw(servers, label="new server")]
+    elif data.draw(st.booleans(), label="add through the API"):
+        new = data.draw(servers, label="added server")
+        s.add_server(new.host, new.port, enabled=new.enabled)
     if data.draw(st.booleans(), label="toggle an option"):
         s.restart_servers = not s.restart_servers
         s.use_local_host = not s.use_local_host
@@ -167,3 +245,33 @@ def test_edits_keep_unknown_lines_in_order(text: str, engine: Engine,
     assert same_unknown(before, unknown(reread))
     assert reread.servers == s.servers
     assert reread.to_settings().use_local_host == s.use_local_host
+
+
+@FAST
+@given(cfg_texts(), st.sampled_from(Engine), st.lists(servers, max_size=4))
+def test_adding_patches_the_same_bytes_as_a_full_apply(text: str, engine: Engine,
+                                                       new: list[RenderServer]) -> None:
+    quick = CfgDocument.parse(text.encode(), engine)
+    settings_quick = quick.to_settings()
+    settings_quick.add_servers(new)
+    full = CfgDocument.parse(text.encode(), engine)
+    settings_full = full.to_settings()
+    # A new list of equal servers: the general path.
+    settings_full.servers = [RenderServer(host=h, port=p, port_end=e, enabled=on)
+                             for h, p, e, on in settings_quick.server_list.entries()]
+    assert settings_quick.server_list.added_since(quick.token) is not None
+    assert settings_full.server_list.added_since(full.token) is None
+    quick.apply(settings_quick)
+    full.apply(settings_full)
+    assert quick.render() == full.render()
+
+
+@FAST
+@given(cfg_texts(), st.sampled_from(Engine), st.booleans())
+def test_options_found_by_key_are_those_of_reading_every_line(text: str, engine: Engine,
+                                                             dispatcher: bool) -> None:
+    quick = CfgDocument.parse(text.encode(), engine, dispatcher_in_cfg=dispatcher)
+    full = CfgDocument.parse(text.encode(), engine, dispatcher_in_cfg=dispatcher)
+    assert full.lines is not None  # reads every line
+    assert quick._option_lines() == full._option_lines()
+    assert quick.to_settings() == full.to_settings()

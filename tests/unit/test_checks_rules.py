@@ -8,6 +8,7 @@ import pytest
 
 from vrdr_max.checks import CHECKS, CheckContext, CheckStatus, Severity, run
 from vrdr_max.checks.model import Check, Finding
+from vrdr_max.checks.registry import check
 from vrdr_max.checks.scene_checks import uses_default_lights
 from vrdr_max.facts import DefaultLightInputs, HiddenBy, LightFact, SceneFacts
 from vrdr_max.models import Dispatcher, DRSettings
@@ -104,9 +105,17 @@ def test_a_crashing_check_is_reported_not_raised() -> None:
     assert report.results[1].status is CheckStatus.PASSED
 
 
-def test_check_ids_are_unique_and_stable() -> None:
+def test_a_second_check_with_a_taken_id_is_refused() -> None:
+    # The registry is what keeps ids unique (counting CHECKS could never fail): a check that
+    # reuses an id must be refused and leave the registered list as it was.
+    before = list(CHECKS)
+    with pytest.raises(ValueError, match="'dr-off' registered twice"):
+        check("dr-off", "Impostor")(lambda ctx: [])
+    assert before == CHECKS
+
+
+def test_check_ids_are_stable() -> None:
     ids = [c.id for c in CHECKS]
-    assert len(ids) == len(set(ids))
     assert {"not-vray", "dr-off", "default-lights", "missing-maps", "missing-plugins",
             "farm-plugins", "unreachable-paths", "no-servers", "duplicate-servers",
             "dr2-no-dispatcher", "dr2-localhost", "engine-port-mismatch",

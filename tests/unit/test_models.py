@@ -55,3 +55,21 @@ def test_assignment_is_validated() -> None:
     server = RenderServer(host="render01", port=20204)
     with pytest.raises(ValidationError):
         server.host = "bad host"
+
+
+def test_adding_many_servers_compares_each_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Adding N servers is linear: no server is compared with every one listed before it.
+    looked_up = 0
+    key = RenderServer.key
+
+    def counting(self: RenderServer) -> tuple[str, int]:
+        nonlocal looked_up
+        looked_up += 1
+        return key.fget(self)  # type: ignore[attr-defined, no-any-return]
+
+    monkeypatch.setattr(RenderServer, "key", property(counting))
+    settings = DRSettings()
+    new = [RenderServer(host=f"10.1.{i // 256}.{i % 256}", port=20204) for i in range(400)]
+    assert settings.add_servers(new) == 400
+    assert settings.add_servers(new[:10]) == 0
+    assert looked_up <= 2 * 410

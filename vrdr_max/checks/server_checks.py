@@ -8,6 +8,7 @@ from vrdr_max.addresses import format_endpoint, is_loopback
 from vrdr_max.checks.model import SERVERS, CheckContext, Finding, Severity, Skip
 from vrdr_max.checks.registry import check
 from vrdr_max.ports import DEFAULT_PORTS, STANDALONE_PORT, Engine, Mode
+from vrdr_max.renderers import DR2_BUILD_SUFFIX, build_mode
 
 FIX_DEDUPE = "dedupe-servers"
 FIX_SCENE_LIST_OFF = "servers-from-cfg"
@@ -26,12 +27,18 @@ def no_servers(ctx: CheckContext) -> list[Finding]:
 
 @check("duplicate-servers", "Each server listed once", SERVERS)
 def duplicate_servers(ctx: CheckContext) -> list[Finding]:
-    """The same host:port twice: V-Ray connects once, the duplicate only confuses counts."""
-    counts = Counter(s.key for s in ctx.settings.servers)
-    first: dict[tuple[str, int], str] = {}
-    for server in ctx.settings.servers:
-        first.setdefault(server.key, server.endpoint)
+    """The same host:port twice: V-Ray connects once, the duplicate only confuses counts.
+
+    A port range (``host 1 20204-20212``) lists each of its ports, so a range that shares a
+    port with another entry of the same host is reported too.
+    """
+    servers = ctx.settings.servers
+    counts = Counter((s.host.lower(), s.port, s.port_end) for s in servers)
+    first: dict[tuple[str, int, int | None], str] = {}
+    for server in servers:
+        first.setdefault((server.host.lower(), server.port, server.port_end), server.endpoint)
     subjects = [f"{first[key]} (listed {n} times)" for key, n in counts.items() if n > 1]
+    subjects += _overlaps(first)
     if not subjects:
         return []
     return [Finding(check_id="duplicate-servers", severity=Severity.WARNING, fix=FIX_DEDUPE,
@@ -65,6 +72,23 @@ def dr2_localhost(ctx: CheckContext) -> list[Finding]:
                             "localhost/127.x/::1")]
 
 
+def _overlaps(entries: dict[tuple[str, int, int | None], str]) -> list[str]:
+    """Distinct entries of one host whose ports overlap (only port ranges can)."""
+    by_host: dict[str, list[tuple[int, int, str]]] = {}
+    for (host, port, port_end), endpoint in entries.items():
+        by_host.setdefault(host, []).append((port, port_end or port, endpoint))
+    out = []
+    for spans in by_host.values():
+        spans.sort()
+        reach, reach_endpoint = 0, ""
+        for port, last, endpoint in spans:
+            if port <= reach:
+                out.append(f"{endpoint} (shares ports with {reach_endpoint})")
+            if last > reach:
+                reach, reach_endpoint = last, endpoint
+    return out
+
+
 def _wrong_engine_ports(engine: Engine) -> dict[int, str]:
     other = Engine.GPU if engine is Engine.CPU else Engine.CPU
     ports = {DEFAULT_PORTS[(other, mode)]: f"{mode.value.upper()} {other.value.upper()}"
@@ -74,12 +98,35 @@ def _wrong_engine_ports(engine: Engine) -> dict[int, str]:
     return ports
 
 
+@check("dr2-only-build", "The DR generation suits the V-Ray build", SERVERS)
+def dr2_only_build(ctx: CheckContext) -> list[Finding]:
+    """A DR2-only build (class name ending ``_DR2``, [unverified]) has no DR1 spawners to reach."""
+    renderer = ctx.facts.renderer
+    if renderer.engine is None or build_mode(renderer.class_name) is not Mode.DR2:
+        raise Skip("not a DR2-only V-Ray build")
+    dr2_port = DEFAULT_PORTS[(renderer.engine, Mode.DR2)]
+    dr1_port = DEFAULT_PORTS[(renderer.engine, Mode.DR)]
+    why = f"{renderer.class_name} ends in {DR2_BUILD_SUFFIX}: a DR2-only build"
+    if ctx.settings.mode is not Mode.DR2:
+        return [Finding(check_id="dr2-only-build", severity=Severity.ERROR,
+                        subjects=[renderer.class_name],
+                        message=f"{why}, but the settings are for DR: switch to DR2, set a "
+                                f"dispatcher, list servers on {dr2_port}")]
+    old = [s.endpoint for s in ctx.settings.enabled_servers if dr1_port in s.ports]
+    if not old:
+        return []
+    return [Finding(check_id="dr2-only-build", severity=Severity.WARNING, subjects=old,
+                    message=f"{why}; its spawners listen on {dr2_port}, not on the DR port "
+                            f"{dr1_port}")]
+
+
 @check("engine-port-mismatch", "Server ports match the engine", SERVERS)
 def engine_port_mismatch(ctx: CheckContext) -> list[Finding]:
     """CPU entries on GPU ports (or the reverse) reach the wrong kind of server, or none."""
     wrong = _wrong_engine_ports(ctx.settings.engine)
-    hits = [f"{s.endpoint} ({wrong[s.port]} port)" for s in ctx.settings.enabled_servers
-            if s.port in wrong]
+    # A range counts when any of its ports is another engine's.
+    hits = [f"{s.endpoint} ({wrong[port]} port)" for s in ctx.settings.enabled_servers
+            for port in sorted(wrong) if port in s.ports]
     if not hits:
         return []
     engine = ctx.settings.engine.value.upper()

@@ -58,7 +58,9 @@ def _load(args: argparse.Namespace) -> CfgFile:
 
 
 def _servers_json(cfg: CfgFile) -> list[dict[str, Any]]:
-    return [s.model_dump(include={"host", "port", "enabled"}) for s in cfg.settings.servers]
+    # ``port_end`` only for a port range, so one-port entries read as they always did.
+    return [s.model_dump(include={"host", "port", "port_end", "enabled"}, exclude_none=True)
+            for s in cfg.settings.servers]
 
 
 def cmd_cfg_show(args: argparse.Namespace) -> int:

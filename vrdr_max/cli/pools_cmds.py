@@ -80,11 +80,14 @@ def cmd_apply(args: argparse.Namespace) -> int:
     """Write the pool into the cfg (and its mode/dispatcher into vrdr's sidecar)."""
     from vrdr_max.api import apply_pool  # noqa: PLC0415
     from vrdr_max.settings_store import load_settings  # noqa: PLC0415
+    from vrdr_max.studio import load_effective  # noqa: PLC0415
 
     engine = cfg_engine(args)
     path = cfg_path(args, engine)
-    stored = load_settings(path.parent, engine, cfg_path=path)
-    apply_pool(stored.settings, args.name, merge=args.merge)
+    config = load_effective()
+    stored = load_settings(path.parent, engine, cfg_path=path,
+                           dispatcher_in_cfg=config.defaults["dispatcher_in_vray_cfg"])
+    apply_pool(stored.settings, args.name, merge=args.merge, config=config)
     result = stored.save()
     print(f"pool {args.name}: {len(stored.settings.servers)} server(s) in {path}"
           + (f" (previous version in {result.backup})" if result.backup else ""))

@@ -176,5 +176,6 @@ def cmd_submit(args: argparse.Namespace) -> int:
         print("\n".join(f"fixed: {line}" for line in fixed))
         print("\n".join(reporting.plan_lines(submit_plan)))
         print("\n".join(reporting.submission_lines(report)))
-    done = report.status in (SubmissionStatus.RENDERED, SubmissionStatus.CANCELLED)
+    done = report.status in (SubmissionStatus.RENDERED, SubmissionStatus.CANCELLED,
+                             SubmissionStatus.UNCONFIRMED)
     return EXIT_OK if done else EXIT_FINDINGS

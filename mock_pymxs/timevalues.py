@@ -1,0 +1,110 @@
+"""Time values and Render Setup's Time Output, as far as the mock models them.
+
+MAXScript ``rendStart``/``rendEnd`` are Time values and ``animationRange`` an Interval; pymxs
+code reads them with ``int(...)`` as frame numbers (used in production code: AYON's 3ds Max
+``collect_frame_range``). Which frames a render asks for follows Autodesk's "Render Setup
+Dialog" page: ``rendTimeType`` 1 single frame, 2 the active time segment, 3 ``rendStart`` to
+``rendEnd``, both every ``rendNThFrame``, 4 the ``rendPickupFrames`` string ("1,3,5-12").
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from mock_pymxs.errors import MAXScriptException
+from mock_pymxs.values import MXSWrapperBase, _Counted
+
+if TYPE_CHECKING:
+    from mock_pymxs.session import Session
+    from mock_pymxs.state import SceneState
+
+
+class Time(MXSWrapperBase):
+    """A MAXScript time value in whole frames; prints as ``12f``."""
+
+    __slots__ = ("_frame",)
+    _frame: int
+
+    def __init__(self, frame: int) -> None:
+        object.__setattr__(self, "_frame", int(frame))
+
+    def __int__(self) -> int:
+        return self._frame
+
+    def __float__(self) -> float:
+        return float(self._frame)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Time) and other._frame == self._frame
+
+    def __hash__(self) -> int:
+        return hash(self._frame)
+
+    def __str__(self) -> str:
+        return f"{self._frame}f"
+
+    __repr__ = __str__
+
+
+class Interval(_Counted):
+    """A MAXScript interval (``animationRange``): ``.start`` and ``.end`` are Time values."""
+
+    __slots__ = ("_end", "_start")
+
+    def __init__(self, session: Session, start: int, end: int) -> None:
+        self._s = session
+        self._start, self._end = start, end
+
+    def _owner(self) -> str:
+        return "Interval"
+
+    def _prop_names(self) -> list[str]:
+        return ["start", "end"]
+
+    def _has(self, name: str) -> bool:
+        return name.lower() in ("start", "end")
+
+    def _get(self, name: str) -> Any:
+        if name.lower() == "start":
+            return Time(self._start)
+        if name.lower() == "end":
+            return Time(self._end)
+        raise self._unknown(name)
+
+    def _set(self, name: str, _value: object) -> None:
+        # MAXScript help: the ends "cannot be set separately"; assign a whole interval.
+        raise MAXScriptException(f"-- Runtime error: Cannot set {name} of an interval")
+
+    def __str__(self) -> str:
+        return f"(interval {self._start}f {self._end}f)"
+
+
+def frame_number(value: object, what: str) -> int:
+    """A frame from an assigned Time or integer, as MAXScript converts it."""
+    if isinstance(value, Time):
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise MAXScriptException(f"-- Unable to convert: {value!r} to type: Time ({what})")
+
+
+def pickup_frames(text: str) -> list[int] | None:
+    """The frames of a pickup string ("1,3,5-12"); None when Max would not accept it."""
+    frames: list[int] = []
+    for part in text.replace(" ", "").split(","):
+        first, sep, last = part.partition("-")
+        if not first.isdigit() or (sep and not last.isdigit()):
+            return None
+        frames.extend(range(int(first), int(last or first) + 1))
+    return frames
+
+
+def frames_to_render(st: SceneState) -> list[int]:
+    """The frames one ``max quick render`` renders for the Time Output settings."""
+    if st.rend_time_type == 1:
+        return [st.current_frame]
+    if st.rend_time_type == 4:
+        # What Max does with a string it cannot read is [unverified]; the mock renders one frame.
+        return pickup_frames(st.rend_pickup_frames) or [st.current_frame]
+    first, last = st.animation_range if st.rend_time_type == 2 else (st.rend_start, st.rend_end)
+    return list(range(first, last + 1, st.rend_nth_frame))

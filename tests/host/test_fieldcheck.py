@@ -1,0 +1,167 @@
+"""The field check on mock_pymxs: all confirmed on a complete scene, and each kind of miss."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from host_scenes import host_for, variant
+
+from vrdr_max import fieldcheck, renderers
+from vrdr_max import host as host_module
+from vrdr_max.fieldcheck import FactStatus, FieldReport
+from vrdr_max.host import FieldHost
+from vrdr_max.plugin_classes import KNOWN_PLUGIN_CLASSES
+from vrdr_max.ports import Engine
+from vrdr_max.renderers import RendererProp
+
+DR2_CLASS = "V_Ray_7__update_3_DR2"
+CONFIRMED, DIFFERENT, ABSENT = FactStatus.CONFIRMED, FactStatus.DIFFERENT, FactStatus.ABSENT
+
+
+def _complete(data: dict[str, Any]) -> None:
+    """Everything the field check looks at is there: a DR2 build, every plugin, every class."""
+    data["renderer"]["class"] = DR2_CLASS
+    vrender = next(d for d in data["plugin_dlls"] if d["name"].startswith("vrender"))
+    vrender["classes"] += [DR2_CLASS, "VRayHDRI", "VRayAmbientLight"]
+    data["used_plugins"] = ["ForestPackPro.dlo"]  # a saved scene records its DLLs
+    data["plugin_dlls"].append({"name": "thirdparty.dlo", "path": "C:\\plugins\\thirdparty.dlo",
+                                "classes": [p.class_name for p in KNOWN_PLUGIN_CLASSES]})
+    data["nodes"] += [
+        {"name": "Sun", "class": "VRaySun", "on": True},
+        {"name": "IES_Spot", "class": "VRayIES", "on": True,
+         "props": {"ies_file": "\\\\fileserver\\assets\\ies\\spot.ies"}},
+        {"name": "Ambient", "class": "VRayAmbientLight", "on": True},
+    ]
+
+
+def _run(tmp_path: Path, *edits: Any, cfg: bool = True, **kwargs: Any) -> tuple[FieldReport, Any]:
+    plugcfg = tmp_path / "plugcfg"
+    plugcfg.mkdir(exist_ok=True)
+    if cfg:
+        (plugcfg / "vray_dr.cfg").write_bytes(b"10.0.0.5 1 20208\nrestart_servers 0\n")
+        (plugcfg / "vrayrt_dr.cfg").write_bytes(b"gpu01 1 20209\nautostart_local_slave 0\n")
+    with host_for(variant("clean", *edits), plugcfg) as (host, mock):
+        assert isinstance(host, FieldHost)
+        nodes_before = len(mock.scene.nodes)
+        report = fieldcheck.run(host, **kwargs)
+        assert mock.writes == [], "the field check changed the scene"
+        assert len(mock.scene.nodes) == nodes_before
+        return report, mock
+
+
+def _status(report: FieldReport) -> dict[str, FactStatus]:
+    return {f.id: f.status for f in report.facts}
+
+
+def test_everything_is_confirmed_on_a_complete_scene(tmp_path: Path) -> None:
+    report, _mock = _run(tmp_path, _complete)
+    assert [f for f in report.facts if f.status is not CONFIRMED] == []
+    ids = set(_status(report))
+    # every property name of both engines, every plugin class, every Missing_* class
+    for engine, table in renderers.PROPERTY_NAMES.items():
+        for sub, name in table.values():
+            assert f"renderer.{engine.value}.{sub + '.' if sub else ''}{name}" in ids
+    assert {f"class.{p.class_name}" for p in KNOWN_PLUGIN_CLASSES} <= ids
+    assert {"class.Missing_GeomObject", "function.vrayVersion", "renderer.dr2_suffix",
+            "render_type", "callbacks.python_callable", "plugcfg.folder",
+            "plugcfg.vray_dr.cfg", "plugcfg.vrayrt_dr.cfg",
+            "property.VRayIES.ies_file", "property.vraysun.enabled",
+            "property.vrayambientlight.enabled", "property.layer.ishidden",
+            "fileProperties.Used Plug-Ins", "global.ATSOps"} <= ids
+    assert report.cfg_files["vray_dr.cfg"].startswith("10.0.0.5 1 20208")
+    assert report.renderer_class == DR2_CLASS
+
+
+def test_a_misspelt_property_name_is_different(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    table = {e: dict(v) for e, v in renderers.PROPERTY_NAMES.items()}
+    table[Engine.GPU][RendererProp.GI_ON] = ("V_Ray_settings", "gi_onn")
+    monkeypatch.setattr(fieldcheck, "PROPERTY_NAMES", table)
+    report, _mock = _run(tmp_path, _complete)
+    assert _status(report)["renderer.gpu.V_Ray_settings.gi_onn"] is DIFFERENT
+    assert [f.id for f in report.facts if f.status is not CONFIRMED] == [
+        "renderer.gpu.V_Ray_settings.gi_onn"]
+    assert "renderers.PROPERTY_NAMES" in report.summary()
+
+
+def test_an_ordinary_scene_says_what_it_lacks(tmp_path: Path) -> None:
+    report, _mock = _run(tmp_path, cfg=False)
+    status = _status(report)
+    assert status["renderer.dr2_suffix"] is ABSENT  # an official build
+    assert status["property.VRayIES.ies_file"] is ABSENT  # no instance to look at
+    assert {status[f"class.{p.class_name}"] for p in KNOWN_PLUGIN_CLASSES} == {ABSENT}
+    assert status["plugcfg.vray_dr.cfg"] is ABSENT
+    assert status["class.Missing_Light"] is CONFIRMED
+    assert DIFFERENT not in status.values()
+
+
+def test_a_wrong_class_name_or_renderer_is_reported(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from vrdr_max import max_host
+
+    monkeypatch.setattr(max_host, "MISSING_CLASSES", (*max_host.MISSING_CLASSES, "Missing_Gizmo"))
+    scanline = lambda data: data["renderer"].update(class_="Default_Scanline_Renderer",  # noqa: E731
+                                                    props={})
+    report, _mock = _run(tmp_path, lambda d: d["renderer"].pop("class"), scanline)
+    status = _status(report)
+    assert status["class.Missing_Gizmo"] is DIFFERENT
+    assert status["renderer.current"] is ABSENT
+    assert status["renderer.cpu"] is CONFIRMED  # still installed, looked at on a new instance
+
+
+def test_the_plugcfg_folder_must_exist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vrdr_max import max_host
+
+    monkeypatch.setattr(max_host.PymxsHost, "plugcfg_dir", lambda self: tmp_path / "nowhere")
+    report, _mock = _run(tmp_path)
+    assert _status(report)["plugcfg.folder"] is DIFFERENT
+
+
+@pytest.mark.parametrize(("mock_sends_post", "assumes_skip", "status"), [
+    (False, True, CONFIRMED), (True, True, DIFFERENT), (True, False, CONFIRMED),
+    (False, False, DIFFERENT)])
+def test_the_manual_cancel_settles_the_cancel_constant(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mock_sends_post: bool,
+        assumes_skip: bool, status: FactStatus) -> None:
+    monkeypatch.setattr(host_module, "CANCEL_SKIPS_FRAME_EVENT", assumes_skip)
+    with host_for("clean", tmp_path) as (host, mock):
+        mock.next_render_outcome = "cancelled"  # the TD presses Cancel
+        mock.cancel_fires_post_frame = mock_sends_post
+        fact = fieldcheck.cancel_fact(host)
+        assert [r.outcome for r in mock.renders] == ["cancelled"]
+        assert not mock._session.callbacks
+    assert fact.status is status
+    assert fact.source == "host.CANCEL_SKIPS_FRAME_EVENT"
+
+
+def test_main_writes_the_report_and_the_summary(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    with host_for(variant("clean", _complete), tmp_path / "plugcfg"):
+        path = fieldcheck.main(str(tmp_path))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["version"] == fieldcheck.REPORT_VERSION
+    absent = [f["id"] for f in data["facts"] if f["status"] != "confirmed"]
+    assert absent == ["plugcfg.vray_dr.cfg", "plugcfg.vrayrt_dr.cfg"]  # no cfg written yet
+    summary = (tmp_path / fieldcheck.SUMMARY_NAME).read_text(encoding="utf-8")
+    assert summary.startswith("vrdr field check: 3ds Max 2025")
+    assert "0 different, 2 absent" in summary.splitlines()[0]
+    assert "absent    plugcfg.vray_dr.cfg: found no such file" in summary
+    assert str(path) in capsys.readouterr().out
+
+
+def test_a_look_up_that_raises_is_a_fact_and_the_rest_still_runs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vrdr_max import max_host
+
+    def boom(self: object) -> list[str]:
+        raise RuntimeError("-- Unknown property: \"classes\" in RendererClass")
+
+    monkeypatch.setattr(max_host.PymxsHost, "renderer_classes", boom)
+    report, _mock = _run(tmp_path, _complete)
+    status = _status(report)
+    assert status["renderer.error"] is DIFFERENT
+    assert "RuntimeError: -- Unknown property" in report.summary()
+    assert status["plugcfg.folder"] is CONFIRMED  # later groups still ran

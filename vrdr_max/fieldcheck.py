@@ -1,0 +1,305 @@
+"""The field check: what vrdr assumes about 3ds Max and V-Ray, compared with a running 3ds Max.
+
+Run it inside 3ds Max (MAXScript listener, or a menu item)::
+
+    python.Execute "import vrdr_max.fieldcheck; vrdr_max.fieldcheck.main()"
+
+It reads every fact the project depends on through a ``FieldHost`` and writes a JSON report plus
+a short summary, each fact ``confirmed``, ``different`` or ``absent``. The expected side always
+comes from the constants the code uses (``renderers.PROPERTY_NAMES``, ``plugin_classes``,
+``max_host.MISSING_CLASSES``, ...), so a report that says ``different`` names the constant to
+change. docs/field-check.md says what a TD runs and sends back.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from vrdr_max import host as host_module
+from vrdr_max.atomic import atomic_write
+from vrdr_max.cfgfile import CfgFile, cfg_name
+from vrdr_max.errors import VrdrError
+from vrdr_max.facts import RendererFamily
+from vrdr_max.host import FieldHost
+from vrdr_max.plugin_classes import KNOWN_PLUGIN_CLASSES
+from vrdr_max.ports import Engine, Mode
+from vrdr_max.renderers import (
+    DR2_BUILD_SUFFIX,
+    GPU_SETTINGS_OBJECT,
+    PROPERTY_NAMES,
+    build_mode,
+    identify_renderer,
+)
+
+REPORT_VERSION = 1
+REPORT_NAME = "vrdr-fieldcheck.json"
+SUMMARY_NAME = "vrdr-fieldcheck.txt"
+CFG_READ_LIMIT = 1 << 20  # a real cfg is a few hundred bytes; more is not V-Ray's file
+
+# What the adapter reads or calls by name and expects every 3ds Max to have.
+CORE_GLOBALS = ("SceneMissingPlugIns", "mapPaths", "renderSceneDialog", "callbacks", "refs",
+                "getClassInstances", "getRenderType", "RendererClass", "ATSOps", "fileProperties",
+                "hideByCategory", "LayerManager")
+# getRenderType() values: Autodesk "Render Setup Dialog" (setRenderType's list) [confirmed].
+RENDER_TYPES = frozenset({"view", "selected", "region", "crop", "blowup", "boxselected",
+                          "regionselected", "cropselected", "selection"})
+FRAME_EVENTS = ("preRenderFrame", "postRenderFrame")
+
+
+class FactStatus(str, Enum):
+    """How a fact vrdr assumes compares with this 3ds Max."""
+
+    CONFIRMED = "confirmed"
+    DIFFERENT = "different"
+    ABSENT = "absent"
+
+
+class FieldFact(BaseModel):
+    """One assumption, what was found, and the constant that holds the assumption."""
+
+    id: str
+    assumed: str
+    found: str
+    status: FactStatus
+    source: str
+
+
+class FieldReport(BaseModel):
+    """Everything the field check found, for a TD to send back."""
+
+    version: int = REPORT_VERSION
+    max_version: int | None = None
+    renderer_class: str | None = None
+    facts: list[FieldFact] = Field(default_factory=list)
+    plugcfg_dir: str | None = None
+    cfg_files: dict[str, str] = Field(default_factory=dict)
+
+    def count(self, status: FactStatus) -> int:
+        """How many facts have ``status``."""
+        return sum(f.status is status for f in self.facts)
+
+    def summary(self) -> str:
+        """A few lines: the counts, then every fact that is not confirmed."""
+        counts = ", ".join(f"{self.count(s)} {s.value}" for s in FactStatus)
+        lines = [f"vrdr field check: 3ds Max {self.max_version}, renderer "
+                 f"{self.renderer_class}: {counts}"]
+        lines += [f"  {f.status.value:<9} {f.id}: found {f.found} (assumed {f.assumed}; "
+                  f"{f.source})" for f in self.facts if f.status is not FactStatus.CONFIRMED]
+        return "\n".join(lines)
+
+
+def _fact(fact_id: str, assumed: str, found: str, status: FactStatus, source: str) -> FieldFact:
+    return FieldFact(id=fact_id, assumed=assumed, found=found, status=status, source=source)
+
+
+def _present(fact_id: str, present: bool, source: str, *, missing: FactStatus) -> FieldFact:
+    return _fact(fact_id, "present", "present" if present else "not found",
+                 FactStatus.CONFIRMED if present else missing, source)
+
+
+def _renderer_facts(host: FieldHost) -> list[FieldFact]:
+    """Every DR property name on a new instance of the installed V-Ray CPU and GPU classes."""
+    current = host.read_renderer().class_name
+    installed = host.renderer_classes()
+    facts = []
+    for engine, table in PROPERTY_NAMES.items():
+        ours = [c for c in installed if identify_renderer(c).engine is engine]
+        label = f"renderer.{engine.value}"
+        if not ours:
+            facts.append(_fact(label, f"a V-Ray {engine.value.upper()} renderer class",
+                               "none installed", FactStatus.ABSENT, "renderers._PREFIXES"))
+            continue
+        cls = current if current in ours else ours[0]
+        facts.append(_fact(label, f"a V-Ray {engine.value.upper()} renderer class", cls,
+                           FactStatus.CONFIRMED, "renderers._PREFIXES"))
+        names = list(table.values())
+        if any(sub for sub, _name in names):
+            names.insert(0, (None, GPU_SETTINGS_OBJECT))
+        for prop, has in host.renderer_properties(cls, names).items():
+            facts.append(_fact(f"{label}.{prop}", "present", "present" if has else
+                               f"not a property of {cls}",
+                               FactStatus.CONFIRMED if has else FactStatus.DIFFERENT,
+                               "renderers.PROPERTY_NAMES"))
+    return facts
+
+
+def _current_renderer_facts(host: FieldHost) -> list[FieldFact]:
+    info = host.read_renderer()
+    is_vray = info.family is RendererFamily.VRAY
+    facts = [_fact("renderer.current", "V-Ray (CPU or GPU)", info.class_name,
+                   FactStatus.CONFIRMED if is_vray else FactStatus.ABSENT,
+                   "renderers.identify_renderer")]
+    dr2 = build_mode(info.class_name) is Mode.DR2
+    facts.append(_fact("renderer.dr2_suffix",
+                       f"DR2-only builds end in {DR2_BUILD_SUFFIX} [unverified]",
+                       info.class_name if dr2 else f"{info.class_name} (no {DR2_BUILD_SUFFIX})",
+                       FactStatus.CONFIRMED if dr2 else FactStatus.ABSENT,
+                       "renderers.DR2_BUILD_SUFFIX"))
+    return facts
+
+
+def _class_facts(host: FieldHost) -> list[FieldFact]:
+    """Plugin-table classes (absent = not installed), Missing_* and core globals (must exist)."""
+    from vrdr_max import max_host as names  # noqa: PLC0415 - needs pymxs, present by now
+
+    plugin = [p.class_name for p in KNOWN_PLUGIN_CLASSES]
+    found = host.globals_defined([*plugin, *names.MISSING_CLASSES, *CORE_GLOBALS])
+    facts = [_present(f"class.{n}", found[n], "plugin_classes.KNOWN_PLUGIN_CLASSES",
+                      missing=FactStatus.ABSENT) for n in plugin]
+    facts += [_present(f"class.{n}", found[n], "max_host.MISSING_CLASSES",
+                       missing=FactStatus.DIFFERENT) for n in names.MISSING_CLASSES]
+    facts += [_present(f"global.{n}", found[n], "fieldcheck.CORE_GLOBALS",
+                       missing=FactStatus.DIFFERENT) for n in CORE_GLOBALS]
+    checks = [(cls, prop, "max_host.ASSET_SOURCES") for cls, prop, _kind in names.ASSET_SOURCES]
+    checks += [(cls, prop, "max_host.LIGHT_SWITCH") for cls, prop in names.LIGHT_SWITCH.items()]
+    for cls, prop, source in checks:
+        has = host.instance_properties(cls, [prop])
+        if has is None:
+            facts.append(_fact(f"property.{cls}.{prop}", "present", "no instance in this scene",
+                               FactStatus.ABSENT, source))
+        else:
+            facts.append(_present(f"property.{cls}.{prop}", has[prop], source,
+                                  missing=FactStatus.DIFFERENT))
+    layer = host.layer_properties([names.LAYER_HIDDEN])[names.LAYER_HIDDEN]
+    facts.append(_present(f"property.layer.{names.LAYER_HIDDEN}", layer, "max_host.LAYER_HIDDEN",
+                          missing=FactStatus.DIFFERENT))
+    used = host.file_property_items(names.USED_PLUGINS)
+    facts.append(_fact(f"fileProperties.{names.USED_PLUGINS}", "the DLLs the saved scene uses",
+                       "undefined (scene never saved?)" if used is None else
+                       f"{len(used)} DLL(s): {', '.join(used[:5])}",
+                       FactStatus.ABSENT if used is None else FactStatus.CONFIRMED,
+                       "max_host.USED_PLUGINS"))
+    return facts
+
+
+def _runtime_facts(host: FieldHost) -> list[FieldFact]:
+    version = host.vray_version()
+    render_type = (host.read_scene().render_type or "").lower().lstrip("#")
+    callable_ok = host.accepts_python_callback()
+    return [
+        _fact("function.vrayVersion", "#(version, build)",
+              "not defined" if version is None else "#(" + ", ".join(version) + ")",
+              FactStatus.ABSENT if version is None else FactStatus.CONFIRMED,
+              "max_host.PymxsHost.vray_version"),
+        _fact("render_type", "one of " + " ".join(sorted(RENDER_TYPES)), render_type or "none",
+              FactStatus.CONFIRMED if render_type in RENDER_TYPES else FactStatus.DIFFERENT,
+              "fieldcheck.RENDER_TYPES"),
+        _fact("callbacks.python_callable", "callbacks.addScript takes a Python callable",
+              "accepted" if callable_ok else "refused",
+              FactStatus.CONFIRMED if callable_ok else FactStatus.DIFFERENT,
+              "max_host.PymxsHost.add_callback"),
+    ]
+
+
+def _plugcfg_facts(host: FieldHost, report: FieldReport) -> list[FieldFact]:
+    """``getDir #plugcfg`` is a folder; each cfg there reads (its text goes into the report)."""
+    folder = host.plugcfg_dir()
+    report.plugcfg_dir = str(folder)
+    is_dir = folder.is_absolute() and folder.is_dir()
+    facts = [_fact("plugcfg.folder", "an existing folder", str(folder),
+                   FactStatus.CONFIRMED if is_dir else FactStatus.DIFFERENT,
+                   "max_host.PymxsHost.plugcfg_dir")]
+    for engine in Engine:
+        name = cfg_name(engine)
+        path = folder / name
+        if not (is_dir and path.is_file()):
+            facts.append(_fact(f"plugcfg.{name}", "readable by vrdr", "no such file",
+                               FactStatus.ABSENT, "cfgfile"))
+            continue
+        facts.append(_read_cfg(path, engine, report))
+    return facts
+
+
+def _read_cfg(path: Path, engine: Engine, report: FieldReport) -> FieldFact:
+    with path.open("rb") as handle:
+        data = handle.read(CFG_READ_LIMIT + 1)
+    report.cfg_files[path.name] = data[:CFG_READ_LIMIT].decode("utf-8", errors="replace")
+    if len(data) > CFG_READ_LIMIT:
+        return _fact(f"plugcfg.{path.name}", "readable by vrdr", "larger than 1 MiB",
+                     FactStatus.DIFFERENT, "cfgfile")
+    try:
+        settings = CfgFile.load(path, engine).settings
+    except VrdrError as exc:
+        return _fact(f"plugcfg.{path.name}", "readable by vrdr", str(exc),
+                     FactStatus.DIFFERENT, "cfgfile")
+    return _fact(f"plugcfg.{path.name}", "readable by vrdr",
+                 f"{len(settings.servers)} server(s)", FactStatus.CONFIRMED, "cfgfile")
+
+
+def cancel_fact(host: FieldHost) -> FieldFact:
+    """Render once; the TD presses Cancel while the (single) frame renders.
+
+    Compares the frames that started with those that sent ``#postRenderFrame`` against
+    ``host.CANCEL_SKIPS_FRAME_EVENT`` ([unverified]).
+    """
+    events = host.render_events(FRAME_EVENTS)
+    started, finished = events.count(FRAME_EVENTS[0]), events.count(FRAME_EVENTS[1])
+    skipped = finished < started
+    assumed = host_module.CANCEL_SKIPS_FRAME_EVENT
+    return _fact("render.cancel_skips_post_frame",
+                 "a cancelled frame sends no #postRenderFrame" if assumed
+                 else "a cancelled frame still sends #postRenderFrame",
+                 f"{started} frame(s) started, {finished} sent #postRenderFrame",
+                 FactStatus.CONFIRMED if skipped == assumed else FactStatus.DIFFERENT,
+                 "host.CANCEL_SKIPS_FRAME_EVENT")
+
+
+def run(host: FieldHost, *, cancel_test: bool = False) -> FieldReport:
+    """Read every fact; with ``cancel_test`` also render once for a manual cancel.
+
+    A group of look-ups that raises (a 3ds Max that differs more than expected) becomes one
+    ``different`` fact naming the error, and the other groups still run.
+    """
+    report = FieldReport(max_version=host.max_version(),
+                         renderer_class=host.read_renderer().class_name)
+    collectors: list[tuple[str, Callable[[], list[FieldFact]]]] = [
+        ("renderer.current", lambda: _current_renderer_facts(host)),
+        ("renderer", lambda: _renderer_facts(host)),
+        ("classes", lambda: _class_facts(host)),
+        ("runtime", lambda: _runtime_facts(host)),
+        ("plugcfg", lambda: _plugcfg_facts(host, report)),
+    ]
+    if cancel_test:
+        collectors.append(("render.cancel", lambda: [cancel_fact(host)]))
+    for group, collect in collectors:
+        try:
+            report.facts += collect()
+        except Exception as exc:  # noqa: BLE001 - a field tool reports what it could not read
+            report.facts.append(_fact(f"{group}.error", "readable", f"{type(exc).__name__}: "
+                                      f"{exc}", FactStatus.DIFFERENT, "fieldcheck.run"))
+    return report
+
+
+def write_report(report: FieldReport, folder: Path) -> tuple[Path, Path]:
+    """Write the JSON report and the summary into ``folder``; return both paths."""
+    json_path, text_path = folder / REPORT_NAME, folder / SUMMARY_NAME
+    # Our own output: an earlier report is simply replaced (no check, no backup).
+    atomic_write(json_path, (report.model_dump_json(indent=2) + "\n").encode("utf-8"),
+                 expected=None, backup_suffix=None)
+    atomic_write(text_path, (report.summary() + "\n").encode("utf-8"), expected=None,
+                 backup_suffix=None)
+    return json_path, text_path
+
+
+def main(folder: str | None = None, *, cancel_test: bool = False) -> Path:
+    """Inside 3ds Max: run the field check, write the report, print the summary.
+
+    Args:
+        folder: where to write; the system temp folder when None.
+        cancel_test: render once and record what a cancel sends (press Cancel at once).
+
+    Returns:
+        The JSON report's path.
+    """
+    from vrdr_max.max_host import PymxsHost  # noqa: PLC0415 - pymxs exists only inside 3ds Max
+
+    report = run(PymxsHost(), cancel_test=cancel_test)
+    json_path, _text = write_report(report, Path(folder or tempfile.gettempdir()))
+    print(f"{report.summary()}\nreport: {json_path}")  # noqa: T201 - the listener is the UI
+    return json_path
+
