@@ -371,7 +371,6 @@ class DRPanel(QtWidgets.QWidget):
                 if child is not None:
                     child.setText(0, wrap_text(
                         metrics, str(child.data(0, Qt.ItemDataRole.UserRole)), width))
-        tree.doItemsLayout()  # row heights follow the new line counts
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt API
         """Re-elide the path and re-wrap the findings for the new width."""
