@@ -157,6 +157,6 @@ def wrap_text(metrics: QtGui.QFontMetrics, text: str, width: int) -> str:
     return "\n".join([*lines, line])
 
 
-__all__ = ["UI_DIR", "contrast", "guard_inputs", "icon", "load_form", "mark_invalid",
-           "readable", "set_error", "stylesheet", "theme_colours", "top_level_items",
-           "wrap_text"]
+__all__ = ["MIN_CONTRAST", "UI_DIR", "backgrounds", "contrast", "guard_inputs", "icon",
+           "load_form", "luminance", "mark_invalid", "muted", "readable", "set_error",
+           "stylesheet", "theme_colours", "top_level_items", "wrap_text"]

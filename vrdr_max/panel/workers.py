@@ -38,10 +38,11 @@ def settle_heap() -> bool:
     the last full pass exceed a quarter of the long-lived ones. After the imports of a start-up
     (3ds Max's scripts, then the panel's own) that condition holds, and the first probe of
     1,000 servers allocates enough (about 75 young passes) to set it off in the middle of the
-    probe. The panel calls this while it is being built, when the artist waits for it anyway;
-    afterwards a probe stays below the full pass's trigger (``benchmarks/panel.py``). The
-    collector's settings are left alone: ``gc.disable()`` or ``gc.freeze()`` would change them
-    for every tool in 3ds Max's interpreter.
+    probe. The panel calls this while it is being built, when the artist waits for it anyway,
+    so its first probe (about 7 middle passes) runs none. Later probes still set one off about
+    every other run, from the probe's own allocations (``docs/benchmarks.md``). The collector's
+    settings are left alone: ``gc.disable()`` or ``gc.freeze()`` would change them for every
+    tool in 3ds Max's interpreter.
 
     Returns:
         True when this call collected, False when an earlier one did.
