@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from vrdr_max.errors import InputError
+from vrdr_max.errors import InputError, quote
 
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 _MAX_NAME = 253
@@ -59,23 +59,23 @@ def validate_host(text: str) -> str:
         raise InputError("host is empty")
     for char, what in _FORBIDDEN.items():
         if char in host:
-            raise InputError(f"host {text!r} contains {what}")
+            raise InputError(f"host {quote(text)} contains {what}")
     if not host.isascii():
-        raise InputError(f"host {text!r} has non-ASCII characters (use the IDNA 'xn--' form)")
+        raise InputError(f"host {quote(text)} has non-ASCII characters (use the IDNA 'xn--' form)")
     if ":" in host:
         return _validate_ipv6(text, host)
     if "[" in host or "]" in host:
-        raise InputError(f"host {text!r} contains a bracket (brackets are only for IPv6)")
+        raise InputError(f"host {quote(text)} contains a bracket (brackets are only for IPv6)")
     labels = host.split(".")
     if len(labels) > 1 and not labels[-1]:
         labels.pop()  # one trailing dot: a fully qualified name
     if _NUMERIC_LABEL.match(labels[-1]):
         return _validate_ipv4(text, host, labels)
     if len(host) > _MAX_NAME:
-        raise InputError(f"host name {text[:40]!r}... is longer than {_MAX_NAME} characters")
+        raise InputError(f"host name {quote(text[:40])}... is longer than {_MAX_NAME} characters")
     for label in labels:
         if not _LABEL.match(label):
-            raise InputError(f"host name {text!r} has an invalid label {label!r} "
+            raise InputError(f"host name {quote(text)} has an invalid label {quote(label)} "
                              "(letters, digits and inner hyphens only, 1-63 characters)")
     return host
 
@@ -83,15 +83,15 @@ def validate_host(text: str) -> str:
 def _validate_ipv6(text: str, host: str) -> str:
     inner = host[1:-1] if host.startswith("[") and host.endswith("]") else host
     if "[" in inner or "]" in inner:
-        raise InputError(f"host {text!r} has a stray bracket")
+        raise InputError(f"host {quote(text)} has a stray bracket")
     _, percent, zone = inner.partition("%")
     if percent and not _ZONE.match(zone):
-        raise InputError(f"host {text!r} has an invalid IPv6 zone id {zone!r} "
+        raise InputError(f"host {quote(text)} has an invalid IPv6 zone id {quote(zone)} "
                          "(letters, digits, '_', '.' and '-' only)")
     try:
         return str(ipaddress.IPv6Address(inner))
     except ValueError as exc:
-        raise InputError(f"host {text!r} is not a valid IPv6 address ({exc})") from None
+        raise InputError(f"host {quote(text)} is not a valid IPv6 address ({exc})") from None
 
 
 def _validate_ipv4(text: str, host: str, labels: list[str]) -> str:
@@ -102,17 +102,17 @@ def _validate_ipv4(text: str, host: str, labels: list[str]) -> str:
     except ValueError:
         pass
     if not all(label.isdigit() for label in labels):
-        raise InputError(f"host {text!r} is not a valid IPv4 address (decimal numbers only; "
+        raise InputError(f"host {quote(text)} is not a valid IPv4 address (decimal numbers only; "
                          "a name cannot end in a number)")
     if len(labels) != 4:
-        raise InputError(f"host {text!r} is not a valid IPv4 address (needs 4 numbers, "
+        raise InputError(f"host {quote(text)} is not a valid IPv4 address (needs 4 numbers, "
                          f"has {len(labels)})")
     for label in labels:
         if int(label) > 255:
-            raise InputError(f"host {text!r} is not a valid IPv4 address ({label} > 255)")
+            raise InputError(f"host {quote(text)} is not a valid IPv4 address ({label} > 255)")
     if host.endswith("."):
-        raise InputError(f"host {text!r} is not a valid IPv4 address (a trailing dot)")
-    raise InputError(f"host {text!r} is not a valid IPv4 address (leading zeros: some "
+        raise InputError(f"host {quote(text)} is not a valid IPv4 address (a trailing dot)")
+    raise InputError(f"host {quote(text)} is not a valid IPv4 address (leading zeros: some "
                      "resolvers read 010 as octal 8; write the address plainly)")
 
 
@@ -124,7 +124,7 @@ def validate_port(value: int | str, what: str = "port") -> int:
     """
     text = str(value).strip()
     if not (text.isascii() and text.lstrip("-").isdigit()):
-        raise InputError(f"{what} {value!r} is not a number")
+        raise InputError(f"{what} {quote(str(value))} is not a number")
     port = int(text)
     if not 1 <= port <= 65535:
         raise InputError(f"{what} {port} is out of range (1-65535)")
@@ -156,11 +156,11 @@ def split_endpoint(text: str) -> tuple[str, int | None]:
     if text.startswith("["):
         addr, sep, rest = text[1:].partition("]")
         if not sep:
-            raise InputError(f"endpoint {text!r} has '[' without ']'")
+            raise InputError(f"endpoint {quote(text)} has '[' without ']'")
         if rest and not rest.startswith(":"):
-            raise InputError(f"endpoint {text!r}: expected ':PORT' after ']'")
+            raise InputError(f"endpoint {quote(text)}: expected ':PORT' after ']'")
         if ":" not in addr:
-            raise InputError(f"endpoint {text!r}: brackets are only for IPv6 addresses")
+            raise InputError(f"endpoint {quote(text)}: brackets are only for IPv6 addresses")
         return validate_host(addr), validate_port(rest[1:]) if rest else None
     if text.count(":") == 1:
         host, _, port_text = text.partition(":")

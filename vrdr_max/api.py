@@ -8,8 +8,14 @@ Inside 3ds Max::
     host = PymxsHost()
     stored = api.load(host=host)                      # vray_dr.cfg from getDir #plugcfg
     api.apply_pool(stored.settings, "night-farm")     # from VRDR_STUDIO_CONFIG / user file
-    report = api.submit(host, stored)                 # probe, preflight, write, render, restore
+    probing = api.probe_in_background(stored.settings)  # 3ds Max's UI stays responsive
+    # ... later, once probing.done() (a timer or the next user action), on the UI thread:
+    report = api.submit(host, stored, probe_results=probing.result())
     print(report.status, report.backup_path)
+
+Probing waits up to a timeout on the network, so inside 3ds Max it runs on a worker thread and
+``submit`` takes its results; ``submit`` itself never probes. Studio and user defaults
+(``docs/studio-config.md``) are read only for the arguments a call leaves out.
 
 Outside 3ds Max the same functions work on a cfg folder (``api.load(Path(...))``); anything
 that needs the scene takes a ``MaxHost``.
@@ -17,18 +23,20 @@ that needs the scene takes a ``MaxHost``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 from vrdr_max.assetpaths import normalise_drives
 from vrdr_max.checks import CheckContext, CheckReport, run
-from vrdr_max.errors import InputError
+from vrdr_max.errors import InputError, quote
 from vrdr_max.host import MaxHost
 from vrdr_max.manifest import FarmManifest, load_manifest
 from vrdr_max.models import DRSettings
 from vrdr_max.ports import Engine
-from vrdr_max.probe import ProbeResult, probe, targets_from_settings
+from vrdr_max.probe import ProbeResult, ProgressCallback, probe, targets_from_settings
 from vrdr_max.settings_store import StoredSettings, load_settings
 from vrdr_max.studio import Effective, load_effective
 from vrdr_max.submit import SubmissionReport, SubmitOptions, SubmitPlan, execute, plan
@@ -67,8 +75,8 @@ def apply_pool(settings: DRSettings, name: str, *, merge: bool = False,
     """
     pool = (config or load_effective()).pool(name)
     if pool.engine is not settings.engine:
-        raise InputError(f"pool {name!r} is for V-Ray {pool.engine.value.upper()}, the settings "
-                         f"for {settings.engine.value.upper()}")
+        raise InputError(f"pool {quote(name)} is for V-Ray {pool.engine.value.upper()}, "
+                         f"the settings for {settings.engine.value.upper()}")
     if not merge:
         settings.servers = []
     settings.add_servers(pool.entries())
@@ -83,8 +91,32 @@ def probe_servers(settings: DRSettings, *, timeout: float | None = None) -> list
 
     ``timeout`` defaults to ``probe_timeout`` of the studio/user files (1 s built in).
     """
-    seconds = load_effective().defaults["probe_timeout"] if timeout is None else timeout
+    seconds = load_effective().defaults.probe_timeout if timeout is None else timeout
     return probe(targets_from_settings(settings), timeout=seconds)
+
+
+def probe_in_background(settings: DRSettings, *, timeout: float | None = None,
+                        progress: ProgressCallback | None = None) -> Future[list[ProbeResult]]:
+    """Start ``probe_servers`` on a worker thread and return at once.
+
+    The servers are taken from ``settings`` now, so later edits do not change this probe.
+    Poll ``done()`` from 3ds Max's UI thread (a timer), then pass ``result()`` to ``submit``.
+    ``progress`` is called on the worker thread.
+    """
+    targets = targets_from_settings(settings)
+    seconds = load_effective().defaults.probe_timeout if timeout is None else timeout
+    future: Future[list[ProbeResult]] = Future()
+
+    def work() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(probe(targets, timeout=seconds, progress=progress))
+        except Exception as exc:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(exc)
+
+    threading.Thread(target=work, name="vrdr-probe", daemon=True).start()
+    return future
 
 
 @dataclass(frozen=True)
@@ -95,15 +127,17 @@ class _Context:
 
 
 def _context(manifest: FarmManifest | None, shared_drives: Iterable[str] | None,
-             options: SubmitOptions | None) -> _Context:
-    """Explicit arguments, else the studio/user defaults (docs/studio-config.md)."""
+             options: SubmitOptions | None, *, options_used: bool = True) -> _Context:
+    """Explicit arguments, else the studio/user defaults, read only when one is left out."""
+    if manifest is not None and shared_drives is not None and (
+            options is not None or not options_used):
+        return _Context(manifest, normalise_drives(shared_drives), options or SubmitOptions())
     defaults = load_effective().defaults
-    if manifest is None and defaults["manifest"]:
-        manifest = load_manifest(Path(defaults["manifest"]))
-    drives = defaults["shared_drives"] if shared_drives is None else shared_drives
-    opts = options or SubmitOptions(only_online=defaults["only_online"],
-                                    restore=defaults["restore"])
-    return _Context(manifest, normalise_drives(drives), opts)
+    if manifest is None and defaults.manifest:
+        manifest = load_manifest(Path(defaults.manifest))
+    drives = defaults.shared_drives if shared_drives is None else normalise_drives(shared_drives)
+    opts = options or SubmitOptions(only_online=defaults.only_online, restore=defaults.restore)
+    return _Context(manifest, drives, opts)
 
 
 def check(host: MaxHost, settings: DRSettings, *,
@@ -114,7 +148,7 @@ def check(host: MaxHost, settings: DRSettings, *,
 
     ``manifest`` and ``shared_drives`` default to the studio/user files.
     """
-    ctx = _context(manifest, shared_drives, None)
+    ctx = _context(manifest, shared_drives, None, options_used=False)
     return run(CheckContext(facts=host.read_scene(), settings=settings,
                             probe_results=probe_results, manifest=ctx.manifest,
                             shared_drives=ctx.shared_drives))
@@ -134,15 +168,29 @@ def plan_submission(host: MaxHost, stored: StoredSettings, *,
                 shared_drives=ctx.shared_drives)
 
 
-def submit(host: MaxHost, stored: StoredSettings, *, probe_first: bool = True,
+def submit(host: MaxHost, stored: StoredSettings, *,
+           probe_results: Sequence[ProbeResult] | None = None,
            options: SubmitOptions | None = None, override_reason: str | None = None,
            manifest: FarmManifest | None = None,
            shared_drives: Iterable[str] | None = None) -> SubmissionReport:
-    """Probe, preflight, write the cfg and renderer settings, render, restore.
+    """Preflight, write the cfg and renderer settings, render, restore.
 
-    See ``submit.execute``; a blocked plan returns a ``blocked`` report unless overridden.
+    Never probes: the call runs on 3ds Max's UI thread, where waiting on the network would
+    freeze 3ds Max. Probe first on a worker thread (``probe_in_background``) and pass the
+    results; without them the servers' reachability is not checked and ``only_online`` keeps
+    every server. See ``submit.execute``; a blocked plan returns a ``blocked`` report unless
+    overridden.
+
+    Args:
+        host: 3ds Max.
+        stored: the settings to submit with (``load``).
+        probe_results: ``probe_in_background(stored.settings).result()``, gathered off the
+            UI thread.
+        options: only-online, restore and scene-list choices; the studio/user defaults if None.
+        override_reason: render despite preflight errors, recording why.
+        manifest: the farm's plugin manifest; the studio/user default if None.
+        shared_drives: drive letters every server has; the studio/user default if None.
     """
-    results = probe_servers(stored.settings) if probe_first else None
-    submit_plan = plan_submission(host, stored, probe_results=results, options=options,
+    submit_plan = plan_submission(host, stored, probe_results=probe_results, options=options,
                                   manifest=manifest, shared_drives=shared_drives)
     return execute(host, submit_plan, override_reason=override_reason)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from enum import Enum
 
-from vrdr_max.errors import InputError
+from vrdr_max.errors import InputError, quote
 
 _DRIVE = re.compile(r"^([A-Za-z]):(?:[\\/]|$)")
 _PROFILE = re.compile(r"^[A-Za-z]:[\\/](users|documents and settings)[\\/]", re.IGNORECASE)
@@ -32,7 +32,7 @@ def normalise_drives(drives: Iterable[str]) -> frozenset[str]:
     for drive in drives:
         letter = drive.strip().rstrip("\\/").rstrip(":").upper()
         if len(letter) != 1 or not ("A" <= letter <= "Z"):
-            raise InputError(f"shared drive {drive!r} is not a drive letter (e.g. P:)")
+            raise InputError(f"shared drive {quote(drive)} is not a drive letter (e.g. P:)")
         letters.add(letter + ":")
     return frozenset(letters)
 

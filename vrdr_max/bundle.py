@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 from vrdr_max import __version__
-from vrdr_max.errors import InputError, VrdrError
+from vrdr_max.errors import InputError, VrdrError, quote
 from vrdr_max.lockfile import LockedPackage, normalize, read_lock, runtime_closure
 
 PROJECT = "vrdr-max"
@@ -165,7 +165,7 @@ def _unpack(data: bytes, filename: str, dest: dict[str, bytes], prefix: str) -> 
                 continue
             path = PurePosixPath(info.filename)
             if path.is_absolute() or ".." in path.parts or path.parts[0].endswith(".data"):
-                raise InputError(f"{filename}: unsupported entry {info.filename!r}")
+                raise InputError(f"{filename}: unsupported entry {quote(info.filename)}")
             dest[f"{prefix}/{path}"] = zf.read(info)
 
 
@@ -189,8 +189,8 @@ def check_manifest(xml: bytes) -> ET.Element:
     if root.tag != "ApplicationPackage":
         raise InputError("package.xml: the root element is not <ApplicationPackage>")
     if root.get("AppVersion") != __version__:
-        raise InputError(f"package.xml: AppVersion {root.get('AppVersion')!r} is not the "
-                         f"package version {__version__!r}")
+        raise InputError(f"package.xml: AppVersion {quote(str(root.get('AppVersion')))} is not "
+                         f"the package version {quote(__version__)}")
     return root
 
 
@@ -224,7 +224,8 @@ def bundle_files(source: Path, packages: list[LockedPackage], wheels: Path,
     for entry in manifest.iter("ComponentEntry"):
         module = entry.get("ModuleName", "").removeprefix("./")
         if module not in files and not any(k.startswith(module + "/") for k in files):
-            raise InputError(f"package.xml names {module!r}, which the package does not contain")
+            raise InputError(f"package.xml names {quote(module)}, which the package does not "
+                             "contain")
     return files, vendored
 
 

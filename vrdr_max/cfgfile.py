@@ -10,6 +10,7 @@ rules: ``docs/cfg-files.md``.
 from __future__ import annotations
 
 import codecs
+import math
 import re
 from collections import deque
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from typing import Any, TypeAlias
 
 from vrdr_max.addresses import validate_host
 from vrdr_max.atomic import DEFAULT_BACKUP_SUFFIX, FileSnapshot, atomic_write, read_bytes_snapshot
-from vrdr_max.errors import InputError
+from vrdr_max.errors import InputError, quote
 from vrdr_max.models import DRSettings, RenderServer, ServerEntry, ServerList
 from vrdr_max.ports import Engine, Mode, default_port
 
@@ -122,7 +123,7 @@ def engine_from_name(path: str | Path) -> Engine:
     for engine in Engine:
         if name == cfg_name(engine):
             return engine
-    raise InputError(f"cannot tell CPU from GPU by the file name {Path(path).name!r} "
+    raise InputError(f"cannot tell CPU from GPU by the file name {quote(Path(path).name)} "
                      f"(expected {CPU_CFG_NAME} or {GPU_CFG_NAME}); pass the engine (--gpu)")
 
 
@@ -322,7 +323,9 @@ def _parse_value(kind: _ValueKind, values: list[str]) -> OptionValue | None:
         return int(text) if text in ("0", "1", "2") else None
     if kind is _ValueKind.COUNT:
         return int(text) if _DIGITS.fullmatch(text) else None
-    return float(text) if _NUMBER.fullmatch(text) else None
+    number = float(text) if _NUMBER.fullmatch(text) else math.nan
+    # 400 digits overflow to inf, which no dialog wrote: keep such a line as text, unread.
+    return number if math.isfinite(number) else None
 
 
 def _parse_dispatcher(values: list[str]) -> str | None:

@@ -17,6 +17,7 @@ from typing import TextIO
 
 from vrdr_max import reporting
 from vrdr_max.checks import CheckContext, run
+from vrdr_max.errors import quote
 from vrdr_max.fixes import FIXES, apply_fixes
 from vrdr_max.mock_session import mock_scene_host
 from vrdr_max.probe import ProbeResult, ProbeTarget, probe
@@ -129,14 +130,16 @@ def run_demo(out: TextIO, *, yes: bool = False) -> int:
             show.lines(reporting.submission_lines(result))
             if mock.renders:
                 render = mock.renders[-1]
-                show.section(f"vray_dr.cfg as V-Ray read it at render time ({render.statement!r},"
-                             f" {render.renderer_class}, system_distributedRender="
-                             f"{render.props.get('system_distributedRender')})")
+                show.section(f"vray_dr.cfg as V-Ray read it at render time "
+                             f"({quote(render.statement)}, {render.renderer_class}, "
+                             "system_distributedRender="
+                             f"{reporting.value_text(render.props.get('system_distributedRender'))})")
                 show.lines(render.cfg_files.get("vray_dr.cfg", "").splitlines())
         show.section("vray_dr.cfg after the render")
         after = cfg_path.read_bytes()
         show.lines(after.decode().splitlines())
-        show.lines([f"(byte-identical to before: {after == ARTIST_CFG})"])
+        show.lines(["(byte-identical to before)" if after == ARTIST_CFG
+                    else "(differs from before)"])
     ran = (SubmissionStatus.RENDERED, SubmissionStatus.CANCELLED, SubmissionStatus.UNCONFIRMED)
     return 0 if result.status in ran else 1
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vrdr_max.addresses import validate_port
-from vrdr_max.errors import InputError, VrdrError
+from vrdr_max.errors import InputError, VrdrError, quote
 from vrdr_max.ports import READY_BROADCAST_PORT
 
 DEFAULT_SECONDS = 5.0
@@ -188,7 +188,7 @@ def _open(bind: str, port: int, reuse: bool) -> tuple[socket.socket, bool]:
     try:
         address = ipaddress.ip_address(bind)
     except ValueError:
-        raise InputError(f"bind address {bind!r} is not an IPv4 or IPv6 address") from None
+        raise InputError(f"bind address {quote(bind)} is not an IPv4 or IPv6 address") from None
     family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_DGRAM)
     try:

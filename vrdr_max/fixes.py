@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from vrdr_max.checks.scene_checks import FIX_ADD_DOME_LIGHT, FIX_ENABLE_DR, FIX_ENABLE_TRANSFER
 from vrdr_max.checks.server_checks import FIX_DEDUPE, FIX_SCENE_LIST_OFF
+from vrdr_max.errors import InputError, quote
 from vrdr_max.host import LightKind, MaxHost
 from vrdr_max.models import DRSettings
 from vrdr_max.renderers import RendererProp
@@ -71,6 +72,14 @@ FIXES: dict[str, Fix] = {f.id: f for f in (
 
 
 def apply_fixes(fix_ids: Iterable[str], host: MaxHost, settings: DRSettings) -> list[str]:
-    """Apply each fix once, in order; return what each did."""
-    return [FIXES[fix_id].apply(host, settings) for fix_id in dict.fromkeys(fix_ids)
-            if fix_id in FIXES]
+    """Apply each fix once, in order; return what each did.
+
+    Raises:
+        InputError: an id names no fix; checked before any fix runs.
+    """
+    ids = list(dict.fromkeys(fix_ids))
+    unknown = [fix_id for fix_id in ids if fix_id not in FIXES]
+    if unknown:
+        raise InputError(f"unknown fix {', '.join(quote(f) for f in unknown)} "
+                         f"(fixes: {', '.join(sorted(FIXES))})")
+    return [FIXES[fix_id].apply(host, settings) for fix_id in ids]

@@ -39,7 +39,11 @@ def mock_scene_host(scene: str | Path, plugcfg_dir: Path | None = None
                     ) -> Iterator[tuple[MaxHost, mock_pymxs.MockMax]]:
     """Install the mock with ``scene`` and yield the real adapter over it, then uninstall."""
     model = load_scene_file(scene)
-    mock = mock_pymxs.install(model, plugcfg_dir=plugcfg_dir)
+    try:
+        # Wrong property types and unknown properties are found here, not by the schema.
+        mock = mock_pymxs.install(model, plugcfg_dir=plugcfg_dir)
+    except mock_pymxs.SceneFileError as exc:
+        raise InputError(str(exc)) from None
     try:
         # max_host imports pymxs, which exists only once the mock is installed.
         from vrdr_max.max_host import PymxsHost  # noqa: PLC0415

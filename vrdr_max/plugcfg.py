@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path, PureWindowsPath
 
 from vrdr_max.cfgfile import cfg_name
-from vrdr_max.errors import InputError
+from vrdr_max.errors import InputError, quote
 from vrdr_max.ports import Engine
 
 PLUGCFG_ENV = "VRDR_PLUGCFG"
@@ -65,7 +65,7 @@ def language_folders(lang: str | None = None) -> tuple[str, str]:
         if wanted in (code.lower(), locale.lower()):
             return code, locale
     known = ", ".join(f"{code} ({locale})" for code, locale in LANGUAGES.items())
-    raise InputError(f"unknown 3ds Max language {lang!r}; known: {known}")
+    raise InputError(f"unknown 3ds Max language {quote(str(lang))}; known: {known}")
 
 
 def windows_plugcfg_dir(max_version: int, local_appdata: str,
@@ -93,6 +93,19 @@ def windows_plugcfg_dir(max_version: int, local_appdata: str,
     return base / "plugcfg"
 
 
+def expand_home(path: Path) -> Path:
+    """``path`` with a leading ``~`` or ``~user`` expanded.
+
+    Raises:
+        InputError: the home folder is unknown (``~nouser/...``, no ``HOME``).
+    """
+    try:
+        return path.expanduser()
+    except RuntimeError:  # pathlib's "Could not determine home directory"
+        raise InputError(f"{quote(str(path))}: no home folder for "
+                         f"{quote(path.parts[0])}") from None
+
+
 def find_cfg(engine: Engine, *, cfg: Path | None, max_version: int | None,
              env: Mapping[str, str] = os.environ, lang: str | None = None,
              platform: str = sys.platform) -> Path:
@@ -114,11 +127,11 @@ def find_cfg(engine: Engine, *, cfg: Path | None, max_version: int | None,
     """
     name = cfg_name(engine)
     if cfg is not None:
-        path = Path(cfg).expanduser()
+        path = expand_home(Path(cfg))
         return path / name if path.is_dir() else path
     folder = env.get(PLUGCFG_ENV, "").strip()
     if folder:
-        return Path(folder).expanduser() / name
+        return expand_home(Path(folder)) / name
     if max_version is None:
         raise InputError(NO_CFG_MESSAGE)
     if platform != "win32":

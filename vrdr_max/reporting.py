@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vrdr_max.checks import CheckReport, CheckStatus, Severity
-from vrdr_max.submit import SubmissionReport, SubmitPlan
+
+if TYPE_CHECKING:  # types only: submit.py formats values with this module's helpers
+    from vrdr_max.submit import SubmissionReport, SubmitPlan
 
 _MARK = {CheckStatus.PASSED: "ok  ", CheckStatus.FAILED: "FAIL", CheckStatus.SKIPPED: "skip",
          CheckStatus.CRASHED: "BUG "}
+
+
+def value_text(value: object) -> str:
+    """A renderer property value as MAXScript spells it (``true``, ``undefined``), not Python."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "undefined"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def check_report_json(report: CheckReport) -> dict[str, Any]:
@@ -44,7 +55,7 @@ def plan_lines(plan: SubmitPlan) -> list[str]:
              f"cfg file: {plan.cfg_path}"]
     lines += [f"  {line}" for line in plan.server_lines]
     lines += [f"  left out (did not answer): {s}" for s in plan.skipped_servers]
-    lines.append("renderer: " + ", ".join(f"{k} = {v}" for k, v in
+    lines.append("renderer: " + ", ".join(f"{k} = {value_text(v)}" for k, v in
                                           plan.renderer_prop_names.items()))
     lines.append(f"scene list: {plan.scene_list}")
     if plan.dispatcher:

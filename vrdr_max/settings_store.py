@@ -65,7 +65,7 @@ def dispatcher_in_cfg_setting() -> bool:
     """
     from vrdr_max.studio import load_effective  # noqa: PLC0415 - studio loads the probe
 
-    return bool(load_effective().defaults["dispatcher_in_vray_cfg"])
+    return load_effective().defaults.dispatcher_in_vray_cfg
 
 
 def load_settings(cfg_dir: Path, engine: Engine = Engine.CPU, *,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from vrdr_max.addresses import validate_host, validate_port
-from vrdr_max.errors import InputError
+from vrdr_max.errors import InputError, quote
 from vrdr_max.models import RenderServer
 from vrdr_max.plugcfg import MAX_YEARS
 from vrdr_max.ports import Engine, Mode, default_port, well_known_ports
@@ -280,7 +280,7 @@ def parse_number(text: str, what: str) -> int:
     """
     item = text.strip()
     if not _NUMBER.fullmatch(item):
-        raise InputError(f"{what}: {text!r} is not a whole number")
+        raise InputError(f"{what}: {quote(text)} is not a whole number")
     return int(item)
 
 
@@ -294,7 +294,7 @@ def parse_number_list(text: str, what: str) -> list[int]:
         raise InputError(f"{what}: the list is empty")
     items = text.split(",")
     if any(not item.strip() for item in items):
-        raise InputError(f"{what}: {text!r} has an empty item")
+        raise InputError(f"{what}: {quote(text)} has an empty item")
     return [parse_number(item, what) for item in items]
 
 
@@ -338,7 +338,7 @@ def parse_spawner_args(argv: Sequence[str], *, machine_nodes: int | None = None)
             continue
         target = _NUMA_KEYS.get(key)
         if target is None:
-            raise InputError(f"unknown spawner option {arg!r}")
+            raise InputError(f"unknown spawner option {quote(arg)}")
         if target in found:
             raise InputError(f"{name} is given twice")
         value = _unquote(raw)

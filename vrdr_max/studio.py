@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from pathlib import Path, PureWindowsPath
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
 from vrdr_max.addresses import split_endpoint, validate_host
-from vrdr_max.errors import InputError
+from vrdr_max.assetpaths import normalise_drives
+from vrdr_max.errors import InputError, quote
 from vrdr_max.jsonfiles import load_json_model
 from vrdr_max.models import Dispatcher, RenderServer
+from vrdr_max.plugcfg import expand_home
 from vrdr_max.ports import Engine, Mode, default_port
 from vrdr_max.probe import MAX_TIMEOUT
 from vrdr_max.spawner import NumaOptions, server_entries
@@ -81,7 +83,7 @@ class Pool(_Strict):
 
 
 class Defaults(_Strict):
-    """Defaults for submissions and checks; every field may be left out of a file."""
+    """One layer of defaults (a file, or the command line); None means "not set here"."""
 
     pool: str | None = None
     shared_drives: list[str] | None = None
@@ -89,14 +91,43 @@ class Defaults(_Strict):
     probe_timeout: float | None = Field(default=None, gt=0, le=MAX_TIMEOUT)
     only_online: bool | None = None
     restore: bool | None = None
-    #: Write the DR2 dispatcher into V-Ray's cfg too (cfgfile.DISPATCHER_KEY, [unverified]).
     dispatcher_in_vray_cfg: bool | None = None
 
+    @field_validator("shared_drives")
+    @classmethod
+    def _drives(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            normalise_drives(value)  # a bad letter is an error naming this field
+        return value
 
-BUILTIN_DEFAULTS: dict[str, Any] = {
-    "pool": None, "shared_drives": [], "manifest": None, "probe_timeout": 1.0,
-    "only_online": False, "restore": True, "dispatcher_in_vray_cfg": False,
-}
+
+class StudioDefaults(_Strict):
+    """The resolved defaults for submissions and checks: every field has its value.
+
+    The field defaults are the built-in defaults; ``resolve`` fills in what the layers set.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pool: str | None = None
+    shared_drives: frozenset[str] = frozenset()
+    """Drive letters every render server has mapped, normalised (``{"P:"}``)."""
+    manifest: str | None = None
+    probe_timeout: float = Field(default=1.0, gt=0, le=MAX_TIMEOUT)
+    only_online: bool = False
+    restore: bool = True
+    dispatcher_in_vray_cfg: bool = False
+    """Write the DR2 dispatcher into V-Ray's cfg too (cfgfile.DISPATCHER_KEY, [unverified]);
+    off, only vrdr's sidecar and the scene hold it."""
+
+    @field_validator("shared_drives", mode="before")
+    @classmethod
+    def _normalise(cls, value: Iterable[str]) -> frozenset[str]:
+        return normalise_drives(value)
+
+    @field_serializer("shared_drives")
+    def _sorted(self, value: frozenset[str]) -> list[str]:
+        return sorted(value)
 
 
 class ConfigFile(_Strict):
@@ -121,8 +152,9 @@ class Effective(BaseModel):
 
     pools: dict[str, Pool]
     pool_sources: dict[str, Source]
-    defaults: dict[str, Any]
+    defaults: StudioDefaults
     default_sources: dict[str, Source]
+    """Field name of ``defaults`` -> the layer its value came from."""
     files: dict[Source, Path]
 
     def pool(self, name: str) -> Pool:
@@ -133,7 +165,7 @@ class Effective(BaseModel):
         """
         if name not in self.pools:
             known = ", ".join(sorted(self.pools)) or "none defined"
-            raise InputError(f"no pool named {name!r} (pools: {known})")
+            raise InputError(f"no pool named {quote(name)} (pools: {known})")
         return self.pools[name]
 
 
@@ -147,7 +179,7 @@ def user_config_path(env: Mapping[str, str], platform: str = sys.platform) -> Pa
         return Path(env[USER_ENV])
     if platform == "win32" and env.get("APPDATA"):
         return Path(PureWindowsPath(env["APPDATA"], "vrdr", "config.json"))
-    base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".config")
+    base = env.get("XDG_CONFIG_HOME") or str(expand_home(Path(env.get("HOME", "~"))) / ".config")
     return Path(base) / "vrdr" / "config.json"
 
 
@@ -164,13 +196,13 @@ def load_config_file(path: Path) -> ConfigFile:
     return config
 
 
-def resolve(cli: Mapping[str, Any] | None = None, *, user: ConfigFile | None = None,
+def resolve(cli: Defaults | None = None, *, user: ConfigFile | None = None,
             studio: ConfigFile | None = None, files: Mapping[Source, Path] | None = None
             ) -> Effective:
     """Merge the layers: CLI flags > user file > studio file > built-in defaults.
 
     Args:
-        cli: defaults given on the command line (``None`` values mean "not given").
+        cli: defaults given on the command line (``None`` fields mean "not given").
         user: the user's file, if any.
         studio: the studio file, if any.
         files: where the files were read from, for reports.
@@ -180,23 +212,20 @@ def resolve(cli: Mapping[str, Any] | None = None, *, user: ConfigFile | None = N
     for source, layer in ((Source.STUDIO, studio), (Source.USER, user)):
         for name, pool in (layer.pools if layer else {}).items():
             pools[name], pool_sources[name] = pool, source
-    defaults = dict(BUILTIN_DEFAULTS)
-    sources = dict.fromkeys(BUILTIN_DEFAULTS, Source.BUILTIN)
-    layers: list[tuple[Source, Mapping[str, Any]]] = [
-        (Source.STUDIO, studio.defaults.model_dump(exclude_none=True) if studio else {}),
-        (Source.USER, user.defaults.model_dump(exclude_none=True) if user else {}),
-        (Source.CLI, {k: v for k, v in (cli or {}).items() if v is not None}),
-    ]
-    for source, values in layers:
-        for key, value in values.items():
-            if key not in defaults:
-                raise InputError(f"unknown default {key!r}")
-            defaults[key], sources[key] = value, source
-    return Effective(pools=pools, pool_sources=pool_sources, defaults=defaults,
-                     default_sources=sources, files=dict(files or {}))
+    values: dict[str, Any] = {}
+    sources = dict.fromkeys(StudioDefaults.model_fields, Source.BUILTIN)
+    layers: tuple[tuple[Source, Defaults | None], ...] = (
+        (Source.STUDIO, studio.defaults if studio else None),
+        (Source.USER, user.defaults if user else None), (Source.CLI, cli))
+    for source, given in layers:
+        for key, value in (given.model_dump(exclude_none=True) if given else {}).items():
+            values[key], sources[key] = value, source
+    return Effective(pools=pools, pool_sources=pool_sources,
+                     defaults=StudioDefaults.model_validate(values), default_sources=sources,
+                     files=dict(files or {}))
 
 
-def load_effective(cli: Mapping[str, Any] | None = None,
+def load_effective(cli: Defaults | None = None,
                    env: Mapping[str, str] | None = None) -> Effective:
     """Read the studio file (``VRDR_STUDIO_CONFIG``) and the user file, then ``resolve``.
 

@@ -27,6 +27,7 @@ from vrdr_max.models import Dispatcher, DRSettings, RenderServer
 from vrdr_max.ports import Engine, Mode
 from vrdr_max.probe import ProbeResult
 from vrdr_max.renderers import PROPERTY_NAMES, RendererProp
+from vrdr_max.reporting import value_text
 from vrdr_max.settings_store import dispatcher_in_cfg_setting
 from vrdr_max.sidecar import SCENE_DATA_KEY, Sidecar, dump_sidecar
 from vrdr_max.spawner import SpawnerCommand, format_command
@@ -373,7 +374,8 @@ def _run_steps(host: MaxHost, p: SubmitPlan, tx: _Transaction) -> RenderOutcome:
             {k: props_before[k] for k in values}, "vrdr: restore DR settings")))
         host.write_renderer_props(values, "vrdr: DR settings")
         skipped = f" (renderer lacks {', '.join(missing)})" if missing else ""
-        return ", ".join(f"{k}={v}" for k, v in p.renderer_prop_names.items()) + skipped
+        return ", ".join(f"{k}={value_text(v)}" for k, v in p.renderer_prop_names.items()
+                         ) + skipped
 
     def record_in_scene() -> str:
         old = host.read_scene_data(SCENE_DATA_KEY)

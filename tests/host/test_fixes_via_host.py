@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from host_scenes import host_for
 
 from vrdr_max.checks import CheckContext, run
+from vrdr_max.errors import InputError
 from vrdr_max.fixes import DOME_LIGHT_NAME, FIXES, apply_fixes
 from vrdr_max.models import DRSettings
 
@@ -32,3 +34,13 @@ def test_safe_fixes_clear_their_findings_on_the_demo(tmp_path: Path) -> None:
     assert settings.assets.transfer_missing
     assert not settings.save_servers_in_scene
     assert [s.endpoint for s in settings.servers] == ["r1:20204"]
+
+
+def test_an_unknown_fix_id_raises_before_any_fix_runs(tmp_path: Path) -> None:
+    settings = DRSettings()
+    with host_for("demo", tmp_path / "plugcfg") as (host, mock):
+        with pytest.raises(InputError, match='unknown fix "no-such-fix"'):
+            apply_fixes(["enable-dr", "no-such-fix"], host, settings)
+        undo = mock.undo_records
+    assert undo == []  # fail-closed: the known fix before it did not run either
+    assert settings.enabled is DRSettings().enabled

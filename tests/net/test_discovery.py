@@ -194,7 +194,7 @@ def test_port_held_without_sharing_is_a_clear_error(port: int) -> None:
     ({"seconds": 0}, "listen time 0 s is out of range"),
     ({"seconds": 5000}, "listen time 5000 s is out of range"),
     ({"port": 0}, "port 0 is out of range"),
-    ({"bind": "nope"}, "bind address 'nope' is not an IPv4 or IPv6 address"),
+    ({"bind": "nope"}, 'bind address "nope" is not an IPv4 or IPv6 address'),
     ({"max_senders": 0}, "max_senders 0 must be at least 1"),
 ])
 def test_bad_arguments_are_input_errors(kwargs: dict[str, Any], text: str) -> None:

@@ -111,7 +111,7 @@ def test_non_ascii_digits_are_not_a_port() -> None:
     ("10.0.0.260", "260 > 255"),
     ("10.0.0.5.", "trailing dot"),
     ("host.123", "a name cannot end in a number"),
-    ("host..", "invalid label ''"),
+    ("host..", 'invalid label ""'),
     ("[::1", "stray bracket"),
     ("::1]", "stray bracket"),
     ("[[::1]]", "stray bracket"),

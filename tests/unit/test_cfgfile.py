@@ -301,6 +301,17 @@ def test_bad_dispatcher_line_is_unknown() -> None:
     assert document.to_settings().dispatcher is None
 
 
+def test_a_cache_limit_too_big_for_a_float_is_kept_as_text_not_read_as_inf() -> None:
+    line = "cache_limit 1" + "0" * 400
+    document = doc(f"render01 1 20204\n{line}\n".encode())
+    assert document.unknown_lines == [line]
+    settings = document.to_settings()
+    assert settings.assets.cache_limit == 0.0
+    settings.add_server("render02")
+    document.apply(settings)
+    assert line.encode() in document.render()
+
+
 def test_line_endings_are_kept_per_line() -> None:
     document = doc(b"a 1 20204\r\nb 1 20204\nc 1 20204")
     assert [line.ending for line in document.lines] == ["\r\n", "\n", ""]

@@ -71,7 +71,7 @@ def test_every_language_builds_a_path() -> None:
 
 
 def test_unknown_language_is_input_error() -> None:
-    with pytest.raises(InputError, match=r"unknown 3ds Max language 'ITA'; known: ENU \(en-US\)"):
+    with pytest.raises(InputError, match=r'unknown 3ds Max language "ITA"; known: ENU \(en-US\)'):
         find_cfg(CPU, cfg=None, max_version=2026, env=WIN_ENV, lang="ITA", platform="win32")
 
 

@@ -311,17 +311,17 @@ def test_parse_no_arguments_is_the_ordinary_spawner() -> None:
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["-nodes=1,2"], "unknown spawner option '-nodes=1,2'"),
+    (["-nodes=1,2"], 'unknown spawner option "-nodes=1,2"'),
     (["--numa"], "unknown spawner option"),
     (["numa"], "unknown spawner option"),
     (["-numa", "-NUMA=2"], "-NUMA is given twice"),
     (["-port=1", "-ports=2"], "-ports is given twice"),
-    (["-numa="], "'' is not a whole number"),
-    (["-numa=four"], "'four' is not a whole number"),
+    (["-numa="], '"" is not a whole number'),
+    (["-numa=four"], '"four" is not a whole number'),
     (["-node"], "-node needs a list after '='"),
     (["-node=3,,5"], "has an empty item"),
     (["-node="], "the list is empty"),
-    (["-port=20204,x"], "'x' is not a whole number"),
+    (["-port=20204,x"], '"x" is not a whole number'),
     (["-port=2_0204"], "is not a whole number"),
 ])
 def test_parse_rejects_malformed_arguments(argv: list[str], message: str) -> None:

@@ -13,7 +13,9 @@ from vrdr_max.studio import (
     STUDIO_ENV,
     USER_ENV,
     ConfigFile,
+    Defaults,
     Source,
+    StudioDefaults,
     load_config_file,
     load_effective,
     resolve,
@@ -41,25 +43,25 @@ def _write(path: Path, data: object) -> Path:
 
 def test_builtin_defaults_when_no_files() -> None:
     eff = resolve()
-    assert eff.defaults["probe_timeout"] == 1.0
-    assert eff.defaults["restore"] is True
+    assert eff.defaults.probe_timeout == 1.0
+    assert eff.defaults.restore is True
     assert set(eff.default_sources.values()) == {Source.BUILTIN}
     assert eff.pools == {}
 
 
 def test_studio_file_beats_builtin() -> None:
     eff = resolve(studio=ConfigFile.model_validate(STUDIO))
-    assert eff.defaults["probe_timeout"] == 2.0
+    assert eff.defaults.probe_timeout == 2.0
     assert eff.default_sources["probe_timeout"] is Source.STUDIO
     assert eff.default_sources["restore"] is Source.BUILTIN
 
 
 def test_user_file_beats_studio_field_by_field() -> None:
     eff = resolve(studio=ConfigFile.model_validate(STUDIO), user=ConfigFile.model_validate(USER))
-    assert eff.defaults["probe_timeout"] == 0.5
+    assert eff.defaults.probe_timeout == 0.5
     assert eff.default_sources["probe_timeout"] is Source.USER
     # a default the user did not set is still the studio's
-    assert eff.defaults["shared_drives"] == ["P:"]
+    assert eff.defaults.shared_drives == {"P:"}
     assert eff.default_sources["shared_drives"] is Source.STUDIO
 
 
@@ -71,9 +73,9 @@ def test_user_pool_replaces_studio_pool_whole() -> None:
 
 
 def test_cli_flag_beats_everything_and_none_means_not_given() -> None:
-    eff = resolve({"probe_timeout": 3.0, "restore": None},
+    eff = resolve(Defaults(probe_timeout=3.0, restore=None),
                   studio=ConfigFile.model_validate(STUDIO), user=ConfigFile.model_validate(USER))
-    assert eff.defaults["probe_timeout"] == 3.0
+    assert eff.defaults.probe_timeout == 3.0
     assert eff.default_sources["probe_timeout"] is Source.CLI
     assert eff.default_sources["restore"] is Source.BUILTIN
 
@@ -121,7 +123,7 @@ def test_load_effective_reads_both_files(tmp_path: Path) -> None:
     eff = load_effective(env=env)
     assert eff.files == {Source.STUDIO: tmp_path / "studio.json",
                          Source.USER: tmp_path / "user.json"}
-    assert eff.defaults["probe_timeout"] == 0.5
+    assert eff.defaults.probe_timeout == 0.5
 
 
 def test_missing_studio_file_is_an_error(tmp_path: Path) -> None:
@@ -150,3 +152,46 @@ def test_cli_pools_apply_writes_cfg_and_keeps_other_lines(
     before = cfg.read_bytes()
     assert main(["pools", "apply", "gpu-room", "--cfg", str(cfg)]) == 2
     assert cfg.read_bytes() == before
+
+
+def test_resolved_defaults_are_one_typed_model_with_every_field_of_a_layer() -> None:
+    # Every default a file may set has its resolved, typed value and its source.
+    assert set(Defaults.model_fields) == set(StudioDefaults.model_fields)
+    eff = resolve()
+    assert eff.defaults == StudioDefaults()
+    assert set(eff.default_sources) == set(StudioDefaults.model_fields)
+    assert eff.defaults.dispatcher_in_vray_cfg is False
+    with pytest.raises(ValueError, match="frozen"):
+        eff.defaults.restore = False  # type: ignore[misc]
+
+
+def test_shared_drives_are_resolved_once_normalised() -> None:
+    eff = resolve(studio=ConfigFile.model_validate({"defaults": {"shared_drives": ["p", "z:\\"]}}))
+    assert eff.defaults.shared_drives == frozenset({"P:", "Z:"})
+    assert eff.defaults.model_dump(mode="json")["shared_drives"] == ["P:", "Z:"]
+
+
+def test_a_bad_shared_drive_in_a_file_names_the_field(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"defaults\.shared_drives: .*not a drive letter"):
+        load_config_file(_write(tmp_path / "studio.json", {"defaults": {"shared_drives": ["PP"]}}))
+
+
+def test_cli_flag_errors_name_the_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv(USER_ENV, str(tmp_path / "none.json"))
+    monkeypatch.delenv(STUDIO_ENV, raising=False)
+    assert main(["check", "--scene", "clean", "--timeout", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("vrdr: error: --timeout: ") and err.count("\n") == 1
+
+
+def test_pools_list_json_shows_typed_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv(STUDIO_ENV, str(_write(tmp_path / "studio.json", STUDIO)))
+    monkeypatch.setenv(USER_ENV, str(tmp_path / "none.json"))
+    assert main(["pools", "list", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["defaults"]["shared_drives"] == ["P:"]
+    assert doc["defaults"]["probe_timeout"] == 2.0
+    assert doc["default_sources"]["probe_timeout"] == "studio"
+    assert doc["default_sources"]["restore"] == "builtin"

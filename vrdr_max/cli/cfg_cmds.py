@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
 
 from vrdr_max.addresses import split_endpoint
 from vrdr_max.cli.common import (
@@ -17,7 +16,10 @@ from vrdr_max.cli.common import (
 from vrdr_max.errors import InputError
 from vrdr_max.ports import Mode, default_port
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
+    from typing import Any
+
     from vrdr_max.cfgfile import CfgFile
 
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import json
+import math
 import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
 
 from vrdr_max.errors import InputError
 from vrdr_max.ports import Engine
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
+    from typing import Any, TextIO
+
     from vrdr_max.probe import ProbeResult, ProbeTarget
 
 JSON_VERSION = 1
@@ -22,13 +24,32 @@ JSON_VERSION = 1
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+"""A bug, not bad input (sysexits' EX_SOFTWARE): ``main``'s last-resort handler."""
 
 
 def emit_json(document: dict[str, Any], stream: TextIO | None = None) -> None:
-    """Print ``document`` with the ``"version"`` field first."""
+    """Print ``document`` with the ``"version"`` field first, as strict JSON.
+
+    A non-finite number (a cfg value too large for a float, say) is written as text ("inf"),
+    never as the ``Infinity``/``NaN`` that strict parsers reject.
+    """
+    import json  # noqa: PLC0415 - only commands that print JSON pay for it
+
     out = stream or sys.stdout
-    json.dump({"version": JSON_VERSION, **document}, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    text = json.dumps(_finite({"version": JSON_VERSION, **document}), indent=2,
+                      ensure_ascii=False, allow_nan=False)
+    out.write(text + "\n")
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:

@@ -17,16 +17,19 @@ from vrdr_max.cli.common import (
     emit_json,
     probe_with_progress,
 )
-from vrdr_max.discovery import DEFAULT_BIND, DEFAULT_SECONDS, listen
 from vrdr_max.errors import InputError
 from vrdr_max.ports import READY_BROADCAST_PORT, Mode, default_port
-from vrdr_max.probe import (
-    DEFAULT_TIMEOUT,
-    ProbeResult,
-    ProbeTarget,
-    summarise,
-    targets_from_settings,
-)
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
+if TYPE_CHECKING:
+    from vrdr_max.probe import ProbeResult, ProbeTarget
+
+# probe.py loads asyncio, and discovery.py costs a third of `vrdr --help`'s budget, so the
+# handlers import them. These repeat their defaults for the help text only
+# (tests/unit/test_startup_cost.py holds them equal).
+HELP_DEFAULT_TIMEOUT = 1.0
+HELP_DEFAULT_SECONDS = 5.0
+HELP_DEFAULT_BIND = "0.0.0.0"  # noqa: S104 - all IPv4 interfaces, as discovery listens
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,9 +46,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_cfg_args(probe)
     probe.add_argument("--dr2", action="store_true",
                        help="HOST without a port gets the DR2 port (20208, or 20209 with --gpu)")
-    probe.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+    probe.add_argument("--timeout", type=float, default=HELP_DEFAULT_TIMEOUT, metavar="S",
                        help=f"seconds per server for lookup and connect "
-                            f"(default {DEFAULT_TIMEOUT:g})")
+                            f"(default {HELP_DEFAULT_TIMEOUT:g})")
     probe.add_argument("--concurrency", type=int, metavar="N",
                        help="sockets open at once (default: every server at once, as far as "
                             "the open-file limit allows)")
@@ -56,11 +59,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "discover", help="listen for render servers' readiness broadcasts",
         description="Listen for render servers' readiness broadcasts and list the senders. "
                     "Exit 0 when at least one was heard, 1 when none, 2 on bad input.")
-    discover.add_argument("--seconds", type=float, default=DEFAULT_SECONDS, metavar="S",
-                          help=f"how long to listen (default {DEFAULT_SECONDS:g})")
+    discover.add_argument("--seconds", type=float, default=HELP_DEFAULT_SECONDS, metavar="S",
+                          help=f"how long to listen (default {HELP_DEFAULT_SECONDS:g})")
     discover.add_argument("--port", default=str(READY_BROADCAST_PORT), metavar="P",
                           help=f"UDP port (default {READY_BROADCAST_PORT})")
-    discover.add_argument("--bind", default=DEFAULT_BIND, metavar="ADDR",
+    discover.add_argument("--bind", default=HELP_DEFAULT_BIND, metavar="ADDR",
                           help="local address to listen on (default: all IPv4 interfaces)")
     add_json_flag(discover)
     discover.set_defaults(func=cmd_discover)
@@ -68,6 +71,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _targets(args: argparse.Namespace) -> tuple[list[ProbeTarget], str]:
     """The targets and where they came from (for messages)."""
+    from vrdr_max.probe import ProbeTarget, targets_from_settings  # noqa: PLC0415
+
     engine = cfg_engine(args)
     if args.endpoints:
         if args.cfg is not None or args.max_version is not None:
@@ -89,6 +94,8 @@ def _targets(args: argparse.Namespace) -> tuple[list[ProbeTarget], str]:
 
 def cmd_probe(args: argparse.Namespace) -> int:
     """Probe the servers; exit 0 when every one is online, 1 otherwise."""
+    from vrdr_max.probe import summarise  # noqa: PLC0415
+
     targets, source = _targets(args)
     if not targets:
         print(f"vrdr: no enabled render servers in {source}", file=sys.stderr)
@@ -105,6 +112,8 @@ def cmd_probe(args: argparse.Namespace) -> int:
 
 def print_results(results: list[ProbeResult]) -> None:
     """The text report: one line per target, one per port-range entry, then the summary."""
+    from vrdr_max.probe import summarise  # noqa: PLC0415
+
     _print_rows(results)
     _print_ranges(results)
     summary = summarise(results)
@@ -142,6 +151,8 @@ def _print_ranges(results: list[ProbeResult]) -> None:
 
 def cmd_discover(args: argparse.Namespace) -> int:
     """Listen for readiness broadcasts; exit 0 when a sender was heard, 1 when none."""
+    from vrdr_max.discovery import listen  # noqa: PLC0415
+
     port = validate_port(args.port)
     line = LiveLine(sys.stderr)
 

@@ -43,7 +43,7 @@ def cmd_list(args: argparse.Namespace) -> int:
              "description": pool.description} for name, pool in sorted(eff.pools.items())]
     if args.json:
         emit_json({"pools": rows, "files": {k.value: str(v) for k, v in eff.files.items()},
-                   "defaults": eff.defaults,
+                   "defaults": eff.defaults.model_dump(mode="json"),
                    "default_sources": {k: v.value for k, v in eff.default_sources.items()}})
         return EXIT_OK
     if not rows:
@@ -86,7 +86,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
     path = cfg_path(args, engine)
     config = load_effective()
     stored = load_settings(path.parent, engine, cfg_path=path,
-                           dispatcher_in_cfg=config.defaults["dispatcher_in_vray_cfg"])
+                           dispatcher_in_cfg=config.defaults.dispatcher_in_vray_cfg)
     apply_pool(stored.settings, args.name, merge=args.merge, config=config)
     result = stored.save()
     print(f"pool {args.name}: {len(stored.settings.servers)} server(s) in {path}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from vrdr_max.cli.common import (
     EXIT_FINDINGS,
@@ -20,6 +19,7 @@ from vrdr_max.cli.common import (
 from vrdr_max.errors import InputError
 from vrdr_max.ports import Engine
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
     from vrdr_max.host import MaxHost
     from vrdr_max.manifest import FarmManifest
@@ -61,24 +61,40 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     submit.set_defaults(func=cmd_submit)
 
 
-def _config(args: argparse.Namespace) -> Effective:
-    from vrdr_max.studio import load_effective  # noqa: PLC0415 - keep `vrdr --help` fast
+FLAGS = {"shared_drives": "--shared-drive", "probe_timeout": "--timeout",
+         "manifest": "--manifest", "only_online": "--only-online", "restore": "--restore",
+         "pool": "--pool"}
+"""The studio default each flag sets (``docs/studio-config.md``)."""
 
-    return load_effective({"shared_drives": args.shared_drives, "probe_timeout": args.timeout,
-                           "manifest": str(args.manifest) if args.manifest else None,
-                           "only_online": getattr(args, "only_online", None),
-                           "restore": getattr(args, "restore", None),
-                           "pool": getattr(args, "pool", None)})
+
+def _config(args: argparse.Namespace) -> Effective:
+    """The studio/user files under the command line's flags, resolved once per command."""
+    from pydantic import ValidationError  # noqa: PLC0415 - keep `vrdr --help` fast
+
+    from vrdr_max.errors import validation_message  # noqa: PLC0415
+    from vrdr_max.studio import Defaults, load_effective  # noqa: PLC0415
+
+    given = {"shared_drives": args.shared_drives, "probe_timeout": args.timeout,
+             "manifest": str(args.manifest) if args.manifest else None,
+             "only_online": getattr(args, "only_online", None),
+             "restore": getattr(args, "restore", None), "pool": getattr(args, "pool", None)}
+    try:
+        flags = Defaults.model_validate(given)
+    except ValidationError as exc:
+        field = str(exc.errors()[0]["loc"][0])
+        raise InputError(f"{FLAGS[field]}: {validation_message(exc).partition(': ')[2]}"
+                         ) from None
+    return load_effective(flags)
 
 
 def _manifest(config: Effective) -> FarmManifest | None:
     from vrdr_max.manifest import load_manifest  # noqa: PLC0415
 
-    path = config.defaults["manifest"]
+    path = config.defaults.manifest
     return load_manifest(Path(path)) if path else None
 
 
-def _settings(host: MaxHost, args: argparse.Namespace, *, for_check: bool
+def _settings(host: MaxHost, args: argparse.Namespace, config: Effective, *, for_check: bool
               ) -> StoredSettings | None:
     """The named cfg (and sidecar) for the engine the scene renders with.
 
@@ -93,12 +109,12 @@ def _settings(host: MaxHost, args: argparse.Namespace, *, for_check: bool
     path = cfg_path(args, engine)
     if for_check and not path.is_file():
         raise InputError(f"no cfg file at {path}")
-    return load_settings(path.parent, engine, cfg_path=path, host=host)
+    return load_settings(path.parent, engine, cfg_path=path, host=host,
+                         dispatcher_in_cfg=config.defaults.dispatcher_in_vray_cfg)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Run the preflight; exit 1 when a finding is an error."""
-    from vrdr_max.assetpaths import normalise_drives  # noqa: PLC0415
     from vrdr_max.checks import SCENE, CheckContext, checks_in, run  # noqa: PLC0415
     from vrdr_max.mock_session import mock_scene_host  # noqa: PLC0415
     from vrdr_max.models import DRSettings  # noqa: PLC0415
@@ -108,14 +124,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     config = _config(args)
     manifest = _manifest(config)
     with mock_scene_host(args.scene) as (host, _mock):
-        stored = _settings(host, args, for_check=True)
+        stored = _settings(host, args, config, for_check=True)
         facts = host.read_scene()
     results = (probe_with_progress(targets_from_settings(stored.settings),
-                                   timeout=config.defaults["probe_timeout"])
+                                   timeout=config.defaults.probe_timeout)
                if stored and args.probe else None)
     settings = stored.settings if stored else DRSettings()
     ctx = CheckContext(facts=facts, settings=settings, probe_results=results, manifest=manifest,
-                       shared_drives=normalise_drives(config.defaults["shared_drives"]))
+                       shared_drives=config.defaults.shared_drives)
     report = run(ctx, None if stored else checks_in(SCENE))
     if args.json:
         emit_json({"scene": str(args.scene), "cfg": str(stored.cfg.path) if stored else None,
@@ -131,7 +147,6 @@ def cmd_submit(args: argparse.Namespace) -> int:
     """Plan and execute a submission on a scene description."""
     from vrdr_max import reporting  # noqa: PLC0415
     from vrdr_max.api import apply_pool  # noqa: PLC0415
-    from vrdr_max.assetpaths import normalise_drives  # noqa: PLC0415
     from vrdr_max.fixes import apply_fixes  # noqa: PLC0415
     from vrdr_max.mock_session import mock_scene_host  # noqa: PLC0415
     from vrdr_max.probe import targets_from_settings  # noqa: PLC0415
@@ -145,17 +160,17 @@ def cmd_submit(args: argparse.Namespace) -> int:
     config = _config(args)
     manifest = _manifest(config)
     defaults = config.defaults
-    drives = normalise_drives(defaults["shared_drives"])
+    drives = defaults.shared_drives
     folder = cfg_path(args, cfg_engine(args)).parent
     with mock_scene_host(args.scene, plugcfg_dir=folder) as (host, _mock):
-        stored = _settings(host, args, for_check=False)
+        stored = _settings(host, args, config, for_check=False)
         assert stored is not None  # for_check=False always loads one
-        if defaults["pool"]:
-            apply_pool(stored.settings, defaults["pool"], config=config)
+        if defaults.pool:
+            apply_pool(stored.settings, defaults.pool, config=config)
         results = (probe_with_progress(targets_from_settings(stored.settings),
-                                       timeout=defaults["probe_timeout"])
+                                       timeout=defaults.probe_timeout)
                    if args.probe is not False else None)
-        options = SubmitOptions(only_online=defaults["only_online"], restore=defaults["restore"],
+        options = SubmitOptions(only_online=defaults.only_online, restore=defaults.restore,
                                 keep_scene_list=args.keep_scene_list)
         submit_plan = plan(stored.settings, host.read_scene(), results,
                            cfg_path=stored.cfg.path, loaded_from=stored.cfg.snapshot,
@@ -168,7 +183,9 @@ def cmd_submit(args: argparse.Namespace) -> int:
                                options=options, manifest=manifest, shared_drives=drives)
         report = execute(host, submit_plan, override_reason=args.override)
     if args.json:
-        emit_json({"plan": submit_plan.model_dump(mode="json", exclude={"preflight"}),
+        # Never the cfg's bytes (cfg_loaded): they are the user's file, in any encoding.
+        emit_json({"plan": submit_plan.model_dump(mode="json",
+                                                  exclude={"preflight", "cfg_loaded"}),
                    "preflight": reporting.check_report_json(submit_plan.preflight),
                    "fixes_applied": fixed, "report": report.model_dump(mode="json")})
     else:

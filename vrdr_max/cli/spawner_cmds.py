@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from vrdr_max.cli.common import EXIT_OK, add_json_flag, emit_json
 from vrdr_max.errors import InputError
-from vrdr_max.spawner import (
-    DISPATCHER_OPTION,
-    NumaOptions,
-    SpawnerCommand,
-    SpawnerPlan,
-    build_command,
-    check_command,
-    format_command,
-    parse_number,
-    parse_number_list,
-    plan_processes,
-    server_entries,
-)
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
+if TYPE_CHECKING:  # the spawner module loads pydantic: the handlers import it
+    from typing import Any
+
+    from vrdr_max.spawner import NumaOptions, SpawnerPlan
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -73,6 +65,8 @@ def _add_numa_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _numa_options(args: argparse.Namespace, *, need_count: bool) -> NumaOptions:
+    from vrdr_max.spawner import NumaOptions, parse_number, parse_number_list  # noqa: PLC0415
+
     numa: str | None = args.numa
     if need_count and numa is not None and args.node is None and args.numa_nodes is None:
         raise InputError("--numa without --node needs --numa-nodes M (the machine's NUMA node "
@@ -103,6 +97,8 @@ def _warn(warnings: list[str]) -> None:
 
 
 def _plan(args: argparse.Namespace) -> int:
+    from vrdr_max.spawner import plan_processes, server_entries  # noqa: PLC0415
+
     options = _numa_options(args, need_count=True)
     plan = plan_processes(options)
     servers = None if args.host is None else server_entries(args.host, options)
@@ -126,6 +122,15 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _command(args: argparse.Namespace) -> int:
+    from vrdr_max.spawner import (  # noqa: PLC0415
+        DISPATCHER_OPTION,
+        SpawnerCommand,
+        build_command,
+        check_command,
+        format_command,
+        parse_number,
+    )
+
     cmd = SpawnerCommand(
         max_version=None if args.max_version is None else parse_number(
             args.max_version, "--max-version"),

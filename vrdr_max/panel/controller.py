@@ -22,7 +22,6 @@ from pydantic import ValidationError
 
 from vrdr_max import api
 from vrdr_max.addresses import parse_endpoint, validate_host, validate_port
-from vrdr_max.assetpaths import normalise_drives
 from vrdr_max.cfgfile import cfg_name
 from vrdr_max.checks import (
     SERVERS,
@@ -470,10 +469,10 @@ class PanelController:
 
     def _context(self, facts: SceneFacts) -> CheckContext:
         defaults = load_effective().defaults
-        manifest = load_manifest(Path(defaults["manifest"])) if defaults["manifest"] else None
+        manifest = load_manifest(Path(defaults.manifest)) if defaults.manifest else None
         return CheckContext(facts=facts, settings=self.settings,
                             probe_results=self._probe_list(), manifest=manifest,
-                            shared_drives=normalise_drives(defaults["shared_drives"]))
+                            shared_drives=defaults.shared_drives)
 
     def _probe_list(self) -> list[ProbeResult] | None:
         """The answers for what a submission probes (``targets_from_settings``), if all known."""

@@ -31,7 +31,7 @@ from vrdr_max.panel.look import (
 from vrdr_max.panel.models import ENABLED, HOST, PORT, SOURCE, STATUS, ServerTableModel
 from vrdr_max.panel.workers import Stepper, Task, discovery_job, probe_job, settle_heap
 from vrdr_max.ports import READY_BROADCAST_PORT, Mode
-from vrdr_max.probe import DEFAULT_TIMEOUT, ProbeResult
+from vrdr_max.probe import ProbeResult
 from vrdr_max.studio import load_effective
 from vrdr_max.submit import SubmissionReport
 
@@ -475,8 +475,7 @@ class DRPanel(QtWidgets.QWidget):
         targets = self.controller.probe_endpoints()
         if not targets:
             return None
-        timeout = self.probe_timeout or float(
-            load_effective().defaults["probe_timeout"] or DEFAULT_TIMEOUT)
+        timeout = self.probe_timeout or load_effective().defaults.probe_timeout
         task = Task(probe_job(targets, timeout), self)
         task.progress.connect(self._probe_progress)
         task.finished.connect(self._probe_done)
