@@ -54,6 +54,16 @@ def test_tab_order_in_dr2_includes_the_dispatcher(qtbot, panel: DRPanel) -> None
     assert tab_through(qtbot, panel, panel.drEnabled, len(TAB_ORDER_DR2)) == TAB_ORDER_DR2
 
 
+def test_tab_reaches_the_fix_and_select_buttons_right_after_the_findings(
+        qtbot, panel: DRPanel) -> None:
+    panel.controller.preflight()
+    names = tab_through(qtbot, panel, panel.findingsTree, 10)
+    assert names[:3] == ["findingsTree", "fix:enable-dr", "fix:add-dome-light"]
+    assert names[3:5] == ["select:default-lights", "select:missing-maps"]
+    assert names.index("preflightButton") > 5
+    assert names[names.index("preflightButton") + 1] == "renderButton"
+
+
 def test_delete_and_ctrl_v_act_on_the_table_only_and_f5_probes_from_any_field(
         qtbot, panel: DRPanel, cfg: Path, dialogs: Dialogs) -> None:
     panel.addEdit.setText("render02")

@@ -350,6 +350,14 @@ class DRPanel(QtWidgets.QWidget):
                     item.addChild(child)
                     child.setFirstColumnSpanned(True)
                 tree.setItemWidget(item, 1, self._finding_actions(finding))
+        # Tab reaches the Fix and Select buttons right after the list, in the list's order
+        # (as created they would come last, after Render with DR).
+        previous: QtWidgets.QWidget = tree
+        for button in (b for item in top_level_items(tree) if (box := tree.itemWidget(item, 1))
+                       for b in box.findChildren(QtWidgets.QToolButton)):
+            QtWidgets.QWidget.setTabOrder(previous, button)
+            previous = button
+        QtWidgets.QWidget.setTabOrder(previous, self.preflightButton)
         self._rewrap()
 
     def _rewrap(self, only: QtWidgets.QTreeWidgetItem | None = None) -> None:
