@@ -51,6 +51,7 @@ def test_a_narrow_dock_keeps_everything_reachable(qtbot, panel: DRPanel) -> None
     qtbot.waitUntil(lambda: panel.width() == wide)
     qtbot.wait(50)
     assert_rows_fit(panel.findingsTree)
+    assert panel.summaryLabel.height() < 2 * panel.fontMetrics().lineSpacing()  # one line
     assert panel.removeButton.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
     assert not panel.serverTable.isColumnHidden(SOURCE)
     assert grid.getItemPosition(grid.indexOf(panel.useCached))[:2] == (2, 1)
