@@ -14,6 +14,11 @@ every thread: the stalls are measured again with the heap frozen, ``gc.freeze()`
 panel's own share); a full scene read (``read_scene``, what a preflight costs) on the
 100,000-node scene.
 
+The probe runs unfrozen first right after the panel is built (as the first probe after opening
+the panel in 3ds Max) and then ``--probes`` times more. Each stall comes with the full
+collections that ran meanwhile in any thread (``*_full_gcs``, ``*_full_gc_ms``), watched through
+``gc.callbacks``; the collector itself is left as it is.
+
     QT_QPA_PLATFORM=offscreen uv run python benchmarks/panel.py [--servers 1000] [--nodes 100000]
 """
 
@@ -28,6 +33,7 @@ import socket
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -74,6 +80,29 @@ def open_endpoint(kind: str, stack: ExitStack) -> int:
     return port
 
 
+class GcWatch:
+    """Observes (never changes) the collector: full collections and their length, any thread."""
+
+    def __init__(self) -> None:
+        self.full_ms: list[float] = []
+        self._started: dict[int, float] = {}
+
+    def __enter__(self) -> GcWatch:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started[threading.get_ident()] = time.perf_counter()
+        elif (began := self._started.pop(threading.get_ident(), None)) is not None:
+            self.full_ms.append((time.perf_counter() - began) * 1000.0)
+
+
 class Heartbeat:
     """A 5 ms timer; the longest gap between its ticks is the longest stall of the loop."""
 
@@ -82,19 +111,30 @@ class Heartbeat:
         self.timer = QtCore.QTimer()
         self.timer.setInterval(HEARTBEAT_MS)
         self.timer.timeout.connect(lambda: self.ticks.append(time.perf_counter()))
+        self.full_gc_ms: list[float] = []
 
     def during(self, start: Callable[[], Any], done_signal: Any, timeout_ms: int) -> float:
-        """Start the heartbeat, call ``start``, spin until ``done_signal``; longest gap in ms."""
+        """Start the heartbeat, call ``start``, spin until ``done_signal``; longest gap in ms.
+
+        :attr:`full_gc_ms` holds the full collections that ran meanwhile (in any thread).
+        """
         loop = QtCore.QEventLoop()
-        self.ticks = [time.perf_counter()]
-        self.timer.start()
-        job = start()
-        getattr(job, done_signal).connect(loop.quit)
-        QtCore.QTimer.singleShot(timeout_ms, loop.quit)
-        loop.exec()
-        self.timer.stop()
-        self.ticks.append(time.perf_counter())
+        with GcWatch() as watch:
+            self.ticks = [time.perf_counter()]
+            self.timer.start()
+            job = start()
+            getattr(job, done_signal).connect(loop.quit)
+            QtCore.QTimer.singleShot(timeout_ms, loop.quit)
+            loop.exec()
+            self.timer.stop()
+            self.ticks.append(time.perf_counter())
+        self.full_gc_ms = watch.full_ms
         return max(b - a for a, b in zip(self.ticks, self.ticks[1:], strict=False)) * 1000.0
+
+    def gc_figures(self, name: str) -> dict[str, Any]:
+        """``<name>_full_gcs`` (how many) and ``<name>_full_gc_ms`` (the longest), last run."""
+        return {f"{name}_full_gcs": len(self.full_gc_ms),
+                f"{name}_full_gc_ms": round(max(self.full_gc_ms, default=0.0), 1)}
 
     def idle(self, ms: int) -> float:
         """The longest gap with nothing else running (the timer's own jitter)."""
@@ -121,7 +161,7 @@ def hand_filled_table(rows: list[tuple[str, int]]) -> float:
     return elapsed
 
 
-def bench_demo(servers: int, timeout: float) -> dict[str, Any]:
+def bench_demo(servers: int, timeout: float, repeat: int) -> dict[str, Any]:
     raise_fd_limit(4 * servers + 256)
     with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
         plugcfg = Path(tmp)
@@ -145,12 +185,18 @@ def bench_demo(servers: int, timeout: float) -> dict[str, Any]:
             probe_start = time.perf_counter()
             stall_probe = beat.during(panel.probe, "finished", int(timeout * 1000) + 15_000)
             probe_s = time.perf_counter() - probe_start
+            gc_probe = beat.gc_figures("probe")
+            again, again_gcs = [], 0
+            for _ in range(repeat):
+                again.append(beat.during(panel.probe, "finished", int(timeout * 1000) + 15_000))
+                again_gcs += len(beat.full_gc_ms)
             states: dict[str, int] = {}
             for row in controller.rows():
                 answer = controller.probe_for(row.server)
                 key = answer.state.value if answer else "none"
                 states[key] = states.get(key, 0) + 1
             stall_preflight = beat.during(panel.preflight, "finished", 15_000)
+            gc_preflight = beat.gc_figures("preflight")
             findings = len(controller.report.findings) if controller.report else -1
             # The same again with the heap frozen: what is left is the panel's own work, not a
             # full garbage collection of everything the process holds (timed as a baseline).
@@ -168,7 +214,11 @@ def bench_demo(servers: int, timeout: float) -> dict[str, Any]:
     return {"servers": servers, "build_show_ms": round(build_show, 1),
             "baseline_hand_filled_table_ms": round(baseline_table, 1),
             "stall_probe_ms": round(stall_probe, 1), "probe_s": round(probe_s, 3),
-            "probe_states": states, "stall_preflight_ms": round(stall_preflight, 1),
+            "probe_states": states, **gc_probe,
+            "stall_probe_again_ms_median": round(statistics.median(again), 1),
+            "stall_probe_again_ms_max": round(max(again), 1), "probe_again_runs": repeat,
+            "probe_again_full_gcs": again_gcs,
+            "stall_preflight_ms": round(stall_preflight, 1), **gc_preflight,
             "preflight_findings": findings, "baseline_idle_stall_ms": round(idle, 1),
             "baseline_full_gc_ms": round(full_gc, 1), "heap_objects": len(gc.get_objects()),
             "stall_probe_ms_heap_frozen": round(frozen_probe, 1),
@@ -214,13 +264,16 @@ def main() -> int:
     parser.add_argument("--servers", type=int, default=1000)
     parser.add_argument("--nodes", type=int, default=100_000)
     parser.add_argument("--timeout", type=float, default=1.0)
-    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=50, help="render guard timings")
+    parser.add_argument("--probes", type=int, default=5, help="probes after the first")
     args = parser.parse_args()
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
     machine = yardstick.measure()
-    demo = bench_demo(args.servers, args.timeout)
+    demo = bench_demo(args.servers, args.timeout, args.probes)
     guard = bench_guard(args.nodes, args.repeat)
-    figures = {"build_show": demo["build_show_ms"], "stall_probe": demo["stall_probe_ms"],
+    # The budget holds only if every probe holds it: the first after opening and the others.
+    stall_probe = max(demo["stall_probe_ms"], demo["stall_probe_again_ms_max"])
+    figures = {"build_show": demo["build_show_ms"], "stall_probe": stall_probe,
                "stall_preflight": demo["stall_preflight_ms"],
                "render_guard": guard["render_guard_ms_median"]}
     result = {"demo": demo, "guard": guard, "budgets_ms": BUDGETS_MS,

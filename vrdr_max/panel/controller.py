@@ -127,6 +127,7 @@ class PanelController:
         self.errors: dict[Field, str] = {}
         self.sources: dict[Key, Source] = {}
         self.probe_results: dict[Key, ProbeResult] = {}
+        self.probe_changed: list[Key] = []
         self.report: CheckReport | None = None
         self.guard_findings: list[Finding] = []
         self.conflict = False
@@ -446,10 +447,17 @@ class PanelController:
         return endpoints
 
     def apply_probe_results(self, results: Iterable[ProbeResult]) -> None:
-        """Show probe answers (a batch at a time, as they arrive)."""
+        """Show probe answers (a batch at a time, as they arrive).
+
+        :attr:`probe_changed` holds the endpoints of this batch, so a view repaints only them.
+        """
+        changed: list[Key] = []
         for result in results:
             if not result.cancelled:
-                self.probe_results[(result.host.lower(), result.port)] = result
+                key = (result.host.lower(), result.port)
+                self.probe_results[key] = result
+                changed.append(key)
+        self.probe_changed = changed
         self._emit(Event.PROBE)
 
     def dispatcher_probe(self) -> ProbeResult | None:

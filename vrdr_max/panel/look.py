@@ -14,8 +14,11 @@ from qtpy import QtCore, QtGui, QtSvg, QtWidgets, uic
 UI_DIR = Path(__file__).resolve().parents[2] / "ui"
 """The forms, icons and stylesheet (``ui/`` next to the ``vrdr_max`` package)."""
 
-ERROR_HUE, WARNING_HUE = 0, 38
-"""Hues of error and warning text; lightness and saturation follow the palette."""
+ERROR_HUE, WARNING_HUE, OK_HUE = 0, 38, 120
+"""Hues of error, warning and "online" text; the lightness is found from the palette."""
+
+MIN_CONTRAST = 4.5
+"""WCAG 2 AA contrast ratio for normal text, held by every colour the panel derives."""
 
 
 def load_form(name: str, base: QtWidgets.QWidget) -> None:
@@ -23,18 +26,65 @@ def load_form(name: str, base: QtWidgets.QWidget) -> None:
     uic.loadUi(str(UI_DIR / name), base)  # type: ignore[no-untyped-call]
 
 
-def theme_colours(palette: QtGui.QPalette) -> dict[str, str]:
-    """Colours derived from the palette: text of errors and warnings, muted text."""
+def luminance(colour: QtGui.QColor) -> float:
+    """Relative luminance (WCAG 2) of an opaque colour."""
+    def linear(channel: float) -> float:
+        return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+    return (0.2126 * linear(colour.redF()) + 0.7152 * linear(colour.greenF())
+            + 0.0722 * linear(colour.blueF()))
+
+
+def contrast(a: QtGui.QColor, b: QtGui.QColor) -> float:
+    """WCAG 2 contrast ratio of two opaque colours (1 to 21)."""
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def backgrounds(palette: QtGui.QPalette) -> list[QtGui.QColor]:
+    """What panel text is drawn on: the window, and the table's plain and alternate rows."""
+    roles = QtGui.QPalette.ColorRole
+    return [palette.color(r) for r in (roles.Window, roles.Base, roles.AlternateBase)]
+
+
+def readable(hue: int, palette: QtGui.QPalette) -> QtGui.QColor:
+    """The colour of ``hue`` nearest mid-lightness that reads on every background.
+
+    Lighter on a dark theme, deeper on a light one, until the contrast is at least
+    :data:`MIN_CONTRAST` against each of :func:`backgrounds`.
+    """
+    grounds = backgrounds(palette)
+    dark = palette.color(QtGui.QPalette.ColorRole.Window).lightness() < 128
+    for lightness in (range(128, 256, 4) if dark else range(128, -1, -4)):
+        colour = QtGui.QColor.fromHsl(hue, 200, lightness)
+        if all(contrast(colour, g) >= MIN_CONTRAST for g in grounds):
+            return colour
+    return palette.color(QtGui.QPalette.ColorRole.WindowText)
+
+
+def muted(palette: QtGui.QPalette) -> QtGui.QColor:
+    """Secondary text (the path, the summary), readable on the window.
+
+    The text colour moved towards the window's, at most half way, as far as
+    :data:`MIN_CONTRAST` allows.
+    """
     text = palette.color(QtGui.QPalette.ColorRole.WindowText)
     window = palette.color(QtGui.QPalette.ColorRole.Window)
-    dark = window.lightness() < 128
-    # Bright on a dark window, deep on a light one: readable in both of 3ds Max's themes.
-    lightness = 170 if dark else 110
-    muted = QtGui.QColor(text)
-    muted.setAlpha(170)
-    return {"error": QtGui.QColor.fromHsl(ERROR_HUE, 200, lightness).name(),
-            "warning": QtGui.QColor.fromHsl(WARNING_HUE, 200, lightness).name(),
-            "muted": muted.name(QtGui.QColor.NameFormat.HexArgb)}
+    for percent in range(50, -1, -5):
+        colour = QtGui.QColor.fromRgbF(
+            *(a + (b - a) * percent / 100 for a, b in (
+                (text.redF(), window.redF()), (text.greenF(), window.greenF()),
+                (text.blueF(), window.blueF()))))
+        if contrast(colour, window) >= MIN_CONTRAST:
+            return colour
+    return text
+
+
+def theme_colours(palette: QtGui.QPalette) -> dict[str, str]:
+    """Colours derived from the palette: errors, warnings, "online", muted text."""
+    return {"error": readable(ERROR_HUE, palette).name(),
+            "warning": readable(WARNING_HUE, palette).name(),
+            "ok": readable(OK_HUE, palette).name(),
+            "muted": muted(palette).name()}
 
 
 def stylesheet(palette: QtGui.QPalette) -> str:
@@ -107,7 +157,6 @@ def wrap_text(metrics: QtGui.QFontMetrics, text: str, width: int) -> str:
     return "\n".join([*lines, line])
 
 
-
-
-__all__ = ["UI_DIR", "guard_inputs", "icon", "load_form", "mark_invalid", "set_error",
+__all__ = ["MIN_CONTRAST", "UI_DIR", "backgrounds", "contrast", "guard_inputs", "icon",
+           "load_form", "luminance", "mark_invalid", "muted", "readable", "set_error",
            "stylesheet", "theme_colours", "top_level_items", "wrap_text"]

@@ -10,7 +10,7 @@ from typing import Any
 
 from qtpy import QtCore
 
-from vrdr_max.panel.controller import Event, PanelController, Row, Source, status_text
+from vrdr_max.panel.controller import Event, Key, PanelController, Row, Source, status_text
 
 ENABLED, HOST, PORT, STATUS, SOURCE = range(5)
 HEADERS = ("On", "Host", "Port", "Status", "From")
@@ -34,26 +34,42 @@ class ServerTableModel(QtCore.QAbstractTableModel):
                  ) -> None:
         super().__init__(parent)
         self._controller = controller
-        self._rows: list[Row] = controller.rows()
+        self._rows: list[Row] = []
+        self._row_of: dict[Key, int] = {}
+        self._set_rows(controller.rows())
+        self._status_colours: dict[bool, Any] = {}
         controller.subscribe(self._on_event)
+
+    def set_status_colours(self, online: Any, failed: Any) -> None:
+        """Text colours (``QColor``) of an online status and of any other answer."""
+        self._status_colours = {True: online, False: failed}
+
+    def _set_rows(self, rows: list[Row]) -> None:
+        self._rows = rows
+        # Every port of an entry maps to its row: a range's answers repaint the range's row.
+        self._row_of = {(row.server.host.lower(), port): i
+                        for i, row in enumerate(rows) for port in row.server.ports}
 
     def _on_event(self, event: Event) -> None:
         if event is Event.PROBE:
-            # Answers are looked up when a cell is painted: nothing to rebuild, only repaint.
-            if self._rows:
-                self.dataChanged.emit(self.index(0, STATUS),
-                                      self.index(len(self._rows) - 1, STATUS))
+            # Answers are looked up when a cell is painted: repaint the status cells of the
+            # rows this batch answered (one signal per batch; the view repaints what it shows).
+            changed = [self._row_of[k] for k in self._controller.probe_changed
+                       if k in self._row_of]
+            if changed:
+                self.dataChanged.emit(self.index(min(changed), STATUS),
+                                      self.index(max(changed), STATUS))
             return
         if event not in (Event.SERVERS, Event.SCENE):
             return
         rows = self._controller.rows()
         if len(rows) != len(self._rows):
             self.beginResetModel()
-            self._rows = rows
+            self._set_rows(rows)
             self.endResetModel()
             return
         # Same shape (an edit): repaint in place, keeping the selection.
-        self._rows = rows
+        self._set_rows(rows)
         if rows:
             self.dataChanged.emit(self.index(0, ENABLED), self.index(len(rows) - 1, SOURCE))
 
@@ -92,6 +108,9 @@ class ServerTableModel(QtCore.QAbstractTableModel):
             if role == Role.DisplayRole:
                 return status_text(result)
             return None if result is None else result.message
+        if column == STATUS and role == Role.ForegroundRole:
+            result = self._controller.probe_for(server)
+            return None if result is None else self._status_colours.get(result.ok)
         if role == Role.CheckStateRole and column == ENABLED:
             return Check.Checked if server.enabled else Check.Unchecked
         if role in (Role.DisplayRole, Role.EditRole):
@@ -101,6 +120,8 @@ class ServerTableModel(QtCore.QAbstractTableModel):
             return "takes part in DR" if server.enabled else "listed, but left out"
         if role == Role.ToolTipRole and column == SOURCE:
             return SOURCE_TIPS[row.source]
+        if role == Role.ToolTipRole and column == HOST:  # the source column hides when narrow
+            return f"{server.endpoint}: {SOURCE_TIPS[row.source]}"
         return None
 
     def setData(self, index: Index, value: Any,  # noqa: N802 - Qt API

@@ -105,8 +105,9 @@ def run_standalone(*, demo: bool, scene: Path | None, cfg: Path | None, dr2: boo
         window = QtWidgets.QMainWindow()
         window.setWindowTitle("vrdr panel (standalone)")
         window.setCentralWidget(panel)
-        window.resize(*WINDOW_SIZE)
         window.show()
+        app.processEvents()  # shown, the panel's layout settles its (narrow) minimum width
+        window.resize(*WINDOW_SIZE)
         try:
             if screenshot is not None:
                 return _screenshot(app, panel, window, screenshot)

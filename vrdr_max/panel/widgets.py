@@ -24,11 +24,12 @@ from vrdr_max.panel.look import (
     mark_invalid,
     set_error,
     stylesheet,
+    theme_colours,
     top_level_items,
     wrap_text,
 )
 from vrdr_max.panel.models import ENABLED, HOST, PORT, SOURCE, STATUS, ServerTableModel
-from vrdr_max.panel.workers import Stepper, Task, discovery_job, probe_job
+from vrdr_max.panel.workers import Stepper, Task, discovery_job, probe_job, settle_heap
 from vrdr_max.ports import READY_BROADCAST_PORT, Mode
 from vrdr_max.probe import ProbeResult
 from vrdr_max.studio import load_effective
@@ -67,6 +68,8 @@ class DRPanel(QtWidgets.QWidget):
     poolButton: QtWidgets.QToolButton  # noqa: N815
     listenButton: QtWidgets.QToolButton  # noqa: N815
     probeButton: QtWidgets.QToolButton  # noqa: N815
+    optionsLayout: QtWidgets.QGridLayout  # noqa: N815
+    maxServersLabel: QtWidgets.QLabel  # noqa: N815
     useLocalHost: QtWidgets.QCheckBox  # noqa: N815
     restartServers: QtWidgets.QCheckBox  # noqa: N815
     saveServersInScene: QtWidgets.QCheckBox  # noqa: N815
@@ -100,6 +103,11 @@ class DRPanel(QtWidgets.QWidget):
         self.model = ServerTableModel(controller, self)
         self.serverTable.setModel(self.model)
         self.dialogs = DialogFactory(self)
+        self._narrow = False
+        self._rewrap_timer = QtCore.QTimer(self)
+        self._rewrap_timer.setSingleShot(True)
+        self._rewrap_timer.setInterval(0)
+        self._rewrap_timer.timeout.connect(self._rewrap)
         self._setup_look()
         self._connect()
         controller.subscribe(self._on_event)
@@ -107,19 +115,21 @@ class DRPanel(QtWidgets.QWidget):
         self._show_errors()
         self._show_preflight()
         self._set_busy(None)
+        settle_heap()
 
     # -- set-up --------------------------------------------------------------------------------
 
     def _setup_look(self) -> None:
         palette = self.palette()
         self.setStyleSheet(stylesheet(palette))
-        for button, name in ((self.addButton, "add"), (self.removeButton, "remove"),
-                             (self.enableButton, "enable"), (self.disableButton, "disable"),
-                             (self.pasteButton, "paste"), (self.numaButton, "numa"),
-                             (self.poolButton, "pool"), (self.listenButton, "listen"),
-                             (self.probeButton, "probe")):
+        colours = theme_colours(palette)
+        self.model.set_status_colours(QtGui.QColor(colours["ok"]), QtGui.QColor(colours["error"]))
+        for button, name in ((self.addButton, "add"), *zip(self._tool_buttons(), (
+                "remove", "enable", "disable", "probe", "paste", "numa", "pool", "listen"),
+                strict=True)):
             button.setIcon(icon(name, palette))
             button.setAutoRaise(True)
+            button.setAccessibleName(button.text().rstrip("…"))
         self.renderButton.setIcon(icon("render", palette))
         for label in (self.addError, self.tableError, self.optionsError, self.dispatcherError):
             set_error(label, None)
@@ -147,6 +157,50 @@ class DRPanel(QtWidgets.QWidget):
         self.findingsTree.setUniformRowHeights(False)
         self.findingsTree.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.guardLabel.setVisible(False)
+        # Below the width the labelled layout needs, the tool buttons drop their labels (the
+        # tooltips keep them) and the options stack in one column: see _fit_width.
+        self.ensurePolished()
+        # The narrowest width with labelled tool buttons and two option columns (from the font).
+        self.labelled_width = self.minimumSizeHint().width()
+        for widget in (*self._tool_buttons(), *self._option_boxes()):
+            widget.setMinimumWidth(widget.iconSize().width() + 12)
+        self.pathLabel.setMinimumWidth(80)
+
+    def _tool_buttons(self) -> list[QtWidgets.QToolButton]:
+        return [self.removeButton, self.enableButton, self.disableButton, self.probeButton,
+                self.pasteButton, self.numaButton, self.poolButton, self.listenButton]
+
+    def _option_boxes(self) -> list[QtWidgets.QCheckBox]:
+        return [self.useLocalHost, self.restartServers, self.saveServersInScene,
+                self.checkMissingFiles, self.transferMissing, self.useCached]
+
+    def _fit_width(self) -> None:
+        """Labelled tool buttons and two option columns where they fit; else icons, one column."""
+        narrow = self.width() < self.labelled_width
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        style = (Qt.ToolButtonStyle.ToolButtonIconOnly if narrow
+                 else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for button in self._tool_buttons():
+            button.setToolButtonStyle(style)
+        self.serverTable.setColumnHidden(SOURCE, narrow)  # the host keeps the room
+        grid = self.optionsLayout
+        boxes = self._option_boxes()
+        for i, box in enumerate(boxes):
+            grid.removeWidget(box)
+            if narrow:
+                grid.addWidget(box, i, 0, 1, 2)
+            else:
+                grid.addWidget(box, i // 2, i % 2)
+        first = len(boxes) if narrow else (len(boxes) + 1) // 2
+        for row, pair in enumerate(((self.maxServersLabel, self.maxServers),
+                                    (self.cacheLimitType, self.cacheLimit))):
+            for column, widget in enumerate(pair):
+                grid.removeWidget(widget)
+                grid.addWidget(widget, first + row, column)
+        grid.removeWidget(self.optionsError)
+        grid.addWidget(self.optionsError, first + 2, 0, 1, 2)
 
     def _connect(self) -> None:
         c = self.controller
@@ -296,6 +350,14 @@ class DRPanel(QtWidgets.QWidget):
                     item.addChild(child)
                     child.setFirstColumnSpanned(True)
                 tree.setItemWidget(item, 1, self._finding_actions(finding))
+        # Tab reaches the Fix and Select buttons right after the list, in the list's order
+        # (as created they would come last, after Render with DR).
+        previous: QtWidgets.QWidget = tree
+        for button in (b for item in top_level_items(tree) if (box := tree.itemWidget(item, 1))
+                       for b in box.findChildren(QtWidgets.QToolButton)):
+            QtWidgets.QWidget.setTabOrder(previous, button)
+            previous = button
+        QtWidgets.QWidget.setTabOrder(previous, self.preflightButton)
         self._rewrap()
 
     def _rewrap(self, only: QtWidgets.QTreeWidgetItem | None = None) -> None:
@@ -305,8 +367,9 @@ class DRPanel(QtWidgets.QWidget):
         scrollbar = tree.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_ScrollBarExtent)
         width = max(tree.viewport().width() - scrollbar - 2 * tree.indentation() - 8, 80)
         items = [only] if only is not None else top_level_items(tree)
-        head_width = max(tree.header().sectionSize(0) - tree.indentation()
-                         - tree.iconSize().width() - 12, 80)
+        # From the viewport, not the stretched column: the header resizes that one later.
+        head_width = max(width + tree.indentation() - tree.header().sectionSize(1)
+                         - tree.iconSize().width() - 4, 80)
         for item in items:
             item.setText(0, wrap_text(metrics, str(item.data(0, HEADLINE_ROLE)), head_width))
             if not item.isExpanded():
@@ -320,8 +383,10 @@ class DRPanel(QtWidgets.QWidget):
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt API
         """Re-elide the path and re-wrap the findings for the new width."""
         super().resizeEvent(event)
+        self._fit_width()
         self._show_path()
-        self._rewrap()
+        # Once the resizing settles (dragging a dock edge sends many events in a row).
+        self._rewrap_timer.start()
 
     def _finding_actions(self, finding: Finding) -> QtWidgets.QWidget:
         box = QtWidgets.QWidget()
@@ -400,15 +465,16 @@ class DRPanel(QtWidgets.QWidget):
                                         self.cacheLimit.text())
 
     def _set_busy(self, what: str | None, total: int = 0) -> None:
+        if what is not None:
+            # Set up while hidden: a visible QProgressBar repaints at once on every change.
+            self.progressBar.setRange(0, max(total, 1))
+            self.progressBar.setValue(0)
+            self.progressBar.setFormat(f"{what} %v/%m")
         self.progressBar.setVisible(what is not None)
         self.cancelButton.setVisible(what is not None)
         for widget in (self.probeButton, self.listenButton, self.preflightButton,
                        self.renderButton):
             widget.setEnabled(what is None)
-        if what is not None:
-            self.progressBar.setRange(0, max(total, 1))
-            self.progressBar.setValue(0)
-            self.progressBar.setFormat(f"{what} %v/%m")
 
     def probe(self) -> Task | None:
         """F5: probe every listed server on a worker thread."""
@@ -431,9 +497,9 @@ class DRPanel(QtWidgets.QWidget):
         self.progressBar.setValue(done)
         self.controller.apply_probe_results(results)
 
-    def _probe_done(self, results: list[ProbeResult]) -> None:
+    def _probe_done(self, _results: list[ProbeResult]) -> None:
+        # Every answer (a cancelled run's too) came through _probe_progress already.
         self.task = None
-        self.controller.apply_probe_results(results)
         self._set_busy(None)
 
     def _task_failed(self, message: str) -> None:

@@ -8,6 +8,7 @@ may do, so it runs there, one check per event-loop turn, and stays cancellable.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,6 +26,32 @@ PROGRESS_BATCH_S = 0.05
 
 Report = Callable[[int, int, object], None]
 Job = Callable[[Report, threading.Event], object]
+
+_heap_settled = threading.Event()
+
+
+def settle_heap() -> bool:
+    """Once per session: the full garbage collection the start-up left due, run now.
+
+    CPython's collector makes a full pass, which stops every thread for as long as the whole
+    heap takes to traverse, after ten middle-generation passes once the objects promoted since
+    the last full pass exceed a quarter of the long-lived ones. After the imports of a start-up
+    (3ds Max's scripts, then the panel's own) that condition holds, and the first probe of
+    1,000 servers allocates enough (about 75 young passes) to set it off in the middle of the
+    probe. The panel calls this while it is being built, when the artist waits for it anyway,
+    so its first probe (about 7 middle passes) runs none. Later probes still set one off about
+    every other run, from the probe's own allocations (``docs/benchmarks.md``). The collector's
+    settings are left alone: ``gc.disable()`` or ``gc.freeze()`` would change them for every
+    tool in 3ds Max's interpreter.
+
+    Returns:
+        True when this call collected, False when an earlier one did.
+    """
+    if _heap_settled.is_set():
+        return False
+    _heap_settled.set()
+    gc.collect()
+    return True
 
 
 class Task(QtCore.QObject):
