@@ -1,4 +1,4 @@
-"""Render-server reachability: resolve and TCP-connect to every server at once, with asyncio.
+"""Render-server reachability: resolve and TCP-connect to every server at once, on one selector.
 
 A probe answers "will this server join?" as far as the network can tell: something accepts TCP
 connections on the server's port. It does not speak V-Ray's protocol: an accepted connection is
@@ -8,9 +8,9 @@ closed straight away without sending a byte, so the server sees a connection tha
 Size: every endpoint is probed at once, up to what the process can hold (see
 :func:`socket_budget`), so a run takes about one ``timeout`` however many endpoints hang.
 
-Threading: :func:`probe` runs its own event loop in the calling thread and blocks until every
-target has an answer (about one ``timeout``; more only when the socket budget is smaller than
-the number of endpoints, then one ``timeout`` per wave). Never
+Threading: :func:`probe` watches its sockets with one selector in the calling thread and
+blocks until every target has an answer (about one ``timeout``; more only when the socket
+budget is smaller than the number of endpoints, then one ``timeout`` per wave). Never
 call it on the main thread of 3ds Max: run it in a worker (``QThread``/``QThreadPool``) and pass
 results and progress back with queued signals. The ``progress`` callback runs in that worker.
 """
@@ -20,16 +20,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import heapq
 import ipaddress
+import os
+import selectors
 import socket
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from vrdr_max.addresses import format_endpoint, validate_host, validate_port
 from vrdr_max.errors import InputError
@@ -49,17 +53,10 @@ FD_RESERVE = 64
 descriptors, the resolver threads' sockets) when it sizes itself to the open-file limit."""
 
 WINDOWS_SELECT_SOCKETS = 500
-"""Sockets in flight under a ``SelectorEventLoop`` on Windows: its ``select()`` takes at most 512
-sockets (Python docs, asyncio "Platform Support"); the rest is left to the loop's own socket."""
-
-WINDOWS_PROACTOR_SOCKETS = 8192
-"""Sockets in flight under the ``ProactorEventLoop``, Python's default on Windows since 3.8.
-
-IOCP has no documented socket limit, but asyncio's proactor binds every socket before
-``ConnectEx`` (``IocpProactor.connect``), so each connect in flight holds one port of the
-dynamic range, 16,384 ports by default since Windows Vista (Microsoft KB 929851). Half of it is
-left to the rest of the machine. [unverified: not measured on Windows]
-"""
+"""Sockets in flight on Windows, where the probe's selector is ``select()``, which takes at most
+512 sockets per call (Python docs, ``select.select`` and asyncio "Platform Support"). A probe of
+more endpoints that all hang takes one timeout per 500 there. [unverified: not measured on
+Windows]"""
 
 UNLIMITED_SOCKETS = 1 << 20
 """The budget where the open-file limit is "unlimited"."""
@@ -69,6 +66,9 @@ RESOLVER_THREADS = 16
 
 CANCEL_POLL_S = 0.05
 """How often a running probe looks at its cancel event."""
+
+LOOKUP_POLL_S = 0.01
+"""How often a running probe collects finished name lookups while any are under way."""
 
 HINT_PORTS: tuple[int, ...] = tuple(sorted({*DEFAULT_PORTS.values(), STANDALONE_PORT}))
 """Ports tried on a host that refused, to spot a server listed with the wrong port."""
@@ -233,17 +233,14 @@ def targets_from_settings(settings: DRSettings) -> list[ProbeTarget]:
     return targets
 
 
-def socket_budget(loop: asyncio.AbstractEventLoop | None = None) -> int:
-    """How many sockets a probe may hold at once in this process, with ``loop``.
+def socket_budget() -> int:
+    """How many sockets a probe may hold at once in this process.
 
     POSIX: the soft open-file limit less ``FD_RESERVE``. Windows, where sockets are not
-    counted against a descriptor limit: what the event loop can hold,
-    ``WINDOWS_PROACTOR_SOCKETS`` for the ``ProactorEventLoop`` (the default) and
-    ``WINDOWS_SELECT_SOCKETS`` for a ``SelectorEventLoop``.
+    counted against a descriptor limit: what one ``select()`` call can watch,
+    ``WINDOWS_SELECT_SOCKETS``.
     """
     if sys.platform == "win32":
-        if loop is None or isinstance(loop, asyncio.ProactorEventLoop):
-            return WINDOWS_PROACTOR_SOCKETS
         return WINDOWS_SELECT_SOCKETS
     import resource  # noqa: PLC0415 - POSIX only
 
@@ -278,32 +275,7 @@ def probe(targets: Iterable[ProbeTarget], *, timeout: float = DEFAULT_TIMEOUT,
           concurrency: int | None = None, progress: ProgressCallback | None = None,
           cancel: threading.Event | None = None, hint_ports: bool = True,
           resolver: Resolver | None = None) -> list[ProbeResult]:
-    """Probe ``targets`` and block until all have an answer; see :func:`probe_async`.
-
-    Runs a private event loop in the calling thread (or, if that thread already runs one, in
-    a helper thread), so it is safe from any worker thread. Never call it on 3ds Max's main
-    thread: it would freeze the UI for up to ``timeout`` seconds.
-    """
-    def run() -> list[ProbeResult]:
-        return asyncio.run(probe_async(targets, timeout=timeout, concurrency=concurrency,
-                                       progress=progress, cancel=cancel,
-                                       hint_ports=hint_ports, resolver=resolver))
-
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return run()
-    with ThreadPoolExecutor(max_workers=1) as helper:
-        return helper.submit(run).result()
-
-
-async def probe_async(targets: Iterable[ProbeTarget], *, timeout: float = DEFAULT_TIMEOUT,
-                      concurrency: int | None = None,
-                      progress: ProgressCallback | None = None,
-                      cancel: threading.Event | None = None,
-                      hint_ports: bool = True,
-                      resolver: Resolver | None = None) -> list[ProbeResult]:
-    """Resolve and TCP-connect to every target concurrently.
+    """Resolve and TCP-connect to every target concurrently; block until all have an answer.
 
     Identical ``host:port`` targets are probed once and reported per target. Each endpoint
     gets ``timeout`` seconds from the moment its turn comes, for the name lookup and the
@@ -312,12 +284,16 @@ async def probe_async(targets: Iterable[ProbeTarget], *, timeout: float = DEFAUL
     hints' together; by default that is :func:`socket_budget`, so every endpoint's turn comes
     at once unless the process cannot hold that many sockets.
 
+    Runs in the calling thread (one selector, no event loop), so it is safe from any worker
+    thread. Never call it on 3ds Max's main thread: it would freeze the UI for up to
+    ``timeout`` seconds.
+
     Args:
         targets: what to probe.
         timeout: seconds per endpoint (0 < timeout <= MAX_TIMEOUT).
         concurrency: sockets open at once (at least 1); None for :func:`socket_budget`.
         progress: ``progress(done, total, result)``, called once per target, in completion
-            order, on the thread that runs the event loop.
+            order, on the calling thread.
         cancel: set it (from any thread) to stop; targets without an answer then come back
             with ``cancelled=True``, state ``error`` and message ``"cancelled"``.
         hint_ports: on a refused connection, try the other well-known DR ports of that host
@@ -332,70 +308,102 @@ async def probe_async(targets: Iterable[ProbeTarget], *, timeout: float = DEFAUL
     Raises:
         InputError: for a timeout or concurrency out of range.
     """
+    engine, answers = _prepare(targets, timeout=timeout, concurrency=concurrency,
+                               progress=progress, cancel=cancel, hint_ports=hint_ports,
+                               resolver=resolver)
+    try:
+        while not engine.finished:
+            answers.deliver(engine.step(CANCEL_POLL_S))
+    finally:
+        engine.close()
+    return answers.results()
+
+
+async def probe_async(targets: Iterable[ProbeTarget], *, timeout: float = DEFAULT_TIMEOUT,
+                      concurrency: int | None = None,
+                      progress: ProgressCallback | None = None,
+                      cancel: threading.Event | None = None,
+                      hint_ports: bool = True,
+                      resolver: Resolver | None = None) -> list[ProbeResult]:
+    """:func:`probe` for code that runs an asyncio loop: the loop keeps running meanwhile.
+
+    The sockets are watched on the loop's default executor, in turns of at most
+    ``CANCEL_POLL_S``; ``progress`` runs on the loop's thread, and an exception it raises
+    (or the caller's task being cancelled) ends the probe with every socket closed.
+    """
+    engine, answers = _prepare(targets, timeout=timeout, concurrency=concurrency,
+                               progress=progress, cancel=cancel, hint_ports=hint_ports,
+                               resolver=resolver)
+    loop = asyncio.get_running_loop()
+    try:
+        while not engine.finished:
+            answers.deliver(await loop.run_in_executor(None, engine.step, CANCEL_POLL_S))
+    finally:
+        engine.close()
+    return answers.results()
+
+
+def _prepare(targets: Iterable[ProbeTarget], *, timeout: float, concurrency: int | None,
+             progress: ProgressCallback | None, cancel: threading.Event | None,
+             hint_ports: bool, resolver: Resolver | None) -> tuple[_Engine, _Answers]:
     if not 0 < timeout <= MAX_TIMEOUT:
         raise InputError(f"timeout {timeout} s is out of range (0-{MAX_TIMEOUT:g} s)")
     if concurrency is not None and concurrency < 1:
         raise InputError(f"concurrency {concurrency} must be at least 1")
-    items = list(targets)
-    slots: dict[Key, list[int]] = {}
-    for index, target in enumerate(items):
-        slots.setdefault(target.key, []).append(index)
-    results: list[ProbeResult | None] = [None] * len(items)
-    done = 0
-
-    def deliver(key: Key, outcome: _Outcome) -> None:
-        nonlocal done
-        for index in slots[key]:
-            result = outcome.result_for(items[index])
-            results[index] = result
-            done += 1
-            if progress is not None:
-                progress(done, len(items), result)
-
-    sockets = concurrency or socket_budget(asyncio.get_running_loop())
-    run = _Run(timeout, asyncio.Semaphore(sockets), cancel, hint_ports,
-               resolver or _system_resolver)
-    # Answers are queued as they come: waiting on the whole task set after every answer
-    # would cost O(n) per answer.
-    answers: asyncio.Queue[asyncio.Future[_Outcome]] = asyncio.Queue()
-    tasks: dict[asyncio.Future[_Outcome], Key] = {}
-    for key, indexes in slots.items():
-        started = asyncio.ensure_future(run.endpoint(items[indexes[0]]))
-        started.add_done_callback(answers.put_nowait)
-        tasks[started] = key
-    try:
-        for _ in range(len(tasks)):
-            finished = await _next_answer(answers, cancel)
-            if finished is None:
-                break
-            deliver(tasks[finished], finished.result())
-    finally:
-        unfinished = [task for task in tasks if not task.done()]
-        for task in unfinished:
-            task.cancel()
-        await asyncio.gather(*unfinished, return_exceptions=True)
-        await run.close()
-    for key, indexes in slots.items():
-        if results[indexes[0]] is None:
-            deliver(key, _CANCELLED)
-    return [r for r in results if r is not None]
+    answers = _Answers(targets, progress)
+    engine = _Engine(answers.endpoints, timeout, concurrency or socket_budget(), cancel=cancel,
+                     hint_ports=hint_ports, resolver=resolver or _system_resolver)
+    return engine, answers
 
 
 def _system_resolver(host: str, port: int) -> list[tuple[Any, ...]]:
     return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM, socket.IPPROTO_TCP)
 
 
-async def _next_answer(answers: asyncio.Queue[asyncio.Future[_Outcome]],
-                       cancel: threading.Event | None) -> asyncio.Future[_Outcome] | None:
-    """The next finished endpoint task, or None once ``cancel`` is set."""
-    if cancel is None:
-        return await answers.get()
-    while not cancel.is_set():
-        try:
-            return await asyncio.wait_for(answers.get(), CANCEL_POLL_S)
-        except asyncio.TimeoutError:
-            continue
-    return None
+class _Endpoint(NamedTuple):
+    """What the probe keeps of a target: plain values in a tuple.
+
+    The garbage collector stops tracking such a tuple at its first pass, so a probe's
+    bookkeeping never piles up in the oldest generation (whose full collection stops every
+    thread).
+    """
+
+    host: str
+    port: int
+    label: str
+    port_range: tuple[int, int] | None
+
+
+class _Answers:
+    """The targets, their endpoints (identical ``host:port`` once), and the results so far."""
+
+    def __init__(self, targets: Iterable[ProbeTarget],
+                 progress: ProgressCallback | None) -> None:
+        self._items = [_Endpoint(t.host, t.port, t.label, t.port_range) for t in targets]
+        indexes: dict[Key, list[int]] = {}
+        for index, item in enumerate(self._items):
+            indexes.setdefault((item.host.lower(), item.port), []).append(index)
+        self._indexes = list(indexes.values())
+        self.endpoints = [self._items[group[0]] for group in self._indexes]
+        self._results: list[ProbeResult | None] = [None] * len(self._items)
+        self._done = 0
+        self._progress = progress
+
+    def deliver(self, answers: list[tuple[int, _Outcome]]) -> None:
+        """Copy each endpoint's outcome onto its targets, and report them."""
+        for endpoint, outcome in answers:
+            for index in self._indexes[endpoint]:
+                result = outcome.result_for(self._items[index])
+                self._results[index] = result
+                self._done += 1
+                if self._progress is not None:
+                    self._progress(self._done, len(self._items), result)
+
+    def results(self) -> list[ProbeResult]:
+        """Every result in target order; targets still without one come back cancelled."""
+        self.deliver([(endpoint, _CANCELLED) for endpoint, group in enumerate(self._indexes)
+                      if self._results[group[0]] is None])
+        return [r for r in self._results if r is not None]
 
 
 @dataclass(frozen=True)
@@ -409,7 +417,7 @@ class _Outcome:
     cancelled: bool = False
     other_port: int | None = None
 
-    def result_for(self, target: ProbeTarget) -> ProbeResult:
+    def result_for(self, target: _Endpoint) -> ProbeResult:
         return ProbeResult(host=target.host, port=target.port, state=self.state,
                            address=self.address, latency_ms=self.latency_ms,
                            message=self.message, label=target.label,
@@ -420,144 +428,387 @@ class _Outcome:
 _CANCELLED = _Outcome(ProbeState.ERROR, CANCELLED_MESSAGE, cancelled=True)
 
 
-class _Phase:
-    """Where an endpoint's probe is, so a timeout can say what it was waiting for."""
+@dataclass(frozen=True)
+class _Attempt:
+    """One TCP handshake, before it is put into words for a target."""
 
-    def __init__(self) -> None:
-        self.address: str | None = None
-        self.resolved = False
+    state: ProbeState
+    address: str
+    latency_ms: float | None = None
+    error: OSError | None = None
 
 
-class _Run:
-    """State shared by the endpoints of one probe run: the socket slots and lookup threads."""
+_IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN}
 
-    def __init__(self, timeout: float, slots: asyncio.Semaphore,
-                 cancel: threading.Event | None, hint_ports: bool,
-                 resolver: Resolver) -> None:
-        self.timeout = timeout
-        self.slots = slots
-        self.cancel = cancel
-        self.hint_ports = hint_ports
-        self.resolver = resolver
+# What an endpoint is doing (``_Engine._phase``).
+_WAITING, _LOOKUP, _CONNECTING, _HINTING, _DONE = range(5)
+# What a deadline in ``_Engine._deadlines`` belongs to.
+_ENDPOINT, _SCAN = 0, 1
+
+
+class _Scan:
+    """The port-hint scan of one address: HINT_PORTS tried at once, shared by its endpoints."""
+
+    __slots__ = ("address", "deadline", "done", "fds", "pending", "port", "waiters")
+
+    def __init__(self, address: str, deadline: float) -> None:
+        self.address = address
+        self.deadline = deadline
+        self.pending = len(HINT_PORTS)
+        self.port: int | None = None
+        self.done = False
+        self.fds: set[int] = set()
+        self.waiters: list[int] = []
+
+
+class _Engine:
+    """Every handshake of one probe run on one selector, in the thread that calls :meth:`step`.
+
+    Why no asyncio: a task, a ``wait_for`` and their futures, handles and contexts per
+    endpoint are about 45 tracked objects that live through the timeout, so a probe of 1,000
+    servers promoted some 45,000 objects into the collector's oldest generation and set off a
+    full collection (which stops every thread, the UI's too) about every other probe. Here an
+    endpoint in flight costs its socket; the rest is ints, floats and tuples of them, which
+    the collector does not track, kept in lists indexed by endpoint.
+
+    Slots: an endpoint holds one from its turn (name lookup included) until its handshakes
+    are over; each port-hint try holds one while it connects. Turns go in order, endpoints
+    first, then hint tries as they are asked for.
+    """
+
+    def __init__(self, endpoints: list[_Endpoint], timeout: float, sockets: int, *,
+                 cancel: threading.Event | None, hint_ports: bool, resolver: Resolver) -> None:
+        self._endpoints = endpoints
+        self._timeout = timeout
+        self._free = sockets
+        self._cancel = cancel
+        self._hint_ports = hint_ports
+        self._resolver = resolver
+        count = len(endpoints)
+        self._left = count
+        self._next = 0  # the first endpoint whose turn has not come
+        self._phase = [_WAITING] * count
+        self._deadline = [0.0] * count
+        self._address: list[str | None] = [None] * count  # tried last, for a timeout
+        self._addresses: list[tuple[tuple[int, tuple[Any, ...]], ...]] = [()] * count
+        self._fd = [-1] * count
+        self._started = [0.0] * count
+        self._held: dict[int, _Outcome] = {}  # failures so far, or a refusal awaiting a hint
+        self._deadlines: list[tuple[float, int, int]] = []  # heap of (when, _ENDPOINT|_SCAN, id)
+        self._sockets: dict[int, socket.socket] = {}  # in flight, by descriptor
+        self._selector: selectors.BaseSelector | None = None
+        self._scans: list[_Scan] = []
+        self._scan_of: dict[str, int] = {}
+        self._hint_queue: deque[tuple[int, int]] = deque()  # (scan, port) awaiting a slot
         self._lookups: ThreadPoolExecutor | None = None
-        self._hints: dict[str, asyncio.Future[int | None]] = {}
+        self._looked_up: deque[tuple[int, Future[Sequence[tuple[Any, ...]]]]] = deque()
+        self._lookups_out = 0
+        self._out: list[tuple[int, _Outcome]] = []
+        self._stopped = False
+        self._lock = threading.Lock()  # step() on a worker, close() on the caller's thread
 
-    async def close(self) -> None:
+    @property
+    def finished(self) -> bool:
+        """True once every endpoint has an outcome, or the run was cancelled or closed."""
+        return self._stopped or self._left == 0
+
+    def step(self, wait: float) -> list[tuple[int, _Outcome]]:
+        """Run for at most ``wait`` seconds; the ``(endpoint, outcome)`` pairs that ended."""
+        with self._lock:
+            self._out = []
+            if self._stopped:
+                return self._out
+            if self._cancel is not None and self._cancel.is_set():
+                self._stop()
+                return self._out
+            self._take_turns()
+            now = time.monotonic()
+            until = min(wait, self._deadlines[0][0] - now) if self._deadlines else wait
+            if self._out:
+                until = 0.0
+            elif self._lookups_out:
+                until = min(until, LOOKUP_POLL_S)
+            until = max(0.0, until)
+            if self._sockets and self._selector is not None:
+                ready = self._selector.select(until)
+                for key, _events in ready:
+                    # An earlier answer of this batch may have closed this socket (a hint
+                    # scan that ended), and its descriptor may already serve a new one.
+                    current = self._selector.get_map().get(key.fd) if self._selector else None
+                    if current is not None and current.data is key.data:
+                        self._answered(key.fd, key.data)
+            elif until and self._left:
+                time.sleep(until)
+            while self._looked_up:
+                self._resolved(*self._looked_up.popleft())
+            self._expire(time.monotonic())
+            self._take_turns()
+            if self._left == 0:
+                self._stop()
+            return self._out
+
+    def close(self) -> None:
+        """Close every socket still open and let the lookup threads go; idempotent."""
+        with self._lock:
+            self._stop()
+
+    def _stop(self) -> None:
+        self._stopped = True
+        for fd in list(self._sockets):
+            self._drop(fd)
+        if self._selector is not None:
+            self._selector.close()
+            self._selector = None
         # A lookup stuck in getaddrinfo cannot be interrupted; let its thread finish alone
         # rather than hold the caller past the timeout.
         if self._lookups is not None:
             self._lookups.shutdown(wait=False, cancel_futures=True)
-        unfinished = [task for task in self._hints.values() if not task.done()]
-        for task in unfinished:
-            task.cancel()
-        await asyncio.gather(*unfinished, return_exceptions=True)
+            self._lookups = None
 
-    async def endpoint(self, target: ProbeTarget) -> _Outcome:
-        loop = asyncio.get_running_loop()
-        async with self.slots:
-            if self.cancel is not None and self.cancel.is_set():
-                return _CANCELLED
-            deadline = loop.time() + self.timeout
-            phase = _Phase()
-            try:
-                outcome = await asyncio.wait_for(self._resolve_and_connect(target, phase),
-                                                 self.timeout)
-            except asyncio.TimeoutError:
-                return _timed_out(target, phase, self.timeout)
-        # The slot is free again: the port-hint scan takes slots of its own, so a host whose
-        # other ports hang never holds up the endpoints still waiting for their turn.
-        if outcome.state is ProbeState.REFUSED and self.hint_ports and outcome.address:
-            other = await self._other_port(outcome.address, target.port,
-                                           deadline - loop.time())
-            if other is not None:
-                outcome = _Outcome(
-                    ProbeState.REFUSED,
-                    f"nothing listens on {_service(target.port)}, but "
-                    f"{_service(other)} accepts: wrong port in the server list?",
-                    outcome.address, outcome.latency_ms, other_port=other)
-        return outcome
+    # --- turns ---------------------------------------------------------------------------
 
-    async def _other_port(self, address: str, port: int, budget: float) -> int | None:
-        """A well-known port other than ``port`` that accepts on ``address``, or None.
+    def _take_turns(self) -> None:
+        while self._free and self._next < len(self._endpoints):
+            if self._cancel is not None and self._cancel.is_set():
+                return
+            self._free -= 1
+            self._next += 1
+            self._begin(self._next - 1)
+        while self._free and self._hint_queue:
+            scan, port = self._hint_queue.popleft()
+            if not self._scans[scan].done:
+                self._free -= 1
+                self._try_hint(scan, port)
 
-        The scan runs once per address and run: several refused entries on one host (a NUMA
-        server listed port by port) share it instead of repeating it.
-        """
-        if budget <= 0:
-            return None
-        scan = self._hints.get(address)
-        if scan is None:
-            scan = self._hints[address] = asyncio.ensure_future(
-                self._first_accepting_hint_port(address, budget))
-        try:
-            other = await asyncio.wait_for(asyncio.shield(scan), budget)
-        except asyncio.TimeoutError:
-            return None
-        return other if other != port else None
-
-    async def _first_accepting_hint_port(self, address: str, budget: float) -> int | None:
-        """The first of HINT_PORTS to accept on ``address``, all tried at once, or None.
-
-        Each try takes a socket slot of its own; the scan ends at the first port that
-        accepts, once every port has answered, or after ``budget`` seconds.
-        """
-        family = socket.AF_INET6 if ":" in address else socket.AF_INET
-
-        async def accepts(candidate: int) -> int | None:
-            sockaddr: tuple[Any, ...] = ((address, candidate, 0, 0)
-                                         if family == socket.AF_INET6 else (address, candidate))
-            async with self.slots:
-                attempt = await _connect(family, sockaddr)
-            return candidate if attempt.state is ProbeState.ONLINE else None
-
-        tries = [asyncio.ensure_future(accepts(candidate)) for candidate in HINT_PORTS]
-        try:
-            for answer in asyncio.as_completed(tries, timeout=budget):
-                accepting = await answer
-                if accepting is not None:
-                    return accepting
-        except asyncio.TimeoutError:
-            pass
-        finally:
-            for task in tries:
-                task.cancel()
-            await asyncio.gather(*tries, return_exceptions=True)
-        return None
-
-    async def _resolve_and_connect(self, target: ProbeTarget, phase: _Phase) -> _Outcome:
-        try:
-            addresses = await self._resolve(target.host, target.port)
-        except socket.gaierror as exc:
-            return _unresolvable(target, exc)
-        except OSError as exc:
-            return _Outcome(ProbeState.ERROR, f"name lookup failed: {_strerror(exc)}")
-        phase.resolved = True
-        failures: list[_Outcome] = []
-        for family, sockaddr in addresses:
-            phase.address = str(sockaddr[0])
-            outcome = _outcome(await _connect(family, sockaddr), target)
-            if outcome.state is ProbeState.ONLINE:
-                return outcome
-            failures.append(outcome)
-        refused = [f for f in failures if f.state is ProbeState.REFUSED]
-        return (refused or failures)[0]
-
-    async def _resolve(self, host: str, port: int) -> list[tuple[int, tuple[Any, ...]]]:
-        literal = _literal(host, port)
+    def _begin(self, endpoint: int) -> None:
+        target = self._endpoints[endpoint]
+        self._deadline[endpoint] = time.monotonic() + self._timeout
+        heapq.heappush(self._deadlines, (self._deadline[endpoint], _ENDPOINT, endpoint))
+        literal = _literal(target.host, target.port)
         if literal is not None:
-            return [literal]
+            self._addresses[endpoint] = (literal,)
+            self._phase[endpoint] = _CONNECTING
+            self._next_address(endpoint)
+            return
+        self._phase[endpoint] = _LOOKUP
         if self._lookups is None:
             self._lookups = ThreadPoolExecutor(max_workers=RESOLVER_THREADS,
                                                thread_name_prefix="vrdr-resolve")
-        infos = await asyncio.get_running_loop().run_in_executor(
-            self._lookups, self.resolver, host, port)
+        lookup = self._lookups.submit(self._resolver, target.host, target.port)
+        self._lookups_out += 1
+        lookup.add_done_callback(lambda done: self._looked_up.append((endpoint, done)))
+
+    def _resolved(self, endpoint: int, lookup: Future[Sequence[tuple[Any, ...]]]) -> None:
+        self._lookups_out -= 1
+        if self._phase[endpoint] != _LOOKUP:
+            return  # timed out meanwhile
+        target = self._endpoints[endpoint]
+        try:
+            infos = lookup.result()
+        except socket.gaierror as exc:
+            self._release(endpoint, _unresolvable(target, exc))
+            return
+        except OSError as exc:
+            self._release(endpoint, _Outcome(ProbeState.ERROR,
+                                             f"name lookup failed: {_strerror(exc)}"))
+            return
         seen: dict[tuple[Any, ...], int] = {}
         for family, _type, _proto, _name, sockaddr in infos:
             if family in (socket.AF_INET, socket.AF_INET6):
                 seen.setdefault(tuple(sockaddr), int(family))
         if not seen:
-            raise socket.gaierror(socket.EAI_NONAME, "no IPv4 or IPv6 address")
-        return [(family, sockaddr) for sockaddr, family in seen.items()]
+            self._release(endpoint, _unresolvable(
+                target, socket.gaierror(socket.EAI_NONAME, "no IPv4 or IPv6 address")))
+            return
+        self._addresses[endpoint] = tuple((family, sockaddr) for sockaddr, family in seen.items())
+        self._phase[endpoint] = _CONNECTING
+        self._next_address(endpoint)
+
+    # --- handshakes ----------------------------------------------------------------------
+
+    def _next_address(self, endpoint: int) -> None:
+        """Start the handshake with the endpoint's next address (its slot is held)."""
+        (family, sockaddr), *rest = self._addresses[endpoint]
+        self._addresses[endpoint] = tuple(rest)
+        self._address[endpoint] = str(sockaddr[0])
+        self._started[endpoint] = time.perf_counter()
+        sock, attempt = self._connect(family, sockaddr, (_ENDPOINT, endpoint, 0))
+        if sock is not None:
+            self._fd[endpoint] = sock.fileno()
+        elif attempt is not None:
+            self._handshake_over(endpoint, attempt)
+
+    def _try_hint(self, scan: int, port: int) -> None:
+        address = self._scans[scan].address
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        sockaddr = (address, port, 0, 0) if family == socket.AF_INET6 else (address, port)
+        sock, attempt = self._connect(family, sockaddr, (_SCAN, scan, port))
+        if sock is not None:
+            self._scans[scan].fds.add(sock.fileno())
+        elif attempt is not None:
+            self._free += 1
+            self._hint_answered(scan, port, attempt.state)
+
+    def _connect(self, family: int, sockaddr: tuple[Any, ...], owner: tuple[int, int, int],
+                 ) -> tuple[socket.socket | None, _Attempt | None]:
+        """Start one handshake: the socket when it is under way, else how it ended at once."""
+        address = str(sockaddr[0])
+        started = time.perf_counter()
+        try:
+            sock = socket.socket(family, socket.SOCK_STREAM)
+        except OSError as exc:
+            return None, _Attempt(ProbeState.ERROR, address, error=exc)
+        try:
+            sock.setblocking(False)
+            code = sock.connect_ex(sockaddr)
+            if code in _IN_PROGRESS:
+                if self._selector is None:
+                    self._selector = selectors.DefaultSelector()
+                self._selector.register(sock.fileno(), selectors.EVENT_WRITE, owner)
+                self._sockets[sock.fileno()] = sock
+                return sock, None
+        except OSError as exc:
+            sock.close()
+            return None, _Attempt(ProbeState.ERROR, address, error=exc)
+        sock.close()
+        return None, _attempt(code, address, started)
+
+    def _answered(self, fd: int, owner: tuple[int, int, int]) -> None:
+        sock = self._sockets[fd]
+        code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        kind, ref, port = owner
+        if kind == _ENDPOINT:
+            attempt = _attempt(code, self._address[ref] or "", self._started[ref])
+            self._drop(fd)
+            self._fd[ref] = -1
+            self._handshake_over(ref, attempt)
+        else:
+            self._drop(fd)
+            self._scans[ref].fds.discard(fd)
+            self._free += 1
+            self._hint_answered(ref, port, ProbeState.ONLINE if code == 0 else ProbeState.ERROR)
+
+    def _drop(self, fd: int) -> None:
+        """Stop watching ``fd`` and close its socket (FIN, never data)."""
+        if self._selector is not None:
+            self._selector.unregister(fd)
+        self._sockets.pop(fd).close()
+
+    def _handshake_over(self, endpoint: int, attempt: _Attempt) -> None:
+        target = self._endpoints[endpoint]
+        outcome = _outcome(attempt, target)
+        if outcome.state is ProbeState.ONLINE:
+            self._held.pop(endpoint, None)
+            self._release(endpoint, outcome)
+            return
+        # Several addresses: the first refusal proves the host is there, so it wins over an
+        # earlier failure of another kind; otherwise the first failure is the answer.
+        earlier = self._held.get(endpoint)
+        if earlier is None or (outcome.state is ProbeState.REFUSED
+                               and earlier.state is not ProbeState.REFUSED):
+            self._held[endpoint] = outcome
+        if self._addresses[endpoint]:
+            self._next_address(endpoint)
+            return
+        final = self._held.pop(endpoint)
+        if final.state is ProbeState.REFUSED and self._hint_ports and final.address:
+            self._free += 1  # the hint scan takes slots of its own
+            self._await_hint(endpoint, final)
+        else:
+            self._release(endpoint, final)
+
+    # --- port hints ----------------------------------------------------------------------
+
+    def _await_hint(self, endpoint: int, refused: _Outcome) -> None:
+        """Wait for the address's hint scan (started now if it is the first refusal there)."""
+        address = refused.address or ""
+        deadline = self._deadline[endpoint]
+        scan = self._scan_of.get(address)
+        if scan is None:
+            if deadline <= time.monotonic():
+                self._finish(endpoint, refused)
+                return
+            scan = self._scan_of[address] = len(self._scans)
+            self._scans.append(_Scan(address, deadline))
+            heapq.heappush(self._deadlines, (deadline, _SCAN, scan))
+            self._hint_queue.extend((scan, port) for port in HINT_PORTS)
+        self._held[endpoint] = refused
+        self._phase[endpoint] = _HINTING
+        self._scans[scan].waiters.append(endpoint)
+        if self._scans[scan].done:
+            self._scan_over(scan)
+
+    def _hint_answered(self, scan: int, port: int, state: ProbeState) -> None:
+        record = self._scans[scan]
+        if record.done:
+            return
+        record.pending -= 1
+        if state is ProbeState.ONLINE:
+            record.port = port
+        if record.port is not None or record.pending == 0:
+            self._scan_over(scan)
+
+    def _scan_over(self, scan: int) -> None:
+        """The scan found its port, or gave up: tell every endpoint still waiting for it."""
+        record = self._scans[scan]
+        record.done = True
+        for fd in record.fds:
+            self._drop(fd)
+            self._free += 1
+        record.fds.clear()
+        waiters, record.waiters = record.waiters, []
+        for endpoint in waiters:
+            if self._phase[endpoint] != _HINTING:
+                continue
+            refused = self._held.pop(endpoint)
+            target = self._endpoints[endpoint]
+            other = record.port
+            if other is not None and other != target.port:
+                refused = _Outcome(
+                    ProbeState.REFUSED,
+                    f"nothing listens on {_service(target.port)}, but "
+                    f"{_service(other)} accepts: wrong port in the server list?",
+                    refused.address, refused.latency_ms, other_port=other)
+            self._finish(endpoint, refused)
+
+    # --- deadlines and endings -----------------------------------------------------------
+
+    def _expire(self, now: float) -> None:
+        while self._deadlines and self._deadlines[0][0] <= now:
+            _when, kind, ref = heapq.heappop(self._deadlines)
+            if kind == _SCAN:
+                if not self._scans[ref].done:
+                    self._scan_over(ref)
+                continue
+            phase = self._phase[ref]
+            if phase == _HINTING:  # no hint in time: the refusal stands alone
+                self._finish(ref, self._held.pop(ref))
+            elif phase in (_LOOKUP, _CONNECTING):
+                if self._fd[ref] != -1:
+                    self._drop(self._fd[ref])
+                    self._fd[ref] = -1
+                self._held.pop(ref, None)
+                self._release(ref, _timed_out(self._endpoints[ref], phase == _CONNECTING,
+                                              self._address[ref], self._timeout))
+
+    def _release(self, endpoint: int, outcome: _Outcome) -> None:
+        """The endpoint's own handshakes are over: free its slot and report it."""
+        self._free += 1
+        self._finish(endpoint, outcome)
+
+    def _finish(self, endpoint: int, outcome: _Outcome) -> None:
+        self._phase[endpoint] = _DONE
+        self._left -= 1
+        self._out.append((endpoint, outcome))
+
+
+def _attempt(code: int, address: str, started: float) -> _Attempt:
+    """A handshake's end from its error number (``connect_ex``, ``SO_ERROR``)."""
+    if code == 0:
+        return _Attempt(ProbeState.ONLINE, address, _ms_since(started))
+    if code == errno.ECONNREFUSED:
+        return _Attempt(ProbeState.REFUSED, address, _ms_since(started))
+    return _Attempt(ProbeState.ERROR, address, error=OSError(code, os.strerror(code)))
 
 
 def _literal(host: str, port: int) -> tuple[int, tuple[Any, ...]] | None:
@@ -573,38 +824,7 @@ def _literal(host: str, port: int) -> tuple[int, tuple[Any, ...]] | None:
     return socket.AF_INET6, (str(address), port, 0, 0)
 
 
-@dataclass(frozen=True)
-class _Attempt:
-    """One TCP handshake, before it is put into words for a target."""
-
-    state: ProbeState
-    address: str
-    latency_ms: float | None = None
-    error: OSError | None = None
-
-
-async def _connect(family: int, sockaddr: tuple[Any, ...]) -> _Attempt:
-    """One handshake; the socket is closed (FIN, no data) whatever happens."""
-    address = str(sockaddr[0])
-    try:
-        sock = socket.socket(family, socket.SOCK_STREAM)
-    except OSError as exc:
-        return _Attempt(ProbeState.ERROR, address, error=exc)
-    try:
-        sock.setblocking(False)
-        started = time.perf_counter()
-        try:
-            await asyncio.get_running_loop().sock_connect(sock, sockaddr)
-        except ConnectionRefusedError:
-            return _Attempt(ProbeState.REFUSED, address, _ms_since(started))
-        except OSError as exc:
-            return _Attempt(ProbeState.ERROR, address, error=exc)
-        return _Attempt(ProbeState.ONLINE, address, _ms_since(started))
-    finally:
-        sock.close()
-
-
-def _outcome(attempt: _Attempt, target: ProbeTarget) -> _Outcome:
+def _outcome(attempt: _Attempt, target: _Endpoint) -> _Outcome:
     if attempt.state is ProbeState.ONLINE:
         message = f"accepted on {_service(target.port)}"
     elif attempt.state is ProbeState.REFUSED:
@@ -623,7 +843,7 @@ def _service(port: int) -> str:
     return f"{port} ({role})" if role else str(port)
 
 
-def _server_process(target: ProbeTarget) -> str:
+def _server_process(target: _Endpoint) -> str:
     if target.label == "dispatcher":
         return "dispatcher"
     gpu_ports = {p for (engine, _), p in DEFAULT_PORTS.items() if engine is Engine.GPU}
@@ -636,25 +856,26 @@ def _server_process(target: ProbeTarget) -> str:
     return "render server"
 
 
-def _refused_message(target: ProbeTarget) -> str:
+def _refused_message(target: _Endpoint) -> str:
     return f"nothing listens on {_service(target.port)}: is the {_server_process(target)} running?"
 
 
-def _timed_out(target: ProbeTarget, phase: _Phase, timeout: float) -> _Outcome:
-    if not phase.resolved:
+def _timed_out(target: _Endpoint, resolved: bool, address: str | None,
+               timeout: float) -> _Outcome:
+    if not resolved:
         return _Outcome(ProbeState.TIMEOUT,
                         f"name lookup of {target.host} took longer than {timeout:.1f} s: "
                         "DNS server slow or unreachable?")
     return _Outcome(ProbeState.TIMEOUT,
                     f"no answer on {_service(target.port)} within {timeout:.1f} s: "
-                    "firewall or host down?", phase.address)
+                    "firewall or host down?", address)
 
 
 _LOOKUP_FAILED_FOR_GOOD = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME),
                            socket.EAI_FAIL}
 
 
-def _unresolvable(target: ProbeTarget, exc: socket.gaierror) -> _Outcome:
+def _unresolvable(target: _Endpoint, exc: socket.gaierror) -> _Outcome:
     if exc.errno in _LOOKUP_FAILED_FOR_GOOD:
         return _Outcome(ProbeState.UNRESOLVABLE,
                         f"{target.host} does not resolve: misspelt, or gone from DNS?")
@@ -665,7 +886,7 @@ def _unresolvable(target: ProbeTarget, exc: socket.gaierror) -> _Outcome:
                                              f"{_strerror(exc)}")
 
 
-def _error_message(exc: OSError, target: ProbeTarget) -> str:
+def _error_message(exc: OSError, target: _Endpoint) -> str:
     if exc.errno in (errno.EMFILE, errno.ENFILE):
         return "too many open files in this process: probe with a lower concurrency"
     if exc.errno == errno.ENETUNREACH:

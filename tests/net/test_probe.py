@@ -137,43 +137,34 @@ def test_identical_endpoints_are_probed_once_and_reported_per_target(
     assert accepting_server.received == [b"", b"end"]
 
 
-def test_peak_concurrency_stays_at_the_limit(blackholes: Blackholes,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    # Count the handshakes in flight in the probe's own event loop (exact, unlike sampling the
-    # kernel's socket table, where an aborted connect can linger for a moment).
-    real_connect = probe_module._connect
-    inflight = peak = 0
+class HandshakeLog(socket.socket):
+    """``socket.socket`` that logs ("start"|"end", sockaddr) when a connect starts and when the
+    socket closes, in order: exact, unlike sampling the kernel's socket table, where an
+    aborted connect can linger for a moment."""
 
-    async def counting(family: int, sockaddr: tuple[Any, ...]) -> Any:
-        nonlocal inflight, peak
-        inflight += 1
-        peak = max(peak, inflight)
-        try:
-            return await real_connect(family, sockaddr)
-        finally:
-            inflight -= 1
+    events: list[tuple[str, tuple[Any, ...]]]
 
-    monkeypatch.setattr(probe_module, "_connect", counting)
-    ports = sorted({blackholes.make() for _ in range(6)})
-    results = probe([ProbeTarget(LOCAL, p) for p in ports], timeout=0.3, concurrency=2)
-    assert {r.state for r in results} == {ProbeState.TIMEOUT}
-    assert peak == 2
-    assert inflight == 0
+    def connect_ex(self, address: Any) -> int:
+        self._sockaddr = tuple(address)
+        self.events.append(("start", self._sockaddr))
+        return super().connect_ex(address)
+
+    def connect(self, address: Any) -> None:
+        self._sockaddr = tuple(address)
+        self.events.append(("start", self._sockaddr))
+        super().connect(address)
+
+    def close(self) -> None:
+        if self.fileno() != -1 and hasattr(self, "_sockaddr"):
+            self.events.append(("end", self._sockaddr))
+        super().close()
 
 
 def counting_connects(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[Any, ...]]]:
-    """Patch the probe's handshake to log ("start"|"end", sockaddr) events in order."""
-    real_connect = probe_module._connect
+    """Log the probe's handshakes (see HandshakeLog); the events in order."""
     events: list[tuple[str, tuple[Any, ...]]] = []
-
-    async def logged(family: int, sockaddr: tuple[Any, ...]) -> Any:
-        events.append(("start", sockaddr))
-        try:
-            return await real_connect(family, sockaddr)
-        finally:
-            events.append(("end", sockaddr))
-
-    monkeypatch.setattr(probe_module, "_connect", logged)
+    monkeypatch.setattr(HandshakeLog, "events", events, raising=False)
+    monkeypatch.setattr(socket, "socket", HandshakeLog)  # what probe.py calls
     return events
 
 
@@ -183,6 +174,16 @@ def peak_in_flight(events: list[tuple[str, tuple[Any, ...]]]) -> int:
         inflight += 1 if kind == "start" else -1
         peak = max(peak, inflight)
     return peak
+
+
+def test_peak_concurrency_stays_at_the_limit(blackholes: Blackholes,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    ports = sorted({blackholes.make() for _ in range(6)})
+    events = counting_connects(monkeypatch)
+    results = probe([ProbeTarget(LOCAL, p) for p in ports], timeout=0.3, concurrency=2)
+    assert {r.state for r in results} == {ProbeState.TIMEOUT}
+    assert peak_in_flight(events) == 2
+    assert [kind for kind, _ in events].count("end") == len(ports)  # every socket closed
 
 
 ABOVE_OLD_FIXED_LIMIT = 300
@@ -195,8 +196,8 @@ def test_default_concurrency_takes_every_endpoint_at_once(
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != resource.RLIM_INFINITY and soft < needed:
         pytest.skip(f"the open-file limit {soft} is below the {needed} this test needs")
-    events = counting_connects(monkeypatch)
     ports = [blackholes.make() for _ in range(ABOVE_OLD_FIXED_LIMIT)]
+    events = counting_connects(monkeypatch)
     results = probe([ProbeTarget(LOCAL, p) for p in ports], timeout=0.3)
     assert {r.state for r in results} == {ProbeState.TIMEOUT}
     # Every handshake was under way before the first one gave up: one wave, one timeout.
