@@ -18,6 +18,7 @@ loopback address, so the "wrong port?" scan runs once per endpoint). Everything 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import resource
 import socket
@@ -35,6 +36,8 @@ from vrdr_max.probe import ProbeState, ProbeTarget, probe
 BUDGET_S = 1.3
 SAMPLE = 20
 """Endpoints in the sequential baseline (the first mix's proportions)."""
+PROMOTION_RUNS = 5
+"""Probes of the first mix watched for objects promoted into the oldest GC generation."""
 LOCAL = "127.0.0.1"
 EXPECTED = {"online": ProbeState.ONLINE, "refused": ProbeState.REFUSED,
             "blackholed": ProbeState.TIMEOUT}
@@ -86,6 +89,48 @@ class Endpoints:
         return ProbeTarget(host, port)
 
 
+class Promotions:
+    """Objects moved into the collector's oldest generation while watched (``gc.callbacks``).
+
+    A middle-generation pass moves its survivors into the oldest generation; once those
+    exceed a quarter of the long-lived objects, the next such pass becomes a full collection,
+    which stops every thread (in 3ds Max, the UI) for as long as the whole heap takes. The
+    collector is only observed, never tuned. Counting walks the oldest generation at every
+    middle pass, so this runs apart from the timed probes.
+    """
+
+    def __init__(self) -> None:
+        self.promoted = 0
+        self.full = 0
+        self._before = 0
+
+    def __enter__(self) -> Promotions:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] == 2:
+            self.full += phase == "start"
+        elif info["generation"] == 1:
+            oldest = len(gc.get_objects(generation=2))
+            if phase == "start":
+                self._before = oldest
+            else:
+                self.promoted += oldest - self._before
+
+
+def promoted_per_probe(targets: list[ProbeTarget], runs: int,
+                       **options: Any) -> tuple[float, int]:
+    """Mean objects promoted into the oldest generation per probe of ``targets``; full GCs."""
+    with Promotions() as watch:
+        for _ in range(runs):
+            probe(targets, **options)
+    return watch.promoted / runs, watch.full
+
+
 def timed(targets: list[ProbeTarget], **options: Any) -> tuple[float, list[Any]]:
     started = time.perf_counter()
     results = probe(targets, **options)
@@ -135,6 +180,7 @@ def main() -> int:
         probe(traced_targets, **options)
         _, traced_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
+        promoted, promoted_full = promoted_per_probe(traced_targets, PROMOTION_RUNS, **options)
 
     sequential_estimate_s = sample_s * args.count / SAMPLE
     figures = {
@@ -150,6 +196,10 @@ def main() -> int:
         "speedup_vs_sequential": round(sequential_estimate_s / runs[0]["total_s"], 1),
         "states_as_expected": as_expected,
         "peak_traced_python_kib": round(traced_peak / 1024, 1),
+        "gen2_promoted_per_probe": round(promoted),
+        "gen2_promoted_per_endpoint": round(promoted / args.count, 1),
+        "promotion_runs": PROMOTION_RUNS,
+        "promotion_runs_full_gcs": promoted_full,
         "max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         "fd_limit": list(limit),
         "machine_yardstick": machine,

@@ -17,13 +17,14 @@ results and progress back with queued signals. The ``progress`` callback runs in
 
 from __future__ import annotations
 
+import _socket
 import asyncio
 import contextlib
 import errno
 import heapq
 import ipaddress
 import os
-import selectors
+import select
 import socket
 import sys
 import threading
@@ -360,13 +361,17 @@ def _system_resolver(host: str, port: int) -> list[tuple[Any, ...]]:
     return socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM, socket.IPPROTO_TCP)
 
 
-class _Endpoint(NamedTuple):
-    """What the probe keeps of a target: plain values in a tuple.
+_Plain = tuple[str, int, str, "tuple[int, int] | None"]
+"""What the probe keeps of a target while it runs: ``(host, port, label, port_range)``.
 
-    The garbage collector stops tracking such a tuple at its first pass, so a probe's
-    bookkeeping never piles up in the oldest generation (whose full collection stops every
-    thread).
-    """
+A plain tuple of plain values, which the garbage collector stops tracking at its first pass
+(a tuple subclass such as a ``NamedTuple`` stays tracked), so a probe's bookkeeping never piles
+up in the oldest generation, whose full collection stops every thread.
+"""
+
+
+class _Endpoint(NamedTuple):
+    """A target's plain values with names, made when its answer is put into words."""
 
     host: str
     port: int
@@ -379,12 +384,17 @@ class _Answers:
 
     def __init__(self, targets: Iterable[ProbeTarget],
                  progress: ProgressCallback | None) -> None:
-        self._items = [_Endpoint(t.host, t.port, t.label, t.port_range) for t in targets]
-        indexes: dict[Key, list[int]] = {}
-        for index, item in enumerate(self._items):
-            indexes.setdefault((item.host.lower(), item.port), []).append(index)
-        self._indexes = list(indexes.values())
-        self.endpoints = [self._items[group[0]] for group in self._indexes]
+        self._items: list[_Plain] = [(t.host, t.port, t.label, t.port_range) for t in targets]
+        first: dict[Key, int] = {}
+        self._twins: dict[int, list[int]] = {}  # endpoint -> later targets that repeat it
+        for index, (host, port, _label, _range) in enumerate(self._items):
+            key = (host.lower(), port)
+            if key in first:
+                self._twins.setdefault(first[key], []).append(index)
+            else:
+                first[key] = index
+        self._first = list(first.values())  # endpoint -> its first target
+        self.endpoints = [self._items[index] for index in self._first]
         self._results: list[ProbeResult | None] = [None] * len(self._items)
         self._done = 0
         self._progress = progress
@@ -392,8 +402,9 @@ class _Answers:
     def deliver(self, answers: list[tuple[int, _Outcome]]) -> None:
         """Copy each endpoint's outcome onto its targets, and report them."""
         for endpoint, outcome in answers:
-            for index in self._indexes[endpoint]:
-                result = outcome.result_for(self._items[index])
+            first = self._first[endpoint]
+            for index in (first, *self._twins.get(first, ())):
+                result = outcome.result_for(_Endpoint(*self._items[index]))
                 self._results[index] = result
                 self._done += 1
                 if self._progress is not None:
@@ -401,8 +412,8 @@ class _Answers:
 
     def results(self) -> list[ProbeResult]:
         """Every result in target order; targets still without one come back cancelled."""
-        self.deliver([(endpoint, _CANCELLED) for endpoint, group in enumerate(self._indexes)
-                      if self._results[group[0]] is None])
+        self.deliver([(endpoint, _CANCELLED) for endpoint, first in enumerate(self._first)
+                      if self._results[first] is None])
         return [r for r in self._results if r is not None]
 
 
@@ -428,15 +439,9 @@ class _Outcome:
 _CANCELLED = _Outcome(ProbeState.ERROR, CANCELLED_MESSAGE, cancelled=True)
 
 
-@dataclass(frozen=True)
-class _Attempt:
-    """One TCP handshake, before it is put into words for a target."""
-
-    state: ProbeState
-    address: str
-    latency_ms: float | None = None
-    error: OSError | None = None
-
+_RawSocket = _socket.socket
+"""The C socket type, which the garbage collector does not track: the ``socket`` module's
+subclass is tracked, and a blackholed connect's socket lives through the timeout."""
 
 _IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN}
 
@@ -457,7 +462,7 @@ class _Scan:
         self.pending = len(HINT_PORTS)
         self.port: int | None = None
         self.done = False
-        self.fds: set[int] = set()
+        self.fds: list[int] = []
         self.waiters: list[int] = []
 
 
@@ -476,7 +481,7 @@ class _Engine:
     first, then hint tries as they are asked for.
     """
 
-    def __init__(self, endpoints: list[_Endpoint], timeout: float, sockets: int, *,
+    def __init__(self, endpoints: list[_Plain], timeout: float, sockets: int, *,
                  cancel: threading.Event | None, hint_ports: bool, resolver: Resolver) -> None:
         self._endpoints = endpoints
         self._timeout = timeout
@@ -493,10 +498,12 @@ class _Engine:
         self._addresses: list[tuple[tuple[int, tuple[Any, ...]], ...]] = [()] * count
         self._fd = [-1] * count
         self._started = [0.0] * count
-        self._held: dict[int, _Outcome] = {}  # failures so far, or a refusal awaiting a hint
+        self._held: dict[int, _Held] = {}  # failures so far, or a refusal awaiting a hint
         self._deadlines: list[tuple[float, int, int]] = []  # heap of (when, _ENDPOINT|_SCAN, id)
-        self._sockets: dict[int, socket.socket] = {}  # in flight, by descriptor
-        self._selector: selectors.BaseSelector | None = None
+        self._sockets: dict[int, _RawSocket] = {}  # in flight, by descriptor
+        self._owner: dict[int, int] = {}  # descriptor -> endpoint, or ~(scan * hints + hint)
+        self._watcher: _Watcher | None = None
+        self._dropped: set[int] = set()  # descriptors closed since the last wait
         self._scans: list[_Scan] = []
         self._scan_of: dict[str, int] = {}
         self._hint_queue: deque[tuple[int, int]] = deque()  # (scan, port) awaiting a slot
@@ -529,14 +536,13 @@ class _Engine:
             elif self._lookups_out:
                 until = min(until, LOOKUP_POLL_S)
             until = max(0.0, until)
-            if self._sockets and self._selector is not None:
-                ready = self._selector.select(until)
-                for key, _events in ready:
+            if self._sockets and self._watcher is not None:
+                self._dropped.clear()
+                for fd in self._watcher.wait(until):
                     # An earlier answer of this batch may have closed this socket (a hint
                     # scan that ended), and its descriptor may already serve a new one.
-                    current = self._selector.get_map().get(key.fd) if self._selector else None
-                    if current is not None and current.data is key.data:
-                        self._answered(key.fd, key.data)
+                    if fd not in self._dropped:
+                        self._answered(fd)
             elif until and self._left:
                 time.sleep(until)
             while self._looked_up:
@@ -556,9 +562,9 @@ class _Engine:
         self._stopped = True
         for fd in list(self._sockets):
             self._drop(fd)
-        if self._selector is not None:
-            self._selector.close()
-            self._selector = None
+        if self._watcher is not None:
+            self._watcher.close()
+            self._watcher = None
         # A lookup stuck in getaddrinfo cannot be interrupted; let its thread finish alone
         # rather than hold the caller past the timeout.
         if self._lookups is not None:
@@ -581,20 +587,19 @@ class _Engine:
                 self._try_hint(scan, port)
 
     def _begin(self, endpoint: int) -> None:
-        target = self._endpoints[endpoint]
+        host, port, _label, _range = self._endpoints[endpoint]
         self._deadline[endpoint] = time.monotonic() + self._timeout
         heapq.heappush(self._deadlines, (self._deadline[endpoint], _ENDPOINT, endpoint))
-        literal = _literal(target.host, target.port)
+        self._phase[endpoint] = _CONNECTING
+        literal = _literal(host, port)
         if literal is not None:
-            self._addresses[endpoint] = (literal,)
-            self._phase[endpoint] = _CONNECTING
-            self._next_address(endpoint)
+            self._start(endpoint, *literal)
             return
         self._phase[endpoint] = _LOOKUP
         if self._lookups is None:
             self._lookups = ThreadPoolExecutor(max_workers=RESOLVER_THREADS,
                                                thread_name_prefix="vrdr-resolve")
-        lookup = self._lookups.submit(self._resolver, target.host, target.port)
+        lookup = self._lookups.submit(self._resolver, host, port)
         self._lookups_out += 1
         lookup.add_done_callback(lambda done: self._looked_up.append((endpoint, done)))
 
@@ -602,7 +607,7 @@ class _Engine:
         self._lookups_out -= 1
         if self._phase[endpoint] != _LOOKUP:
             return  # timed out meanwhile
-        target = self._endpoints[endpoint]
+        target = self._target(endpoint)
         try:
             infos = lookup.result()
         except socket.gaierror as exc:
@@ -624,79 +629,90 @@ class _Engine:
         self._phase[endpoint] = _CONNECTING
         self._next_address(endpoint)
 
+    def _target(self, endpoint: int) -> _Endpoint:
+        return _Endpoint(*self._endpoints[endpoint])
+
     # --- handshakes ----------------------------------------------------------------------
 
     def _next_address(self, endpoint: int) -> None:
-        """Start the handshake with the endpoint's next address (its slot is held)."""
+        """Start the handshake with the endpoint's next looked-up address."""
         (family, sockaddr), *rest = self._addresses[endpoint]
         self._addresses[endpoint] = tuple(rest)
+        self._start(endpoint, family, sockaddr)
+
+    def _start(self, endpoint: int, family: int, sockaddr: tuple[Any, ...]) -> None:
+        """One handshake of the endpoint, on the slot it holds."""
         self._address[endpoint] = str(sockaddr[0])
         self._started[endpoint] = time.perf_counter()
-        sock, attempt = self._connect(family, sockaddr, (_ENDPOINT, endpoint, 0))
-        if sock is not None:
-            self._fd[endpoint] = sock.fileno()
-        elif attempt is not None:
-            self._handshake_over(endpoint, attempt)
+        fd, code = self._connect(family, sockaddr, endpoint)
+        if fd != -1:
+            self._fd[endpoint] = fd
+        else:
+            self._handshake_over(endpoint, code)
 
-    def _try_hint(self, scan: int, port: int) -> None:
+    def _try_hint(self, scan: int, hint: int) -> None:
         address = self._scans[scan].address
+        port = HINT_PORTS[hint]
         family = socket.AF_INET6 if ":" in address else socket.AF_INET
         sockaddr = (address, port, 0, 0) if family == socket.AF_INET6 else (address, port)
-        sock, attempt = self._connect(family, sockaddr, (_SCAN, scan, port))
-        if sock is not None:
-            self._scans[scan].fds.add(sock.fileno())
-        elif attempt is not None:
+        fd, code = self._connect(family, sockaddr, ~(scan * len(HINT_PORTS) + hint))
+        if fd != -1:
+            self._scans[scan].fds.append(fd)
+        else:
             self._free += 1
-            self._hint_answered(scan, port, attempt.state)
+            self._hint_answered(scan, hint, code)
 
-    def _connect(self, family: int, sockaddr: tuple[Any, ...], owner: tuple[int, int, int],
-                 ) -> tuple[socket.socket | None, _Attempt | None]:
-        """Start one handshake: the socket when it is under way, else how it ended at once."""
-        address = str(sockaddr[0])
-        started = time.perf_counter()
+    def _connect(self, family: int, sockaddr: tuple[Any, ...], owner: int) -> tuple[int, int]:
+        """Start one handshake.
+
+        Returns:
+            ``(descriptor, 0)`` while it is under way, else ``(-1, error number)`` of how it
+            ended at once (0: accepted).
+        """
         try:
-            sock = socket.socket(family, socket.SOCK_STREAM)
+            sock = _RawSocket(family, socket.SOCK_STREAM)
         except OSError as exc:
-            return None, _Attempt(ProbeState.ERROR, address, error=exc)
+            return -1, exc.errno or errno.EIO
         try:
             sock.setblocking(False)
             code = sock.connect_ex(sockaddr)
             if code in _IN_PROGRESS:
-                if self._selector is None:
-                    self._selector = selectors.DefaultSelector()
-                self._selector.register(sock.fileno(), selectors.EVENT_WRITE, owner)
+                if self._watcher is None:
+                    self._watcher = _Watcher()
+                self._watcher.add(sock.fileno())
                 self._sockets[sock.fileno()] = sock
-                return sock, None
+                self._owner[sock.fileno()] = owner
+                return sock.fileno(), 0
         except OSError as exc:
             sock.close()
-            return None, _Attempt(ProbeState.ERROR, address, error=exc)
+            return -1, exc.errno or errno.EIO
         sock.close()
-        return None, _attempt(code, address, started)
+        return -1, code
 
-    def _answered(self, fd: int, owner: tuple[int, int, int]) -> None:
-        sock = self._sockets[fd]
-        code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        kind, ref, port = owner
-        if kind == _ENDPOINT:
-            attempt = _attempt(code, self._address[ref] or "", self._started[ref])
-            self._drop(fd)
-            self._fd[ref] = -1
-            self._handshake_over(ref, attempt)
+    def _answered(self, fd: int) -> None:
+        code = self._sockets[fd].getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        owner = self._owner[fd]
+        self._drop(fd)
+        if owner >= 0:
+            self._fd[owner] = -1
+            self._handshake_over(owner, code)
         else:
-            self._drop(fd)
-            self._scans[ref].fds.discard(fd)
+            scan, hint = divmod(~owner, len(HINT_PORTS))
+            self._scans[scan].fds.remove(fd)
             self._free += 1
-            self._hint_answered(ref, port, ProbeState.ONLINE if code == 0 else ProbeState.ERROR)
+            self._hint_answered(scan, hint, code)
 
     def _drop(self, fd: int) -> None:
         """Stop watching ``fd`` and close its socket (FIN, never data)."""
-        if self._selector is not None:
-            self._selector.unregister(fd)
+        if self._watcher is not None:
+            self._watcher.remove(fd)
+        self._owner.pop(fd)
         self._sockets.pop(fd).close()
+        self._dropped.add(fd)
 
-    def _handshake_over(self, endpoint: int, attempt: _Attempt) -> None:
-        target = self._endpoints[endpoint]
-        outcome = _outcome(attempt, target)
+    def _handshake_over(self, endpoint: int, code: int) -> None:
+        outcome = _outcome(code, self._address[endpoint] or "",
+                           _ms_since(self._started[endpoint]), self._target(endpoint))
         if outcome.state is ProbeState.ONLINE:
             self._held.pop(endpoint, None)
             self._release(endpoint, outcome)
@@ -705,12 +721,12 @@ class _Engine:
         # earlier failure of another kind; otherwise the first failure is the answer.
         earlier = self._held.get(endpoint)
         if earlier is None or (outcome.state is ProbeState.REFUSED
-                               and earlier.state is not ProbeState.REFUSED):
-            self._held[endpoint] = outcome
+                               and earlier[0] != ProbeState.REFUSED.value):
+            self._held[endpoint] = _hold(outcome)
         if self._addresses[endpoint]:
             self._next_address(endpoint)
             return
-        final = self._held.pop(endpoint)
+        final = _unhold(self._held.pop(endpoint))
         if final.state is ProbeState.REFUSED and self._hint_ports and final.address:
             self._free += 1  # the hint scan takes slots of its own
             self._await_hint(endpoint, final)
@@ -731,20 +747,20 @@ class _Engine:
             scan = self._scan_of[address] = len(self._scans)
             self._scans.append(_Scan(address, deadline))
             heapq.heappush(self._deadlines, (deadline, _SCAN, scan))
-            self._hint_queue.extend((scan, port) for port in HINT_PORTS)
-        self._held[endpoint] = refused
+            self._hint_queue.extend((scan, hint) for hint in range(len(HINT_PORTS)))
+        self._held[endpoint] = _hold(refused)
         self._phase[endpoint] = _HINTING
         self._scans[scan].waiters.append(endpoint)
         if self._scans[scan].done:
             self._scan_over(scan)
 
-    def _hint_answered(self, scan: int, port: int, state: ProbeState) -> None:
+    def _hint_answered(self, scan: int, hint: int, code: int) -> None:
         record = self._scans[scan]
         if record.done:
             return
         record.pending -= 1
-        if state is ProbeState.ONLINE:
-            record.port = port
+        if code == 0:
+            record.port = HINT_PORTS[hint]
         if record.port is not None or record.pending == 0:
             self._scan_over(scan)
 
@@ -755,13 +771,13 @@ class _Engine:
         for fd in record.fds:
             self._drop(fd)
             self._free += 1
-        record.fds.clear()
+        record.fds = []
         waiters, record.waiters = record.waiters, []
         for endpoint in waiters:
             if self._phase[endpoint] != _HINTING:
                 continue
-            refused = self._held.pop(endpoint)
-            target = self._endpoints[endpoint]
+            refused = _unhold(self._held.pop(endpoint))
+            target = self._target(endpoint)
             other = record.port
             if other is not None and other != target.port:
                 refused = _Outcome(
@@ -782,13 +798,13 @@ class _Engine:
                 continue
             phase = self._phase[ref]
             if phase == _HINTING:  # no hint in time: the refusal stands alone
-                self._finish(ref, self._held.pop(ref))
+                self._finish(ref, _unhold(self._held.pop(ref)))
             elif phase in (_LOOKUP, _CONNECTING):
                 if self._fd[ref] != -1:
                     self._drop(self._fd[ref])
                     self._fd[ref] = -1
                 self._held.pop(ref, None)
-                self._release(ref, _timed_out(self._endpoints[ref], phase == _CONNECTING,
+                self._release(ref, _timed_out(self._target(ref), phase == _CONNECTING,
                                               self._address[ref], self._timeout))
 
     def _release(self, endpoint: int, outcome: _Outcome) -> None:
@@ -802,13 +818,62 @@ class _Engine:
         self._out.append((endpoint, outcome))
 
 
-def _attempt(code: int, address: str, started: float) -> _Attempt:
-    """A handshake's end from its error number (``connect_ex``, ``SO_ERROR``)."""
-    if code == 0:
-        return _Attempt(ProbeState.ONLINE, address, _ms_since(started))
-    if code == errno.ECONNREFUSED:
-        return _Attempt(ProbeState.REFUSED, address, _ms_since(started))
-    return _Attempt(ProbeState.ERROR, address, error=OSError(code, os.strerror(code)))
+_Held = tuple[str, str, "str | None", "float | None"]
+"""An outcome kept while an endpoint waits (``state``'s value, message, address, latency): a
+plain tuple, untracked by the garbage collector, unlike the dataclass."""
+
+
+def _hold(outcome: _Outcome) -> _Held:
+    return outcome.state.value, outcome.message, outcome.address, outcome.latency_ms
+
+
+def _unhold(held: _Held) -> _Outcome:
+    state, message, address, latency_ms = held
+    return _Outcome(ProbeState(state), message, address, latency_ms)
+
+
+class _Watcher:
+    """Sockets waited on until they can be written (the handshake ended), by descriptor.
+
+    ``epoll`` or ``poll`` where there is one, else ``select`` (Windows). None of them keeps a
+    Python object per socket, unlike ``selectors``, whose key per socket is a tuple subclass
+    that the garbage collector keeps tracking.
+    """
+
+    def __init__(self) -> None:
+        self._epoll = select.epoll() if hasattr(select, "epoll") else None
+        self._poll = select.poll() if self._epoll is None and hasattr(select, "poll") else None
+        self._fds: set[int] = set()  # for select()
+
+    def add(self, fd: int) -> None:
+        if self._epoll is not None:
+            self._epoll.register(fd, select.EPOLLOUT)
+        elif self._poll is not None:
+            self._poll.register(fd, select.POLLOUT)
+        else:
+            self._fds.add(fd)
+
+    def remove(self, fd: int) -> None:
+        if self._epoll is not None:
+            self._epoll.unregister(fd)
+        elif self._poll is not None:
+            self._poll.unregister(fd)
+        else:
+            self._fds.discard(fd)
+
+    def wait(self, timeout: float) -> list[int]:
+        """The descriptors whose handshake ended, waiting at most ``timeout`` seconds."""
+        if self._epoll is not None:
+            return [fd for fd, _event in self._epoll.poll(timeout)]
+        if self._poll is not None:
+            return [fd for fd, _event in self._poll.poll(timeout * 1000.0)]
+        # Windows reports a failed connect as an exception, not as writable.
+        _, writable, failed = select.select([], list(self._fds), list(self._fds), timeout)
+        return list({*writable, *failed})
+
+    def close(self) -> None:
+        if self._epoll is not None:
+            self._epoll.close()
 
 
 def _literal(host: str, port: int) -> tuple[int, tuple[Any, ...]] | None:
@@ -824,14 +889,15 @@ def _literal(host: str, port: int) -> tuple[int, tuple[Any, ...]] | None:
     return socket.AF_INET6, (str(address), port, 0, 0)
 
 
-def _outcome(attempt: _Attempt, target: _Endpoint) -> _Outcome:
-    if attempt.state is ProbeState.ONLINE:
-        message = f"accepted on {_service(target.port)}"
-    elif attempt.state is ProbeState.REFUSED:
-        message = _refused_message(target)
-    else:
-        message = _error_message(attempt.error or OSError("unknown error"), target)
-    return _Outcome(attempt.state, message, attempt.address, attempt.latency_ms)
+def _outcome(code: int, address: str, latency_ms: float, target: _Endpoint) -> _Outcome:
+    """A handshake's end, from its error number (``connect_ex``, ``SO_ERROR``; 0: accepted)."""
+    if code == 0:
+        return _Outcome(ProbeState.ONLINE, f"accepted on {_service(target.port)}", address,
+                        latency_ms)
+    if code == errno.ECONNREFUSED:
+        return _Outcome(ProbeState.REFUSED, _refused_message(target), address, latency_ms)
+    return _Outcome(ProbeState.ERROR, _error_message(OSError(code, os.strerror(code)), target),
+                    address)
 
 
 def _ms_since(started: float) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import _socket
 import asyncio
 import json
 import resource
@@ -137,7 +138,7 @@ def test_identical_endpoints_are_probed_once_and_reported_per_target(
     assert accepting_server.received == [b"", b"end"]
 
 
-class HandshakeLog(socket.socket):
+class HandshakeLog(_socket.socket):
     """``socket.socket`` that logs ("start"|"end", sockaddr) when a connect starts and when the
     socket closes, in order: exact, unlike sampling the kernel's socket table, where an
     aborted connect can linger for a moment."""
@@ -164,7 +165,7 @@ def counting_connects(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[
     """Log the probe's handshakes (see HandshakeLog); the events in order."""
     events: list[tuple[str, tuple[Any, ...]]] = []
     monkeypatch.setattr(HandshakeLog, "events", events, raising=False)
-    monkeypatch.setattr(socket, "socket", HandshakeLog)  # what probe.py calls
+    monkeypatch.setattr(probe_module, "_RawSocket", HandshakeLog)
     return events
 
 
@@ -592,16 +593,16 @@ class SocketLedger:
     """Every socket the probe makes, to check each one is closed when a run ends."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.made: list[socket.socket] = []
+        self.made: list[_socket.socket] = []
         ledger = self
 
-        class Recorded(socket.socket):
+        class Recorded(_socket.socket):
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, **kwargs)
-                if len(args) < 4 and "fileno" not in kwargs:  # not the loop's own socketpair
+                if len(args) < 4 and "fileno" not in kwargs:  # not a socketpair's end
                     ledger.made.append(self)
 
-        monkeypatch.setattr(socket, "socket", Recorded)  # what probe.py calls
+        monkeypatch.setattr(probe_module, "_RawSocket", Recorded)
 
     def still_open(self) -> list[str]:
         return [repr(s) for s in self.made if s.fileno() != -1]
