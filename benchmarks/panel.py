@@ -17,7 +17,9 @@ panel's own share); a full scene read (``read_scene``, what a preflight costs) o
 The probe runs unfrozen first right after the panel is built (as the first probe after opening
 the panel in 3ds Max) and then ``--probes`` times more. Each stall comes with the full
 collections that ran meanwhile in any thread (``*_full_gcs``, ``*_full_gc_ms``), watched through
-``gc.callbacks``; the collector itself is left as it is.
+``gc.callbacks``; the collector itself is left as it is. Then ``PROMOTION_RUNS`` more probes,
+untimed, count the objects each one promotes into the oldest generation (what makes a full
+collection due).
 
     QT_QPA_PLATFORM=offscreen uv run python benchmarks/panel.py [--servers 1000] [--nodes 100000]
 """
@@ -45,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import yardstick  # noqa: E402
+from gcwatch import Promotions  # noqa: E402
 from qtpy import QtCore, QtWidgets  # noqa: E402
 
 import mock_pymxs  # noqa: E402
@@ -57,6 +60,8 @@ from vrdr_max.renderers import RendererProp  # noqa: E402
 BUDGETS_MS = {"build_show": 300.0, "stall_probe": 50.0, "stall_preflight": 50.0,
               "render_guard": 50.0}
 HEARTBEAT_MS = 5
+PROMOTION_RUNS = 3
+"""Probes watched for objects promoted into the collector's oldest generation (untimed)."""
 MIX = ("online", "online", "refused", "refused", "blackholed")
 
 
@@ -190,6 +195,10 @@ def bench_demo(servers: int, timeout: float, repeat: int) -> dict[str, Any]:
             for _ in range(repeat):
                 again.append(beat.during(panel.probe, "finished", int(timeout * 1000) + 15_000))
                 again_gcs += len(beat.full_gc_ms)
+            # Counted apart from the timed probes: counting walks the oldest generation.
+            with Promotions() as promotions:
+                for _ in range(PROMOTION_RUNS):
+                    beat.during(panel.probe, "finished", int(timeout * 1000) + 15_000)
             states: dict[str, int] = {}
             for row in controller.rows():
                 answer = controller.probe_for(row.server)
@@ -218,6 +227,8 @@ def bench_demo(servers: int, timeout: float, repeat: int) -> dict[str, Any]:
             "stall_probe_again_ms_median": round(statistics.median(again), 1),
             "stall_probe_again_ms_max": round(max(again), 1), "probe_again_runs": repeat,
             "probe_again_full_gcs": again_gcs,
+            "probe_gen2_promoted_per_probe": round(promotions.promoted / PROMOTION_RUNS),
+            "promotion_runs": PROMOTION_RUNS, "promotion_runs_full_gcs": promotions.full,
             "stall_preflight_ms": round(stall_preflight, 1), **gc_preflight,
             "preflight_findings": findings, "baseline_idle_stall_ms": round(idle, 1),
             "baseline_full_gc_ms": round(full_gc, 1), "heap_objects": len(gc.get_objects()),

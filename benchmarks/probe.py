@@ -18,7 +18,6 @@ loopback address, so the "wrong port?" scan runs once per endpoint). Everything 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import resource
 import socket
@@ -30,6 +29,7 @@ from contextlib import ExitStack
 from typing import Any
 
 import yardstick
+from gcwatch import Promotions
 
 from vrdr_max.probe import ProbeState, ProbeTarget, probe
 
@@ -87,39 +87,6 @@ class Endpoints:
             server.listen(0)
             self.stack.enter_context(socket.create_connection((host, port), timeout=5))
         return ProbeTarget(host, port)
-
-
-class Promotions:
-    """Objects moved into the collector's oldest generation while watched (``gc.callbacks``).
-
-    A middle-generation pass moves its survivors into the oldest generation; once those
-    exceed a quarter of the long-lived objects, the next such pass becomes a full collection,
-    which stops every thread (in 3ds Max, the UI) for as long as the whole heap takes. The
-    collector is only observed, never tuned. Counting walks the oldest generation at every
-    middle pass, so this runs apart from the timed probes.
-    """
-
-    def __init__(self) -> None:
-        self.promoted = 0
-        self.full = 0
-        self._before = 0
-
-    def __enter__(self) -> Promotions:
-        gc.callbacks.append(self._callback)
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        gc.callbacks.remove(self._callback)
-
-    def _callback(self, phase: str, info: dict[str, int]) -> None:
-        if info["generation"] == 2:
-            self.full += phase == "start"
-        elif info["generation"] == 1:
-            oldest = len(gc.get_objects(generation=2))
-            if phase == "start":
-                self._before = oldest
-            else:
-                self.promoted += oldest - self._before
 
 
 def promoted_per_probe(targets: list[ProbeTarget], runs: int,
