@@ -386,7 +386,7 @@ class _Answers:
                  progress: ProgressCallback | None) -> None:
         self._items: list[_Plain] = [(t.host, t.port, t.label, t.port_range) for t in targets]
         first: dict[Key, int] = {}
-        self._twins: dict[int, list[int]] = {}  # endpoint -> later targets that repeat it
+        self._twins: dict[int, list[int]] = {}  # first target -> later ones, same endpoint
         for index, (host, port, _label, _range) in enumerate(self._items):
             key = (host.lower(), port)
             if key in first:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import _socket
 import asyncio
+import gc
 import json
 import resource
 import socket
@@ -203,6 +204,36 @@ def test_default_concurrency_takes_every_endpoint_at_once(
     assert {r.state for r in results} == {ProbeState.TIMEOUT}
     # Every handshake was under way before the first one gave up: one wave, one timeout.
     assert peak_in_flight(events) == ABOVE_OLD_FIXED_LIMIT
+
+
+IN_FLIGHT = 150
+
+
+def test_endpoints_in_flight_keep_next_to_no_objects_the_collector_tracks(
+        online_port: int, blackholes: Blackholes) -> None:
+    # Whatever a probe keeps alive through its timeout ends up in the collector's oldest
+    # generation, whose full collection stops every thread (the UI's in 3ds Max). With the
+    # blackholed endpoints all in flight, the first answer moves everything young that is
+    # alive into the oldest generation; the growth is what the probe holds (the asyncio
+    # version held about 45 objects per endpoint).
+    needed = 3 * IN_FLIGHT + probe_module.FD_RESERVE + 100
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        pytest.skip(f"the open-file limit {soft} is below the {needed} this test needs")
+    targets = [ProbeTarget(LOCAL, blackholes.make()) for _ in range(IN_FLIGHT)]
+    targets.append(ProbeTarget(LOCAL, online_port))
+    oldest: list[int] = []
+
+    def on_progress(_done: int, _total: int, result: ProbeResult) -> None:
+        if result.ok:
+            gc.collect(1)
+            oldest.append(len(gc.get_objects(generation=2)))
+
+    gc.collect()
+    before = len(gc.get_objects(generation=2))
+    results = probe(targets, timeout=0.5, progress=on_progress, hint_ports=False)
+    assert [r.state for r in results] == [ProbeState.TIMEOUT] * IN_FLIGHT + [ProbeState.ONLINE]
+    assert oldest[0] - before < IN_FLIGHT  # under one object per endpoint in flight
 
 
 _FD_LIMIT_SCRIPT = """
