@@ -454,11 +454,10 @@ _ENDPOINT, _SCAN = 0, 1
 class _Scan:
     """The port-hint scan of one address: HINT_PORTS tried at once, shared by its endpoints."""
 
-    __slots__ = ("address", "deadline", "done", "fds", "pending", "port", "waiters")
+    __slots__ = ("address", "done", "fds", "pending", "port", "waiters")
 
-    def __init__(self, address: str, deadline: float) -> None:
+    def __init__(self, address: str) -> None:
         self.address = address
-        self.deadline = deadline
         self.pending = len(HINT_PORTS)
         self.port: int | None = None
         self.done = False
@@ -467,7 +466,7 @@ class _Scan:
 
 
 class _Engine:
-    """Every handshake of one probe run on one selector, in the thread that calls :meth:`step`.
+    """Every handshake of one probe run, watched in the thread that calls :meth:`step`.
 
     Why no asyncio: a task, a ``wait_for`` and their futures, handles and contexts per
     endpoint are about 45 tracked objects that live through the timeout, so a probe of 1,000
@@ -506,7 +505,7 @@ class _Engine:
         self._dropped: set[int] = set()  # descriptors closed since the last wait
         self._scans: list[_Scan] = []
         self._scan_of: dict[str, int] = {}
-        self._hint_queue: deque[tuple[int, int]] = deque()  # (scan, port) awaiting a slot
+        self._hint_queue: deque[tuple[int, int]] = deque()  # (scan, hint) awaiting a slot
         self._lookups: ThreadPoolExecutor | None = None
         self._looked_up: deque[tuple[int, Future[Sequence[tuple[Any, ...]]]]] = deque()
         self._lookups_out = 0
@@ -745,7 +744,7 @@ class _Engine:
                 self._finish(endpoint, refused)
                 return
             scan = self._scan_of[address] = len(self._scans)
-            self._scans.append(_Scan(address, deadline))
+            self._scans.append(_Scan(address))
             heapq.heappush(self._deadlines, (deadline, _SCAN, scan))
             self._hint_queue.extend((scan, hint) for hint in range(len(HINT_PORTS)))
         self._held[endpoint] = _hold(refused)

@@ -39,8 +39,9 @@ def settle_heap() -> bool:
     (3ds Max's scripts, then the panel's own) that condition holds, and the first probe of
     1,000 servers allocates enough (about 75 young passes) to set it off in the middle of the
     probe. The panel calls this while it is being built, when the artist waits for it anyway,
-    so its first probe (about 7 middle passes) runs none. Later probes still set one off about
-    every other run, from the probe's own allocations (``docs/benchmarks.md``). The collector's
+    so its first probe runs none. Later probes do not make one due by themselves: a probe keeps
+    almost nothing the collector tracks alive through its timeout (``vrdr_max.probe``), so it
+    promotes next to nothing into the oldest generation (``docs/benchmarks.md``). The collector's
     settings are left alone: ``gc.disable()`` or ``gc.freeze()`` would change them for every
     tool in 3ds Max's interpreter.
 
