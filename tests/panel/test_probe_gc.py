@@ -2,10 +2,10 @@
 
 In a fresh process (as 3ds Max right after start-up) the imports leave a full collection due; a
 probe of 1,000 endpoints, with the UI thread allocating meanwhile, used to set it off in its
-middle. The panel now pays it while it is
-built (``workers.settle_heap``), and a probe keeps next to nothing the collector tracks alive
-through its timeout (``vrdr_max.probe``), so later probes do not make one due either.
-Collections are watched through ``gc.callbacks``, never changed.
+middle. The panel now pays it while it is built (``workers.settle_heap``), and a probe keeps
+next to nothing the collector tracks alive through its timeout (``vrdr_max.probe``), so later
+probes do not make one due either. Collections are watched through ``gc.callbacks``, never
+changed.
 """
 
 from __future__ import annotations
