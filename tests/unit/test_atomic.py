@@ -152,6 +152,32 @@ def test_expected_none_skips_the_check(target: Path) -> None:
     assert target.read_bytes() == NEW
 
 
+def test_the_snapshot_after_a_save_is_the_file_as_written(target: Path) -> None:
+    target.chmod(0o640)  # not what the umask gives a new file: the temp needs its chmod
+    result = atomic_write(target, NEW, expected=read_bytes_snapshot(target))
+    assert result.snapshot == read_bytes_snapshot(target)  # bytes, size, mtime, mode, owner
+
+
+def test_a_save_right_after_the_replace_meets_the_next_saves_check(
+        target: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another program saves between vrdr's replace and the end of its save: vrdr's snapshot is
+    what it wrote, so its next save does not take their content as its own and overwrite it."""
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        real_fsync(fd)
+        if stat.S_ISDIR(os.fstat(fd).st_mode):  # the folder's, after the replace
+            target.write_bytes(b"dialog 1 20204\r\n")
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    first = atomic_write(target, NEW, expected=read_bytes_snapshot(target))
+    monkeypatch.undo()
+    assert first.snapshot.data == NEW
+    with pytest.raises(CfgConflictError, match="changed on disk since it was read"):
+        atomic_write(target, b"mine again\n", expected=first.snapshot)
+    assert target.read_bytes() == b"dialog 1 20204\r\n"
+
+
 @POSIX_ONLY
 def test_mode_bits_are_preserved(target: Path) -> None:
     target.chmod(0o640)
