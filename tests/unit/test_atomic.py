@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import vrdr_max
+from vrdr_max import atomic
 from vrdr_max.atomic import FileSnapshot, atomic_write, read_bytes_snapshot
 from vrdr_max.errors import CfgConflictError, InputError
 
@@ -363,3 +364,18 @@ def test_killed_after_replace_leaves_new_content_and_keeps_the_old(tmp_path: Pat
         ".vray_dr.cfg.vrdr.bak.")]
     assert kept == [OLD]
     assert not target.with_name("vray_dr.cfg.vrdr.bak").exists()
+
+
+@pytest.mark.parametrize(("size", "read"), [(50, 50), (101, 101), (150, 101)])
+def test_a_read_goes_past_a_stale_size_up_to_the_bound(tmp_path: Path, size: int,
+                                                       read: int) -> None:
+    """The file grew after its fstat (said 10 bytes): the read takes the rest, but never more
+    than one byte past the limit (100), which the caller then refuses."""
+    path = tmp_path / "growing.cfg"
+    path.write_bytes(bytes(range(256))[:size])
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        data = atomic._read_bounded(fd, 10, 100)
+    finally:
+        os.close(fd)
+    assert data == path.read_bytes()[:read]
