@@ -3,7 +3,7 @@
 Only regular files (or links to one) are read or written: a folder, device, FIFO or socket is
 refused before it is opened, and reads are bounded (:data:`MAX_CFG_BYTES` for a V-Ray cfg,
 :data:`MAX_FILE_BYTES` for the rest). A save writes a
-temp file next to the target, fsyncs it, gives it the target's owner and permission bits, and
+temp file next to the target, gives it the target's owner and permission bits, fsyncs it, and
 swaps it in with ``os.replace``; the previous content then becomes the backup. A process killed
 at any point leaves the target holding either the old or the new bytes, never a mix or nothing.
 vrdr's own writers take an OS file lock, and when the caller passes the snapshot it read, the
@@ -50,6 +50,7 @@ _NAME_ATTEMPTS = 16
 _O_BINARY: int = getattr(os, "O_BINARY", 0)  # Windows would otherwise translate newlines.
 _O_NONBLOCK: int = getattr(os, "O_NONBLOCK", 0)  # a FIFO swapped in after the stat cannot block
 _O_NOCTTY: int = getattr(os, "O_NOCTTY", 0)
+_FD_CHMOD = os.chmod in os.supports_fd  # POSIX; Windows before Python 3.13 chmods by name
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
           (stat.S_ISSOCK, "a socket"))
@@ -95,7 +96,7 @@ class WriteResult:
         path: the file written.
         backup: where the previous content was copied, or None (no previous file, no backup).
         bytes_written: size of the new content.
-        snapshot: the file as it is now, for the next conflict check.
+        snapshot: the file as vrdr wrote it, for the next conflict check.
     """
 
     path: Path
@@ -421,9 +422,6 @@ def _write_temp(target: str, data: bytes, like: FileSnapshot) -> tuple[str, os.s
             raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
         raise
     return temp, info
-
-
-_FD_CHMOD = os.chmod in os.supports_fd  # POSIX; Windows before Python 3.13 chmods by name
 
 
 def _keep_owner_and_mode(fd: int, info: os.stat_result, like: FileSnapshot) -> os.stat_result:
