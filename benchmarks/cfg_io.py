@@ -6,26 +6,32 @@ lines, join them again and replace the file atomically (temp file, fsync, ``os.r
 Adding 10,000 servers through the API (``DRSettings.add_servers``), ``vrdr pools apply`` and
 ``vrdr servers add`` stays linear (compare the time for N and N/2) and under 1 s.
 The machine yardstick (``yardstick.py``) is taken in the same run, so figures compare across
-machines.
+machines. ``--compare-atomic REF`` also times the save with ``vrdr_max/atomic.py`` as it was at git
+revision ``REF``, interleaved with the rest (a before/after in the same run).
 
-    uv run python benchmarks/cfg_io.py [--repeat 15] [--add 10000]
+    uv run python benchmarks/cfg_io.py [--repeat 15] [--add 10000] [--compare-atomic main]
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import io
 import json
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 
 import yardstick
 
+from vrdr_max import atomic, cfgfile
 from vrdr_max.atomic import atomic_write, read_bytes_snapshot
 from vrdr_max.cfgfile import CPU_CFG_NAME, CfgDocument, CfgFile
 from vrdr_max.cli.main import main as vrdr
@@ -117,6 +123,48 @@ def load_add_save(path: Path, *, backup: bool = True) -> None:
     cfg.save(backup=backup)
 
 
+def atomic_at(ref: str) -> ModuleType:
+    """``vrdr_max/atomic.py`` as it was at git revision ``ref``, loaded beside today's."""
+    root = Path(__file__).resolve().parent.parent
+    source = subprocess.run(["git", "show", f"{ref}:vrdr_max/atomic.py"], cwd=root, check=True,
+                            capture_output=True, text=True).stdout
+    name = f"atomic_at_{ref.replace('/', '_').replace('~', '_')}"
+    spec = importlib.util.spec_from_loader(name, loader=None)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
+    exec(compile(source, f"{ref}:vrdr_max/atomic.py", "exec"), module.__dict__)
+    return module
+
+
+@contextlib.contextmanager
+def saving_with(module: ModuleType) -> Iterator[None]:
+    """``CfgFile`` reads and writes through ``module``'s functions while inside."""
+    kept = cfgfile.read_bytes_snapshot, cfgfile.atomic_write
+    cfgfile.read_bytes_snapshot, cfgfile.atomic_write = (module.read_bytes_snapshot,
+                                                         module.atomic_write)
+    try:
+        yield
+    finally:
+        cfgfile.read_bytes_snapshot, cfgfile.atomic_write = kept
+
+
+def load_add_save_with(module: ModuleType, path: Path) -> None:
+    """:func:`load_add_save` through another version of ``atomic.py``."""
+    with saving_with(module):
+        load_add_save(path)
+
+
+def without_folder_fsync(path: Path, data: bytes, snapshot: atomic.FileSnapshot) -> None:
+    """``atomic_write`` with its folder fsync skipped: what that fsync costs, by difference."""
+    kept = atomic._fsync_folder  # measured by leaving it out; nothing else patches it
+    atomic._fsync_folder = lambda _folder: None
+    try:
+        atomic_write(path, data, expected=snapshot)
+    finally:
+        atomic._fsync_folder = kept
+
+
 def cfg_work(data: bytes) -> bytes:
     """Load from bytes, add one server, render: the cfg layer's own work, no disk."""
     document = CfgDocument.parse(data, Engine.CPU)
@@ -164,7 +212,10 @@ def main() -> None:
     parser.add_argument("--add", type=int, default=10_000,
                         help="servers to add in the add-many figures (also timed at half)")
     parser.add_argument("--add-repeat", type=int, default=5)
+    parser.add_argument("--compare-atomic", metavar="REF",
+                        help="also time the save with atomic.py as at this git revision")
     args = parser.parse_args()
+    before = atomic_at(args.compare_atomic) if args.compare_atomic else None
 
     out: dict[str, object] = {"repeat": args.repeat, "machine_yardstick": yardstick.measure()}
     with tempfile.TemporaryDirectory() as tmp:
@@ -180,7 +231,7 @@ def main() -> None:
             reset()
             snapshot = read_bytes_snapshot(path)
             rendered = CfgDocument.parse(data + b"10.250.250.250 1 20204\r\n", Engine.CPU).render()
-            figures = paired(args.repeat, reset, {
+            runs: dict[str, Callable[[], object]] = {
                 "floor_read_split_join_replace": lambda path=path: floor_io(path),
                 "load_add_one_save": lambda path=path: load_add_save(path),
                 "load_add_one_save_no_backup": lambda path=path: load_add_save(path,
@@ -190,7 +241,18 @@ def main() -> None:
                 "cfg_work_without_io": lambda data=data: cfg_work(data),
                 "atomic_write_alone": lambda path=path, snapshot=snapshot, rendered=rendered:
                     atomic_write(path, rendered, expected=snapshot),
-            })
+                "atomic_write_without_folder_fsync":
+                    lambda path=path, snapshot=snapshot, rendered=rendered:
+                    without_folder_fsync(path, rendered, snapshot),
+            }
+            if before is not None:
+                old = before.read_bytes_snapshot(path)
+                runs[f"load_add_one_save_atomic_at_{args.compare_atomic}"] = (
+                    lambda path=path: load_add_save_with(before, path))
+                runs[f"atomic_write_alone_at_{args.compare_atomic}"] = (
+                    lambda path=path, old=old, rendered=rendered:
+                    before.atomic_write(path, rendered, expected=old))
+            figures = paired(args.repeat, reset, runs)
             parse = measure(args.repeat, lambda data=data: CfgDocument.parse(data, Engine.CPU))
             out[f"servers_{count}"] = {"bytes": len(data), **figures, "parse": parse,
                                        "budget_ratio": 4 if count == 10_000 else 3}

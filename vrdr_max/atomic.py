@@ -3,7 +3,7 @@
 Only regular files (or links to one) are read or written: a folder, device, FIFO or socket is
 refused before it is opened, and reads are bounded (:data:`MAX_CFG_BYTES` for a V-Ray cfg,
 :data:`MAX_FILE_BYTES` for the rest). A save writes a
-temp file next to the target, fsyncs it, gives it the target's owner and permission bits, and
+temp file next to the target, gives it the target's owner and permission bits, fsyncs it, and
 swaps it in with ``os.replace``; the previous content then becomes the backup. A process killed
 at any point leaves the target holding either the old or the new bytes, never a mix or nothing.
 vrdr's own writers take an OS file lock, and when the caller passes the snapshot it read, the
@@ -50,6 +50,7 @@ _NAME_ATTEMPTS = 16
 _O_BINARY: int = getattr(os, "O_BINARY", 0)  # Windows would otherwise translate newlines.
 _O_NONBLOCK: int = getattr(os, "O_NONBLOCK", 0)  # a FIFO swapped in after the stat cannot block
 _O_NOCTTY: int = getattr(os, "O_NOCTTY", 0)
+_FD_CHMOD = os.chmod in os.supports_fd  # POSIX; Windows before Python 3.13 chmods by name
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
           (stat.S_ISSOCK, "a socket"))
@@ -95,7 +96,7 @@ class WriteResult:
         path: the file written.
         backup: where the previous content was copied, or None (no previous file, no backup).
         bytes_written: size of the new content.
-        snapshot: the file as it is now, for the next conflict check.
+        snapshot: the file as vrdr wrote it, for the next conflict check.
     """
 
     path: Path
@@ -119,27 +120,32 @@ def check_regular_file(path: str | os.PathLike[str], *,
         InputError: a dangling link or link loop, something other than a regular file (folder,
             device, FIFO, socket), or a file larger than ``max_bytes``.
     """
-    target = Path(path)
+    return _stat_regular(os.fspath(path), max_bytes)[0]
+
+
+def _stat_regular(target: str, max_bytes: int) -> tuple[os.stat_result | None, bool]:
+    """:func:`check_regular_file`, and whether ``target`` is a symlink (one ``lstat``)."""
     try:
-        info = target.lstat()
+        info = os.lstat(target)
     except FileNotFoundError:
-        return None
+        return None, False
     except OSError as exc:
         raise InputError(f"cannot use {target}: {exc.strerror or exc}") from None
-    if stat.S_ISLNK(info.st_mode):
+    link = stat.S_ISLNK(info.st_mode)
+    if link:
         try:
-            info = target.stat()
+            info = os.stat(target)
         except FileNotFoundError:
-            raise InputError(f"{target} is a link to {target.readlink()}, which does not "
+            raise InputError(f"{target} is a link to {os.readlink(target)}, which does not "
                              "exist; create that file or remove the link") from None
         except OSError as exc:
             raise InputError(f"{target} is a link that cannot be followed: "
                              f"{exc.strerror or exc}") from None
     _require_regular(target, info, max_bytes)
-    return info
+    return info, link
 
 
-def _require_regular(target: Path, info: os.stat_result, max_bytes: int) -> None:
+def _require_regular(target: str | Path, info: os.stat_result, max_bytes: int) -> None:
     if not stat.S_ISREG(info.st_mode):
         kind = next((name for test, name in _KINDS if test(info.st_mode)), "a special file")
         raise InputError(f"{target} is {kind}, not a regular file; vrdr reads and writes only "
@@ -164,28 +170,49 @@ def read_bytes_snapshot(path: str | os.PathLike[str], *,
         InputError: the path is not a regular file (see :func:`check_regular_file`), too big,
             or cannot be read.
     """
-    target = Path(path)
+    target = os.fspath(path)
+    # Looked up at call time, so a test can stand in for a file swapped after the stat.
     if check_regular_file(target, max_bytes=max_bytes) is None:
-        return FileSnapshot(path=target, data=None)
+        return FileSnapshot(path=Path(target), data=None)
     try:
         fd = os.open(target, os.O_RDONLY | _O_BINARY | _O_NONBLOCK | _O_NOCTTY)
     except FileNotFoundError:
-        return FileSnapshot(path=target, data=None)
+        return FileSnapshot(path=Path(target), data=None)
     except PermissionError:
         raise InputError(f"{target} is not readable (permission denied)") from None
     except OSError as exc:
         raise InputError(f"cannot read {target}: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(fd)
-            _require_regular(target, info, max_bytes)  # swapped for another kind since the stat
-            data = handle.read(max_bytes + 1)
+        info = os.fstat(fd)
+        _require_regular(target, info, max_bytes)  # swapped for another kind since the stat
+        data = _read_bounded(fd, info.st_size, max_bytes)
     except OSError as exc:
         raise InputError(f"cannot read {target}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:
         raise InputError(f"{target} grew beyond {max_bytes} bytes while it was read")
-    return FileSnapshot(path=target, data=data, size=len(data), mtime_ns=info.st_mtime_ns,
+    return FileSnapshot(path=Path(target), data=data, size=len(data), mtime_ns=info.st_mtime_ns,
                         mode=stat.S_IMODE(info.st_mode), uid=info.st_uid, gid=info.st_gid)
+
+
+def _read_bounded(fd: int, size: int, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes of ``fd``, without a buffer of ``max_bytes``.
+
+    Reads the ``size`` fstat gave plus one byte, then more in chunks only if the file grew.
+    """
+    limit = max_bytes + 1
+    parts: list[bytes] = []
+    total = 0
+    want = min(size + 1, limit)
+    while total < limit:
+        chunk = os.read(fd, want)
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+        want = min(_CHUNK, limit - total)
+    return b"".join(parts)
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes, *, expected: FileSnapshot | None,
@@ -209,17 +236,18 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, expected: FileSna
         InputError: not a regular file, the folder or file is not writable, the file's owner
             cannot be kept, or the write failed.
     """
-    target = _real_target(Path(path))
-    _check_writable(target)
-    backup = target.with_name(target.name + backup_suffix) if backup_suffix else None
+    # Paths are plain strings from here on: pathlib costs more than the system calls it wraps.
+    target, info = _real_target(os.fspath(path))
+    _check_writable(target, info)
+    backup = target + backup_suffix if backup_suffix else None
     if backup is not None:
         _check_backup_slot(backup)
     with _locked(target):
         current = read_bytes_snapshot(target)
         if expected is not None:
             _check_unchanged(target, expected, current)
-        temp = _write_temp(target, data, current)
-        backup_temp: Path | None = None
+        temp, written = _write_temp(target, data, current)
+        backup_temp: str | None = None
         try:
             # Another program may have saved while the temp was being written; look once more.
             if expected is not None:
@@ -239,9 +267,14 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, expected: FileSna
             with contextlib.suppress(InputError):
                 _replace(backup_temp, backup)
                 kept = backup
-        _fsync_folder(target.parent)
-        snapshot = read_bytes_snapshot(target)
-    return WriteResult(path=target, backup=kept, bytes_written=len(data), snapshot=snapshot)
+        _fsync_folder(os.path.dirname(target) or os.curdir)
+    # What vrdr wrote, not a read of the file now: a program that saved right after the replace
+    # must meet the next save's conflict check rather than become its expected content.
+    snapshot = FileSnapshot(path=Path(target), data=data, size=len(data),
+                            mtime_ns=written.st_mtime_ns, mode=stat.S_IMODE(written.st_mode),
+                            uid=written.st_uid, gid=written.st_gid)
+    return WriteResult(path=Path(target), backup=None if kept is None else Path(kept),
+                       bytes_written=len(data), snapshot=snapshot)
 
 
 def restore_snapshot(original: FileSnapshot, written: FileSnapshot | None) -> None:
@@ -280,37 +313,34 @@ def check_writable(path: str | os.PathLike[str]) -> None:
         InputError: not a regular file (or a dangling link), a missing or unwritable folder, or
             a read-only file.
     """
-    _check_writable(_real_target(Path(path)))
+    _check_writable(*_real_target(os.fspath(path)))
 
 
-def _real_target(path: Path) -> Path:
+def _real_target(path: str) -> tuple[str, os.stat_result | None]:
+    """The file a save replaces and its stat (None when absent); refuses what is not regular."""
     # Replacing a symlink would turn it into a plain file; write where it points instead.
-    check_regular_file(path)
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
+    info, link = _stat_regular(path, MAX_FILE_BYTES)
+    return (os.path.realpath(path) if link else path), info
 
 
-def _check_writable(target: Path) -> None:
-    folder = target.parent
-    if not folder.is_dir():
-        raise InputError(f"cannot write {target}: folder {folder} does not exist")
+def _check_writable(target: str, info: os.stat_result | None) -> None:
+    folder = os.path.dirname(target) or os.curdir
     if not os.access(folder, os.W_OK | os.X_OK):
+        if not os.path.isdir(folder):
+            raise InputError(f"cannot write {target}: folder {folder} does not exist")
         raise InputError(f"cannot write {target}: folder {folder} is not writable")
-    try:
-        info = target.stat()
-    except FileNotFoundError:
+    if info is None:
         return
-    except OSError as exc:
-        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
     # A file without any write bit is read-only on purpose (Windows' read-only attribute maps
     # to this), even for an administrator whom os.access would let through.
-    if not os.access(target, os.W_OK) or not info.st_mode & 0o222:
+    if not info.st_mode & 0o222 or not os.access(target, os.W_OK):
         raise InputError(f"cannot write {target}: the file is read-only")
 
 
-def _check_backup_slot(backup: Path) -> None:
+def _check_backup_slot(backup: str) -> None:
     # The backup name is vrdr's, but whatever sits there must not be a folder or a device.
     try:
-        info = backup.lstat()
+        info = os.lstat(backup)
     except FileNotFoundError:
         return
     except OSError as exc:
@@ -321,17 +351,19 @@ def _check_backup_slot(backup: Path) -> None:
 
 
 @contextlib.contextmanager
-def _locked(target: Path) -> Iterator[None]:
+def _locked(target: str | os.PathLike[str]) -> Iterator[None]:
     # Serialises vrdr's own writers (other programs are caught by the content comparison).
-    lock_path = target.with_name(f".{target.name}{LOCK_SUFFIX}")
+    folder, name = os.path.split(os.fspath(target))
+    lock_name = f".{name}{LOCK_SUFFIX}"
+    lock_path = os.path.join(folder, lock_name)
     lock = FileLock(lock_path, timeout=LOCK_TIMEOUT_S, mode=_LOCK_MODE)
     try:
         lock.acquire()
     except Timeout:
         raise CfgConflictError(f"{target} is being saved by another vrdr (it has held "
-                               f"{lock_path.name} for {LOCK_TIMEOUT_S:g} s); try again") from None
+                               f"{lock_name} for {LOCK_TIMEOUT_S:g} s); try again") from None
     except OSError as exc:
-        raise InputError(f"cannot lock {target} for writing ({lock_path.name}): "
+        raise InputError(f"cannot lock {target} for writing ({lock_name}): "
                          f"{exc.strerror or exc}") from None
     try:
         yield
@@ -340,22 +372,27 @@ def _locked(target: Path) -> Iterator[None]:
         # this file sees it unlinked once it gets the lock and takes a fresh one (filelock
         # checks the link count). Windows refuses; filelock removes it there on release.
         with contextlib.suppress(OSError):
-            lock_path.unlink()
+            os.unlink(lock_path)
         lock.release()
 
 
-def _check_unchanged(target: Path, expected: FileSnapshot, now: FileSnapshot) -> None:
+def _check_unchanged(target: str, expected: FileSnapshot, now: FileSnapshot) -> None:
     if not expected.same_content(now):
         raise CfgConflictError(
             f"{target} changed on disk since it was read (V-Ray's Render Servers dialog may "
             "have saved it); reload and apply your edit again")
 
 
-def _write_temp(target: Path, data: bytes, like: FileSnapshot) -> Path:
-    """``data`` in a new temp file next to ``target``, with ``like``'s owner and mode if any."""
+def _write_temp(target: str, data: bytes, like: FileSnapshot) -> tuple[str, os.stat_result]:
+    """``data`` in a new temp file next to ``target``, with ``like``'s owner and mode if any.
+
+    Returns:
+        The temp file's path and its stat once written (owner and mode as they will stay).
+    """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY
+    folder, name = os.path.split(target)
     for _ in range(_NAME_ATTEMPTS):
-        temp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+        temp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
         try:
             # 0o666 lets the umask decide for new files, as any editor would.
             fd = os.open(temp, flags, 0o666)
@@ -365,65 +402,54 @@ def _write_temp(target: Path, data: bytes, like: FileSnapshot) -> Path:
             raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
         break
     else:
-        raise InputError(f"cannot write {target}: no free temp file name in {target.parent}")
+        raise InputError(f"cannot write {target}: no free temp file name in {folder}")
     try:
         try:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view[:_CHUNK]):]
-            os.fsync(fd)
+            info = os.fstat(fd)
+            if like.exists:
+                info = _keep_owner_and_mode(fd, info, like)
+            os.fsync(fd)  # after chown/chmod, so the owner and mode are durable too
         finally:
             os.close(fd)
-        if like.exists:
-            _keep_owner(temp, like)
-            temp.chmod(like.mode)  # after chown, which may clear set-id bits
+        if like.exists and not _FD_CHMOD and stat.S_IMODE(info.st_mode) != like.mode:
+            os.chmod(temp, like.mode)  # Windows: only the read-only flag, which like lacks
     except BaseException as exc:
         _discard(temp)
         if isinstance(exc, OSError):
             raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
         raise
-    return temp
+    return temp, info
 
 
-def _backup_temp(target: Path, backup: Path, current: FileSnapshot) -> Path:
-    """The content about to be replaced, under a temp name next to ``backup``.
+def _keep_owner_and_mode(fd: int, info: os.stat_result, like: FileSnapshot) -> os.stat_result:
+    """Give the open temp ``like``'s owner and mode where they differ; its stat afterwards.
 
-    A hard link to the file costs no copy and no fsync (its bytes are on disk already) and
-    keeps owner and mode; once the file is replaced, the link is the old content's only name.
-    Where links are refused (FAT, some network shares) it is a copy.
+    A temp the umask already gave the right owner, group and bits (the usual case: a user saving
+    their own file) costs no chown, chmod or second fstat.
     """
-    for _ in range(_NAME_ATTEMPTS):
-        temp = backup.with_name(f".{backup.name}.{secrets.token_hex(6)}.tmp")
-        try:
-            os.link(target, temp)
-        except FileExistsError:
-            continue
-        except OSError:
-            break
-        return temp
-    assert current.data is not None
-    return _write_temp(backup, current.data, current)
-
-
-def _keep_owner(temp: Path, like: FileSnapshot) -> None:
+    changed = False
     # root saving an artist's file must leave it the artist's. Windows has no chown: ACLs there
     # come from the folder.
-    chown = getattr(os, "chown", None)
-    if chown is None or like.uid < 0:
-        return
-    info = temp.stat()
-    if (info.st_uid, info.st_gid) == (like.uid, like.gid):
-        return
-    try:
-        chown(temp, like.uid, like.gid)
-    except PermissionError:
-        if info.st_uid == like.uid and not _group_grants_more(like.mode):
+    if hasattr(os, "chown") and like.uid >= 0 and (info.st_uid, info.st_gid) != (like.uid,
+                                                                                  like.gid):
+        try:
+            os.chown(fd, like.uid, like.gid)
+            changed = True
+        except PermissionError:
+            if info.st_uid != like.uid or _group_grants_more(like.mode):
+                raise InputError(
+                    f"cannot write {like.path}: it belongs to user id {like.uid} (group id "
+                    f"{like.gid}) and this account cannot give a replaced file that owner; "
+                    "save it as that user or as an administrator") from None
             # The user's own file in a group the user is not in (copied there by an admin):
             # only the group changes, and its bits grant nobody more than everyone has.
-            return
-        raise InputError(f"cannot write {like.path}: it belongs to user id {like.uid} (group id "
-                         f"{like.gid}) and this account cannot give a replaced file that owner; "
-                         "save it as that user or as an administrator") from None
+    if _FD_CHMOD and (changed or stat.S_IMODE(info.st_mode) != like.mode):
+        os.chmod(fd, like.mode)  # after chown, which may clear set-id bits
+        changed = True
+    return os.fstat(fd) if changed else info
 
 
 def _group_grants_more(mode: int) -> bool:
@@ -432,21 +458,42 @@ def _group_grants_more(mode: int) -> bool:
     return bool(group & ~other)
 
 
-def _replace(temp: Path, target: Path) -> None:
+def _backup_temp(target: str, backup: str, current: FileSnapshot) -> str:
+    """The content about to be replaced, under a temp name next to ``backup``.
+
+    A hard link to the file costs no copy and no fsync (its bytes are on disk already) and
+    keeps owner and mode; once the file is replaced, the link is the old content's only name.
+    Where links are refused (FAT, some network shares) it is a copy.
+    """
+    folder, name = os.path.split(backup)
+    for _ in range(_NAME_ATTEMPTS):
+        temp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
+        try:
+            os.link(target, temp)
+        except FileExistsError:
+            continue
+        except OSError:
+            break
+        return temp
+    assert current.data is not None
+    return _write_temp(backup, current.data, current)[0]
+
+
+def _replace(temp: str, target: str) -> None:
     try:
-        os.replace(temp, target)  # noqa: PTH105 - the atomic rename itself, spelled out
+        os.replace(temp, target)
     except OSError as exc:
         raise InputError(f"cannot replace {target}: {exc.strerror or exc} "
                          "(is it open in another program?)") from None
 
 
-def _discard(temp: Path) -> None:
+def _discard(temp: str) -> None:
     # A temp we cannot remove must not hide the error that made us discard it.
     with contextlib.suppress(OSError):
-        temp.unlink()
+        os.unlink(temp)
 
 
-def _fsync_folder(folder: Path) -> None:
+def _fsync_folder(folder: str) -> None:
     # Makes the rename itself durable on POSIX; Windows cannot open a folder this way.
     if os.name == "nt":
         return

@@ -166,6 +166,15 @@ def test_a_failed_render_rolls_back(clean: tuple[MaxHost, Any], plugcfg: Path) -
     assert host.read_scene_data(SCENE_DATA_KEY) is None
 
 
+def test_rollback_undoes_newest_first(clean: tuple[MaxHost, Any]) -> None:
+    # Each undo restores the state its own write found, so they must run in reverse order.
+    host, mock = clean
+    mock.next_render_outcome = "error"
+    report = execute(host, make_plan(host))
+    assert [s.name for s in report.steps if s.name.startswith("roll back")] == [
+        "roll back: scene record", "roll back: renderer properties", "roll back: cfg"]
+
+
 def test_another_writer_during_the_submission_wins(clean: tuple[MaxHost, Any],
                                                    plugcfg: Path) -> None:
     host, _mock = clean

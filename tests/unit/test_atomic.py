@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import vrdr_max
+from vrdr_max import atomic
 from vrdr_max.atomic import FileSnapshot, atomic_write, read_bytes_snapshot
 from vrdr_max.errors import CfgConflictError, InputError
 
@@ -150,6 +151,32 @@ def test_expected_none_skips_the_check(target: Path) -> None:
     target.write_bytes(b"other\n")
     atomic_write(target, NEW, expected=None)
     assert target.read_bytes() == NEW
+
+
+def test_the_snapshot_after_a_save_is_the_file_as_written(target: Path) -> None:
+    target.chmod(0o640)  # not what the umask gives a new file: the temp needs its chmod
+    result = atomic_write(target, NEW, expected=read_bytes_snapshot(target))
+    assert result.snapshot == read_bytes_snapshot(target)  # bytes, size, mtime, mode, owner
+
+
+def test_a_save_right_after_the_replace_meets_the_next_saves_check(
+        target: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another program saves between vrdr's replace and the end of its save: vrdr's snapshot is
+    what it wrote, so its next save does not take their content as its own and overwrite it."""
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        real_fsync(fd)
+        if stat.S_ISDIR(os.fstat(fd).st_mode):  # the folder's, after the replace
+            target.write_bytes(b"dialog 1 20204\r\n")
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    first = atomic_write(target, NEW, expected=read_bytes_snapshot(target))
+    monkeypatch.undo()
+    assert first.snapshot.data == NEW
+    with pytest.raises(CfgConflictError, match="changed on disk since it was read"):
+        atomic_write(target, b"mine again\n", expected=first.snapshot)
+    assert target.read_bytes() == b"dialog 1 20204\r\n"
 
 
 @POSIX_ONLY
@@ -337,3 +364,18 @@ def test_killed_after_replace_leaves_new_content_and_keeps_the_old(tmp_path: Pat
         ".vray_dr.cfg.vrdr.bak.")]
     assert kept == [OLD]
     assert not target.with_name("vray_dr.cfg.vrdr.bak").exists()
+
+
+@pytest.mark.parametrize(("size", "read"), [(50, 50), (101, 101), (150, 101)])
+def test_a_read_goes_past_a_stale_size_up_to_the_bound(tmp_path: Path, size: int,
+                                                       read: int) -> None:
+    """The file grew after its fstat (said 10 bytes): the read takes the rest, but never more
+    than one byte past the limit (100), which the caller then refuses."""
+    path = tmp_path / "growing.cfg"
+    path.write_bytes(bytes(range(256))[:size])
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        data = atomic._read_bounded(fd, 10, 100)
+    finally:
+        os.close(fd)
+    assert data == path.read_bytes()[:read]

@@ -120,3 +120,19 @@ def test_check_ids_are_stable() -> None:
             "farm-plugins", "unreachable-paths", "no-servers", "duplicate-servers",
             "dr2-no-dispatcher", "dr2-localhost", "engine-port-mismatch",
             "servers-saved-in-scene", "region-render"} <= set(ids)
+
+
+@pytest.mark.parametrize(("check_missing_files", "severity"), [
+    (True, Severity.ERROR),     # the servers refuse to render without the file
+    (False, Severity.WARNING),  # they render, with the map switched off
+])
+def test_unreachable_paths_is_an_error_only_when_servers_refuse(check_missing_files: bool,
+                                                                severity: Severity) -> None:
+    local = {"path": "D:\\tex\\wood.png", "kind": "bitmap", "owner_class": "BitmapTexture",
+             "owner": "Wood", "resolved_path": "D:\\tex\\wood.png"}
+    unc = {**local, "path": "\\\\nas\\tex\\wood.png", "resolved_path": "\\\\nas\\tex\\wood.png"}
+    ctx = _ctx(lights=[ON], default_lights=DefaultLightInputs(), assets=[local, unc],
+               check_missing_files=check_missing_files)
+    findings = [f for f in run(ctx).findings if f.check_id == "unreachable-paths"]
+    assert [(f.severity, f.subjects) for f in findings] == [
+        (severity, ["Wood (BitmapTexture): D:\\tex\\wood.png [local-drive]"])]
