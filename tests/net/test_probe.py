@@ -7,6 +7,7 @@ import asyncio
 import gc
 import json
 import resource
+import select
 import socket
 import subprocess
 import sys
@@ -106,6 +107,23 @@ def test_full_accept_queue_times_out(blackholes: Blackholes) -> None:
     assert result.address == LOCAL
     assert result.latency_ms is None
     assert result.message == f"no answer on {port} within 0.3 s: firewall or host down?"
+
+
+@pytest.mark.parametrize("watcher", ["epoll", "poll", "select"])
+def test_every_way_of_watching_sockets_tells_the_states_apart(
+        watcher: str, online_port: int, closed_port: int, blackholes: Blackholes,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The probe takes epoll where there is one (Linux), else poll (other POSIX systems), else
+    # select (Windows); hiding the better ones here runs each of them on this machine.
+    for better in ("epoll", "poll")[:("epoll", "poll", "select").index(watcher)]:
+        monkeypatch.delattr(select, better)
+    if not hasattr(select, watcher):
+        pytest.skip(f"this system has no {watcher}")
+    blackhole = blackholes.make()
+    results = probe([ProbeTarget(LOCAL, online_port), ProbeTarget(LOCAL, closed_port),
+                     ProbeTarget(LOCAL, blackhole)], timeout=0.3, hint_ports=False)
+    assert [r.state for r in results] == [ProbeState.ONLINE, ProbeState.REFUSED,
+                                          ProbeState.TIMEOUT]
 
 
 def test_results_keep_target_order_and_progress_reports_each_target_once(
