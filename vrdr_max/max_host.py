@@ -312,15 +312,13 @@ class PymxsHost:
                                       product=known.product))
         return uses
 
-    @staticmethod
-    def _read_scene_dlls(scene_path: str) -> list[str] | None:
+    def _read_scene_dlls(self, scene_path: str) -> list[str] | None:
         """Third-party DLLs the saved scene records; None for a scene never saved."""
-        items = rt.fileProperties.getItems(USED_PLUGINS) if scene_path else None
-        if items is None:
+        dlls = self.file_property_items(USED_PLUGINS) if scene_path else None
+        if dlls is None:
             return None
         stock = str(rt.getDir(rt.Name("maxroot"))).rstrip("\\/") + f"\\{STOCK_PLUGIN_FOLDER}\\"
         exists = rt.doesFileExist
-        dlls = [str(item) for item in items]
         return [dll for dll in dlls
                 if not dll.lower().startswith(VRAY_DLL_PREFIXES) and not exists(stock + dll)]
 
