@@ -20,13 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from vrdr_max.atomic import atomic_write
-from vrdr_max.facts import AssetFact, AssetKind, HiddenBy, LightFact, SceneFacts
+from vrdr_max.facts import MAP_KINDS, AssetFact, AssetKind, HiddenBy, LightFact, SceneFacts
 from vrdr_max.host import FieldHost
 from vrdr_max.renderers import PROPERTY_NAMES
 
 EXPORT_DLL = "vrdr-export"
 """Stand-in plugin DLL entry listing every class the export uses (the real DLLs are not read)."""
-MAP_KINDS = frozenset({AssetKind.BITMAP, AssetKind.HDRI})
 LIGHT = "light"  # MAXScript's print form of the light superclass
 MODIFIER = "modifier"  # ... and of the modifier superclass (Ornatrix's Ox_* classes)
 MODIFIER_CARRIER = "Box"  # a plain node to hold a plugin modifier

@@ -17,6 +17,7 @@ from pymxs import runtime as rt
 
 from vrdr_max.errors import HostError
 from vrdr_max.facts import (
+    MAP_KINDS,
     AssetFact,
     AssetKind,
     DefaultLightInputs,
@@ -56,8 +57,6 @@ ASSET_SOURCES: tuple[tuple[str, str, AssetKind], ...] = (
     ("VRayProxy", "fileName", AssetKind.PROXY),
     ("VRayIES", "ies_file", AssetKind.IES),
 )
-# Kinds whose instances can sit in Material Editor slots (only maps and materials can).
-EDITOR_KINDS = frozenset({AssetKind.BITMAP, AssetKind.HDRI})
 # Every other file comes from the Asset Tracking System, which does not say what uses it: its
 # kind by file extension. [unverified] beyond the vendors' documented extensions.
 EXTENSION_KINDS: dict[str, AssetKind] = {
@@ -258,7 +257,7 @@ class PymxsHost:
                 owner = self._owner_name(item, kind) if needs_owner else None
                 assets.append(AssetFact(path=path, kind=kind, owner=owner, owner_class=class_name,
                                         resolved_path=full))
-            if kind in EDITOR_KINDS:
+            if kind in MAP_KINDS:
                 editor_only |= self._editor_only_paths(cls, prop, len(in_scene), paths)
         return assets + self._tracked_files(scene_path, known | editor_only, where)
 
@@ -296,7 +295,7 @@ class PymxsHost:
     @staticmethod
     def _owner_name(item: Any, kind: AssetKind) -> str | None:
         """Name maps by themselves; objects (proxies, IES lights) by their first node."""
-        if kind in (AssetKind.BITMAP, AssetKind.HDRI):
+        if kind in MAP_KINDS:
             return str(item.name)
         nodes = list(rt.refs.dependentNodes(item))
         return str(nodes[0].name) if nodes else None
