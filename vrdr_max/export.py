@@ -151,17 +151,17 @@ class _NodeList:
 
     def add_asset(self, asset: AssetFact, number: int) -> None:
         prop = _path_property(asset.owner_class)
-        owner = self._light_owner(asset)
+        owner = self._light_owner(asset, prop)
         if owner is None:
             owner = {"name": asset.owner or f"{asset.owner_class}_{number}",
                      "class": asset.owner_class, "props": {}}
             self.specs.append(owner)
         owner["props"][prop] = asset.path
 
-    def _light_owner(self, asset: AssetFact) -> dict[str, Any] | None:
+    def _light_owner(self, asset: AssetFact, prop: str) -> dict[str, Any] | None:
         """The light node that holds this file: by name, else the next of its class without one."""
         same_class = [s for s in self._lights if s["class"].lower() == asset.owner_class.lower()
-                      and _path_property(asset.owner_class) not in s["props"]]
+                      and prop not in s["props"]]
         named = [s for s in same_class if s["name"] == asset.owner]
         return next(iter(named or same_class), None)
 
