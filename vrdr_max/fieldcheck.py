@@ -39,7 +39,6 @@ from vrdr_max.renderers import (
 REPORT_VERSION = 1
 REPORT_NAME = "vrdr-fieldcheck.json"
 SUMMARY_NAME = "vrdr-fieldcheck.txt"
-CFG_READ_LIMIT = 1 << 20  # a real cfg is a few hundred bytes; more is not V-Ray's file
 
 # What the adapter reads or calls by name and expects every 3ds Max to have.
 CORE_GLOBALS = ("SceneMissingPlugIns", "mapPaths", "renderSceneDialog", "callbacks", "refs",
@@ -216,19 +215,16 @@ def _plugcfg_facts(host: FieldHost, report: FieldReport) -> list[FieldFact]:
 
 
 def _read_cfg(path: Path, engine: Engine, report: FieldReport) -> FieldFact:
-    with path.open("rb") as handle:
-        data = handle.read(CFG_READ_LIMIT + 1)
-    report.cfg_files[path.name] = data[:CFG_READ_LIMIT].decode("utf-8", errors="replace")
-    if len(data) > CFG_READ_LIMIT:
-        return _fact(f"plugcfg.{path.name}", "readable by vrdr", "larger than 1 MiB",
-                     FactStatus.DIFFERENT, "cfgfile")
+    # Read as vrdr reads it (regular file, bounded, non-blocking), so "readable" means that.
     try:
-        settings = CfgFile.load(path, engine).settings
+        cfg = CfgFile.load(path, engine)
     except VrdrError as exc:
         return _fact(f"plugcfg.{path.name}", "readable by vrdr", str(exc),
                      FactStatus.DIFFERENT, "cfgfile")
+    data = cfg.snapshot.data or b""
+    report.cfg_files[path.name] = data.decode("utf-8", errors="replace")
     return _fact(f"plugcfg.{path.name}", "readable by vrdr",
-                 f"{len(settings.servers)} server(s)", FactStatus.CONFIRMED, "cfgfile")
+                 f"{len(cfg.settings.servers)} server(s)", FactStatus.CONFIRMED, "cfgfile")
 
 
 def cancel_fact(host: FieldHost) -> FieldFact:

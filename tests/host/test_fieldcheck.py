@@ -11,6 +11,7 @@ from host_scenes import host_for, variant
 
 from vrdr_max import fieldcheck, renderers
 from vrdr_max import host as host_module
+from vrdr_max.atomic import MAX_CFG_BYTES
 from vrdr_max.fieldcheck import FactStatus, FieldReport
 from vrdr_max.host import FieldHost
 from vrdr_max.plugin_classes import KNOWN_PLUGIN_CLASSES
@@ -165,3 +166,16 @@ def test_a_look_up_that_raises_is_a_fact_and_the_rest_still_runs(
     assert status["renderer.error"] is DIFFERENT
     assert "RuntimeError: -- Unknown property" in report.summary()
     assert status["plugcfg.folder"] is CONFIRMED  # later groups still ran
+
+
+def test_a_cfg_vrdr_reads_is_readable_and_one_it_refuses_is_different(tmp_path: Path) -> None:
+    plugcfg = tmp_path / "plugcfg"
+    plugcfg.mkdir()
+    # 2 MiB of servers: large, yet within what vrdr reads (atomic.MAX_CFG_BYTES).
+    (plugcfg / "vray_dr.cfg").write_bytes(b"".join(
+        b"render%06d 1 20204\n" % i for i in range(110_000)))
+    (plugcfg / "vrayrt_dr.cfg").write_bytes(b"x" * (MAX_CFG_BYTES + 1))
+    report, _mock = _run(tmp_path, cfg=False)
+    status = _status(report)
+    assert status["plugcfg.vray_dr.cfg"] is CONFIRMED
+    assert status["plugcfg.vrayrt_dr.cfg"] is DIFFERENT
