@@ -376,18 +376,17 @@ class PanelController:
         self._emit(Event.SETTINGS)
         return None
 
+    def option(self, name: str) -> bool:
+        """The value of one of :data:`OPTION_NAMES`."""
+        return bool(getattr(_option_owner(self.settings, name), name))
+
     def set_option(self, name: str, value: bool) -> str | None:
         """One of :data:`OPTION_NAMES`; the cfg options are saved, the renderer's set."""
         if name == "check_missing_files":
             return self._set_renderer(RendererProp.CHECK_MISSING_FILES, name, value,
                                       "vrdr: check for missing files")
         settings = self._copy()
-        if name in ("transfer_missing", "use_cached"):
-            setattr(settings.assets, name, value)
-        elif name in OPTION_NAMES:
-            setattr(settings, name, value)
-        else:
-            raise KeyError(name)
+        setattr(_option_owner(settings, name), name, value)
         return self._commit(settings, Field.SAVE)
 
     def set_max_servers(self, text: str) -> str | None:
@@ -623,6 +622,15 @@ def status_text(result: ProbeResult | None) -> str:
     if result.latency_ms is not None and result.ok:
         return f"{result.state.value} {result.latency_ms:.0f} ms"
     return result.state.value
+
+
+def _option_owner(settings: DRSettings, name: str) -> object:
+    """The model that holds option ``name``: the asset options sit in ``settings.assets``."""
+    if name in ("transfer_missing", "use_cached"):
+        return settings.assets
+    if name in OPTION_NAMES:
+        return settings
+    raise KeyError(name)
 
 
 def _plural(count: int, word: str) -> str:
