@@ -134,6 +134,9 @@ class Heartbeat:
             self.timer.stop()
             self.ticks.append(time.perf_counter())
         self.full_gc_ms = watch.full_ms
+        return self._longest_gap_ms()
+
+    def _longest_gap_ms(self) -> float:
         return max(b - a for a, b in zip(self.ticks, self.ticks[1:], strict=False)) * 1000.0
 
     def gc_figures(self, name: str) -> dict[str, Any]:
@@ -149,7 +152,7 @@ class Heartbeat:
         QtCore.QTimer.singleShot(ms, loop.quit)
         loop.exec()
         self.timer.stop()
-        return max(b - a for a, b in zip(self.ticks, self.ticks[1:], strict=False)) * 1000.0
+        return self._longest_gap_ms()
 
 
 def hand_filled_table(rows: list[tuple[str, int]]) -> float:
@@ -186,19 +189,20 @@ def bench_demo(servers: int, timeout: float, repeat: int) -> dict[str, Any]:
             QtWidgets.QApplication.processEvents()
             build_show = (time.perf_counter() - start) * 1000.0
             beat = Heartbeat()
+            probe_wait_ms = int(timeout * 1000) + 15_000
             idle = beat.idle(int(timeout * 1000))
             probe_start = time.perf_counter()
-            stall_probe = beat.during(panel.probe, "finished", int(timeout * 1000) + 15_000)
+            stall_probe = beat.during(panel.probe, "finished", probe_wait_ms)
             probe_s = time.perf_counter() - probe_start
             gc_probe = beat.gc_figures("probe")
             again, again_gcs = [], 0
             for _ in range(repeat):
-                again.append(beat.during(panel.probe, "finished", int(timeout * 1000) + 15_000))
+                again.append(beat.during(panel.probe, "finished", probe_wait_ms))
                 again_gcs += len(beat.full_gc_ms)
             # Counted apart from the timed probes: counting walks the oldest generation.
             with Promotions() as promotions:
                 for _ in range(PROMOTION_RUNS):
-                    beat.during(panel.probe, "finished", int(timeout * 1000) + 15_000)
+                    beat.during(panel.probe, "finished", probe_wait_ms)
             states: dict[str, int] = {}
             for row in controller.rows():
                 answer = controller.probe_for(row.server)
@@ -213,7 +217,7 @@ def bench_demo(servers: int, timeout: float, repeat: int) -> dict[str, Any]:
             gc.collect()
             full_gc = (time.perf_counter() - gc_start) * 1000.0
             gc.freeze()
-            frozen_probe = beat.during(panel.probe, "finished", int(timeout * 1000) + 15_000)
+            frozen_probe = beat.during(panel.probe, "finished", probe_wait_ms)
             frozen_preflight = beat.during(panel.preflight, "finished", 15_000)
             gc.unfreeze()
             panel.shutdown()
