@@ -52,7 +52,7 @@ from qtpy import QtCore, QtWidgets  # noqa: E402
 
 import mock_pymxs  # noqa: E402
 from mock_pymxs.generator import synthetic_scene  # noqa: E402
-from vrdr_max.demo import ARTIST_CFG  # noqa: E402
+from vrdr_max.demo import stand_in_cfg  # noqa: E402
 from vrdr_max.panel.controller import PanelController  # noqa: E402
 from vrdr_max.panel.widgets import DRPanel  # noqa: E402
 from vrdr_max.renderers import RendererProp  # noqa: E402
@@ -174,8 +174,7 @@ def bench_demo(servers: int, timeout: float, repeat: int) -> dict[str, Any]:
     with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
         plugcfg = Path(tmp)
         ports = [open_endpoint(MIX[i % len(MIX)], stack) for i in range(servers)]
-        lines = b"".join(b"127.0.0.1 1 %d\r\n" % p for p in ports)
-        (plugcfg / "vray_dr.cfg").write_bytes(lines + ARTIST_CFG.split(b"\r\n", 1)[1])
+        (plugcfg / "vray_dr.cfg").write_bytes(stand_in_cfg(ports))
         mock = mock_pymxs.install("demo", plugcfg_dir=plugcfg)
         try:
             from vrdr_max.max_host import PymxsHost  # noqa: PLC0415 - pymxs exists now
