@@ -52,7 +52,7 @@ from qtpy import QtCore, QtWidgets  # noqa: E402
 
 import mock_pymxs  # noqa: E402
 from mock_pymxs.generator import synthetic_scene  # noqa: E402
-from vrdr_max.demo import ARTIST_CFG  # noqa: E402
+from vrdr_max.demo import stand_in_cfg  # noqa: E402
 from vrdr_max.panel.controller import PanelController  # noqa: E402
 from vrdr_max.panel.widgets import DRPanel  # noqa: E402
 from vrdr_max.renderers import RendererProp  # noqa: E402
@@ -134,6 +134,9 @@ class Heartbeat:
             self.timer.stop()
             self.ticks.append(time.perf_counter())
         self.full_gc_ms = watch.full_ms
+        return self._longest_gap_ms()
+
+    def _longest_gap_ms(self) -> float:
         return max(b - a for a, b in zip(self.ticks, self.ticks[1:], strict=False)) * 1000.0
 
     def gc_figures(self, name: str) -> dict[str, Any]:
@@ -149,7 +152,7 @@ class Heartbeat:
         QtCore.QTimer.singleShot(ms, loop.quit)
         loop.exec()
         self.timer.stop()
-        return max(b - a for a, b in zip(self.ticks, self.ticks[1:], strict=False)) * 1000.0
+        return self._longest_gap_ms()
 
 
 def hand_filled_table(rows: list[tuple[str, int]]) -> float:
@@ -171,8 +174,7 @@ def bench_demo(servers: int, timeout: float, repeat: int) -> dict[str, Any]:
     with ExitStack() as stack, tempfile.TemporaryDirectory() as tmp:
         plugcfg = Path(tmp)
         ports = [open_endpoint(MIX[i % len(MIX)], stack) for i in range(servers)]
-        lines = b"".join(b"127.0.0.1 1 %d\r\n" % p for p in ports)
-        (plugcfg / "vray_dr.cfg").write_bytes(lines + ARTIST_CFG.split(b"\r\n", 1)[1])
+        (plugcfg / "vray_dr.cfg").write_bytes(stand_in_cfg(ports))
         mock = mock_pymxs.install("demo", plugcfg_dir=plugcfg)
         try:
             from vrdr_max.max_host import PymxsHost  # noqa: PLC0415 - pymxs exists now
@@ -186,19 +188,20 @@ def bench_demo(servers: int, timeout: float, repeat: int) -> dict[str, Any]:
             QtWidgets.QApplication.processEvents()
             build_show = (time.perf_counter() - start) * 1000.0
             beat = Heartbeat()
+            probe_wait_ms = int(timeout * 1000) + 15_000
             idle = beat.idle(int(timeout * 1000))
             probe_start = time.perf_counter()
-            stall_probe = beat.during(panel.probe, "finished", int(timeout * 1000) + 15_000)
+            stall_probe = beat.during(panel.probe, "finished", probe_wait_ms)
             probe_s = time.perf_counter() - probe_start
             gc_probe = beat.gc_figures("probe")
             again, again_gcs = [], 0
             for _ in range(repeat):
-                again.append(beat.during(panel.probe, "finished", int(timeout * 1000) + 15_000))
+                again.append(beat.during(panel.probe, "finished", probe_wait_ms))
                 again_gcs += len(beat.full_gc_ms)
             # Counted apart from the timed probes: counting walks the oldest generation.
             with Promotions() as promotions:
                 for _ in range(PROMOTION_RUNS):
-                    beat.during(panel.probe, "finished", int(timeout * 1000) + 15_000)
+                    beat.during(panel.probe, "finished", probe_wait_ms)
             states: dict[str, int] = {}
             for row in controller.rows():
                 answer = controller.probe_for(row.server)
@@ -213,7 +216,7 @@ def bench_demo(servers: int, timeout: float, repeat: int) -> dict[str, Any]:
             gc.collect()
             full_gc = (time.perf_counter() - gc_start) * 1000.0
             gc.freeze()
-            frozen_probe = beat.during(panel.probe, "finished", int(timeout * 1000) + 15_000)
+            frozen_probe = beat.during(panel.probe, "finished", probe_wait_ms)
             frozen_preflight = beat.during(panel.preflight, "finished", 15_000)
             gc.unfreeze()
             panel.shutdown()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +31,12 @@ ARTIST_CFG = (b"artist-ws-07 1 20204\r\n"
 OVERRIDE_REASON = ("vrdr demo: the demo scene's remaining errors are planted on purpose; "
                    "a real submission stops here")
 PROBE_TIMEOUT = 1.0
+
+
+def stand_in_cfg(ports: Iterable[int]) -> bytes:
+    """:data:`ARTIST_CFG` with loopback ``ports`` as its servers (its options kept)."""
+    servers = b"".join(b"127.0.0.1 1 %d\r\n" % port for port in ports)
+    return servers + ARTIST_CFG.split(b"\r\n", 1)[1]
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ SCRIPT = textwrap.dedent("""
     from pathlib import Path
     from qtpy import QtCore, QtWidgets
     import mock_pymxs
-    from vrdr_max.demo import ARTIST_CFG
+    from vrdr_max.demo import stand_in_cfg
 
     app = QtWidgets.QApplication([])
     plugcfg, count, needed = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
@@ -50,8 +50,7 @@ SCRIPT = textwrap.dedent("""
                 server.listen(0)
                 stack.enter_context(socket.create_connection(("127.0.0.1", port)))
             ports.append(port)
-        lines = b"".join(b"127.0.0.1 1 %d\\r\\n" % p for p in ports)
-        (plugcfg / "vray_dr.cfg").write_bytes(lines + ARTIST_CFG.split(b"\\r\\n", 1)[1])
+        (plugcfg / "vray_dr.cfg").write_bytes(stand_in_cfg(ports))
         mock = mock_pymxs.install("demo", plugcfg_dir=plugcfg)
         from vrdr_max.max_host import PymxsHost
         from vrdr_max.panel.controller import PanelController

@@ -186,10 +186,6 @@ class PanelController:
         self.errors.clear()
         self._emit(Event.SCENE, Event.SETTINGS, Event.SERVERS, Event.PREFLIGHT, Event.ERRORS)
 
-    def reload_from_disk(self) -> None:
-        """Drop unsaved edits and take the file as it is on disk (another writer's content)."""
-        self.refresh()
-
     # -- the table -----------------------------------------------------------------------------
 
     def rows(self) -> list[Row]:
@@ -380,18 +376,17 @@ class PanelController:
         self._emit(Event.SETTINGS)
         return None
 
+    def option(self, name: str) -> bool:
+        """The value of one of :data:`OPTION_NAMES`."""
+        return bool(getattr(_option_owner(self.settings, name), name))
+
     def set_option(self, name: str, value: bool) -> str | None:
         """One of :data:`OPTION_NAMES`; the cfg options are saved, the renderer's set."""
         if name == "check_missing_files":
             return self._set_renderer(RendererProp.CHECK_MISSING_FILES, name, value,
                                       "vrdr: check for missing files")
         settings = self._copy()
-        if name in ("transfer_missing", "use_cached"):
-            setattr(settings.assets, name, value)
-        elif name in OPTION_NAMES:
-            setattr(settings, name, value)
-        else:
-            raise KeyError(name)
+        setattr(_option_owner(settings, name), name, value)
         return self._commit(settings, Field.SAVE)
 
     def set_max_servers(self, text: str) -> str | None:
@@ -440,7 +435,11 @@ class PanelController:
         Disabled servers are probed too, so the artist sees them come back. A worker turns the
         tuples into probe targets (checking 1,000 host names takes tens of milliseconds).
         """
-        endpoints = [(s.host, port, "server") for s in self.settings.servers for port in s.ports]
+        return self._endpoints(self.settings.servers)
+
+    def _endpoints(self, servers: Iterable[RenderServer]) -> list[tuple[str, int, str]]:
+        """Every port of ``servers``, then the dispatcher in DR2 mode."""
+        endpoints = [(s.host, port, "server") for s in servers for port in s.ports]
         d = self.settings.dispatcher
         if self.settings.mode is Mode.DR2 and d is not None:
             endpoints.append((d.host, d.port, "dispatcher"))
@@ -476,10 +475,8 @@ class PanelController:
 
     def _probe_list(self) -> list[ProbeResult] | None:
         """The answers for what a submission probes (``targets_from_settings``), if all known."""
-        settings = self.settings
-        wanted = [(s.host.lower(), port) for s in settings.enabled_servers for port in s.ports]
-        if settings.mode is Mode.DR2 and settings.dispatcher is not None:
-            wanted.append((settings.dispatcher.host.lower(), settings.dispatcher.port))
+        wanted = [(host.lower(), port)
+                  for host, port, _ in self._endpoints(self.settings.enabled_servers)]
         if not wanted or any(k not in self.probe_results for k in wanted):
             return None
         return [self.probe_results[k] for k in wanted]
@@ -625,6 +622,15 @@ def status_text(result: ProbeResult | None) -> str:
     if result.latency_ms is not None and result.ok:
         return f"{result.state.value} {result.latency_ms:.0f} ms"
     return result.state.value
+
+
+def _option_owner(settings: DRSettings, name: str) -> object:
+    """The model that holds option ``name``: the asset options sit in ``settings.assets``."""
+    if name in ("transfer_missing", "use_cached"):
+        return settings.assets
+    if name in OPTION_NAMES:
+        return settings
+    raise KeyError(name)
 
 
 def _plural(count: int, word: str) -> str:

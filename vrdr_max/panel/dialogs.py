@@ -208,7 +208,7 @@ class DialogFactory:
         box.setDefaultButton(reload)
         self.run(box)
         if box.clickedButton() is reload:
-            self.controller.reload_from_disk()
+            self.controller.refresh()  # drops the unsaved edit
             return True
         return False
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from qtpy import QtCore, QtGui, QtWidgets
 
-from vrdr_max.demo import ARTIST_CFG, stand_in_servers
+from vrdr_max.demo import stand_in_cfg, stand_in_servers
 from vrdr_max.errors import InputError
 from vrdr_max.host import MaxHost
 from vrdr_max.mock_session import mock_scene_host
@@ -67,8 +67,7 @@ def demo_session(dr2: bool = False) -> Iterator[PanelController]:
         plugcfg.mkdir()
         farm = stack.enter_context(stand_in_servers())
         # The artist's cfg with the stand-ins as its servers: no name lookup leaves this machine.
-        servers = b"".join(b"127.0.0.1 1 %d\r\n" % s.port for s in farm)
-        (plugcfg / "vray_dr.cfg").write_bytes(servers + ARTIST_CFG.split(b"\r\n", 1)[1])
+        (plugcfg / "vray_dr.cfg").write_bytes(stand_in_cfg(s.port for s in farm))
         host, _mock = stack.enter_context(mock_scene_host("demo", plugcfg_dir=plugcfg))
         controller = PanelController(host)
         if dr2:

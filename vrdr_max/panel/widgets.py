@@ -162,7 +162,7 @@ class DRPanel(QtWidgets.QWidget):
         self.ensurePolished()
         # The narrowest width with labelled tool buttons and two option columns (from the font).
         self.labelled_width = self.minimumSizeHint().width()
-        for widget in (*self._tool_buttons(), *self._option_boxes()):
+        for widget in (*self._tool_buttons(), *(box for box, _ in self._options())):
             widget.setMinimumWidth(widget.iconSize().width() + 12)
         self.pathLabel.setMinimumWidth(80)
 
@@ -170,9 +170,12 @@ class DRPanel(QtWidgets.QWidget):
         return [self.removeButton, self.enableButton, self.disableButton, self.probeButton,
                 self.pasteButton, self.numaButton, self.poolButton, self.listenButton]
 
-    def _option_boxes(self) -> list[QtWidgets.QCheckBox]:
-        return [self.useLocalHost, self.restartServers, self.saveServersInScene,
-                self.checkMissingFiles, self.transferMissing, self.useCached]
+    def _options(self) -> list[tuple[QtWidgets.QCheckBox, str]]:
+        """The option boxes in layout order, each with its name in ``OPTION_NAMES``."""
+        return [(self.useLocalHost, "use_local_host"), (self.restartServers, "restart_servers"),
+                (self.saveServersInScene, "save_servers_in_scene"),
+                (self.checkMissingFiles, "check_missing_files"),
+                (self.transferMissing, "transfer_missing"), (self.useCached, "use_cached")]
 
     def _fit_width(self) -> None:
         """Labelled tool buttons and two option columns where they fit; else icons, one column."""
@@ -186,7 +189,7 @@ class DRPanel(QtWidgets.QWidget):
             button.setToolButtonStyle(style)
         self.serverTable.setColumnHidden(SOURCE, narrow)  # the host keeps the room
         grid = self.optionsLayout
-        boxes = self._option_boxes()
+        boxes = [box for box, _ in self._options()]
         for i, box in enumerate(boxes):
             grid.removeWidget(box)
             if narrow:
@@ -221,12 +224,7 @@ class DRPanel(QtWidgets.QWidget):
         self.poolButton.clicked.connect(self.dialogs.pool)
         self.listenButton.clicked.connect(self.listen)
         self.probeButton.clicked.connect(self.probe)
-        for box, name in ((self.useLocalHost, "use_local_host"),
-                          (self.restartServers, "restart_servers"),
-                          (self.saveServersInScene, "save_servers_in_scene"),
-                          (self.checkMissingFiles, "check_missing_files"),
-                          (self.transferMissing, "transfer_missing"),
-                          (self.useCached, "use_cached")):
+        for box, name in self._options():
             # partial, not a lambda with a default: PySide2 would pass the checked flag wrongly.
             box.clicked.connect(partial(self._option_clicked, box, name))
         self.maxServers.editingFinished.connect(lambda: c.set_max_servers(self.maxServers.text()))
@@ -281,13 +279,8 @@ class DRPanel(QtWidgets.QWidget):
         if not self.dispatcherPort.hasFocus():
             self.dispatcherPort.setText(str(d.port if d else s.default_port))
         self.dispatcherRenders.setChecked(bool(d and d.also_renders))
-        for box, value in ((self.useLocalHost, s.use_local_host),
-                           (self.restartServers, s.restart_servers),
-                           (self.saveServersInScene, s.save_servers_in_scene),
-                           (self.checkMissingFiles, s.check_missing_files),
-                           (self.transferMissing, s.assets.transfer_missing),
-                           (self.useCached, s.assets.use_cached)):
-            box.setChecked(value)
+        for box, name in self._options():
+            box.setChecked(c.option(name))
         if Field.MAX_SERVERS not in c.errors:
             self.maxServers.setText(str(s.max_servers))
         if Field.CACHE_LIMIT not in c.errors:

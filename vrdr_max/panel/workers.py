@@ -77,13 +77,8 @@ class Task(QtCore.QObject):
         # Emitted from the worker, re-emitted here on the main thread (queued connections).
         queued = QtCore.Qt.ConnectionType.QueuedConnection
         self._progress.connect(self.progress, queued)
-        self._finished.connect(self._finish, queued)
-        self._failed.connect(self._fail, queued)
-
-    @property
-    def running(self) -> bool:
-        """True until ``finished`` or ``failed`` was delivered."""
-        return self._thread is not None
+        self._finished.connect(self.finished, queued)
+        self._failed.connect(self.failed, queued)
 
     def start(self) -> None:
         """Start the job on a daemon thread (3ds Max may quit while a probe waits)."""
@@ -106,14 +101,6 @@ class Task(QtCore.QObject):
             self._failed.emit(f"{type(exc).__name__}: {exc}")
         else:
             self._finished.emit(result)
-
-    def _finish(self, result: object) -> None:
-        self._thread = None
-        self.finished.emit(result)
-
-    def _fail(self, message: str) -> None:
-        self._thread = None
-        self.failed.emit(message)
 
 
 def probe_job(endpoints: list[tuple[str, int, str]], timeout: float) -> Job:
@@ -172,11 +159,6 @@ class Stepper(QtCore.QObject):
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._step)
-
-    @property
-    def running(self) -> bool:
-        """True while items remain."""
-        return self._timer.isActive()
 
     def start(self) -> None:
         """Begin on the next event-loop turn."""
