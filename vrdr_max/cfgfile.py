@@ -531,7 +531,14 @@ class CfgDocument:
         Returns:
             New settings; editing them does not edit the document.
         """
-        return self._settings(base, self.server_list())
+        data = (base or DRSettings()).model_dump(exclude={"servers"})
+        data["engine"] = self.engine
+        data["servers"] = self.server_list()
+        current = self._field_values()
+        for field in self._fields():
+            if field.name in current:
+                field.put(data, current[field.name])
+        return DRSettings.model_validate(data)
 
     def file_option_values(self) -> tuple[OptionValue | None, ...]:
         """What the file's options alone say, on defaults, as :meth:`option_values` gives them.
@@ -543,16 +550,6 @@ class CfgDocument:
         return tuple(current.get(field.name, default)
                      for field, default in zip(self._fields(), _default_values(
                          self.engine, self.dispatcher_in_cfg), strict=True))
-
-    def _settings(self, base: DRSettings | None, servers: ServerList) -> DRSettings:
-        data = (base or DRSettings()).model_dump(exclude={"servers"})
-        data["engine"] = self.engine
-        data["servers"] = servers
-        current = self._field_values()
-        for field in self._fields():
-            if field.name in current:
-                field.put(data, current[field.name])
-        return DRSettings.model_validate(data)
 
     def apply(self, settings: DRSettings) -> None:
         """Edit the document so that it holds ``settings``, keeping every other byte.
