@@ -31,3 +31,21 @@ class MockGapError(Exception):
 
 class SceneFileError(ValueError):
     """A mock scene file that cannot be read or does not match the schema (one-line message)."""
+
+
+def string_arg(value: object, fn: str | None = None) -> str:
+    """``value`` when it is a string; else MAXScript's conversion error (naming ``fn``)."""
+    if not isinstance(value, str):
+        raise MAXScriptException(f"-- Unable to convert: {value!r} to type: String{_in(fn)}")
+    return value
+
+
+def integer_arg(value: object, fn: str | None = None) -> int:
+    """``value`` when it is an integer (not a bool); else MAXScript's conversion error."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise MAXScriptException(f"-- Unable to convert: {value!r} to type: Integer{_in(fn)}")
+    return value
+
+
+def _in(fn: str | None) -> str:
+    return f" ({fn})" if fn else ""

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mock_pymxs.errors import MAXScriptException
+from mock_pymxs.errors import MAXScriptException, integer_arg, string_arg
 from mock_pymxs.session import gap
 from mock_pymxs.values import Interface
 
@@ -54,12 +54,6 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 def _unescape(text: str) -> str:
     """A MAXScript string literal's value."""
     return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), "\\" + m.group(1)), text)
-
-
-def _str(value: object, fn: str) -> str:
-    if not isinstance(value, str):
-        raise MAXScriptException(f"-- Unable to convert: {value!r} to type: String ({fn})")
-    return value
 
 
 @dataclass(frozen=True)
@@ -182,12 +176,12 @@ class StartupState:
     # -- the runtime side -------------------------------------------------------------------
     def execute(self, code: object) -> None:
         """``python.Execute``: run Python code in 3ds Max's one ``__main__`` namespace."""
-        exec(compile(_str(code, "python.Execute"), "<python.Execute>", "exec"),  # noqa: S102
+        exec(compile(string_arg(code, "python.Execute"), "<python.Execute>", "exec"),  # noqa: S102
              self.python_namespace)
 
     def execute_file(self, path: object) -> None:
         """``python.ExecuteFile``: run a Python file as ``__main__``."""
-        file = Path(_str(path, "python.ExecuteFile"))
+        file = Path(string_arg(path, "python.ExecuteFile"))
         if not file.is_file():
             raise MAXScriptException(
                 f"-- Runtime error: python.ExecuteFile: file not found: {file}")
@@ -200,7 +194,7 @@ class StartupState:
     def define_macro(self, category: object, name: object, tooltip: object, text: object,
                      body: object) -> int:
         """``macros.new``: a second definition with the same category and name replaces it."""
-        cat, nam, tip, txt, code = (_str(v, "macros.new")
+        cat, nam, tip, txt, code = (string_arg(v, "macros.new")
                                     for v in (category, name, tooltip, text, body))
         key = (cat.lower(), nam.lower())
         old = self.macros.get(key)
@@ -257,9 +251,8 @@ def _legacy_item(st: StartupState, item: LegacyItem) -> Interface:
 
 def _legacy_menu(st: StartupState, menu: LegacyMenu) -> Interface:
     def index(i: object, fn: str, extra: int = 0) -> int:
-        if not isinstance(i, int) or isinstance(i, bool):
-            raise MAXScriptException(f"-- Unable to convert: {i!r} to type: Integer ({fn})")
-        if i < 1 or i > len(menu.items) + extra:
+        i = integer_arg(i, fn)
+        if not 1 <= i <= len(menu.items) + extra:
             raise MAXScriptException(f"-- Runtime error: {fn}: index out of range: {i}")
         return i - 1
 
@@ -286,12 +279,12 @@ def _legacy_menu(st: StartupState, menu: LegacyMenu) -> Interface:
 
 def _menu_man(st: StartupState) -> Interface:
     def create_menu(title: object) -> Interface:
-        menu = LegacyMenu(_str(title, "menuMan.createMenu"))
+        menu = LegacyMenu(string_arg(title, "menuMan.createMenu"))
         st.legacy_registered.append(menu)
         return _legacy_menu(st, menu)
 
     def find_menu(title: object) -> Interface | None:
-        wanted = _str(title, "menuMan.findMenu").lower()
+        wanted = string_arg(title, "menuMan.findMenu").lower()
         menu = next((m for m in st.legacy_registered if m.title.lower() == wanted), None)
         return None if menu is None else _legacy_menu(st, menu)
 
@@ -302,12 +295,13 @@ def _menu_man(st: StartupState) -> Interface:
         return True
 
     def action_item(name: object, category: object) -> Interface | None:
-        macro = st.find_macro(_str(category, "createActionItem"), _str(name, "createActionItem"))
+        fn = "createActionItem"
+        macro = st.find_macro(string_arg(category, fn), string_arg(name, fn))
         return None if macro is None else _legacy_item(st, LegacyItem(macro.text, macro=macro))
 
     def submenu_item(title: object, menu: object) -> Interface:
         sub = _unwrap(menu, LegacyMenu, "<Interface:menu>")
-        return _legacy_item(st, LegacyItem(_str(title, "createSubMenuItem"), submenu=sub))
+        return _legacy_item(st, LegacyItem(string_arg(title, "createSubMenuItem"), submenu=sub))
 
     def update() -> bool:
         st.legacy_updates += 1
@@ -333,7 +327,7 @@ def _cui_menu(st: StartupState, menu: CuiMenu, all_ids: set[str]) -> Interface:
                                      "inside the #cuiRegisterMenus callback")
 
     def new_id(value: object, fn: str) -> str:
-        text = _str(value, fn)
+        text = string_arg(value, fn)
         if not _GUID.match(text):
             raise MAXScriptException(f"-- Runtime error: {fn}: not a GUID: {text!r}")
         if text.lower() in all_ids:  # [unverified] how 3ds Max reports a duplicate id
@@ -345,7 +339,7 @@ def _cui_menu(st: StartupState, menu: CuiMenu, all_ids: set[str]) -> Interface:
         if before is None:
             return len(menu.items)
         for i, item in enumerate(menu.items):
-            if item.id.lower() == _str(before, "beforeId").lower():
+            if item.id.lower() == string_arg(before, "beforeId").lower():
                 return i
         return len(menu.items)  # [unverified] an unknown beforeId appends
 
@@ -354,7 +348,7 @@ def _cui_menu(st: StartupState, menu: CuiMenu, all_ids: set[str]) -> Interface:
         if kw.keys() - {"beforeId"}:
             raise MAXScriptException(f"-- Unknown keyword for CreateSubMenu: {sorted(kw)}")
         mid = new_id(menu_id, "CreateSubMenu")
-        sub = CuiMenu(mid, _str(title, "CreateSubMenu"))
+        sub = CuiMenu(mid, string_arg(title, "CreateSubMenu"))
         menu.items.insert(position(kw.get("beforeId")), CuiItem(mid, sub.title, submenu=sub))
         return _cui_menu(st, sub, all_ids)
 
@@ -363,7 +357,7 @@ def _cui_menu(st: StartupState, menu: CuiMenu, all_ids: set[str]) -> Interface:
         iid = new_id(item_id, "CreateAction")
         if table != MACRO_ACTION_TABLE:
             raise gap(f"action table {table!r} (only macroscripts, {MACRO_ACTION_TABLE})")
-        name, _, category = _str(action_id, "CreateAction").partition("`")
+        name, _, category = string_arg(action_id, "CreateAction").partition("`")
         macro = st.find_macro(category, name)
         if macro is None:  # [unverified] 3ds Max may instead show a placeholder item
             raise MAXScriptException(f"-- Runtime error: CreateAction: no action {action_id!r}")
@@ -384,7 +378,7 @@ def _cui_manager(st: StartupState, bar: CuiMenu) -> Interface:
 
     def by_id(menu_id: object) -> Interface | None:
         for item in bar.items:
-            if item.submenu is not None and item.id.lower() == _str(menu_id, "id").lower():
+            if item.submenu is not None and item.id.lower() == string_arg(menu_id, "id").lower():
                 return _cui_menu(st, item.submenu, ids)
         return None
 
@@ -405,8 +399,8 @@ def add_globals(g: Globals) -> None:
     g._fn("GetQuietMode", flag(lambda: st.quiet))
     macros = Interface(g.s, "macros", methods={
         "new": st.define_macro,
-        "run": lambda category, name: st.run_macro(_str(category, "macros.run"),
-                                                   _str(name, "macros.run")),
+        "run": lambda category, name: st.run_macro(string_arg(category, "macros.run"),
+                                                   string_arg(name, "macros.run")),
     }, gaps=("list", "load", "edit"))
     python = Interface(g.s, "python", methods={
         "Execute": st.execute,

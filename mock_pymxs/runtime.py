@@ -12,7 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 from mock_pymxs import classes, vfs
-from mock_pymxs.errors import MAXScriptException, MockGapError, UndefinedGlobalError
+from mock_pymxs.errors import (
+    MAXScriptException,
+    MockGapError,
+    UndefinedGlobalError,
+    integer_arg,
+    string_arg,
+)
 from mock_pymxs.scene import HIDE_CATEGORIES
 from mock_pymxs.session import CALLBACK_TYPES, RENDER_STATEMENT, Callback, Session, gap
 from mock_pymxs.state import NodeState, ObjState, renderer_snapshot, restore_snapshot
@@ -154,9 +160,8 @@ def _value_class_name(value: object) -> str:
 
 def _index(i: object, count: int, fn: str) -> int:
     """A 1-based MAXScript index argument; 0 or past the end raises like Max."""
-    if not isinstance(i, int) or isinstance(i, bool):
-        raise MAXScriptException(f"-- Unable to convert: {i!r} to type: Integer ({fn})")
-    if i < 1 or i > count:
+    i = integer_arg(i, fn)
+    if not 1 <= i <= count:
         raise MAXScriptException(f"-- Runtime error: {fn}: index out of range: {i} (count {count})")
     return i - 1
 
@@ -311,9 +316,7 @@ class Globals:
             self._set_int("rendNThFrame", v, 1)
 
         def set_pickup(v: object) -> None:
-            if not isinstance(v, str):
-                raise MAXScriptException(f"-- Unable to convert: {v!r} to type: String")
-            st.rend_pickup_frames = v
+            st.rend_pickup_frames = string_arg(v)
 
         self._value("rendStart", lambda: Time(st.rend_start), set_frame("rend_start", "rendStart"))
         self._value("rendEnd", lambda: Time(st.rend_end), set_frame("rend_end", "rendEnd"))
@@ -476,8 +479,7 @@ class Globals:
 
     def _execute(self, statement: object) -> Any:
         s = self.s
-        if not isinstance(statement, str):
-            raise MAXScriptException(f"-- Unable to convert: {statement!r} to type: String")
+        statement = string_arg(statement)
         s.executed.append(statement)
         if " ".join(statement.split()).lower() == RENDER_STATEMENT:
             s.quick_render(statement)
@@ -506,8 +508,7 @@ class Globals:
         raise MockGapError(f"getDir #{which}: not set in this mock scene")
 
     def _get_node_by_name(self, name: object, **kwargs: object) -> Any:
-        if not isinstance(name, str):
-            raise MAXScriptException(f"-- Unable to convert: {name!r} to type: String")
+        name = string_arg(name)
         exact = bool(kwargs.get("exact", False))
         for n in self.s.state.nodes:
             if n.name == name or (not exact and n.name.lower() == name.lower()):
@@ -515,11 +516,8 @@ class Globals:
         return None
 
     def _display_temp_prompt(self, text: object, ms: object) -> None:
-        if not isinstance(text, str):
-            raise MAXScriptException(f"-- Unable to convert: {text!r} to type: String")
-        if not isinstance(ms, int) or isinstance(ms, bool):
-            raise MAXScriptException(f"-- Unable to convert: {ms!r} to type: Integer")
-        self.s.prompts.append(text)
+        integer_arg(ms)
+        self.s.prompts.append(string_arg(text))
 
     def _select(self, what: object) -> None:
         """``select``: a node or a collection of nodes replaces the selection."""
@@ -532,8 +530,7 @@ class Globals:
 
     def _app_data(self, obj: object, index: object, fn: str) -> tuple[dict[int, str], int]:
         """The AppData slots of a value (the root node's come from the scene file)."""
-        if not isinstance(index, int) or isinstance(index, bool):
-            raise MAXScriptException(f"-- Unable to convert: {index!r} to type: Integer ({fn})")
+        index = integer_arg(index, fn)
         st = self.s.state
         if isinstance(obj, RootNode):
             return st.root_appdata, index
@@ -544,10 +541,8 @@ class Globals:
 
     def _set_app_data(self, obj: object, index: object, text: object) -> None:
         slots, i = self._app_data(obj, index, "setAppData")
-        if not isinstance(text, str):
-            raise MAXScriptException(f"-- Unable to convert: {text!r} to type: String (setAppData)")
         old = slots.get(i)
-        slots[i] = text
+        slots[i] = string_arg(text, "setAppData")
         self.s.record_write(str(obj), "AppData", str(i), old, text)
 
     def _get_app_data(self, obj: object, index: object) -> str | None:
@@ -584,14 +579,10 @@ class Globals:
         s, st = self.s, self.s.state
 
         def full_path(path: object) -> str:
-            if not isinstance(path, str):
-                raise MAXScriptException(f"-- Unable to convert: {path!r} to type: String")
-            return resolve_map_path(st.files, st.map_paths, st.scene_path, path)
+            return resolve_map_path(st.files, st.map_paths, st.scene_path, string_arg(path))
 
         def add(path: object) -> None:
-            if not isinstance(path, str):
-                raise MAXScriptException(f"-- Unable to convert: {path!r} to type: String")
-            st.map_paths.append(vfs.normalize(path))
+            st.map_paths.append(vfs.normalize(string_arg(path)))
 
         def delete(i: object) -> None:
             del st.map_paths[_index(i, len(st.map_paths), "mapPaths.delete")]
@@ -786,8 +777,7 @@ class Globals:
         s, st = self.s, self.s.state
 
         def get_items(header: object) -> Array | None:
-            if not isinstance(header, str):
-                raise MAXScriptException(f"-- Unable to convert: {header!r} to type: String")
+            header = string_arg(header)
             # Filled in when the file is saved [docs]; a never-saved scene has no list, and
             # the mock answers undefined for it and for other headers [unverified].
             if header.lower() != USED_PLUGINS_HEADER.lower() or st.used_plugins is None:
@@ -840,8 +830,7 @@ class Globals:
             return None  # undefined past the end [unverified]
 
         def from_name(name: object) -> Interface | None:
-            if not isinstance(name, str):
-                raise MAXScriptException(f"-- Unable to convert: {name!r} to type: String")
+            name = string_arg(name)
             hit = [ly for ly in st.layers if ly.name.lower() == name.lower()]
             return layer_interface(s, hit[0]) if hit else None
 

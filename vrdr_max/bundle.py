@@ -29,6 +29,7 @@ from vrdr_max.lockfile import LockedPackage, normalize, read_lock, runtime_closu
 
 PROJECT = "vrdr-max"
 PACKAGE_FOLDER = "vrdr-max.bundle"
+MANIFEST = "PackageContents.xml"  # the package's manifest, as 3ds Max names it
 # CPython ABIs of 3ds Max 2024 (3.10), 2025 and 2026 (3.11; 2026 [unverified]), 2027 (3.13
 # [unverified]); see max-plugin.md's version matrix.
 ABIS = ("cp310", "cp311", "cp313")
@@ -207,7 +208,7 @@ def bundle_files(source: Path, packages: list[LockedPackage], wheels: Path,
     files: dict[str, bytes] = {}
     xml = (source / "package.xml").read_bytes()
     manifest = check_manifest(xml)
-    files["PackageContents.xml"] = xml
+    files[MANIFEST] = xml
     _tree(source / "vrdr_max", "Contents/python/vrdr_max", files)
     _tree(source / "ui", "Contents/python/ui", files)
     for script in ("vrdr_startup.py", "vrdr_startup.ms"):
@@ -279,7 +280,7 @@ def build(out: Path, *, wheels: Path | None = None, lock: Path | None = None,
         raise InputError(f"--wheels: {wheels} is not a folder")
     folder, zip_path = out / PACKAGE_FOLDER, out / f"{PROJECT}-{__version__}.zip"
     if folder.is_symlink() or (folder.exists()
-                               and not (folder / "PackageContents.xml").is_file()):
+                               and not (folder / MANIFEST).is_file()):
         raise InputError(f"--out: {folder} exists and is not a package built here; "
                          "move it away or choose another folder")
     if zip_path.is_symlink() or (zip_path.exists() and not zip_path.is_file()):

@@ -20,13 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from vrdr_max.atomic import atomic_write
-from vrdr_max.facts import AssetFact, AssetKind, HiddenBy, LightFact, SceneFacts
+from vrdr_max.facts import MAP_KINDS, AssetFact, AssetKind, HiddenBy, LightFact, SceneFacts
 from vrdr_max.host import FieldHost
 from vrdr_max.renderers import PROPERTY_NAMES
 
 EXPORT_DLL = "vrdr-export"
 """Stand-in plugin DLL entry listing every class the export uses (the real DLLs are not read)."""
-MAP_KINDS = frozenset({AssetKind.BITMAP, AssetKind.HDRI})
 LIGHT = "light"  # MAXScript's print form of the light superclass
 MODIFIER = "modifier"  # ... and of the modifier superclass (Ornatrix's Ox_* classes)
 MODIFIER_CARRIER = "Box"  # a plain node to hold a plugin modifier
@@ -152,17 +151,17 @@ class _NodeList:
 
     def add_asset(self, asset: AssetFact, number: int) -> None:
         prop = _path_property(asset.owner_class)
-        owner = self._light_owner(asset)
+        owner = self._light_owner(asset, prop)
         if owner is None:
             owner = {"name": asset.owner or f"{asset.owner_class}_{number}",
                      "class": asset.owner_class, "props": {}}
             self.specs.append(owner)
         owner["props"][prop] = asset.path
 
-    def _light_owner(self, asset: AssetFact) -> dict[str, Any] | None:
+    def _light_owner(self, asset: AssetFact, prop: str) -> dict[str, Any] | None:
         """The light node that holds this file: by name, else the next of its class without one."""
         same_class = [s for s in self._lights if s["class"].lower() == asset.owner_class.lower()
-                      and _path_property(asset.owner_class) not in s["props"]]
+                      and prop not in s["props"]]
         named = [s for s in same_class if s["name"] == asset.owner]
         return next(iter(named or same_class), None)
 

@@ -86,6 +86,11 @@ class AssetKind(str, Enum):
     OTHER = "file"
 
 
+MAP_KINDS = frozenset({AssetKind.BITMAP, AssetKind.HDRI})
+"""Kinds whose files texture maps hold: a map has its own name, and (as maps and materials
+alone can) may sit in a Material Editor slot the scene does not use."""
+
+
 class AssetFact(_Facts):
     """A file the scene references, and whether 3ds Max finds it on this machine.
 

@@ -18,12 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from vrdr_max.bundle import PACKAGE_FOLDER, swap_folder
+from vrdr_max.bundle import MANIFEST, PACKAGE_FOLDER, swap_folder
 from vrdr_max.errors import InputError
 
 PLUGINS_ENV = "VRDR_APPLICATION_PLUGINS"
 ADSK_ENV = "ADSK_APPLICATION_PLUGINS"  # honoured by 3ds Max since 2019 (max-plugin.md §1.1)
-MANIFEST = "PackageContents.xml"
 UPGRADE_CODE = "{6C0E2B5A-3D8F-4A7B-9E61-2F4D8C1B7A90}"
 """package.xml's ``UpgradeCode``: what makes a folder vrdr-max's, whatever its version."""
 

@@ -17,6 +17,7 @@ from pymxs import runtime as rt
 
 from vrdr_max.errors import HostError
 from vrdr_max.facts import (
+    MAP_KINDS,
     AssetFact,
     AssetKind,
     DefaultLightInputs,
@@ -56,8 +57,6 @@ ASSET_SOURCES: tuple[tuple[str, str, AssetKind], ...] = (
     ("VRayProxy", "fileName", AssetKind.PROXY),
     ("VRayIES", "ies_file", AssetKind.IES),
 )
-# Kinds whose instances can sit in Material Editor slots (only maps and materials can).
-EDITOR_KINDS = frozenset({AssetKind.BITMAP, AssetKind.HDRI})
 # Every other file comes from the Asset Tracking System, which does not say what uses it: its
 # kind by file extension. [unverified] beyond the vendors' documented extensions.
 EXTENSION_KINDS: dict[str, AssetKind] = {
@@ -258,7 +257,7 @@ class PymxsHost:
                 owner = self._owner_name(item, kind) if needs_owner else None
                 assets.append(AssetFact(path=path, kind=kind, owner=owner, owner_class=class_name,
                                         resolved_path=full))
-            if kind in EDITOR_KINDS:
+            if kind in MAP_KINDS:
                 editor_only |= self._editor_only_paths(cls, prop, len(in_scene), paths)
         return assets + self._tracked_files(scene_path, known | editor_only, where)
 
@@ -296,7 +295,7 @@ class PymxsHost:
     @staticmethod
     def _owner_name(item: Any, kind: AssetKind) -> str | None:
         """Name maps by themselves; objects (proxies, IES lights) by their first node."""
-        if kind in (AssetKind.BITMAP, AssetKind.HDRI):
+        if kind in MAP_KINDS:
             return str(item.name)
         nodes = list(rt.refs.dependentNodes(item))
         return str(nodes[0].name) if nodes else None
@@ -312,15 +311,13 @@ class PymxsHost:
                                       product=known.product))
         return uses
 
-    @staticmethod
-    def _read_scene_dlls(scene_path: str) -> list[str] | None:
+    def _read_scene_dlls(self, scene_path: str) -> list[str] | None:
         """Third-party DLLs the saved scene records; None for a scene never saved."""
-        items = rt.fileProperties.getItems(USED_PLUGINS) if scene_path else None
-        if items is None:
+        dlls = self.file_property_items(USED_PLUGINS) if scene_path else None
+        if dlls is None:
             return None
         stock = str(rt.getDir(rt.Name("maxroot"))).rstrip("\\/") + f"\\{STOCK_PLUGIN_FOLDER}\\"
         exists = rt.doesFileExist
-        dlls = [str(item) for item in items]
         return [dll for dll in dlls
                 if not dll.lower().startswith(VRAY_DLL_PREFIXES) and not exists(stock + dll)]
 

@@ -153,7 +153,7 @@ class ServerList(MutableSequence[RenderServer]):
             return item
         server = _make_server(self._decode(item))
         self._items[index] = server
-        self._touch()  # a handed-out server can be edited in place
+        self._changed()  # a handed-out server can be edited in place
         return server
 
     @overload
@@ -290,16 +290,11 @@ class ServerList(MutableSequence[RenderServer]):
         else:
             self._ranges.setdefault(host.lower(), []).append((port, port_end))
 
-    def _touch(self) -> None:
-        # A handed-out server may be edited in place (even its host), so neither the origin
-        # document nor the duplicate index can be trusted after this.
-        self._origin = None
-        self._single = None
-
     def _changed(self) -> None:
+        # Edited, or a server handed out (it may be edited in place, even its host): neither
+        # the origin document nor the duplicate index can be trusted after this.
         self._origin = None
-        self._single = None
-        self._ranges = {}
+        self._single, self._ranges = None, {}
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any,

@@ -32,11 +32,12 @@ def duplicate_servers(ctx: CheckContext) -> list[Finding]:
     A port range (``host 1 20204-20212``) lists each of its ports, so a range that shares a
     port with another entry of the same host is reported too.
     """
-    servers = ctx.settings.servers
-    counts = Counter((s.host.lower(), s.port, s.port_end) for s in servers)
+    counts: Counter[tuple[str, int, int | None]] = Counter()
     first: dict[tuple[str, int, int | None], str] = {}
-    for server in servers:
-        first.setdefault((server.host.lower(), server.port, server.port_end), server.endpoint)
+    for server in ctx.settings.servers:
+        key = (server.host.lower(), server.port, server.port_end)
+        counts[key] += 1
+        first.setdefault(key, server.endpoint)
     subjects = [f"{first[key]} (listed {n} times)" for key, n in counts.items() if n > 1]
     subjects += _overlaps(first)
     if not subjects:
