@@ -14,6 +14,7 @@ changed the file in the meantime.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import secrets
 import stat
@@ -24,6 +25,11 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from vrdr_max.errors import CfgConflictError, InputError
+
+try:
+    import fcntl
+except ImportError:  # Windows: LockFileEx, which every local file system has
+    fcntl = None  # type: ignore[assignment]
 
 DEFAULT_BACKUP_SUFFIX = ".vrdr.bak"
 """Appended to the file name for the copy of the previous content (``vray_dr.cfg.vrdr.bak``)."""
@@ -50,6 +56,7 @@ _NAME_ATTEMPTS = 16
 _O_BINARY: int = getattr(os, "O_BINARY", 0)  # Windows would otherwise translate newlines.
 _O_NONBLOCK: int = getattr(os, "O_NONBLOCK", 0)  # a FIFO swapped in after the stat cannot block
 _O_NOCTTY: int = getattr(os, "O_NOCTTY", 0)
+_O_NOFOLLOW: int = getattr(os, "O_NOFOLLOW", 0)
 _FD_CHMOD = os.chmod in os.supports_fd  # POSIX; Windows before Python 3.13 chmods by name
 _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
@@ -356,9 +363,11 @@ def _locked(target: str | os.PathLike[str]) -> Iterator[None]:
     folder, name = os.path.split(os.fspath(target))
     lock_name = f".{name}{LOCK_SUFFIX}"
     lock_path = os.path.join(folder, lock_name)
-    lock = FileLock(lock_path, timeout=LOCK_TIMEOUT_S, mode=_LOCK_MODE)
+    device = _device(folder)
+    proven = device in _FLOCK_DEVICES
+    lock = _file_lock(lock_path, proven)
     try:
-        lock.acquire()
+        lock.acquire(timeout=LOCK_TIMEOUT_S)
     except Timeout:
         raise CfgConflictError(f"{target} is being saved by another vrdr (it has held "
                                f"{lock_name} for {LOCK_TIMEOUT_S:g} s); try again") from None
@@ -366,6 +375,8 @@ def _locked(target: str | os.PathLike[str]) -> Iterator[None]:
         raise InputError(f"cannot lock {target} for writing ({lock_name}): "
                          f"{exc.strerror or exc}") from None
     try:
+        if not proven and device is not None and _flock_held(lock_path):
+            _FLOCK_DEVICES.add(device)
         yield
     finally:
         # Removed while still held, so the user's folder keeps no litter: a writer waiting on
@@ -374,6 +385,57 @@ def _locked(target: str | os.PathLike[str]) -> Iterator[None]:
         with contextlib.suppress(OSError):
             os.unlink(lock_path)
         lock.release()
+
+
+_FLOCK_DEVICES: set[int] = set()
+"""File systems (``st_dev``) where this process has seen a held ``flock`` block another one."""
+
+
+@functools.lru_cache(maxsize=64)
+def _file_lock(lock_path: str, flock_proven: bool) -> FileLock:
+    """One ``FileLock`` per lock file, reused: building one costs more than taking it.
+
+    Its holds are per thread, so threads of this process still exclude each other. Where
+    ``flock`` is not yet known to work, filelock probes the folder on every acquire and falls
+    back to a marker-file lock where it is missing (some network shares); once a held lock has
+    been seen to block (:func:`_flock_held`), that file system skips the probe.
+    """
+    return FileLock(lock_path, timeout=LOCK_TIMEOUT_S, mode=_LOCK_MODE,
+                    fallback_to_soft=not flock_proven)
+
+
+def _device(folder: str) -> int | None:
+    """The folder's file system, or None where ``flock`` does not exist (Windows)."""
+    if fcntl is None:
+        return None
+    try:
+        return os.stat(folder or os.curdir).st_dev
+    except OSError:
+        return None
+
+
+def _flock_held(lock_path: str) -> bool:
+    """True when the lock this process holds on ``lock_path`` is an ``flock`` that blocks others.
+
+    A second open file description must be refused; a marker-file lock or a file system whose
+    ``flock`` does nothing lets it through (and it is dropped again at once).
+    """
+    assert fcntl is not None
+    try:
+        fd = os.open(lock_path, os.O_RDONLY | _O_NONBLOCK | _O_NOCTTY | _O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
 
 
 def _check_unchanged(target: str, expected: FileSnapshot, now: FileSnapshot) -> None:

@@ -10,6 +10,7 @@ rules: ``docs/cfg-files.md``.
 from __future__ import annotations
 
 import codecs
+import functools
 import math
 import re
 from collections import deque
@@ -217,6 +218,12 @@ _APPENDED: dict[Engine, frozenset[str]] = {
 def _fields(engine: Engine, dispatcher_in_cfg: bool) -> tuple[_Field, ...]:
     own = _V_RAY_FIELDS[engine]
     return (*own, _DISPATCHER_FIELD) if dispatcher_in_cfg else own
+
+
+@functools.cache
+def _default_values(engine: Engine, dispatcher_in_cfg: bool) -> tuple[OptionValue | None, ...]:
+    """What default settings put into a file's options (see ``CfgDocument.option_values``)."""
+    return tuple(field.get(DRSettings()) for field in _fields(engine, dispatcher_in_cfg))
 
 
 def _option_kinds(dispatcher_in_cfg: bool) -> dict[str, _ValueKind]:
@@ -524,21 +531,25 @@ class CfgDocument:
         Returns:
             New settings; editing them does not edit the document.
         """
-        return self._settings(base, self.server_list())
-
-    def file_options(self) -> DRSettings:
-        """What the file's options alone say, on defaults (no servers)."""
-        return self._settings(None, ServerList())
-
-    def _settings(self, base: DRSettings | None, servers: ServerList) -> DRSettings:
         data = (base or DRSettings()).model_dump(exclude={"servers"})
         data["engine"] = self.engine
-        data["servers"] = servers
+        data["servers"] = self.server_list()
         current = self._field_values()
         for field in self._fields():
             if field.name in current:
                 field.put(data, current[field.name])
         return DRSettings.model_validate(data)
+
+    def file_option_values(self) -> tuple[OptionValue | None, ...]:
+        """What the file's options alone say, on defaults, as :meth:`option_values` gives them.
+
+        Read from the option lines without building settings: every value the reader accepts
+        is already in the form a settings field gives back (tests hold the two equal).
+        """
+        current = self._field_values()
+        return tuple(current.get(field.name, default)
+                     for field, default in zip(self._fields(), _default_values(
+                         self.engine, self.dispatcher_in_cfg), strict=True))
 
     def apply(self, settings: DRSettings) -> None:
         """Edit the document so that it holds ``settings``, keeping every other byte.
@@ -926,7 +937,7 @@ class CfgFile:
         self.settings = self.document.to_settings(base)
         # What the file itself holds: values that only ``base`` supplies (a sidecar's
         # dispatcher, a submission's options) must still count as changes to write.
-        self._saved_options = self.document.option_values(self.document.file_options())
+        self._saved_options = self.document.file_option_values()
 
     @classmethod
     def load(cls, path: str | Path, engine: Engine | None = None, *,

@@ -836,3 +836,24 @@ def test_load_add_one_save_builds_no_object_per_listed_server(
     assert built == 0
     assert (b"10.2.3.231 1 20204\r\n10.3.0.1 1 20204\r\nrestart_slaves 0\r\n"
             in cfg_path.read_bytes())
+
+
+@pytest.mark.parametrize(("text", "engine", "dispatcher"), [
+    ("", CPU, False),
+    ("a 1 20204\r\nrestart_slaves 1\r\nmax_servers 7\r\ncache_limit 12.5\r\n", CPU, False),
+    ("restart_servers 0\nlist_in_scene 1\nuse_local_machine 0\ntransfer_missing_assets 0\n"
+     "use_cached_assets 0\ncache_limit_type 0\ncache_limit .5\nrestart_slaves 1\n", CPU, False),
+    ("cache_limit_type 1\ncache_limit 3\nmax_servers 0\n", CPU, False),
+    ("autostart_local_slave 1\nmax_servers 2\n", Engine.GPU, False),
+    ("dr2_dispatcher Render-01 20208 1\nrestart_slaves 1\n", CPU, True),
+    ("dr2_dispatcher 10.0.0.5 20208 0\n", Engine.GPU, True),
+    ("restart_slaves 2\ncache_limit x\nmax_servers -1\n", CPU, False),
+])
+def test_the_file_option_values_read_from_the_lines_equal_those_of_its_settings(
+        text: str, engine: Engine, dispatcher: bool) -> None:
+    """Change detection reads the option lines without a second settings model; same values."""
+    document = CfgDocument.parse(text, engine, dispatcher_in_cfg=dispatcher)
+    expected = document.option_values(document.to_settings())
+    assert document.file_option_values() == expected
+    assert [type(value) for value in document.file_option_values()] == [
+        type(value) for value in expected]

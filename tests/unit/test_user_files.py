@@ -415,6 +415,32 @@ def test_a_lock_held_too_long_is_a_conflict(tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "vray_dr.cfg"
     path.write_bytes(OLD)
+    assert_conflict_while_locked(path, monkeypatch)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="flock is POSIX; Windows always uses LockFileEx")
+def test_a_lock_taken_without_the_folder_probe_still_excludes_another_writer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once a held flock has been seen to block, saves there skip filelock's probe: same lock."""
+    path = tmp_path / "vray_dr.cfg"
+    path.write_bytes(b"first\n")
+    monkeypatch.setattr(atomic, "_FLOCK_DEVICES", set())
+    atomic_write(path, OLD, expected=None)
+    assert {tmp_path.stat().st_dev} == atomic._FLOCK_DEVICES
+    assert_conflict_while_locked(path, monkeypatch)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="flock is POSIX; Windows always uses LockFileEx")
+def test_a_lock_file_nobody_holds_does_not_prove_flock(tmp_path: Path) -> None:
+    """A marker-file lock (filelock's fallback) or an flock that blocks nothing proves nothing."""
+    marker = tmp_path / ".vray_dr.cfg.vrdr.lock"
+    marker.write_bytes(b"")
+    assert not atomic._flock_held(str(marker))
+    assert not atomic._flock_held(str(tmp_path / "missing.lock"))
+
+
+def assert_conflict_while_locked(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another thread holds vrdr's lock on ``path``: a save gives up with a conflict."""
     monkeypatch.setattr(atomic, "LOCK_TIMEOUT_S", 0.2)
     held = threading.Event()
     release = threading.Event()
@@ -434,7 +460,8 @@ def test_a_lock_held_too_long_is_a_conflict(tmp_path: Path,
         release.set()
         thread.join(30)
     assert path.read_bytes() == OLD
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["vray_dr.cfg"]  # no lock file left
+    assert not (path.parent / f".{path.name}.vrdr.lock").exists()  # no lock file left
+    assert temps(path.parent) == []
 
 
 def test_another_program_saving_while_the_temp_is_written_is_caught(
@@ -489,3 +516,4 @@ def test_a_json_file_saved_with_a_bom_is_read(tmp_path: Path) -> None:
     path = tmp_path / "manifest.json"
     path.write_bytes(b"\xef\xbb\xbf" + b'{"version": 1, "plugins": []}')
     assert load_json_model(FarmManifest, path, "manifest") == FarmManifest()
+
