@@ -22,7 +22,7 @@ from vrdr_max.fixes import FIXES, apply_fixes
 from vrdr_max.mock_session import mock_scene_host
 from vrdr_max.probe import ProbeResult, ProbeTarget, probe
 from vrdr_max.settings_store import load_settings
-from vrdr_max.submit import SubmissionStatus, SubmitOptions, execute, plan
+from vrdr_max.submit import SubmitOptions, execute, plan
 
 ARTIST_CFG = (b"artist-ws-07 1 20204\r\n"
               b"restart_slaves 0\r\nlist_in_scene 1\r\nmax_servers 0\r\nuse_local_machine 1\r\n"
@@ -146,8 +146,7 @@ def run_demo(out: TextIO, *, yes: bool = False) -> int:
         show.lines(after.decode().splitlines())
         show.lines(["(byte-identical to before)" if after == ARTIST_CFG
                     else "(differs from before)"])
-    ran = (SubmissionStatus.RENDERED, SubmissionStatus.CANCELLED, SubmissionStatus.UNCONFIRMED)
-    return 0 if result.status in ran else 1
+    return 0 if result.status.ran else 1
 
 
 def _probe_lines(farm: list[StandIn], results: list[ProbeResult]) -> list[str]:

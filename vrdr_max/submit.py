@@ -194,6 +194,12 @@ class SubmissionStatus(str, Enum):
     NOT_RESTORED = "not-restored"
     """The render ran but putting the previous cfg or renderer settings back failed."""
 
+    @property
+    def ran(self) -> bool:
+        """True when the render ran and everything was put back (or kept, as asked)."""
+        return self in (SubmissionStatus.RENDERED, SubmissionStatus.CANCELLED,
+                        SubmissionStatus.UNCONFIRMED)
+
 
 _STATUS = {RenderOutcome.COMPLETED: SubmissionStatus.RENDERED,
            RenderOutcome.CANCELLED: SubmissionStatus.CANCELLED,

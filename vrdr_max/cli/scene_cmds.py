@@ -151,7 +151,6 @@ def cmd_submit(args: argparse.Namespace) -> int:
     from vrdr_max.mock_session import mock_scene_host  # noqa: PLC0415
     from vrdr_max.probe import targets_from_settings  # noqa: PLC0415
     from vrdr_max.submit import (  # noqa: PLC0415
-        SubmissionStatus,
         SubmitOptions,
         execute,
         plan,
@@ -193,6 +192,4 @@ def cmd_submit(args: argparse.Namespace) -> int:
         print("\n".join(f"fixed: {line}" for line in fixed))
         print("\n".join(reporting.plan_lines(submit_plan)))
         print("\n".join(reporting.submission_lines(report)))
-    done = report.status in (SubmissionStatus.RENDERED, SubmissionStatus.CANCELLED,
-                             SubmissionStatus.UNCONFIRMED)
-    return EXIT_OK if done else EXIT_FINDINGS
+    return EXIT_OK if report.status.ran else EXIT_FINDINGS
