@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import threading
+import time
 
 
 class Promotions:
@@ -36,3 +38,26 @@ class Promotions:
                 self._before = oldest
             else:
                 self.promoted += oldest - self._before
+
+
+class GcWatch:
+    """Observes (never changes) the collector: full collections and their length, any thread."""
+
+    def __init__(self) -> None:
+        self.full_ms: list[float] = []
+        self._started: dict[int, float] = {}
+
+    def __enter__(self) -> GcWatch:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started[threading.get_ident()] = time.perf_counter()
+        elif (began := self._started.pop(threading.get_ident(), None)) is not None:
+            self.full_ms.append((time.perf_counter() - began) * 1000.0)

@@ -35,7 +35,6 @@ import socket
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -47,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import yardstick  # noqa: E402
-from gcwatch import Promotions  # noqa: E402
+from gcwatch import GcWatch, Promotions  # noqa: E402
 from qtpy import QtCore, QtWidgets  # noqa: E402
 
 import mock_pymxs  # noqa: E402
@@ -83,29 +82,6 @@ def open_endpoint(kind: str, stack: ExitStack) -> int:
         server.listen(0)
         stack.enter_context(socket.create_connection(("127.0.0.1", port), timeout=5))
     return port
-
-
-class GcWatch:
-    """Observes (never changes) the collector: full collections and their length, any thread."""
-
-    def __init__(self) -> None:
-        self.full_ms: list[float] = []
-        self._started: dict[int, float] = {}
-
-    def __enter__(self) -> GcWatch:
-        gc.callbacks.append(self._callback)
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        gc.callbacks.remove(self._callback)
-
-    def _callback(self, phase: str, info: dict[str, int]) -> None:
-        if info["generation"] != 2:
-            return
-        if phase == "start":
-            self._started[threading.get_ident()] = time.perf_counter()
-        elif (began := self._started.pop(threading.get_ident(), None)) is not None:
-            self.full_ms.append((time.perf_counter() - began) * 1000.0)
 
 
 class Heartbeat:
