@@ -6,10 +6,12 @@ import errno
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
 
+from vrdr_max.models import RenderServer
 from vrdr_max.ports import well_known_ports
 
 from . import netns
@@ -145,6 +147,17 @@ def consecutive_ports(host: str, count: int) -> list[socket.socket]:
             continue
         return bound
     pytest.fail(f"no {count} consecutive free ports on {host}")
+
+
+@contextmanager
+def range_with_middle_refused(host: str) -> Iterator[RenderServer]:
+    """A three-port range entry on ``host``: first and last port listen, the middle refuses."""
+    first, middle, last = consecutive_ports(host, 3)
+    with first, middle, last:
+        first.listen(8)
+        last.listen(8)  # the middle port is bound but does not listen: refused
+        port = first.getsockname()[1]
+        yield RenderServer(host=host, port=port, port_end=port + 2)
 
 
 class Blackholes:

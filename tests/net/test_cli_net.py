@@ -15,10 +15,10 @@ import pytest
 
 from vrdr_max.cli.main import main
 from vrdr_max.cli.net_cmds import print_results
-from vrdr_max.models import DRSettings, RenderServer
+from vrdr_max.models import DRSettings
 from vrdr_max.probe import FD_RESERVE, probe, targets_from_settings
 
-from .conftest import Blackholes, consecutive_ports
+from .conftest import Blackholes, range_with_middle_refused
 
 ENTRY = "import sys; from vrdr_max.cli.main import main; sys.exit(main())"
 
@@ -92,13 +92,9 @@ def test_probe_dr2_uses_the_dr2_port_by_default(capsys: pytest.CaptureFixture[st
 def test_probe_text_shows_each_port_of_a_range_entry_and_a_line_per_range(
         capsys: pytest.CaptureFixture[str]) -> None:
     host = "127.63.0.9"
-    first, middle, last = consecutive_ports(host, 3)
-    with first, middle, last:
-        first.listen(8)
-        last.listen(8)  # the middle port is bound but does not listen: refused
-        port = first.getsockname()[1]
-        settings = DRSettings(servers=[RenderServer(host=host, port=port, port_end=port + 2)])
-        results = probe(targets_from_settings(settings), hint_ports=False)
+    with range_with_middle_refused(host) as server:
+        port = server.port
+        results = probe(targets_from_settings(DRSettings(servers=[server])), hint_ports=False)
     print_results(results)
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[:4] for line in lines[:3]] == [

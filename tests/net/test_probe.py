@@ -37,8 +37,8 @@ from .conftest import (
     AcceptingServer,
     Blackholes,
     closed_port_socket,
-    consecutive_ports,
     full_listener,
+    range_with_middle_refused,
 )
 
 LOCAL = "127.0.0.1"
@@ -473,13 +473,9 @@ def test_ip_addresses_never_reach_the_resolver(online_port: int) -> None:
 
 def test_a_port_range_entry_is_probed_on_every_port() -> None:
     host = "127.63.0.8"
-    first, middle, last = consecutive_ports(host, 3)
-    with first, middle, last:
-        first.listen(8)
-        last.listen(8)  # the middle port is bound but does not listen: refused
-        port = first.getsockname()[1]
-        settings = DRSettings(servers=[RenderServer(host=host, port=port, port_end=port + 2)])
-        targets = targets_from_settings(settings)
+    with range_with_middle_refused(host) as server:
+        port = server.port
+        targets = targets_from_settings(DRSettings(servers=[server]))
         results = probe(targets, hint_ports=False)
     assert [(t.port, t.port_range) for t in targets] == [
         (port + i, (port, port + 2)) for i in range(3)]
