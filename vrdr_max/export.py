@@ -22,6 +22,7 @@ from typing import Any
 from vrdr_max.atomic import atomic_write
 from vrdr_max.facts import MAP_KINDS, AssetFact, AssetKind, HiddenBy, LightFact, SceneFacts
 from vrdr_max.host import FieldHost
+from vrdr_max.max_names import ASSET_SOURCES, LIGHT_SWITCH
 from vrdr_max.renderers import PROPERTY_NAMES
 
 EXPORT_DLL = "vrdr-export"
@@ -103,15 +104,11 @@ def main(path: str) -> Path:
 
 
 def _path_property(owner_class: str) -> str:
-    """The property that holds the file of an asset class (``max_host.ASSET_SOURCES``)."""
-    from vrdr_max.max_host import ASSET_SOURCES  # noqa: PLC0415 - needs pymxs, present by now
-
+    """The property that holds the file of an asset class (``max_names.ASSET_SOURCES``)."""
     return next(prop for cls, prop, _kind in ASSET_SOURCES if cls.lower() == owner_class.lower())
 
 
 def _light_switch(class_name: str) -> str:
-    from vrdr_max.max_host import LIGHT_SWITCH  # noqa: PLC0415 - needs pymxs, present by now
-
     return LIGHT_SWITCH.get(class_name.lower(), "on")
 
 

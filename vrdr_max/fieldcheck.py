@@ -7,7 +7,7 @@ Run it inside 3ds Max (MAXScript listener, or a menu item)::
 It reads every fact the project depends on through a ``FieldHost`` and writes a JSON report plus
 a short summary, each fact ``confirmed``, ``different`` or ``absent``. The expected side always
 comes from the constants the code uses (``renderers.PROPERTY_NAMES``, ``plugin_classes``,
-``max_host.MISSING_CLASSES``, ...), so a report that says ``different`` names the constant to
+``max_names.MISSING_CLASSES``, ...), so a report that says ``different`` names the constant to
 change. docs/field-check.md says what a TD runs and sends back.
 """
 
@@ -21,6 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from vrdr_max import host as host_module
+from vrdr_max import max_names as names
 from vrdr_max.atomic import atomic_write
 from vrdr_max.cfgfile import CfgFile, cfg_name
 from vrdr_max.errors import VrdrError
@@ -144,18 +145,16 @@ def _current_renderer_facts(host: FieldHost) -> list[FieldFact]:
 
 def _class_facts(host: FieldHost) -> list[FieldFact]:
     """Plugin-table classes (absent = not installed), Missing_* and core globals (must exist)."""
-    from vrdr_max import max_host as names  # noqa: PLC0415 - needs pymxs, present by now
-
     plugin = [p.class_name for p in KNOWN_PLUGIN_CLASSES]
     found = host.globals_defined([*plugin, *names.MISSING_CLASSES, *CORE_GLOBALS])
     facts = [_present(f"class.{n}", found[n], "plugin_classes.KNOWN_PLUGIN_CLASSES",
                       missing=FactStatus.ABSENT) for n in plugin]
-    facts += [_present(f"class.{n}", found[n], "max_host.MISSING_CLASSES",
+    facts += [_present(f"class.{n}", found[n], "max_names.MISSING_CLASSES",
                        missing=FactStatus.DIFFERENT) for n in names.MISSING_CLASSES]
     facts += [_present(f"global.{n}", found[n], "fieldcheck.CORE_GLOBALS",
                        missing=FactStatus.DIFFERENT) for n in CORE_GLOBALS]
-    checks = [(cls, prop, "max_host.ASSET_SOURCES") for cls, prop, _kind in names.ASSET_SOURCES]
-    checks += [(cls, prop, "max_host.LIGHT_SWITCH") for cls, prop in names.LIGHT_SWITCH.items()]
+    checks = [(cls, prop, "max_names.ASSET_SOURCES") for cls, prop, _kind in names.ASSET_SOURCES]
+    checks += [(cls, prop, "max_names.LIGHT_SWITCH") for cls, prop in names.LIGHT_SWITCH.items()]
     for cls, prop, source in checks:
         has = host.instance_properties(cls, [prop])
         if has is None:
@@ -165,14 +164,14 @@ def _class_facts(host: FieldHost) -> list[FieldFact]:
             facts.append(_present(f"property.{cls}.{prop}", has[prop], source,
                                   missing=FactStatus.DIFFERENT))
     layer = host.layer_properties([names.LAYER_HIDDEN])[names.LAYER_HIDDEN]
-    facts.append(_present(f"property.layer.{names.LAYER_HIDDEN}", layer, "max_host.LAYER_HIDDEN",
+    facts.append(_present(f"property.layer.{names.LAYER_HIDDEN}", layer, "max_names.LAYER_HIDDEN",
                           missing=FactStatus.DIFFERENT))
     used = host.file_property_items(names.USED_PLUGINS)
     facts.append(_fact(f"fileProperties.{names.USED_PLUGINS}", "the DLLs the saved scene uses",
                        "undefined (scene never saved?)" if used is None else
                        f"{len(used)} DLL(s): {', '.join(used[:5])}",
                        FactStatus.ABSENT if used is None else FactStatus.CONFIRMED,
-                       "max_host.USED_PLUGINS"))
+                       "max_names.USED_PLUGINS"))
     return facts
 
 

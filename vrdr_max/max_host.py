@@ -31,6 +31,25 @@ from vrdr_max.facts import (
     SceneFacts,
 )
 from vrdr_max.host import LightKind, RenderOutcome, judge_render, pickup_frame_count
+from vrdr_max.max_names import (
+    APPDATA_ID,
+    ASSET_SOURCES,
+    CALLBACK_ID,
+    EXTENSION_KINDS,
+    FIELD_PROBE_ID,
+    FRAME_EVENT,
+    IMAGE_EXTENSIONS,
+    LAYER_HIDDEN,
+    LIGHT_SWITCH,
+    MISSING_CLASSES,
+    NOT_LIGHTS,
+    PROMPT_MS,
+    QUICK_RENDER,
+    RENDER_WATCH_ID,
+    STOCK_PLUGIN_FOLDER,
+    USED_PLUGINS,
+    VRAY_DLL_PREFIXES,
+)
 from vrdr_max.plugin_classes import KNOWN_PLUGIN_CLASSES
 from vrdr_max.renderers import PROPERTY_NAMES, RendererProp, identify_renderer
 
@@ -43,61 +62,7 @@ if isinstance(_MXS_EXCEPTION, type) and issubclass(_MXS_EXCEPTION, BaseException
 # A value that is there but not what we expect (int() of a non-number) counts as unreadable.
 _READ_ERRORS: tuple[type[BaseException], ...] = (*_MXS_ERRORS, TypeError, ValueError)
 
-CALLBACK_ID = "vrdr"
-APPDATA_ID = 0x76726472  # "vrdr": our slot in the scene root node's AppData
-QUICK_RENDER = "max quick render"  # the Render button: uses Render Setup's settings
-
-# Maps and objects whose file the adapter attributes to a named owner: (class global, property
-# holding the path, asset kind). A class absent in this 3ds Max is skipped. VRayHDRI is the HDRI
-# class before V-Ray 5; from V-Ray 5 on it is the same class as VRayBitmap and is read once.
-ASSET_SOURCES: tuple[tuple[str, str, AssetKind], ...] = (
-    ("BitmapTexture", "filename", AssetKind.BITMAP),
-    ("VRayBitmap", "HDRIMapName", AssetKind.HDRI),
-    ("VRayHDRI", "HDRIMapName", AssetKind.HDRI),
-    ("VRayProxy", "fileName", AssetKind.PROXY),
-    ("VRayIES", "ies_file", AssetKind.IES),
-)
-# Every other file comes from the Asset Tracking System, which does not say what uses it: its
-# kind by file extension. [unverified] beyond the vendors' documented extensions.
-EXTENSION_KINDS: dict[str, AssetKind] = {
-    ".ies": AssetKind.IES,
-    ".vrscene": AssetKind.VRAYSCENE,
-    ".vdb": AssetKind.VOLUME,
-    ".f3d": AssetKind.VOLUME,
-    ".aur": AssetKind.VOLUME,
-    ".aurz": AssetKind.VOLUME,
-    ".max": AssetKind.XREF,
-    ".abc": AssetKind.ALEMBIC,
-    ".vrmesh": AssetKind.PROXY,
-    ".hdr": AssetKind.HDRI,
-    ".exr": AssetKind.HDRI,
-}
-IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".tga", ".bmp", ".psd"})
-# Objects that are not lights but sit in `lights` (the targets of target lights).
-NOT_LIGHTS = frozenset({"targetobject"})
-# Lights whose on/off switch is not called `on`: VRayAmbientLight [V-Ray 7 MAXScript reference];
-# VRaySun and VRayIES [unverified].
-LIGHT_SWITCH = {"vraysun": "enabled", "vrayies": "enabled", "vrayambientlight": "enabled"}
-LAYER_HIDDEN = "ishidden"  # LayerProperties' hidden flag [unverified spelling; `node.layer` docs]
-# "Used Plug-Ins" of the file properties' contents: DLL names as of the last save [AWS Deadline
-# Cloud for 3ds Max reads it with fileProperties.getItems].
-USED_PLUGINS = "Used Plug-Ins"
-# 3ds Max's own plugins live in <maxroot>stdplugs [unverified]; V-Ray's DLL names start with
-# these [unverified] (every DR server has V-Ray).
-STOCK_PLUGIN_FOLDER = "stdplugs"
-VRAY_DLL_PREFIXES = ("vrender", "vray")
-# A render is judged by the #postRenderFrame notifications it sends against the frames Render
-# Setup asks for (3ds Max documents no "render cancelled" event or state).
-FRAME_EVENT = "postRenderFrame"
-RENDER_WATCH_ID = "vrdr_render_watch"
-FIELD_PROBE_ID = "vrdr_field_probe"
-PROMPT_MS = 8000  # how long a render-guard message stays on the prompt line
 _PARAM_ERRORS: tuple[type[BaseException], ...] = (TypeError, IndexError, *_MXS_ERRORS)
-MISSING_CLASSES = ("Missing_GeomObject", "Missing_Light", "Missing_Mtl", "Missing_TextureMap",
-                   "Missing_Camera", "Missing_Helper", "Missing_Shape", "Missing_OSM",
-                   "Missing_WSM", "Missing_WSM_Object", "Missing_RefTarget",
-                   "Missing_Render_Effect", "Missing_Atmospheric")
-
 
 def _key(path: str) -> str:
     """A path as Windows compares it: either slash, any case."""

@@ -101,9 +101,9 @@ def test_an_ordinary_scene_says_what_it_lacks(tmp_path: Path) -> None:
 
 def test_a_wrong_class_name_or_renderer_is_reported(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from vrdr_max import max_host
+    from vrdr_max import max_names
 
-    monkeypatch.setattr(max_host, "MISSING_CLASSES", (*max_host.MISSING_CLASSES, "Missing_Gizmo"))
+    monkeypatch.setattr(max_names, "MISSING_CLASSES", (*max_names.MISSING_CLASSES, "Missing_Gizmo"))
     scanline = lambda data: data["renderer"].update(class_="Default_Scanline_Renderer",  # noqa: E731
                                                     props={})
     report, _mock = _run(tmp_path, lambda d: d["renderer"].pop("class"), scanline)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from vrdr_max.cfgfile import cfg_name
 from vrdr_max.cli.main import main
 from vrdr_max.errors import CfgConflictError, HostError, InputError
 from vrdr_max.host import MaxHost
+from vrdr_max.max_names import APPDATA_ID
 from vrdr_max.models import Dispatcher, DRSettings
 from vrdr_max.ports import Mode
 from vrdr_max.settings_store import load_settings
@@ -23,23 +23,13 @@ from vrdr_max.submit import SubmissionStatus, execute, plan
 
 ARTIST_CFG = b"oldbox 1 20204\r\nfuture_option 3\r\n"
 SIDECAR = b'{"version": 1, "engines": {}}\n'
-APPDATA_ID = 0x76726472  # max_host.APPDATA_ID (importing max_host needs pymxs installed)
 SETTINGS = DRSettings(servers=[{"host": "render01", "port": 20204}])
 POSIX = pytest.mark.skipif(os.name == "nt", reason="symlinks and permission bits: POSIX")
 
 
 @pytest.fixture
-def plugcfg(tmp_path: Path) -> Path:
-    folder = tmp_path / "plugcfg"
-    folder.mkdir()
-    (folder / "vray_dr.cfg").write_bytes(ARTIST_CFG)
-    return folder
-
-
-@pytest.fixture
-def clean(plugcfg: Path) -> Iterator[tuple[MaxHost, Any]]:
-    with host_for("clean", plugcfg) as pair:
-        yield pair
+def artist_cfg() -> bytes:
+    return ARTIST_CFG
 
 
 def dr2(stored_settings: DRSettings) -> None:

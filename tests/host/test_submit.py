@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,17 +60,8 @@ class FailingHost:
 
 
 @pytest.fixture
-def plugcfg(tmp_path: Path) -> Path:
-    folder = tmp_path / "plugcfg"
-    folder.mkdir()
-    (folder / "vray_dr.cfg").write_bytes(ARTIST_CFG)
-    return folder
-
-
-@pytest.fixture
-def clean(plugcfg: Path) -> Iterator[tuple[MaxHost, Any]]:
-    with host_for("clean", plugcfg) as pair:
-        yield pair
+def artist_cfg() -> bytes:
+    return ARTIST_CFG
 
 
 def make_plan(host: MaxHost, settings: DRSettings = SETTINGS, **kwargs: Any) -> SubmitPlan:

@@ -45,7 +45,7 @@ class PymxsStage:
     def light_on_hidden_layer(self, name: str) -> None:
         from pymxs import runtime as rt
 
-        from vrdr_max.max_host import LAYER_HIDDEN
+        from vrdr_max.max_names import LAYER_HIDDEN
 
         layer = (rt.LayerManager.getLayerFromName(HIDDEN_LAYER)
                  or rt.LayerManager.newLayerFromName(HIDDEN_LAYER))

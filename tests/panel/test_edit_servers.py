@@ -7,7 +7,7 @@ from pathlib import Path
 from qtpy import QtCore, QtGui, QtWidgets
 
 from vrdr_max.demo import ARTIST_CFG
-from vrdr_max.panel.models import ENABLED, HOST, PORT
+from vrdr_max.panel.server_table import ENABLED, HOST, PORT
 from vrdr_max.panel.widgets import DRPanel
 
 from .conftest import Dialogs, click_button

@@ -8,7 +8,7 @@ import pytest
 from qtpy import QtCore, QtWidgets
 
 from vrdr_max.demo import ARTIST_CFG
-from vrdr_max.panel.models import HOST, PORT
+from vrdr_max.panel.server_table import HOST, PORT
 from vrdr_max.panel.widgets import DRPanel
 
 from .conftest import Dialogs

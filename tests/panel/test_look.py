@@ -6,7 +6,7 @@ import pytest
 from qtpy import QtCore, QtGui, QtWidgets
 
 from vrdr_max.panel.look import MIN_CONTRAST, backgrounds, contrast, theme_colours
-from vrdr_max.panel.models import SOURCE, STATUS
+from vrdr_max.panel.server_table import SOURCE, STATUS
 from vrdr_max.panel.standalone import max_palette
 from vrdr_max.panel.widgets import DRPanel, top_level_items
 from vrdr_max.probe import ProbeResult, ProbeState

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vrdr_max.bundle import ABIS, build
+from vrdr_max.deploy.bundle import ABIS, build
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("max_start_driver.py")

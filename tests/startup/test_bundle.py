@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from startup_helpers import ROOT, Wheelhouse, build_bundle, make_wheel
 
-from vrdr_max.bundle import ABIS, FORBIDDEN, build, download, wheel_matches
 from vrdr_max.cli.main import main
+from vrdr_max.deploy.bundle import ABIS, FORBIDDEN, build, download, wheel_matches
+from vrdr_max.deploy.uvlock import read_lock, runtime_closure
 from vrdr_max.errors import InputError
-from vrdr_max.lockfile import read_lock, runtime_closure
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -42,7 +42,7 @@ def test_the_package_holds_code_ui_startup_icons_and_deps_per_abi(bundle: Path,
                                                                   house: Wheelhouse) -> None:
     files = tree(bundle)
     assert "Contents/python/vrdr_max/__init__.py" in files
-    assert "Contents/python/vrdr_max/bundle.py" in files
+    assert "Contents/python/vrdr_max/deploy/bundle.py" in files
     assert "Contents/python/ui/README.md" in files
     assert {"Contents/startup/vrdr_startup.py", "Contents/startup/vrdr_startup.ms"} <= set(files)
     assert any(f.startswith("Contents/icons/Light/") for f in files)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from vrdr_max.cli.main import main
-from vrdr_max.install import PLUGINS_ENV, UPGRADE_CODE, plugins_dir
+from vrdr_max.deploy.install import PLUGINS_ENV, UPGRADE_CODE, plugins_dir
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_windows_folders_per_user_and_for_all_users() -> None:
 
 def test_vrdr_inside_a_package_installs_that_package_by_default(bundle: Path) -> None:
     code = ("import sys; sys.path.insert(0, sys.argv[1]); "
-            "from vrdr_max.install import default_bundle; print(default_bundle())")
+            "from vrdr_max.deploy.install import default_bundle; print(default_bundle())")
     proc = subprocess.run([sys.executable, "-c", code, str(bundle / "Contents" / "python")],
                           capture_output=True, text=True, check=True, timeout=60)
     assert proc.stdout.strip() == str(bundle)

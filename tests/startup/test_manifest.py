@@ -10,8 +10,8 @@ import pytest
 from startup_helpers import ROOT
 
 import vrdr_max
-from vrdr_max import install
-from vrdr_max.install import components_for, series
+from vrdr_max.deploy import install
+from vrdr_max.deploy.install import components_for, series
 
 UPGRADE_CODE = "{6C0E2B5A-3D8F-4A7B-9E61-2F4D8C1B7A90}"  # never changes
 DESCRIPTIONS = {"pre-start-up scripts parts", "post-start-up scripts parts",

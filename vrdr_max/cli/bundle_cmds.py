@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def cmd_bundle(args: argparse.Namespace) -> int:
     """Build the package."""
-    from vrdr_max.bundle import build  # noqa: PLC0415 - keep `vrdr --help` fast
+    from vrdr_max.deploy.bundle import build  # noqa: PLC0415 - keep `vrdr --help` fast
 
     result = build(args.out, wheels=args.wheels, lock=args.lock)
     if args.json:
@@ -53,15 +53,15 @@ def cmd_bundle(args: argparse.Namespace) -> int:
 
 
 def _target(args: argparse.Namespace) -> Path | None:
-    from vrdr_max.install import plugins_dir  # noqa: PLC0415
+    from vrdr_max.deploy.install import plugins_dir  # noqa: PLC0415
 
     return plugins_dir(args.all_users)
 
 
 def cmd_install(args: argparse.Namespace) -> int:
     """Copy the package into ApplicationPlugins."""
+    from vrdr_max.deploy.install import default_bundle, install, not_windows_hint  # noqa: PLC0415
     from vrdr_max.errors import InputError  # noqa: PLC0415
-    from vrdr_max.install import default_bundle, install, not_windows_hint  # noqa: PLC0415
 
     bundle = args.bundle or default_bundle()
     if bundle is None:
@@ -84,7 +84,7 @@ def cmd_install(args: argparse.Namespace) -> int:
 
 def cmd_uninstall(args: argparse.Namespace) -> int:
     """Remove the package from ApplicationPlugins."""
-    from vrdr_max.install import not_windows_hint, uninstall  # noqa: PLC0415
+    from vrdr_max.deploy.install import not_windows_hint, uninstall  # noqa: PLC0415
 
     target_dir = _target(args)
     if target_dir is None:

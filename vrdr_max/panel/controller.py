@@ -71,7 +71,7 @@ class Event(str, Enum):
     SCENE = "scene"
 
 
-class Source(str, Enum):
+class Origin(str, Enum):
     """Where a server entry came from."""
 
     FILE = "file"
@@ -81,7 +81,7 @@ class Source(str, Enum):
     DISCOVERED = "discovered"
 
 
-class Field(str, Enum):
+class InputField(str, Enum):
     """Inputs that can hold an inline error."""
 
     ADD = "add"
@@ -106,7 +106,7 @@ class Row:
     """One line of the server table (its probe answer: :meth:`PanelController.probe_for`)."""
 
     server: RenderServer
-    source: Source
+    source: Origin
 
 
 Listener = Callable[[Event], None]
@@ -124,8 +124,8 @@ class PanelController:
         self.host = host
         self._cfg_path = cfg_path
         self._listeners: list[Listener] = []
-        self.errors: dict[Field, str] = {}
-        self.sources: dict[Key, Source] = {}
+        self.errors: dict[InputField, str] = {}
+        self.sources: dict[Key, Origin] = {}
         self.probe_results: dict[Key, ProbeResult] = {}
         self.probe_changed: list[Key] = []
         self.report: CheckReport | None = None
@@ -157,7 +157,7 @@ class PanelController:
                                    host=self.host)
         else:
             stored = load_settings(self.host.plugcfg_dir(), engine, host=self.host)
-        self.sources = {s.key: self.sources.get(s.key, Source.FILE)
+        self.sources = {s.key: self.sources.get(s.key, Origin.FILE)
                         for s in stored.settings.servers}
         return stored
 
@@ -190,7 +190,7 @@ class PanelController:
 
     def rows(self) -> list[Row]:
         """The server table: each entry with where it came from."""
-        return [Row(s, self.sources.get(s.key, Source.FILE)) for s in self.settings.servers]
+        return [Row(s, self.sources.get(s.key, Origin.FILE)) for s in self.settings.servers]
 
     def probe_for(self, server: RenderServer) -> ProbeResult | None:
         """The last probe answer for ``server``; for a port range, an online port's if any."""
@@ -200,17 +200,17 @@ class PanelController:
         answers = [r for r in (self.probe_results.get((host, p)) for p in server.ports) if r]
         return next((r for r in answers if r.ok), answers[0] if answers else None)
 
-    def _fail(self, field: Field, message: str) -> str:
+    def _fail(self, field: InputField, message: str) -> str:
         self.errors[field] = message
         self._emit(Event.ERRORS)
         return message
 
-    def _ok(self, field: Field) -> None:
+    def _ok(self, field: InputField) -> None:
         if self.errors.pop(field, None) is not None:
             self._emit(Event.ERRORS)
 
-    def _commit(self, settings: DRSettings, field: Field,
-                new_sources: dict[Key, Source] | None = None) -> str | None:
+    def _commit(self, settings: DRSettings, field: InputField,
+                new_sources: dict[Key, Origin] | None = None) -> str | None:
         """Make ``settings`` the working copy and save them; a conflict keeps them unsaved."""
         self.stored.settings = settings
         for key, source in (new_sources or {}).items():
@@ -229,24 +229,24 @@ class PanelController:
             self._emit(Event.CONFLICT)
             return str(exc)
         except VrdrError as exc:
-            return self._fail(Field.SAVE, str(exc))
+            return self._fail(InputField.SAVE, str(exc))
         self.conflict = False
-        self._ok(Field.SAVE)
+        self._ok(InputField.SAVE)
         return None
 
     def _copy(self) -> DRSettings:
         return self.settings.model_copy(deep=True)
 
-    def add_server(self, text: str, source: Source = Source.ADDED) -> str | None:
+    def add_server(self, text: str, source: Origin = Origin.ADDED) -> str | None:
         """Add ``host[:port]`` (the engine's default port when none); return an error or None."""
         try:
             host, port = parse_endpoint(text.strip(), self.settings.default_port)
         except (VrdrError, ValueError) as exc:
-            return self._fail(Field.ADD, str(exc))
+            return self._fail(InputField.ADD, str(exc))
         settings = self._copy()
         if not settings.add_server(host, port):
-            return self._fail(Field.ADD, f"{text.strip()} is listed already")
-        return self._commit(settings, Field.ADD, {settings.servers[-1].key: source})
+            return self._fail(InputField.ADD, f"{text.strip()} is listed already")
+        return self._commit(settings, InputField.ADD, {settings.servers[-1].key: source})
 
     def edit_server(self, row: int, *, host: str | None = None, port: int | str | None = None,
                     enabled: bool | None = None) -> str | None:
@@ -263,13 +263,13 @@ class PanelController:
                 update["enabled"] = enabled
             new = RenderServer.model_validate({**old.model_dump(), **update})
         except (VrdrError, ValueError) as exc:
-            return self._fail(Field.EDIT, _message(exc))
+            return self._fail(InputField.EDIT, _message(exc))
         if new.key != old.key and any(s.key == new.key for s in settings.servers):
-            return self._fail(Field.EDIT, f"{new.endpoint} is listed already")
+            return self._fail(InputField.EDIT, f"{new.endpoint} is listed already")
         settings.servers = [new if i == row else s for i, s in enumerate(settings.servers)]
         if new.key != old.key:
-            self.sources[new.key] = self.sources.pop(old.key, Source.ADDED)
-        return self._commit(settings, Field.EDIT)
+            self.sources[new.key] = self.sources.pop(old.key, Origin.ADDED)
+        return self._commit(settings, InputField.EDIT)
 
     def remove_rows(self, rows: Iterable[int]) -> str | None:
         """Remove the entries in ``rows``."""
@@ -278,7 +278,7 @@ class PanelController:
             return None
         settings = self._copy()
         settings.servers = [s for i, s in enumerate(settings.servers) if i not in gone]
-        return self._commit(settings, Field.EDIT)
+        return self._commit(settings, InputField.EDIT)
 
     def set_rows_enabled(self, rows: Iterable[int], enabled: bool) -> str | None:
         """Switch the entries in ``rows`` on or off."""
@@ -286,7 +286,7 @@ class PanelController:
         settings = self._copy()
         settings.servers = [s.model_copy(update={"enabled": enabled}) if i in chosen else s
                             for i, s in enumerate(settings.servers)]
-        return self._commit(settings, Field.EDIT)
+        return self._commit(settings, InputField.EDIT)
 
     def paste(self, text: str) -> str | None:
         """Add one ``host[:port]`` per line (spreadsheet rows: host, then an optional port cell).
@@ -306,14 +306,14 @@ class PanelController:
                 else:
                     raise ValueError(f"expected host[:port], got {line.strip()!r}")
             except (VrdrError, ValueError) as exc:
-                return self._fail(Field.PASTE, f"line {number}: {exc}")
+                return self._fail(InputField.PASTE, f"line {number}: {exc}")
         if not entries:
-            return self._fail(Field.PASTE, "nothing to paste: one host[:port] per line")
+            return self._fail(InputField.PASTE, "nothing to paste: one host[:port] per line")
         settings = self._copy()
         for host, port in entries:
             settings.add_server(host, port)
-        added = {s.key: Source.ADDED for s in settings.servers}
-        return self._commit(settings, Field.PASTE, added)
+        added = {s.key: Origin.ADDED for s in settings.servers}
+        return self._commit(settings, InputField.PASTE, added)
 
     def numa_preview(self, host: str, spawner_args: str,
                      machine_nodes: int | None = None) -> list[RenderServer] | str:
@@ -329,10 +329,10 @@ class PanelController:
         """Add a NUMA machine's entries, one per spawner process."""
         entries = self.numa_preview(host, spawner_args, machine_nodes)
         if isinstance(entries, str):
-            return self._fail(Field.NUMA, entries)
+            return self._fail(InputField.NUMA, entries)
         settings = self._copy()
         settings.add_servers(entries)
-        return self._commit(settings, Field.NUMA, {s.key: Source.NUMA for s in entries})
+        return self._commit(settings, InputField.NUMA, {s.key: Origin.NUMA for s in entries})
 
     def pool_names(self) -> list[str]:
         """The pools of the studio and user files, for this engine."""
@@ -345,19 +345,19 @@ class PanelController:
         try:
             api.apply_pool(settings, name, merge=merge)
         except VrdrError as exc:
-            return self._fail(Field.POOL, str(exc))
-        new = {s.key: Source.POOL for s in settings.servers}
+            return self._fail(InputField.POOL, str(exc))
+        new = {s.key: Origin.POOL for s in settings.servers}
         if not merge:
             self.sources = {}
-        return self._commit(settings, Field.POOL, new)
+        return self._commit(settings, InputField.POOL, new)
 
     def add_discovered(self, addresses: Iterable[str]) -> str | None:
         """Add hosts heard by discovery, on the engine's default port."""
         settings = self._copy()
         for address in addresses:
             settings.add_server(address)
-        new = {s.key: Source.DISCOVERED for s in settings.servers}
-        return self._commit(settings, Field.ADD, new)
+        new = {s.key: Origin.DISCOVERED for s in settings.servers}
+        return self._commit(settings, InputField.ADD, new)
 
     # -- options -------------------------------------------------------------------------------
 
@@ -371,7 +371,7 @@ class PanelController:
         try:
             self.host.write_renderer_props({prop: value}, label)
         except VrdrError as exc:
-            return self._fail(Field.SAVE, str(exc))
+            return self._fail(InputField.SAVE, str(exc))
         self.stored.settings = self.settings.model_copy(update={name: value})
         self._emit(Event.SETTINGS)
         return None
@@ -387,7 +387,7 @@ class PanelController:
                                       "vrdr: check for missing files")
         settings = self._copy()
         setattr(_option_owner(settings, name), name, value)
-        return self._commit(settings, Field.SAVE)
+        return self._commit(settings, InputField.SAVE)
 
     def set_max_servers(self, text: str) -> str | None:
         """Max servers (0: all)."""
@@ -396,8 +396,8 @@ class PanelController:
             settings = self._copy()
             settings.max_servers = value
         except (ValueError, ValidationError) as exc:
-            return self._fail(Field.MAX_SERVERS, _number_message("max servers", text, exc))
-        return self._commit(settings, Field.MAX_SERVERS)
+            return self._fail(InputField.MAX_SERVERS, _number_message("max servers", text, exc))
+        return self._commit(settings, InputField.MAX_SERVERS)
 
     def set_cache_limit(self, kind: CacheLimitType, text: str) -> str | None:
         """Cache limit type and value (hours or GB)."""
@@ -407,14 +407,14 @@ class PanelController:
             settings.assets.cache_limit_type = kind
             settings.assets.cache_limit = value
         except (ValueError, ValidationError) as exc:
-            return self._fail(Field.CACHE_LIMIT, _number_message("cache limit", text, exc))
-        return self._commit(settings, Field.CACHE_LIMIT)
+            return self._fail(InputField.CACHE_LIMIT, _number_message("cache limit", text, exc))
+        return self._commit(settings, InputField.CACHE_LIMIT)
 
     def set_mode(self, mode: Mode) -> str | None:
         """DR or DR2 (kept in vrdr's sidecar and written to the cfg where V-Ray reads it)."""
         settings = self._copy()
         settings.mode = mode
-        return self._commit(settings, Field.DISPATCHER)
+        return self._commit(settings, InputField.DISPATCHER)
 
     def set_dispatcher(self, host: str, port: str, also_renders: bool) -> str | None:
         """The DR2 dispatcher; an empty host clears it."""
@@ -424,8 +424,8 @@ class PanelController:
                 host=host.strip(), port=validate_port(port.strip() or "0"),
                 also_renders=also_renders)
         except (VrdrError, ValueError) as exc:
-            return self._fail(Field.DISPATCHER, _message(exc))
-        return self._commit(settings, Field.DISPATCHER)
+            return self._fail(InputField.DISPATCHER, _message(exc))
+        return self._commit(settings, InputField.DISPATCHER)
 
     # -- probe and discovery (run in a worker; results come back here) -------------------------
 
@@ -514,8 +514,8 @@ class PanelController:
         try:
             FIXES[fix_id].apply(self.host, settings)
         except VrdrError as exc:
-            return self._fail(Field.FIX, str(exc))
-        error = self._commit(settings, Field.FIX)
+            return self._fail(InputField.FIX, str(exc))
+        error = self._commit(settings, InputField.FIX)
         self.preflight()
         return error
 
@@ -647,5 +647,12 @@ def _number_message(what: str, text: str, exc: Exception) -> str:
     return f"{what}: {text.strip()!r} is not a number"
 
 
-__all__ = ["Event", "Field", "PanelController", "Row", "Source", "guard_prompt",
-           "status_text"]
+__all__ = [
+    "Event",
+    "InputField",
+    "Origin",
+    "PanelController",
+    "Row",
+    "guard_prompt",
+    "status_text",
+]

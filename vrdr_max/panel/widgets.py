@@ -15,7 +15,7 @@ from qtpy import QtCore, QtGui, QtWidgets
 from vrdr_max.checks import CHECKS, Finding, Severity
 from vrdr_max.discovery import DiscoveryReport
 from vrdr_max.models import CacheLimitType
-from vrdr_max.panel.controller import Event, Field, PanelController, status_text
+from vrdr_max.panel.controller import Event, InputField, PanelController, status_text
 from vrdr_max.panel.dialogs import DialogFactory, fix_description
 from vrdr_max.panel.look import (
     guard_inputs,
@@ -28,7 +28,7 @@ from vrdr_max.panel.look import (
     top_level_items,
     wrap_text,
 )
-from vrdr_max.panel.models import ENABLED, HOST, PORT, SOURCE, STATUS, ServerTableModel
+from vrdr_max.panel.server_table import ENABLED, HOST, PORT, SOURCE, STATUS, ServerTableModel
 from vrdr_max.panel.workers import Stepper, Task, discovery_job, probe_job, settle_heap
 from vrdr_max.ports import READY_BROADCAST_PORT, Mode
 from vrdr_max.probe import ProbeResult
@@ -281,9 +281,9 @@ class DRPanel(QtWidgets.QWidget):
         self.dispatcherRenders.setChecked(bool(d and d.also_renders))
         for box, name in self._options():
             box.setChecked(c.option(name))
-        if Field.MAX_SERVERS not in c.errors:
+        if InputField.MAX_SERVERS not in c.errors:
             self.maxServers.setText(str(s.max_servers))
-        if Field.CACHE_LIMIT not in c.errors:
+        if InputField.CACHE_LIMIT not in c.errors:
             self.cacheLimit.setText(f"{s.assets.cache_limit:g}")
         self.cacheLimitType.setCurrentIndex(int(s.assets.cache_limit_type))
         self.cacheLimit.setEnabled(s.assets.cache_limit_type is not CacheLimitType.NONE)
@@ -302,17 +302,17 @@ class DRPanel(QtWidgets.QWidget):
 
     def _show_errors(self) -> None:
         errors = self.controller.errors
-        set_error(self.addError, errors.get(Field.ADD) or errors.get(Field.PASTE)
-                   or errors.get(Field.NUMA) or errors.get(Field.POOL))
-        mark_invalid(self.addEdit, Field.ADD in errors)
-        set_error(self.tableError, errors.get(Field.EDIT) or errors.get(Field.SAVE)
-                   or errors.get(Field.FIX))
-        set_error(self.dispatcherError, errors.get(Field.DISPATCHER))
-        mark_invalid(self.dispatcherHost, Field.DISPATCHER in errors)
-        set_error(self.optionsError, errors.get(Field.MAX_SERVERS)
-                   or errors.get(Field.CACHE_LIMIT))
-        mark_invalid(self.maxServers, Field.MAX_SERVERS in errors)
-        mark_invalid(self.cacheLimit, Field.CACHE_LIMIT in errors)
+        set_error(self.addError, errors.get(InputField.ADD) or errors.get(InputField.PASTE)
+                   or errors.get(InputField.NUMA) or errors.get(InputField.POOL))
+        mark_invalid(self.addEdit, InputField.ADD in errors)
+        set_error(self.tableError, errors.get(InputField.EDIT) or errors.get(InputField.SAVE)
+                   or errors.get(InputField.FIX))
+        set_error(self.dispatcherError, errors.get(InputField.DISPATCHER))
+        mark_invalid(self.dispatcherHost, InputField.DISPATCHER in errors)
+        set_error(self.optionsError, errors.get(InputField.MAX_SERVERS)
+                   or errors.get(InputField.CACHE_LIMIT))
+        mark_invalid(self.maxServers, InputField.MAX_SERVERS in errors)
+        mark_invalid(self.cacheLimit, InputField.CACHE_LIMIT in errors)
 
     def _show_preflight(self) -> None:
         tree = self.findingsTree

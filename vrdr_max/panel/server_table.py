@@ -10,14 +10,14 @@ from typing import Any
 
 from qtpy import QtCore
 
-from vrdr_max.panel.controller import Event, Key, PanelController, Row, Source, status_text
+from vrdr_max.panel.controller import Event, Key, Origin, PanelController, Row, status_text
 
 ENABLED, HOST, PORT, STATUS, SOURCE = range(5)
 HEADERS = ("On", "Host", "Port", "Status", "From")
 SOURCE_TIPS = {
-    Source.FILE: "read from the cfg file", Source.ADDED: "added in the panel",
-    Source.POOL: "from a server pool", Source.NUMA: "a spawner process of a NUMA machine",
-    Source.DISCOVERED: "heard announcing itself on the network"}
+    Origin.FILE: "read from the cfg file", Origin.ADDED: "added in the panel",
+    Origin.POOL: "from a server pool", Origin.NUMA: "a spawner process of a NUMA machine",
+    Origin.DISCOVERED: "heard announcing itself on the network"}
 
 Qt = QtCore.Qt
 # Scoped enum names: the spelling PySide6 requires and PySide2 5.15 also accepts.

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from vrdr_max.bundle import MANIFEST, PACKAGE_FOLDER, swap_folder
+from vrdr_max.deploy.bundle import MANIFEST, PACKAGE_FOLDER, swap_folder
 from vrdr_max.errors import InputError
 
 PLUGINS_ENV = "VRDR_APPLICATION_PLUGINS"
@@ -109,8 +109,8 @@ def components_for(root: ET.Element, year: int) -> list[str]:
 
 
 def default_bundle() -> Path | None:
-    """The package this ``vrdr_max`` runs from (``Contents/python/vrdr_max``), if any."""
-    root = Path(__file__).resolve().parents[3]
+    """The package this ``vrdr_max`` runs from (``Contents/python/vrdr_max/deploy``), if any."""
+    root = Path(__file__).resolve().parents[4]
     return root if (root / MANIFEST).is_file() else None
 
 

@@ -24,8 +24,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 from vrdr_max import __version__
+from vrdr_max.deploy.uvlock import LockedPackage, normalize, read_lock, runtime_closure
 from vrdr_max.errors import InputError, VrdrError, quote
-from vrdr_max.lockfile import LockedPackage, normalize, read_lock, runtime_closure
 
 PROJECT = "vrdr-max"
 PACKAGE_FOLDER = "vrdr-max.bundle"
@@ -82,7 +82,7 @@ def source_root() -> Path:
     Raises:
         InputError: ``vrdr_max`` is not running from a source checkout.
     """
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     if not (root / "package.xml").is_file():
         raise InputError(f"vrdr bundle runs from a source checkout: no package.xml in {root}")
     return root

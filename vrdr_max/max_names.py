@@ -1,0 +1,64 @@
+"""The 3ds Max and V-Ray names vrdr relies on: classes, properties, callback ids, file names.
+
+No pymxs here, so modules that only need the names (``export``, ``fieldcheck``, the tests) import
+them anywhere. Each name no public source confirms is marked [unverified]; the field check
+(``fieldcheck.py``) reads them inside 3ds Max.
+"""
+
+from __future__ import annotations
+
+from vrdr_max.facts import AssetKind
+
+CALLBACK_ID = "vrdr"
+APPDATA_ID = 0x76726472  # "vrdr": our slot in the scene root node's AppData
+QUICK_RENDER = "max quick render"  # the Render button: uses Render Setup's settings
+
+# Maps and objects whose file the adapter attributes to a named owner: (class global, property
+# holding the path, asset kind). A class absent in this 3ds Max is skipped. VRayHDRI is the HDRI
+# class before V-Ray 5; from V-Ray 5 on it is the same class as VRayBitmap and is read once.
+ASSET_SOURCES: tuple[tuple[str, str, AssetKind], ...] = (
+    ("BitmapTexture", "filename", AssetKind.BITMAP),
+    ("VRayBitmap", "HDRIMapName", AssetKind.HDRI),
+    ("VRayHDRI", "HDRIMapName", AssetKind.HDRI),
+    ("VRayProxy", "fileName", AssetKind.PROXY),
+    ("VRayIES", "ies_file", AssetKind.IES),
+)
+# Every other file comes from the Asset Tracking System, which does not say what uses it: its
+# kind by file extension. [unverified] beyond the vendors' documented extensions.
+EXTENSION_KINDS: dict[str, AssetKind] = {
+    ".ies": AssetKind.IES,
+    ".vrscene": AssetKind.VRAYSCENE,
+    ".vdb": AssetKind.VOLUME,
+    ".f3d": AssetKind.VOLUME,
+    ".aur": AssetKind.VOLUME,
+    ".aurz": AssetKind.VOLUME,
+    ".max": AssetKind.XREF,
+    ".abc": AssetKind.ALEMBIC,
+    ".vrmesh": AssetKind.PROXY,
+    ".hdr": AssetKind.HDRI,
+    ".exr": AssetKind.HDRI,
+}
+IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".tga", ".bmp", ".psd"})
+# Objects that are not lights but sit in `lights` (the targets of target lights).
+NOT_LIGHTS = frozenset({"targetobject"})
+# Lights whose on/off switch is not called `on`: VRayAmbientLight [V-Ray 7 MAXScript reference];
+# VRaySun and VRayIES [unverified].
+LIGHT_SWITCH = {"vraysun": "enabled", "vrayies": "enabled", "vrayambientlight": "enabled"}
+LAYER_HIDDEN = "ishidden"  # LayerProperties' hidden flag [unverified spelling; `node.layer` docs]
+# "Used Plug-Ins" of the file properties' contents: DLL names as of the last save [AWS Deadline
+# Cloud for 3ds Max reads it with fileProperties.getItems].
+USED_PLUGINS = "Used Plug-Ins"
+# 3ds Max's own plugins live in <maxroot>stdplugs [unverified]; V-Ray's DLL names start with
+# these [unverified] (every DR server has V-Ray).
+STOCK_PLUGIN_FOLDER = "stdplugs"
+VRAY_DLL_PREFIXES = ("vrender", "vray")
+# A render is judged by the #postRenderFrame notifications it sends against the frames Render
+# Setup asks for (3ds Max documents no "render cancelled" event or state).
+FRAME_EVENT = "postRenderFrame"
+RENDER_WATCH_ID = "vrdr_render_watch"
+FIELD_PROBE_ID = "vrdr_field_probe"
+PROMPT_MS = 8000  # how long a render-guard message stays on the prompt line
+MISSING_CLASSES = ("Missing_GeomObject", "Missing_Light", "Missing_Mtl", "Missing_TextureMap",
+                   "Missing_Camera", "Missing_Helper", "Missing_Shape", "Missing_OSM",
+                   "Missing_WSM", "Missing_WSM_Object", "Missing_RefTarget",
+                   "Missing_Render_Effect", "Missing_Atmospheric")
