@@ -35,7 +35,7 @@ GPU_RENDERER = "V_Ray_GPU_7_Hotfix_2"
 def _synthetic(seed: int, engine: str, folder: Path) -> Path:
     scene = synthetic_scene(nodes=60, maps=20, lights=6, file_objects=4, seed=seed)
     data: dict[str, Any] = json.loads(scene.model_dump_json(by_alias=True))
-    if engine == "gpu":  # the same scene rendered with V-Ray GPU (its settings under V_Ray_settings)
+    if engine == "gpu":  # the same scene rendered with V-Ray GPU (settings in V_Ray_settings)
         data["renderer"] = {"class": GPU_RENDERER, "props": {"distributed_rendering": True},
                             "v_ray_settings": {"options_defaultLights": 1,
                                                "system_checkForMissingFiles": True}}
