@@ -112,7 +112,7 @@ def build_bundle(tmp: Path, house: Wheelhouse) -> Path:
 
 def simulate_start(bundle: Path, year: int, *flags: str) -> dict[str, Any]:
     """Start a simulated 3ds Max ``year`` with the package in a fresh Python process."""
-    env = {k: v for k, v in os.environ.items() if k != "QT_API"}
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_API", "VRDR_STARTUP_RECORD")}
     env["QT_QPA_PLATFORM"] = "offscreen"
     proc = subprocess.run([sys.executable, str(DRIVER), str(bundle), str(year), *flags],
                           capture_output=True, text=True, env=env, timeout=120, check=False)
