@@ -124,6 +124,8 @@ def headless_reason(rt: Any, seen: dict[str, str] | None = None) -> str | None:
             seen[".".join(names)] = what
         if yes and reason is None:
             reason = label
+            if seen is None:
+                break
     return reason
 
 
