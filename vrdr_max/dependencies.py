@@ -116,8 +116,16 @@ def check_dependencies(names: Iterable[str] | None = None) -> list[DependencyPro
     return problems
 
 
+_ADVICE = "Another tool in this 3ds Max probably loaded its own copy first; ask your TD."
+
+
 def problems_line(problems: Iterable[DependencyProblem]) -> str:
     """The one Listener line for ``problems``."""
     return ("vrdr-max: the V-Ray DR panel cannot open: "
-            + "; ".join(p.text for p in problems)
-            + ". Another tool in this 3ds Max probably loaded its own copy first; ask your TD.")
+            + "; ".join(p.text for p in problems) + ". " + _ADVICE)
+
+
+def problems_message(problems: Iterable[DependencyProblem]) -> str:
+    """The same for the artist, one problem per paragraph (the dock that replaces the panel)."""
+    return "\n\n".join(["The V-Ray DR panel cannot open.",
+                         *(f"{p.text}." for p in problems), _ADVICE])

@@ -26,17 +26,20 @@ def show_panel(host: MaxHost | None = None) -> Any:
     # The dependencies Python will use may be another tool's (issue 15.14): check them before
     # importing anything that needs them, and say why the panel cannot open instead of a
     # traceback.
-    from vrdr_max.dependencies import check_dependencies, problems_line  # noqa: PLC0415
+    from vrdr_max.dependencies import (  # noqa: PLC0415
+        check_dependencies,
+        problems_line,
+        problems_message,
+    )
 
     problems = check_dependencies()
     if problems:
-        line = problems_line(problems)
-        print(line)  # noqa: T201 - Python's output is 3ds Max's Listener
+        print(problems_line(problems))  # noqa: T201 - Python's output is 3ds Max's Listener
         if any(p.name == "qtpy" for p in problems):
             return None  # no Qt to say it with: the Listener line is all
         from vrdr_max.panel.unavailable import show_unavailable  # noqa: PLC0415
 
-        return show_unavailable(line.removeprefix("vrdr-max: "))
+        return show_unavailable(problems_message(problems))
     from vrdr_max.panel.dock import show_panel as show  # noqa: PLC0415 - Qt only when shown
 
     return show(host)
