@@ -111,3 +111,11 @@ def test_a_scene_of_the_other_engine_is_an_error() -> None:
                  if f.check_id == "cfg-engine"]
     assert finding.severity is Severity.ERROR
     assert finding.subjects == [CLASS[Engine.GPU], "vray_dr.cfg"]
+
+
+@pytest.mark.parametrize("host", ["::ffff:127.0.0.1", "0:0:0:0:0:0:0:1", "::ffff:7f00:2"])
+def test_dr2_localhost_in_other_spellings_is_an_error(host: str) -> None:
+    dr2 = DRSettings(mode=Mode.DR2, dispatcher=Dispatcher(host="10.0.0.5", port=20208),
+                     servers=[{"host": host, "port": 20208}])
+    status, [(severity, _subjects)] = _result(dr2, "dr2-localhost")
+    assert (status, severity) == (CheckStatus.FAILED, Severity.ERROR)
