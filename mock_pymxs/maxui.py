@@ -4,8 +4,9 @@ What a package start-up script touches: ``macros`` (``new``/``run``), ``menuMan`
 the 2025+ menu system (``#cuiRegisterMenus`` hands a ``CuiMenuMgr`` to its callback), ``python``
 (``Execute``/``ExecuteFile``), ``IsNetServer()``, ``GetQuietMode()`` and
 ``maxOps.isInNonInteractiveMode()``. Tests drive it with ``startup_state(mock)``: set the host
-flags, ``load_menus`` (what 3ds Max 2025+ does while it builds its menus), ``run_macro`` (a click
-on the menu entry) and ``run_script_file`` (a ``.ms`` package component).
+flags (True, False, or None for a function that returns ``undefined``), make a flag global
+``absent`` or ``undefined``, ``load_menus`` (what 3ds Max 2025+ does while it builds its menus),
+``run_macro`` (a click on the menu entry) and ``run_script_file`` (a ``.ms`` package component).
 
 MAXScript itself is not interpreted: a macro body may only be ``python.Execute "<code>"`` and a
 ``.ms`` file only the start-up shim form (``python.ExecuteFile`` of a file next to it); anything
@@ -21,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mock_pymxs.errors import MAXScriptException, integer_arg, string_arg
+from mock_pymxs.errors import MAXScriptException, UndefinedGlobalError, integer_arg, string_arg
 from mock_pymxs.session import gap
-from mock_pymxs.values import Interface
+from mock_pymxs.values import Function, Interface
 
 if TYPE_CHECKING:
     from mock_pymxs.install import MockMax
@@ -35,6 +36,13 @@ FIRST_MENU_SYSTEM_YEAR = 2025  # #cuiRegisterMenus: "Available in 3ds Max 2025 a
 # Whether python.ExecuteFile sets __file__ is [unverified]: the mock does not, so scripts must
 # cope without it.
 EXECUTEFILE_SETS_FILE = False
+# The __name__ a package .py component or python.ExecuteFile runs under: no public source says
+# [unverified]. "__main__" by default; tests set StartupState.script_name to other names.
+EXECUTEFILE_NAME = "__main__"
+# The host-flag globals a test can make absent (undefined global: AttributeError, as for any
+# unknown global) or "undefined" (a global that holds undefined, e.g. declared with `global X`
+# by another script and never set: MAXScript "Scope of Variables"; pymxs gives None for it).
+HOST_FLAG_GLOBALS = ("IsNetServer", "GetQuietMode")
 # Built-in menu ids of the 2025+ main menu bar (Help: Autodesk's example; Scripting: ADN menuhook).
 BUILTIN_MENUS = (
     ("658724ec-de09-47dd-b723-918c59a28ad1", "&Scripting"),
@@ -79,7 +87,7 @@ class LegacyItem:
 
 
 class LegacyMenu:
-    """A ``menuMan`` menu: a title and 1-based items."""
+    """A ``menuMan`` menu: a title and its items (``getItem`` 1-based, ``addItem`` 0-based)."""
 
     def __init__(self, title: str) -> None:
         self.title = title
@@ -111,9 +119,13 @@ class StartupState:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.net_server = False
-        self.batch = False
-        self.quiet = False
+        # True/False, or None: the function returns undefined (pymxs: None).
+        self.net_server: bool | None = False
+        self.batch: bool | None = False
+        self.quiet: bool | None = False
+        self.absent: set[str] = set()  # of HOST_FLAG_GLOBALS: not defined in this 3ds Max
+        self.undefined: set[str] = set()  # of HOST_FLAG_GLOBALS: the global holds undefined
+        self.script_name = EXECUTEFILE_NAME
         self.macros: dict[tuple[str, str], Macro] = {}
         self.macro_definitions = 0
         self.legacy_bar = LegacyMenu("Main Menu Bar")
@@ -186,7 +198,7 @@ class StartupState:
             raise MAXScriptException(
                 f"-- Runtime error: python.ExecuteFile: file not found: {file}")
         self.executed_files.append(str(file))
-        namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+        namespace: dict[str, Any] = {"__name__": self.script_name, "__builtins__": builtins}
         if EXECUTEFILE_SETS_FILE:
             namespace["__file__"] = str(file)
         exec(compile(file.read_text("utf-8"), str(file), "exec"), namespace)  # noqa: S102
@@ -250,31 +262,37 @@ def _legacy_item(st: StartupState, item: LegacyItem) -> Interface:
 
 
 def _legacy_menu(st: StartupState, menu: LegacyMenu) -> Interface:
-    def index(i: object, fn: str, extra: int = 0) -> int:
-        i = integer_arg(i, fn)
-        if not 1 <= i <= len(menu.items) + extra:
-            raise MAXScriptException(f"-- Runtime error: {fn}: index out of range: {i}")
-        return i - 1
+    def item_at(i: object) -> LegacyItem:
+        # getItem is 1-based: ADN's menuhook reads range(1, numItems() + 1).
+        i = integer_arg(i, "getItem")
+        if not 1 <= i <= len(menu.items):
+            raise MAXScriptException(f"-- Runtime error: getItem: index out of range: {i}")
+        return menu.items[i - 1]
 
     def add_item(item: object, position: object) -> bool:
+        # addItem's position is 0-based, -1 appends: ADN's menuhook and ShotGrid's tk-3dsmax
+        # (maxscript.py: "second to last which should be before Help") both insert before Help
+        # with numItems() - 1. Whether Max clamps a position past the end is [unverified]:
+        # the mock refuses it.
         it = _unwrap(item, LegacyItem, "<Interface:menuItem>")
-        if position == -1:
+        pos = integer_arg(position, "addItem")
+        if pos == -1:
             menu.items.append(it)
+        elif 0 <= pos <= len(menu.items):
+            menu.items.insert(pos, it)
         else:
-            menu.items.insert(index(position, "addItem", extra=1), it)
-        return True
-
-    def remove_by_position(i: object) -> bool:
-        del menu.items[index(i, "removeItemByPosition")]
+            raise MAXScriptException(f"-- Runtime error: addItem: position out of range: {pos}")
         return True
 
     return _Wrapped(st.session, "MixinInterface:menu", menu, methods={
         "getTitle": lambda: menu.title,
         "numItems": lambda: len(menu.items),
-        "getItem": lambda i: _legacy_item(st, menu.items[index(i, "getItem")]),
+        "getItem": lambda i: _legacy_item(st, item_at(i)),
         "addItem": add_item,
-        "removeItemByPosition": remove_by_position,
-    }, gaps=("removeItem", "setTitle"))
+    }, gaps=("removeItem", "setTitle",
+             # The base of its position (0 like addItem's, or 1 like getItem's) is
+             # [unverified]: a wrong guess removes the menu next to ours (Help).
+             "removeItemByPosition"))
 
 
 def _menu_man(st: StartupState) -> Interface:
@@ -392,11 +410,17 @@ def add_globals(g: Globals) -> None:
     """Add the start-up globals to a session's global table (called by ``runtime.Globals``)."""
     st = _state(g.s)
 
-    def flag(get: Any) -> Any:
-        return lambda: bool(get())
+    def host_flag(name: str, get: Any) -> None:
+        def value() -> Any:
+            if name in st.absent:
+                raise UndefinedGlobalError(
+                    f"'pymxs.runtime' has no attribute {name!r} (undefined MAXScript global)")
+            return None if name in st.undefined else Function(g.s, name, get)
 
-    g._fn("IsNetServer", flag(lambda: st.net_server))
-    g._fn("GetQuietMode", flag(lambda: st.quiet))
+        g._value(name, value)
+
+    host_flag("IsNetServer", lambda: st.net_server)
+    host_flag("GetQuietMode", lambda: st.quiet)
     macros = Interface(g.s, "macros", methods={
         "new": st.define_macro,
         "run": lambda category, name: st.run_macro(string_arg(category, "macros.run"),
@@ -407,7 +431,7 @@ def add_globals(g: Globals) -> None:
         "ExecuteFile": st.execute_file,
     }, gaps=("Import", "Reload", "Init"))
     max_ops = Interface(g.s, "maxOps", methods={
-        "isInNonInteractiveMode": flag(lambda: st.batch),
+        "isInNonInteractiveMode": lambda: st.batch,
     }, gaps=("GetICuiMenuMgr", "getCurFilePath", "productAppID", "saveMaxFile"))
     menu_man = _menu_man(st)
 

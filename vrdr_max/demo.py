@@ -34,9 +34,14 @@ PROBE_TIMEOUT = 1.0
 
 
 def stand_in_cfg(ports: Iterable[int]) -> bytes:
-    """:data:`ARTIST_CFG` with loopback ``ports`` as its servers (its options kept)."""
+    """:data:`ARTIST_CFG` with loopback ``ports`` as its servers (its options kept).
+
+    Use local host is switched off: the stand-ins listen on this machine, and with it on the
+    preflight rightly warns that this workstation is listed while it renders already.
+    """
     servers = b"".join(b"127.0.0.1 1 %d\r\n" % port for port in ports)
-    return servers + ARTIST_CFG.split(b"\r\n", 1)[1]
+    options = ARTIST_CFG.split(b"\r\n", 1)[1]
+    return servers + options.replace(b"use_local_machine 1", b"use_local_machine 0")
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,9 @@ def run_demo(out: TextIO, *, yes: bool = False) -> int:
             stored = load_settings(plugcfg, host=host)
             settings = stored.settings
             settings.servers = []
+            # The stand-ins listen on this machine: with Use local host on, the preflight would
+            # rightly say this workstation is listed while it renders already.
+            settings.use_local_host = False
             for server in farm:
                 settings.add_server("127.0.0.1", server.port)
 

@@ -13,6 +13,8 @@ change. docs/field-check.md says what a TD runs and sends back.
 
 from __future__ import annotations
 
+import json
+import os
 import tempfile
 from collections.abc import Callable
 from enum import Enum
@@ -49,6 +51,16 @@ CORE_GLOBALS = ("SceneMissingPlugIns", "mapPaths", "renderSceneDialog", "callbac
 RENDER_TYPES = frozenset({"view", "selected", "region", "crop", "blowup", "boxselected",
                           "regionselected", "cropselected", "selection"})
 FRAME_EVENTS = ("preRenderFrame", "postRenderFrame")
+
+# The start-up script's record (startup_scripts/vrdr_startup.py RECORD_ENV, same name there):
+# what it saw when 3ds Max ran it, as JSON in this process's environment.
+STARTUP_RECORD_ENV = "VRDR_STARTUP_RECORD"
+STARTUP_SOURCE = "startup_scripts/vrdr_startup.py"
+# Globals the start-up calls: the headless probes (two spellings [unverified]), the action.
+STARTUP_GLOBALS = ("IsNetServer", "GetQuietMode", "maxOps", "macros")
+FIRST_MENU_SYSTEM_YEAR = 2025  # menuMan before, #cuiRegisterMenus from 2025 (start-up script)
+# The headless probes as the record names them (vrdr_startup.HEADLESS_PROBES).
+STARTUP_PROBES = ("IsNetServer", "maxOps.isInNonInteractiveMode", "GetQuietMode")
 
 
 class FactStatus(str, Enum):
@@ -226,6 +238,78 @@ def _read_cfg(path: Path, engine: Engine, report: FieldReport) -> FieldFact:
                  f"{len(cfg.settings.servers)} server(s)", FactStatus.CONFIRMED, "cfgfile")
 
 
+def _startup_record(text: str | None, pid: int) -> tuple[dict[str, object] | None, str]:
+    """The start-up's record if it is this process's, else None and why."""
+    if not text:
+        return None, ("no record: the start-up script did not run in this 3ds Max (not "
+                      "installed as a package, or skipped as headless)")
+    try:
+        record = json.loads(text)
+    except ValueError:
+        return None, f"unreadable record: {text[:60]!r}"
+    if not isinstance(record, dict):
+        return None, f"unreadable record: {text[:60]!r}"
+    if record.get("pid") != pid:
+        return None, (f"a record of process {record.get('pid')} (inherited from the 3ds Max "
+                      "that started this one)")
+    return record, str(record.get("result", "no result"))
+
+
+def startup_facts(host: FieldHost, record_text: str | None = None,
+                  pid: int | None = None) -> list[FieldFact]:
+    """What the start-up script saw (its record) and the globals it calls.
+
+    Args:
+        host: 3ds Max.
+        record_text: the record; ``os.environ[STARTUP_RECORD_ENV]`` when None.
+        pid: this process's id (``os.getpid()`` when None): a record from another process is
+            not this 3ds Max's.
+    """
+    year = host.max_version()
+    wanted = [*STARTUP_GLOBALS, *(["menuMan"] if year < FIRST_MENU_SYSTEM_YEAR else [])]
+    found = host.globals_defined(wanted)
+    facts = [_present(f"startup.global.{n}", found[n], f"{STARTUP_SOURCE} ({n})",
+                      missing=FactStatus.DIFFERENT) for n in wanted]
+    text = os.environ.get(STARTUP_RECORD_ENV) if record_text is None else record_text
+    record, summary = _startup_record(text, os.getpid() if pid is None else pid)
+    facts.append(_fact("startup.record", "the start-up ran in this 3ds Max", summary,
+                       FactStatus.CONFIRMED if record is not None else FactStatus.ABSENT,
+                       f"{STARTUP_SOURCE} RECORD_ENV"))
+    if record is None:
+        return facts
+    # Informational: the start-up no longer depends on either (start() runs unconditionally,
+    # the script finds itself through its code object); nothing public says what they are.
+    facts.append(_fact("startup.__name__", "recorded [unverified: no public source]",
+                       repr(record.get("name")), FactStatus.CONFIRMED, f"{STARTUP_SOURCE} start()"))
+    facts.append(_fact("startup.__file__", "recorded [unverified: no public source]",
+                       "set" if record.get("file_set") else "not set", FactStatus.CONFIRMED,
+                       f"{STARTUP_SOURCE} _script_path"))
+    probes = record.get("probes")
+    probes = probes if isinstance(probes, dict) else {}
+    for name in STARTUP_PROBES:
+        seen = str(probes.get(name, "not recorded"))
+        facts.append(_fact(f"startup.probe.{name}", "a function returning true or false",
+                           seen, FactStatus.CONFIRMED if seen in ("true", "false")
+                           else FactStatus.DIFFERENT, f"{STARTUP_SOURCE} HEADLESS_PROBES"))
+    macro = str(record.get("macros_new", "not recorded"))
+    facts.append(_fact("startup.macros.new", "defines the action", macro,
+                       FactStatus.DIFFERENT if macro.startswith(("error", "not")) else
+                       FactStatus.CONFIRMED, f"{STARTUP_SOURCE} _register_action"))
+    menu, manager = str(record.get("menu", "not recorded")), record.get("menu_manager")
+    if year >= FIRST_MENU_SYSTEM_YEAR:
+        built = menu == "built in #cuiRegisterMenus"
+        facts.append(_fact("startup.menu", "built in #cuiRegisterMenus with the CuiMenuMgr "
+                           "from callbacks.notificationParam()", f"{menu} ({manager})",
+                           FactStatus.CONFIRMED if built else FactStatus.DIFFERENT,
+                           f"{STARTUP_SOURCE} _register_menu_2025"))
+    else:
+        made = menu.startswith("menuMan:")
+        facts.append(_fact("startup.menu", "menuMan menu before Help", f"{menu} ({manager})",
+                           FactStatus.CONFIRMED if made else FactStatus.DIFFERENT,
+                           f"{STARTUP_SOURCE} _register_menu_2024"))
+    return facts
+
+
 def cancel_fact(host: FieldHost) -> FieldFact:
     """Render once; the TD presses Cancel while the (single) frame renders.
 
@@ -258,6 +342,7 @@ def run(host: FieldHost, *, cancel_test: bool = False) -> FieldReport:
         ("classes", lambda: _class_facts(host)),
         ("runtime", lambda: _runtime_facts(host)),
         ("plugcfg", lambda: _plugcfg_facts(host, report)),
+        ("startup", lambda: startup_facts(host)),
     ]
     if cancel_test:
         collectors.append(("render.cancel", lambda: [cancel_fact(host)]))

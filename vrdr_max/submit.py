@@ -17,7 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from vrdr_max.atomic import MAX_CFG_BYTES, FileSnapshot, read_bytes_snapshot, restore_snapshot
-from vrdr_max.cfgfile import CfgFile, cfg_name
+from vrdr_max.cfgfile import CfgFile
 from vrdr_max.checks import CheckContext, CheckReport, CheckStatus, Severity, run
 from vrdr_max.errors import CfgConflictError, VrdrError
 from vrdr_max.facts import PropValue, SceneFacts
@@ -113,12 +113,8 @@ def plan(settings: DRSettings, facts: SceneFacts,
     """
     opts = options or SubmitOptions()
     problems = []
-    if cfg_path.name.lower() != cfg_name(settings.engine):
-        problems.append(f"V-Ray {settings.engine.value.upper()} reads "
-                        f"{cfg_name(settings.engine)}, not {cfg_path.name}")
-    if facts.renderer.engine is not None and facts.renderer.engine is not settings.engine:
-        problems.append(f"the scene renders with V-Ray {facts.renderer.engine.value.upper()} but "
-                        f"the settings are for {settings.engine.value.upper()}")
+    # The cfg's name and the scene's engine are judged by the preflight (check cfg-engine), so
+    # `vrdr check` reports them too.
     answered = {(r.host.lower(), r.port) for r in probe_results or () if r.ok}
     servers: list[RenderServer] = []
     skipped: list[str] = []
@@ -140,7 +136,7 @@ def plan(settings: DRSettings, facts: SceneFacts,
                                                 settings.check_missing_files}
     names = PROPERTY_NAMES[settings.engine]
     ctx = CheckContext(facts=facts, settings=cfg_settings, probe_results=probe_results,
-                       manifest=manifest, shared_drives=shared_drives)
+                       manifest=manifest, shared_drives=shared_drives, cfg_path=cfg_path)
     return SubmitPlan(
         engine=settings.engine, mode=settings.mode, cfg_path=cfg_path,
         cfg_loaded=None if loaded_from is None else LoadedCfg(data=loaded_from.data),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,17 @@ from vrdr_max.renderers import RendererProp
 
 DR2_CLASS = "V_Ray_7__update_3_DR2"
 CONFIRMED, DIFFERENT, ABSENT = FactStatus.CONFIRMED, FactStatus.DIFFERENT, FactStatus.ABSENT
+
+
+@pytest.fixture(autouse=True)
+def _started(monkeypatch: pytest.MonkeyPatch) -> None:
+    """vrdr-max's start-up ran in this (mock) 3ds Max 2025: the record it leaves (the real
+    script writes it in tests/startup/test_fieldcheck_startup.py)."""
+    probes = dict.fromkeys(fieldcheck.STARTUP_PROBES, "false")
+    monkeypatch.setenv(fieldcheck.STARTUP_RECORD_ENV, json.dumps({
+        "pid": os.getpid(), "name": "__main__", "file_set": False, "probes": probes,
+        "macros_new": "returned int", "menu": "built in #cuiRegisterMenus",
+        "menu_manager": "<Interface:CuiMenuMgr>", "result": "registered: 3ds Max 2025"}))
 
 
 def _complete(data: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""The MaxHost contract inside a real 3ds Max: run with tests/max/run_in_max.py (see README)."""
+"""The MaxHost contract inside a real 3ds Max: run_in_max.py runs it (docs/field-check.md)."""
 
 from __future__ import annotations
 

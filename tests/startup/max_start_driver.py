@@ -1,7 +1,12 @@
 """A simulated 3ds Max start, run in a fresh Python process by ``startup_helpers.simulate_start``.
 
 Usage: ``max_start_driver.py BUNDLE YEAR [--net-server] [--batch] [--quiet] [--twice]
-[--qtpy-first]`` (``--qtpy-first``: another tool imported qtpy before the package started).
+[--qtpy-first] [--script-name=NAME] [--undefined=G,...] [--absent=G,...] [--flags-undefined]
+[--foreign-pydantic]``: ``--qtpy-first``, another tool imported qtpy before the package started;
+``--script-name``, the ``__name__`` package scripts run under; ``--undefined``/``--absent``, host
+flag globals that hold ``undefined`` / are not defined; ``--flags-undefined``, the three
+headless probes return ``undefined``; ``--foreign-pydantic``, another tool's pydantic 1.10 is
+loaded before the menu entry is clicked.
 
 It reads the package's ``PackageContents.xml`` the way 3ds Max ``YEAR`` does (components whose
 version range includes the year), runs the start-up components with ``mock_pymxs`` installed as
@@ -14,6 +19,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import importlib.util
+import io
 import json
 import os
 import sys
@@ -108,20 +114,41 @@ def click(st: StartupState, entries: list[dict[str, Any]], year: int) -> dict[st
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
     window = sys.modules["qtmax"].GetQMaxMainWindow()
     window.show()  # 3ds Max's main window is up when a user clicks a menu entry
-    st.run_macro(category, name)
+    printed = io.StringIO()  # Python's output: 3ds Max's Listener
+    with contextlib.redirect_stdout(printed):
+        st.run_macro(category, name)
     app.processEvents()
-    docks = [d.windowTitle() for d in window.findChildren(QtWidgets.QDockWidget) if d.isVisible()]
-    return {"panel": "real", "docks": docks, "qt_api": os.environ.get("QT_API")}
+    visible = [d for d in window.findChildren(QtWidgets.QDockWidget) if d.isVisible()]
+    return {"panel": "real", "docks": [d.windowTitle() for d in visible],
+            "dock_names": [d.objectName() for d in visible],
+            "dock_texts": [w.text() for d in visible
+                           if isinstance(w := d.widget(), QtWidgets.QLabel)],
+            "printed": printed.getvalue().splitlines(), "qt_api": os.environ.get("QT_API")}
+
+
+def foreign_pydantic() -> None:
+    """Another pipeline tool's pydantic 1.10, imported before vrdr-max's panel opens."""
+    fake = types.ModuleType("pydantic")
+    fake.__file__ = "C:/pipeline/ayon/vendor/python/pydantic/__init__.py"
+    fake.VERSION = "1.10.13"  # type: ignore[attr-defined]
+    sys.modules["pydantic"] = fake
 
 
 def main(argv: list[str]) -> dict[str, Any]:
-    bundle, year, flags = Path(argv[0]), int(argv[1]), set(argv[2:])
+    bundle, year = Path(argv[0]), int(argv[1])
+    options = dict(a.partition("=")[::2] for a in argv[2:])
+    flags = set(options)
     scene = mock_pymxs.load_scene(mock_pymxs.SCENES_DIR / "demo.json")
     plugcfg = Path(tempfile.mkdtemp(prefix="vrdr-plugcfg-"))  # getDir #plugcfg (the panel reads it)
     mock = mock_pymxs.install(scene.model_copy(update={"max_version": year}), plugcfg_dir=plugcfg)
     st = startup_state(mock)
     st.net_server, st.batch, st.quiet = ("--net-server" in flags, "--batch" in flags,
                                          "--quiet" in flags)
+    if "--flags-undefined" in flags:
+        st.net_server = st.batch = st.quiet = None
+    st.undefined.update(n for n in options.get("--undefined", "").split(",") if n)
+    st.absent.update(n for n in options.get("--absent", "").split(",") if n)
+    st.script_name = options.get("--script-name") or st.script_name
     parts = components(bundle / "PackageContents.xml", year)
     qtpy_first = importlib.import_module("qtpy").API if "--qtpy-first" in flags else None
     path_before, modules_before = list(sys.path), set(sys.modules)
@@ -144,6 +171,11 @@ def main(argv: list[str]) -> dict[str, Any]:
         "legacy_updates": st.legacy_updates,
         "listener": mock.listener,
         "path_added": [p for p in sys.path if p not in path_before],
+        # Every entry added at the end comes after everything that was there (issue 15.14).
+        "appended_after_existing": [p for p in sys.path if p not in path_before
+                                    and sys.path.index(p) > max(sys.path.index(q)
+                                                                for q in path_before)],
+        "record": json.loads(os.environ.get("VRDR_STARTUP_RECORD") or "null"),
         "qt_api": os.environ.get("QT_API"),
         "heavy_imported": heavy_imported,
         "heavy_loaded": heavy_loaded,
@@ -151,6 +183,8 @@ def main(argv: list[str]) -> dict[str, Any]:
         "qtpy_first": qtpy_first,
     }
     if result["menus"]:
+        if "--foreign-pydantic" in flags:
+            foreign_pydantic()
         result["action"] = click(st, result["menus"], year)
         result["rt_execute"] = mock.executed  # MAXScript strings built at run time: none
         vrdr = sys.modules.get("vrdr_max")

@@ -3,6 +3,8 @@ and the simulated 3ds Max start (a fresh Python process running ``max_start_driv
 
 from __future__ import annotations
 
+import ast
+import builtins
 import hashlib
 import io
 import json
@@ -18,6 +20,29 @@ from vrdr_max.deploy.bundle import ABIS, build
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("max_start_driver.py")
+STARTUP_SCRIPT = ROOT / "startup_scripts" / "vrdr_startup.py"
+
+
+def load_startup(path: Path = STARTUP_SCRIPT, name: str = "vrdr_startup") -> dict[str, Any]:
+    """The start-up script's functions and constants, without its closing ``start()`` call.
+
+    The script calls ``start()`` unconditionally on its last line (3ds Max's ``__name__`` is
+    unknown); this loader compiles every statement but that one, so tests can call the
+    functions without registering anything. It refuses a script whose last statement is not
+    exactly ``start()``.
+    """
+    tree = ast.parse(path.read_text("utf-8"), str(path))
+    last = tree.body[-1]
+    assert (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)
+            and isinstance(last.value.func, ast.Name) and last.value.func.id == "start"
+            and not last.value.args and not last.value.keywords), \
+        "the start-up script must end with an unconditional start()"
+    tree.body.pop()
+    namespace: dict[str, Any] = {"__name__": name, "__builtins__": builtins}
+    exec(compile(tree, str(path), "exec"), namespace)
+    return namespace
+
+
 RUNNING_ABI = f"cp{sys.version_info.major}{sys.version_info.minor}"
 TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -87,7 +112,7 @@ def build_bundle(tmp: Path, house: Wheelhouse) -> Path:
 
 def simulate_start(bundle: Path, year: int, *flags: str) -> dict[str, Any]:
     """Start a simulated 3ds Max ``year`` with the package in a fresh Python process."""
-    env = {k: v for k, v in os.environ.items() if k != "QT_API"}
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_API", "VRDR_STARTUP_RECORD")}
     env["QT_QPA_PLATFORM"] = "offscreen"
     proc = subprocess.run([sys.executable, str(DRIVER), str(bundle), str(year), *flags],
                           capture_output=True, text=True, env=env, timeout=120, check=False)

@@ -96,13 +96,27 @@ def test_2025_menu_ids_are_guids_used_once(max_for) -> None:
         assert text in str(error)
 
 
-def test_2024_menuman_is_one_based_and_checks_its_arguments(max_for) -> None:
+def test_2024_menuman_reads_1_based_and_inserts_0_based(max_for) -> None:
+    # getItem is 1-based (ADN menuhook reads 1..numItems()); addItem's position is 0-based
+    # with -1 for the end (ADN menuhook and tk-3dsmax insert before Help at numItems() - 1).
     st = max_for(2024)
     rt = runtime()
-    bar = rt.menuMan.getMainMenuBar()
+    mm = rt.menuMan
+    rt.macros.new("Cat", "Act", "tip", "Text", 'python.Execute "pass"')
+    bar = mm.getMainMenuBar()
     assert bar.getItem(bar.numItems()).getTitle() == "&Help"
     with pytest.raises(MAXScriptException, match="index out of range"):
         bar.getItem(0)
+    first, mine, last = (mm.createSubMenuItem(t, mm.createMenu(t)) for t in ("A", "B", "Z"))
+    assert bar.addItem(mine, bar.numItems() - 1) is True
+    assert bar.addItem(first, 0) is True
+    assert bar.addItem(last, -1) is True
+    assert [bar.getItem(i).getTitle() for i in range(1, bar.numItems() + 1)] == [
+        "A", "&File", "&Edit", "&Scripting", "B", "&Help", "Z"]
+    with pytest.raises(MAXScriptException, match="position out of range"):
+        bar.addItem(mine, bar.numItems() + 1)
+    with pytest.raises(MockGapError):  # 0- or 1-based? [unverified]: nothing may rely on it
+        bar.removeItemByPosition(1)
     assert rt.menuMan.createActionItem("Nope", "Cat") is None
     with pytest.raises(MAXScriptException, match="Unable to convert"):
         bar.addItem("not an item", 1)
@@ -139,5 +153,25 @@ def test_host_flags(max_for) -> None:
     st.net_server = st.batch = st.quiet = True
     assert (rt.IsNetServer(), rt.maxOps.isInNonInteractiveMode(), rt.GetQuietMode()) == (
         True, True, True)
+    st.net_server = st.batch = st.quiet = None  # functions that return undefined
+    assert (rt.IsNetServer(), rt.maxOps.isInNonInteractiveMode(), rt.GetQuietMode()) == (
+        None, None, None)
+    st.undefined.add("IsNetServer")  # a global that holds undefined reads as None
+    assert rt.IsNetServer is None
+    st.absent.add("GetQuietMode")  # not defined at all: AttributeError, like any unknown global
+    with pytest.raises(UndefinedGlobalError):
+        _ = rt.GetQuietMode
     with pytest.raises(MockGapError):
         rt.maxOps.GetICuiMenuMgr()
+
+
+def test_execute_file_runs_under_the_name_the_test_chooses(max_for, tmp_path: Path) -> None:
+    st = max_for(2025)
+    script = tmp_path / "who.py"
+    script.write_text("import sys\nsys.vrdr_who = __name__\n", encoding="utf-8")
+    runtime().python.ExecuteFile(str(script))
+    assert sys.vrdr_who == "__main__"  # type: ignore[attr-defined]
+    st.script_name = "who"  # what 3ds Max really uses is [unverified]
+    runtime().python.ExecuteFile(str(script))
+    assert sys.vrdr_who == "who"  # type: ignore[attr-defined]
+    del sys.vrdr_who  # type: ignore[attr-defined]

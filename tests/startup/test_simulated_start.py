@@ -27,6 +27,9 @@ def assert_registered_once(run: dict, year: int, bundle: Path) -> None:
     assert run["listener"] == []
     assert run["path_added"] == [str(bundle / "Contents" / "python"),
                                  str(bundle / "Contents" / "vendor" / RUNNING_ABI)]
+    # The vendored dependencies come after everything already on sys.path: another pipeline
+    # tool's pydantic keeps precedence (issue 15.14); vrdr_max's own folder goes first.
+    assert run["appended_after_existing"] == [str(bundle / "Contents" / "vendor" / RUNNING_ABI)]
     assert run["qt_api"] == ("pyside6" if year >= 2025 else "pyside2")
     # Start-up imports nothing heavy: no import statement for it ran, nothing new was loaded.
     assert run["heavy_imported"] == []
@@ -41,6 +44,57 @@ def test_start_registers_one_action_and_one_menu_entry(bundle: Path, year: int) 
     assert run["components"][phase] == [f"Contents/startup/{script}"]
     assert run["executed_files"] == ["Contents/startup/vrdr_startup.py"]
     assert_registered_once(run, year, bundle)
+
+
+@pytest.mark.parametrize("name", ["__main__", "vrdr_startup", "builtins"])
+@pytest.mark.parametrize("year", [2024, 2026])
+def test_the_start_runs_whatever_name_3ds_max_gives_the_script(bundle: Path, year: int,
+                                                               name: str) -> None:
+    # Nothing public says what __name__ is in a package .py component or python.ExecuteFile
+    # (issue 15.12): whatever it is, the action and the menu are there.
+    run = simulate_start(bundle, year, f"--script-name={name}")
+    assert_registered_once(run, year, bundle)
+    assert run["record"]["name"] == name  # what it saw, for the field check
+
+
+@pytest.mark.parametrize(("flag", "seen"), [
+    ("--flags-undefined", "returned undefined"),
+    ("--undefined=IsNetServer,GetQuietMode", "undefined"),
+    ("--absent=IsNetServer,GetQuietMode", "not defined")])
+@pytest.mark.parametrize("year", [2024, 2027])
+def test_a_none_from_pymxs_in_the_headless_check_still_starts(bundle: Path, year: int,
+                                                              flag: str, seen: str) -> None:
+    # Issue 18.10: undefined (None) from a probe is "not headless", never a crash.
+    run = simulate_start(bundle, year, flag)
+    assert_registered_once(run, year, bundle)
+    probes = run["record"]["probes"]
+    assert (probes["IsNetServer"], probes["GetQuietMode"]) == (seen, seen)
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_the_start_records_what_it_saw_for_the_field_check(bundle: Path, year: int) -> None:
+    record = simulate_start(bundle, year)["record"]
+    assert record["name"] == "__main__" and record["file_set"] is False
+    assert record["probes"] == {"IsNetServer": "false", "maxOps.isInNonInteractiveMode": "false",
+                                "GetQuietMode": "false"}
+    assert record["macros_new"] == "returned int"
+    assert record["year"] == year and record["python"] == RUNNING_ABI
+    if year >= 2025:
+        assert (record["menu"], record["menu_manager"]) == (
+            "built in #cuiRegisterMenus", "<Interface:CuiMenuMgr>")
+    else:
+        assert (record["menu"], record["menu_manager"]) == (
+            "menuMan: added before Help", "<Interface:menuMan>")
+    assert record["result"] == f"registered: 3ds Max {year}, {RUNNING_ABI}"
+
+
+@pytest.mark.parametrize("year", [2025, 2027])
+def test_another_tools_pydantic_gets_a_panel_that_says_why(bundle: Path, year: int) -> None:
+    action = simulate_start(bundle, year, "--foreign-pydantic")["action"]
+    assert len(action["printed"]) == 1
+    assert "pydantic 1.10.13 is loaded from C:/pipeline/ayon" in action["printed"][0]
+    assert action["dock_names"] == ["vrdrDRPanelUnavailableDock"]
+    assert "needs >=2.11,<2.14" in action["dock_texts"][0]
 
 
 @pytest.mark.parametrize("year", YEARS)
@@ -75,6 +129,7 @@ def test_a_render_node_or_quiet_session_gets_nothing(bundle: Path, year: int, fl
                 "heavy_imported", "heavy_loaded"):
         assert run[key] == [], key
     assert run["legacy_updates"] == 0
+    assert run["record"] is None  # not even the record: nothing at all on a render node
     assert run["qt_api"] is None
     assert "action" not in run
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vrdr_max.addresses import workstation_name
 from vrdr_max.facts import SceneFacts
 from vrdr_max.models import DRSettings
 
@@ -65,13 +67,20 @@ class CheckResult(BaseModel):
 
 @dataclass(frozen=True)
 class CheckContext:
-    """Everything a check may read. Checks never touch 3ds Max or the network themselves."""
+    """Everything a check may read. Checks never touch 3ds Max or the network themselves.
+
+    ``cfg_path`` is the file the settings come from and a submission would write (None when
+    not known: only its name is judged). ``workstation`` is this machine's name, as the
+    operating system reports it unless given.
+    """
 
     facts: SceneFacts
     settings: DRSettings
     probe_results: Sequence[ProbeResult] | None = None
     manifest: FarmManifest | None = None
     shared_drives: frozenset[str] = field(default_factory=frozenset)
+    cfg_path: Path | None = None
+    workstation: str | None = field(default_factory=workstation_name)
 
 
 class Skip(Exception):  # noqa: N818 - a control-flow signal, not an error

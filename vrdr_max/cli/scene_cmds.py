@@ -131,7 +131,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                if stored and args.probe else None)
     settings = stored.settings if stored else DRSettings()
     ctx = CheckContext(facts=facts, settings=settings, probe_results=results, manifest=manifest,
-                       shared_drives=config.defaults.shared_drives)
+                       shared_drives=config.defaults.shared_drives,
+                       cfg_path=stored.cfg.path if stored else None)
     report = run(ctx, None if stored else checks_in(SCENE))
     if args.json:
         emit_json({"scene": str(args.scene), "cfg": str(stored.cfg.path) if stored else None,
