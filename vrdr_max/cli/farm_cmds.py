@@ -68,7 +68,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     workers = verbs.add_parser("workers", help="the farm's workers: address, state, pools")
     _service_args(workers)
     workers.add_argument("--pool", help="only workers in this pool")
-    workers.add_argument("--group", help="only workers in this group")
+    # dest: "group" is the name of the top-level command (cli.main's sub-parsers).
+    workers.add_argument("--group", dest="farm_group", help="only workers in this group")
     add_json_flag(workers)
     workers.set_defaults(func=cmd_workers)
 
@@ -82,7 +83,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     reserve.add_argument("--servers", type=int, required=True, metavar="N",
                          help="how many machines to reserve")
     reserve.add_argument("--pool", help="the Deadline pool (default: farm.pool)")
-    reserve.add_argument("--group", help="the Deadline group (default: farm.group)")
+    reserve.add_argument("--group", dest="farm_group",
+                         help="the Deadline group (default: farm.group)")
     reserve.add_argument("--priority", type=int, metavar="N",
                          help="the job's priority, 0-100 (default: farm.priority, 50)")
     reserve.add_argument("--wait", type=float, metavar="S",
@@ -138,7 +140,7 @@ def _config(args: argparse.Namespace) -> Effective:
     from vrdr_max.studio import FarmLayer, load_effective  # noqa: PLC0415
 
     given = {"deadline_url": getattr(args, "deadline", None) or os.environ.get(URL_ENV) or None,
-             "pool": getattr(args, "pool", None), "group": getattr(args, "group", None),
+             "pool": getattr(args, "pool", None), "group": getattr(args, "farm_group", None),
              "priority": getattr(args, "priority", None), "wait": getattr(args, "wait", None)}
     try:
         layer = FarmLayer.model_validate(given)
@@ -194,12 +196,12 @@ def cmd_workers(args: argparse.Namespace) -> int:
     except FarmError as exc:
         return _farm_failed(exc)
     shown = [w for w in workers if (args.pool is None or args.pool in w.pools)
-             and (args.group is None or args.group in w.groups)]
+             and (args.farm_group is None or args.farm_group in w.groups)]
     if args.json:
         emit_json({"url": client.service.url.text, "workers": [w.to_dict() for w in shown]})
         return EXIT_OK
     if not shown:
-        print("no workers" + (" in that pool/group" if args.pool or args.group else ""))
+        print("no workers" + (" in that pool/group" if args.pool or args.farm_group else ""))
     for w in shown:
         print(f"{w.name:<24} {w.address or '-':<16} {w.state:<12} "
               f"pools: {','.join(w.pools) or '-'}  groups: {','.join(w.groups) or '-'}")
@@ -215,10 +217,15 @@ def _reserve_port(config: Effective, engine: Engine) -> int:
 
 
 def _max_year(args: argparse.Namespace, config: Effective, scene_year: int | None = None) -> int:
-    year = args.max_version or config.farm.max_version or scene_year
+    from vrdr_max.plugcfg import MAX_YEARS  # noqa: PLC0415
+
+    # The scene's own 3ds Max is what the spawners must run; the config is the fallback.
+    year = args.max_version or scene_year or config.farm.max_version
     if year is None:
         raise InputError("which 3ds Max do the farm's spawners run? give --max-version YEAR "
                          "or farm.max_version in the config")
+    if year not in MAX_YEARS:
+        raise InputError(f"--max-version {year} is not a 3ds Max year such as 2026")
     return int(year)
 
 

@@ -22,6 +22,7 @@ and read by ``vrdr farm fieldcheck`` (``fields.py``) against the studio's real W
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -29,7 +30,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from vrdr_max.farm.errors import FarmProtocolError
-from vrdr_max.farm.http import WebService
+from vrdr_max.farm.http import TextAnswer, WebService
 
 # -- names no public source settles --------------------------------------------------------
 
@@ -83,6 +84,10 @@ SPAWNER_PLUGIN = "VraySpawner"
 COMPLETED_TASK_CODE = 5
 """The entry of ``TASK_STATES`` for "Completed" (a completed task cannot be completed again:
 ``deadlinecommand -CompleteJobTask`` refuses it)."""
+
+
+_JOB_ID = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+"""A job id vrdr accepts (Deadline's are 24 hex digits): it goes into URLs and a file name."""
 
 
 # -- typed answers -------------------------------------------------------------------------
@@ -245,10 +250,11 @@ def parse_job_id(data: Any, url: str) -> str:
         FarmProtocolError: no id in it.
     """
     found = data.get(SUBMIT_ID_KEY) if isinstance(data, dict) else data
-    if isinstance(found, str) and found.strip() and found.strip().isprintable():
+    if (isinstance(found, str) and not isinstance(found, TextAnswer)
+            and _JOB_ID.fullmatch(found.strip())):
         return found.strip()
     raise FarmProtocolError(f"POST {url}: the answer holds no job id (expected "
-                            f'{{"{SUBMIT_ID_KEY}": ...}} or a string)', url=url, status=200)
+                            f'{{"{SUBMIT_ID_KEY}": ...}} or a JSON string)', url=url, status=200)
 
 
 def parse_tasks(data: Any, url: str) -> list[Task]:

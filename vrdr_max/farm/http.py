@@ -55,6 +55,12 @@ QUOTE_CHARS = 200
 Sleep = Callable[[float], None]
 
 
+class TextAnswer(str):
+    """An answer that is not JSON (Deadline answers some commands with a plain "Success")."""
+
+    __slots__ = ()
+
+
 def redact(text: str, secrets: tuple[str, ...]) -> str:
     """``text`` with every secret replaced by ``***`` (longest first)."""
     for secret in sorted(secrets, key=len, reverse=True):
@@ -123,8 +129,7 @@ class WebService:
         """POST or PUT a JSON body once (never retried); the answer parsed when it is JSON.
 
         Returns:
-            The parsed answer, or its text when it is not JSON (Deadline answers some commands
-            with a plain "Success").
+            The parsed answer, or a :class:`TextAnswer` when it is not JSON.
 
         Raises:
             FarmError: see :meth:`request`.
@@ -134,7 +139,7 @@ class WebService:
         try:
             return json.loads(text)
         except ValueError:
-            return text.strip()
+            return TextAnswer(text.strip())
 
     def request(self, method: str, path: str, query: str = "", body: bytes | None = None
                 ) -> bytes:
@@ -226,4 +231,4 @@ def _why(exc: BaseException) -> str:
     return one_line(f"{type(exc).__name__}: {exc}")
 
 
-__all__ = ["FarmError", "WebService", "redact"]
+__all__ = ["FarmError", "TextAnswer", "WebService", "redact"]
