@@ -78,6 +78,8 @@ class FakeTask:
     task_id: int
     stat: int = TASK_QUEUED
     worker: str = ""
+    assigned_at: float | None = None
+    """``time.monotonic()`` when a worker took it (benchmarks/farm.py reads it)."""
 
 
 @dataclass
@@ -251,7 +253,7 @@ class FakeDeadline:
                     or worker.name.lower() in job.blacklist):
                 continue
             task = queued.pop(0)
-            task.stat, task.worker = TASK_RENDERING, worker.name
+            task.stat, task.worker, task.assigned_at = TASK_RENDERING, worker.name, now
             worker.task, worker.state = (job.job_id, task.task_id), RENDERING
             if worker.offline_after_pickup:
                 worker.state = OFFLINE
