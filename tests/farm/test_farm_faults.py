@@ -216,3 +216,23 @@ def test_someone_editing_the_cfg_meanwhile_is_left_alone(env: Env, farm: FakeDea
     run = vrdr("farm", "release", "--user", USER)
     assert run.code == 0 and "changed after vrdr wrote it" in run.out
     assert env.cfg.read_bytes() == edited
+
+
+def test_a_record_is_stale_only_when_its_process_is_gone_from_this_machine(
+        tmp_path: Path) -> None:
+    import socket as socket_module
+
+    from vrdr_max.farm.records import ReservationRecord
+    from vrdr_max.ports import Engine
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait(WAIT_S)
+
+    def record(pid: int, host: str) -> ReservationRecord:
+        return ReservationRecord(job_id="j", job_name="n", url="http://h:1", cfg_path="c",
+                                 engine=Engine.CPU, pid=pid, host=host)
+
+    here = socket_module.gethostname()
+    assert record(gone.pid, here).stale()
+    assert not record(os.getpid(), here).stale()
+    assert not record(gone.pid, "another-machine").stale()

@@ -16,6 +16,8 @@ from __future__ import annotations
 import base64
 import os
 import re
+import socket
+import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -100,16 +102,14 @@ class ReservationRecord(BaseModel):
         return self.job_open or self.cfg_pending
 
     def stale(self) -> bool:
-        """True when the process that made it is gone (a crash, a killed 3ds Max)."""
-        if self.pid == os.getpid():
+        """True when the process that made it is gone (a crash, a killed 3ds Max).
+
+        Only a record made on this machine can be judged; one from another machine is not
+        stale as far as this one can tell.
+        """
+        if self.pid == os.getpid() or (self.host and self.host != socket.gethostname()):
             return False
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return True
-        except (PermissionError, OSError):
-            return False
-        return False
+        return not _process_alive(self.pid)
 
     def to_dict(self) -> dict[str, object]:
         """The JSON of ``vrdr farm status`` (no cfg bytes)."""
@@ -178,6 +178,33 @@ class RecordStore:
             if record is not None:
                 records.append(record)
         return sorted(records, key=lambda r: r.created), broken
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process with ``pid`` runs on this machine (True when it cannot be told)."""
+    if sys.platform == "win32":
+        # Never os.kill(pid, 0) here: on Windows it terminates the process.
+        import ctypes  # noqa: PLC0415 - Windows only
+
+        query_limited_information, still_active, access_denied = 0x1000, 259, 5
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        handle = kernel32.OpenProcess(query_limited_information, False, pid)
+        if not handle:
+            return ctypes.get_last_error() == access_denied  # someone else's process
+        try:
+            code = ctypes.c_ulong()
+            if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+                return True
+            return code.value == still_active
+        finally:
+            kernel32.CloseHandle(handle)
+    try:
+        os.kill(pid, 0)  # POSIX: signal 0 only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists but belongs to someone else
+    return True
 
 
 def _read(path: Path) -> ReservationRecord | None:

@@ -282,6 +282,9 @@ def reserve(client: DeadlineClient, options: ReserveOptions, cfg_path: Path, *,
             progress: Callable[[Progress], None] | None = None) -> ReserveReport:
     """Reserve up to ``options.servers`` machines and write the ones that answer into the cfg.
 
+    Blocks for up to ``options.wait`` seconds (plus one probe timeout): never call it on 3ds
+    Max's main thread; run it in a worker and pass ``progress`` back with queued signals.
+
     Args:
         client: the Web Service.
         options: how many machines, which spawner, how long to wait.
