@@ -189,7 +189,7 @@ def test_a_crash_between_reserve_and_release_is_released_next_time(
     assert farm.commands("/api/jobs") == []
     [record] = vrdr("farm", "status", "--json").json()["reservations"]
     assert record["stale"] and record["job_open"]
-    assert "left by a process that is gone" in vrdr("farm", "status").out
+    assert "left behind by a process that is gone" in vrdr("farm", "status").out
     assert_no_secret_in_files(env.tmp)
     release = vrdr("farm", "release", "--user", USER)
     assert release.code == 0, release.out
@@ -228,11 +228,13 @@ def test_a_record_is_stale_only_when_its_process_is_gone_from_this_machine(
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait(WAIT_S)
 
-    def record(pid: int, host: str) -> ReservationRecord:
+    def record(pid: int, host: str, **state: bool) -> ReservationRecord:
         return ReservationRecord(job_id="j", job_name="n", url="http://h:1", cfg_path="c",
-                                 engine=Engine.CPU, pid=pid, host=host)
+                                 engine=Engine.CPU, pid=pid, host=host, **state)
 
     here = socket_module.gethostname()
-    assert record(gone.pid, here).stale()
+    assert record(gone.pid, here).stale()  # gone while it waited for machines
+    assert record(gone.pid, here, finished=True, session=True).stale()  # a render's, gone
+    assert not record(gone.pid, here, finished=True).stale()  # `vrdr farm reserve`: planned
     assert not record(os.getpid(), here).stale()
     assert not record(gone.pid, "another-machine").stale()

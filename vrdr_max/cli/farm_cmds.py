@@ -238,7 +238,8 @@ def _live_progress(line: LiveLine) -> Callable[[Progress], None]:
 
 
 def _reserve(args: argparse.Namespace, config: Effective, client: DeadlineClient, *,
-             engine: Engine, path: Path, servers: int, year: int) -> ReserveReport:
+             engine: Engine, path: Path, servers: int, year: int,
+             session: bool = False) -> ReserveReport:
     from vrdr_max.farm.reservation import ReserveOptions, reserve  # noqa: PLC0415
 
     timeout = getattr(args, "timeout", None)
@@ -250,7 +251,7 @@ def _reserve(args: argparse.Namespace, config: Effective, client: DeadlineClient
                              else timeout)
     line = LiveLine(sys.stderr)
     try:
-        return reserve(client, options, path, store=_store(),
+        return reserve(client, options, path, store=_store(), session=session,
                        progress=_live_progress(line) if line.enabled else None)
     except KeyboardInterrupt:
         line.clear()
@@ -350,7 +351,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     for r in records:
         what = [w for w, on in (("job open", r.job_open), ("cfg holds its servers",
                                                           r.cfg_pending)) if on]
-        stale = " [left by a process that is gone: release it]" if r.stale() else ""
+        stale = (" [left behind by a process that is gone: release it]" if r.stale() else
+                 "" if r.session or not r.finished else " [made by vrdr farm reserve]")
         print(f"job {r.job_id} on {r.url}: {len(r.servers)} of {r.asked} server(s) in "
               f"{r.cfg_path}; {', '.join(what) or 'nothing open'}{stale}")
         print(f"  release with: vrdr farm release {r.job_id}")
@@ -407,7 +409,7 @@ def submit_on_farm(args: argparse.Namespace,
     client = _client(args, config)
     try:
         reserved = _reserve(args, config, client, engine=engine, path=path,
-                            servers=args.farm_servers, year=year)
+                            servers=args.farm_servers, year=year, session=True)
     except FarmError as exc:
         return _farm_failed(exc)
     farm: dict[str, Any] = {"url": client.service.url.text, "reservation": reserved.to_dict()}

@@ -52,6 +52,13 @@ WORKER_STATES: Mapping[int, str] = {0: "Unknown", 1: "Rendering", 2: "Idle", 3: 
                                     4: "Stalled", 8: "StartingJob"}
 """[unverified] ``Info.Stat`` codes of a worker (a public farm dashboard's table)."""
 
+WORKER_POOLS_KEY = "Pools"
+"""[unverified] Key of a worker's pools in ``Info`` (and ``Settings``): a list or one
+comma-separated string, both read."""
+
+WORKER_GROUPS_KEY = "Grps"
+"""[unverified] Key of a worker's groups, read like ``WORKER_POOLS_KEY``."""
+
 TASK_ID_KEY = "TaskID"
 """[unverified] Key of a task's id in ``GET /api/tasks?JobID=``'s answer."""
 
@@ -225,8 +232,8 @@ def parse_workers(data: Any, url: str) -> list[Worker]:
         settings: Mapping[str, Any] = raw_settings if isinstance(raw_settings, dict) else {}
         ip = _text(info.get("IP"))
         override = address_override(settings)
-        pools = _names(info.get("Pools")) or _names(settings.get("Pools"))
-        groups = _names(info.get("Grps")) or _names(settings.get("Grps"))
+        pools = _names(info.get(WORKER_POOLS_KEY)) or _names(settings.get(WORKER_POOLS_KEY))
+        groups = _names(info.get(WORKER_GROUPS_KEY)) or _names(settings.get(WORKER_GROUPS_KEY))
         workers.append(Worker(name=name, ip=ip, override=override, address=override or ip,
                               state_code=_code(info.get("Stat")), pools=pools, groups=groups))
     return workers

@@ -109,13 +109,14 @@ def _workers(client: DeadlineClient, report: FieldReport) -> None:
     else:
         report.add("worker Info.Stat", _const("WORKER_STATES"),
                    *_codes([i.get("Stat") for i in infos if "Stat" in i], dl.WORKER_STATES))
-    for key in ("Pools", "Grps"):
+    for key, constant in ((dl.WORKER_POOLS_KEY, "WORKER_POOLS_KEY"),
+                          (dl.WORKER_GROUPS_KEY, "WORKER_GROUPS_KEY")):
         value = first.get(key)
         shape = ("a list" if isinstance(value, list) else "a comma-separated string"
                  if isinstance(value, str) else "absent" if value is None else
                  type(value).__name__)
-        report.add(f"worker Info.{key}", "", OK if isinstance(value, (list, str)) else MISSING,
-                   shape)
+        report.add(f"worker Info.{key}", _const(constant),
+                   OK if isinstance(value, (list, str)) else MISSING, shape)
     settings: list[dict[str, Any]] = [w["Settings"] for w in items
                                       if isinstance(w.get("Settings"), dict)]
     present = [k for k in dl.ADDRESS_OVERRIDE_KEYS if any(k in s for s in settings)]

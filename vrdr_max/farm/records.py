@@ -58,6 +58,9 @@ class ReservationRecord(BaseModel):
         servers: the machines written into the cfg.
         created: when the job was submitted (seconds since the epoch).
         pid: the process that made it; ``host``: on which machine.
+        finished: the reservation was made (the cfg holds its servers, or nothing answered).
+        session: it belongs to the process that made it (a submission, the panel), which
+            releases it; one from ``vrdr farm reserve`` is meant to outlive its process.
         notes: what went wrong in earlier release attempts.
     """
 
@@ -76,6 +79,8 @@ class ReservationRecord(BaseModel):
     created: float = Field(default_factory=time.time)
     pid: int = Field(default_factory=os.getpid)
     host: str = ""
+    finished: bool = False
+    session: bool = False
     notes: list[str] = Field(default_factory=list)
 
     @property
@@ -102,11 +107,14 @@ class ReservationRecord(BaseModel):
         return self.job_open or self.cfg_pending
 
     def stale(self) -> bool:
-        """True when the process that made it is gone (a crash, a killed 3ds Max).
+        """True when it was left behind by a crash or a killed 3ds Max.
 
-        Only a record made on this machine can be judged; one from another machine is not
-        stale as far as this one can tell.
+        That is: its process is gone before the reservation was made, or while the session it
+        belongs to still held it. Only a record made on this machine can be judged; one from
+        another machine is not stale as far as this one can tell.
         """
+        if self.finished and not self.session:
+            return False  # `vrdr farm reserve` ended as planned; release when done rendering
         if self.pid == os.getpid() or (self.host and self.host != socket.gethostname()):
             return False
         return not _process_alive(self.pid)
@@ -118,7 +126,7 @@ class ReservationRecord(BaseModel):
                 "servers": [s.model_dump() for s in self.servers],
                 "job_open": self.job_open, "cfg_pending": self.cfg_pending,
                 "created": self.created, "pid": self.pid, "host": self.host,
-                "stale": self.stale(), "notes": list(self.notes)}
+                "session": self.session, "stale": self.stale(), "notes": list(self.notes)}
 
 
 class RecordStore:

@@ -278,7 +278,7 @@ class _Wait:
 def reserve(client: DeadlineClient, options: ReserveOptions, cfg_path: Path, *,
             store: RecordStore, local_names: frozenset[str] | None = None,
             clock: Clock = time.monotonic, sleep: Sleep = time.sleep,
-            prober: Prober = _probe,
+            prober: Prober = _probe, session: bool = False,
             progress: Callable[[Progress], None] | None = None) -> ReserveReport:
     """Reserve up to ``options.servers`` machines and write the ones that answer into the cfg.
 
@@ -294,6 +294,9 @@ def reserve(client: DeadlineClient, options: ReserveOptions, cfg_path: Path, *,
         clock: monotonic seconds (tests and benchmarks pass their own).
         sleep: waits between polls.
         prober: probes targets with a timeout (default: ``vrdr_max.probe.probe``).
+        session: the caller releases it itself before it ends (a submission, the panel), so
+            its record is "left behind" once this process is gone; False for a reservation
+            meant to outlive the process (``vrdr farm reserve``).
         progress: called after each poll.
 
     Returns:
@@ -321,7 +324,8 @@ def reserve(client: DeadlineClient, options: ReserveOptions, cfg_path: Path, *,
     record = ReservationRecord(job_id=job_id, job_name=job.name, url=client.service.url.text,
                                cfg_path=str(cfg_path), engine=options.engine,
                                cfg_before=ReservationRecord.encode(before.data),
-                               asked=options.servers, created=started_wall, host=host)
+                               asked=options.servers, created=started_wall, host=host,
+                               session=session)
     report = ReserveReport(job_id=job_id, asked=options.servers, cfg_path=cfg_path,
                            port=options.port)
     try:
@@ -432,6 +436,7 @@ def _write_cfg(cfg: CfgFile, port: int, report: ReserveReport, record: Reservati
     record.servers = [ReservedServer(name=m.name, address=m.address, port=port)
                       for m in report.servers]
     report.written = True
+    record.finished = True
     store.save(record)
 
 
