@@ -37,7 +37,7 @@ def default_workers() -> list[FakeWorker]:
 def write_user_config(path: Path, farm: FakeDeadline | None, **farm_keys: object) -> None:
     """A user config pointing vrdr at ``farm`` with short waits and timeouts."""
     keys: dict[str, object] = {"poll_interval": 0.05, "http_timeout": 1.0,
-                               "max_version": MAX_YEAR, "pool": "dr", "wait": 2.0}
+                               "max_version": MAX_YEAR, "pool": "dr", "wait": 1.0}
     if farm is not None:
         keys.update(deadline_url=farm.url, spawner_port=farm.spawner_port)
     keys.update(farm_keys)

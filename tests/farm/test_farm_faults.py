@@ -27,7 +27,7 @@ WAIT_S = 10.0
 """Longest a test waits on a subprocess or the fake farm (every loop is bounded by it)."""
 
 
-def _reserve(vrdr: Vrdr, env: Env, *extra: str, servers: str = "3") -> Run:
+def _reserve(vrdr: Vrdr, env: Env, *extra: str, servers: str = "2") -> Run:
     return vrdr("farm", "reserve", "--user", USER, "--servers", servers, "--cfg", str(env.cfg),
                 *extra)
 
@@ -238,3 +238,23 @@ def test_a_record_is_stale_only_when_its_process_is_gone_from_this_machine(
     assert not record(gone.pid, here, finished=True).stale()  # `vrdr farm reserve`: planned
     assert not record(os.getpid(), here).stale()
     assert not record(gone.pid, "another-machine").stale()
+
+
+def test_a_cfg_edited_during_the_wait_is_kept_and_the_job_released(
+        env: Env, farm: FakeDeadline, vrdr: Vrdr, monkeypatch: pytest.MonkeyPatch) -> None:
+    from vrdr_max.farm import reservation
+
+    edited = ARTIST_CFG + b"added-by-hand 1 20204\r\n"
+    real = reservation._drop_the_rest
+
+    def artist_saves_meanwhile(*args: object) -> None:
+        env.cfg.write_bytes(edited)  # V-Ray's dialog saved while vrdr waited
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reservation, "_drop_the_rest", artist_saves_meanwhile)
+    run = _reserve(vrdr, env)
+    assert run.code == 2 and "changed on disk" in run.err
+    assert env.cfg.read_bytes() == edited
+    job = farm.only_job()
+    assert farm.commands("/api/jobs") == [{"Command": "complete", "JobID": job.job_id}]
+    assert env.record_files() == []
