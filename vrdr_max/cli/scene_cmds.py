@@ -151,8 +151,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_submit(args: argparse.Namespace) -> int:
     """Plan and execute a submission on a scene description (with farm servers if asked)."""
     if args.farm_servers is not None:
-        # The reservation wraps the submission: farm_cmds reserves, runs _submit, releases.
-        return farm_cmds.submit_on_farm(args, _submit)
+        # The reservation wraps the submission: it reserves, runs _submit, releases.
+        from vrdr_max.cli.farm_verbs import submit_on_farm  # noqa: PLC0415
+
+        return submit_on_farm(args, _submit)
     code, document, lines = _submit(args)
     if args.json:
         emit_json(document)
