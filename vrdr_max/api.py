@@ -31,12 +31,13 @@ from pathlib import Path
 
 from vrdr_max.assetpaths import normalise_drives
 from vrdr_max.checks import CheckContext, CheckReport, run
+from vrdr_max.checks.farm_checks import probe_targets
 from vrdr_max.errors import InputError, quote
 from vrdr_max.host import MaxHost
 from vrdr_max.manifest import FarmManifest, load_manifest
 from vrdr_max.models import DRSettings
 from vrdr_max.ports import Engine
-from vrdr_max.probe import ProbeResult, ProgressCallback, probe, targets_from_settings
+from vrdr_max.probe import ProbeResult, ProbeTarget, ProgressCallback, probe
 from vrdr_max.settings_store import StoredSettings, load_settings
 from vrdr_max.studio import Effective, load_effective
 from vrdr_max.submit import SubmissionReport, SubmitOptions, SubmitPlan, execute, plan
@@ -86,25 +87,40 @@ def apply_pool(settings: DRSettings, name: str, *, merge: bool = False,
     return settings
 
 
-def probe_servers(settings: DRSettings, *, timeout: float | None = None) -> list[ProbeResult]:
+def probe_servers(settings: DRSettings, *, timeout: float | None = None,
+                  licence_servers: Iterable[str] | None = None) -> list[ProbeResult]:
     """TCP-connect to every enabled server (and the DR2 dispatcher). Not on 3ds Max's UI thread.
 
-    ``timeout`` defaults to ``probe_timeout`` of the studio/user files (1 s built in).
+    ``timeout`` defaults to ``probe_timeout`` of the studio/user files (1 s built in); the
+    Chaos License Servers (``farm.licence_servers`` there unless given) are probed too, for the
+    ``licence-server`` check.
     """
-    seconds = load_effective().defaults.probe_timeout if timeout is None else timeout
-    return probe(targets_from_settings(settings), timeout=seconds)
+    targets, seconds = _probe_plan(settings, timeout, licence_servers)
+    return probe(targets, timeout=seconds)
+
+
+def _probe_plan(settings: DRSettings, timeout: float | None,
+                licence_servers: Iterable[str] | None) -> tuple[list[ProbeTarget], float]:
+    """The targets and timeout, reading the studio/user files only for what is left out."""
+    if timeout is None or licence_servers is None:
+        config = load_effective()
+        timeout = config.defaults.probe_timeout if timeout is None else timeout
+        licence_servers = (config.farm.licence_servers if licence_servers is None
+                           else licence_servers)
+    return probe_targets(settings, licence_servers), timeout
 
 
 def probe_in_background(settings: DRSettings, *, timeout: float | None = None,
-                        progress: ProgressCallback | None = None) -> Future[list[ProbeResult]]:
+                        progress: ProgressCallback | None = None,
+                        licence_servers: Iterable[str] | None = None
+                        ) -> Future[list[ProbeResult]]:
     """Start ``probe_servers`` on a worker thread and return at once.
 
     The servers are taken from ``settings`` now, so later edits do not change this probe.
     Poll ``done()`` from 3ds Max's UI thread (a timer), then pass ``result()`` to ``submit``.
     ``progress`` is called on the worker thread.
     """
-    targets = targets_from_settings(settings)
-    seconds = load_effective().defaults.probe_timeout if timeout is None else timeout
+    targets, seconds = _probe_plan(settings, timeout, licence_servers)
     future: Future[list[ProbeResult]] = Future()
 
     def work() -> None:

@@ -156,6 +156,9 @@ class SceneFacts(_Facts):
     missing_instances: dict[str, int] = Field(default_factory=dict)
     scene_dlls: list[str] | None = Field(default_factory=list)
     render_type: str | None = None
+    vray_version: str | None = None
+    """``vrayVersion()``'s version (e.g. "6.20.01"), None where the function is not defined;
+    the ``farm-vray-version`` check compares it with the farm manifest's."""
 
     @property
     def is_vray(self) -> bool:

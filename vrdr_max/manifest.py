@@ -3,7 +3,8 @@
 An optional JSON file (format in docs/checks.md)::
 
     {"version": 1,
-     "plugins": [{"product": "Phoenix FD", "dlls": ["phoenixfd.dlo"], "classes": []}]}
+     "plugins": [{"product": "Phoenix FD", "dlls": ["phoenixfd.dlo"], "classes": []}],
+     "vray_version": "6.20.01", "max_years": [2025, 2026]}
 
 A plugin class the scene uses is covered when its class name or its DLL is listed; a DLL the
 saved scene records ("Used Plug-Ins") when its name is listed.
@@ -35,6 +36,11 @@ class FarmManifest(BaseModel):
 
     version: int = 1
     plugins: list[ManifestPlugin] = Field(default_factory=list)
+    vray_version: str | None = None
+    """The V-Ray build the servers run (``vrayVersion()``'s first item, e.g. "6.20.01");
+    the ``farm-vray-version`` check compares its major.minor with the workstation's."""
+    max_years: list[int] = Field(default_factory=list)
+    """The 3ds Max years the servers run; the ``farm-max-version`` check compares the scene's."""
 
     def covers(self, class_name: str, dll: str) -> bool:
         """True when the servers have the plugin providing ``class_name`` (from ``dll``)."""

@@ -77,6 +77,10 @@ def _kind_of(path: str) -> AssetKind:
     return EXTENSION_KINDS.get(ext, AssetKind.OTHER)
 
 
+def _first(items: list[str] | None) -> str | None:
+    return items[0] if items else None
+
+
 def _global(name: str) -> Any:
     """A MAXScript global, or None when this 3ds Max does not define it (plugin not installed)."""
     try:
@@ -131,6 +135,7 @@ class PymxsHost:
             missing_plugins=self._read_missing_plugins(),
             missing_instances=self._read_missing_instances(),
             render_type=str(rt.getRenderType()),
+            vray_version=_first(self.vray_version()),
         )
 
     def _read_props(self, renderer: Any, engine: Any) -> dict[RendererProp, PropValue]:

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_valid
 from vrdr_max.addresses import split_endpoint, validate_host
 from vrdr_max.assetpaths import normalise_drives
 from vrdr_max.errors import InputError, quote
+from vrdr_max.farm.urls import parse_service_url
 from vrdr_max.jsonfiles import load_json_model
 from vrdr_max.models import Dispatcher, RenderServer
 from vrdr_max.plugcfg import expand_home
@@ -130,12 +131,75 @@ class StudioDefaults(_Strict):
         return sorted(value)
 
 
+MAX_FARM_WAIT_S = 3600.0
+"""Longest poll deadline accepted for a reservation: machines a farm has not handed out in
+an hour are not coming for this render."""
+
+
+class FarmLayer(_Strict):
+    """One layer of farm settings (a file's ``farm``, or the command line); None: not set here.
+
+    Credentials are not settings: the user comes from ``--user``, the password from
+    ``VRDR_DEADLINE_PASSWORD`` or a prompt (docs/farm.md).
+    """
+
+    deadline_url: str | None = None
+    pool: str | None = None
+    group: str | None = None
+    priority: int | None = Field(default=None, ge=0, le=100)
+    wait: float | None = Field(default=None, gt=0, le=MAX_FARM_WAIT_S)
+    poll_interval: float | None = Field(default=None, gt=0, le=60)
+    http_timeout: float | None = Field(default=None, gt=0, le=MAX_TIMEOUT)
+    spawner_port: int | None = Field(default=None, ge=1, le=65535)
+    max_version: int | None = Field(default=None, ge=2009, le=2099)
+    ca_file: str | None = None
+    licence_servers: list[str] | None = None
+
+    @field_validator("deadline_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else parse_service_url(value).text
+
+    @field_validator("licence_servers")
+    @classmethod
+    def _licence(cls, value: list[str] | None) -> list[str] | None:
+        for text in value or ():
+            split_endpoint(text)
+        return value
+
+
+class FarmSettings(_Strict):
+    """The resolved farm settings: the field defaults are the built-in ones."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    deadline_url: str | None = None
+    """The Deadline Web Service, e.g. ``http://deadline01:8082`` (no port is assumed)."""
+    pool: str | None = None
+    """The Deadline pool the spawner job goes to (None: Deadline's "none" pool)."""
+    group: str | None = None
+    priority: int = Field(default=50, ge=0, le=100)
+    wait: float = Field(default=60.0, gt=0, le=MAX_FARM_WAIT_S)
+    """Poll deadline in seconds: how long a reservation waits for machines to answer."""
+    poll_interval: float = Field(default=2.0, gt=0, le=60)
+    http_timeout: float = Field(default=10.0, gt=0, le=MAX_TIMEOUT)
+    spawner_port: int | None = Field(default=None, ge=1, le=65535)
+    """The port the spawners listen on; None: the engine's default DR port."""
+    max_version: int | None = Field(default=None, ge=2009, le=2099)
+    """The 3ds Max year the farm's spawners run, when the command does not say."""
+    ca_file: str | None = None
+    """A CA certificate file for a Web Service whose TLS certificate is the studio's own."""
+    licence_servers: tuple[str, ...] = ()
+    """Chaos License Servers (``HOST[:PORT]``, port 30304 by default) the preflight probes."""
+
+
 class ConfigFile(_Strict):
     """One studio or user configuration file."""
 
     version: int = CONFIG_VERSION
     pools: dict[str, Pool] = Field(default_factory=dict)
     defaults: Defaults = Field(default_factory=Defaults)
+    farm: FarmLayer = Field(default_factory=FarmLayer)
 
 
 class Source(str, Enum):
@@ -156,6 +220,9 @@ class Effective(BaseModel):
     default_sources: dict[str, Source]
     """Field name of ``defaults`` -> the layer its value came from."""
     files: dict[Source, Path]
+    farm: FarmSettings = Field(default_factory=FarmSettings)
+    farm_sources: dict[str, Source] = Field(default_factory=dict)
+    """Field name of ``farm`` -> the layer its value came from."""
 
     def pool(self, name: str) -> Pool:
         """The pool called ``name``.
@@ -197,8 +264,8 @@ def load_config_file(path: Path) -> ConfigFile:
 
 
 def resolve(cli: Defaults | None = None, *, user: ConfigFile | None = None,
-            studio: ConfigFile | None = None, files: Mapping[Source, Path] | None = None
-            ) -> Effective:
+            studio: ConfigFile | None = None, files: Mapping[Source, Path] | None = None,
+            farm_cli: FarmLayer | None = None) -> Effective:
     """Merge the layers: CLI flags > user file > studio file > built-in defaults.
 
     Args:
@@ -206,6 +273,7 @@ def resolve(cli: Defaults | None = None, *, user: ConfigFile | None = None,
         user: the user's file, if any.
         studio: the studio file, if any.
         files: where the files were read from, for reports.
+        farm_cli: farm settings given on the command line (or its environment variables).
     """
     pools: dict[str, Pool] = {}
     pool_sources: dict[str, Source] = {}
@@ -220,13 +288,29 @@ def resolve(cli: Defaults | None = None, *, user: ConfigFile | None = None,
     for source, given in layers:
         for key, value in (given.model_dump(exclude_none=True) if given else {}).items():
             values[key], sources[key] = value, source
+    farm, farm_sources = _merge(FarmSettings, (
+        (Source.STUDIO, studio.farm if studio else None),
+        (Source.USER, user.farm if user else None), (Source.CLI, farm_cli)))
     return Effective(pools=pools, pool_sources=pool_sources,
                      defaults=StudioDefaults.model_validate(values), default_sources=sources,
-                     files=dict(files or {}))
+                     files=dict(files or {}), farm=FarmSettings.model_validate(farm),
+                     farm_sources=farm_sources)
+
+
+def _merge(resolved: type[BaseModel], layers: Iterable[tuple[Source, BaseModel | None]]
+           ) -> tuple[dict[str, Any], dict[str, Source]]:
+    """Field-by-field merge of layers, later ones winning; where each value came from."""
+    values: dict[str, Any] = {}
+    sources = dict.fromkeys(resolved.model_fields, Source.BUILTIN)
+    for source, given in layers:
+        for key, value in (given.model_dump(exclude_none=True) if given else {}).items():
+            values[key], sources[key] = value, source
+    return values, sources
 
 
 def load_effective(cli: Defaults | None = None,
-                   env: Mapping[str, str] | None = None) -> Effective:
+                   env: Mapping[str, str] | None = None, *,
+                   farm_cli: FarmLayer | None = None) -> Effective:
     """Read the studio file (``VRDR_STUDIO_CONFIG``) and the user file, then ``resolve``.
 
     A user file that does not exist is fine; a studio file named by the variable must exist.
@@ -242,4 +326,4 @@ def load_effective(cli: Defaults | None = None,
     if user_path.is_file():
         files[Source.USER] = user_path
         user = load_config_file(user_path)
-    return resolve(cli, user=user, studio=studio, files=files)
+    return resolve(cli, user=user, studio=studio, files=files, farm_cli=farm_cli)

@@ -4,6 +4,10 @@ Importing this package registers every check, in the order they run.
 """
 
 from vrdr_max.checks import scene_checks, server_checks  # noqa: F401 - registers the checks
+
+# isort: split
+# Registration order is run order: the farm checks come after the scene and server checks.
+from vrdr_max.checks import farm_checks  # noqa: F401
 from vrdr_max.checks.model import (
     SCENE,
     SERVERS,

@@ -24,6 +24,10 @@ SCENE = "scene"
 SERVERS = "servers"
 """Scope of checks that need a server list (skipped when no cfg is given)."""
 
+LICENCE_LABEL = "licence"
+"""Probe label of a Chaos License Server probed with the servers (``farm_checks``); the
+server checks leave these results to the ``licence-server`` check."""
+
 
 class Severity(str, Enum):
     """How much a finding matters for a DR render."""

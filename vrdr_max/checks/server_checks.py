@@ -6,7 +6,14 @@ from collections import Counter
 
 from vrdr_max.addresses import format_endpoint, is_loopback, names_this_machine
 from vrdr_max.cfgfile import cfg_name
-from vrdr_max.checks.model import SERVERS, CheckContext, Finding, Severity, Skip
+from vrdr_max.checks.model import (
+    LICENCE_LABEL,
+    SERVERS,
+    CheckContext,
+    Finding,
+    Severity,
+    Skip,
+)
 from vrdr_max.checks.registry import check
 from vrdr_max.models import RenderServer
 from vrdr_max.ports import DEFAULT_PORTS, STANDALONE_PORT, Engine, Mode
@@ -230,12 +237,14 @@ def servers_offline(ctx: CheckContext) -> list[Finding]:
     """A server that does not accept a TCP connection will not join the render."""
     if ctx.probe_results is None:
         raise Skip("servers were not probed")
-    down = [r for r in ctx.probe_results if not r.ok]
+    # Licence servers probed alongside are the licence-server check's (farm_checks).
+    probed = [r for r in ctx.probe_results if getattr(r, "label", None) != LICENCE_LABEL]
+    down = [r for r in probed if not r.ok]
     if not down:
         return []
-    all_down = len(down) == len(ctx.probe_results)
+    all_down = len(down) == len(probed)
     return [Finding(check_id="servers-offline",
                     severity=Severity.ERROR if all_down else Severity.WARNING,
                     subjects=[f"{format_endpoint(r.host, r.port)}: {r.message}" for r in down],
-                    message=f"{len(down)} of {len(ctx.probe_results)} endpoint(s) did not answer"
+                    message=f"{len(down)} of {len(probed)} endpoint(s) did not answer"
                             + ("; nothing will render remotely" if all_down else ""))]

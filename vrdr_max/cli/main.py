@@ -18,6 +18,7 @@ from vrdr_max.cli import (
     bundle_cmds,
     cfg_cmds,
     demo_cmds,
+    farm_cmds,
     net_cmds,
     panel_cmds,
     pools_cmds,
@@ -31,8 +32,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:
     from typing import NoReturn
 
-GROUPS = (demo_cmds, cfg_cmds, spawner_cmds, net_cmds, pools_cmds, scene_cmds, bundle_cmds,
-          panel_cmds)
+GROUPS = (demo_cmds, cfg_cmds, spawner_cmds, net_cmds, pools_cmds, scene_cmds, farm_cmds,
+          bundle_cmds, panel_cmds)
 
 DEBUG_FLAG = "--debug"
 EXIT_BROKEN_PIPE = 141

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from vrdr_max.cli import farm_cmds
 from vrdr_max.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -21,6 +22,8 @@ from vrdr_max.ports import Engine
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
+    from typing import Any
+
     from vrdr_max.host import MaxHost
     from vrdr_max.manifest import FarmManifest
     from vrdr_max.settings_store import StoredSettings
@@ -58,6 +61,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     submit.add_argument("--fix", action="store_true", help="apply the safe fixes first")
     submit.add_argument("--override", metavar="REASON",
                         help="render despite preflight errors; the reason goes in the report")
+    farm_cmds.add_submit_flags(submit)
     submit.set_defaults(func=cmd_submit)
 
 
@@ -116,17 +120,18 @@ def _settings(host: MaxHost, args: argparse.Namespace, config: Effective, *, for
 def cmd_check(args: argparse.Namespace) -> int:
     """Run the preflight; exit 1 when a finding is an error."""
     from vrdr_max.checks import SCENE, CheckContext, checks_in, run  # noqa: PLC0415
+    from vrdr_max.checks.farm_checks import probe_targets  # noqa: PLC0415
     from vrdr_max.mock_session import mock_scene_host  # noqa: PLC0415
     from vrdr_max.models import DRSettings  # noqa: PLC0415
-    from vrdr_max.probe import targets_from_settings  # noqa: PLC0415
     from vrdr_max.reporting import check_report_json, check_report_lines  # noqa: PLC0415
 
     config = _config(args)
     manifest = _manifest(config)
+    licence = config.farm.licence_servers  # probed with the servers (farm-health checks)
     with mock_scene_host(args.scene) as (host, _mock):
         stored = _settings(host, args, config, for_check=True)
         facts = host.read_scene()
-    results = (probe_with_progress(targets_from_settings(stored.settings),
+    results = (probe_with_progress(probe_targets(stored.settings, licence),
                                    timeout=config.defaults.probe_timeout)
                if stored and args.probe else None)
     settings = stored.settings if stored else DRSettings()
@@ -145,12 +150,27 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    """Plan and execute a submission on a scene description."""
+    """Plan and execute a submission on a scene description (with farm servers if asked)."""
+    if args.farm_servers is not None:
+        # The reservation wraps the submission: it reserves, runs _submit, releases.
+        from vrdr_max.cli.farm_verbs import submit_on_farm  # noqa: PLC0415
+
+        return submit_on_farm(args, _submit)
+    code, document, lines = _submit(args)
+    if args.json:
+        emit_json(document)
+    else:
+        print("\n".join(lines))
+    return code
+
+
+def _submit(args: argparse.Namespace) -> tuple[int, dict[str, Any], list[str]]:
+    """The submission: its exit code, its JSON document and its text lines."""
     from vrdr_max import reporting  # noqa: PLC0415
     from vrdr_max.api import apply_pool  # noqa: PLC0415
+    from vrdr_max.checks.farm_checks import probe_targets  # noqa: PLC0415
     from vrdr_max.fixes import apply_fixes  # noqa: PLC0415
     from vrdr_max.mock_session import mock_scene_host  # noqa: PLC0415
-    from vrdr_max.probe import targets_from_settings  # noqa: PLC0415
     from vrdr_max.submit import (  # noqa: PLC0415
         SubmitOptions,
         execute,
@@ -159,15 +179,16 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
     config = _config(args)
     manifest = _manifest(config)
+    licence = config.farm.licence_servers  # probed with the servers (farm-health checks)
     defaults = config.defaults
     drives = defaults.shared_drives
     folder = cfg_path(args, cfg_engine(args)).parent
     with mock_scene_host(args.scene, plugcfg_dir=folder) as (host, _mock):
         stored = _settings(host, args, config, for_check=False)
         assert stored is not None  # for_check=False always loads one
-        if defaults.pool:
+        if defaults.pool and args.farm_servers is None:  # farm servers are the list then
             apply_pool(stored.settings, defaults.pool, config=config)
-        results = (probe_with_progress(targets_from_settings(stored.settings),
+        results = (probe_with_progress(probe_targets(stored.settings, licence),
                                        timeout=defaults.probe_timeout)
                    if args.probe is not False else None)
         options = SubmitOptions(only_online=defaults.only_online, restore=defaults.restore,
@@ -182,15 +203,11 @@ def cmd_submit(args: argparse.Namespace) -> int:
                                cfg_path=stored.cfg.path, loaded_from=stored.cfg.snapshot,
                                options=options, manifest=manifest, shared_drives=drives)
         report = execute(host, submit_plan, override_reason=args.override)
-    if args.json:
-        # Never the cfg's bytes (cfg_loaded): they are the user's file, in any encoding.
-        emit_json({"plan": submit_plan.model_dump(mode="json",
-                                                  exclude={"preflight", "cfg_loaded"}),
-                   "preflight": reporting.check_report_json(submit_plan.preflight),
-                   "fixes_applied": fixed, "report": report.model_dump(mode="json")})
-    else:
-        print("\n".join(reporting.check_report_lines(submit_plan.preflight)))
-        print("\n".join(f"fixed: {line}" for line in fixed))
-        print("\n".join(reporting.plan_lines(submit_plan)))
-        print("\n".join(reporting.submission_lines(report)))
-    return EXIT_OK if report.status.ran else EXIT_FINDINGS
+    # Never the cfg's bytes (cfg_loaded): they are the user's file, in any encoding.
+    document = {"plan": submit_plan.model_dump(mode="json", exclude={"preflight", "cfg_loaded"}),
+                "preflight": reporting.check_report_json(submit_plan.preflight),
+                "fixes_applied": fixed, "report": report.model_dump(mode="json")}
+    lines = [*reporting.check_report_lines(submit_plan.preflight),
+             *(f"fixed: {line}" for line in fixed), *reporting.plan_lines(submit_plan),
+             *reporting.submission_lines(report)]
+    return (EXIT_OK if report.status.ran else EXIT_FINDINGS), document, lines

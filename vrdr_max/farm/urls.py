@@ -1,0 +1,85 @@
+"""The Web Service URL: parsed and checked without touching the network.
+
+``http://deadline01:8082`` or ``https://deadline01:4434``: a scheme, a host and usually a port
+(Deadline's Web Service has no fixed port: 8082 is common, the studio picks it). A URL that
+carries a user name or password is refused, and its text is never repeated, so a password
+typed into it ends up in no message: credentials go in ``--user`` and
+``VRDR_DEADLINE_PASSWORD``.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass
+
+from vrdr_max.addresses import validate_host, validate_port
+from vrdr_max.errors import InputError, one_line, quote
+
+SCHEMES = {"http": 80, "https": 443}
+"""Schemes the client speaks, with the port a URL without one means."""
+
+
+@dataclass(frozen=True)
+class ServiceUrl:
+    """Where the Web Service listens.
+
+    Attributes:
+        scheme: ``http`` or ``https``.
+        host: name or address (IPv6 without brackets).
+        port: TCP port (the scheme's default when the URL gives none).
+        base_path: a path prefix the routes go under (a reverse proxy's), without a trailing
+            slash; usually empty.
+    """
+
+    scheme: str
+    host: str
+    port: int
+    base_path: str = ""
+
+    @property
+    def text(self) -> str:
+        """The URL as vrdr names it in messages and records (never with credentials)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}:{self.port}{self.base_path}"
+
+    def url(self, path: str, query: str = "") -> str:
+        """The full URL of a route, e.g. ``url("/api/jobs", "JobID=1")``."""
+        return f"{self.text}{path}" + (f"?{query}" if query else "")
+
+
+def parse_service_url(text: str) -> ServiceUrl:
+    """Check a Web Service URL.
+
+    Args:
+        text: what the user gave (``--deadline``, ``VRDR_DEADLINE_URL``, the studio config).
+
+    Returns:
+        The parsed URL.
+
+    Raises:
+        InputError: not http(s), no host, a bad host or port, a query or fragment, or a user
+            name/password in it (the message then does not repeat the URL).
+    """
+    raw = text.strip()
+    try:
+        parts = urllib.parse.urlsplit(raw)
+        port = parts.port
+    except ValueError as exc:
+        raise InputError(f"Web Service URL {quote(raw)} is not a URL ({exc})") from None
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        # Said without the text: it may hold a password.
+        raise InputError("the Web Service URL holds a user name or password: give the user "
+                         "with --user and the password in VRDR_DEADLINE_PASSWORD (or at the "
+                         "prompt), never in the URL")
+    scheme = parts.scheme.lower()
+    if scheme not in SCHEMES:
+        raise InputError(f"Web Service URL {quote(raw)} must start with http:// or https:// "
+                         "(e.g. http://deadline01:8082)")
+    if not parts.hostname:
+        raise InputError(f"Web Service URL {quote(raw)} names no host")
+    if parts.query or parts.fragment:
+        raise InputError(f"Web Service URL {quote(raw)} must not have a query or fragment")
+    host = validate_host(parts.hostname)
+    return ServiceUrl(scheme=scheme, host=host.strip("[]"),
+                      port=SCHEMES[scheme] if port is None else validate_port(port),
+                      base_path=one_line(parts.path.rstrip("/")))
