@@ -34,7 +34,7 @@ class PasteStatus(str, Enum):
     NEW = "new"
     LISTED = "already listed"
     REPEATED = "repeated"
-    CHECK = "check"
+    CHECK = "to check"
     INVALID = "invalid"
 
 

@@ -15,6 +15,7 @@ from vrdr_max import reporting
 from vrdr_max.checks import CheckStatus, Finding, Severity
 from vrdr_max.models import DRSettings
 from vrdr_max.ports import Mode
+from vrdr_max.renderers import RendererProp
 from vrdr_max.submit import StepRecord, SubmissionReport, SubmissionStatus, SubmitPlan
 
 MAX_NAMED = 5
@@ -111,8 +112,15 @@ def plan_checklist(plan: SubmitPlan, settings: DRSettings) -> list[Line]:
         lines.append(Line(Mark.NOTE, f"This server list stays in {plan.cfg_path.name} "
                                      "afterwards; the previous file is kept as a backup"))
     lines += [Line(Mark.WARNING, _sentence(f.message), f.fix, f) for f in findings
-              if f.severity is Severity.WARNING]
+              if f.severity is Severity.WARNING and not _moot(f, plan)]
     return lines
+
+
+def _moot(finding: Finding, plan: SubmitPlan) -> bool:
+    """A warning the plan itself answers, said once already in the lines above it."""
+    if finding.check_id == "dr-off":
+        return plan.renderer_props.get(RendererProp.DR_ENABLED) is True  # "DR is on for this"
+    return finding.check_id == "servers-offline" and bool(plan.skipped_servers)  # "left out"
 
 
 def _server_lines(plan: SubmitPlan, settings: DRSettings) -> list[Line]:
