@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from vrdr_max.checks.scene_checks import FIX_ADD_DOME_LIGHT, FIX_ENABLE_DR, FIX_ENABLE_TRANSFER
+from vrdr_max.checks.scene_checks import (
+    FIX_ADD_DOME_LIGHT,
+    FIX_ENABLE_DR,
+    FIX_ENABLE_TRANSFER,
+    FIX_LIGHTS_ON,
+    lights_to_turn_on,
+)
 from vrdr_max.checks.server_checks import FIX_DEDUPE, FIX_SCENE_LIST_OFF
 from vrdr_max.errors import InputError, quote
 from vrdr_max.host import LightKind, MaxHost
@@ -39,6 +45,16 @@ def _add_dome_light(host: MaxHost, _settings: DRSettings) -> str:
     return f"added V-Ray dome light {name} (undo with Ctrl+Z)"
 
 
+def _lights_on(host: MaxHost, _settings: DRSettings) -> str:
+    facts = host.read_scene()
+    inputs = facts.default_lights
+    lights = [] if inputs is None else lights_to_turn_on(inputs, facts.lights)
+    if not lights:
+        raise InputError("no light of the scene is off or hidden: add a dome light instead")
+    done = host.switch_on_lights([lt.name for lt in lights])
+    return f"turned on the scene's lights: {', '.join(done)} (undo with Ctrl+Z)"
+
+
 def _enable_transfer(_host: MaxHost, settings: DRSettings) -> str:
     settings.assets.transfer_missing = True
     return "turned Transfer missing assets on"
@@ -63,12 +79,23 @@ def _servers_from_cfg(_host: MaxHost, settings: DRSettings) -> str:
 
 FIXES: dict[str, Fix] = {f.id: f for f in (
     Fix(FIX_ENABLE_DR, "switch distributed rendering on", _enable_dr),
+    Fix(FIX_LIGHTS_ON, "switch on and show the scene's lights that are off or hidden",
+        _lights_on),
     Fix(FIX_ADD_DOME_LIGHT, "add a V-Ray dome light so DR has a light to render", _add_dome_light),
     Fix(FIX_ENABLE_TRANSFER, "turn Transfer missing assets on", _enable_transfer),
     Fix(FIX_DEDUPE, "remove duplicate server entries", _dedupe),
     Fix(FIX_SCENE_LIST_OFF, "use the cfg's server list, not one saved in the scene",
         _servers_from_cfg),
 )}
+
+
+ALTERNATIVES: dict[str, tuple[str, ...]] = {FIX_LIGHTS_ON: (FIX_ADD_DOME_LIGHT,)}
+"""Fixes offered after a finding's own, in order: the artist picks one (the panel asks)."""
+
+
+def choices(fix_id: str) -> list[Fix]:
+    """The fixes to offer for a finding whose fix is ``fix_id``: its own first, then the others."""
+    return [FIXES[f] for f in (fix_id, *ALTERNATIVES.get(fix_id, ())) if f in FIXES]
 
 
 def apply_fixes(fix_ids: Iterable[str], host: MaxHost, settings: DRSettings) -> list[str]:

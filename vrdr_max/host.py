@@ -92,6 +92,17 @@ class MaxHost(Protocol):
         """Create a light in one undo step and return its node name."""
         ...
 
+    def switch_on_lights(self, names: Sequence[str]) -> list[str]:
+        """Switch on and show the lights called ``names``, in one undo step.
+
+        Returns:
+            One line per light changed: its name and what was done (``Key (on, shown)``).
+
+        Raises:
+            HostError: when 3ds Max refuses a change (the undo step then holds what was done).
+        """
+        ...
+
     def plugcfg_dir(self) -> Path:
         """The folder V-Ray reads ``vray_dr.cfg`` from (``getDir #plugcfg``)."""
         ...

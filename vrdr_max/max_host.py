@@ -362,6 +362,41 @@ class PymxsHost:
             raise HostError(f"could not create {kind.value} light: {exc}") from exc
         return str(node.name)
 
+    def switch_on_lights(self, names: Sequence[str]) -> list[str]:
+        """Switch on and show the named lights in one undo step; say what was done to each.
+
+        A light is switched on through its on/off property (``on``, or ``enabled`` for the V-Ray
+        lights in ``LIGHT_SWITCH``) and shown by clearing its own hidden flag; lights hidden by
+        category are shown by ``hideByCategory.lights`` (the category holds only lights).
+        """
+        wanted = set(names)
+        done: list[str] = []
+        try:
+            with pymxs.undo(True, f"vrdr: turn on {len(wanted)} light(s)"):
+                by_category = bool(rt.hideByCategory.lights) and bool(wanted)
+                if by_category:
+                    rt.hideByCategory.lights = False
+                for node in rt.lights:
+                    name = str(node.name)
+                    key = str(rt.classOf(node)).lower()
+                    if name not in wanted or key in NOT_LIGHTS:
+                        continue
+                    changes = []
+                    switch = LIGHT_SWITCH.get(key, "on")
+                    if not getattr(node, switch):
+                        setattr(node, switch, True)
+                        changes.append("on")
+                    if node.isHidden:
+                        node.isHidden = False
+                        changes.append("shown")
+                    elif by_category:
+                        changes.append("shown: lights are no longer hidden by category")
+                    if changes:
+                        done.append(f"{name} ({', '.join(changes)})")
+        except _MXS_ERRORS as exc:
+            raise HostError(f"could not switch the lights on: {exc}") from exc
+        return done
+
     def read_scene_data(self, key: str) -> str | None:
         """Text stored with ``write_scene_data`` (in the root node's AppData).
 

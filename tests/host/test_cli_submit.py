@@ -52,7 +52,8 @@ def test_submit_with_fixes_override_and_no_restore(cfg: Path,
                  "--no-restore", "--override", "CI smoke test", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["report"]["override_reason"] == "CI smoke test"
-    assert "added V-Ray dome light vrdr_DomeLight (undo with Ctrl+Z)" in doc["fixes_applied"]
+    assert ("turned on the scene's lights: Ceiling_Light_Panel (shown), Spot_Photometric (on), "
+            "IES_Downlight (on, shown) (undo with Ctrl+Z)") in doc["fixes_applied"]
     assert not any(line.startswith("default-lights") for line in doc["report"]["overridden"])
     written = cfg.read_bytes()
     assert b"transfer_missing_assets 1" in written  # the enable-transfer fix, kept

@@ -18,7 +18,7 @@ def test_demo_runs_the_whole_flow(capsys: pytest.CaptureFixture[str], yes: bool)
     for state in ("online", "refused", "timeout"):
         assert f"  {state} " in out
     assert "FAIL default-lights" in out
-    assert ("fixed: added V-Ray dome light" in out) is yes
+    assert ("fixed: turned on the scene's lights" in out) is yes
     assert ("would fix:" in out) is not yes
     assert "status: rendered" in out
     assert "left out (did not answer): 127.0.0.1:" in out

@@ -64,3 +64,17 @@ def test_vrdr_help_imports_no_qt() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60, check=True)
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("dialog", ["render", "paste"])
+def test_dialog_screenshots_are_written_and_exit_0(tmp_path: Path, dialog: str) -> None:
+    out = tmp_path / f"panel-{dialog}.png"
+    done = vrdr("panel", "--demo", "--screenshot", str(out), "--screenshot-dialog", dialog)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(PNG_MAGIC)
+    assert out.stat().st_size > 10_000
+
+
+def test_a_dialog_picture_needs_screenshot(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["panel", "--demo", "--screenshot-dialog", "render"]) == 2
+    assert "--screenshot-dialog needs --screenshot" in capsys.readouterr().err

@@ -104,18 +104,19 @@ def test_option_boxes_write_their_cfg_keys(panel: DRPanel, cfg: Path) -> None:
     assert data.endswith(UNKNOWN)
 
 
-def test_paste_adds_spreadsheet_rows_and_a_bad_line_adds_nothing(
+def test_paste_adds_spreadsheet_rows_and_never_a_bad_line(
         qtbot, panel: DRPanel, cfg: Path, dialogs: Dialogs) -> None:
-    def bad(dialog: QtWidgets.QDialog) -> bool:
-        dialog.accept()  # the panel's accept keeps the dialog open on an error
-        assert "line 2" in dialog.findChild(QtWidgets.QLabel, "errorLabel").text()
-        assert cfg.read_bytes() == ARTIST_CFG
+    def add(dialog: QtWidgets.QDialog) -> bool:
+        rows = dialog.previewTable.model().rowCount()
+        assert [dialog.status_of(r).split(":")[0] for r in range(rows)] == ["new", "invalid"]
         dialog.findChild(QtWidgets.QPlainTextEdit, "textEdit").setPlainText(
-            "render10\t20204\nrender11:20205\n\n")
+            "render10\t20204\nnot a host!\nrender11:20205\n\n")
+        dialog.refresh()
+        assert dialog.ok_button().text() == "Add 2"
         dialog.accept()
         return dialog.result() == QtWidgets.QDialog.DialogCode.Accepted
 
-    dialogs.answers.append(bad)
+    dialogs.answers.append(add)
     QtWidgets.QApplication.clipboard().setText("render10\t20204\nnot a host!\n")
     panel.serverTable.setFocus()
     qtbot.keyClick(panel.serverTable, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
@@ -134,13 +135,14 @@ def test_numa_machine_previews_the_spawner_entries_then_adds_them(
         assert not ok.isEnabled()  # -numa without the node count: the rules need it
         assert dialog.findChild(QtWidgets.QLabel, "errorLabel").text()
         dialog.findChild(QtWidgets.QSpinBox, "nodesSpin").setValue(3)
-        preview = dialog.findChild(QtWidgets.QListWidget, "previewList")
-        seen.append([preview.item(i).text() for i in range(preview.count())])
+        seen.append(dialog.preview_lines())
         return ok.isEnabled()
 
     dialogs.answers.append(fill)
     panel.numaButton.click()
-    assert seen == [["numa01:20204", "numa01:20205", "numa01:20206"]]
+    assert seen == [["numa01: 3 render processes", "  process 1: NUMA node 0, port 20204",
+                     "  process 2: NUMA node 1, port 20205",
+                     "  process 3: NUMA node 2, port 20206"]]
     assert server_lines(cfg)[1:] == [b"numa01 1 20204", b"numa01 1 20205", b"numa01 1 20206"]
     assert {panel.model.index(r, 4).data() for r in (1, 2, 3)} == {"NUMA"}
 

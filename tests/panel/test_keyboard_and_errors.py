@@ -58,7 +58,7 @@ def test_tab_reaches_the_fix_and_select_buttons_right_after_the_findings(
         qtbot, panel: DRPanel) -> None:
     panel.controller.preflight()
     names = tab_through(qtbot, panel, panel.findingsTree, 10)
-    assert names[:3] == ["findingsTree", "fix:enable-dr", "fix:add-dome-light"]
+    assert names[:3] == ["findingsTree", "fix:enable-dr", "fix:turn-on-lights"]
     assert names[3:5] == ["select:default-lights", "select:missing-maps"]
     assert names.index("preflightButton") > 5
     assert names[names.index("preflightButton") + 1] == "renderButton"
@@ -153,18 +153,19 @@ def test_dispatcher_port_0_is_refused_at_the_field(qtbot, panel: DRPanel, cfg: P
     assert cfg.read_bytes() == saved
 
 
-def test_a_bad_line_in_a_pasted_list_names_its_line_and_adds_nothing(
+def test_a_bad_line_in_a_pasted_list_says_why_and_is_never_added(
         qtbot, panel: DRPanel, cfg: Path, dialogs: Dialogs) -> None:
     seen: list[str] = []
 
     def answer(dialog: QtWidgets.QDialog) -> bool:
-        dialog.accept()  # the panel's accept keeps the dialog open on an error
-        seen.append(dialog.findChild(QtWidgets.QLabel, "errorLabel").text())
+        seen.extend(dialog.status_of(r) for r in range(dialog.previewTable.model().rowCount()))
         return False
 
     dialogs.answers.append(answer)
     QtWidgets.QApplication.clipboard().setText("render10\n10.0.0.300\na;b\n")
     panel.serverTable.setFocus()
     qtbot.keyClick(panel.serverTable, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
-    assert seen and seen[0].startswith("line 2:") and "300 > 255" in seen[0]
+    assert seen[0] == "new"
+    assert seen[1].startswith("invalid:") and "300 > 255" in seen[1]
+    assert seen[2].startswith("invalid:")
     assert cfg.read_bytes() == ARTIST_CFG

@@ -73,15 +73,16 @@ def test_cancel_stops_a_probe(qtbot, panel: DRPanel) -> None:
 
 
 def test_fix_button_fixes_its_finding_and_the_finding_disappears(
-        qtbot, panel: DRPanel, mock_max: MockMax) -> None:
+        qtbot, panel: DRPanel, mock_max: MockMax, dialogs: Dialogs) -> None:
     run_preflight(qtbot, panel)
     assert "default-lights" in check_ids(panel)
     assert "errors" in panel.summaryLabel.text()
-    button = panel.findingsTree.findChild(QtWidgets.QToolButton, "fix:add-dome-light")
+    button = panel.findingsTree.findChild(QtWidgets.QToolButton, "fix:turn-on-lights")
     assert button is not None
+    dialogs.answers.append(lambda _choice: True)  # the scene's own lights, offered first
     button.click()
-    assert [c.class_name for c in mock_max.created] == ["VRayLight"]
-    assert mock_max.undo_records == ["vrdr: add vrdr_DomeLight"]  # one undo step
+    assert mock_max.created == []
+    assert mock_max.undo_records == ["vrdr: turn on 3 light(s)"]  # one undo step
     assert "default-lights" not in check_ids(panel)
 
 

@@ -10,6 +10,7 @@ from vrdr_max.ports import Engine
 
 FIX_ENABLE_DR = "enable-dr"
 FIX_ADD_DOME_LIGHT = "add-dome-light"
+FIX_LIGHTS_ON = "turn-on-lights"
 FIX_ENABLE_TRANSFER = "enable-transfer"
 
 # getRenderType() names [docs: MAXScript Render Setup dialog; SDK RendType: "Selected" renders
@@ -91,6 +92,18 @@ def _idle(light: LightFact, inputs: DefaultLightInputs) -> str | None:
     return None
 
 
+def lights_to_turn_on(inputs: DefaultLightInputs, lights: list[LightFact]) -> list[LightFact]:
+    """The scene's lights that would count if switched on or shown (the first fix offered).
+
+    Not those hidden by their layer (showing a layer shows more than its lights) nor those whose
+    switch could not be read; none when Global switches > Lights is off (no light counts then).
+    """
+    if not inputs.lights:
+        return []
+    return [lt for lt in lights if lt.on is not None and _idle(lt, inputs) is not None
+            and not (lt.hidden_by is HiddenBy.LAYER and not inputs.hidden_lights)]
+
+
 @check("default-lights", "Scene has its own lights")
 def default_lights(ctx: CheckContext) -> list[Finding]:
     """DR does not render V-Ray's default lights: buckets from servers come out black."""
@@ -115,7 +128,9 @@ def default_lights(ctx: CheckContext) -> list[Finding]:
                                 "are off, default lights do not render in DR mode")]
     why = ("Global switches > Lights is off" if not inputs.lights
            else "no light in the scene is on and visible" if idle else "the scene has no lights")
-    return [Finding(check_id="default-lights", severity=Severity.ERROR, fix=FIX_ADD_DOME_LIGHT,
+    # The scene's own lights first (the artist placed them); a dome light when none can help.
+    fix = FIX_LIGHTS_ON if lights_to_turn_on(inputs, lights) else FIX_ADD_DOME_LIGHT
+    return [Finding(check_id="default-lights", severity=Severity.ERROR, fix=fix,
                     subjects=idle,
                     message=f"V-Ray would use its default lights ({why}); default lights do not "
                             "render in DR mode: add a light or switch the scene's lights on")]

@@ -23,6 +23,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     panel.add_argument("--dr2", action="store_true", help="show the DR2 view (demo)")
     panel.add_argument("--screenshot", type=Path, metavar="FILE.png",
                        help="render offscreen after a probe and a preflight, save, exit")
+    panel.add_argument("--screenshot-dialog", choices=("render", "paste"), metavar="render|paste",
+                       help="with --screenshot: picture the Render with DR plan or the paste "
+                            "preview instead of the panel")
     panel.add_argument("--theme", choices=("dark", "light"), default="dark",
                        help="palette of the window (3ds Max's default theme is dark)")
     panel.set_defaults(func=cmd_panel)
@@ -34,10 +37,13 @@ def cmd_panel(args: argparse.Namespace) -> int:
         raise InputError("--scene needs --cfg PATH (the cfg file the panel edits)")
     if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
         raise InputError(f"--screenshot wants a .png file, not {args.screenshot}")
+    if args.screenshot_dialog is not None and args.screenshot is None:
+        raise InputError("--screenshot-dialog needs --screenshot FILE.png")
     from vrdr_max.panel.standalone import run_standalone  # noqa: PLC0415 - Qt only here
 
     code = run_standalone(demo=args.demo, scene=args.scene, cfg=args.cfg, dr2=args.dr2,
-                          screenshot=args.screenshot, theme=args.theme)
+                          screenshot=args.screenshot, theme=args.theme,
+                          screenshot_dialog=args.screenshot_dialog)
     if args.screenshot is not None:
         print(f"wrote {args.screenshot}")
     return code

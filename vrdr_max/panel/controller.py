@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from vrdr_max import api
 from vrdr_max.addresses import parse_endpoint, validate_host, validate_port
+from vrdr_max.atomic import MAX_CFG_BYTES, read_bytes_snapshot
 from vrdr_max.cfgfile import cfg_name
 from vrdr_max.checks import (
     SERVERS,
@@ -40,13 +41,16 @@ from vrdr_max.fixes import FIXES
 from vrdr_max.host import MaxHost
 from vrdr_max.manifest import load_manifest
 from vrdr_max.models import CacheLimitType, Dispatcher, DRSettings, RenderServer
+from vrdr_max.panel import conflict
+from vrdr_max.panel import numa_form as numa_rules
+from vrdr_max.panel import paste_preview as paste_rules
 from vrdr_max.ports import Engine, Mode
 from vrdr_max.probe import ProbeResult
 from vrdr_max.renderers import RendererProp
 from vrdr_max.settings_store import StoredSettings, load_settings
 from vrdr_max.spawner import parse_spawner_args, server_entries
-from vrdr_max.studio import load_effective
-from vrdr_max.submit import SubmissionReport, SubmitPlan, execute
+from vrdr_max.studio import Pool, load_effective
+from vrdr_max.submit import SubmissionReport, SubmitOptions, SubmitPlan, execute
 
 Key = tuple[str, int]
 
@@ -291,29 +295,13 @@ class PanelController:
     def paste(self, text: str) -> str | None:
         """Add one ``host[:port]`` per line (spreadsheet rows: host, then an optional port cell).
 
-        All or nothing: one bad line adds none and names the line.
+        All or nothing: one bad line, or one that reads like a typo (``node 05``), adds none and
+        names the line. The paste dialog shows each line first (:meth:`paste_preview`).
         """
-        entries: list[tuple[str, int]] = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            cells = [c for c in line.replace(";", "\t").replace(",", "\t").split() if c]
-            if not cells:
-                continue
-            try:
-                if len(cells) == 2 and cells[1].isdigit():
-                    entries.append((validate_host(cells[0]), validate_port(cells[1])))
-                elif len(cells) == 1:
-                    entries.append(parse_endpoint(cells[0], self.settings.default_port))
-                else:
-                    raise ValueError(f"expected host[:port], got {line.strip()!r}")
-            except (VrdrError, ValueError) as exc:
-                return self._fail(InputField.PASTE, f"line {number}: {exc}")
-        if not entries:
-            return self._fail(InputField.PASTE, "nothing to paste: one host[:port] per line")
-        settings = self._copy()
-        for host, port in entries:
-            settings.add_server(host, port)
-        added = {s.key: Origin.ADDED for s in settings.servers}
-        return self._commit(settings, InputField.PASTE, added)
+        lines = paste_rules.strict_entries(text, self.settings)
+        if isinstance(lines, str):
+            return self._fail(InputField.PASTE, lines)
+        return self.add_pasted(lines)
 
     def numa_preview(self, host: str, spawner_args: str,
                      machine_nodes: int | None = None) -> list[RenderServer] | str:
@@ -549,6 +537,76 @@ class PanelController:
         self.stored = self._load()
         self._emit(Event.SETTINGS, Event.SERVERS)
         return report
+
+    # -- for the dialogs: plan choices, paste preview, conflict, NUMA, pools -------------------
+
+    def probed_all(self) -> bool:
+        """True when every switched-on server has a probe answer (what leaving out needs)."""
+        return self._probe_list() is not None
+
+    def plan_with(self, *, only_online: bool) -> SubmitPlan:
+        """:meth:`plan` with "only servers that answered" on or off (the studio's other choices)."""
+        options = SubmitOptions(only_online=only_online, restore=load_effective().defaults.restore)
+        return api.plan_submission(self.host, self.stored, probe_results=self._probe_list(),
+                                   options=options)
+
+    def paste_preview(self, text: str) -> list[paste_rules.PasteLine]:
+        """Each pasted line judged against the list: new, listed, repeated, to check, invalid."""
+        return paste_rules.preview(text, self.settings)
+
+    def add_pasted(self, lines: Sequence[paste_rules.PasteLine]) -> str | None:
+        """Add the servers pasted lines read as (the paste dialog's Add N)."""
+        servers = [RenderServer(host=line.host, port=line.port, enabled=line.enabled)
+                   for line in lines if line.host is not None and line.port is not None]
+        if not servers:
+            return self._fail(InputField.PASTE, "nothing to add")
+        settings = self._copy()
+        settings.add_servers(servers)
+        return self._commit(settings, InputField.PASTE, {s.key: Origin.ADDED for s in servers})
+
+    def conflict_diff(self) -> list[str]:
+        """What changed in the cfg on disk since the panel read it, as a unified diff."""
+        try:
+            now = read_bytes_snapshot(self.cfg_path, max_bytes=MAX_CFG_BYTES).data
+        except VrdrError as exc:
+            return [f"the file on disk cannot be read: {exc}"]
+        return conflict.changes(self.stored.cfg.snapshot.data, now, self.cfg_path.name)
+
+    def reapply_on_disk(self) -> list[str] | str:
+        """Put the unsaved edits on the cfg as it is now, and save ("apply my change").
+
+        Returns:
+            What was re-applied, one line each; or the error (the edits stay unsaved).
+        """
+        mine = self.settings
+        try:
+            fresh = self._load()
+        except VrdrError as exc:
+            return self._fail(InputField.SAVE, str(exc))
+        # Base: the file as the panel read it; what the file does not hold, as it is now.
+        base = self.stored.cfg.document.to_settings(fresh.settings)
+        merged, done = conflict.reapply(base, mine, fresh.settings)
+        theirs = {s.key for s in fresh.settings.servers}
+        added = {s.key: self.sources.get(s.key, Origin.ADDED) for s in merged.servers
+                 if s.key not in theirs}
+        self.stored = fresh
+        self.conflict = False
+        error = self._commit(merged, InputField.SAVE, added)
+        return error if error is not None else done
+
+    def numa_form(self, host: str, flags: str, machine_nodes: int | None
+                  ) -> numa_rules.NumaPreview:
+        """The NUMA dialog's preview: processes, entries, warnings, spawner command."""
+        try:
+            version: int | None = self.host.max_version()
+        except VrdrError:
+            version = None
+        return numa_rules.preview(host, flags, machine_nodes, self.settings, version)
+
+    def pools(self) -> dict[str, Pool]:
+        """The studio and user files' pools for this engine, by name."""
+        return {n: p for n, p in load_effective().pools.items()
+                if p.engine is self.settings.engine}
 
     # -- 3ds Max events ------------------------------------------------------------------------
 

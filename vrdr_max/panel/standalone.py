@@ -15,7 +15,7 @@ from pathlib import Path
 from qtpy import QtCore, QtGui, QtWidgets
 
 from vrdr_max.demo import stand_in_cfg, stand_in_servers
-from vrdr_max.errors import InputError
+from vrdr_max.errors import InputError, quote
 from vrdr_max.host import MaxHost
 from vrdr_max.mock_session import mock_scene_host
 from vrdr_max.models import Dispatcher
@@ -27,6 +27,11 @@ DEMO_PROBE_TIMEOUT = 1.0
 WINDOW_SIZE = (400, 1040)
 """About a 3ds Max dock's default width; tall enough for every group."""
 SCREENSHOT_WAIT_MS = 15_000
+SCREENSHOT_DIALOGS = ("render", "paste")
+"""Dialogs ``--screenshot-dialog`` can picture: Render with DR's plan, the paste preview."""
+DIALOG_SIZES = {"render": (600, 600), "paste": (600, 460)}
+PASTE_SAMPLE = ("render10", "render11:20204", "node 05", "10.0.0.300", "render12\t20207")
+"""Pasted lines for the paste preview's picture: new, to check, invalid (and one listed)."""
 
 
 def application(theme: str = "dark") -> QtWidgets.QApplication:
@@ -91,8 +96,13 @@ def scene_session(scene: Path, cfg: Path) -> Iterator[PanelController]:
 
 
 def run_standalone(*, demo: bool, scene: Path | None, cfg: Path | None, dr2: bool,
-                   screenshot: Path | None, theme: str) -> int:
-    """Show the panel in its own window; with ``screenshot``, save a picture and return."""
+                   screenshot: Path | None, theme: str, screenshot_dialog: str | None = None
+                   ) -> int:
+    """Show the panel in its own window; with ``screenshot``, save a picture and return.
+
+    ``screenshot_dialog`` (one of :data:`SCREENSHOT_DIALOGS`) pictures that dialog instead,
+    opened over the panel after the probe and the preflight.
+    """
     if screenshot is not None:
         # A picture needs no screen: render offscreen unless the caller chose a platform.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -109,7 +119,7 @@ def run_standalone(*, demo: bool, scene: Path | None, cfg: Path | None, dr2: boo
         window.resize(*WINDOW_SIZE)
         try:
             if screenshot is not None:
-                return _screenshot(app, panel, window, screenshot)
+                return _screenshot(app, panel, window, screenshot, screenshot_dialog)
             return int(app.exec())
         finally:
             panel.shutdown()
@@ -117,8 +127,8 @@ def run_standalone(*, demo: bool, scene: Path | None, cfg: Path | None, dr2: boo
 
 
 def _screenshot(app: QtWidgets.QApplication, panel: DRPanel, window: QtWidgets.QWidget,
-                path: Path) -> int:
-    """Probe, wait, preflight, wait, then grab the window."""
+                path: Path, dialog_name: str | None = None) -> int:
+    """Probe, wait, preflight, wait, then grab the window (or the dialog named)."""
     loop = QtCore.QEventLoop()
     task = panel.probe()
     if task is not None:
@@ -135,6 +145,29 @@ def _screenshot(app: QtWidgets.QApplication, panel: DRPanel, window: QtWidgets.Q
         if item.data(0, QtCore.Qt.ItemDataRole.UserRole) == "default-lights":
             item.setExpanded(True)
     app.processEvents()
-    if not window.grab().save(str(path)):
-        raise InputError(f"could not write {path}")
+    target = window
+    if dialog_name is not None:
+        target = _open_dialog(panel, dialog_name)
+        target.resize(*DIALOG_SIZES[dialog_name])
+        target.show()
+        for _turn in range(3):  # shown, then its rows measured at their final width
+            app.processEvents()
+    try:
+        if not target.grab().save(str(path)):
+            raise InputError(f"could not write {path}")
+    finally:
+        if target is not window:
+            target.close()
     return 0
+
+
+def _open_dialog(panel: DRPanel, name: str) -> QtWidgets.QDialog:
+    """The dialog ``--screenshot-dialog`` names, filled as the artist would see it."""
+    if name == "render":
+        return panel.dialogs.plan_dialog(panel.controller.plan())
+    if name == "paste":
+        listed = [s.endpoint for s in panel.controller.settings.servers[:1]]
+        return panel.dialogs.paste_dialog("\n".join([*PASTE_SAMPLE[:2], *listed,
+                                                      *PASTE_SAMPLE[2:]]))
+    raise InputError(f"--screenshot-dialog: no dialog {quote(name)} "
+                     f"(one of {', '.join(SCREENSHOT_DIALOGS)})")

@@ -393,8 +393,7 @@ class DRPanel(QtWidgets.QWidget):
             fix.setAccessibleName("Fix")
             fix.setObjectName(f"fix:{finding.fix}")
             fix.setToolTip(f"Fix: {fix_description(finding.fix)}")
-            fix_id = finding.fix
-            fix.clicked.connect(lambda: self.controller.fix(fix_id))
+            fix.clicked.connect(lambda: self.dialogs.fix(finding))  # a choice of fixes: asks
             layout.addWidget(fix)
         if self.controller.node_names(finding):
             select = QtWidgets.QToolButton(box)
@@ -550,10 +549,10 @@ class DRPanel(QtWidgets.QWidget):
 
     def render_with_dr(self) -> SubmissionReport | None:
         """Show the plan; on OK (with a reason when errors remain) render, then the report."""
-        submit_plan = self.controller.plan()
-        reason = self.dialogs.plan(submit_plan)
-        if reason is None:
+        choice = self.dialogs.plan(self.controller.plan())
+        if choice is None:
             return None
+        submit_plan, reason = choice
         report = self.controller.render(submit_plan, reason or None)
         self.dialogs.report(report)
         return report
