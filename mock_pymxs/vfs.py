@@ -2,6 +2,7 @@ r"""The client's file system as the mock sees it: Windows paths, any case, ``\``
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterable, Iterator
 
@@ -75,6 +76,14 @@ class VirtualFiles:
     def is_file(self, path: str) -> bool:
         """True for a listed file only."""
         return key(path) in self._files
+
+    def matching(self, folder: str, wildcard: str) -> list[str]:
+        """Files directly in ``folder`` whose name matches ``*``/``?`` wildcards, any case."""
+        prefix = key(folder).rstrip("\\") + "\\"
+        pattern = wildcard.casefold()
+        return sorted(p for k, p in self._files.items()
+                      if k.startswith(prefix) and "\\" not in k[len(prefix):]
+                      and fnmatch.fnmatchcase(k[len(prefix):], pattern))
 
 
 def _parents(k: str) -> Iterator[str]:
