@@ -8,7 +8,7 @@ the mock does not model raises MockGapError instead, so a test never mistakes on
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from mock_pymxs import classes, vfs
@@ -525,28 +525,27 @@ class Globals:
         """Every object of class ``info`` the scene holds, in a stable order."""
         st = self.s.state
         sup = info.superclass
-        pool: list[ObjState]
         if sup == classes.TEXTUREMAP:
-            pool = [*st.maps, *(o for o in (st.environment_map,) if o is not None)]
+            env = [st.environment_map] if st.environment_map is not None else []
+            pool = [o for o in (*st.maps, *env) if o.cls is info]
         elif sup == classes.MATERIAL:
-            pool = list(st.materials)
+            pool = [o for o in st.materials if o.cls is info]
         elif sup == classes.RENDERER:
-            pool = [r for r in (st.current, st.production) if r is not None]
+            pool = [r for r in (st.current, st.production) if r is not None and r.cls is info]
         elif sup == classes.MODIFIER:
-            pool = [m for n in st.nodes for m in n.modifiers]
-        elif sup == classes.RENDER_ELEMENT:
-            pool = list(st.render_elements)
-        elif sup == classes.ATMOSPHERIC:
-            pool = list(st.atmospherics)
-        elif sup == classes.RENDER_EFFECT:
-            pool = list(st.effects)
+            pool = [m for n in st.nodes if n.modifiers for m in n.modifiers if m.cls is info]
+        elif sup in classes.SCENE_HOLDERS:
+            holders = {classes.RENDER_ELEMENT: st.render_elements,
+                       classes.ATMOSPHERIC: st.atmospherics,
+                       classes.RENDER_EFFECT: st.effects}[sup]
+            pool = [o for o in holders if o.cls is info]
         else:
-            pool = [n.base for n in st.nodes]
-        pool += [*st.missing_objects, *st.editor_missing]
+            pool = [n.base for n in st.nodes if n.base.cls is info]
+        pool += [o for o in (*st.missing_objects, *st.editor_missing) if o.cls is info]
         seen: set[int] = set()
         out: list[ObjState] = []
-        for o in pool:
-            if o.cls is info and id(o) not in seen:
+        for o in pool:  # instanced nodes share one base object: found once
+            if id(o) not in seen:
                 seen.add(id(o))
                 out.append(o)
         return out
@@ -849,15 +848,17 @@ class Globals:
             if isinstance(obj, Node):
                 return Array(s, [])
             o = obj._o
-            if o.cls.superclass == classes.MATERIAL:
-                nodes = [n for n in st.nodes if n.material is o]
-            elif o.cls.superclass == classes.TEXTUREMAP:
-                nodes = [n for n in st.nodes if n.material is not None and o in n.material.maps]
+            if o.cls.superclass in (classes.MATERIAL, classes.TEXTUREMAP):
+                # nodes whose material is it, or holds it (materials hold maps directly)
+                held_by = {id(m) for m in st.materials if any(x is o for x in m.maps)}
+                if o.cls.superclass == classes.MATERIAL:
+                    held_by.add(id(o))  # a map is never a node's material itself
+                nodes: Iterator[NodeState] = iter(()) if not held_by else (
+                    n for n in st.nodes if n.material is not None and id(n.material) in held_by)
             else:
-                nodes = list(o.nodes)
-            if kwargs.get("firstOnly"):
-                nodes = nodes[:1]
-            return Array(s, [Node(s, n) for n in nodes])
+                nodes = iter(o.nodes)
+            found = [next(nodes, None)] if kwargs.get("firstOnly") else list(nodes)
+            return Array(s, [Node(s, n) for n in found if n is not None])
 
         return Interface(
             s, "refs", methods={"dependentNodes": dependent_nodes}, gaps=("dependents", "dependsOn")
@@ -1074,8 +1075,12 @@ def asset_files(session: Session) -> list[str]:
     out: list[str] = [st.scene_path] if st.scene_path else []
     out += [p for p in dict.fromkeys(st.xref_scenes) if p not in out]  # scene XRefs
     seen = set(out)
+    props: dict[int, str | None] = {}  # by class: the property holding its file, if any
     for o in st.all_objects():
-        prop = classes.FILE_PROPS.get(o.cls.name.lower())
+        key = id(o.cls)
+        if key not in props:
+            props[key] = classes.FILE_PROPS.get(o.cls.name.lower())
+        prop = props[key]
         value = o.props.get(prop) if prop else None
         if isinstance(value, str) and value and value not in seen:
             seen.add(value)

@@ -226,16 +226,20 @@ class SceneState:
         """Every object the scene holds, once, in a stable order (maps in file order first)."""
         seen: set[int] = set()
         out: list[ObjState] = []
-        pool: list[ObjState | None] = [*self.maps, *self.materials]
-        for n in self.nodes:
-            pool += [n.base, *n.modifiers]
-        pool += [*self.missing_objects, *self.editor_missing, self.current, self.production,
-                 self.environment_map, *self.atmospherics, *self.effects,
-                 *self.render_elements, *self.medit, *self.sme]
-        for o in pool:
-            if o is not None and id(o) not in seen:
-                seen.add(id(o))
-                out.append(o)
+
+        def add(group: Iterable[ObjState | None]) -> None:
+            for o in group:
+                if o is not None and id(o) not in seen:
+                    seen.add(id(o))
+                    out.append(o)
+
+        add(self.maps)
+        add(self.materials)
+        add(n.base for n in self.nodes)
+        add(m for n in self.nodes if n.modifiers for m in n.modifiers)
+        add((*self.missing_objects, *self.editor_missing, self.current, self.production,
+             self.environment_map, *self.atmospherics, *self.effects, *self.render_elements,
+             *self.medit, *self.sme))
         return out
 
     def adopt(self, obj: ObjState) -> None:

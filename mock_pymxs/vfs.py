@@ -47,6 +47,7 @@ class VirtualFiles:
     def __init__(self, paths: Iterable[str] = ()) -> None:
         self._files: dict[str, str] = {}
         self._dirs: dict[str, int] = {}
+        self._in_folder: dict[str, dict[str, str]] = {}  # folder key -> name key -> path
         for p in paths:
             self.add(p)
 
@@ -56,6 +57,8 @@ class VirtualFiles:
         if k in self._files:
             return
         self._files[k] = normalize(path)
+        folder, _, name = k.rpartition("\\")
+        self._in_folder.setdefault(folder, {})[name] = self._files[k]
         for d in _parents(k):
             self._dirs[d] = self._dirs.get(d, 0) + 1
 
@@ -63,6 +66,8 @@ class VirtualFiles:
         """Make ``path`` not exist; KeyError if it did not."""
         k = key(path)
         del self._files[k]
+        folder, _, name = k.rpartition("\\")
+        del self._in_folder[folder][name]
         for d in _parents(k):
             self._dirs[d] -= 1
             if not self._dirs[d]:
@@ -79,11 +84,9 @@ class VirtualFiles:
 
     def matching(self, folder: str, wildcard: str) -> list[str]:
         """Files directly in ``folder`` whose name matches ``*``/``?`` wildcards, any case."""
-        prefix = key(folder).rstrip("\\") + "\\"
+        names = self._in_folder.get(key(folder).rstrip("\\"), {})
         pattern = wildcard.casefold()
-        return sorted(p for k, p in self._files.items()
-                      if k.startswith(prefix) and "\\" not in k[len(prefix):]
-                      and fnmatch.fnmatchcase(k[len(prefix):], pattern))
+        return sorted(p for name, p in names.items() if fnmatch.fnmatchcase(name, pattern))
 
 
 def _parents(k: str) -> Iterator[str]:
