@@ -548,7 +548,7 @@ class Globals:
             if id(o) not in seen:
                 seen.add(id(o))
                 out.append(o)
-        return out
+        return st.held(out)
 
     def _get_sub_anim_names(self, obj: object) -> Array:
         if not isinstance(obj, RootScene):

@@ -116,6 +116,7 @@ class SceneState:
         self.detached: list[ObjState] = []
         self.missing_objects: list[ObjState] = []
         self.medit: list[ObjState] = []  # Material Editor slots holding something
+        self.from_file: set[int] = set()  # ids of the scene file's maps and materials
         self.sme: list[ObjState] = []  # what the Slate Material Editor's views hold
         # Missing_* objects only the Material Editor holds (a count in the scene file)
         self.editor_missing: list[ObjState] = []
@@ -206,13 +207,25 @@ class SceneState:
                       for r in self.branch_roots(b)])
 
     def loose(self) -> list[ObjState]:
-        """Maps and materials no holder references.
+        """Maps and materials of the scene file no holder references.
 
         The scene file's shorthand for objects the node tree uses in ways the mock does not
-        model (a modifier's map, a displacement map): #world holds them.
+        model (a modifier's map, a displacement map): #world holds them. A map a script made
+        and no longer references is not loose: it is held by nothing, as in 3ds Max.
         """
         held = self.outside_world() | reach(list(self.nodes))
-        return [o for o in (*self.maps, *self.materials) if id(o) not in held]
+        return [o for o in (*self.maps, *self.materials)
+                if id(o) not in held and id(o) in self.from_file]
+
+    def held(self, objs: list[ObjState]) -> list[ObjState]:
+        """Leave out maps and materials a script made that nothing references any more."""
+        made = [o for o in objs if id(o) not in self.from_file
+                and o.cls.superclass in (classes.TEXTUREMAP, classes.MATERIAL)]
+        if not made:
+            return objs
+        ids = reach([r for b in ROOT_SCENE_BRANCHES for r in self.branch_roots(b)])
+        gone = {id(o) for o in made if id(o) not in ids}
+        return [o for o in objs if id(o) not in gone]
 
     def in_world(self, candidates: list[ObjState]) -> list[ObjState]:
         """The candidates #world holds (nodes, what they use, loose maps and materials)."""
@@ -240,7 +253,7 @@ class SceneState:
         add((*self.missing_objects, *self.editor_missing, self.current, self.production,
              self.environment_map, *self.atmospherics, *self.effects, *self.render_elements,
              *self.medit, *self.sme))
-        return out
+        return self.held(out)
 
     def adopt(self, obj: ObjState) -> None:
         """A detached object (made by calling its class) is now held by the scene somewhere."""
@@ -451,12 +464,14 @@ def _build_materials(
             props["HDRIMapName"] = m.HDRIMapName
         obj.props.update(coerce_json(info, props, f"maps[{i}]"))
         st.maps.append(obj)
+        st.from_file.add(id(obj))
         maps_by_name[m.name.lower()] = obj
     mats: dict[str, ObjState] = {}
     for mat in scene.materials:
         obj = ObjState(st.class_info(mat.class_), mat.name)
         obj.maps = [maps_by_name[n.lower()] for n in mat.maps]
         st.materials.append(obj)
+        st.from_file.add(id(obj))
         mats[mat.name.lower()] = obj
     return mats, maps_by_name
 

@@ -32,12 +32,13 @@ from vrdr_max.facts import (
     SceneFacts,
 )
 from vrdr_max.filepatterns import FilePattern, find_pattern, tokens_for
-from vrdr_max.host import LightKind, RenderOutcome, judge_render, pickup_frame_count
+from vrdr_max.host import LightKind, RenderOutcome, StageCase, judge_render, pickup_frame_count
 from vrdr_max.max_names import (
     APPDATA_ID,
     ASSET_SOURCES,
     CALLBACK_ID,
     EDITOR_BRANCHES,
+    ELEMENT_PROBE,
     EXTENSION_KINDS,
     FIELD_PROBE_ID,
     FRAME_EVENT,
@@ -49,6 +50,7 @@ from vrdr_max.max_names import (
     MISSING_CLASSES,
     NODE_BRANCHES,
     NOT_LIGHTS,
+    PROBE_NAME,
     PROMPT_MS,
     QUICK_RENDER,
     RENDER_OUTPUT,
@@ -758,6 +760,43 @@ class PymxsHost:
             rt.callbacks.removeScripts(id=probe)
         return True
 
+    def stage(self, case: StageCase, value: str) -> Callable[[], None]:
+        """Put a case into the open scene for the field check; return what takes it out."""
+        try:
+            with pymxs.undo(False):
+                take_out = _STAGERS[case](value)
+        except _MXS_ERRORS as exc:
+            raise HostError(f"could not stage {case.value}: {exc}") from exc
+
+        def undo() -> None:
+            with pymxs.undo(False):
+                take_out()
+        return undo
+
+    def asset_tracking_files(self) -> list[str]:
+        """``ATSOps.GetFiles`` after a refresh, as 3ds Max lists them."""
+        ats = rt.ATSOps
+        ats.Refresh()
+        return [str(item) for item in ats.GetFiles(pymxs.byref(None))[1]]
+
+    def scene_branches(self) -> dict[str, str]:
+        """Each rootScene sub-anim and how its ``.object`` prints."""
+        scene, get_sub = rt.rootScene, rt.getSubAnim
+        out = {}
+        for index, name in enumerate(rt.getSubAnimNames(scene), start=1):  # 1-based
+            obj = get_sub(scene, index).object
+            out[str(name)] = "undefined" if obj is None else str(obj)
+        return out
+
+    def renderer_property_names(self) -> list[str]:
+        """``getPropNames`` of the current renderer, then of its V_Ray_settings (dotted)."""
+        renderer = rt.renderers.current
+        names = [str(n) for n in rt.getPropNames(renderer)]
+        if rt.isProperty(renderer, GPU_SETTINGS_OBJECT):
+            sub = getattr(renderer, GPU_SETTINGS_OBJECT)
+            names += [f"{GPU_SETTINGS_OBJECT}.{n}" for n in rt.getPropNames(sub)]
+        return names
+
     def render_events(self, events: Sequence[str]) -> list[str]:
         """Render once like the Render button; the listed notifications, in order."""
         self._close_render_setup()
@@ -806,3 +845,63 @@ class PymxsHost:
 
 def _dotted(sub: str | None, name: str) -> str:
     return name if sub is None else f"{sub}.{name}"
+
+
+# -- cases the field check stages for a moment (FieldHost.stage) ------------------------------
+
+def _stage_environment_map(path: str) -> Callable[[], None]:
+    before = rt.environmentMap
+    rt.environmentMap = rt.Bitmaptexture(filename=path, name=PROBE_NAME)
+
+    def undo() -> None:
+        rt.environmentMap = before
+    return undo
+
+
+def _stage_render_element_map(path: str) -> Callable[[], None]:
+    class_name, name_prop, map_prop = ELEMENT_PROBE
+    element_class = _global(class_name)
+    if element_class is None:
+        raise HostError(f"{class_name} is not installed (V-Ray's render element)")
+    element = element_class(**{name_prop: PROBE_NAME,
+                               map_prop: rt.Bitmaptexture(filename=path, name=PROBE_NAME)})
+    manager = rt.maxOps.GetCurRenderElementMgr()
+    manager.AddRenderElement(element)
+    return lambda: manager.RemoveRenderElement(element)
+
+
+def _stage_render_output(path: str) -> Callable[[], None]:
+    before, save = getattr(rt, RENDER_OUTPUT), rt.rendSaveFile
+    setattr(rt, RENDER_OUTPUT, path)
+    rt.rendSaveFile = True
+
+    def undo() -> None:
+        setattr(rt, RENDER_OUTPUT, before)
+        rt.rendSaveFile = save
+    return undo
+
+
+def _stage_nested_hidden_layer(light_name: str) -> Callable[[], None]:
+    manager = rt.LayerManager
+    parent = manager.newLayerFromName(f"{PROBE_NAME}_parent")
+    child = manager.newLayerFromName(f"{PROBE_NAME}_child")
+    if parent is None or child is None:
+        raise HostError(f"layers named {PROBE_NAME}_parent/_child exist already")
+    child.setParent(parent)
+    setattr(parent, LAYER_HIDDEN, True)
+    light = rt.VRayLight(name=light_name)
+    child.addNode(light)
+
+    def undo() -> None:
+        rt.delete(light)
+        manager.deleteLayerByName(f"{PROBE_NAME}_child")
+        manager.deleteLayerByName(f"{PROBE_NAME}_parent")
+    return undo
+
+
+_STAGERS: dict[StageCase, Callable[[str], Callable[[], None]]] = {
+    StageCase.ENVIRONMENT_MAP: _stage_environment_map,
+    StageCase.RENDER_ELEMENT_MAP: _stage_render_element_map,
+    StageCase.RENDER_OUTPUT: _stage_render_output,
+    StageCase.NESTED_HIDDEN_LAYER: _stage_nested_hidden_layer,
+}

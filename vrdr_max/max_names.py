@@ -77,6 +77,12 @@ NODE_BRANCHES = ("world", "Scene_Materials")
 # these) [used in production code]. 3ds Max adds the frame number to a sequence's file name.
 RENDER_OUTPUT = "rendOutputFilename"
 VRAY_OUTPUT_PROPS = ("output_rawFileName", "output_splitfilename")
+
+# What the field check builds for a moment to try the scene read: a render element that holds a
+# map, `VRayExtraTex elementname: texture:` (public 3ds Max scripts create it so) [used in
+# production code], and the names it gives its probes.
+ELEMENT_PROBE = ("VRayExtraTex", "elementname", "texture")
+PROBE_NAME = "vrdr_field_probe"
 # A render is judged by the #postRenderFrame notifications it sends against the frames Render
 # Setup asks for (3ds Max documents no "render cancelled" event or state).
 FRAME_EVENT = "postRenderFrame"

@@ -131,7 +131,7 @@ def test_the_sources_beyond_the_node_tree_round_trip(tmp_path: Path) -> None:
     # Environment, render elements, editor slots, outputs, patterns, nested layers (issue 15).
     scene = synthetic_scene(nodes=200, maps=40, lights=6, seed=3, file_objects=4, caches=2,
                             render_elements=2, branches=True, editor_maps=6)
-    before, after, data = _round_trip(scene, tmp_path)
+    before, after, _data = _round_trip(scene, tmp_path)
     assert after == before
     assert [a.matches for a in before.assets if a.matches is not None] == [100, 100]
     assert not any("renders" in a.path for a in before.assets)
@@ -149,7 +149,7 @@ def _editor_missing_and_a_workstation(data: dict[str, Any]) -> None:
 
 def test_editor_only_missing_plugins_a_workstation_and_a_relative_pattern_round_trip(
         tmp_path: Path) -> None:
-    before, after, data = _round_trip(variant("clean", _editor_missing_and_a_workstation),
+    before, after, _data = _round_trip(variant("clean", _editor_missing_and_a_workstation),
                                       tmp_path)
     assert after == before
     assert before.workstation == "WS-9" and before.missing_editor_only == {"Missing_Mtl": 1}

@@ -206,3 +206,13 @@ def test_a_renderer_reference_must_be_a_property_of_the_right_kind() -> None:
                                      "refs": {"environment_gi_mapp": "Sky"}}}
     with pytest.raises(SceneFileError, match="has no property 'environment_gi_mapp'"):
         mock_pymxs.parse_scene(typo)
+
+
+def test_a_map_a_script_lets_go_of_is_held_by_nothing(rt: Any) -> None:
+    import pymxs
+
+    rt.environmentMap = rt.VRayBitmap(HDRIMapName="C:\\hdri\\probe.exr", name="Probe")
+    assert "Probe" in names(rt.getClassInstances(rt.VRayBitmap))
+    rt.environmentMap = None  # undefined
+    assert "Probe" not in names(rt.getClassInstances(rt.VRayBitmap))
+    assert "C:\\hdri\\probe.exr" not in list(rt.ATSOps.GetFiles(pymxs.byref(None))[1])
