@@ -1,4 +1,12 @@
-"""The MaxHost contract inside a real 3ds Max: run with tests/max/run_in_max.py (see README)."""
+"""The MaxHost contract inside a real 3ds Max: run with tests/max/run_in_max.py (see README).
+
+Besides what run_in_max.py lists, the staged clauses set a missing Bitmap as the environment
+map, add a VRayExtraTex render element holding a missing Bitmap, set Render Setup's output to a
+file not yet written, and put a V-Ray light on a layer nested in a hidden layer: use a
+throwaway scene. The editor-only missing plugin clause needs a scene whose only ``Missing_*``
+object sits in a Material Editor slot: set VRDR_CONTRACT_EDITOR_MISSING to its class (e.g.
+``Missing_Mtl``); otherwise it is skipped with that reason.
+"""
 
 from __future__ import annotations
 
