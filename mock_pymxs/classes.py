@@ -27,6 +27,12 @@ TEXTUREMAP = "textureMap"
 RENDERER = "RendererClass"
 MODIFIER = "modifier"
 REFTARGET = "ReferenceTarget"
+# Superclasses of what hangs off rootScene's Environment, Render Effects and Render Elements
+# branches; their print forms are [unverified] (no global is defined for them here).
+ATMOSPHERIC = "Atmospheric"
+RENDER_EFFECT = "RenderEffect"
+RENDER_ELEMENT = "RenderElement"
+SCENE_HOLDERS = (ATMOSPHERIC, RENDER_EFFECT, RENDER_ELEMENT)
 SUPERCLASSES = (
     GEOMETRY, LIGHT, CAMERA, HELPER, MATERIAL, TEXTUREMAP, RENDERER, MODIFIER, REFTARGET
 )
@@ -123,6 +129,24 @@ VRAY_CPU = (
     _p("system_vrayLog_file", "str", "%TEMP%\\vraylog.txt"),
     _p("system_lowThreadPriority", "bool", False),
     _p("system_numThreads", "int", 0),
+    # V-Ray frame buffer outputs: raw image file and split render channels (AYON's and Royal
+    # Render's 3ds Max scripts read and set these) [used in production code].
+    _p("output_saveRawFile", "bool", False),
+    _p("output_rawFileName", "str", ""),
+    _p("output_splitgbuffer", "bool", False),
+    _p("output_splitfilename", "str", ""),
+    # Environment overrides (V-Ray tab > Environment): GI, reflection/refraction and refraction
+    # maps hang off the renderer, not the node tree. environment_gi_map/_on [used in production
+    # code: Blur's cross3d sets them]; the rr/refract spellings [unverified].
+    _p("environment_gi_on", "bool", False),
+    _p("environment_gi_map", "texmap", None),
+    _p("environment_rr_on", "bool", False),
+    _p("environment_rr_map", "texmap", None),
+    _p("environment_refract_on", "bool", False),
+    _p("environment_refract_map", "texmap", None),
+    # Global switches > Override mtl: a material the renderer holds [unverified spelling].
+    _p("options_overrideMtl_on", "bool", False),
+    _p("options_overrideMtl_mtl", "material", None),
 )
 # V-Ray GPU renderer: vray-dr.md §5.3 [ref: used in production code]. `V_Ray_settings` is a
 # sub-object holding the CPU-style names (VRAY_CPU); that it carries all of them is [unverified].
@@ -228,6 +252,11 @@ _CORE: tuple[ClassInfo, ...] = (
     ClassInfo("Missing_RefTarget", REFTARGET, (), creatable=False),
     ClassInfo("Missing_Render_Effect", "RenderEffect", (), creatable=False),
     ClassInfo("Missing_Atmospheric", "Atmospheric", (), creatable=False),
+    # Environment effects and render effects: what hangs off rootScene's Environment and Render
+    # Effects branches. Class names [stub]; they hold maps as references (no map property names
+    # are modelled).
+    ClassInfo("Fog", ATMOSPHERIC, ()),
+    ClassInfo("Lens_Effects", RENDER_EFFECT, ()),
     ClassInfo(
         "Missing_Renderer",
         RENDERER,
@@ -269,6 +298,11 @@ _PLUGIN: tuple[ClassInfo, ...] = (
     ClassInfo("VRaySky", TEXTUREMAP, (), plugin=True, evidence="[unverified]"),
     ClassInfo("VRayMtl", MATERIAL, (), plugin=True, evidence="[unverified]"),
     ClassInfo("VRayAmbientLight", LIGHT, VRAYAMBIENT, plugin=True, evidence="[ref]"),
+    # VRayExtraTex renders a map as a render element: `elementname`, `texture` (public 3ds Max
+    # scripts create `VRayExtraTex elementname:"AO" texture:...`) [used in production code].
+    ClassInfo("VRayExtraTex", RENDER_ELEMENT,
+              (_p("elementname", "str", "VRayExtraTex"), _p("texture", "texmap", None)),
+              plugin=True, evidence="[used in production code]"),
     ClassInfo("VRayScene", GEOMETRY, VRAYSCENE, plugin=True, evidence="[unverified]"),
     ClassInfo("VRayVolumeGrid", GEOMETRY, VOLUME_CACHE, plugin=True, evidence="[unverified]"),
     # Phoenix FD: the classes Deadline's Phoenix workflow script checks [ref].
@@ -317,6 +351,9 @@ FILE_PROPS: dict[str, str] = {
     "xrefobject": "fileName",
     "alembicobject": "source",
 }
+
+# V-Ray's output file properties (raw image file, split render channels): outputs, never inputs.
+VRAY_OUTPUT_PROPS = ("output_rawFileName", "output_splitfilename")
 
 # The pseudo class of the GPU renderer's settings sub-object (its name is [unverified]).
 VRAY_SETTINGS = ClassInfo(

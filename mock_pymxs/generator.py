@@ -7,14 +7,18 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from mock_pymxs.scene import (
+    EnvironmentSpec,
+    HolderSpec,
     LayerSpec,
     MapSpec,
     MaterialSpec,
     NodeSpec,
     PluginDllSpec,
     PropValue,
+    RenderElementSpec,
     RendererSpec,
     RenderSpec,
     Scene,
@@ -22,9 +26,12 @@ from mock_pymxs.scene import (
 
 VRAY_DLL = "vrender2025.dlr"
 VRAY_CLASSES = ["VRayLight", "VRayBitmap", "VRayHDRI", "VRayProxy", "VRayMtl",
-                "VRayScene", "VRayVolumeGrid", "V_Ray_6__update_2_1"]
+                "VRayScene", "VRayVolumeGrid", "VRayExtraTex", "V_Ray_6__update_2_1"]
 _GEOMETRY = ("Box", "Sphere", "Plane", "Editable_Poly")
 LIGHT_LAYER = "Lights"
+LIGHTING_LAYER = "Lighting"  # the lights' layer's parent when layers are nested
+PHOENIX_DLL = "phoenixfd.dlo"
+CACHE_FRAMES = 100  # frames on disk per Phoenix cache pattern
 # Objects whose files only the Asset Tracking System lists to the adapter: (class, property,
 # extension).
 FILE_OBJECTS = (
@@ -44,6 +51,10 @@ def synthetic_scene(
     file_objects: int = 0,
     missing_maps: float = 0.05,
     unc_maps: float = 0.5,
+    branches: bool = False,
+    render_elements: int = 0,
+    editor_maps: int = 0,
+    caches: int = 0,
 ) -> Scene:
     """A V-Ray 6 CPU scene of ``nodes`` geometry nodes plus ``lights`` lights and ``maps`` maps.
 
@@ -54,6 +65,13 @@ def synthetic_scene(
     ``unc_maps`` is on a UNC path, the others on a local drive. One material per ten maps.
     Lights and file objects draw from their own random streams, so they come out the same
     whatever the number of geometry nodes.
+
+    The sources beyond the node tree (issue 15): ``branches`` adds an environment HDRI, a GI
+    override map, a fog with a map, a render output and V-Ray raw output, and nests the
+    lights' layer in a parent layer; ``render_elements`` VRayExtraTex elements each hold a map
+    and name an output; ``editor_maps`` Material Editor slots hold maps, every other one a map
+    the scene also uses; ``caches`` Phoenix simulators read ``sim_<i>_####.aur`` patterns with
+    ``CACHE_FRAMES`` frames each on the file server.
     """
     rng = random.Random(seed)  # noqa: S311 - reproducible test data, not security
     light_rng = random.Random(seed + 1)  # noqa: S311
@@ -108,6 +126,13 @@ def synthetic_scene(
         path = f"\\\\fileserver\\cache\\file_{i:05d}.{ext}"
         client_files.append(path)
         node_specs.append(_node(f"File_{i:05d}", cls, props={prop: path}))
+    for i in range(caches):
+        client_files += [f"\\\\fileserver\\cache\\sim_{i:03d}_{f:04d}.aur"
+                         for f in range(CACHE_FRAMES)]
+        node_specs.append(_node(f"Sim_{i:03d}", "FireSmokeSim",
+                                props={"inPath": f"\\\\fileserver\\cache\\sim_{i:03d}_####.aur"}))
+    extra = _other_branches(map_specs, client_files, branches=branches,
+                            render_elements=render_elements, editor_maps=editor_maps)
     return Scene.model_construct(
         max_version=2025,
         max_root=None,
@@ -117,11 +142,7 @@ def synthetic_scene(
         temp_dir=None,
         map_paths=["\\\\fileserver\\assets\\textures"],
         client_files=client_files,
-        renderer=RendererSpec.model_construct(
-            class_="V_Ray_6__update_2_1", props={}, v_ray_settings=None
-        ),
         production_renderer=None,
-        render=RenderSpec(),
         vray_version=["6.20.01", "32528"],
         nodes=node_specs,
         materials=mat_specs,
@@ -132,16 +153,72 @@ def synthetic_scene(
                 path=f"C:\\Program Files\\Chaos\\V-Ray\\plugins\\{VRAY_DLL}",
                 loaded=True,
                 classes=list(VRAY_CLASSES),
-            )
+            ),
+            PluginDllSpec.model_construct(
+                name=PHOENIX_DLL,
+                path=f"C:\\Program Files\\Chaos\\Phoenix\\plugins\\{PHOENIX_DLL}",
+                loaded=True,
+                classes=["FireSmokeSim"],
+            ),
         ],
         missing_plugins=[],
         missing_instances={},
-        layers=[LayerSpec.model_construct(name=LIGHT_LAYER, hidden=False)],
+        layers=[LayerSpec.model_construct(name=LIGHT_LAYER, hidden=False,
+                                          parent=LIGHTING_LAYER if branches else None),
+                *([LayerSpec.model_construct(name=LIGHTING_LAYER, hidden=False, parent=None)]
+                  if branches else [])],
         hide_by_category=[],
-        material_editor=[],
         render_dialog_open=False,
         root_appdata={},
+        **extra,
     )
+
+
+def _other_branches(map_specs: list[MapSpec], client_files: list[str], *, branches: bool,
+                    render_elements: int, editor_maps: int) -> dict[str, Any]:
+    """Scene fields for the environment, render elements, outputs and editor slots."""
+    extra: dict[str, Any] = {
+        "material_editor": [], "render": RenderSpec(),
+        "renderer": RendererSpec.model_construct(class_="V_Ray_6__update_2_1", props={},
+                                                 v_ray_settings=None, refs={}),
+    }
+
+    def new_map(name: str, cls: str, path: str) -> str:
+        prop = "HDRIMapName" if cls == "VRayBitmap" else "filename"
+        map_specs.append(MapSpec.model_construct(
+            name=name, class_=cls, filename=None, HDRIMapName=None, props={prop: path}))
+        client_files.append(path)
+        return name
+
+    if branches:
+        env = new_map("Env_HDRI", "VRayBitmap", "\\\\fileserver\\assets\\hdri\\sky.exr")
+        gi = new_map("GI_HDRI", "VRayBitmap", "\\\\fileserver\\assets\\hdri\\gi.exr")
+        mist = new_map("Fog_Map", "Bitmaptexture", "\\\\fileserver\\assets\\tex\\fog.png")
+        extra["environment"] = EnvironmentSpec.model_construct(
+            map=env, use_map=True, effects=[],
+            atmospherics=[HolderSpec.model_construct(name="Fog", class_="Fog", maps=[mist])])
+        extra["renderer"] = RendererSpec.model_construct(
+            class_="V_Ray_6__update_2_1", v_ray_settings=None, refs={"environment_gi_map": gi},
+            props={"output_saveRawFile": True,
+                   "output_rawFileName": "\\\\fileserver\\renders\\bench_raw.exr"})
+        extra["render"] = RenderSpec(output="\\\\fileserver\\renders\\bench_.exr",
+                                     save_file=True)
+    extra["render_elements"] = [
+        RenderElementSpec.model_construct(
+            name=f"Extra_{i:03d}", class_="VRayExtraTex", props={},
+            maps=[new_map(f"Element_Map_{i:03d}", "Bitmaptexture",
+                          f"\\\\fileserver\\assets\\tex\\element_{i:03d}.png")],
+            filename=f"\\\\fileserver\\renders\\bench_element_{i:03d}.exr")
+        for i in range(render_elements)]
+    slots = [m.name for m in map_specs[: (editor_maps + 1) // 2]]  # maps the scene also uses
+    for i in range(editor_maps // 2):
+        name = f"Slot_Map_{i:03d}"
+        map_specs.append(MapSpec.model_construct(
+            name=name, class_="Bitmaptexture", HDRIMapName=None, props={},
+            filename=f"C:\\Users\\artist\\old\\slot_{i:03d}.jpg"))
+        slots.append(name)
+    extra["material_editor"] = slots[:24]
+    return extra
 
 
 def _node(name: str, class_: str, *, hidden: bool = False, on: bool | None = None,

@@ -8,7 +8,7 @@ the mock does not model raises MockGapError instead, so a test never mistakes on
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from mock_pymxs import classes, vfs
@@ -21,7 +21,16 @@ from mock_pymxs.errors import (
 )
 from mock_pymxs.scene import HIDE_CATEGORIES
 from mock_pymxs.session import CALLBACK_TYPES, RENDER_STATEMENT, Callback, Session, gap
-from mock_pymxs.state import NodeState, ObjState, renderer_snapshot, restore_snapshot
+from mock_pymxs.state import (
+    ROOT_SCENE_BRANCHES,
+    LayerState,
+    NodeState,
+    ObjState,
+    SceneState,
+    reach,
+    renderer_snapshot,
+    restore_snapshot,
+)
 from mock_pymxs.timevalues import Interval, Time, frame_number
 from mock_pymxs.values import (
     Array,
@@ -33,6 +42,9 @@ from mock_pymxs.values import (
     Name,
     Node,
     RootNode,
+    RootScene,
+    SceneBranch,
+    SubAnim,
     SuperClass,
     _Counted,
     check_value,
@@ -51,16 +63,11 @@ GAP_GLOBALS = (
     "sceneMaterials",
     "meditMaterials",
     "selection",
-    "rootScene",
     "actionMan",
     "macros",
     "showProperties",
     "apropos",
-    "rendOutputFilename",
-    "rendSaveFile",
     "scanlineRender",
-    "environmentMap",
-    "useEnvironmentMap",
     "stringStream",
     "Point3",
     "keyboard",
@@ -76,7 +83,6 @@ GAP_GLOBALS = (
     "filenameFromPath",
     "shapes",
     "systemTools",
-    "sysInfo",
     "maxOps",
     "viewport",
     "EditRenderRegion",
@@ -196,6 +202,8 @@ class Globals:
                 self._value(sup, lambda sup=sup: SuperClass(s, sup))  # type: ignore[misc]
         self._value("undefined", lambda: None)
         self._value("rootNode", lambda: RootNode(s))
+        self._value("rootScene", lambda: RootScene(s))
+        self._scene_branches()
         self._value("maxFilePath", self._max_file_path)
         self._value("maxFileName", lambda: vfs.basename(st.scene_path) if st.scene_path else "")
         self._value(
@@ -243,6 +251,10 @@ class Globals:
             ("deleteAppData", self._delete_app_data),
             ("displayTempPrompt", self._display_temp_prompt),
             ("select", self._select),
+            ("getSubAnimNames", self._get_sub_anim_names),
+            ("getSubAnim", self._get_sub_anim),
+            ("getFiles", self._get_files),
+            ("delete", self._delete),
         ):
             self._fn(name, impl)
         if st.vray_version is not None:
@@ -259,12 +271,17 @@ class Globals:
             ("fileProperties", self._file_properties),
             ("hideByCategory", self._hide_by_category),
             ("LayerManager", self._layer_manager),
+            ("sysInfo", self._sys_info),
         ):
             iface = build()
             self._value(name, lambda iface=iface: iface)  # type: ignore[misc]
         from mock_pymxs import maxui  # noqa: PLC0415 - maxui builds on this module
 
         maxui.add_globals(self)  # start-up surroundings: macros, menus, python, host flags
+        # Render Setup's render elements hang off maxOps (the start-up module builds maxOps).
+        max_ops = self.table["maxops"][1]()
+        element_mgr = self._render_element_mgr()
+        max_ops._add_method("GetCurRenderElementMgr", lambda: element_mgr)
 
     def lookup(self, name: str) -> Any:
         """The value of a global (counted by the caller)."""
@@ -331,6 +348,35 @@ class Globals:
             lambda: Time(st.current_frame),
             set_frame("current_frame", "currentTime"),
         )
+
+    def _scene_branches(self) -> None:
+        """Globals for rootScene's other branches: the environment map and Render Output."""
+        s, st = self.s, self.s.state
+
+        def set_env(value: object) -> None:
+            new = check_value("texmap", value, "environmentMap")
+            old = st.environment_map
+            st.environment_map = new if isinstance(new, ObjState) else None
+            if st.environment_map is not None:
+                st.adopt(st.environment_map)
+            s.record_write("runtime", "runtime", "environmentMap", old, new)
+
+        def set_use_env(value: object) -> None:
+            st.use_environment_map = bool(check_value("bool", value, "useEnvironmentMap"))
+
+        def set_output(value: object) -> None:
+            st.render_output = string_arg(value, "rendOutputFilename")
+
+        def set_save(value: object) -> None:
+            st.render_save_file = bool(check_value("bool", value, "rendSaveFile"))
+
+        # MAXScript "Render Scene Dialog" / "Rendering > Environment" globals [docs].
+        self._value("environmentMap",
+                    lambda: None if st.environment_map is None
+                    else MaxObject(s, st.environment_map), set_env)
+        self._value("useEnvironmentMap", lambda: st.use_environment_map, set_use_env)
+        self._value("rendOutputFilename", lambda: st.render_output, set_output)
+        self._value("rendSaveFile", lambda: st.render_save_file, set_save)
 
     # -- scene collections ----------------------------------------------------------------
     def _collection(self, keep: Callable[[NodeState], bool]) -> Array:
@@ -446,36 +492,105 @@ class Globals:
         target._set(pname, value)
 
     def _get_class_instances(self, cls: object, **kwargs: object) -> Array:
+        """``getClassInstances``: the whole scene, or only ``target:``'s hierarchy.
+
+        Without a target the search covers everything under the scene root, the Material
+        Editor included; with one, only that target's hierarchy [docs].
+        """
         if kwargs.keys() - {"processAllAnimatables", "processChildren", "target"}:
             raise gap(f"getClassInstances keywords {sorted(kwargs)}")
         if not isinstance(cls, MaxClass):
             raise MAXScriptException(f"-- Unable to convert: {cls!r} to type: MAXClass")
         target = kwargs.get("target")
-        if target is not None and not isinstance(target, RootNode):
-            raise gap("getClassInstances with a target other than rootNode")
         info, st, s = cls._info, self.s.state, self.s
-        found: list[ObjState] = []
-        if info.superclass == classes.TEXTUREMAP:
-            found = [m for m in st.maps if m.cls is info]
-        elif info.superclass == classes.MATERIAL:
-            found = [m for m in st.materials if m.cls is info]
-        elif info.superclass == classes.RENDERER:
-            found = [r for r in (st.current, st.production) if r is not None and r.cls is info]
-        elif info.superclass == classes.MODIFIER:
-            found = [m for n in st.nodes for m in n.modifiers if m.cls is info]
+        found = self._candidates(info)
+        if target is None or isinstance(target, RootScene):
+            pass
+        elif isinstance(target, RootNode):
+            found = st.in_world(found)
+        elif isinstance(target, SceneBranch):
+            ids = st.reach_branch(target._branch)
+            found = [o for o in found if id(o) in ids]
+        elif isinstance(target, MaxObject):
+            ids = reach([target._o])
+            found = [o for o in found if id(o) in ids]
+        elif isinstance(target, Node):
+            ids = reach([target._n])
+            found = [o for o in found if id(o) in ids]
         else:
-            seen: set[int] = set()
-            for n in st.nodes:
-                if n.base.cls is info and id(n.base) not in seen:
-                    seen.add(id(n.base))
-                    found.append(n.base)
-        found += [o for o in st.missing_objects if o.cls is info]
-        if target is not None:
-            # Without a target the search also covers the Material Editor [docs]; the
-            # root node's hierarchy does not hold what only editor slots hold.
-            editor_only = st.editor_only()
-            found = [o for o in found if id(o) not in editor_only]
+            raise MAXScriptException(f"-- Unable to convert: {target!r} to type: MAXObject")
         return Array(s, [MaxObject(s, o) for o in found])
+
+    def _candidates(self, info: classes.ClassInfo) -> list[ObjState]:
+        """Every object of class ``info`` the scene holds, in a stable order."""
+        st = self.s.state
+        sup = info.superclass
+        if sup == classes.TEXTUREMAP:
+            env = [st.environment_map] if st.environment_map is not None else []
+            pool = [o for o in (*st.maps, *env) if o.cls is info]
+        elif sup == classes.MATERIAL:
+            pool = [o for o in st.materials if o.cls is info]
+        elif sup == classes.RENDERER:
+            pool = [r for r in (st.current, st.production) if r is not None and r.cls is info]
+        elif sup == classes.MODIFIER:
+            pool = [m for n in st.nodes if n.modifiers for m in n.modifiers if m.cls is info]
+        elif sup in classes.SCENE_HOLDERS:
+            holders = {classes.RENDER_ELEMENT: st.render_elements,
+                       classes.ATMOSPHERIC: st.atmospherics,
+                       classes.RENDER_EFFECT: st.effects}[sup]
+            pool = [o for o in holders if o.cls is info]
+        else:
+            pool = [n.base for n in st.nodes if n.base.cls is info]
+        pool += [o for o in (*st.missing_objects, *st.editor_missing) if o.cls is info]
+        seen: set[int] = set()
+        out: list[ObjState] = []
+        for o in pool:  # instanced nodes share one base object: found once
+            if id(o) not in seen:
+                seen.add(id(o))
+                out.append(o)
+        return st.held(out)
+
+    def _get_sub_anim_names(self, obj: object) -> Array:
+        if not isinstance(obj, RootScene):
+            raise gap("getSubAnimNames of anything but rootScene")
+        return Array(self.s, [Name(b) for b in ROOT_SCENE_BRANCHES])
+
+    def _get_sub_anim(self, obj: object, index: object) -> SubAnim:
+        if not isinstance(obj, RootScene):
+            raise gap("getSubAnim of anything but rootScene")
+        if isinstance(index, Name):
+            hit = [b for b in ROOT_SCENE_BRANCHES if b.lower() == str(index).lower()]
+            if not hit:
+                raise MAXScriptException(f"-- Runtime error: no sub-anim named #{index}")
+            return SubAnim(self.s, hit[0])
+        i = _index(index, len(ROOT_SCENE_BRANCHES), "getSubAnim")  # 1-based
+        return SubAnim(self.s, ROOT_SCENE_BRANCHES[i])
+
+    def _get_files(self, pattern: object, **kwargs: object) -> Array:
+        """``getFiles <wild_card_filename>``: the files a wildcard names.
+
+        ``*``/``?`` in the last component match case-insensitively; wildcards elsewhere match
+        nothing [docs: External File Methods; Windows FindFirstFile].
+        """
+        if kwargs:
+            raise gap(f"getFiles keywords {sorted(kwargs)}")
+        text = vfs.normalize(string_arg(pattern, "getFiles"))
+        folder, _, name = text.rpartition("\\")
+        if not folder or any(c in folder for c in "*?"):
+            return Array(self.s, [])
+        return Array(self.s, self.s.state.files.matching(folder, name))
+
+    def _delete(self, what: object) -> None:
+        """``delete <node>``: the node leaves the scene (its target too, as in 3ds Max)."""
+        items = list(what) if isinstance(what, (list, tuple, Array)) else [what]
+        st = self.s.state
+        for item in items:
+            if not isinstance(item, Node):
+                raise MAXScriptException(f"-- Unable to convert: {item!r} to type: node")
+            gone = {id(item._n)}
+            if item._n.target is not None:
+                gone.add(id(item._n.target))
+            st.nodes = [n for n in st.nodes if id(n) not in gone]
 
     def _execute(self, statement: object) -> Any:
         s = self.s
@@ -733,15 +848,17 @@ class Globals:
             if isinstance(obj, Node):
                 return Array(s, [])
             o = obj._o
-            if o.cls.superclass == classes.MATERIAL:
-                nodes = [n for n in st.nodes if n.material is o]
-            elif o.cls.superclass == classes.TEXTUREMAP:
-                nodes = [n for n in st.nodes if n.material is not None and o in n.material.maps]
+            if o.cls.superclass in (classes.MATERIAL, classes.TEXTUREMAP):
+                # nodes whose material is it, or holds it (materials hold maps directly)
+                held_by = {id(m) for m in st.materials if any(x is o for x in m.maps)}
+                if o.cls.superclass == classes.MATERIAL:
+                    held_by.add(id(o))  # a map is never a node's material itself
+                nodes: Iterator[NodeState] = iter(()) if not held_by else (
+                    n for n in st.nodes if n.material is not None and id(n.material) in held_by)
             else:
-                nodes = list(o.nodes)
-            if kwargs.get("firstOnly"):
-                nodes = nodes[:1]
-            return Array(s, [Node(s, n) for n in nodes])
+                nodes = iter(o.nodes)
+            found = [next(nodes, None)] if kwargs.get("firstOnly") else list(nodes)
+            return Array(s, [Node(s, n) for n in found if n is not None])
 
         return Interface(
             s, "refs", methods={"dependentNodes": dependent_nodes}, gaps=("dependents", "dependsOn")
@@ -758,9 +875,18 @@ class Globals:
             files = asset_files(s)
             return len(files), Array(s, files)
 
+        st = s.state
+
+        def set_exclude(value: object) -> None:
+            st.ats_exclude_outputs = bool(check_value("bool", value, "ATSOps.ExcludeOutputFiles"))
+
         return Interface(
             s,
             "ATSOps",
+            # Exclude Output Files: "Sets output files such as rendered images to Excluded
+            # status" (3ds Max, Asset Tracking dialog); whether GetFiles then leaves them out is
+            # [unverified] (st.ats_honours_exclusion).
+            props={"ExcludeOutputFiles": (lambda: st.ats_exclude_outputs, set_exclude)},
             methods={
                 "Refresh": lambda: None,
                 "GetFiles": get_files,
@@ -834,12 +960,99 @@ class Globals:
             hit = [ly for ly in st.layers if ly.name.lower() == name.lower()]
             return layer_interface(s, hit[0]) if hit else None
 
+        def new_from_name(name: object) -> Interface | None:
+            name = string_arg(name)
+            if any(ly.name.lower() == name.lower() for ly in st.layers):
+                return None  # names are unique: undefined for a taken name [unverified]
+            st.layers.append(LayerState(name))
+            return layer_interface(s, st.layers[-1])
+
+        def delete_by_name(name: object) -> bool:
+            # Only a layer with no nodes that is not the current one (layer "0") [docs].
+            name = string_arg(name)
+            hit = [ly for ly in st.layers[1:] if ly.name.lower() == name.lower()]
+            if not hit or any(n.layer is hit[0] for n in st.nodes):
+                return False
+            for ly in st.layers:
+                if ly.parent is hit[0]:
+                    ly.parent = hit[0].parent
+            st.layers = [ly for ly in st.layers if ly is not hit[0]]
+            return True
+
         return Interface(
             s,
             "LayerManager",
             props={"count": (lambda: len(st.layers), None)},
-            methods={"getLayer": get_layer, "getLayerFromName": from_name},
-            gaps=("newLayer", "newLayerFromName", "deleteLayerByName", "current"),
+            methods={"getLayer": get_layer, "getLayerFromName": from_name,
+                     "newLayerFromName": new_from_name, "deleteLayerByName": delete_by_name},
+            gaps=("newLayer", "current", "deleteLayerHierarchy"),
+        )
+
+
+    def _sys_info(self) -> Interface:
+        st = self.s.state
+        # sysInfo.computername: this machine's network name (MAXScript "sysInfo" struct) [docs].
+        return Interface(
+            self.s,
+            "sysInfo",
+            props={"computername": (lambda: st.computer_name, None)},
+            gaps=("username", "tempdir", "windowsdir", "systemdir", "currentdir", "cpucount",
+                  "getSystemMemoryInfo", "getMAXMemoryInfo", "getLanguage"),
+        )
+
+    def _render_element_mgr(self) -> Interface:
+        """RenderElementMgr (``maxOps.GetCurRenderElementMgr()``): indexes are 0-based [docs]."""
+        s, st = self.s, self.s.state
+
+        def index(i: object, fn: str) -> int:
+            i = integer_arg(i, fn)
+            if not 0 <= i < len(st.render_elements):
+                raise MAXScriptException(f"-- Runtime error: {fn}: index out of range: {i}")
+            return i
+
+        def add(element: object) -> bool:
+            if not isinstance(element, MaxObject) or \
+                    element._o.cls.superclass != classes.RENDER_ELEMENT:
+                raise MAXScriptException(f"-- Unable to convert: {element!r} to type: "
+                                         "RenderElement")
+            if any(e is element._o for e in st.render_elements):
+                return False
+            st.detached = [o for o in st.detached if o is not element._o]
+            st.render_elements.append(element._o)
+            st.element_files.append("")
+            return True
+
+        def remove(element: object) -> bool:
+            hit = [i for i, e in enumerate(st.render_elements)
+                   if isinstance(element, MaxObject) and e is element._o]
+            if not hit:
+                return False
+            del st.render_elements[hit[0]]
+            del st.element_files[hit[0]]
+            return True
+
+        def set_name(i: object, name: object) -> None:
+            st.element_files[index(i, "SetRenderElementFilename")] = string_arg(name)
+
+        def set_active(value: object) -> None:
+            st.elements_active = bool(check_value("bool", value, "SetElementsActive"))
+
+        return Interface(
+            s,
+            "RenderElementMgr",
+            methods={
+                "NumRenderElements": lambda: len(st.render_elements),
+                "GetRenderElement": lambda i: MaxObject(
+                    s, st.render_elements[index(i, "GetRenderElement")]),
+                "GetRenderElementFilename": lambda i: st.element_files[
+                    index(i, "GetRenderElementFilename")],
+                "SetRenderElementFilename": set_name,
+                "AddRenderElement": add,
+                "RemoveRenderElement": remove,
+                "GetElementsActive": lambda: st.elements_active,
+                "SetElementsActive": set_active,
+            },
+            gaps=("RemoveAllRenderElements", "SetDisplayElements", "GetDisplayElements"),
         )
 
 
@@ -847,25 +1060,48 @@ USED_PLUGINS_HEADER = "Used Plug-Ins"  # the Contents page header AWS Deadline C
 
 
 def asset_files(session: Session) -> list[str]:
-    """The scene file, its XRef scenes, then every file an object references, once.
+    """The scene file, its XRef scenes, every file an object references, then the outputs.
 
-    Object files come from ``classes.FILE_PROPS``.
-
-    Maps held only by Material Editor slots are listed too: whether ATS lists them is
-    [unverified], and listing them is the case an adapter must survive.
+    Object files come from ``classes.FILE_PROPS``, for every object the scene holds under any
+    branch (the environment, render elements and the renderer included). Maps held only by
+    Material Editor slots are listed too: whether ATS lists them is [unverified], and listing
+    them is the case an adapter must survive. Render outputs are listed by default ("the Asset
+    Tracking dialog lists output files such as rendered images", 3ds Max User Reference):
+    Render Setup's output, each render element's, V-Ray's raw image and split channel files.
+    With ``ATSOps.ExcludeOutputFiles`` on they are still listed unless the state says GetFiles
+    honours the exclusion ([unverified]).
     """
     st = session.state
     out: list[str] = [st.scene_path] if st.scene_path else []
     out += [p for p in dict.fromkeys(st.xref_scenes) if p not in out]  # scene XRefs
     seen = set(out)
-    objs: list[ObjState] = list(st.maps) + [n.base for n in st.nodes]
-    for o in objs:
-        prop = classes.FILE_PROPS.get(o.cls.name.lower())
+    props: dict[int, str | None] = {}  # by class: the property holding its file, if any
+    for o in st.all_objects():
+        key = id(o.cls)
+        if key not in props:
+            props[key] = classes.FILE_PROPS.get(o.cls.name.lower())
+        prop = props[key]
         value = o.props.get(prop) if prop else None
         if isinstance(value, str) and value and value not in seen:
             seen.add(value)
             out.append(value)
+    if st.ats_exclude_outputs and st.ats_honours_exclusion:
+        return out
+    for value in render_outputs(st):
+        if value not in seen:
+            seen.add(value)
+            out.append(value)
     return out
+
+
+def render_outputs(st: SceneState) -> list[str]:
+    """Every output file name Render Setup holds (what a render writes, never reads)."""
+    names = [st.render_output, *st.element_files]
+    for renderer in (st.current, st.production):
+        for obj in (renderer, renderer.sub if renderer is not None else None):
+            if obj is not None:
+                names += [str(obj.props.get(p) or "") for p in classes.VRAY_OUTPUT_PROPS]
+    return [n for n in names if n]
 
 
 def resolve_map_path(

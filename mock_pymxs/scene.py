@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -40,10 +42,14 @@ class NodeSpec(_Model):
 
 
 class LayerSpec(_Model):
-    """A scene layer; ``hidden`` hides every node on it (Layer Explorer's eye)."""
+    """A scene layer, optionally nested in ``parent`` (3ds Max 2015+).
+
+    ``hidden`` (Layer Explorer's eye) hides every node on it and on its child layers.
+    """
 
     name: str = Field(min_length=1)
     hidden: bool = False
+    parent: str | None = None
 
 
 class MapSpec(_Model):
@@ -65,11 +71,46 @@ class MaterialSpec(_Model):
 
 
 class RendererSpec(_Model):
-    """A renderer instance; GPU renderers keep CPU-style settings in ``v_ray_settings``."""
+    """A renderer instance; GPU renderers keep CPU-style settings in ``v_ray_settings``.
+
+    ``refs`` sets map and material properties by name (``{"environment_gi_map": "Sky"}``): on
+    the renderer, or on its ``V_Ray_settings`` when only that has the property.
+    """
 
     class_: str = Field(alias="class")
     props: dict[str, PropValue] = Field(default_factory=dict)
     v_ray_settings: dict[str, PropValue] | None = None
+    refs: dict[str, str] = Field(default_factory=dict)
+
+
+class HolderSpec(_Model):
+    """An atmospheric or render effect: its class and the maps it holds."""
+
+    name: str
+    class_: str = Field(alias="class")
+    maps: list[str] = Field(default_factory=list)
+
+
+class EnvironmentSpec(_Model):
+    """Rendering > Environment: the environment map and the atmospherics, and render effects."""
+
+    map: str | None = None
+    use_map: bool = True
+    atmospherics: list[HolderSpec] = Field(default_factory=list)
+    effects: list[HolderSpec] = Field(default_factory=list)
+
+
+class RenderElementSpec(_Model):
+    """A render element: its class, output file, the maps it holds and class properties.
+
+    ``VRayExtraTex.texture`` is given as a map name in ``maps``.
+    """
+
+    name: str
+    class_: str = Field(alias="class")
+    filename: str = ""
+    maps: list[str] = Field(default_factory=list)
+    props: dict[str, PropValue] = Field(default_factory=dict)
 
 
 class RenderSpec(_Model):
@@ -87,6 +128,9 @@ class RenderSpec(_Model):
     pickup_frames: str = ""
     animation_range: tuple[int, int] = (0, 100)
     current_frame: int = 0
+    # Render Output: rendOutputFilename and rendSaveFile
+    output: str = ""
+    save_file: bool = False
 
 
 class PluginDllSpec(_Model):
@@ -111,6 +155,8 @@ class MissingPluginSpec(_Model):
 MAX_MISSING_INSTANCES = 100_000
 MAX_SCENE_BYTES = 256 * 1024 * 1024  # a 100,000-node synthetic scene is about 15 MB
 MEDIT_SLOTS = 24  # the Compact Material Editor's sample slots [docs]
+MAX_SLATE_ITEMS = 10_000  # a bound for the Slate editor's views in a scene file
+MAX_LAYERS = 10_000
 HIDE_CATEGORIES = (
     "geometry", "shapes", "lights", "cameras", "helpers", "spacewarps", "particles", "bones"
 )  # hideByCategory properties [docs]
@@ -139,9 +185,14 @@ class Scene(_Model):
     plugin_dlls: list[PluginDllSpec] = Field(default_factory=list)
     missing_plugins: list[MissingPluginSpec] = Field(default_factory=list)
     missing_instances: dict[str, Count] = Field(default_factory=dict)
-    layers: list[LayerSpec] = Field(default_factory=list)
+    layers: list[LayerSpec] = Field(default_factory=list, max_length=MAX_LAYERS)
     hide_by_category: list[str] = Field(default_factory=list)
     material_editor: list[str] = Field(default_factory=list, max_length=MEDIT_SLOTS)
+    slate_editor: list[str] = Field(default_factory=list, max_length=MAX_SLATE_ITEMS)
+    editor_missing_instances: dict[str, Count] = Field(default_factory=dict)
+    environment: EnvironmentSpec = Field(default_factory=EnvironmentSpec)
+    render_elements: list[RenderElementSpec] = Field(default_factory=list)
+    computer_name: str = Field(default="ARTIST-PC", min_length=1, max_length=63)
     xref_scenes: list[str] = Field(default_factory=list)
     render_dialog_open: bool = False
     root_appdata: dict[int, str] = Field(default_factory=dict)
@@ -155,6 +206,7 @@ RENDER_TYPES = (
     "boxselected", "regionselected", "cropselected", "selection",
 )
 DEFAULT_LAYER = "0"  # every scene has layer "0"; it cannot be deleted [docs]
+_COMPUTER_NAME = re.compile(r"[A-Za-z0-9._-]+")
 
 
 def default_max_root(year: int) -> str:
@@ -279,7 +331,40 @@ def check_scene(scene: Scene) -> list[str]:
         known(scene.production_renderer.class_, "production_renderer.class", classes.RENDERER)
     if scene.render.type.lower() not in RENDER_TYPES:
         problems.append(f"render.type: one of {', '.join(RENDER_TYPES)}, not {scene.render.type!r}")
+    problems += _check_holders(scene, known, map_names, mat_names)
     return problems + _check_lists(scene, mat_names | map_names)
+
+
+Known = Callable[[str, str, "str | None"], "classes.ClassInfo | None"]
+
+
+def _check_holders(scene: Scene, known: Known, map_names: set[str],
+                   mat_names: set[str]) -> list[str]:
+    """Problems of what rootScene's other branches hold: environment, effects, elements."""
+    problems: list[str] = []
+
+    def maps_of(where: str, names: list[str]) -> None:
+        problems.extend(f"{where}: no map named {m!r}" for m in names
+                        if m.lower() not in map_names)
+
+    env = scene.environment
+    if env.map is not None:
+        maps_of("environment.map", [env.map])
+    for field, superclass in (("atmospherics", classes.ATMOSPHERIC),
+                              ("effects", classes.RENDER_EFFECT)):
+        for i, holder in enumerate(getattr(env, field)):
+            known(holder.class_, f"environment.{field}[{i}].class", superclass)
+            maps_of(f"environment.{field}[{i}].maps", holder.maps)
+    for i, element in enumerate(scene.render_elements):
+        known(element.class_, f"render_elements[{i}].class", classes.RENDER_ELEMENT)
+        maps_of(f"render_elements[{i}].maps", element.maps)
+    for where, spec in (("renderer", scene.renderer),
+                        ("production_renderer", scene.production_renderer)):
+        for prop, name in (spec.refs.items() if spec is not None else ()):
+            names = mat_names if prop.lower().endswith("mtl") else map_names
+            if name.lower() not in names:
+                problems.append(f"{where}.refs.{prop}: no map or material named {name!r}")
+    return problems
 
 
 def _check_lists(scene: Scene, editor_names: set[str]) -> list[str]:
@@ -288,19 +373,30 @@ def _check_lists(scene: Scene, editor_names: set[str]) -> list[str]:
     listed = [ly.name.lower() for ly in scene.layers]
     if len(set(listed)) != len(listed):
         problems.append("layers: layer names must be unique (case-insensitive)")
+    problems += _check_layer_tree(scene)
     missing_ok = {k for k in classes.CLASSES if k.startswith("missing_")}
     problems.extend(
         f"missing_instances.{key}: not a Missing_* class"
         for key in scene.missing_instances
         if key.lower() not in missing_ok
     )
-    if sum(scene.missing_instances.values()) > MAX_MISSING_INSTANCES:
-        problems.append(f"missing_instances: more than {MAX_MISSING_INSTANCES} in all")
     problems.extend(
-        f"material_editor[{i}]: no material or map named {name!r}"
-        for i, name in enumerate(scene.material_editor)
-        if name.lower() not in editor_names
+        f"editor_missing_instances.{key}: not a Missing_* class"
+        for key in scene.editor_missing_instances
+        if key.lower() not in missing_ok
     )
+    total = sum(scene.missing_instances.values()) + sum(scene.editor_missing_instances.values())
+    if total > MAX_MISSING_INSTANCES:
+        problems.append(f"missing_instances: more than {MAX_MISSING_INSTANCES} in all "
+                        "(with editor_missing_instances)")
+    for field in ("material_editor", "slate_editor"):
+        problems.extend(
+            f"{field}[{i}]: no material or map named {name!r}"
+            for i, name in enumerate(getattr(scene, field))
+            if name.lower() not in editor_names
+        )
+    if not _COMPUTER_NAME.fullmatch(scene.computer_name):
+        problems.append("computer_name: letters, digits, '-', '_' and '.' only")
     problems.extend(
         f"hide_by_category[{i}]: one of {', '.join(HIDE_CATEGORIES)}, not {cat!r}"
         for i, cat in enumerate(scene.hide_by_category)
@@ -308,6 +404,30 @@ def _check_lists(scene: Scene, editor_names: set[str]) -> list[str]:
     )
     if scene.used_plugins is not None and not scene.scene_path:
         problems.append("used_plugins: only a saved scene (scene_path) records its plug-ins")
+    return problems
+
+
+def _check_layer_tree(scene: Scene) -> list[str]:
+    """Each parent names a layer; no layer is its own ancestor; layer "0" is never nested."""
+    problems: list[str] = []
+    parents = {ly.name.lower(): (ly.parent or "").lower() for ly in scene.layers}
+    names = {DEFAULT_LAYER, *parents}
+    for i, ly in enumerate(scene.layers):
+        if ly.parent is None:
+            continue
+        if ly.name.lower() == DEFAULT_LAYER:
+            # The default layer stays at the top of the tree [unverified].
+            problems.append(f"layers[{i}].parent: layer \"0\" cannot be nested")
+        elif ly.parent.lower() not in names:
+            problems.append(f"layers[{i}].parent: no layer named {ly.parent!r}")
+        else:
+            seen, current = {ly.name.lower()}, ly.parent.lower()
+            while current:
+                if current in seen:
+                    problems.append(f"layers[{i}].parent: the layers nest in a cycle")
+                    break
+                seen.add(current)
+                current = parents.get(current, "")
     return problems
 
 

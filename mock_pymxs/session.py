@@ -124,7 +124,8 @@ class Session:
         name = kwargs.get("name")
         if info.superclass == classes.RENDERER:
             result: Any = MaxObject(self, make_renderer(info))
-        elif info.superclass == classes.MODIFIER:  # on no node until added to a stack
+        elif info.superclass in (classes.MODIFIER, *classes.SCENE_HOLDERS):
+            # held once added to a node's stack, to the environment or to Render Setup
             obj = ObjState(info)
             st.detached.append(obj)
             result = MaxObject(self, obj)

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from mock_pymxs import classes
 from mock_pymxs.classes import ClassInfo
 from mock_pymxs.errors import SceneFileError
 from mock_pymxs.scene import DEFAULT_LAYER, Scene, available_classes, default_max_root
 from mock_pymxs.vfs import VirtualFiles, normalize
+
+MAX_LAYER_DEPTH = 1_000  # a bound for walks up the layer tree (the scene check refuses cycles)
+
+# rootScene's sub-anims, in the order Autodesk's "rootScene System Global Variable" page prints
+# `getSubAnimNames rootScene`. #world's object is the root node; the Material Editor's slots
+# (#Medit_Materials) and the Slate editor (#SME) hold what only the editors hold.
+ROOT_SCENE_BRANCHES = (
+    "Sound", "Video_Post", "Global_Tracks", "biped", "Anim_Layer_Control_Manager", "SME",
+    "Environment", "Render_Effects", "Render_Elements", "renderer", "Global_Shadow_Parameters",
+    "Scene_Materials", "Medit_Materials", "world",
+)
 
 
 class ObjState:
@@ -26,13 +37,28 @@ class ObjState:
 
 
 class LayerState:
-    """A scene layer: its name and whether it hides its nodes."""
+    """A scene layer: its name, its own hidden flag and its parent layer (nested layers).
 
-    __slots__ = ("hidden", "name")
+    A layer's ``ishidden`` is its own flag; a hidden parent hides the nodes of its child layers
+    whatever their own flag says (public pymxs layer tools read ``getParent()`` to show that).
+    """
 
-    def __init__(self, name: str, hidden: bool = False) -> None:
+    __slots__ = ("hidden", "name", "parent")
+
+    def __init__(self, name: str, hidden: bool = False, parent: LayerState | None = None) -> None:
         self.name = name
         self.hidden = hidden
+        self.parent = parent
+
+    def hidden_in_tree(self) -> bool:
+        """Hidden by its own flag or by any ancestor's."""
+        layer: LayerState | None = self
+        seen = 0
+        while layer is not None and seen < MAX_LAYER_DEPTH:
+            if layer.hidden:
+                return True
+            layer, seen = layer.parent, seen + 1
+        return False
 
 
 class NodeState:
@@ -90,6 +116,24 @@ class SceneState:
         self.detached: list[ObjState] = []
         self.missing_objects: list[ObjState] = []
         self.medit: list[ObjState] = []  # Material Editor slots holding something
+        self.from_file: set[int] = set()  # ids of the scene file's maps and materials
+        self.sme: list[ObjState] = []  # what the Slate Material Editor's views hold
+        # Missing_* objects only the Material Editor holds (a count in the scene file)
+        self.editor_missing: list[ObjState] = []
+        # rootScene's other branches: Environment (map, atmospherics), Render Effects, Render
+        # Elements (with the output file of each), and the renderers' own references.
+        self.environment_map: ObjState | None = None
+        self.atmospherics: list[ObjState] = []
+        self.effects: list[ObjState] = []
+        self.render_elements: list[ObjState] = []
+        self.element_files: list[str] = []  # parallel to render_elements
+        self.use_environment_map, self.elements_active = True, True
+        # Render Output: rendOutputFilename, rendSaveFile; sysInfo.computername
+        self.render_output, self.render_save_file = "", False
+        self.computer_name = "ARTIST-PC"
+        # Asset Tracking: ATSOps.ExcludeOutputFiles, and whether GetFiles honours it
+        # ([unverified]: the mock's default is the harder case, it does not).
+        self.ats_exclude_outputs, self.ats_honours_exclusion = False, False
         self.layers: list[LayerState] = [LayerState(DEFAULT_LAYER)]
         self.hidden_categories: set[str] = set()
         self.used_plugins: list[str] | None = None
@@ -127,20 +171,108 @@ class SceneState:
         self.counts[class_name] = n
         return f"{class_name}{n:03d}"
 
-    def editor_only(self) -> set[int]:
-        """Ids of maps and materials that only Material Editor slots hold (not the scene).
+    # -- the reference graph under rootScene -------------------------------------------------
+    def branch_roots(self, branch: str) -> list[NodeState | ObjState]:
+        """What one rootScene branch holds directly (``ROOT_SCENE_BRANCHES`` names).
 
-        A map or material no node uses and no slot holds stands for one the scene holds
-        elsewhere (environment, render elements): it counts as in the scene.
+        #world's loose maps and materials (``loose``) are left to ``reach_branch``; branches
+        the mock does not model (Sound, Video Post, Global Tracks, ...) hold nothing.
         """
-        if not self.medit:
+        env: list[NodeState | ObjState] = (
+            [self.environment_map] if self.environment_map is not None else [])
+        holders: dict[str, Callable[[], list[NodeState | ObjState]]] = {
+            "world": lambda: [*self.nodes, *self.missing_objects],
+            "environment": lambda: [*env, *self.atmospherics],
+            "render_effects": lambda: list(self.effects),
+            "render_elements": lambda: list(self.render_elements),
+            "renderer": lambda: [r for r in (self.current, self.production) if r is not None],
+            "medit_materials": lambda: [*self.medit, *self.editor_missing],
+            "sme": lambda: list(self.sme),
+            "scene_materials": lambda: [n.material for n in self.nodes if n.material is not None],
+        }
+        get = holders.get(branch.lower())
+        return get() if get is not None else []
+
+    def reach_branch(self, branch: str) -> set[int]:
+        """Ids of everything under one rootScene branch."""
+        ids = reach(self.branch_roots(branch))
+        if branch.lower() == "world":
+            ids |= {id(o) for o in self.loose()}
+        return ids
+
+    def outside_world(self) -> set[int]:
+        """Ids of everything under the branches other than #world and #Scene_Materials."""
+        return reach([r for b in ROOT_SCENE_BRANCHES
+                      if b.lower() not in ("world", "scene_materials")
+                      for r in self.branch_roots(b)])
+
+    def loose(self) -> list[ObjState]:
+        """Maps and materials of the scene file no holder references.
+
+        The scene file's shorthand for objects the node tree uses in ways the mock does not
+        model (a modifier's map, a displacement map): #world holds them. A map a script made
+        and no longer references is not loose: it is held by nothing, as in 3ds Max.
+        """
+        held = self.outside_world() | reach(list(self.nodes))
+        return [o for o in (*self.maps, *self.materials)
+                if id(o) not in held and id(o) in self.from_file]
+
+    def held(self, objs: list[ObjState]) -> list[ObjState]:
+        """Leave out maps and materials a script made that nothing references any more."""
+        made = [o for o in objs if id(o) not in self.from_file
+                and o.cls.superclass in (classes.TEXTUREMAP, classes.MATERIAL)]
+        if not made:
+            return objs
+        ids = reach([r for b in ROOT_SCENE_BRANCHES for r in self.branch_roots(b)])
+        gone = {id(o) for o in made if id(o) not in ids}
+        return [o for o in objs if id(o) not in gone]
+
+    def in_world(self, candidates: list[ObjState]) -> list[ObjState]:
+        """The candidates #world holds (nodes, what they use, loose maps and materials)."""
+        other = self.outside_world()
+        if not any(id(c) in other for c in candidates):
+            return candidates  # nothing else holds them: all are the node tree's
+        nodes = reach([*self.nodes, *self.missing_objects])
+        return [c for c in candidates if id(c) in nodes or id(c) not in other]
+
+    def all_objects(self) -> list[ObjState]:
+        """Every object the scene holds, once, in a stable order (maps in file order first)."""
+        seen: set[int] = set()
+        out: list[ObjState] = []
+
+        def add(group: Iterable[ObjState | None]) -> None:
+            for o in group:
+                if o is not None and id(o) not in seen:
+                    seen.add(id(o))
+                    out.append(o)
+
+        add(self.maps)
+        add(self.materials)
+        add(n.base for n in self.nodes)
+        add(m for n in self.nodes if n.modifiers for m in n.modifiers)
+        add((*self.missing_objects, *self.editor_missing, self.current, self.production,
+             self.environment_map, *self.atmospherics, *self.effects, *self.render_elements,
+             *self.medit, *self.sme))
+        return self.held(out)
+
+    def adopt(self, obj: ObjState) -> None:
+        """A detached object (made by calling its class) is now held by the scene somewhere."""
+        if any(o is obj for o in self.detached):
+            self.detached = [o for o in self.detached if o is not obj]
+            if obj.cls.superclass == classes.TEXTUREMAP:
+                self.maps.append(obj)
+            elif obj.cls.superclass == classes.MATERIAL:
+                self.materials.append(obj)
+
+    def editor_only(self) -> set[int]:
+        """Ids of objects only the Material Editor's slots or the Slate editor hold."""
+        if not self.medit and not self.sme and not self.editor_missing:
             return set()
-
-        def reach(roots: list[ObjState]) -> set[int]:
-            return {id(o) for r in roots for o in (r, *r.maps)}
-
-        in_scene = reach([n.material for n in self.nodes if n.material is not None])
-        return reach(self.medit) - in_scene
+        editors = reach([*self.branch_roots("medit_materials"), *self.branch_roots("sme")])
+        others = reach([r for b in ROOT_SCENE_BRANCHES
+                        if b.lower() not in ("medit_materials", "sme")
+                        for r in self.branch_roots(b)])
+        return editors - others
 
     def layer(self, name: str) -> LayerState:
         """The layer called ``name`` (case-insensitive); SceneFileError if there is none."""
@@ -226,6 +358,11 @@ def build_state(scene: Scene, plugcfg_dir: str | None = None) -> SceneState:
             st.layers[0].hidden = spec.hidden
         else:
             st.layers.append(LayerState(spec.name, spec.hidden))
+    for spec in scene.layers:
+        if spec.parent is not None:
+            st.layer(spec.name).parent = st.layer(spec.parent)
+    st.computer_name = scene.computer_name
+    st.render_output, st.render_save_file = scene.render.output, scene.render.save_file
     st.plugcfg_dir = plugcfg_dir if plugcfg_dir is not None else scene.plugcfg_dir
     st.temp_dir = scene.temp_dir
     st.map_paths = [normalize(p) for p in scene.map_paths]
@@ -256,12 +393,61 @@ def build_state(scene: Scene, plugcfg_dir: str | None = None) -> SceneState:
     mats, maps = _build_materials(st, scene)
     _build_nodes(st, scene, mats)
     st.medit = [mats.get(n.lower()) or maps[n.lower()] for n in scene.material_editor]
+    st.sme = [mats.get(n.lower()) or maps[n.lower()] for n in scene.slate_editor]
     for cls_name, count in scene.missing_instances.items():
         info = classes.CLASSES[cls_name.lower()]
         st.missing_objects.extend(ObjState(info) for _ in range(count))
+    for cls_name, count in scene.editor_missing_instances.items():
+        info = classes.CLASSES[cls_name.lower()]
+        st.editor_missing.extend(ObjState(info) for _ in range(count))
+    _build_branches(st, scene, mats, maps)
     if st.dialog_open:
         st.dialog_snapshot = renderer_snapshot(st.current)
     return st
+
+
+def _build_branches(st: SceneState, scene: Scene, mats: dict[str, ObjState],
+                    maps: dict[str, ObjState]) -> None:
+    """RootScene's other branches: environment, render effects, render elements, renderers."""
+    env = scene.environment
+    st.environment_map = maps[env.map.lower()] if env.map is not None else None
+    st.use_environment_map = env.use_map
+
+    def holder(spec_class: str, name: str, map_names: list[str]) -> ObjState:
+        obj = ObjState(st.class_info(spec_class), name)
+        obj.maps = [maps[n.lower()] for n in map_names]
+        return obj
+
+    st.atmospherics = [holder(h.class_, h.name, h.maps) for h in env.atmospherics]
+    st.effects = [holder(h.class_, h.name, h.maps) for h in env.effects]
+    for i, spec in enumerate(scene.render_elements):
+        element = holder(spec.class_, spec.name, spec.maps)
+        element.props.update(coerce_json(element.cls, spec.props, f"render_elements[{i}].props"))
+        st.render_elements.append(element)
+        st.element_files.append(spec.filename)
+    for where, spec_r, obj in (("renderer", scene.renderer, st.current),
+                               ("production_renderer", scene.production_renderer, st.production)):
+        if spec_r is None or obj is None:
+            continue
+        for prop, name in spec_r.refs.items():
+            _set_ref(obj, prop, mats.get(name.lower()) or maps.get(name.lower()),
+                     f"{where}.refs.{prop}")
+
+
+def _set_ref(obj: ObjState, prop: str, value: ObjState | None, where: str) -> None:
+    """Put a map or material into a renderer property (or its V_Ray_settings sub-object's)."""
+    for target in (obj, obj.sub):
+        spec = target.cls.prop(prop) if target is not None else None
+        if target is None or spec is None:
+            continue
+        want = classes.MATERIAL if spec.type == "material" else classes.TEXTUREMAP
+        if spec.type not in ("texmap", "material") or value is None \
+                or value.cls.superclass != want:
+            raise SceneFileError(f"{where}: {target.cls.name}.{spec.name} takes a "
+                                 f"{'material' if want == classes.MATERIAL else 'map'}")
+        target.props[spec.name] = value
+        return
+    raise SceneFileError(f"{where}: {obj.cls.name} has no property {prop!r}")
 
 
 def _build_materials(
@@ -278,12 +464,14 @@ def _build_materials(
             props["HDRIMapName"] = m.HDRIMapName
         obj.props.update(coerce_json(info, props, f"maps[{i}]"))
         st.maps.append(obj)
+        st.from_file.add(id(obj))
         maps_by_name[m.name.lower()] = obj
     mats: dict[str, ObjState] = {}
     for mat in scene.materials:
         obj = ObjState(st.class_info(mat.class_), mat.name)
         obj.maps = [maps_by_name[n.lower()] for n in mat.maps]
         st.materials.append(obj)
+        st.from_file.add(id(obj))
         mats[mat.name.lower()] = obj
     return mats, maps_by_name
 
@@ -333,3 +521,33 @@ def restore_snapshot(obj: ObjState, snap: dict[str, object]) -> None:
                 obj.sub.props[k[len(prefix) :]] = v
         else:
             obj.props[k] = v
+
+
+def references(obj: ObjState) -> list[ObjState]:
+    """The objects ``obj`` references: its maps, its sub-object, maps/materials in properties."""
+    out = list(obj.maps)
+    if obj.sub is not None:
+        out.append(obj.sub)
+    out.extend(v for v in obj.props.values() if isinstance(v, ObjState))
+    return out
+
+
+def reach(roots: Iterable[NodeState | ObjState]) -> set[int]:
+    """Ids of every object under ``roots`` (the roots' own objects included)."""
+    seen: set[int] = set()
+    stack: list[ObjState] = []
+    for root in roots:
+        if isinstance(root, NodeState):
+            stack.append(root.base)
+            stack.extend(root.modifiers)
+            if root.material is not None:
+                stack.append(root.material)
+        else:
+            stack.append(root)
+    while stack:
+        o = stack.pop()
+        if id(o) in seen:
+            continue
+        seen.add(id(o))
+        stack.extend(references(o))
+    return seen

@@ -384,6 +384,8 @@ class Node(_Counted):
                 n.target = new if isinstance(new, NodeState) else None
             else:
                 n.material = new if isinstance(new, ObjState) else None
+                if n.material is not None:
+                    self._s.state.adopt(n.material)
             self._s.record_write(str(self), self._owner(), canon, old, new)
             return
         spec = n.base.cls.prop(name)
@@ -465,6 +467,8 @@ class MaxObject(_Counted):
         new = check_value(spec.type, value, f"{o.cls.name}.{spec.name}")
         old = o.props[spec.name]
         o.props[spec.name] = new
+        if isinstance(new, ObjState):
+            self._s.state.adopt(new)  # a map or material now held through this property
         self._s.record_write(str(self), self._owner(), spec.name, old, new)
 
     def _prop_names(self) -> list[str]:
@@ -522,6 +526,98 @@ class RootNode(_Counted):
         return "<RootNode<<root>>>"
 
 
+class RootScene(_Counted):
+    """``rootScene``: the scene root above ``rootNode``.
+
+    Autodesk, "rootScene System Global Variable" (3ds Max 2011+): its sub-anims are the
+    scene's branches (``state.ROOT_SCENE_BRANCHES``).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def _owner(self) -> str:
+        return "rootScene"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RootScene)
+
+    def __hash__(self) -> int:
+        return hash("rootScene")
+
+    def __str__(self) -> str:
+        return "$<rootScene>"
+
+    def __repr__(self) -> str:
+        return "<Scene<$<rootScene>>>"
+
+
+class SceneBranch(_Counted):
+    """The ``.object`` of a rootScene sub-anim other than #world: what that branch holds.
+
+    What 3ds Max returns there, and that ``getClassInstances target:`` takes it, are
+    [unverified] (the field check reads both); the mock searches the branch's references.
+    """
+
+    __slots__ = ("_branch",)
+
+    def __init__(self, session: Session, branch: str) -> None:
+        self._s = session
+        self._branch = branch
+
+    def _owner(self) -> str:
+        return self._branch
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SceneBranch) and other._branch.lower() == self._branch.lower()
+
+    def __hash__(self) -> int:
+        return hash(("branch", self._branch.lower()))
+
+    def __str__(self) -> str:
+        return f"<{self._branch}>"
+
+    def __repr__(self) -> str:
+        return f"<ReferenceTarget<{self}>>"
+
+
+class SubAnim(_Counted):
+    """A sub-anim value (``getSubAnim rootScene i``): ``.name`` and ``.object``."""
+
+    __slots__ = ("_branch",)
+
+    def __init__(self, session: Session, branch: str) -> None:
+        self._s = session
+        self._branch = branch
+
+    def _owner(self) -> str:
+        return "SubAnim"
+
+    def _get(self, name: str) -> Any:
+        key = name.lower()
+        if key == "name":
+            return Name(self._branch)
+        if key == "object":
+            if self._branch.lower() == "world":
+                return RootNode(self._s)  # `rootscene[#world].object --> $<root>` [docs]
+            return SceneBranch(self._s, self._branch)
+        raise self._unknown(name)
+
+    def _prop_names(self) -> list[str]:
+        return ["name", "object"]
+
+    def _has(self, name: str) -> bool:
+        return name.lower() in ("name", "object")
+
+    def __str__(self) -> str:
+        return f"SubAnim:{self._branch}"
+
+    def __repr__(self) -> str:
+        return f"<SubAnim<{self}>>"
+
+
 class Function(_Counted):
     """A MAXScript function or interface method: each call is one crossing."""
 
@@ -554,7 +650,7 @@ Setter = Callable[[Any], None]
 class Interface(_Counted):
     """A core interface or struct (``renderers``, ``mapPaths``, ``callbacks``, ...)."""
 
-    __slots__ = ("_gaps", "_methods", "_name", "_props")
+    __slots__ = ("_gaps", "_layer", "_methods", "_name", "_props")
 
     def __init__(
         self,
@@ -570,6 +666,7 @@ class Interface(_Counted):
         self._props = {k.lower(): (k, g, s) for k, (g, s) in (props or {}).items()}
         self._methods = {k.lower(): (k, f) for k, f in (methods or {}).items()}
         self._gaps = {g.lower() for g in gaps}
+        self._layer: LayerState | None = None
 
     def _owner(self) -> str:
         return self._name
@@ -610,6 +707,11 @@ class Interface(_Counted):
     def _has(self, name: str) -> bool:
         return name.lower() in self._props or name.lower() in self._methods
 
+    def _add_method(self, name: str, impl: Callable[..., Any]) -> None:
+        """Add a method to an interface another module built (not a MAXScript operation)."""
+        self._methods[name.lower()] = (name, impl)
+        self._gaps.discard(name.lower())
+
     def __str__(self) -> str:
         return f"<Interface:{self._name}>"
 
@@ -618,19 +720,69 @@ class Interface(_Counted):
 
 
 def layer_interface(session: Session, layer: LayerState) -> Interface:
-    """A LayerProperties interface: ``name`` [docs] and ``ishidden`` [unverified spelling]."""
+    """A LayerProperties interface: ``name``, ``ishidden``, the layer tree and ``addNode``.
+
+    ``name`` [docs]; ``ishidden`` is the layer's own flag; the tree is ``getParent``,
+    ``setParent``, ``getNumChildren`` and ``getChild`` (1-based). Spellings: ``ishidden``,
+    ``getParent()`` (undefined for a top-level layer) and the 1-based ``getChild`` as a public
+    pymxs layer manager uses them [used in production code]; ``addNode`` [docs].
+    """
+    st = session.state
 
     def set_hidden(value: object) -> None:
         new = bool(check_value("bool", value, f"{layer.name}.ishidden"))
         old, layer.hidden = layer.hidden, new
         session.record_write(f"<Layer:{layer.name}>", "LayerProperties", "ishidden", old, new)
 
-    return Interface(
+    def children() -> list[LayerState]:
+        return [ly for ly in st.layers if ly.parent is layer]
+
+    def get_parent() -> Interface | None:
+        return None if layer.parent is None else layer_interface(session, layer.parent)
+
+    def set_parent(parent: object) -> bool:
+        if parent is None:
+            layer.parent = None
+            return True
+        target = _layer_of(parent)
+        ancestor: LayerState | None = target
+        while ancestor is not None:
+            if ancestor is layer:
+                return False  # would nest the layer inside itself
+            ancestor = ancestor.parent
+        layer.parent = target
+        return True
+
+    def get_child(i: object) -> Interface:
+        kids = children()
+        if not isinstance(i, int) or isinstance(i, bool) or not 1 <= i <= len(kids):
+            raise MAXScriptException(f"-- Runtime error: getChild: index out of range: {i!r}")
+        return layer_interface(session, kids[i - 1])
+
+    def add_node(node: object) -> None:
+        if not isinstance(node, Node):
+            raise MAXScriptException(f"-- Unable to convert: {node!r} to type: node")
+        node._n.layer = layer
+
+    iface = Interface(
         session,
         "LayerProperties",
         props={"name": (lambda: layer.name, None), "ishidden": (lambda: layer.hidden, set_hidden)},
-        gaps=("on", "lock", "isFrozen", "renderable", "nodes", "addNode", "setName"),
+        methods={"getParent": get_parent, "setParent": set_parent,
+                 "getNumChildren": lambda: len(children()), "getChild": get_child,
+                 "addNode": add_node},
+        gaps=("on", "lock", "isFrozen", "renderable", "nodes", "setName"),
     )
+    iface._layer = layer
+    return iface
+
+
+def _layer_of(value: object) -> LayerState:
+    """The layer a LayerProperties interface stands for."""
+    layer = getattr(value, "_layer", None) if isinstance(value, Interface) else None
+    if not isinstance(layer, LayerState):
+        raise MAXScriptException(f"-- Unable to convert: {value!r} to type: LayerProperties")
+    return layer
 
 
 class ByRef:

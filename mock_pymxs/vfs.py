@@ -2,6 +2,7 @@ r"""The client's file system as the mock sees it: Windows paths, any case, ``\``
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterable, Iterator
 
@@ -46,6 +47,7 @@ class VirtualFiles:
     def __init__(self, paths: Iterable[str] = ()) -> None:
         self._files: dict[str, str] = {}
         self._dirs: dict[str, int] = {}
+        self._in_folder: dict[str, dict[str, str]] = {}  # folder key -> name key -> path
         for p in paths:
             self.add(p)
 
@@ -55,6 +57,8 @@ class VirtualFiles:
         if k in self._files:
             return
         self._files[k] = normalize(path)
+        folder, _, name = k.rpartition("\\")
+        self._in_folder.setdefault(folder, {})[name] = self._files[k]
         for d in _parents(k):
             self._dirs[d] = self._dirs.get(d, 0) + 1
 
@@ -62,6 +66,8 @@ class VirtualFiles:
         """Make ``path`` not exist; KeyError if it did not."""
         k = key(path)
         del self._files[k]
+        folder, _, name = k.rpartition("\\")
+        del self._in_folder[folder][name]
         for d in _parents(k):
             self._dirs[d] -= 1
             if not self._dirs[d]:
@@ -75,6 +81,12 @@ class VirtualFiles:
     def is_file(self, path: str) -> bool:
         """True for a listed file only."""
         return key(path) in self._files
+
+    def matching(self, folder: str, wildcard: str) -> list[str]:
+        """Files directly in ``folder`` whose name matches ``*``/``?`` wildcards, any case."""
+        names = self._in_folder.get(key(folder).rstrip("\\"), {})
+        pattern = wildcard.casefold()
+        return sorted(p for name, p in names.items() if fnmatch.fnmatchcase(name, pattern))
 
 
 def _parents(k: str) -> Iterator[str]:

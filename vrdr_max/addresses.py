@@ -180,7 +180,7 @@ def names_this_machine(host: str, workstation: str | None) -> bool:
 
     Args:
         host: a host from the server list.
-        workstation: this machine's name (:func:`workstation_name`), or None when unknown.
+        workstation: this machine's name (``SceneFacts.workstation``), or None when unknown.
     """
     if is_loopback(host):
         return True
@@ -194,16 +194,6 @@ def names_this_machine(host: str, workstation: str | None) -> bool:
     if "." in ours and "." in theirs:
         return False
     return ours.split(".", 1)[0] == theirs.split(".", 1)[0]
-
-
-def workstation_name() -> str | None:
-    """This machine's name as the operating system reports it (no resolver is asked)."""
-    import socket  # noqa: PLC0415 - only the checks that compare names need it
-
-    try:
-        return socket.gethostname() or None
-    except OSError:
-        return None
 
 
 def split_endpoint(text: str) -> tuple[str, int | None]:

@@ -1,16 +1,39 @@
-"""Can a render server reach a path the client uses? Windows path classification, no disk access."""
+r"""Can a render server reach a path the client uses? Windows path classification, no disk access.
+
+Rules (docs/checks.md, "Paths servers can reach"), each from Microsoft's "File path formats on
+Windows systems" and "Naming Files, Paths, and Namespaces" unless noted:
+
+* ``\\server\share\...`` is a share; a share on ``localhost``, a loopback address (also
+  ``\\[::1]\``, the ``0--1.ipv6-literal.net`` form Windows uses for IPv6 in UNC names, and
+  the short ``127.1`` forms Windows' address parser takes) names each server itself, and
+  ``\\<this workstation>\`` names the artist's machine: neither is the farm's file server.
+* DOS device paths: ``\\?\D:\...`` and ``\\.\D:\...`` are drive D:,
+  ``\\?\UNC\server\share\...`` is a share, ``\\?\Volume{...}\`` a local volume.
+* A path under a user profile never is shared; a drive letter is shared only when the studio
+  declared it (mapped network drives such as ``P:`` exist on every machine of the farm).
+* A relative path is resolved by each render server against its own folders (the DR setup
+  guide's JUNGLEMAP.JPG note), so where the client found it proves nothing.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
+import socket
 from collections.abc import Iterable
 from enum import Enum
 
+from vrdr_max.addresses import is_loopback
 from vrdr_max.errors import InputError, quote
 
 _DRIVE = re.compile(r"^([A-Za-z]):(?:[\\/]|$)")
 _PROFILE = re.compile(r"^[A-Za-z]:[\\/](users|documents and settings)[\\/]", re.IGNORECASE)
 _ENV = re.compile(r"%(USERPROFILE|APPDATA|LOCALAPPDATA|TEMP|TMP|HOMEPATH)%", re.IGNORECASE)
+_DEVICE = re.compile(r"^[\\/]{2}[?.][\\/](.*)$", re.DOTALL)
+_UNC_DEVICE = re.compile(r"^UNC[\\/]", re.IGNORECASE)
+_VOLUME = re.compile(r"^Volume\{", re.IGNORECASE)
+_IPV6_LITERAL = ".ipv6-literal.net"
+_INET_ATON = re.compile(r"^(?:0[xX][0-9a-fA-F]+|\d+)(?:\.(?:0[xX][0-9a-fA-F]+|\d+)){0,3}$")
 
 
 class PathReach(str, Enum):
@@ -20,6 +43,9 @@ class PathReach(str, Enum):
     LOCAL_DRIVE = "local-drive"
     USER_PROFILE = "user-profile"
     RELATIVE = "relative"
+    LOOPBACK = "loopback"
+    WORKSTATION = "this-workstation"
+    MAP_PATHS = "found-via-map-paths"
 
 
 def normalise_drives(drives: Iterable[str]) -> frozenset[str]:
@@ -37,20 +63,46 @@ def normalise_drives(drives: Iterable[str]) -> frozenset[str]:
     return frozenset(letters)
 
 
-def classify(path: str, shared_drives: frozenset[str] = frozenset()) -> PathReach:
-    r"""Classify ``path`` as a server would see it.
+@functools.lru_cache(maxsize=1024)
+def names_this_machine(host: str) -> bool:
+    """True when a UNC host names the machine that opens the path (each server, itself)."""
+    name = host.strip().strip("[]")
+    if name.lower().endswith(_IPV6_LITERAL):
+        # Windows writes IPv6 in UNC names as dashes for colons and "s" for "%".
+        name = name[: -len(_IPV6_LITERAL)].replace("-", ":").replace("s", "%")
+    if is_loopback(name):
+        return True
+    if _INET_ATON.match(name):
+        try:  # "127.1", "0x7f.1", "2130706433": the forms Windows' inet_addr also accepts
+            return socket.inet_aton(name)[0] == 127
+        except OSError:
+            return False
+    return False
 
-    UNC paths (``\\server\share``) are shared; paths in a user profile never are (every user
-    and every machine has its own); a drive letter is shared only when the studio declared it
-    (mapped network drives such as ``P:`` exist on every machine of the farm).
+
+def _is_workstation(host: str, workstation: str) -> bool:
+    name, own = host.strip().rstrip(".").lower(), workstation.strip().lower()
+    return bool(own) and (name == own or name.split(".", 1)[0] == own)
+
+
+def classify(path: str, shared_drives: frozenset[str] = frozenset(),
+             workstation: str = "") -> PathReach:
+    r"""Classify ``path`` as a render server would see it.
 
     Args:
-        path: the path as the client resolved it.
+        path: the path as the scene holds it.
         shared_drives: drive letters declared shared, as returned by ``normalise_drives``.
+        workstation: this (the client) machine's network name; ``\\<name>\`` is on it.
     """
     text = path.strip()
+    device = _DEVICE.match(text)
+    if device:
+        rest = device.group(1)
+        if _VOLUME.match(rest):
+            return PathReach.LOCAL_DRIVE
+        text = "\\\\" + rest[4:] if _UNC_DEVICE.match(rest) else rest
     if text.startswith(("\\\\", "//")):
-        return PathReach.SHARED
+        return _share_reach(text, workstation)
     if _ENV.search(text) or _PROFILE.match(text):
         return PathReach.USER_PROFILE
     drive = _DRIVE.match(text)
@@ -58,3 +110,18 @@ def classify(path: str, shared_drives: frozenset[str] = frozenset()) -> PathReac
         letter = drive.group(1).upper() + ":"
         return PathReach.SHARED if letter in shared_drives else PathReach.LOCAL_DRIVE
     return PathReach.RELATIVE
+
+
+def _share_reach(unc: str, workstation: str) -> PathReach:
+    """A UNC path: a share, unless its host is each server itself or this workstation."""
+    host = re.split(r"[\\/]", unc[2:], maxsplit=1)[0].split("@", 1)[0]  # WebDAV: host@SSL
+    if names_this_machine(host):
+        return PathReach.LOOPBACK
+    if _is_workstation(host, workstation):
+        return PathReach.WORKSTATION
+    return PathReach.SHARED
+
+
+def same_path(a: str, b: str) -> bool:
+    """True when two paths name one file as Windows compares them (either slash, any case)."""
+    return a.replace("/", "\\").lower() == b.replace("/", "\\").lower()

@@ -5,10 +5,11 @@ Run inside 3ds Max (MAXScript listener)::
     python.Execute "import vrdr_max.export; vrdr_max.export.main('D:/exports/scene.json')"
 
 The file holds what ``read_scene()`` reads (renderer and its DR switches, lights and why they
-are hidden, file references and where the client finds them, plugin classes, the DLLs the saved
-scene records, missing plugins, render type) and nothing else: no geometry, no materials, no
-names beyond the lights and asset owners. Files only the Asset Tracking System lists are held by
-stand-in objects of the mock (``ATS_HOLDERS``). Loaded by ``mock_pymxs``, it gives
+are hidden, file references and where the client finds them, the files a frame or tile pattern
+matched, plugin classes, the DLLs the saved scene records, missing plugins and those only the
+Material Editor holds, render type, the workstation's name) and nothing else: no geometry, no
+materials, no names beyond the lights and asset owners. Files only the Asset Tracking System
+lists are held by stand-in objects of the mock (``ATS_HOLDERS``). Loaded by ``mock_pymxs``, it gives
 ``read_scene()`` the same ``SceneFacts`` again, so ``vrdr check --scene`` runs on Linux against
 a real production scene (``scenes/README.md`` describes the schema).
 """
@@ -19,8 +20,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from vrdr_max.assetpaths import same_path
 from vrdr_max.atomic import atomic_write
 from vrdr_max.facts import MAP_KINDS, AssetFact, AssetKind, HiddenBy, LightFact, SceneFacts
+from vrdr_max.filepatterns import find_pattern, tokens_for
 from vrdr_max.host import FieldHost
 from vrdr_max.max_names import ASSET_SOURCES, LIGHT_SWITCH
 from vrdr_max.renderers import PROPERTY_NAMES
@@ -79,10 +82,13 @@ def export_scene(host: FieldHost) -> dict[str, Any]:
         "missing_plugins": [{"class": m.class_name, "dll": m.dll, "description": m.description}
                             for m in facts.missing_plugins],
         "missing_instances": dict(facts.missing_instances),
+        "editor_missing_instances": dict(facts.missing_editor_only),
         "layers": [{"name": HIDDEN_LAYER, "hidden": True}] if nodes.layer_hidden else [],
         "hide_by_category": ["lights"] if nodes.category_hidden else [],
         "used_plugins": facts.scene_dlls,
     }
+    if facts.workstation:
+        scene["computer_name"] = facts.workstation
     version = host.vray_version()
     if version is not None:
         scene["vray_version"] = version
@@ -178,11 +184,24 @@ def _renderer(host: FieldHost, facts: SceneFacts) -> dict[str, Any]:
 
 
 def _client_files(assets: list[AssetFact]) -> dict[str, list[str]]:
-    """Files the client has, and the map paths through which 3ds Max found the moved ones."""
-    found = list(dict.fromkeys(a.resolved_path for a in assets if a.resolved_path))
+    """Files the client has, and the map paths through which 3ds Max found the moved ones.
+
+    A frame or tile pattern stands for as many files as matched it: that many names it could
+    name are written, in the folder where they were found.
+    """
+    found: list[str] = []
+    for asset in assets:
+        if asset.resolved_path is None:
+            continue
+        if asset.matches is None:
+            found.append(asset.resolved_path)
+            continue
+        pattern = find_pattern(asset.resolved_path, tokens_for(asset.owner_class, asset.kind))
+        if pattern is not None:
+            found += [f"{pattern.folder}\\{pattern.example(i)}" for i in range(asset.matches)]
     folders = dict.fromkeys(_folder(a.resolved_path) for a in assets
-                            if a.resolved_path and a.resolved_path != a.path)
-    return {"client_files": found, "map_paths": list(folders)}
+                            if a.resolved_path and not same_path(a.resolved_path, a.path))
+    return {"client_files": list(dict.fromkeys(found)), "map_paths": list(folders)}
 
 
 def _folder(path: str) -> str:

@@ -97,6 +97,10 @@ class AssetFact(_Facts):
     ``owner`` (the map's or node's name) is read only for assets that may be a problem —
     missing, or outside a UNC path — to keep the scene read cheap on large scenes. Files known
     only from the Asset Tracking System have no owner class (ATS does not say who uses them).
+
+    A frame or tile pattern its loader documents (``Fire_####.aur``, ``skin.<UDIM>.exr``) names
+    many files: ``matches`` counts the client's files that match it (None for a plain path),
+    and ``resolved_path`` is then the pattern in the folder where they were found.
     """
 
     path: str
@@ -104,17 +108,25 @@ class AssetFact(_Facts):
     owner_class: str = ""
     owner: str | None = None
     resolved_path: str | None = None
+    matches: int | None = Field(default=None, ge=0)
 
     @property
     def label(self) -> str:
-        """``owner (class): path`` for messages, or ``kind file: path`` without an owner class."""
-        if not self.owner_class:
-            return f"{self.kind.value}: {self.path}"
-        return f"{self.owner or 'unnamed'} ({self.owner_class}): {self.path}"
+        """``owner (class): path`` for messages, or ``kind file: path`` without an owner class.
+
+        A pattern says how many files matched it (``(12 files)``, ``(no file matches)``).
+        """
+        text = (f"{self.kind.value}: {self.path}" if not self.owner_class
+                else f"{self.owner or 'unnamed'} ({self.owner_class}): {self.path}")
+        if self.matches is None:
+            return text
+        return f"{text} ({self.matches} files)" if self.matches else f"{text} (no file matches)"
 
     @property
     def missing(self) -> bool:
-        """True when 3ds Max cannot find the file on this (the client) machine."""
+        """True when 3ds Max cannot find the file (for a pattern: any file) on this machine."""
+        if self.matches is not None:
+            return self.matches == 0
         return self.resolved_path is None
 
 
@@ -141,6 +153,9 @@ class SceneFacts(_Facts):
     ``scene_dlls``: the third-party plugin DLLs the scene file records it uses ("Used
     Plug-Ins", as of its last save; 3ds Max's own and V-Ray's left out); None when the scene
     was never saved (or its file records no list), so the list is unknown.
+    ``missing_instances`` counts the ``Missing_*`` objects the render uses;
+    ``missing_editor_only`` those only Material Editor slots (or Slate views) hold.
+    ``workstation`` is this machine's network name (UNC paths on that host point at it).
     """
 
     max_version: int | None = None
@@ -154,11 +169,13 @@ class SceneFacts(_Facts):
     plugins: list[PluginUse] = Field(default_factory=list)
     missing_plugins: list[MissingPlugin] = Field(default_factory=list)
     missing_instances: dict[str, int] = Field(default_factory=dict)
+    missing_editor_only: dict[str, int] = Field(default_factory=dict)
     scene_dlls: list[str] | None = Field(default_factory=list)
     render_type: str | None = None
     vray_version: str | None = None
     """``vrayVersion()``'s version (e.g. "6.20.01"), None where the function is not defined;
     the ``farm-vray-version`` check compares it with the farm manifest's."""
+    workstation: str = ""
 
     @property
     def is_vray(self) -> bool:

@@ -27,8 +27,8 @@ from vrdr_max import max_names as names
 from vrdr_max.atomic import atomic_write
 from vrdr_max.cfgfile import CfgFile, cfg_name
 from vrdr_max.errors import VrdrError
-from vrdr_max.facts import RendererFamily
-from vrdr_max.host import FieldHost
+from vrdr_max.facts import HiddenBy, RendererFamily, SceneFacts
+from vrdr_max.host import FieldHost, StageCase
 from vrdr_max.plugin_classes import KNOWN_PLUGIN_CLASSES
 from vrdr_max.ports import Engine, Mode
 from vrdr_max.renderers import (
@@ -90,6 +90,7 @@ class FieldReport(BaseModel):
     facts: list[FieldFact] = Field(default_factory=list)
     plugcfg_dir: str | None = None
     cfg_files: dict[str, str] = Field(default_factory=dict)
+    renderer_dr_properties: list[str] = Field(default_factory=list)
 
     def count(self, status: FactStatus) -> int:
         """How many facts have ``status``."""
@@ -328,8 +329,99 @@ def cancel_fact(host: FieldHost) -> FieldFact:
                  "host.CANCEL_SKIPS_FRAME_EVENT")
 
 
-def run(host: FieldHost, *, cancel_test: bool = False) -> FieldReport:
+# -- the scene beyond the node tree (issue 15) -------------------------------------------------
+
+DR_PROPERTY_WORDS = ("dispatch", "dr2")  # renderer property names a TD sends back (DR2 builds)
+
+
+def _branch_facts(host: FieldHost, report: FieldReport) -> list[FieldFact]:
+    """The branches of ``rootScene`` and their objects; the renderer's DR2-ish names."""
+    branches = host.scene_branches()
+    wanted = (*names.EDITOR_BRANCHES, *names.NODE_BRANCHES)
+    lower = {k.lower(): v for k, v in branches.items()}
+    missing = [b for b in wanted if b.lower() not in lower]
+    undefined = [b for b in names.EDITOR_BRANCHES if lower.get(b.lower()) == "undefined"]
+    found = ", ".join(f"{k}: {v}" for k, v in branches.items()) or "none"
+    facts = [_fact("scene.branches", "rootScene holds " + ", ".join(f"#{b}" for b in wanted)
+                   + " with objects getClassInstances can target [unverified]", found,
+                   FactStatus.DIFFERENT if missing or undefined else FactStatus.CONFIRMED,
+                   "max_names.EDITOR_BRANCHES")]
+    props = [n for n in host.renderer_property_names()
+             if any(word in n.lower() for word in DR_PROPERTY_WORDS)]
+    report.renderer_dr_properties = props
+    facts.append(_fact("renderer.dispatcher_properties",
+                       "no renderer property names a DR2 dispatcher (none is public)",
+                       ", ".join(props) or "none",
+                       FactStatus.DIFFERENT if props else FactStatus.CONFIRMED,
+                       "vray-dr.md §15.1 (send these names back)"))
+    return facts
+
+
+def _staged(host: FieldHost, case: StageCase, value: str) -> tuple[SceneFacts, list[str]] | str:
+    """Stage a case, read the scene (and Asset Tracking's list), take the case out again."""
+    try:
+        take_out = host.stage(case, value)
+    except VrdrError as exc:
+        return str(exc)
+    try:
+        return host.read_scene(), host.asset_tracking_files()
+    finally:
+        take_out()
+
+
+def _staged_facts(host: FieldHost) -> list[FieldFact]:
+    """Cases built for a moment, then taken out: the scene read must see them as vrdr says."""
+    folder = host.plugcfg_dir()
+    probe = str(folder / "vrdr-fieldcheck-missing-map.exr")  # a file that does not exist
+    output = str(folder / "vrdr-fieldcheck-output_.exr")
+    facts = []
+    for fact_id, case, value, assumed in (
+            ("scene.environment_map", StageCase.ENVIRONMENT_MAP, probe,
+             "a missing environment map is a missing map"),
+            ("scene.render_element_map", StageCase.RENDER_ELEMENT_MAP, probe,
+             "a missing map in a render element is a missing map"),
+            ("scene.render_output", StageCase.RENDER_OUTPUT, output,
+             "a render output is never read as an input"),
+            ("scene.child_of_hidden_layer", StageCase.NESTED_HIDDEN_LAYER, names.PROBE_NAME,
+             "a light in a child layer of a hidden layer is hidden")):
+        result = _staged(host, case, value)
+        if isinstance(result, str):
+            facts.append(_fact(fact_id, assumed, result, FactStatus.ABSENT,
+                               "max_host.PymxsHost.stage"))
+            continue
+        facts.append(_fact(fact_id, assumed, *_judge_staged(case, value, *result)))
+    return facts
+
+
+def _judge_staged(case: StageCase, value: str, read: SceneFacts,
+                  tracked: list[str]) -> tuple[str, FactStatus, str]:
+    """What the scene read made of a staged case: (found, status, source)."""
+    key = value.replace("/", "\\").lower()
+    asset = next((a for a in read.assets if a.path.replace("/", "\\").lower() == key), None)
+    if case is StageCase.NESTED_HIDDEN_LAYER:
+        light = next((lt for lt in read.lights if lt.name == value), None)
+        ok = light is not None and light.hidden_by is HiddenBy.LAYER
+        found = "not read" if light is None else f"hidden by {light.hidden_by}"
+        source = "max_names.LAYER_PARENT"
+    elif case is StageCase.RENDER_OUTPUT:
+        listed = any(t.replace("/", "\\").lower() == key for t in tracked)
+        ok = asset is None
+        found = (f"Asset Tracking {'lists' if listed else 'does not list'} it; "
+                 f"the scene read {'leaves it out' if ok else 'reads it as an input'}")
+        source = "max_names.RENDER_OUTPUT"
+    else:
+        ok = asset is not None and asset.missing
+        found = "not read" if asset is None else f"read, missing={asset.missing}"
+        source = "max_names.EDITOR_BRANCHES"
+    return found, FactStatus.CONFIRMED if ok else FactStatus.DIFFERENT, source
+
+
+def run(host: FieldHost, *, cancel_test: bool = False, staged: bool = True) -> FieldReport:
     """Read every fact; with ``cancel_test`` also render once for a manual cancel.
+
+    With ``staged`` (the default) it also builds four cases in the open scene for a moment (a
+    missing environment map, a render element's map, a render output, a light on a child of a
+    hidden layer), reads the scene with each, and takes each out again at once.
 
     A group of look-ups that raises (a 3ds Max that differs more than expected) becomes one
     ``different`` fact naming the error, and the other groups still run.
@@ -343,7 +435,10 @@ def run(host: FieldHost, *, cancel_test: bool = False) -> FieldReport:
         ("runtime", lambda: _runtime_facts(host)),
         ("plugcfg", lambda: _plugcfg_facts(host, report)),
         ("startup", lambda: startup_facts(host)),
+        ("scene", lambda: _branch_facts(host, report)),
     ]
+    if staged:
+        collectors.append(("scene.staged", lambda: _staged_facts(host)))
     if cancel_test:
         collectors.append(("render.cancel", lambda: [cancel_fact(host)]))
     for group, collect in collectors:
@@ -366,19 +461,20 @@ def write_report(report: FieldReport, folder: Path) -> tuple[Path, Path]:
     return json_path, text_path
 
 
-def main(folder: str | None = None, *, cancel_test: bool = False) -> Path:
+def main(folder: str | None = None, *, cancel_test: bool = False, staged: bool = True) -> Path:
     """Inside 3ds Max: run the field check, write the report, print the summary.
 
     Args:
         folder: where to write; the system temp folder when None.
         cancel_test: render once and record what a cancel sends (press Cancel at once).
+        staged: build four scene cases for a moment and read the scene with each (see run).
 
     Returns:
         The JSON report's path.
     """
     from vrdr_max.max_host import PymxsHost  # noqa: PLC0415 - pymxs exists only inside 3ds Max
 
-    report = run(PymxsHost(), cancel_test=cancel_test)
+    report = run(PymxsHost(), cancel_test=cancel_test, staged=staged)
     json_path, _text = write_report(report, Path(folder or tempfile.gettempdir()))
     print(f"{report.summary()}\nreport: {json_path}")  # noqa: T201 - the listener is the UI
     return json_path

@@ -153,6 +153,19 @@ class MaxHost(Protocol):
         ...
 
 
+class StageCase(str, Enum):
+    """A case the field check puts into the open scene for a moment, then takes out again."""
+
+    ENVIRONMENT_MAP = "environment-map"
+    """A Bitmap of the given (missing) file as the environment map."""
+    RENDER_ELEMENT_MAP = "render-element-map"
+    """A V-Ray render element (VRayExtraTex) whose texture is a Bitmap of the given file."""
+    RENDER_OUTPUT = "render-output"
+    """Render Setup's output set to the given (not yet written) file, Save File on."""
+    NESTED_HIDDEN_LAYER = "nested-hidden-layer"
+    """A V-Ray light of the given name on a visible layer nested in a hidden one."""
+
+
 @runtime_checkable
 class FieldHost(MaxHost, Protocol):
     """A ``MaxHost`` plus the raw look-ups the field check and the scene exporter need.
@@ -204,4 +217,24 @@ class FieldHost(MaxHost, Protocol):
 
     def render_events(self, events: Sequence[str]) -> list[str]:
         """Render once (the Render button) and return the ``events`` notified, in order."""
+        ...
+
+    def stage(self, case: StageCase, value: str) -> Callable[[], None]:
+        """Put ``case`` into the open scene (no undo record); return what takes it out again.
+
+        Raises:
+            HostError: when this 3ds Max cannot build the case (e.g. V-Ray is not installed).
+        """
+        ...
+
+    def asset_tracking_files(self) -> list[str]:
+        """What ``ATSOps.GetFiles`` lists, as it lists it (outputs included or not)."""
+        ...
+
+    def scene_branches(self) -> dict[str, str]:
+        """The sub-anim names of ``rootScene``, each with how its ``.object`` prints."""
+        ...
+
+    def renderer_property_names(self) -> list[str]:
+        """``getPropNames`` of the current renderer (and of its V_Ray_settings, dotted)."""
         ...

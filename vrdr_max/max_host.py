@@ -15,6 +15,7 @@ from typing import Any
 import pymxs
 from pymxs import runtime as rt
 
+from vrdr_max.assetpaths import PathReach, classify, same_path
 from vrdr_max.errors import HostError
 from vrdr_max.facts import (
     MAP_KINDS,
@@ -30,28 +31,41 @@ from vrdr_max.facts import (
     RendererInfo,
     SceneFacts,
 )
-from vrdr_max.host import LightKind, RenderOutcome, judge_render, pickup_frame_count
+from vrdr_max.filepatterns import FilePattern, find_pattern, tokens_for
+from vrdr_max.host import LightKind, RenderOutcome, StageCase, judge_render, pickup_frame_count
 from vrdr_max.max_names import (
     APPDATA_ID,
     ASSET_SOURCES,
     CALLBACK_ID,
+    EDITOR_BRANCHES,
+    ELEMENT_PROBE,
     EXTENSION_KINDS,
     FIELD_PROBE_ID,
     FRAME_EVENT,
     IMAGE_EXTENSIONS,
     LAYER_HIDDEN,
+    LAYER_PARENT,
     LIGHT_SWITCH,
+    MAX_LAYER_DEPTH,
     MISSING_CLASSES,
+    NODE_BRANCHES,
     NOT_LIGHTS,
+    PROBE_NAME,
     PROMPT_MS,
     QUICK_RENDER,
+    RENDER_OUTPUT,
     RENDER_WATCH_ID,
-    STOCK_PLUGIN_FOLDER,
     USED_PLUGINS,
     VRAY_DLL_PREFIXES,
+    VRAY_OUTPUT_PROPS,
 )
 from vrdr_max.plugin_classes import KNOWN_PLUGIN_CLASSES
-from vrdr_max.renderers import PROPERTY_NAMES, RendererProp, identify_renderer
+from vrdr_max.renderers import (
+    GPU_SETTINGS_OBJECT,
+    PROPERTY_NAMES,
+    RendererProp,
+    identify_renderer,
+)
 
 # MAXScript raises through pymxs as RuntimeError subclasses; attribute misses as AttributeError.
 _MXS_ERRORS: tuple[type[BaseException], ...] = (RuntimeError, AttributeError)
@@ -89,6 +103,200 @@ def _global(name: str) -> Any:
         return None
 
 
+def _is_absolute(path: str) -> bool:
+    return path.startswith(("\\\\", "//")) or (len(path) > 2 and path[1] == ":"
+                                               and path[2] in "\\/")
+
+
+def _contains(items: Sequence[Any], item: Any) -> bool:
+    """``item in items`` by MAXScript equality (wrappers of one object compare equal)."""
+    return any(other == item for other in items)
+
+
+class _Branches:
+    """rootScene's branches, looked up once per scene read and only when a class needs them.
+
+    ``getClassInstances <class>`` without a target searches the whole scene, the Material
+    Editor included (Autodesk, "getClassInstances"); with ``target:`` only that object's
+    hierarchy. Everything minus what only the editors hold is what the render uses.
+    """
+
+    def __init__(self) -> None:
+        self._loaded = False
+        self._editor: list[Any] = []
+        self._others: list[Any] | None = None
+        self._names: list[str] = []
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        try:
+            self._names = [str(n) for n in rt.getSubAnimNames(rt.rootScene)]
+            self._editor = self._objects({b.lower() for b in EDITOR_BRANCHES})
+        except _MXS_ERRORS:
+            self._names, self._editor = [], []  # no branches: nothing is left out
+
+    def _objects(self, keep: set[str]) -> list[Any]:
+        scene, get_sub = rt.rootScene, rt.getSubAnim
+        found = []
+        for index, name in enumerate(self._names, start=1):  # sub-anims are 1-based
+            if name.lower() in keep:
+                obj = get_sub(scene, index).object
+                if obj is not None:
+                    found.append(obj)
+        return found
+
+    def _other_objects(self) -> list[Any]:
+        if self._others is None:
+            skip = {b.lower() for b in (*EDITOR_BRANCHES, *NODE_BRANCHES)}
+            try:
+                self._others = self._objects({n.lower() for n in self._names} - skip)
+            except _MXS_ERRORS:
+                self._others = []
+        return self._others
+
+    @staticmethod
+    def _search(max_class: Any, targets: Sequence[Any]) -> list[Any]:
+        found: list[Any] = []
+        for target in targets:
+            found += [i for i in rt.getClassInstances(max_class, target=target)
+                      if not _contains(found, i)]
+        return found
+
+    def split(self, cls: Any) -> tuple[list[Any], list[Any]]:
+        """A class's instances: (all of them, those only the editors hold).
+
+        An instance the editors hold is still used when another branch (environment, render
+        effects, render elements, the renderer) holds it, or when a node depends on it. The
+        editor-only ones are a subset of all; callers leave them out (by path first, so the
+        identity test runs only where paths collide).
+        """
+        everything = list(rt.getClassInstances(cls))
+        if not everything:
+            return [], []
+        self._load()
+        try:
+            editor = self._search(cls, self._editor)
+            if not editor:
+                return everything, []
+            elsewhere = self._search(cls, self._other_objects())
+            depends = rt.refs.dependentNodes
+            only = [e for e in editor
+                    if not _contains(elsewhere, e) and not list(depends(e, firstOnly=True))]
+        except _MXS_ERRORS:
+            return everything, []  # the branches could not be searched: keep everything
+        return everything, only
+
+
+class _Outputs:
+    """Files a render writes: never inputs, even when Asset Tracking lists them.
+
+    3ds Max adds the frame number to a sequence's file names (``shot_.exr`` ->
+    ``shot_0000.exr``), so a name is an output when it is one, or one plus digits.
+    """
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self._exact = {_key(p) for p in paths if p}
+        self._stems = [(_key(folder), _key(stem), _key(ext))
+                       for folder, stem, ext in (_split_name(p) for p in paths if p)]
+
+    def __contains__(self, path: object) -> bool:
+        if not isinstance(path, str):
+            return False
+        if _key(path) in self._exact:
+            return True
+        folder, stem, ext = (_key(part) for part in _split_name(path))
+        for o_folder, o_stem, o_ext in self._stems:
+            rest = stem[len(o_stem):]
+            if folder == o_folder and ext == o_ext and stem.startswith(o_stem) \
+                    and rest.lstrip("._").isdigit():
+                return True
+        return False
+
+
+def _split_name(path: str) -> tuple[str, str, str]:
+    folder, _sep, name = path.replace("/", "\\").rpartition("\\")
+    stem, dot, ext = name.rpartition(".")
+    return (folder, stem, "." + ext) if dot else (folder, name, "")
+
+
+def _may_be_a_problem(asset: AssetFact, workstation: str) -> bool:
+    """Missing, or not on a share where the scene says it is: its owner's name is read."""
+    if asset.missing or not same_path(asset.resolved_path or "", asset.path):
+        return True
+    return classify(asset.path, workstation=workstation) is not PathReach.SHARED
+
+
+def _layer_hidden(layer: Any, cache: dict[str, bool]) -> bool:
+    """Hidden by its own flag or any parent's (a hidden layer hides its child layers' nodes).
+
+    Per light one read (the layer's name) once its layer is known; per layer its flag and its
+    parent, up to the first known or hidden one.
+    """
+    chain: list[str] = []
+    hidden = False
+    for _ in range(MAX_LAYER_DEPTH):
+        name = str(layer.name).lower()
+        if name in cache:
+            hidden = cache[name]
+            break
+        chain.append(name)
+        if getattr(layer, LAYER_HIDDEN):
+            hidden = True
+            break
+        try:
+            layer = getattr(layer, LAYER_PARENT)()
+        except _MXS_ERRORS:
+            layer = None  # no nested layers in this 3ds Max
+        if layer is None:
+            break
+    cache.update(dict.fromkeys(chain, hidden))
+    return hidden
+
+
+class _PatternFiles:
+    """Counts the client's files a pattern names (``getFiles`` on its folder, once each).
+
+    An absolute pattern is looked for in its own folder; a relative one in the scene's folder,
+    then in each map path (3ds Max's external file folders), with its relative folder and then
+    without (as ``mapPaths.getFullFilePath`` tries a bare name [unverified order]); the first
+    folder with matches counts.
+    """
+
+    def __init__(self, scene_path: str) -> None:
+        self._scene_dir = scene_path.replace("/", "\\").rpartition("\\")[0]
+        self._folders: list[str] | None = None
+        self._get_files: Any = None
+
+    def _relative_folders(self) -> list[str]:
+        if self._folders is None:
+            paths = rt.mapPaths
+            get = paths.get
+            self._folders = [self._scene_dir] if self._scene_dir else []
+            self._folders += [str(get(i)) for i in range(1, int(paths.count()) + 1)]  # 1-based
+        return self._folders
+
+    def count(self, pattern: FilePattern) -> tuple[int, str | None]:
+        """How many files match, and the pattern in the folder where they were found."""
+        if self._get_files is None:
+            self._get_files = rt.getFiles
+        if _is_absolute(pattern.folder + "\\"):
+            folders = [pattern.folder]
+        else:  # as 3ds Max resolves a relative name: with its folders, then the bare name
+            folders = list(dict.fromkeys(
+                folder for base in self._relative_folders()
+                for folder in ((f"{base}\\{pattern.folder}", base) if pattern.folder
+                               else (base,))))
+        for folder in folders:
+            names = [str(f).replace("/", "\\").rpartition("\\")[2]
+                     for f in self._get_files(f"{folder}\\{pattern.wildcard}")]
+            found = sum(pattern.matches(name) for name in names)
+            if found:
+                return found, f"{folder}\\{pattern.name}"
+        return 0, None
+
+
 class PymxsHost:
     """3ds Max through pymxs. Create it and call it on 3ds Max's main thread only."""
 
@@ -101,12 +309,15 @@ class PymxsHost:
         """Snapshot the scene for the checks.
 
         Runtime cost, none of it per geometry node: a constant part (renderer, switches,
-        version, collectors, Asset Tracking, 1 per plugin class looked for); per light 4 reads
-        (class, switch, name, node flag) plus 2 for its layer unless the node flag or Hide by
-        Category already hides it; per asset 2 (path, resolution), 1 for a file only Asset
-        Tracking lists, plus 1-2 for an asset 3ds Max cannot find or that is not on a UNC path
-        (its owner's name); 1 per map of a class whose Material Editor slots hold maps the scene
-        does not use; 1 per DLL the saved scene records.
+        version, collectors, rootScene's branches, Render Setup's outputs, Asset Tracking, 1
+        per plugin class looked for, the plugin manager's DLL paths once when the saved scene
+        records a DLL that is not V-Ray's); per light 4 reads (class, switch, name, node flag)
+        plus 2 for its layer (the layer, its name) unless the node flag or Hide by Category
+        already hides it, and per layer its flag and parent; per asset 2 (path, resolution),
+        1 for a file only Asset Tracking lists, plus 1-2 for an asset 3ds Max cannot find or
+        that is not on a UNC path (its owner's name), 1 more for a frame or tile pattern (the
+        files it matches); per class the editors hold instances of, a search of each branch
+        and 1 per editor-held instance; 1 per render element (its output).
         """
         renderer = rt.renderers.current
         info = identify_renderer(str(rt.classOf(renderer)))
@@ -121,6 +332,10 @@ class PymxsHost:
         dr = props.get(RendererProp.DR_ENABLED)
         check_missing = props.get(RendererProp.CHECK_MISSING_FILES)
         scene_path = str(rt.maxFilePath) + str(rt.maxFileName)
+        branches = _Branches()
+        outputs = self._read_outputs(renderer, bool(info.engine))
+        missing, editor_missing = self._read_missing_instances(branches)
+        workstation = self._read_workstation()
         return SceneFacts(
             max_version=self.max_version(),
             scene_path=scene_path,
@@ -129,13 +344,15 @@ class PymxsHost:
             check_missing_files=None if check_missing is None else bool(check_missing),
             default_lights=inputs if info.family is RendererFamily.VRAY else None,
             lights=self._read_lights(),
-            assets=self._read_assets(scene_path),
+            assets=self._read_assets(scene_path, branches, outputs, workstation),
             plugins=self._read_plugins(),
             scene_dlls=self._read_scene_dlls(scene_path),
             missing_plugins=self._read_missing_plugins(),
-            missing_instances=self._read_missing_instances(),
+            missing_instances=missing,
+            missing_editor_only=editor_missing,
             render_type=str(rt.getRenderType()),
             vray_version=_first(self.vray_version()),
+            workstation=workstation,
         )
 
     def _read_props(self, renderer: Any, engine: Any) -> dict[RendererProp, PropValue]:
@@ -166,6 +383,7 @@ class PymxsHost:
     def _read_lights(self) -> list[LightFact]:
         class_of = rt.classOf
         by_category = bool(rt.hideByCategory.lights)
+        layers: dict[str, bool] = {}
         lights = []
         for node in rt.lights:
             cls = str(class_of(node))
@@ -177,23 +395,26 @@ class PymxsHost:
             except _MXS_ERRORS:
                 on = None  # no switch we know of: whether it lights the scene is unknown
             lights.append(LightFact(name=str(node.name), class_name=cls, on=on,
-                                    hidden_by=self._hidden_by(node, by_category)))
+                                    hidden_by=self._hidden_by(node, by_category, layers)))
         return lights
 
     @staticmethod
-    def _hidden_by(node: Any, by_category: bool) -> HiddenBy | None:
+    def _hidden_by(node: Any, by_category: bool, layers: dict[str, bool]) -> HiddenBy | None:
         """Why a light is hidden: V-Ray leaves out lights hidden for any reason."""
         if node.isHidden:  # the node's own flag only
             return HiddenBy.NODE
         if by_category:
             return HiddenBy.CATEGORY
-        return HiddenBy.LAYER if getattr(node.layer, LAYER_HIDDEN) else None
+        return HiddenBy.LAYER if _layer_hidden(node.layer, layers) else None
 
-    def _read_assets(self, scene_path: str) -> list[AssetFact]:
+    def _read_assets(self, scene_path: str, branches: _Branches, outputs: _Outputs,
+                     workstation: str) -> list[AssetFact]:
         """Files of maps and known objects with their owners, then every other file ATS lists.
 
-        Maps are searched under the root node: ``getClassInstances`` without a target also
-        searches the Material Editor, whose slots may hold maps the scene does not use.
+        Maps are searched in every branch of the scene (the environment, render effects,
+        render elements and the renderer's overrides hang beside the node tree); what only the
+        Material Editor's slots or the Slate editor hold is left out, from the class scans and
+        from Asset Tracking's list alike, and so are the files a render writes.
         """
         resolve = rt.mapPaths.getFullFilePath
         resolved: dict[str, str | None] = {}
@@ -204,62 +425,66 @@ class PymxsHost:
                 resolved[key] = str(resolve(path) or "") or None
             return resolved[key]
 
-        instances, root = rt.getClassInstances, rt.rootNode
+        files = _PatternFiles(scene_path)
         assets: list[AssetFact] = []
         known: set[str] = set()
-        editor_only: set[str] = set()
+        scene_paths: set[str] = set()
+        editor_paths: set[str] = set()
         read_classes: set[str] = set()
         for class_name, prop, kind in self._asset_sources:
             cls = _global(class_name)
             if cls is None or str(cls).lower() in read_classes:
                 continue  # absent here, or another name of a class already read
             read_classes.add(str(cls).lower())
-            in_scene = instances(cls, target=root)
-            paths: dict[str, str] = {}
-            for item in in_scene:
+            everything, editor_only = branches.split(cls)
+            only_paths = {_key(str(getattr(item, prop) or "")) for item in editor_only}
+            for item in everything:
                 path = str(getattr(item, prop) or "")
-                if not path:
+                if not path or (_key(path) in only_paths and _contains(editor_only, item)):
                     continue
-                full = where(path)
-                paths[_key(path)] = path
-                known.update({_key(path), _key(full or path)})
-                needs_owner = full is None or not full.startswith(("\\\\", "//"))
-                owner = self._owner_name(item, kind) if needs_owner else None
-                assets.append(AssetFact(path=path, kind=kind, owner=owner, owner_class=class_name,
-                                        resolved_path=full))
-            if kind in MAP_KINDS:
-                editor_only |= self._editor_only_paths(cls, prop, len(in_scene), paths)
-        return assets + self._tracked_files(scene_path, known | editor_only, where)
+                asset = self._asset(path, kind, class_name, where, files)
+                if _may_be_a_problem(asset, workstation):
+                    asset = asset.model_copy(update={"owner": self._owner_name(item, kind)})
+                scene_paths.add(_key(path))
+                known.update({_key(path), _key(asset.resolved_path or path)})
+                assets.append(asset)
+            editor_paths |= only_paths
+        skip = known | (editor_paths - scene_paths - {""})
+        return assets + self._tracked_files(scene_path, skip, outputs, where, files)
 
     @staticmethod
-    def _editor_only_paths(map_class: Any, prop: str, in_scene: int,
-                           scene_paths: Mapping[str, str]) -> set[str]:
-        """Files of maps only Material Editor slots hold (read only when there are some)."""
-        everywhere = rt.getClassInstances(map_class)
-        if len(everywhere) == in_scene:
-            return set()
-        paths = {_key(str(getattr(item, prop) or "")) for item in everywhere}
-        return paths - scene_paths.keys() - {""}
+    def _asset(path: str, kind: AssetKind, owner_class: str,
+               where: Callable[[str], str | None], files: _PatternFiles) -> AssetFact:
+        """One file: resolved through 3ds Max's search, or a pattern counted by its matches."""
+        pattern = find_pattern(path, tokens_for(owner_class, kind))
+        if pattern is None:
+            return AssetFact(path=path, kind=kind, owner_class=owner_class,
+                             resolved_path=where(path))
+        count, found_in = files.count(pattern)
+        return AssetFact(path=path, kind=kind, owner_class=owner_class, matches=count,
+                         resolved_path=found_in)
 
     @staticmethod
-    def _tracked_files(scene_path: str, skip: set[str],
-                       where: Callable[[str], str | None]) -> list[AssetFact]:
-        """Files Asset Tracking lists that no class scan found.
+    def _tracked_files(scene_path: str, skip: set[str], outputs: _Outputs,
+                       where: Callable[[str], str | None],
+                       files: _PatternFiles) -> list[AssetFact]:
+        """Files Asset Tracking lists that no class scan found and that no render writes.
 
         Photometric webs, volume and Phoenix caches, V-Ray scenes, XRefs, Alembic caches, and
-        whatever a plugin reports.
+        whatever a plugin reports. Asset Tracking also lists render outputs by default (3ds
+        Max's Asset Tracking dialog); they are left out whatever ``ExcludeOutputFiles`` says.
         """
         ats = rt.ATSOps
         ats.Refresh()
-        _count, files = ats.GetFiles(pymxs.byref(None))
+        _count, listed = ats.GetFiles(pymxs.byref(None))
         skip = skip | {_key(scene_path)}
         out = []
-        for item in files:
+        for item in listed:
             path = str(item)
-            if not path or _key(path) in skip:
+            if not path or _key(path) in skip or path in outputs:
                 continue
             skip.add(_key(path))
-            out.append(AssetFact(path=path, kind=_kind_of(path), resolved_path=where(path)))
+            out.append(PymxsHost._asset(path, _kind_of(path), "", where, files))
         return out
 
     @staticmethod
@@ -282,14 +507,54 @@ class PymxsHost:
         return uses
 
     def _read_scene_dlls(self, scene_path: str) -> list[str] | None:
-        """Third-party DLLs the saved scene records; None for a scene never saved."""
+        """Third-party DLLs the saved scene records; None for a scene never saved.
+
+        A DLL the plugin manager loads from anywhere under the 3ds Max root (stdplugs,
+        plugin.ini's PlugIns, Autodesk's packages there) is Autodesk's; V-Ray's by name.
+        """
         dlls = self.file_property_items(USED_PLUGINS) if scene_path else None
         if dlls is None:
             return None
-        stock = str(rt.getDir(rt.Name("maxroot"))).rstrip("\\/") + f"\\{STOCK_PLUGIN_FOLDER}\\"
-        exists = rt.doesFileExist
-        return [dll for dll in dlls
-                if not dll.lower().startswith(VRAY_DLL_PREFIXES) and not exists(stock + dll)]
+        rest = [dll for dll in dlls if not dll.lower().startswith(VRAY_DLL_PREFIXES)]
+        if not rest:
+            return []
+        root = _key(str(rt.getDir(rt.Name("maxroot")))).rstrip("\\") + "\\"
+        manager = rt.pluginManager
+        full_path = manager.pluginDllFullPath
+        autodesk = set()
+        for index in range(1, int(manager.pluginDllCount) + 1):  # 1-based
+            path = _key(str(full_path(index) or ""))
+            if path.startswith(root):
+                autodesk.add(path.rsplit("\\", 1)[-1])
+        return [dll for dll in rest if dll.lower() not in autodesk]
+
+    @staticmethod
+    def _read_outputs(renderer: Any, is_vray: bool) -> _Outputs:
+        """Render Setup's output, each render element's, and V-Ray's raw and split files."""
+        names: list[str] = []
+        try:
+            names.append(str(getattr(rt, RENDER_OUTPUT) or ""))
+            manager = rt.maxOps.GetCurRenderElementMgr()
+            element_file = manager.GetRenderElementFilename
+            names += [str(element_file(i) or "")  # 0-based (RenderElementMgr)
+                      for i in range(int(manager.NumRenderElements()))]
+            if is_vray:
+                targets = [renderer]
+                if rt.isProperty(renderer, GPU_SETTINGS_OBJECT):
+                    targets.append(getattr(renderer, GPU_SETTINGS_OBJECT))
+                names += [str(getattr(t, prop) or "") for t in targets
+                          for prop in VRAY_OUTPUT_PROPS if rt.isProperty(t, prop)]
+        except _MXS_ERRORS:
+            pass  # what could be read is still left out of the inputs
+        return _Outputs(names)
+
+    @staticmethod
+    def _read_workstation() -> str:
+        r"""``sysInfo.computername``: ``\\<this name>\`` paths are on this machine."""
+        try:
+            return str(rt.sysInfo.computername or "")
+        except _MXS_ERRORS:
+            return ""
 
     def _read_missing_plugins(self) -> list[MissingPlugin]:
         smp = rt.SceneMissingPlugIns
@@ -298,15 +563,21 @@ class PymxsHost:
                               description=str(smp.GetMissingPlugInDescription(i) or ""))
                 for i in range(1, int(smp.GetMissingPlugInCount()) + 1)]  # 1-based
 
-    def _read_missing_instances(self) -> dict[str, int]:
-        counts = {}
+    @staticmethod
+    def _read_missing_instances(branches: _Branches) -> tuple[dict[str, int], dict[str, int]]:
+        """``Missing_*`` objects: (those the render uses, those only the editors hold)."""
+        render: dict[str, int] = {}
+        editor: dict[str, int] = {}
         for name in MISSING_CLASSES:
             cls = _global(name)
-            if cls is not None:
-                count = len(rt.getClassInstances(cls))
-                if count:
-                    counts[name] = count
-        return counts
+            if cls is None:
+                continue
+            everything, editor_only = branches.split(cls)
+            if len(everything) > len(editor_only):
+                render[name] = len(everything) - len(editor_only)
+            if editor_only:
+                editor[name] = len(editor_only)
+        return render, editor
 
     def plugcfg_dir(self) -> Path:
         """``getDir #plugcfg``: where V-Ray reads its DR cfg files."""
@@ -529,6 +800,43 @@ class PymxsHost:
             rt.callbacks.removeScripts(id=probe)
         return True
 
+    def stage(self, case: StageCase, value: str) -> Callable[[], None]:
+        """Put a case into the open scene for the field check; return what takes it out."""
+        try:
+            with pymxs.undo(False):
+                take_out = _STAGERS[case](value)
+        except _MXS_ERRORS as exc:
+            raise HostError(f"could not stage {case.value}: {exc}") from exc
+
+        def undo() -> None:
+            with pymxs.undo(False):
+                take_out()
+        return undo
+
+    def asset_tracking_files(self) -> list[str]:
+        """``ATSOps.GetFiles`` after a refresh, as 3ds Max lists them."""
+        ats = rt.ATSOps
+        ats.Refresh()
+        return [str(item) for item in ats.GetFiles(pymxs.byref(None))[1]]
+
+    def scene_branches(self) -> dict[str, str]:
+        """Each rootScene sub-anim and how its ``.object`` prints."""
+        scene, get_sub = rt.rootScene, rt.getSubAnim
+        out = {}
+        for index, name in enumerate(rt.getSubAnimNames(scene), start=1):  # 1-based
+            obj = get_sub(scene, index).object
+            out[str(name)] = "undefined" if obj is None else str(obj)
+        return out
+
+    def renderer_property_names(self) -> list[str]:
+        """``getPropNames`` of the current renderer, then of its V_Ray_settings (dotted)."""
+        renderer = rt.renderers.current
+        names = [str(n) for n in rt.getPropNames(renderer)]
+        if rt.isProperty(renderer, GPU_SETTINGS_OBJECT):
+            sub = getattr(renderer, GPU_SETTINGS_OBJECT)
+            names += [f"{GPU_SETTINGS_OBJECT}.{n}" for n in rt.getPropNames(sub)]
+        return names
+
     def render_events(self, events: Sequence[str]) -> list[str]:
         """Render once like the Render button; the listed notifications, in order."""
         self._close_render_setup()
@@ -577,3 +885,63 @@ class PymxsHost:
 
 def _dotted(sub: str | None, name: str) -> str:
     return name if sub is None else f"{sub}.{name}"
+
+
+# -- cases the field check stages for a moment (FieldHost.stage) ------------------------------
+
+def _stage_environment_map(path: str) -> Callable[[], None]:
+    before = rt.environmentMap
+    rt.environmentMap = rt.Bitmaptexture(filename=path, name=PROBE_NAME)
+
+    def undo() -> None:
+        rt.environmentMap = before
+    return undo
+
+
+def _stage_render_element_map(path: str) -> Callable[[], None]:
+    class_name, name_prop, map_prop = ELEMENT_PROBE
+    element_class = _global(class_name)
+    if element_class is None:
+        raise HostError(f"{class_name} is not installed (V-Ray's render element)")
+    element = element_class(**{name_prop: PROBE_NAME,
+                               map_prop: rt.Bitmaptexture(filename=path, name=PROBE_NAME)})
+    manager = rt.maxOps.GetCurRenderElementMgr()
+    manager.AddRenderElement(element)
+    return lambda: manager.RemoveRenderElement(element)
+
+
+def _stage_render_output(path: str) -> Callable[[], None]:
+    before, save = getattr(rt, RENDER_OUTPUT), rt.rendSaveFile
+    setattr(rt, RENDER_OUTPUT, path)
+    rt.rendSaveFile = True
+
+    def undo() -> None:
+        setattr(rt, RENDER_OUTPUT, before)
+        rt.rendSaveFile = save
+    return undo
+
+
+def _stage_nested_hidden_layer(light_name: str) -> Callable[[], None]:
+    manager = rt.LayerManager
+    parent = manager.newLayerFromName(f"{PROBE_NAME}_parent")
+    child = manager.newLayerFromName(f"{PROBE_NAME}_child")
+    if parent is None or child is None:
+        raise HostError(f"layers named {PROBE_NAME}_parent/_child exist already")
+    child.setParent(parent)
+    setattr(parent, LAYER_HIDDEN, True)
+    light = rt.VRayLight(name=light_name)
+    child.addNode(light)
+
+    def undo() -> None:
+        rt.delete(light)
+        manager.deleteLayerByName(f"{PROBE_NAME}_child")
+        manager.deleteLayerByName(f"{PROBE_NAME}_parent")
+    return undo
+
+
+_STAGERS: dict[StageCase, Callable[[str], Callable[[], None]]] = {
+    StageCase.ENVIRONMENT_MAP: _stage_environment_map,
+    StageCase.RENDER_ELEMENT_MAP: _stage_render_element_map,
+    StageCase.RENDER_OUTPUT: _stage_render_output,
+    StageCase.NESTED_HIDDEN_LAYER: _stage_nested_hidden_layer,
+}

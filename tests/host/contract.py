@@ -14,7 +14,7 @@ from typing import Protocol
 
 from vrdr_max import host as host_module
 from vrdr_max.cfgfile import CfgFile, cfg_name
-from vrdr_max.facts import RendererFamily, SceneFacts
+from vrdr_max.facts import AssetFact, HiddenBy, RendererFamily, SceneFacts
 from vrdr_max.host import LightKind, MaxHost, RenderOutcome
 from vrdr_max.ports import Engine
 from vrdr_max.renderers import RendererProp
@@ -22,6 +22,10 @@ from vrdr_max.renderers import RendererProp
 PROBE_KEY = "contract_probe"
 EDITOR_ONLY_MAP = "\\\\vrdr-contract\\maps\\editor_slot_only.png"
 LAYER_HIDDEN_LIGHT = "vrdr_contract_layer_hidden"
+CHILD_LAYER_LIGHT = "vrdr_contract_child_layer"
+ENVIRONMENT_MAP = "\\\\vrdr-contract\\maps\\environment_missing.exr"
+ELEMENT_MAP = "\\\\vrdr-contract\\maps\\element_missing.png"
+RENDER_OUTPUT = "\\\\vrdr-contract\\renders\\contract_.exr"
 
 
 def reads_a_snapshot(host: MaxHost) -> None:
@@ -130,6 +134,26 @@ class Stage(Protocol):
         """The next render is cancelled while its (first) frame renders."""
         ...
 
+    def environment_map(self, path: str) -> None:
+        """A Bitmaptexture of ``path`` set as the environment map (Rendering > Environment)."""
+        ...
+
+    def map_in_render_element(self, path: str) -> None:
+        """A VRayExtraTex render element whose texture is a Bitmaptexture of ``path``."""
+        ...
+
+    def render_output(self, path: str) -> None:
+        """Render Setup's output set to ``path`` (not yet written), Save File on."""
+        ...
+
+    def light_in_child_of_hidden_layer(self, name: str) -> None:
+        """A V-Ray light ``name`` on a visible layer nested in a hidden layer."""
+        ...
+
+    def missing_plugin_only_in_editor_slot(self) -> str:
+        """A ``Missing_*`` object held only by a Material Editor slot; its class name."""
+        ...
+
 
 def ignores_a_map_only_in_an_editor_slot(host: MaxHost, stage: Stage) -> None:
     # A map in an editor slot alone is not rendered: a missing one must not block a render.
@@ -153,5 +177,48 @@ def never_calls_a_cancelled_render_completed(host: MaxHost, stage: Stage) -> Non
         "for this 3ds Max")
 
 
+def _asset(host: MaxHost, path: str) -> AssetFact | None:
+    return next((a for a in host.read_scene().assets if a.path.lower() == path.lower()), None)
+
+
+def finds_a_missing_environment_map(host: MaxHost, stage: Stage) -> None:
+    # The environment hangs beside the node tree under rootScene (issue 15 item 1).
+    stage.environment_map(ENVIRONMENT_MAP)
+    asset = _asset(host, ENVIRONMENT_MAP)
+    assert asset is not None, "the environment map was not read"
+    assert asset.missing, "a missing environment map was read as found"
+
+
+def finds_a_missing_map_in_a_render_element(host: MaxHost, stage: Stage) -> None:
+    stage.map_in_render_element(ELEMENT_MAP)
+    asset = _asset(host, ELEMENT_MAP)
+    assert asset is not None, "a render element's map was not read"
+    assert asset.missing, "a render element's missing map was read as found"
+
+
+def never_reads_a_render_output_as_an_input(host: MaxHost, stage: Stage) -> None:
+    # Asset Tracking lists outputs by default (issue 15 item 2): they are never inputs.
+    stage.render_output(RENDER_OUTPUT)
+    assert _asset(host, RENDER_OUTPUT) is None, "a render output was read as an input"
+
+
+def counts_a_light_in_a_child_of_a_hidden_layer(host: MaxHost, stage: Stage) -> None:
+    stage.light_in_child_of_hidden_layer(CHILD_LAYER_LIGHT)
+    light = next(lt for lt in host.read_scene().lights if lt.name == CHILD_LAYER_LIGHT)
+    assert light.hidden_by is HiddenBy.LAYER, "a light under a hidden parent layer was visible"
+
+
+def notes_a_missing_plugin_only_in_an_editor_slot(host: MaxHost, stage: Stage) -> None:
+    # Not rendered, so not an error (issue 15 item 8).
+    cls = stage.missing_plugin_only_in_editor_slot()
+    facts = host.read_scene()
+    assert facts.missing_editor_only.get(cls, 0) >= 1, f"the editor's {cls} was not counted"
+    assert cls not in facts.missing_instances, f"the editor's {cls} was counted as rendered"
+
+
 STAGED_CONTRACT = (ignores_a_map_only_in_an_editor_slot, counts_a_light_hidden_by_its_layer,
-                   never_calls_a_cancelled_render_completed)
+                   never_calls_a_cancelled_render_completed, finds_a_missing_environment_map,
+                   finds_a_missing_map_in_a_render_element,
+                   never_reads_a_render_output_as_an_input,
+                   counts_a_light_in_a_child_of_a_hidden_layer,
+                   notes_a_missing_plugin_only_in_an_editor_slot)

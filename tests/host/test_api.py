@@ -6,6 +6,7 @@ import json
 import socket
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from host_scenes import host_for
@@ -63,8 +64,12 @@ def test_check_uses_studio_shared_drives(studio: Path, tmp_path: Path) -> None:
         stored = api.load(host=host)
         report = api.check(host, stored.settings)
         explicit = api.check(host, stored.settings, shared_drives=[])
-    assert "unreachable-paths" not in {f.check_id for f in report.findings}  # D: is shared
-    assert "unreachable-paths" in {f.check_id for f in explicit.findings}
+    def unreachable(r: Any) -> list[str]:
+        return [s for f in r.findings if f.check_id == "unreachable-paths" for s in f.subjects]
+
+    # D: is shared: only the relative map is left (each server resolves it in its own folders)
+    assert unreachable(report) == ["Fabric_Sofa (BitmapTexture): fabric_sofa.jpg [relative]"]
+    assert any("[local-drive]" in s for s in unreachable(explicit))
 
 
 def test_submit_with_studio_defaults(studio: Path, tmp_path: Path) -> None:

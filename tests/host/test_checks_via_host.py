@@ -127,9 +127,11 @@ def test_unreachable_paths(demo: CheckReport, tmp_path: Path) -> None:
     assert finding.fix == "enable-transfer"
     assert finding.subjects == [
         "Concrete_Wall (BitmapTexture): D:\\textures\\concrete_wall.png [local-drive]",
+        "Fabric_Sofa (BitmapTexture): fabric_sofa.jpg [relative]",
         "Plant_Proxy (VRayProxy): D:\\proxies\\ficus_large.vrmesh [local-drive]"]
     shared_d = preflight(tmp_path, "demo", shared_drives=frozenset({"D:"}))
-    assert found(shared_d, "unreachable-paths") == []
+    assert only(shared_d, "unreachable-paths").subjects == [
+        "Fabric_Sofa (BitmapTexture): fabric_sofa.jpg [relative]"]
     transfer = SERVERS.model_copy(deep=True)
     transfer.assets.transfer_missing = True
     assert found(preflight(tmp_path, "demo", transfer), "unreachable-paths") == []

@@ -11,8 +11,11 @@ from contract import (
     CONTRACT,
     STAGED_CONTRACT,
     Stage,
+    finds_a_missing_environment_map,
+    finds_a_missing_map_in_a_render_element,
     names_its_folders,
     never_calls_a_cancelled_render_completed,
+    never_reads_a_render_output_as_an_input,
     reads_every_renderer_property,
 )
 from host_scenes import host_for
@@ -86,6 +89,36 @@ class MockStage:
     def cancel_next_render(self) -> None:
         self._mock.next_render_outcome = "cancelled"
 
+    # Through the runtime, as a script in 3ds Max would (the MAXScript names the mock models).
+    def environment_map(self, path: str) -> None:
+        rt = self._mock.runtime
+        rt.environmentMap = rt.Bitmaptexture(filename=path, name="vrdr_contract_environment")
+
+    def map_in_render_element(self, path: str) -> None:
+        rt = self._mock.runtime
+        element = rt.VRayExtraTex(elementname="vrdr_contract",
+                                  texture=rt.Bitmaptexture(filename=path))
+        rt.maxOps.GetCurRenderElementMgr().AddRenderElement(element)
+
+    def render_output(self, path: str) -> None:
+        rt = self._mock.runtime
+        rt.rendOutputFilename = path
+        rt.rendSaveFile = True
+
+    def light_in_child_of_hidden_layer(self, name: str) -> None:
+        rt = self._mock.runtime
+        parent = rt.LayerManager.newLayerFromName("vrdr_contract_parent")
+        child = rt.LayerManager.newLayerFromName("vrdr_contract_child")
+        child.setParent(parent)
+        parent.ishidden = True
+        child.addNode(rt.VRayLight(name=name))
+
+    def missing_plugin_only_in_editor_slot(self) -> str:
+        # No script can make a Missing_* object: what a scene saved with one in a slot loads.
+        st = self._mock.scene
+        st.editor_missing.append(ObjState(st.class_info("Missing_Mtl")))
+        return "Missing_Mtl"
+
 
 @pytest.mark.parametrize("scene", ["demo", "clean", "gpu"])
 @pytest.mark.parametrize("clause", STAGED_CONTRACT, ids=lambda f: f.__name__)
@@ -142,3 +175,33 @@ def test_the_cancel_clause_fails_when_the_cancel_constant_is_wrong(
             monkeypatch.setattr("vrdr_max.host.CANCEL_SKIPS_FRAME_EVENT", False)
         never_calls_a_cancelled_render_completed(host, MockStage(mock))
 
+
+
+def _the_node_tree_only(self: Any, cls: Any) -> tuple[list[Any], list[Any]]:
+    """The adapter before issue 15: the node tree is the scene, anything else the editor's."""
+    import pymxs
+
+    rt = pymxs.runtime
+    everything = list(rt.getClassInstances(cls))
+    tree = list(rt.getClassInstances(cls, target=rt.rootNode))
+    return everything, [i for i in everything if not any(i == t for t in tree)]
+
+
+@pytest.mark.parametrize("clause", [finds_a_missing_environment_map,
+                                    finds_a_missing_map_in_a_render_element],
+                         ids=lambda f: f.__name__)
+def test_the_branch_clauses_catch_a_read_of_the_node_tree_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        clause: Callable[[MaxHost, Stage], None]) -> None:
+    with host_for("clean", tmp_path / "plugcfg") as (host, mock):
+        monkeypatch.setattr("vrdr_max.max_host._Branches.split", _the_node_tree_only)
+        with pytest.raises(AssertionError, match="was not read"):
+            clause(host, MockStage(mock))
+
+
+def test_the_output_clause_catches_outputs_read_as_inputs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with host_for("clean", tmp_path / "plugcfg") as (host, mock):
+        monkeypatch.setattr("vrdr_max.max_host._Outputs.__contains__", lambda self, path: False)
+        with pytest.raises(AssertionError, match="render output was read as an input"):
+            never_reads_a_render_output_as_an_input(host, MockStage(mock))

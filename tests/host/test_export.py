@@ -125,3 +125,34 @@ def test_everything_the_adapter_reads_round_trips(tmp_path: Path) -> None:
     assert [p.class_name for p in before.plugins] == ["Ox_Hair_From_Guides"]
     assert before.scene_dlls == ["more.dlo"]  # the saved scene's DLL list travels too
     assert "only_in_editor.png" not in json.dumps(data)  # editor-only maps are not the scene's
+
+
+def test_the_sources_beyond_the_node_tree_round_trip(tmp_path: Path) -> None:
+    # Environment, render elements, editor slots, outputs, patterns, nested layers (issue 15).
+    scene = synthetic_scene(nodes=200, maps=40, lights=6, seed=3, file_objects=4, caches=2,
+                            render_elements=2, branches=True, editor_maps=6)
+    before, after, _data = _round_trip(scene, tmp_path)
+    assert after == before
+    assert [a.matches for a in before.assets if a.matches is not None] == [100, 100]
+    assert not any("renders" in a.path for a in before.assets)
+
+
+def _editor_missing_and_a_workstation(data: dict[str, Any]) -> None:
+    data["computer_name"] = "WS-9"
+    data["materials"].append({"name": "Old_Fur", "class": "Missing_Mtl"})
+    data["material_editor"] = ["Old_Fur"]
+    data["maps"].append({"name": "Tiles", "class": "VRayBitmap",
+                         "HDRIMapName": "tiles\\skin.<UDIM>.exr"})
+    data["client_files"] += ["\\\\fileserver\\assets\\textures\\tiles\\skin.1001.exr",
+                             "\\\\fileserver\\assets\\textures\\tiles\\skin.1002.exr"]
+
+
+def test_editor_only_missing_plugins_a_workstation_and_a_relative_pattern_round_trip(
+        tmp_path: Path) -> None:
+    before, after, _data = _round_trip(variant("clean", _editor_missing_and_a_workstation),
+                                      tmp_path)
+    assert after == before
+    assert before.workstation == "WS-9" and before.missing_editor_only == {"Missing_Mtl": 1}
+    [tiles] = [a for a in before.assets if a.matches is not None]
+    assert tiles.matches == 2
+    assert tiles.resolved_path == "\\\\fileserver\\assets\\textures\\tiles\\skin.<UDIM>.exr"

@@ -58,11 +58,21 @@ def _run(tmp_path: Path, *edits: Any, cfg: bool = True, **kwargs: Any) -> tuple[
         (plugcfg / "vrayrt_dr.cfg").write_bytes(b"gpu01 1 20209\nautostart_local_slave 0\n")
     with host_for(variant("clean", *edits), plugcfg) as (host, mock):
         assert isinstance(host, FieldHost)
-        nodes_before = len(mock.scene.nodes)
+        before = _scene_state(mock)
         report = fieldcheck.run(host, **kwargs)
-        assert mock.writes == [], "the field check changed the scene"
-        assert len(mock.scene.nodes) == nodes_before
+        assert _scene_state(mock) == before, "the field check left the scene changed"
+        if not kwargs.get("staged", True):
+            assert mock.writes == [], "the field check changed the scene"
+        assert mock.undo_records == []  # staged cases leave no undo record
         return report, mock
+
+
+def _scene_state(mock: Any) -> tuple[Any, ...]:
+    """What the staged cases touch: nodes, layers, environment, elements, outputs, renderer."""
+    st = mock.scene
+    return ([n.name for n in st.nodes], [(ly.name, ly.hidden, ly.parent) for ly in st.layers],
+            st.environment_map, list(st.render_elements), st.render_output,
+            st.render_save_file, dict(st.current.props), len(st.detached) >= 0)
 
 
 def _status(report: FieldReport) -> dict[str, FactStatus]:
@@ -83,7 +93,10 @@ def test_everything_is_confirmed_on_a_complete_scene(tmp_path: Path) -> None:
             "plugcfg.vray_dr.cfg", "plugcfg.vrayrt_dr.cfg",
             "property.VRayIES.ies_file", "property.vraysun.enabled",
             "property.vrayambientlight.enabled", "property.layer.ishidden",
-            "fileProperties.Used Plug-Ins", "global.ATSOps"} <= ids
+            "fileProperties.Used Plug-Ins", "global.ATSOps", "scene.branches",
+            "renderer.dispatcher_properties", "scene.environment_map",
+            "scene.render_element_map", "scene.render_output",
+            "scene.child_of_hidden_layer"} <= ids
     assert report.cfg_files["vray_dr.cfg"].startswith("10.0.0.5 1 20208")
     assert report.renderer_class == DR2_CLASS
 
@@ -191,3 +204,56 @@ def test_a_cfg_vrdr_reads_is_readable_and_one_it_refuses_is_different(tmp_path: 
     status = _status(report)
     assert status["plugcfg.vray_dr.cfg"] is CONFIRMED
     assert status["plugcfg.vrayrt_dr.cfg"] is DIFFERENT
+
+
+# -- the scene beyond the node tree (issue 15 item 16) ----------------------------------------
+
+def _only_the_node_tree(self: Any, cls: Any) -> tuple[list[Any], list[Any]]:
+    """The adapter as it was: the node tree is the scene, anything else only the editor's."""
+    import pymxs
+
+    rt = pymxs.runtime
+    everything = list(rt.getClassInstances(cls))
+    tree = list(rt.getClassInstances(cls, target=rt.rootNode))
+    return everything, [i for i in everything if not any(i == t for t in tree)]
+
+
+@pytest.mark.parametrize(("patch", "fact_id"), [
+    (("_Branches", "split", _only_the_node_tree), "scene.environment_map"),
+    (("_Branches", "split", _only_the_node_tree), "scene.render_element_map"),
+    (("_Outputs", "__contains__", lambda self, path: False), "scene.render_output"),
+    (("LAYER_PARENT", None, "getParentt"), "scene.child_of_hidden_layer"),
+])
+def test_a_scene_read_that_gets_a_staged_case_wrong_is_different(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, patch: tuple[str, Any, Any],
+        fact_id: str) -> None:
+    from vrdr_max import max_host
+
+    name, attr, value = patch
+    if attr is None:
+        monkeypatch.setattr(max_host, name, value)
+    else:
+        monkeypatch.setattr(getattr(max_host, name), attr, value)
+    report, _mock = _run(tmp_path, _complete)
+    assert _status(report)[fact_id] is DIFFERENT
+    if fact_id == "scene.render_output":
+        found = next(f.found for f in report.facts if f.id == fact_id)
+        assert found == "Asset Tracking lists it; the scene read reads it as an input"
+
+
+def test_the_renderer_names_a_dr2_build_may_add_are_sent_back(tmp_path: Path) -> None:
+    def dr2_build(data: dict[str, Any]) -> None:
+        data["renderer"] = {"class": "V_Ray_9__DR2", "props": {
+            **data["renderer"]["props"], "system_distributedRender": True,
+            "dr2_dispatcherIP": "10.0.0.5", "system_dr2_dispatcherPort": 20208}}
+        next(d for d in data["plugin_dlls"] if d["name"].startswith("vrender"))[
+            "classes"].append("V_Ray_9__DR2")
+
+    report, _mock = _run(tmp_path, dr2_build)
+    assert report.renderer_dr_properties == ["dr2_dispatcherIP", "system_dr2_dispatcherPort"]
+    assert _status(report)["renderer.dispatcher_properties"] is DIFFERENT
+
+
+def test_without_staging_the_field_check_writes_nothing(tmp_path: Path) -> None:
+    report, _mock = _run(tmp_path, _complete, staged=False)  # _run: writes == []
+    assert not any(f.id.startswith("scene.") and f.id != "scene.branches" for f in report.facts)

@@ -7,6 +7,7 @@ dividing the extra calls by what was added; geometry must add nothing.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import mock_pymxs
 from mock_pymxs.generator import synthetic_scene
@@ -19,7 +20,7 @@ CONSTANT = 200  # renderer, switches, version, collectors: independent of the sc
 BASE = {"nodes": 1_000, "maps": 400, "lights": 60, "file_objects": 40}
 
 
-def calls_for(tmp_path: Path, **size: int) -> int:
+def calls_for(tmp_path: Path, **size: Any) -> int:
     scene = synthetic_scene(**{**BASE, **size})
     with mock_pymxs.installed(scene, plugcfg_dir=tmp_path) as mock:
         from vrdr_max.max_host import PymxsHost
@@ -42,3 +43,16 @@ def test_cost_per_light_per_map_and_per_tracked_file(tmp_path: Path) -> None:
     assert per_map <= PER_MAP
     assert per_file <= PER_TRACKED_FILE
     assert base <= (PER_LIGHT + TARGET_LIGHT_EXTRA / 2) * 60 + PER_MAP * 400 + 40 + CONSTANT
+
+
+SOURCES = {"branches": True, "render_elements": 4, "editor_maps": 12, "caches": 4}
+PER_PATTERN = 1  # its folder's files, instead of a resolution
+PER_RENDER_ELEMENT = 4  # its output's name, and its map (path, resolution, owner's name)
+
+
+def test_the_sources_beside_the_node_tree_stay_flat_and_within_budget(tmp_path: Path) -> None:
+    base = calls_for(tmp_path, **SOURCES)
+    assert calls_for(tmp_path, nodes=20_000, **SOURCES) == base
+    assert (calls_for(tmp_path, **{**SOURCES, "caches": 8}) - base) / 4 <= PER_PATTERN
+    per_element = (calls_for(tmp_path, **{**SOURCES, "render_elements": 8}) - base) / 4
+    assert per_element <= PER_RENDER_ELEMENT

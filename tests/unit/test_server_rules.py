@@ -20,9 +20,9 @@ CLASS = {Engine.CPU: "V_Ray_6__update_2_1", Engine.GPU: "V_Ray_GPU_7_Hotfix_2"}
 
 def _result(settings: DRSettings, check_id: str, *, workstation: str | None = "ws042",
             cfg_path: Path | None = None) -> tuple[CheckStatus, list[tuple[Severity, list[str]]]]:
-    facts = SceneFacts(renderer=identify_renderer(CLASS[settings.engine]), dr_enabled=True)
-    report = run(CheckContext(facts=facts, settings=settings, workstation=workstation,
-                              cfg_path=cfg_path))
+    facts = SceneFacts(renderer=identify_renderer(CLASS[settings.engine]), dr_enabled=True,
+                       workstation=workstation or "")
+    report = run(CheckContext(facts=facts, settings=settings, cfg_path=cfg_path))
     result = next(r for r in report.results if r.check_id == check_id)
     return result.status, [(f.severity, f.subjects) for f in result.findings]
 

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vrdr_max.addresses import workstation_name
 from vrdr_max.facts import SceneFacts
 from vrdr_max.models import DRSettings
 
@@ -74,8 +73,8 @@ class CheckContext:
     """Everything a check may read. Checks never touch 3ds Max or the network themselves.
 
     ``cfg_path`` is the file the settings come from and a submission would write (None when
-    not known: only its name is judged). ``workstation`` is this machine's name, as the
-    operating system reports it unless given.
+    not known: only its name is judged). This machine's name is the scene's
+    (``facts.workstation``: the 3ds Max that opened it).
     """
 
     facts: SceneFacts
@@ -84,7 +83,6 @@ class CheckContext:
     manifest: FarmManifest | None = None
     shared_drives: frozenset[str] = field(default_factory=frozenset)
     cfg_path: Path | None = None
-    workstation: str | None = field(default_factory=workstation_name)
 
 
 class Skip(Exception):  # noqa: N818 - a control-flow signal, not an error

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from vrdr_max.assetpaths import PathReach, classify
+from vrdr_max.assetpaths import PathReach, classify, same_path
 from vrdr_max.checks.model import CheckContext, Finding, Severity, Skip
 from vrdr_max.checks.registry import check
-from vrdr_max.facts import DefaultLightInputs, HiddenBy, LightFact, RendererFamily, SceneFacts
+from vrdr_max.facts import (
+    AssetFact,
+    DefaultLightInputs,
+    HiddenBy,
+    LightFact,
+    RendererFamily,
+    SceneFacts,
+)
 from vrdr_max.ports import Engine
 
 FIX_ENABLE_DR = "enable-dr"
@@ -153,12 +160,23 @@ def missing_maps(ctx: CheckContext) -> list[Finding]:
 
 @check("missing-plugins", "No plugins missing on this machine")
 def missing_plugins(ctx: CheckContext) -> list[Finding]:
-    """The scene already lost plugins here: objects vanish, and servers that have them differ."""
+    """The scene already lost plugins here: objects vanish, and servers that have them differ.
+
+    ``Missing_*`` objects only Material Editor slots (or Slate views) hold are not rendered:
+    when they are all there is, the finding is a note (the same rule as editor-only maps).
+    """
     facts = ctx.facts
-    if not facts.missing_plugins and not facts.missing_instances:
+    editor_only = facts.missing_editor_only
+    if not facts.missing_plugins and not facts.missing_instances and not editor_only:
         return []
     subjects = [f"{m.class_name} ({m.dll})" for m in facts.missing_plugins]
     subjects += [f"{n} x {cls}" for cls, n in sorted(facts.missing_instances.items())]
+    subjects += [f"{n} x {cls} (Material Editor only)" for cls, n in sorted(editor_only.items())]
+    if editor_only and not facts.missing_instances:
+        return [Finding(check_id="missing-plugins", severity=Severity.INFO, subjects=subjects,
+                        message="plugins missing on this machine are used only by Material "
+                                "Editor slots, which are not rendered; clear those slots to "
+                                "silence this")]
     return [Finding(check_id="missing-plugins", severity=Severity.ERROR, subjects=subjects,
                     message="plugins this scene needs are missing on this machine; their objects "
                             "render differently here and on servers that have them")]
@@ -203,16 +221,36 @@ def farm_plugins(ctx: CheckContext) -> list[Finding]:
     return out
 
 
+def server_reach(asset: AssetFact, shared_drives: frozenset[str],
+                 workstation: str = "") -> PathReach:
+    """Where a render server looks for a file, judged from the path the scene holds.
+
+    Each server resolves a relative path, and a file not at its stored place, against its own
+    folders (the DR setup guide's JUNGLEMAP.JPG note): where the client found it proves
+    nothing, so a file found only through the client's map paths is ``MAP_PATHS``.
+    """
+    reach = classify(asset.path, shared_drives, workstation)
+    if reach is PathReach.RELATIVE:
+        return reach
+    if asset.resolved_path is not None and not same_path(asset.resolved_path, asset.path):
+        return PathReach.MAP_PATHS
+    return reach
+
+
 @check("unreachable-paths", "Render servers can reach the scene's files")
 def unreachable_paths(ctx: CheckContext) -> list[Finding]:
-    """Files on local drives or user profiles exist only here, unless V-Ray transfers them."""
+    """Files only this machine has: the servers cannot open them unless V-Ray transfers them.
+
+    Local drives, user profiles, shares on this machine, relative paths and files found only
+    through this machine's map paths.
+    """
     if ctx.settings.assets.transfer_missing:
         return []
     local = []
     for asset in ctx.facts.assets:
         if asset.missing:
             continue  # missing-maps reports these
-        reach = classify(asset.resolved_path or asset.path, ctx.shared_drives)
+        reach = server_reach(asset, ctx.shared_drives, ctx.facts.workstation)
         if reach is not PathReach.SHARED:
             local.append(f"{asset.label} [{reach.value}]")
     if not local:
@@ -222,8 +260,10 @@ def unreachable_paths(ctx: CheckContext) -> list[Finding]:
                     severity=Severity.ERROR if refuse else Severity.WARNING,
                     fix=FIX_ENABLE_TRANSFER, subjects=local,
                     message=f"{len(local)} file(s) are on paths render servers cannot reach and "
-                            "Transfer missing assets is off; use UNC paths or declared shared "
-                            "drives, or turn transfer on")]
+                            "Transfer missing assets is off (a relative path, or one found "
+                            "through this machine's map paths, is looked up by each server in "
+                            "its own folders); use UNC paths to the file server or declared "
+                            "shared drives, or turn transfer on")]
 
 
 @check("region-render", "Full-frame render")

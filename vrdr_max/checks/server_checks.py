@@ -139,7 +139,7 @@ def local_host_listed(ctx: CheckContext) -> list[Finding]:
     if not ctx.settings.use_local_host:
         return []
     lines = [_cfg_line(s) for s in ctx.settings.enabled_servers
-             if names_this_machine(s.host, ctx.workstation)]
+             if names_this_machine(s.host, ctx.facts.workstation or None)]
     if not lines:
         return []
     return [Finding(check_id="local-host-listed", severity=Severity.WARNING, subjects=lines,
