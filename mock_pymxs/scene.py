@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import gc
 import json
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -404,7 +405,42 @@ def _load_scene_state(p: Path, plugcfg_dir: str | None) -> tuple[Scene, SceneSta
         raise SceneFileError(f"{p.name}: nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise SceneFileError(f"{p.name}: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    # Only a \uD800-\uDFFF escape makes one; a valid pair is one character once parsed.
+    if _SURROGATE_ESCAPE.search(text):
+        where = _lone_surrogate(data)
+        if where is not None:
+            raise SceneFileError(f"{p.name}: {where}") from None
     return parse_scene_state(data, p.name, plugcfg_dir)
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _lone_surrogate(data: object) -> str | None:
+    """Where a string of parsed JSON holds a lone surrogate (text that is not Unicode), if any.
+
+    3ds Max names and paths are Unicode; a lone surrogate cannot be written as UTF-8, so it is
+    refused here rather than met later by whatever prints or saves it. Walked without recursion:
+    the parser accepts nesting deeper than Python's recursion limit.
+    """
+    stack: list[tuple[object, tuple[int | str, ...]]] = [(data, ())]
+    while stack:
+        item, loc = stack.pop()
+        texts: list[tuple[str, str]] = []
+        if isinstance(item, str):
+            texts.append((item, ""))
+        elif isinstance(item, dict):
+            texts.extend((key, "a key holds ") for key in item)
+            stack.extend((value, (*loc, key)) for key, value in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((value, (*loc, i)) for i, value in reversed(list(enumerate(item))))
+        for text, what in texts:
+            found = _SURROGATE.search(text)
+            if found is not None:
+                return (f"{_loc(loc) or '(top level)'}: {what}a lone surrogate "
+                        f"(\\u{ord(found.group()):04x}), which is not Unicode text")
+    return None
 
 
 SCENES_DIR = Path(__file__).resolve().parent / "scenes"
