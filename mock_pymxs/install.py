@@ -13,7 +13,7 @@ from mock_pymxs.pymxs_module import PYMXS
 from mock_pymxs.qtmax import QTMAX, discard_window
 from mock_pymxs.records import CallCounter, CreateRecord, RenderRecord, WriteRecord
 from mock_pymxs.runtime import RUNTIME, Globals, Runtime
-from mock_pymxs.scene import SCENES_DIR, Scene, check_scene, load_scene
+from mock_pymxs.scene import SCENES_DIR, Scene, check_scene, load_scene_state
 from mock_pymxs.session import RENDER_OUTCOMES, Session
 from mock_pymxs.state import SceneState, build_state
 from mock_pymxs.vfs import VirtualFiles
@@ -155,10 +155,9 @@ class MockMax:
 
         The plugcfg folder stays (it belongs to the machine, not the scene).
         """
-        model = _as_scene(scene)
         session = self._session
+        model, state = _scene_and_state(scene, session.state.plugcfg_dir, check=False)
         session.fire("filePreOpen")
-        state = build_state(model, session.state.plugcfg_dir)
         session.state = state
         self.scene_model = model
         # The global table closes over the scene state: rebuild this session's table.
@@ -204,18 +203,28 @@ class MockMax:
 _STACK: list[MockMax] = []
 
 
-def _as_scene(scene: Scene | Path | str | None) -> Scene:
+def _scene_and_state(scene: Scene | Path | str | None, plugcfg_dir: str | None = None, *,
+                     check: bool = True) -> tuple[Scene, SceneState]:
+    """The scene model and its live state; a file is read, validated and built once."""
     if scene is None:
-        return load_scene(SCENES_DIR / "demo.json")
+        return load_scene_state(SCENES_DIR / "demo.json", plugcfg_dir)
     if isinstance(scene, Scene):
-        return scene
+        source = "scene"
+        if check:
+            problems = check_scene(scene)
+            if problems:
+                raise SceneFileError(f"{source}: {problems[0]}")
+        try:
+            return scene, build_state(scene, plugcfg_dir)
+        except SceneFileError as exc:
+            raise SceneFileError(f"{source}: {exc}") from None
     if (
         isinstance(scene, str)
         and (SCENES_DIR / f"{scene}.json").is_file()
         and not Path(scene).suffix
     ):
-        return load_scene(SCENES_DIR / f"{scene}.json")
-    return load_scene(scene)
+        return load_scene_state(SCENES_DIR / f"{scene}.json", plugcfg_dir)
+    return load_scene_state(scene, plugcfg_dir)
 
 
 def install(
@@ -232,16 +241,8 @@ def install(
         plugcfg_dir: the folder ``getDir #plugcfg`` returns (overrides the scene's).
         check: run the cross-field scene checks (skip for generated benchmark scenes).
     """
-    model = _as_scene(scene)
-    source = Path(scene).name if isinstance(scene, (str, Path)) and Path(scene).suffix else "scene"
-    if check and isinstance(scene, Scene):
-        problems = check_scene(model)
-        if problems:
-            raise SceneFileError(f"{source}: {problems[0]}")
-    try:
-        state = build_state(model, None if plugcfg_dir is None else str(plugcfg_dir))
-    except SceneFileError as exc:
-        raise SceneFileError(f"{source}: {exc}") from None
+    model, state = _scene_and_state(scene, None if plugcfg_dir is None else str(plugcfg_dir),
+                                    check=check)
     session = Session(state)
     saved = {name: sys.modules.get(name, _MISSING) for name in _MODULES}
     RUNTIME._stack.append(Globals(session))

@@ -13,10 +13,11 @@ from mock_pymxs.classes import ClassInfo
 from mock_pymxs.errors import MAXScriptException, MockGapError, UnknownPropertyError
 from mock_pymxs.records import CallCounter, CreateRecord, RenderRecord, WriteRecord
 from mock_pymxs.state import NodeState, ObjState, SceneState, make_renderer, renderer_snapshot
-from mock_pymxs.timevalues import frames_to_render
+from mock_pymxs.timevalues import frame_count
 from mock_pymxs.values import Array, MaxObject, Name, Node
 
 RENDER_OUTCOMES = ("ok", "cancelled", "error")
+_FRAME_EVENTS = ("prerenderframe", "postrenderframe")  # in the order each frame sends them
 RENDER_STATEMENT = "max quick render"
 RENDER_FAILED_MESSAGE = "-- Runtime error: Render failed"  # wording [unverified]
 THREAD_MESSAGE = "pymxs: the MAXScript runtime was used from a thread other than the main thread"
@@ -204,18 +205,62 @@ class Session:
             )
         )
         self.fire("preRender", self._pre_render_param())
+        frames = frame_count(self.state)
         stop_at = {"ok": None, "cancelled": self.cancel_at_frame, "error": 1}[outcome]
-        for number, _frame in enumerate(frames_to_render(self.state), start=1):
+        if stop_at is not None and stop_at <= frames:
+            self._fire_frames(stop_at - 1)
             self.fire("preRenderFrame")
-            if number != stop_at:
-                self.fire("postRenderFrame")
-                continue
             if outcome == "cancelled" and self.cancel_fires_post_frame:
                 self.fire("postRenderFrame")
-            break
+        else:
+            self._fire_frames(frames)
         self.fire("postRender")
         if outcome == "error":
             raise MAXScriptException(RENDER_FAILED_MESSAGE)
+
+    def _fire_frames(self, frames: int) -> None:
+        """``#preRenderFrame`` then ``#postRenderFrame`` for ``frames`` whole frames.
+
+        The same as :meth:`fire` per frame, without its scan of every callback per call: a
+        render may ask for 50,000,000 frames, so the frame loop only calls the callbacks of
+        these two events, and runs not at all when there are none. Scripts added or removed by
+        a callback are seen from the next event on, as with :meth:`fire`.
+        """
+        if frames <= 0 or not any(c.event in _FRAME_EVENTS for c in self.callbacks):
+            return
+        registered = self.callbacks
+        count = len(registered)
+        pre, post = _frame_functions(registered)
+        saved = self.notification_param
+        self.notification_param = None
+        try:
+            for _ in range(frames):
+                for fn in pre:
+                    try:
+                        fn()
+                    except Exception as exc:  # noqa: BLE001 - as fire(): Max goes on
+                        self._callback_failed(exc)
+                # A callback may add scripts (the list grows) or remove them (a new list).
+                if self.callbacks is not registered or len(registered) != count:
+                    registered = self.callbacks
+                    count = len(registered)
+                    pre, post = _frame_functions(registered)
+                for fn in post:
+                    try:
+                        fn()
+                    except Exception as exc:  # noqa: BLE001 - as fire(): Max goes on
+                        self._callback_failed(exc)
+                if self.callbacks is not registered or len(registered) != count:
+                    registered = self.callbacks
+                    count = len(registered)
+                    pre, post = _frame_functions(registered)
+        finally:
+            self.notification_param = saved
+
+    def _callback_failed(self, exc: Exception) -> None:
+        self.callback_errors.append(exc)
+        if self.strict_callbacks:
+            raise exc
 
     def _pre_render_param(self) -> Array:
         """The 28-item #preRender array: rendType first, isNetRender second, size at 26."""
@@ -238,6 +283,14 @@ class Session:
             st.production = value._o
         self.record_write("renderers", "renderers", slot, _plain(old), _plain(value._o))
         self.fire("postRendererChange")
+
+
+def _frame_functions(registered: list[Callback]
+                     ) -> tuple[list[Callable[[], object]], list[Callable[[], object]]]:
+    """The functions registered for ``#preRenderFrame`` and for ``#postRenderFrame``."""
+    pre, post = _FRAME_EVENTS
+    return ([c.fn for c in registered if c.event == pre],
+            [c.fn for c in registered if c.event == post])
 
 
 def _plain(value: object) -> object:

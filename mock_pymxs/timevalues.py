@@ -88,23 +88,40 @@ def frame_number(value: object, what: str) -> int:
     raise MAXScriptException(f"-- Unable to convert: {value!r} to type: Time ({what})")
 
 
-def pickup_frames(text: str) -> list[int] | None:
-    """The frames of a pickup string ("1,3,5-12"); None when Max would not accept it."""
-    frames: list[int] = []
+def pickup_frame_count(text: str) -> int | None:
+    """Frames in a pickup string ("1,3,5-12"), counted, not listed.
+
+    None when Max would not accept the string; a range written backwards ("12-5") holds none.
+    """
+    count = 0
     for part in text.replace(" ", "").split(","):
         first, sep, last = part.partition("-")
-        if not first.isdigit() or (sep and not last.isdigit()):
+        if not _frame_text(first) or (sep and not _frame_text(last)):
             return None
-        frames.extend(range(int(first), int(last or first) + 1))
-    return frames
+        count += max(0, int(last or first) - int(first) + 1)
+    return count
 
 
-def frames_to_render(st: SceneState) -> list[int]:
-    """The frames one ``max quick render`` renders for the Time Output settings."""
+def _frame_text(text: str) -> bool:
+    # ASCII digits only ("²" is a digit to str.isdigit, not to int()), and few enough of them
+    # for a frame number; what Max does with a longer one is [unverified].
+    return text.isascii() and text.isdigit() and len(text) <= MAX_FRAME_DIGITS
+
+
+MAX_FRAME_DIGITS = 18
+"""Longest frame number a pickup string may hold in the mock (any int64)."""
+
+
+def frame_count(st: SceneState) -> int:
+    """How many frames one ``max quick render`` renders for the Time Output settings.
+
+    Counted, never listed: a scene may ask for 50,000,000 frames, and their list alone took
+    2.4 GB (issue 18, item 13).
+    """
     if st.rend_time_type == 1:
-        return [st.current_frame]
+        return 1
     if st.rend_time_type == 4:
         # What Max does with a string it cannot read is [unverified]; the mock renders one frame.
-        return pickup_frames(st.rend_pickup_frames) or [st.current_frame]
+        return pickup_frame_count(st.rend_pickup_frames) or 1
     first, last = st.animation_range if st.rend_time_type == 2 else (st.rend_start, st.rend_end)
-    return list(range(first, last + 1, st.rend_nth_frame))
+    return len(range(first, last + 1, st.rend_nth_frame))

@@ -18,6 +18,7 @@ import functools
 import os
 import secrets
 import stat
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,17 @@ except ImportError:  # Windows: LockFileEx, which every local file system has
 
 DEFAULT_BACKUP_SUFFIX = ".vrdr.bak"
 """Appended to the file name for the copy of the previous content (``vray_dr.cfg.vrdr.bak``)."""
+
+
+def own_backup_suffix(owner: str) -> str:
+    """A backup suffix no other writer uses: ``.vrdr-<owner>-<date>-<time>-<random>.bak``.
+
+    The backup under :data:`DEFAULT_BACKUP_SUFFIX` is replaced by the next save of the file,
+    whoever makes it. A writer that must put the file back later (a submission, after its
+    render) keeps the previous content under a name of its own, so that a save in between
+    (another vrdr, V-Ray's dialog, a second 3ds Max) cannot replace it.
+    """
+    return f".vrdr-{owner}-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}.bak"
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Largest file vrdr reads other than a V-Ray cfg (sidecar, studio file, manifest, scene

@@ -980,11 +980,13 @@ class CfgFile:
         self._snapshot, self.document = fresh._snapshot, fresh.document
         self.settings, self._saved_options = fresh.settings, fresh._saved_options
 
-    def save(self, *, backup: bool = True) -> SaveResult:
+    def save(self, *, backup: bool = True,
+             backup_suffix: str = DEFAULT_BACKUP_SUFFIX) -> SaveResult:
         """Write :attr:`settings` into the file, atomically, if they changed what it holds.
 
         Args:
             backup: keep the previous content as ``<name>.vrdr.bak`` next to the file.
+            backup_suffix: another suffix for the backup (``atomic.own_backup_suffix``).
 
         Returns:
             What was written.
@@ -1004,7 +1006,7 @@ class CfgFile:
             return SaveResult(path=self.path, backup=None, changed=False, bytes_written=0)
         data = document.render()
         result = atomic_write(self.path, data, expected=self._snapshot,
-                              backup_suffix=DEFAULT_BACKUP_SUFFIX if backup else None)
+                              backup_suffix=backup_suffix if backup else None)
         document._mark_saved(data)
         self._snapshot, self.document, self._saved_options = result.snapshot, document, options
         self.settings.server_list.rebase(document.token, document.may_list)

@@ -22,6 +22,7 @@ from typing import Any
 
 from vrdr_max.assetpaths import same_path
 from vrdr_max.atomic import atomic_write
+from vrdr_max.errors import InputError, one_line
 from vrdr_max.facts import MAP_KINDS, AssetFact, AssetKind, HiddenBy, LightFact, SceneFacts
 from vrdr_max.filepatterns import find_pattern, tokens_for
 from vrdr_max.host import FieldHost
@@ -98,7 +99,17 @@ def export_scene(host: FieldHost) -> dict[str, Any]:
 def write_export(host: FieldHost, path: Path) -> Path:
     """Write the open scene's description to ``path`` (UTF-8 JSON); return the path."""
     text = json.dumps(export_scene(host), indent=2, ensure_ascii=False) + "\n"
-    atomic_write(path, text.encode("utf-8"), expected=None, backup_suffix=None)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # A lone surrogate (a name or path 3ds Max holds as broken UTF-16): no file can say it,
+        # and ``vrdr check`` refuses one; say which line of the description would have held it.
+        number = text.count("\n", 0, exc.start) + 1
+        line = text.splitlines()[number - 1].strip()
+        raise InputError(f"cannot export: line {number} of the scene description holds text "
+                         f"that is not Unicode (a lone surrogate): {one_line(line)}; rename "
+                         "that object in 3ds Max and export again") from None
+    atomic_write(path, data, expected=None, backup_suffix=None)
     return path
 
 

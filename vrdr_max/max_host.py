@@ -7,6 +7,7 @@ in a scene, never with its geometry.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -713,7 +714,11 @@ class PymxsHost:
         """Render like the Render button (Render Setup's output, range and size)."""
         self._close_render_setup()  # first: the open dialog would put its own settings back
         asked = self._frames_asked()
-        return judge_render(self.render_events([FRAME_EVENT]).count(FRAME_EVENT), asked)
+        # Counted, not listed: a render may ask for millions of frames.
+        finished = itertools.count()
+        # A Python function, as pymxs callbacks are everywhere else (a bound builtin is not).
+        self._render_watching({FRAME_EVENT: lambda: next(finished)})
+        return judge_render(next(finished), asked)
 
     @staticmethod
     def _frames_asked() -> int | None:
@@ -839,19 +844,26 @@ class PymxsHost:
 
     def render_events(self, events: Sequence[str]) -> list[str]:
         """Render once like the Render button; the listed notifications, in order."""
-        self._close_render_setup()
         seen: list[str] = []
+
+        def watcher(event: str) -> Callable[[], None]:
+            return lambda: seen.append(event)
+
+        self._render_watching({event: watcher(event) for event in events})
+        return seen
+
+    def _render_watching(self, watchers: Mapping[str, Callable[[], object]]) -> None:
+        """Render once like the Render button, calling each watcher on its notification."""
+        self._close_render_setup()
         watch = rt.Name(RENDER_WATCH_ID)
-        for event in events:
-            rt.callbacks.addScript(rt.Name(event), lambda event=event: seen.append(event),
-                                   id=watch)
+        for event, watcher in watchers.items():
+            rt.callbacks.addScript(rt.Name(event), watcher, id=watch)
         try:
             rt.execute(QUICK_RENDER)
         except _MXS_ERRORS as exc:
             raise HostError(f"the render failed: {exc}") from exc
         finally:
             rt.callbacks.removeScripts(id=watch)
-        return seen
 
     def add_callback(self, event: str, callback: Callable[[], None]) -> None:
         """Register ``callback`` for a general event under vrdr's callback id."""

@@ -17,22 +17,32 @@ from vrdr_max.errors import InputError
 from vrdr_max.host import MaxHost
 
 
+def scene_file(scene: str | Path) -> Path:
+    """The file of a scene: ``scene`` itself, or one of the bundled scenes by name.
+
+    Raises:
+        InputError: the file is missing, or not a regular file.
+    """
+    path = Path(scene)
+    # lexists: a dangling link is a file the user meant, and a name the system refuses
+    # (too long) is not a crash but a scene name that is not bundled.
+    if path.suffix.lower() == ".json" or os.path.lexists(path):
+        # Checked without opening it: a FIFO or device would block or never end.
+        if check_regular_file(path) is None:
+            raise InputError(f"scene file {path} does not exist")
+        return path
+    return mock_pymxs.SCENES_DIR / f"{scene}.json"
+
+
 def load_scene_file(scene: str | Path) -> mock_pymxs.Scene:
     """A scene file, or one of the bundled scenes by name (``demo``, ``clean``, ...).
 
     Raises:
         InputError: the file is missing or invalid (the message names the field).
     """
-    path = Path(scene)
+    path = scene_file(scene)
     try:
-        # lexists: a dangling link is a file the user meant, and a name the system refuses
-        # (too long) is not a crash but a scene name that is not bundled.
-        if path.suffix.lower() == ".json" or os.path.lexists(path):
-            # Checked without opening it: a FIFO or device would block or never end.
-            if check_regular_file(path) is None:
-                raise InputError(f"scene file {path} does not exist")
-            return mock_pymxs.load_scene(path)
-        return mock_pymxs.bundled_scene(str(scene))
+        return mock_pymxs.load_scene(path)
     except mock_pymxs.SceneFileError as exc:
         raise InputError(str(exc)) from None
 
@@ -40,11 +50,15 @@ def load_scene_file(scene: str | Path) -> mock_pymxs.Scene:
 @contextmanager
 def mock_scene_host(scene: str | Path, plugcfg_dir: Path | None = None
                     ) -> Iterator[tuple[MaxHost, mock_pymxs.MockMax]]:
-    """Install the mock with ``scene`` and yield the real adapter over it, then uninstall."""
-    model = load_scene_file(scene)
+    """Install the mock with ``scene`` and yield the real adapter over it, then uninstall.
+
+    The file is read, validated and built into the mock's scene once (a 100,000-node scene
+    description costs seconds per pass).
+    """
+    path = scene_file(scene)
     try:
         # Wrong property types and unknown properties are found here, not by the schema.
-        mock = mock_pymxs.install(model, plugcfg_dir=plugcfg_dir)
+        mock = mock_pymxs.install(path, plugcfg_dir=plugcfg_dir)
     except mock_pymxs.SceneFileError as exc:
         raise InputError(str(exc)) from None
     try:

@@ -16,7 +16,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from vrdr_max.atomic import MAX_CFG_BYTES, FileSnapshot, read_bytes_snapshot, restore_snapshot
+from vrdr_max.atomic import (
+    MAX_CFG_BYTES,
+    FileSnapshot,
+    own_backup_suffix,
+    read_bytes_snapshot,
+    restore_snapshot,
+)
 from vrdr_max.cfgfile import CfgFile
 from vrdr_max.checks import CheckContext, CheckReport, CheckStatus, Severity, run
 from vrdr_max.errors import CfgConflictError, VrdrError
@@ -247,21 +253,38 @@ class _Transaction:
         self.report.steps.append(StepRecord(name=name, ok=ok, detail=detail,
                                             duration_ms=(time.perf_counter() - start) * 1e3))
 
-    def unwind(self, name: str) -> dict[str, Exception]:
+    def unwind(self, name: str) -> dict[str, BaseException]:
         """Undo every change, newest first; keep going past a failing undo.
+
+        Ctrl+C does not stop it halfway (the artist's cfg would keep this submission's list):
+        an interrupted undo is tried once more, and the ones after it still run.
 
         Returns:
             What could not be undone and why (empty when everything was).
         """
-        failed: dict[str, Exception] = {}
+        failed: dict[str, BaseException] = {}
         while self.undo:
             what, action = self.undo.pop()
-            try:
-                self.step(f"{name}: {what}", _done(action))
-            except Exception as exc:  # noqa: BLE001 - one failed undo must not stop the others
-                failed[what] = exc
-                self.report.messages.append(f"could not {name} {what}: {exc}")
+            for attempt in range(_UNDO_ATTEMPTS):
+                try:
+                    self.step(f"{name}: {what}", _done(action))
+                except KeyboardInterrupt as exc:
+                    self.report.messages.append(f"Ctrl+C during the {name} of {what}: "
+                                                + ("tried again" if attempt + 1 < _UNDO_ATTEMPTS
+                                                   else "left undone"))
+                    failed[what] = exc
+                    continue
+                except Exception as exc:  # noqa: BLE001 - one failed undo must not stop the others
+                    failed[what] = exc
+                    self.report.messages.append(f"could not {name} {what}: {exc}")
+                else:
+                    failed.pop(what, None)
+                break
         return failed
+
+
+_UNDO_ATTEMPTS = 2
+"""Tries of one undo step that Ctrl+C interrupts (every undo step may run again)."""
 
 
 def _done(action: Callable[[], None]) -> Callable[[], str]:
@@ -331,13 +354,31 @@ def _restore(tx: _Transaction, p: SubmitPlan) -> None:
     if "cfg" in failed:
         previous = (f"the previous version is in {report.backup_path}" if report.backup_path
                     else "there was no previous file")
+        why = failed["cfg"]
         now = ("was changed by another program after vrdr wrote it and is left as it is"
-               if isinstance(failed["cfg"], CfgConflictError)
+               if isinstance(why, CfgConflictError)
+               else "may still hold this submission's server list (Ctrl+C stopped the restore)"
+               if isinstance(why, KeyboardInterrupt)
                else "still holds this submission's server list")
         report.error = f"restore failed: {p.cfg_path} {now}; {previous}"
     else:
         report.error = ("restore failed: the renderer keeps this submission's DR settings "
                         f"({', '.join(failed)})")
+
+
+def _drop_own_backup(report: SubmissionReport) -> None:
+    """Remove the submission's backup once the cfg holds the artist's content again."""
+    if report.backup_path is None:
+        return
+    try:
+        report.backup_path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as exc:  # the cfg is back; a stale copy next to it is only litter
+        report.messages.append(f"could not remove {report.backup_path} (the cfg is back as it "
+                               f"was): {exc.strerror or exc}")
+        return
+    report.backup_path = None
 
 
 def _run_steps(host: MaxHost, p: SubmitPlan, tx: _Transaction) -> RenderOutcome:
@@ -359,9 +400,15 @@ def _run_steps(host: MaxHost, p: SubmitPlan, tx: _Transaction) -> RenderOutcome:
                       dispatcher_in_cfg=dispatcher_in_cfg_setting())
         cfg.settings = p.cfg_settings
         written: list[FileSnapshot] = []
-        tx.undo.append(("cfg", lambda: restore_snapshot(before["cfg"],
-                                                        written[0] if written else None)))
-        result = cfg.save(backup=True)
+
+        def put_back() -> None:
+            restore_snapshot(before["cfg"], written[0] if written else None)
+            _drop_own_backup(tx.report)
+
+        tx.undo.append(("cfg", put_back))
+        # A backup of its own: a save during the render (another vrdr, V-Ray's dialog, a second
+        # 3ds Max) replaces <name>.vrdr.bak, and the artist's list must survive it.
+        result = cfg.save(backup=True, backup_suffix=own_backup_suffix("submit"))
         written.append(cfg.snapshot)
         tx.report.backup_path = result.backup
         return f"{len(p.server_lines)} server line(s) in {p.cfg_path}"

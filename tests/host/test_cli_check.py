@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -86,3 +90,30 @@ def test_max_version_outside_windows_is_bad_input(monkeypatch: pytest.MonkeyPatc
     monkeypatch.delenv("LOCALAPPDATA", raising=False)
     assert main(["check", "--scene", CLEAN, "--max-version", "2026"]) == 2
     assert capsys.readouterr().err.startswith("vrdr: error: ")
+
+
+@pytest.mark.parametrize("command", ["check", "submit"])
+def test_a_scene_file_is_validated_and_built_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        command: str) -> None:
+    # Issue 18.7: a 100,000-node scene took seconds per pass, and there were two of each.
+    calls: Counter[str] = Counter()
+
+    def counted(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return function(*args, **kwargs)
+        return wrapper
+
+    for module in ("mock_pymxs.scene", "mock_pymxs.install", "mock_pymxs.state"):
+        loaded = importlib.import_module(module)
+        for name in ("build_state", "check_scene"):
+            if hasattr(loaded, name):
+                monkeypatch.setattr(loaded, name, counted(name, getattr(loaded, name)))
+    validate = mock_pymxs.Scene.model_validate
+    monkeypatch.setattr(mock_pymxs.Scene, "model_validate", counted("validate", validate))
+    cfg = tmp_path / "vray_dr.cfg"
+    cfg.write_bytes(b"render01 1 20204\r\n")
+    main([command, "--scene", CLEAN, "--cfg", str(cfg), "--no-probe"])
+    assert "Traceback" not in capsys.readouterr().err
+    assert calls == {"validate": 1, "check_scene": 1, "build_state": 1}

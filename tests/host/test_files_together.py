@@ -203,8 +203,9 @@ def test_a_failed_cfg_restore_is_not_restored_with_the_backup_path(
                      plan(SETTINGS, host.read_scene(), cfg_path=cfg))
     assert report.status is SubmissionStatus.NOT_RESTORED
     assert not report.restored
-    backup = plugcfg / "vray_dr.cfg.vrdr.bak"
-    assert report.backup_path == backup
+    backup = report.backup_path
+    assert backup is not None and backup.parent == plugcfg
+    assert backup.name.startswith("vray_dr.cfg.vrdr-submit-")  # the submission's own (18.11)
     assert report.error == (f"restore failed: {cfg} still holds this submission's server list; "
                             f"the previous version is in {backup}")
     assert b"render01 1 20204" in cfg.read_bytes()
@@ -231,7 +232,9 @@ def test_a_cfg_changed_during_the_render_is_not_restored_and_left_alone(
     assert report.status is SubmissionStatus.NOT_RESTORED
     assert report.error == (f"restore failed: {cfg} was changed by another program after vrdr "
                             "wrote it and is left as it is; the previous version is in "
-                            f"{plugcfg / 'vray_dr.cfg.vrdr.bak'}")
+                            f"{report.backup_path}")
+    assert report.backup_path is not None
+    assert report.backup_path.read_bytes() == ARTIST_CFG
     assert cfg.read_bytes() == b"dialog 1 20204\r\n"
 
 

@@ -36,10 +36,13 @@ def emit_json(document: dict[str, Any], stream: TextIO | None = None) -> None:
     """
     import json  # noqa: PLC0415 - only commands that print JSON pay for it
 
+    from vrdr_max.cli.terminal import json_for_terminal  # noqa: PLC0415
+
     out = stream or sys.stdout
     text = json.dumps(_finite({"version": JSON_VERSION, **document}), indent=2,
                       ensure_ascii=False, allow_nan=False)
-    out.write(text + "\n")
+    # Control characters and what the stream's encoding lacks as JSON escapes (issue 18.14/16).
+    out.write(json_for_terminal(text, getattr(out, "encoding", None)) + "\n")
 
 
 def _finite(value: Any) -> Any:

@@ -26,6 +26,7 @@ from vrdr_max.cli import (
     spawner_cmds,
 )
 from vrdr_max.cli.common import EXIT_INTERNAL, EXIT_USAGE
+from vrdr_max.cli.terminal import escaped_stdout
 from vrdr_max.errors import VrdrError, one_line, os_error_message, validation_message
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
@@ -73,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``vrdr``; return the exit code (0 ok, 1 findings/offline, 2 bad input, 70 a bug)."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        return _run(args)
+        with escaped_stdout():  # file text never drives the terminal nor breaks its encoding
+            return _run(args)
     except KeyboardInterrupt:
         print("vrdr: interrupted", file=sys.stderr)
         return 130

@@ -7,6 +7,7 @@ adds loopback stand-ins for render servers (``vrdr_max.demo``), so the probe sho
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -15,7 +16,7 @@ from pathlib import Path
 from qtpy import QtCore, QtGui, QtWidgets
 
 from vrdr_max.demo import stand_in_cfg, stand_in_servers
-from vrdr_max.errors import InputError, quote
+from vrdr_max.errors import InputError, one_line, quote
 from vrdr_max.host import MaxHost
 from vrdr_max.mock_session import mock_scene_host
 from vrdr_max.models import Dispatcher
@@ -32,6 +33,8 @@ SCREENSHOT_DIALOGS = ("render", "paste")
 DIALOG_SIZES = {"render": (600, 600), "paste": (600, 460)}
 PASTE_SAMPLE = ("render10", "render11:20204", "node 05", "10.0.0.300", "render12\t20207")
 """Pasted lines for the paste preview's picture: new, to check, invalid (and one listed)."""
+QT_WARNINGS_KEPT = 2
+"""Qt warnings quoted with a fatal message (the ones just before it say why)."""
 
 
 def application(theme: str = "dark") -> QtWidgets.QApplication:
@@ -95,6 +98,35 @@ def scene_session(scene: Path, cfg: Path) -> Iterator[PanelController]:
         yield PanelController(host, cfg_path=cfg)
 
 
+def one_line_qt_messages() -> None:
+    """Qt's own messages as a command line tool shows errors: one line on stderr, or none.
+
+    The offscreen platform writes "This plugin does not support propagateSizeHints()" for every
+    window it shows, and a failed start (no display, a missing xcb library) writes several
+    lines and aborts (exit 134). For ``vrdr panel``, warnings and notes are dropped, a critical
+    message is one line, and a fatal one is the one line ``vrdr: error: ...`` with the warning
+    that explains it, then exit 2.
+    """
+    warnings: list[str] = []
+
+    def handler(kind: QtCore.QtMsgType, _context: object, message: str) -> None:
+        if kind == QtCore.QtMsgType.QtFatalMsg:
+            why = f" ({'; '.join(warnings[-QT_WARNINGS_KEPT:])})" if warnings else ""
+            hint = ("; without a display, --screenshot FILE.png renders offscreen"
+                    if "platform plugin" in message else "")
+            first = message.partition("\n")[0]
+            sys.stdout.flush()
+            sys.stderr.write(f"vrdr: error: Qt cannot go on: {one_line(first)}{why}{hint}\n")
+            sys.stderr.flush()
+            os._exit(2)  # instead of Qt's abort(): the environment is wrong, not vrdr
+        if kind == QtCore.QtMsgType.QtCriticalMsg:
+            sys.stderr.write(f"vrdr: Qt: {one_line(message)}\n")
+        elif kind == QtCore.QtMsgType.QtWarningMsg and one_line(message) not in warnings:
+            warnings.append(one_line(message))
+
+    QtCore.qInstallMessageHandler(handler)
+
+
 def run_standalone(*, demo: bool, scene: Path | None, cfg: Path | None, dr2: bool,
                    screenshot: Path | None, theme: str, screenshot_dialog: str | None = None
                    ) -> int:
@@ -106,6 +138,7 @@ def run_standalone(*, demo: bool, scene: Path | None, cfg: Path | None, dr2: boo
     if screenshot is not None:
         # A picture needs no screen: render offscreen unless the caller chose a platform.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    one_line_qt_messages()
     app = application(theme)
     with (demo_session(dr2) if demo else scene_session(scene or Path(), cfg or Path())
           ) as controller:

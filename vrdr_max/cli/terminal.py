@@ -1,0 +1,121 @@
+r"""What ``vrdr`` writes to stdout: control characters escaped, in whatever encoding it has.
+
+Text from shared files reaches the output verbatim: a pool name or description from the studio
+file, a cfg's unknown lines, a scene's node names and paths. An escape sequence in it would drive
+the reader's terminal (retitle it, clear it, hide or recolour the lines around it), and a
+carriage return would let it overwrite what vrdr printed before it on the same line. Every
+character that is not printable is written escaped instead (``\x1b``, ``\r``, ``\u202e``),
+each line staying one line; what the terminal's encoding cannot take (``PYTHONIOENCODING=ascii``,
+a non-UTF-8 console) is written as a backslash escape too, never a crash. JSON documents get the
+same characters as JSON escapes (``\u001b``), so they stay valid JSON.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import sys
+from collections.abc import Iterator
+
+from vrdr_max.errors import one_line
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
+if TYPE_CHECKING:
+    from typing import TextIO
+
+_NOT_PLAIN = re.compile(r"[^\x20-\x7e\n]")
+"""Anything but printable ASCII and line breaks (the characters worth a second look)."""
+
+
+def escape_controls(text: str) -> str:
+    r"""``text`` with every character that is not printable escaped; its line breaks kept."""
+    if text.isprintable():
+        return text
+    return "\n".join(line if line.isprintable() else one_line(line)
+                     for line in text.split("\n"))
+
+
+def json_for_terminal(text: str, encoding: str | None) -> str:
+    r"""A JSON document's text with what a terminal must not get written as JSON escapes.
+
+    Non-printable characters (control characters, lone surrogates, bidirectional overrides)
+    and characters ``encoding`` cannot take become ``\uXXXX`` escapes. They can only stand inside
+    JSON strings, so the document means the same and stays valid.
+    """
+    if text.isascii() and "\x7f" not in text:
+        return text  # json.dumps escapes every other ASCII control character
+
+    def escaped(match: re.Match[str]) -> str:
+        ch = match.group()
+        if ch.isprintable() and _encodable(ch, encoding):
+            return ch
+        code = ord(ch)
+        if code > 0xFFFF:  # a UTF-16 surrogate pair, as JSON spells characters past the BMP
+            code -= 0x10000
+            return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+        return f"\\u{code:04x}"
+
+    return _NOT_PLAIN.sub(escaped, text)
+
+
+def _encodable(ch: str, encoding: str | None) -> bool:
+    try:
+        ch.encode(encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+class EscapingWriter(io.TextIOBase):
+    """A text stream that passes what it is given to another, escaped (see the module)."""
+
+    def __init__(self, inner: TextIO) -> None:
+        super().__init__()
+        self._inner = inner
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        """The encoding of the stream written to."""
+        return str(getattr(self._inner, "encoding", None) or "utf-8")
+
+    def write(self, text: str) -> int:
+        """Write ``text`` escaped; what the encoding cannot take as backslash escapes."""
+        safe = escape_controls(text)
+        try:
+            self._inner.write(safe)
+        except UnicodeEncodeError:
+            encoding = self.encoding
+            self._inner.write(safe.encode(encoding, "backslashreplace").decode(encoding))
+        return len(text)
+
+    def flush(self) -> None:
+        """Flush the stream written to."""
+        self._inner.flush()
+
+    def isatty(self) -> bool:
+        """Whether the stream written to is a terminal."""
+        return self._inner.isatty()
+
+    def fileno(self) -> int:
+        """The file descriptor of the stream written to."""
+        return self._inner.fileno()
+
+    def writable(self) -> bool:
+        """Always True."""
+        return True
+
+
+@contextlib.contextmanager
+def escaped_stdout() -> Iterator[None]:
+    """``sys.stdout`` escapes what it is given (see the module) until the block ends."""
+    original = sys.stdout
+    if original is None or isinstance(original, EscapingWriter):
+        yield
+        return
+    sys.stdout = EscapingWriter(original)
+    try:
+        yield
+        sys.stdout.flush()
+    finally:
+        sys.stdout = original
