@@ -13,12 +13,10 @@ import codecs
 import functools
 import math
 import re
-from collections import deque
+from collections import deque, namedtuple
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeAlias
 
 from vrdr_max.addresses import validate_host
 from vrdr_max.atomic import (
@@ -29,8 +27,18 @@ from vrdr_max.atomic import (
     read_bytes_snapshot,
 )
 from vrdr_max.errors import InputError, quote
-from vrdr_max.models import DRSettings, RenderServer, ServerEntry, ServerList
 from vrdr_max.ports import Engine, Mode, default_port
+from vrdr_max.server_list import ServerEntry, ServerList
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple, TypeAlias
+
+    from vrdr_max.models import DRSettings, RenderServer
+
+# Reading and writing cfg lines loads neither pydantic nor dataclasses (nor typing): the models
+# are imported when settings are first asked for (CfgFile.settings, CfgDocument.to_settings),
+# and the records here are named tuples. `vrdr cfg show` and `vrdr servers add` start fast.
 
 CPU_CFG_NAME = "vray_dr.cfg"
 """V-Ray (CPU) DR server list and options, in the 3ds Max plugcfg folder."""
@@ -94,8 +102,20 @@ class LineKind(str, Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True, slots=True)
-class CfgLine:
+if TYPE_CHECKING:
+    class _LineFields(NamedTuple):
+        text: str
+        ending: str
+        kind: LineKind
+        key: str | None = None
+        value: OptionValue | None = None
+        server: ServerEntry | None = None
+else:
+    _LineFields = namedtuple("_LineFields", "text ending kind key value server",
+                             defaults=(None, None, None))
+
+
+class CfgLine(_LineFields):
     r"""One line: its text without terminator, the terminator, and what it means.
 
     Attributes:
@@ -107,12 +127,8 @@ class CfgLine:
         server: host, first port, last port of a range or None, enabled (servers only).
     """
 
-    text: str
-    ending: str
-    kind: LineKind
-    key: str | None = None
-    value: OptionValue | None = None
-    server: ServerEntry | None = None
+
+    __slots__ = ()
 
 
 def cfg_name(engine: Engine) -> str:
@@ -140,8 +156,9 @@ def _flag(value: bool) -> int:
     return 1 if value else 0
 
 
-_Put: TypeAlias = Callable[[dict[str, Any], OptionValue], None]
-"""Stores a file value into a ``DRSettings.model_dump()`` dict."""
+if TYPE_CHECKING:
+    _Put: TypeAlias = Callable[[dict[str, Any], OptionValue], None]
+    """Stores a file value into a ``DRSettings.model_dump()`` dict."""
 
 
 def _set_top(name: str, convert: Callable[[OptionValue], Any]) -> _Put:
@@ -166,41 +183,50 @@ def _put_dispatcher(data: dict[str, Any], value: OptionValue) -> None:
     data["dispatcher"] = {"host": host, "port": int(port), "also_renders": also == "1"}
 
 
-@dataclass(frozen=True)
 class _Field:
-    name: str
-    keys: tuple[str, ...]
-    get: Callable[[DRSettings], OptionValue | None]
-    put: _Put
+    """One settings field a cfg option feeds: its keys, how to read and store it, its default.
+
+    ``default`` is what ``get`` gives for default settings (tests hold the two equal): a file
+    written without building settings gets it for a missing key.
+    """
+
+    __slots__ = ("default", "get", "keys", "name", "put")
+
+    def __init__(self, name: str, keys: tuple[str, ...],
+                 get: Callable[[DRSettings], OptionValue | None], put: _Put,
+                 default: OptionValue | None) -> None:
+        self.name, self.keys, self.get, self.put, self.default = name, keys, get, put, default
 
 
 _COMMON_FIELDS = (
     _Field("restart_servers", RESTART_KEYS, lambda s: _flag(s.restart_servers),
-           _set_top("restart_servers", bool)),
+           _set_top("restart_servers", bool), 0),
     _Field("save_servers_in_scene", ("list_in_scene",), lambda s: _flag(s.save_servers_in_scene),
-           _set_top("save_servers_in_scene", bool)),
-    _Field("max_servers", ("max_servers",), lambda s: s.max_servers, _set_top("max_servers", int)),
+           _set_top("save_servers_in_scene", bool), 0),
+    _Field("max_servers", ("max_servers",), lambda s: s.max_servers, _set_top("max_servers", int),
+           0),
 )
 _ASSET_FIELDS = (
     _Field("transfer_missing", ("transfer_missing_assets",),
-           lambda s: _flag(s.assets.transfer_missing), _set_asset("transfer_missing", bool)),
+           lambda s: _flag(s.assets.transfer_missing), _set_asset("transfer_missing", bool), 0),
     _Field("use_cached", ("use_cached_assets",), lambda s: _flag(s.assets.use_cached),
-           _set_asset("use_cached", bool)),
+           _set_asset("use_cached", bool), 0),
     _Field("cache_limit_type", ("cache_limit_type",), lambda s: int(s.assets.cache_limit_type),
-           _set_asset("cache_limit_type", int)),
+           _set_asset("cache_limit_type", int), 0),
     _Field("cache_limit", ("cache_limit",), lambda s: float(s.assets.cache_limit),
-           _set_asset("cache_limit", float)),
+           _set_asset("cache_limit", float), 0.0),
 )
-_DISPATCHER_FIELD = _Field("dispatcher", (DISPATCHER_KEY,), _dispatcher_value, _put_dispatcher)
+_DISPATCHER_FIELD = _Field("dispatcher", (DISPATCHER_KEY,), _dispatcher_value, _put_dispatcher,
+                           None)
 
 _V_RAY_FIELDS: dict[Engine, tuple[_Field, ...]] = {
     # V-Ray's own order, used when options are appended to a file.
     Engine.CPU: (*_COMMON_FIELDS,
                  _Field("use_local_host", ("use_local_machine",),
-                        lambda s: _flag(s.use_local_host), _set_top("use_local_host", bool)),
+                        lambda s: _flag(s.use_local_host), _set_top("use_local_host", bool), 1),
                  *_ASSET_FIELDS),
     Engine.GPU: (_Field("use_local_host", ("autostart_local_slave",),
-                        lambda s: _flag(s.use_local_host), _set_top("use_local_host", bool)),
+                        lambda s: _flag(s.use_local_host), _set_top("use_local_host", bool), 1),
                  *_COMMON_FIELDS, *_ASSET_FIELDS),
 }
 """Which settings field each of V-Ray's option keys feeds, per file."""
@@ -223,7 +249,7 @@ def _fields(engine: Engine, dispatcher_in_cfg: bool) -> tuple[_Field, ...]:
 @functools.cache
 def _default_values(engine: Engine, dispatcher_in_cfg: bool) -> tuple[OptionValue | None, ...]:
     """What default settings put into a file's options (see ``CfgDocument.option_values``)."""
-    return tuple(field.get(DRSettings()) for field in _fields(engine, dispatcher_in_cfg))
+    return tuple(field.default for field in _fields(engine, dispatcher_in_cfg))
 
 
 def _option_kinds(dispatcher_in_cfg: bool) -> dict[str, _ValueKind]:
@@ -521,19 +547,24 @@ class CfgDocument:
         """True when the text differs from what was parsed."""
         return self._text() != self._original_text
 
-    def to_settings(self, base: DRSettings | None = None) -> DRSettings:
+    def to_settings(self, base: DRSettings | None = None, *,
+                    servers: ServerList | None = None) -> DRSettings:
         """The file's servers and options on top of ``base``.
 
         Args:
             base: supplies what the file does not hold (mode, renderer switches, options the
                 file lacks); defaults when None. The engine is always the document's.
+            servers: the server list to use (one this document handed out, perhaps edited
+                since); a fresh :meth:`server_list` when None.
 
         Returns:
             New settings; editing them does not edit the document.
         """
+        from vrdr_max.models import DRSettings  # noqa: PLC0415 - pydantic only from here on
+
         data = (base or DRSettings()).model_dump(exclude={"servers"})
         data["engine"] = self.engine
-        data["servers"] = self.server_list()
+        data["servers"] = self.server_list() if servers is None else servers
         current = self._field_values()
         for field in self._fields():
             if field.name in current:
@@ -566,17 +597,31 @@ class CfgDocument:
         if settings.engine is not self.engine:
             raise InputError(f"these are {settings.engine.value.upper()} settings but "
                              f"{cfg_name(self.engine)} is the {self.engine.value.upper()} file")
+        self._apply(settings.server_list,
+                    {field.name: field.get(settings) for field in self._fields()})
+
+    def apply_servers(self, servers: ServerList) -> None:
+        """Edit the server lines so that they hold ``servers``; options keep their values.
+
+        The same as :meth:`apply` with :meth:`to_settings` and ``servers`` (missing options are
+        appended with their defaults), without building settings.
+        """
+        current = self._field_values()
+        self._apply(servers, {field.name: current.get(field.name, field.default)
+                              for field in self._fields()})
+
+    def _apply(self, servers: ServerList, wanted: dict[str, OptionValue | None]) -> None:
         ending = self.line_ending
         current = self._field_values()  # server edits leave the options as they are
-        added = settings.server_list.added_since(self.token)
+        added = servers.added_since(self.token)
         if added is not None:
-            self._insert_servers([s.entry for s in added], ending)
+            self._insert_servers(added, ending)
         else:
-            servers = list(settings.server_list.entries())
+            entries = list(servers.entries())
             self._all_meta()
             self._store(self._apply_servers([self._line(i) for i in range(self._count())],
-                                            servers, ending), ending)
-        self._apply_options(settings, ending, current)
+                                            entries, ending), ending)
+        self._apply_options(wanted, ending, current)
 
     def render(self) -> bytes:
         """The file's bytes: the original bytes when nothing changed, else UTF-8 without BOM."""
@@ -711,7 +756,7 @@ class CfgDocument:
         # A line that used to be last may have no terminator; it needs one now.
         for index in range(len(lines) - 1):
             if lines[index].ending not in ("\n", "\r\n"):
-                lines[index] = replace(lines[index], ending=ending)
+                lines[index] = lines[index]._replace(ending=ending)
         pieces = [_piece(line.text, line.ending) for line in lines]
         meta: list[_Meta] = list(lines)
         if not lines or lines[-1].ending in ("\n", "\r\n"):
@@ -731,7 +776,7 @@ class CfgDocument:
             self._pieces.append("")
             if self._meta is not None:
                 if isinstance(self._meta[-1], CfgLine):
-                    self._meta[-1] = replace(last, ending=ending)
+                    self._meta[-1] = last._replace(ending=ending)
                 self._meta.append(_TAIL)
             at = count
         self._pieces[at:at] = [_piece(line.text, line.ending) for line in new]
@@ -811,15 +856,15 @@ class CfgDocument:
             out.extend(head)
         return out
 
-    def _apply_options(self, settings: DRSettings, ending: str,
+    def _apply_options(self, wanted: dict[str, OptionValue | None], ending: str,
                        current: dict[str, OptionValue]) -> None:
-        """Rewrite the option lines whose value ``settings`` change; append missing ones.
+        """Rewrite the option lines whose value ``wanted`` changes; append missing ones.
 
-        ``current`` holds the option values the lines have (:meth:`_field_values`).
+        ``wanted`` holds each field's value; ``current`` the option values the lines have
+        (:meth:`_field_values`).
         """
         fields = self._fields()
         by_key = {key: field for field in fields for key in field.keys}
-        wanted = {field.name: field.get(settings) for field in fields}
         edited = {name for name, value in current.items() if wanted[name] != value}
         appended = _APPENDED[self.engine]
         missing = [CfgLine(f"{field.keys[0]} {_format_value(value)}", ending, LineKind.OPTION,
@@ -842,7 +887,7 @@ class CfgDocument:
             if value is None:  # the setting is gone (no dispatcher), so is the line
                 del self._pieces[i], meta[i]
             else:
-                new = replace(line, text=f"{line.key} {_format_value(value)}", value=value)
+                new = line._replace(text=f"{line.key} {_format_value(value)}", value=value)
                 self._pieces[i], meta[i] = _piece(new.text, new.ending), new
         self._edited()
         if missing:
@@ -891,14 +936,23 @@ def _head_position(lines: list[CfgLine], slots: list[int], server_rows: list[int
 
 def _kept_server(source: CfgLine, entry: ServerEntry, ending: str) -> CfgLine:
     if source.server == entry:
-        return source if source.ending == ending else replace(source, ending=ending)
+        return source if source.ending == ending else source._replace(ending=ending)
     return CfgLine(_format_server(entry), ending, LineKind.SERVER, server=entry)
 
 
 # --- the file on disk -------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class SaveResult:
+if TYPE_CHECKING:
+    class _SaveFields(NamedTuple):
+        path: Path
+        backup: Path | None
+        changed: bool
+        bytes_written: int
+else:
+    _SaveFields = namedtuple("_SaveFields", "path backup changed bytes_written")
+
+
+class SaveResult(_SaveFields):
     """What :meth:`CfgFile.save` did.
 
     Attributes:
@@ -909,10 +963,7 @@ class SaveResult:
         bytes_written: size of the new content (0 when nothing was written).
     """
 
-    path: Path
-    backup: Path | None
-    changed: bool
-    bytes_written: int
+    __slots__ = ()
 
 
 class CfgFile:
@@ -923,7 +974,8 @@ class CfgFile:
         engine: CPU (``vray_dr.cfg``) or GPU (``vrayrt_dr.cfg``).
         document: the parsed text as last read or saved.
         settings: the working copy; edit it (``cfg.settings.add_server("10.0.0.5")``), then
-            :meth:`save`.
+            :meth:`save`. Built when first asked for (it loads the pydantic models); code that
+            only edits servers can use :attr:`server_list` instead.
     """
 
     def __init__(self, path: Path, engine: Engine, snapshot: FileSnapshot,
@@ -934,10 +986,15 @@ class CfgFile:
         self._snapshot = snapshot
         self.document = CfgDocument.parse(snapshot.data or b"", engine, source=str(path),
                                           dispatcher_in_cfg=dispatcher_in_cfg)
-        self.settings = self.document.to_settings(base)
-        # What the file itself holds: values that only ``base`` supplies (a sidecar's
-        # dispatcher, a submission's options) must still count as changes to write.
-        self._saved_options = self.document.file_option_values()
+        # The working copy's servers; settings, once built, hold this very list.
+        self._servers = self.document.server_list()
+        self._settings: DRSettings | None = None
+        # What the file itself holds, for change detection once settings exist: values that
+        # only ``base`` supplies (a sidecar's dispatcher, a submission's options) must still
+        # count as changes to write.
+        self._saved_options: tuple[OptionValue | None, ...] = ()
+        if base is not None:
+            self._build_settings()  # the caller has the models loaded already
 
     @classmethod
     def load(cls, path: str | Path, engine: Engine | None = None, *,
@@ -964,6 +1021,33 @@ class CfgFile:
                    dispatcher_in_cfg=dispatcher_in_cfg)
 
     @property
+    def settings(self) -> DRSettings:
+        """The working copy: edit it, then :meth:`save` (built on first use)."""
+        if self._settings is None:
+            return self._build_settings()
+        return self._settings
+
+    @settings.setter
+    def settings(self, value: DRSettings) -> None:
+        if self._settings is None:
+            self._saved_options = self.document.file_option_values()
+        self._settings = value
+
+    def _build_settings(self) -> DRSettings:
+        self._settings = self.document.to_settings(self._base, servers=self._servers)
+        self._saved_options = self.document.file_option_values()
+        return self._settings
+
+    @property
+    def server_list(self) -> ServerList:
+        """The working copy's servers (``settings.server_list``), without building settings.
+
+        Edit it through its entry-level methods (``add_entry``, ``remove_endpoints``,
+        ``set_endpoints_enabled``) and :meth:`save`: no pydantic model is built.
+        """
+        return self._servers if self._settings is None else self._settings.server_list
+
+    @property
     def exists(self) -> bool:
         """True when the file existed when it was last read or saved."""
         return self._snapshot.exists
@@ -977,8 +1061,9 @@ class CfgFile:
         """Read the file again, dropping unsaved edits to :attr:`settings`."""
         fresh = CfgFile.load(self.path, self.engine, base=self._base,
                              dispatcher_in_cfg=self.document.dispatcher_in_cfg)
-        self._snapshot, self.document = fresh._snapshot, fresh.document
-        self.settings, self._saved_options = fresh.settings, fresh._saved_options
+        self._snapshot, self.document, self._servers = (fresh._snapshot, fresh.document,
+                                                        fresh._servers)
+        self._settings, self._saved_options = fresh._settings, fresh._saved_options
 
     def save(self, *, backup: bool = True) -> SaveResult:
         """Write :attr:`settings` into the file, atomically, if they changed what it holds.
@@ -993,13 +1078,19 @@ class CfgFile:
             CfgConflictError: the file changed on disk since it was read; nothing was written.
             InputError: the file or its folder is not writable.
         """
-        options = self.document.option_values(self.settings)
+        settings, servers = self._settings, self.server_list
         document = self.document.copy()
         # Settings equal to what was read leave the file alone, even where applying them would
         # append options the file lacks; a missing file is always created.
-        if (options != self._saved_options or self._servers_changed()
-                or not self._snapshot.exists):
-            document.apply(self.settings)
+        if settings is None:  # never built, so only the servers can have changed
+            options = self._saved_options
+            if self._servers_changed(servers) or not self._snapshot.exists:
+                document.apply_servers(servers)
+        else:
+            options = self.document.option_values(settings)
+            if (options != self._saved_options or self._servers_changed(servers)
+                    or not self._snapshot.exists):
+                document.apply(settings)
         if not document.changed:
             return SaveResult(path=self.path, backup=None, changed=False, bytes_written=0)
         data = document.render()
@@ -1007,17 +1098,16 @@ class CfgFile:
                               backup_suffix=DEFAULT_BACKUP_SUFFIX if backup else None)
         document._mark_saved(data)
         self._snapshot, self.document, self._saved_options = result.snapshot, document, options
-        self.settings.server_list.rebase(document.token, document.may_list)
+        servers.rebase(document.token, document.may_list)
         return SaveResult(path=self.path, backup=result.backup, changed=True,
                           bytes_written=result.bytes_written)
 
-    def _servers_changed(self) -> bool:
+    def _servers_changed(self, servers: ServerList) -> bool:
         """True when the working copy's servers differ from the file's."""
-        added = self.settings.server_list.added_since(self.document.token)
+        added = servers.added_since(self.document.token)
         if added is not None:
             return bool(added)
-        return list(self.settings.server_list.entries()) != list(
-            self.document.server_list().entries())
+        return list(servers.entries()) != list(self.document.server_list().entries())
 
 
 def load_cfg(path: str | Path, engine: Engine | None = None) -> CfgFile:
