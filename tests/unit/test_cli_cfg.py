@@ -127,3 +127,30 @@ def test_gpu_flag_with_the_cpu_file_is_bad_input(cfg: Path,
     assert main(["servers", "add", "--gpu", "--cfg", str(cfg), "gpu02"]) == 2
     assert "V-Ray CPU's file" in capsys.readouterr().err
     assert cfg.read_bytes() == ORIGINAL
+
+
+def test_the_lazy_group_table_is_what_the_modules_register() -> None:
+    """`vrdr --help` lists GROUPS without importing the modules: the two must agree."""
+    import argparse
+
+    from vrdr_max.cli.main import GROUPS, build_parser
+
+    def groups(parser: argparse.ArgumentParser) -> list[tuple[str, str | None]]:
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        helps = {choice.dest: choice.help for choice in action._choices_actions}
+        return [(name, helps.get(name)) for name in action.choices]
+
+    full = groups(build_parser())
+    assert full == [(name, helptext) for name, (_, helptext) in GROUPS.items()]
+    assert groups(build_parser(["--help"])) == full
+    for name, (module, _) in GROUPS.items():
+        # The command's own group comes from its module, with every option it has.
+        only = build_parser([name])
+        assert name in dict(groups(only))
+        assert all(GROUPS[other][0] == module for other, _ in groups(only))
+
+
+def test_a_group_named_after_options_is_the_one_built(cfg: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--debug", "servers", "list", "--cfg", str(cfg)]) == 0
+    assert "render02:20205" in capsys.readouterr().out
