@@ -206,9 +206,47 @@ def add_many(folder: Path, count: int, repeat: int) -> dict[str, dict[str, float
     }
 
 
+def bulk_edits(folder: Path, count: int, hosts: int, repeat: int) -> dict[str, object]:
+    """``vrdr servers add|remove|enable|disable`` of ``hosts`` hosts on a ``count``-server cfg.
+
+    In this process (warm), interleaved, each from the same file (put back untimed); ratios are
+    to adding as many new hosts (issue 18.6: each at most 2 x). The listed hosts are spread
+    over the file; ``enable`` starts from a file where they are off, the others where they are
+    on, so every verb writes.
+    """
+    on = make_cfg(count)
+    step = max(1, count // hosts)
+    names = [f"render-node-{i:05d}" for i in range(1, count, 3)][::max(1, step // 3)][:hosts]
+    off = on
+    for name in names:
+        off = off.replace(f"{name} 1".encode(), f"{name} 0".encode())
+    path = folder / f"bulk{count}" / CPU_CFG_NAME
+    path.parent.mkdir()
+    new = new_hosts(len(names))
+    verbs = {"add": (on, new), "remove": (on, names), "disable": (on, names),
+             "enable": (off, names)}
+    times: dict[str, list[float]] = {verb: [] for verb in verbs}
+    for _ in range(repeat):
+        for verb, (data, argv_hosts) in verbs.items():
+            path.write_bytes(data)
+            start = time.perf_counter()
+            cli_quiet(["servers", verb, "--cfg", str(path), *argv_hosts])
+            times[verb].append((time.perf_counter() - start) * 1000)
+            if path.read_bytes() == data:
+                raise SystemExit(f"servers {verb} did not change the file")
+    add = statistics.median(times["add"])
+    return {"servers": count, "hosts": len(names), "repeat": repeat,
+            "conditions": "warm, in this process, interleaved",
+            "median_ms": {verb: round(statistics.median(t), 2) for verb, t in times.items()},
+            "x_add": {verb: round(statistics.median(t) / add, 2) for verb, t in times.items()}}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--bulk-only", action="store_true",
+                        help="only the bulk-edit figures (remove/enable/disable vs add)")
+    parser.add_argument("--bulk-hosts", type=int, default=300)
     parser.add_argument("--add", type=int, default=10_000,
                         help="servers to add in the add-many figures (also timed at half)")
     parser.add_argument("--add-repeat", type=int, default=5)
@@ -220,6 +258,11 @@ def main() -> None:
     out: dict[str, object] = {"repeat": args.repeat, "machine_yardstick": yardstick.measure()}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        out["bulk_edits"] = [bulk_edits(folder, count, args.bulk_hosts, args.repeat)
+                             for count in (1_000, 10_000)]
+        if args.bulk_only:
+            print(json.dumps(out, indent=2))
+            return
         for count in (100, 10_000):
             data = make_cfg(count)
             path = folder / str(count) / CPU_CFG_NAME

@@ -613,10 +613,8 @@ class CfgDocument:
     def _apply(self, servers: ServerList, wanted: dict[str, OptionValue | None]) -> None:
         ending = self.line_ending
         current = self._field_values()  # server edits leave the options as they are
-        added = servers.added_since(self.token)
-        if added is not None:
-            self._insert_servers(added, ending)
-        else:
+        changes = servers.changes_since(self.token)
+        if changes is None or not self._patch_servers(*changes, ending):
             entries = list(servers.entries())
             self._all_meta()
             self._store(self._apply_servers([self._line(i) for i in range(self._count())],
@@ -783,6 +781,47 @@ class CfgDocument:
         if self._meta is not None:
             self._meta[at:at] = new
         self._edited()
+
+    def _patch_servers(self, edits: dict[int, ServerEntry | None], added: list[ServerEntry],
+                       ending: str) -> bool:
+        """Rewrite or drop just the server lines ``edits`` names, then add ``added``.
+
+        ``edits`` maps a server line's place among the server lines to its new entry, or None
+        when it goes; each rewritten line keeps its terminator. The result equals what matching
+        every line gives (:meth:`_apply_servers`), in O(lines) without reading them all. False
+        (nothing done) when every server line goes and others come: matching places those.
+        """
+        if edits:
+            meta = self._all_meta()
+            rows = [i for i, m in enumerate(meta)
+                    if not isinstance(m, CfgLine) or m.server is not None]
+            if added and all(edits.get(k, 0) is None for k in range(len(rows))):
+                return False
+            self._before_edit()
+            gone: set[int] = set()
+            for ordinal, entry in edits.items():
+                i = rows[ordinal]
+                if entry is None:
+                    gone.add(i)
+                    continue
+                line = self._line(i)
+                text = _format_server(entry)
+                self._pieces[i] = _piece(text, line.ending)
+                meta[i] = CfgLine(text, line.ending, LineKind.SERVER, server=entry)
+            if gone:
+                last = len(self._pieces) - 1
+                keep = [i for i in range(len(self._pieces)) if i not in gone]
+                self._pieces = [self._pieces[i] for i in keep]
+                self._meta = [meta[i] for i in keep]
+                if last in gone and self._pieces and self._pieces[-1] != "":
+                    # The old last line (no terminator) went: the new last one keeps its own.
+                    self._pieces.append("")
+                    self._meta.append(_TAIL)
+                elif not self._pieces:
+                    self._pieces, self._meta = [""], [_TAIL]
+            self._edited()
+        self._insert_servers(added, ending)
+        return True
 
     def _insert_servers(self, entries: list[ServerEntry], ending: str) -> None:
         """Put new server lines after the last server line (or where the first would go)."""
@@ -1104,9 +1143,9 @@ class CfgFile:
 
     def _servers_changed(self, servers: ServerList) -> bool:
         """True when the working copy's servers differ from the file's."""
-        added = servers.added_since(self.document.token)
-        if added is not None:
-            return bool(added)
+        changes = servers.changes_since(self.document.token)
+        if changes is not None:
+            return bool(changes[0] or changes[1])
         return list(servers.entries()) != list(self.document.server_list().entries())
 
 

@@ -131,6 +131,12 @@ class ServerList(MutableSequence["RenderServer"]):
         # in-place edit shows as a difference (checked only when the edit clock moved).
         self._kept: list[tuple[Any, ServerEntry]] = []
         self._clock = _EditClock.ticks
+        # Entry-level edits of the origin document's servers, by their place among its server
+        # lines: (the entry it holds, the new entry or None when removed). A save patches just
+        # those lines (CfgDocument._apply). _ordinals gives the place of items [0, _base)
+        # once a removal shifted them (None: item i is server line i).
+        self._edits: dict[int, tuple[ServerEntry, ServerEntry | None]] = {}
+        self._ordinals: list[int] | None = None
 
     @classmethod
     def lazy(cls, source: Callable[[], list[Any]], decode: Callable[[Any], ServerEntry],
@@ -307,11 +313,24 @@ class ServerList(MutableSequence["RenderServer"]):
         Raises:
             InputError: a bad host (nothing is removed).
         """
+        self._sync()
         hits, counts = self._matches(list(endpoints))
-        if hits:
-            gone = set(hits)
-            self._items = [item for i, item in enumerate(self._all()) if i not in gone]
-            self._changed()
+        if not hits:
+            return counts
+        gone = set(hits)
+        items = self._all()
+        if self._origin is not None:  # note which of the document's lines go
+            for i in hits:
+                if i < self._base:
+                    self._edit(i, items[i], None)
+            removed = {id(items[i]) for i in hits if isinstance(items[i], BuiltServer)}
+            if removed:
+                self._kept = [(s, e) for s, e in self._kept if id(s) not in removed]
+            ordinals = self._ordinals or range(self._base)
+            self._ordinals = [o for i, o in enumerate(ordinals) if i not in gone]
+            self._base -= sum(1 for i in hits if i < self._base)
+        self._items = [item for i, item in enumerate(items) if i not in gone]
+        self._single, self._ranges = None, {}  # keys went
         return counts
 
     def set_endpoints_enabled(self, endpoints: Iterable[Endpoint], enabled: bool) -> list[int]:
@@ -326,22 +345,34 @@ class ServerList(MutableSequence["RenderServer"]):
         Raises:
             InputError: a bad host (nothing is switched).
         """
+        self._sync()
         hits, counts = self._matches(list(endpoints))
         items = self._all()
-        replaced = False
         for i in hits:
             item = items[i]
             if isinstance(item, BuiltServer):
                 if item.entry[3] != enabled:
                     item.enabled = enabled  # type: ignore[attr-defined]
                 continue
-            host, port, port_end, on = self._entry_of(item)
+            host, port, port_end, on = entry = self._entry_of(item)
             if on != enabled:
-                items[i] = (host, port, port_end, enabled)
-                replaced = True
-        if replaced:
-            self._changed()
+                items[i] = switched = (host, port, port_end, enabled)
+                if self._origin is not None and i < self._base:
+                    self._edit(i, entry, switched)  # entry: decoded once
         return counts
+
+    def _edit(self, index: int, item: Any, new: ServerEntry | None) -> None:
+        """Record that the origin document's server at ``index`` becomes ``new`` (None: goes).
+
+        ``item`` is what the list holds there (or its entry, already decoded).
+        """
+        ordinal = index if self._ordinals is None else self._ordinals[index]
+        held = self._edits.get(ordinal)
+        original = held[0] if held else self._entry_of(item)
+        if new == original:
+            del self._edits[ordinal]  # back to what the file holds
+        else:
+            self._edits[ordinal] = (original, new)
 
     def _matches(self, endpoints: list[Endpoint]) -> tuple[list[int], list[int]]:
         """The indices of the entries any endpoint names, and how many each names; one pass."""
@@ -391,10 +422,23 @@ class ServerList(MutableSequence["RenderServer"]):
 
     def added_since(self, origin: object) -> list[ServerEntry] | None:
         """The entries appended since ``origin`` was read, or None if anything else changed."""
+        changes = self.changes_since(origin)
+        return None if changes is None or changes[0] else changes[1]
+
+    def changes_since(self, origin: object) -> tuple[dict[int, ServerEntry | None],
+                                                     list[ServerEntry]] | None:
+        """What changed since ``origin`` was read, as a patch, or None when it cannot say.
+
+        Returns:
+            The entry-level edits of ``origin``'s servers, by their place among its server
+            lines (the new entry, or None for a removed one), and the entries appended since;
+            None after any other change (the document then matches every line).
+        """
         self._sync()
         if origin is None or origin is not self._origin:
             return None
-        return [self._entry_of(item) for item in self._items[self._base:]]
+        return ({ordinal: new for ordinal, (_, new) in self._edits.items()},
+                [self._entry_of(item) for item in self._items[self._base:]])
 
     def rebase(self, origin: object, may_list: Callable[[str], bool] | None = None) -> None:
         """Record that ``origin`` (a saved document) now holds exactly these servers."""
@@ -406,6 +450,7 @@ class ServerList(MutableSequence["RenderServer"]):
             self._kept = [(i, i.entry) for i in self._all() if isinstance(i, BuiltServer)]
         self._origin, self._base, self._may_list = origin, len(self._items), may_list
         self._quick_checks = 0
+        self._edits, self._ordinals = {}, None
 
     def _sync(self) -> None:
         """Account for in-place edits of built servers since this list last looked."""
@@ -438,6 +483,7 @@ class ServerList(MutableSequence["RenderServer"]):
         # index can be trusted after this.
         self._origin = None
         self._single, self._ranges = None, {}
+        self._edits, self._ordinals = {}, None
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any,
