@@ -91,3 +91,8 @@ def test_demo_and_reporting_do_not_import_the_cli() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=120)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_probe_module_leaves_asyncio_to_probe_async() -> None:
+    """`vrdr probe` and the panel's worker use the blocking probe: no event loop to import."""
+    assert heavy_modules_after("import vrdr_max.probe") == []
