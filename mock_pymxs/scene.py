@@ -358,12 +358,31 @@ def load_scene(path: str | Path) -> Scene:
     except UnicodeDecodeError as exc:
         raise SceneFileError(f"{p.name}: not UTF-8 text (byte {exc.start})") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_bounded_int)
     except RecursionError:
         raise SceneFileError(f"{p.name}: nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise SceneFileError(f"{p.name}: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except _TooManyDigitsError as exc:
+        raise SceneFileError(f"{p.name}: {exc}") from None
     return parse_scene(data, p.name)
+
+
+_MAX_DIGITS = 4300
+"""CPython's default limit on the digits ``int()`` reads (3.11+, 3.10.7+; earlier 3.10 has
+none): a longer number in a scene file is a bad file on every version, never a crash. The
+same bound as ``vrdr_max.digits`` (mock_pymxs does not import vrdr_max)."""
+
+
+class _TooManyDigitsError(ValueError):
+    pass
+
+
+def _bounded_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > _MAX_DIGITS:
+        raise _TooManyDigitsError(f"a number of {digits} digits (at most {_MAX_DIGITS})")
+    return int(text)
 
 
 SCENES_DIR = Path(__file__).resolve().parent / "scenes"

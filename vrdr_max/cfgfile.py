@@ -26,6 +26,7 @@ from vrdr_max.atomic import (
     atomic_write,
     read_bytes_snapshot,
 )
+from vrdr_max.digits import fits
 from vrdr_max.errors import InputError, quote
 from vrdr_max.ports import Engine, Mode, default_port
 from vrdr_max.server_list import ServerEntry, ServerList
@@ -320,6 +321,8 @@ def _canonical_host(token: str) -> str | None:
 
 def _parse_port(text: str) -> tuple[int, int | None] | None:
     """``20204`` or a range ``20204-20212`` (as Deadline writes), each port 1-65535."""
+    if not fits(text):  # a number too long to read is no port: the line stays unknown
+        return None
     ranged = _PORT_RANGE.fullmatch(text)
     if ranged:
         first, last = int(ranged.group(1)), int(ranged.group(2))
@@ -361,7 +364,7 @@ def _parse_value(kind: _ValueKind, values: list[str]) -> OptionValue | None:
     if kind is _ValueKind.LIMIT_TYPE:
         return int(text) if text in ("0", "1", "2") else None
     if kind is _ValueKind.COUNT:
-        return int(text) if _DIGITS.fullmatch(text) else None
+        return int(text) if _DIGITS.fullmatch(text) and fits(text) else None
     number = float(text) if _NUMBER.fullmatch(text) else math.nan
     # 400 digits overflow to inf, which no dialog wrote: keep such a line as text, unread.
     return number if math.isfinite(number) else None
@@ -371,7 +374,7 @@ def _parse_dispatcher(values: list[str]) -> str | None:
     if len(values) != 3:
         return None
     host_text, port_text, also = values
-    if also not in ("0", "1") or not _DIGITS.fullmatch(port_text):
+    if also not in ("0", "1") or not _DIGITS.fullmatch(port_text) or not fits(port_text):
         return None
     port = int(port_text)
     host = _canonical_host(host_text)

@@ -280,9 +280,10 @@ def probe(targets: Iterable[ProbeTarget], *, timeout: float = DEFAULT_TIMEOUT,
     Identical ``host:port`` targets are probed once and reported per target. Each endpoint
     gets ``timeout`` seconds from the moment its turn comes (for a name, from the moment a
     resolver thread takes its lookup), for the name lookup and the handshake together; a name
-    with several addresses has them tried in order inside that time. At most ``concurrency`` sockets are open at once, the endpoints' and the port
-    hints' together; by default that is :func:`socket_budget`, so every endpoint's turn comes
-    at once unless the process cannot hold that many sockets.
+    with several addresses has them tried in order inside that time. At most ``concurrency``
+    sockets are open at once, the endpoints' and the port hints' together; by default that is
+    :func:`socket_budget`, so every endpoint's turn comes at once unless the process cannot
+    hold that many sockets.
 
     Runs in the calling thread (one selector, no event loop), so it is safe from any worker
     thread. Never call it on 3ds Max's main thread: it would freeze the UI for up to

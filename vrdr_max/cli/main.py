@@ -44,6 +44,8 @@ GROUPS: dict[str, tuple[str, str]] = {
 }
 
 DEBUG_FLAG = "--debug"
+MAX_USAGE_MESSAGE = 200
+"""Longest argparse message shown: it repeats the offending value, however long."""
 EXIT_BROKEN_PIPE = 141
 """What a shell reports for a command ended by SIGPIPE (128 + 13), as without Python."""
 
@@ -91,7 +93,10 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """A usage error: one line (the usage block stays behind ``--help``), exit 2."""
         where = self.prog.removeprefix("vrdr").strip()
-        self.exit(EXIT_USAGE, f"vrdr: error: {where + ': ' if where else ''}{one_line(message)}"
+        text = one_line(message)
+        if len(text) > MAX_USAGE_MESSAGE:  # argparse quotes the value: 5,000 digits, say
+            text = text[:MAX_USAGE_MESSAGE - 3] + "..."
+        self.exit(EXIT_USAGE, f"vrdr: error: {where + ': ' if where else ''}{text}"
                               f" (see: {self.prog} --help)\n")
 
 
