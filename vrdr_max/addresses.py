@@ -178,6 +178,10 @@ def parse_endpoint(text: str, default_port: int) -> tuple[str, int]:
     return host, default_port if port is None else port
 
 
-def format_endpoint(host: str, port: int) -> str:
-    """Write ``host:port``, bracketing IPv6 addresses (``[::1]:20204``)."""
-    return f"[{host}]:{port}" if is_ipv6(host) else f"{host}:{port}"
+def format_endpoint(host: str, port: int, port_end: int | None = None) -> str:
+    """Write ``host:port``, bracketing IPv6 addresses (``[::1]:20204``).
+
+    With ``port_end``, a port range as a cfg entry holds one: ``render01:20204-20212``.
+    """
+    ports = str(port) if port_end is None else f"{port}-{port_end}"
+    return f"[{host}]:{ports}" if is_ipv6(host) else f"{host}:{ports}"

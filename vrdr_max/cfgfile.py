@@ -29,13 +29,13 @@ from vrdr_max.atomic import (
 from vrdr_max.digits import fits
 from vrdr_max.errors import InputError, quote
 from vrdr_max.ports import Engine, Mode, default_port
-from vrdr_max.server_list import ServerEntry, ServerList
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
     from typing import Any, NamedTuple, TypeAlias
 
     from vrdr_max.models import DRSettings, RenderServer
+    from vrdr_max.server_list import ServerEntry, ServerList
 
 # Reading and writing cfg lines loads neither pydantic nor dataclasses (nor typing): the models
 # are imported when settings are first asked for (CfgFile.settings, CfgDocument.to_settings),
@@ -512,8 +512,13 @@ class CfgDocument:
         """The server lines, in file order (fresh objects: editing them does not edit the file)."""
         return list(self.server_list())
 
+    def entries(self) -> list[ServerEntry]:
+        """Every server line as ``(host, port, port_end, enabled)``: plain data, in file order."""
+        return list(map(self._entry, self._raw()))
+
     def server_list(self) -> ServerList:
         """The server lines as a :class:`ServerList`, read when first needed."""
+        from vrdr_max.server_list import ServerList  # noqa: PLC0415 - not for reading
         owed: list[list[Any]] = []
         self._owed = [*(cell for cell in self._owed if not cell), owed]
 
@@ -1028,8 +1033,9 @@ class CfgFile:
         self._snapshot = snapshot
         self.document = CfgDocument.parse(snapshot.data or b"", engine, source=str(path),
                                           dispatcher_in_cfg=dispatcher_in_cfg)
-        # The working copy's servers; settings, once built, hold this very list.
-        self._servers = self.document.server_list()
+        # The working copy's servers, made when first asked for; settings, once built, hold
+        # this very list.
+        self._servers: ServerList | None = None
         self._settings: DRSettings | None = None
         # What the file itself holds, for change detection once settings exist: values that
         # only ``base`` supplies (a sidecar's dispatcher, a submission's options) must still
@@ -1076,7 +1082,7 @@ class CfgFile:
         self._settings = value
 
     def _build_settings(self) -> DRSettings:
-        self._settings = self.document.to_settings(self._base, servers=self._servers)
+        self._settings = self.document.to_settings(self._base, servers=self.server_list)
         self._saved_options = self.document.file_option_values()
         return self._settings
 
@@ -1087,7 +1093,20 @@ class CfgFile:
         Edit it through its entry-level methods (``add_entry``, ``remove_endpoints``,
         ``set_endpoints_enabled``) and :meth:`save`: no pydantic model is built.
         """
-        return self._servers if self._settings is None else self._settings.server_list
+        if self._settings is not None:
+            return self._settings.server_list
+        if self._servers is None:
+            self._servers = self.document.server_list()
+        return self._servers
+
+    def entries(self) -> list[ServerEntry]:
+        """The working copy's servers as plain ``(host, port, port_end, enabled)`` entries.
+
+        Reading a file's servers this way builds no list object and no model.
+        """
+        if self._settings is None and self._servers is None:
+            return self.document.entries()
+        return list(self.server_list.entries())
 
     @property
     def exists(self) -> bool:

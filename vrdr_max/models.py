@@ -22,7 +22,6 @@ from vrdr_max.server_list import (
     Endpoint,
     ServerEntry,
     ServerList,
-    endpoint_text,
     server_edited,
 )
 
@@ -87,7 +86,7 @@ class RenderServer(_Model, BuiltServer):
     @property
     def endpoint(self) -> str:
         """``host:port`` (``host:first-last`` for a range), with IPv6 in brackets."""
-        return endpoint_text(self.entry)
+        return format_endpoint(self.host, self.port, self.port_end)
 
 
 class CacheLimitType(IntEnum):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator, MutableSequence
 
-from vrdr_max.addresses import format_endpoint, validate_host
+from vrdr_max.addresses import validate_host
 from vrdr_max.errors import InputError, quote
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
@@ -28,12 +28,6 @@ ServerEntry: TypeAlias = tuple[str, int, int | None, bool]
 
 Endpoint: TypeAlias = tuple[str, int | None]
 """A host and one port, or None for every port of the host (``servers remove render07``)."""
-
-
-def endpoint_text(entry: ServerEntry) -> str:
-    """``host:port`` (``host:first-last`` for a range), with IPv6 in brackets."""
-    host, port, port_end, _ = entry
-    return format_endpoint(host, port) + ("" if port_end is None else f"-{port_end}")
 
 
 class BuiltServer:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from vrdr_max.addresses import split_endpoint
+from vrdr_max.addresses import format_endpoint, split_endpoint
 from vrdr_max.cli.common import (
     EXIT_OK,
     add_cfg_args,
@@ -15,7 +15,6 @@ from vrdr_max.cli.common import (
 )
 from vrdr_max.errors import InputError
 from vrdr_max.ports import Mode, default_port
-from vrdr_max.server_list import endpoint_text
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
@@ -63,7 +62,7 @@ def _load(args: argparse.Namespace) -> CfgFile:
 def _servers_json(cfg: CfgFile) -> list[dict[str, Any]]:
     # ``port_end`` only for a port range, so one-port entries read as they always did.
     return [{"host": host, "port": port, **({} if port_end is None else {"port_end": port_end}),
-             "enabled": enabled} for host, port, port_end, enabled in cfg.server_list.entries()]
+             "enabled": enabled} for host, port, port_end, enabled in cfg.entries()]
 
 
 def cmd_cfg_show(args: argparse.Namespace) -> int:
@@ -86,11 +85,11 @@ def cmd_cfg_show(args: argparse.Namespace) -> int:
 
 def _print_servers(cfg: CfgFile) -> None:
     # Plain entries: reading the list builds no object and loads no pydantic.
-    entries = list(cfg.server_list.entries())
+    entries = cfg.entries()
     if not entries:
         print("(no render servers)")
-    for entry in entries:
-        print(f"{'on ' if entry[3] else 'off'}     {endpoint_text(entry)}")
+    for host, port, port_end, enabled in entries:
+        print(f"{'on ' if enabled else 'off'}     {format_endpoint(host, port, port_end)}")
 
 
 def cmd_servers_list(args: argparse.Namespace) -> int:
