@@ -161,9 +161,12 @@ def test_identical_endpoints_are_probed_once_and_reported_per_target(
 class HandshakeLog(_socket.socket):
     """``socket.socket`` that logs ("start"|"end", sockaddr) when a connect starts and when the
     socket closes, in order: exact, unlike sampling the kernel's socket table, where an
-    aborted connect can linger for a moment."""
+    aborted connect can linger for a moment. The probe lets go of the object once a handshake
+    is under way (``detach``) and closes the descriptor itself (``probe._close``), so those
+    are logged by descriptor."""
 
     events: list[tuple[str, tuple[Any, ...]]]
+    detached: dict[int, tuple[Any, ...]]
 
     def connect_ex(self, address: Any) -> int:
         self._sockaddr = tuple(address)
@@ -175,6 +178,12 @@ class HandshakeLog(_socket.socket):
         self.events.append(("start", self._sockaddr))
         super().connect(address)
 
+    def detach(self) -> int:
+        fd = super().detach()
+        if hasattr(self, "_sockaddr"):
+            self.detached[fd] = self._sockaddr
+        return fd
+
     def close(self) -> None:
         if self.fileno() != -1 and hasattr(self, "_sockaddr"):
             self.events.append(("end", self._sockaddr))
@@ -184,8 +193,17 @@ class HandshakeLog(_socket.socket):
 def counting_connects(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[Any, ...]]]:
     """Log the probe's handshakes (see HandshakeLog); the events in order."""
     events: list[tuple[str, tuple[Any, ...]]] = []
+    detached: dict[int, tuple[Any, ...]] = {}
     monkeypatch.setattr(HandshakeLog, "events", events, raising=False)
+    monkeypatch.setattr(HandshakeLog, "detached", detached, raising=False)
     monkeypatch.setattr(probe_module, "_RawSocket", HandshakeLog)
+    close = probe_module._close
+
+    def logged_close(fd: int) -> None:
+        events.append(("end", detached.pop(fd)))
+        close(fd)
+
+    monkeypatch.setattr(probe_module, "_close", logged_close)
     return events
 
 
@@ -636,10 +654,12 @@ def test_names_through_a_private_resolver(lab: netns.Lab) -> None:
 
 
 class SocketLedger:
-    """Every socket the probe makes, to check each one is closed when a run ends."""
+    """Every socket the probe makes, to check each one is closed when a run ends (the ones it
+    let go of as objects, by their descriptor: closed through ``probe._close``)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.made: list[_socket.socket] = []
+        self.held: set[int] = set()  # descriptors the probe holds without an object
         ledger = self
 
         class Recorded(_socket.socket):
@@ -648,10 +668,24 @@ class SocketLedger:
                 if len(args) < 4 and "fileno" not in kwargs:  # not a socketpair's end
                     ledger.made.append(self)
 
+            def detach(self) -> int:
+                fd = super().detach()
+                if self in ledger.made:
+                    ledger.held.add(fd)
+                return fd
+
+        close = probe_module._close
+
+        def recorded_close(fd: int) -> None:
+            self.held.discard(fd)
+            close(fd)
+
         monkeypatch.setattr(probe_module, "_RawSocket", Recorded)
+        monkeypatch.setattr(probe_module, "_close", recorded_close)
 
     def still_open(self) -> list[str]:
-        return [repr(s) for s in self.made if s.fileno() != -1]
+        return [repr(s) for s in self.made if s.fileno() != -1] + [
+            f"descriptor {fd}" for fd in sorted(self.held)]
 
 
 @pytest.mark.dr_ports
