@@ -4,12 +4,17 @@ Budgets (issue 11): load + add one server + save at most 4x the floor at 10,000 
 at 100, where the floor is measured in the same run on the same file: read it, split it into
 lines, join them again and replace the file atomically (temp file, fsync, ``os.replace``).
 Adding 10,000 servers through the API (``DRSettings.add_servers``), ``vrdr pools apply`` and
-``vrdr servers add`` stays linear (compare the time for N and N/2) and under 1 s.
+``vrdr servers add`` stays linear (compare the time for N and N/2) and under 1 s. Bulk edits
+(issue 18.6): ``vrdr servers remove|enable|disable`` of 300 listed hosts at most 2 x adding
+300 new hosts to the same 1,000- and 10,000-server files (``--bulk-only`` for just those).
+Every figure is a ratio to a baseline timed in the same rounds, interleaved; all warm (one
+process, modules imported before the first timing), so bytecode plays no part.
 The machine yardstick (``yardstick.py``) is taken in the same run, so figures compare across
 machines. ``--compare-atomic REF`` also times the save with ``vrdr_max/atomic.py`` as it was at git
 revision ``REF``, interleaved with the rest (a before/after in the same run).
 
     uv run python benchmarks/cfg_io.py [--repeat 15] [--add 10000] [--compare-atomic main]
+                                       [--bulk-only] [--bulk-hosts 300]
 """
 
 from __future__ import annotations
@@ -65,19 +70,6 @@ def make_cfg(count: int) -> bytes:
 def new_hosts(count: int) -> list[str]:
     """``count`` distinct addresses that no generated file lists (172.16/12)."""
     return [f"172.{16 + i // 65536 % 16}.{i // 256 % 256}.{i % 256}" for i in range(count)]
-
-
-def measure(repeat: int, run: Callable[[], object],
-            setup: Callable[[], None] | None = None) -> dict[str, float]:
-    """Median and minimum wall time of ``run`` in milliseconds (``setup`` is not timed)."""
-    times: list[float] = []
-    for _ in range(repeat):
-        if setup is not None:
-            setup()
-        start = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - start) * 1000)
-    return {"median_ms": round(statistics.median(times), 3), "min_ms": round(min(times), 3)}
 
 
 def paired(repeat: int, setup: Callable[[], None],
@@ -183,12 +175,18 @@ def cli_quiet(argv: list[str]) -> None:
         raise SystemExit(f"vrdr {argv[:2]} exited {code}")
 
 
-def add_many(folder: Path, count: int, repeat: int) -> dict[str, dict[str, float]]:
-    """Adding ``count`` servers: API into empty settings, ``pools apply``, ``servers add``."""
+def add_many(folder: Path, count: int, repeat: int) -> dict[str, object]:
+    """Adding ``count`` servers: API into empty settings, ``pools apply``, ``servers add``.
+
+    Interleaved with the floor on a file of ``count`` servers (ratios are to it).
+    """
     hosts = new_hosts(count)
     servers = [RenderServer(host=h, port=20204) for h in hosts]
     cfg = folder / f"add{count}" / CPU_CFG_NAME
     cfg.parent.mkdir()
+    floor_file = folder / f"floor{count}" / CPU_CFG_NAME
+    floor_file.parent.mkdir()
+    floor_file.write_bytes(make_cfg(count))
     studio = folder / f"studio{count}.json"
     studio.write_text(json.dumps({"version": 1, "pools": {"big": {"servers": hosts}}}))
     os.environ["VRDR_STUDIO_CONFIG"] = str(studio)
@@ -197,18 +195,55 @@ def add_many(folder: Path, count: int, repeat: int) -> dict[str, dict[str, float
     def reset() -> None:
         cfg.write_bytes(b"")
 
-    return {
-        "api_add_servers": measure(repeat, lambda: DRSettings().add_servers(servers)),
-        "pools_apply": measure(repeat, lambda: cli_quiet(
-            ["pools", "apply", "big", "--cfg", str(cfg)]), reset),
-        "servers_add": measure(repeat, lambda: cli_quiet(
-            ["servers", "add", "--cfg", str(cfg), *hosts]), reset),
-    }
+    return paired(repeat, reset, {
+        "floor_read_split_join_replace": lambda: floor_io(floor_file),
+        "api_add_servers": lambda: DRSettings().add_servers(servers),
+        "pools_apply": lambda: cli_quiet(["pools", "apply", "big", "--cfg", str(cfg)]),
+        "servers_add": lambda: cli_quiet(["servers", "add", "--cfg", str(cfg), *hosts]),
+    })
+
+
+def bulk_edits(folder: Path, count: int, hosts: int, repeat: int) -> dict[str, object]:
+    """``vrdr servers add|remove|enable|disable`` of ``hosts`` hosts on a ``count``-server cfg.
+
+    In this process (warm), interleaved, each from the same file (put back untimed); ratios are
+    to adding as many new hosts (issue 18.6: each at most 2 x). The listed hosts are spread
+    over the file; ``enable`` starts from a file where they are off, the others where they are
+    on, so every verb writes.
+    """
+    on = make_cfg(count)
+    step = max(1, count // hosts)
+    names = [f"render-node-{i:05d}" for i in range(1, count, 3)][::max(1, step // 3)][:hosts]
+    off = on
+    for name in names:
+        off = off.replace(f"{name} 1".encode(), f"{name} 0".encode())
+    path = folder / f"bulk{count}" / CPU_CFG_NAME
+    path.parent.mkdir()
+    new = new_hosts(len(names))
+    verbs = {"add": (on, new), "remove": (on, names), "disable": (on, names),
+             "enable": (off, names)}
+    times: dict[str, list[float]] = {verb: [] for verb in verbs}
+    for _ in range(repeat):
+        for verb, (data, argv_hosts) in verbs.items():
+            path.write_bytes(data)
+            start = time.perf_counter()
+            cli_quiet(["servers", verb, "--cfg", str(path), *argv_hosts])
+            times[verb].append((time.perf_counter() - start) * 1000)
+            if path.read_bytes() == data:
+                raise SystemExit(f"servers {verb} did not change the file")
+    add = statistics.median(times["add"])
+    return {"servers": count, "hosts": len(names), "repeat": repeat,
+            "conditions": "warm, in this process, interleaved",
+            "median_ms": {verb: round(statistics.median(t), 2) for verb, t in times.items()},
+            "x_add": {verb: round(statistics.median(t) / add, 2) for verb, t in times.items()}}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--bulk-only", action="store_true",
+                        help="only the bulk-edit figures (remove/enable/disable vs add)")
+    parser.add_argument("--bulk-hosts", type=int, default=300)
     parser.add_argument("--add", type=int, default=10_000,
                         help="servers to add in the add-many figures (also timed at half)")
     parser.add_argument("--add-repeat", type=int, default=5)
@@ -217,9 +252,17 @@ def main() -> None:
     args = parser.parse_args()
     before = atomic_at(args.compare_atomic) if args.compare_atomic else None
 
-    out: dict[str, object] = {"repeat": args.repeat, "machine_yardstick": yardstick.measure()}
+    out: dict[str, object] = {
+        "repeat": args.repeat, "machine_yardstick": yardstick.measure(),
+        "conditions": "warm: one process, every module imported before the first timing "
+                      "(bytecode plays no part); variants interleaved with their floor"}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        out["bulk_edits"] = [bulk_edits(folder, count, args.bulk_hosts, args.repeat)
+                             for count in (1_000, 10_000)]
+        if args.bulk_only:
+            print(json.dumps(out, indent=2))
+            return
         for count in (100, 10_000):
             data = make_cfg(count)
             path = folder / str(count) / CPU_CFG_NAME
@@ -239,6 +282,7 @@ def main() -> None:
                 # The two halves of it: the cfg work without I/O, and vrdr's atomic write
                 # (conflict re-checks, fsync of the file and its folder).
                 "cfg_work_without_io": lambda data=data: cfg_work(data),
+                "parse": lambda data=data: CfgDocument.parse(data, Engine.CPU),
                 "atomic_write_alone": lambda path=path, snapshot=snapshot, rendered=rendered:
                     atomic_write(path, rendered, expected=snapshot),
                 "atomic_write_without_folder_fsync":
@@ -253,8 +297,7 @@ def main() -> None:
                     lambda path=path, old=old, rendered=rendered:
                     before.atomic_write(path, rendered, expected=old))
             figures = paired(args.repeat, reset, runs)
-            parse = measure(args.repeat, lambda data=data: CfgDocument.parse(data, Engine.CPU))
-            out[f"servers_{count}"] = {"bytes": len(data), **figures, "parse": parse,
+            out[f"servers_{count}"] = {"bytes": len(data), **figures,
                                        "budget_ratio": 4 if count == 10_000 else 3}
         for count in (args.add // 2, args.add):
             out[f"add_{count}"] = add_many(folder, count, args.add_repeat)

@@ -1,11 +1,34 @@
-"""Start-up cost: `import vrdr_max` and `vrdr --help` against a bare `python -c pass`.
+"""Cold start: whole ``vrdr`` processes against ``python -c pass``, with and without bytecode.
 
-Budgets (issue 11.1): `import vrdr_max` under 3 x and `vrdr --help` under 5 x the bare start,
-both measured in this run (the bare start is the machine yardstick), neither loading pydantic,
-asyncio or Qt. `--compare DIR` measures another source tree in the same run, interleaved, for
-before/after figures (make one with `git archive REV | tar -x -C DIR`).
+Every figure is a ratio to ``python -c pass`` started in the same round of the same run, under
+the same bytecode condition; the cases and conditions take turns (interleaved), so load from
+other processes hits all alike. Each case is a whole process, started the way the ``vrdr``
+console script starts (``from vrdr_max.cli.main import main; sys.exit(main())``); its output is
+discarded. The commands read (``cfg show``) and edit (``servers add``, one new host; the file is
+put back between runs, untimed) a 100-server ``vray_dr.cfg``.
 
-    uv run python benchmarks/import_cost.py [--runs 30] [--compare DIR]
+Budgets (issues 11.1 and 18.5): ``import vrdr_max`` under 3 x; ``vrdr --help`` under 5 x;
+``vrdr cfg show`` and ``vrdr servers add`` at most 4 x; in every bytecode condition.
+
+Bytecode conditions (each run gets its own ``PYTHONPYCACHEPREFIX``, so the tree's own
+``__pycache__`` folders are never read, and before/after trees meet the same conditions):
+
+* ``bytecode``: warm caches (every case ran once into the prefix before timing), as on the
+  second start of any install;
+* ``no_bytecode_site``: the standard library compiled (as an installer leaves it), vrdr_max and
+  its dependencies compiled from source on every start (``PYTHONDONTWRITEBYTECODE=1``, a prefix
+  holding only the standard library's bytecode): a fresh install where nothing can be cached,
+  e.g. a read-only plugin folder without shipped bytecode;
+* ``no_bytecode_all``: nothing cached at all, the standard library compiled from source too (an
+  empty prefix, writing off). Harsher than any real install; the modules frozen into the
+  interpreter (``os``, ``site``, ``codecs``, ... on 3.11+) are never compiled, in the baseline
+  either.
+
+The file system cache is warm in every condition (each file was read by the warm-up).
+``--compare DIR`` measures another source tree in the same run, interleaved, for before/after
+figures (make one with ``git archive REV | tar -x -C DIR``).
+
+    uv run python benchmarks/import_cost.py [--runs 20] [--compare DIR]
 """
 
 from __future__ import annotations
@@ -13,68 +36,173 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
+import tempfile
 import time
 from pathlib import Path
 
+from cfg_io import make_cfg
+
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("pydantic", "asyncio", "qtpy", "PySide6", "PySide2")
-HELP = "import sys; from vrdr_max.cli.main import main; sys.argv[1:] = ['--help']\ntry:\n" \
-       "    main()\nexcept SystemExit:\n    pass"
-CASES = {"python -c pass": "pass", "import vrdr_max": "import vrdr_max", "vrdr --help": HELP}
-BUDGETS = {"import vrdr_max": 3.0, "vrdr --help": 5.0}
+HEAVY = ("pydantic", "asyncio", "filelock", "importlib.metadata", "qtpy", "PySide6", "PySide2")
+VRDR = "import sys; from vrdr_max.cli.main import main; sys.exit(main())"
+"""What the ``vrdr`` console script runs."""
+
+NEW_HOST = "10.250.250.250"
+CASES: dict[str, tuple[str, ...]] = {
+    "python -c pass": ("-c", "pass"),
+    "import vrdr_max": ("-c", "import vrdr_max"),
+    "vrdr --help": ("-c", VRDR, "--help"),
+    "vrdr cfg show": ("-c", VRDR, "cfg", "show", "--cfg", "{cfg}"),
+    "vrdr servers add": ("-c", VRDR, "servers", "add", "--cfg", "{cfg}", NEW_HOST),
+}
+BUDGETS = {"import vrdr_max": 3.0, "vrdr --help": 5.0, "vrdr cfg show": 4.0,
+           "vrdr servers add": 4.0}
+MODES = ("bytecode", "no_bytecode_site", "no_bytecode_all")
 
 
-def _run(code: str, tree: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    # `python -c` puts the working folder first on sys.path: run in the tree being measured.
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    return subprocess.run([sys.executable, "-c", code], env=env, cwd=tree, check=True,
-                          text=True, **kwargs)  # type: ignore[call-overload,no-any-return]
+class Tree:
+    """One source tree under test, with its own copy of the 100-server cfg."""
+
+    def __init__(self, label: str, path: Path, work: Path) -> None:
+        self.label, self.path = label, path
+        self.cfg = work / label.replace(" ", "_") / "vray_dr.cfg"
+        self.cfg.parent.mkdir(parents=True)
+        self.data = make_cfg(100)
+        self.cfg.write_bytes(self.data)
+
+    def argv(self, case: str) -> list[str]:
+        return [sys.executable, *(a.format(cfg=self.cfg) for a in CASES[case])]
+
+    def reset(self) -> None:
+        self.cfg.write_bytes(self.data)
+        for leftover in self.cfg.parent.iterdir():
+            if leftover != self.cfg:
+                if leftover.is_dir():
+                    shutil.rmtree(leftover)
+                else:
+                    leftover.unlink()
 
 
-def _once(code: str, tree: Path) -> float:
+def _env(tree: Tree, prefix: Path, write: bool) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("PYTHON", "VRDR_"))}
+    env.update(PYTHONPATH=str(tree.path), PYTHONPYCACHEPREFIX=str(prefix),
+               VRDR_USER_CONFIG=str(tree.cfg.parent / "no-user.json"),
+               VRDR_STUDIO_CONFIG=str(tree.cfg.parent / "no-studio.json"))
+    if not write:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def _run(tree: Tree, case: str, prefix: Path, *, write: bool = False,
+         report: bool = False) -> subprocess.CompletedProcess[str]:
+    argv = tree.argv(case)
+    if report:  # which heavy modules the process loaded, printed on stderr at exit
+        code = argv[2]
+        argv[2] = (f"import atexit, sys\natexit.register(lambda: print(*(m for m in {HEAVY!r} "
+                   f"if m in sys.modules), file=sys.stderr))\n{code}")
+    tree.reset()
+    done = subprocess.run(argv, env=_env(tree, prefix, write), cwd=tree.path, text=True,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{case} ({tree.label}) exited {done.returncode}: {done.stderr}")
+    return done
+
+
+def _once(tree: Tree, case: str, prefix: Path) -> float:
+    argv, env = tree.argv(case), _env(tree, prefix, write=False)
+    tree.reset()
     start = time.perf_counter()
-    _run(code, tree, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    done = subprocess.run(argv, env=env, cwd=tree.path, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{case} ({tree.label}) exited {done.returncode}")
+    return elapsed
 
 
-def _heavy(code: str, tree: Path) -> list[str]:
-    report = f"\nimport sys; print(*(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)"
-    return _run(code + report, tree, stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE).stderr.split()
+def _stdlib_only(prefix: Path) -> None:
+    """Drop every cached module of ``prefix`` that is not the standard library's."""
+    paths = sysconfig.get_paths()
+    stdlib = Path(paths["stdlib"]).resolve()
+    sites = {Path(paths["purelib"]).resolve(), Path(paths["platlib"]).resolve()}
+    for cached in list(prefix.rglob("*.pyc")):
+        source_dir = Path(cached.parent.anchor) / cached.parent.relative_to(prefix)
+        if not source_dir.is_relative_to(stdlib) or any(
+                source_dir.is_relative_to(site) for site in sites):
+            cached.unlink()
+
+
+def _count_files(folder: Path) -> int:
+    return sum(1 for p in folder.rglob("*") if p.is_file())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--compare", type=Path, metavar="DIR",
                         help="another source tree to measure in the same run (before figures)")
     args = parser.parse_args()
-    trees = {"this tree": ROOT} | ({"compare": args.compare.resolve()} if args.compare else {})
-    for tree in trees.values():  # warm the bytecode caches and the file-system cache
-        for code in CASES.values():
-            _once(code, tree)
-    samples: dict[tuple[str, str], list[float]] = {
-        (label, case): [] for label in trees for case in CASES}
-    for _ in range(args.runs):  # interleaved, so load changes hit every case alike
-        for label, tree in trees.items():
-            for case, code in CASES.items():
-                samples[label, case].append(_once(code, tree))
-    result: dict[str, object] = {"runs": args.runs, "python": sys.version.split()[0],
-                                 "cpus": os.cpu_count()}
-    for label, tree in trees.items():
-        median_ms = {case: statistics.median(samples[label, case]) * 1000 for case in CASES}
-        bare = median_ms["python -c pass"]
-        result[label] = {
-            "tree": str(tree),
-            "median_ms": {case: round(ms, 1) for case, ms in median_ms.items()},
-            "x_bare_start": {case: round(median_ms[case] / bare, 2) for case in BUDGETS},
-            "within_budget": {case: median_ms[case] / bare < budget
-                              for case, budget in BUDGETS.items()},
-            "heavy_modules_loaded": {case: _heavy(CASES[case], tree) for case in BUDGETS},
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        trees = [Tree("this tree", ROOT, work)]
+        if args.compare:
+            trees.append(Tree("compare", args.compare.resolve(), work))
+        prefixes = {mode: work / "pycache" / mode for mode in MODES}
+        # Warm the caches: every case once, writing bytecode into the warm prefix and into the
+        # one that keeps only the standard library's part; this also warms the file cache.
+        for tree in trees:
+            for case in CASES:
+                for mode in ("bytecode", "no_bytecode_site"):
+                    _run(tree, case, prefixes[mode], write=True)
+        _stdlib_only(prefixes["no_bytecode_site"])
+        prefixes["no_bytecode_all"].mkdir(parents=True)
+        files_before = {mode: _count_files(p) for mode, p in prefixes.items()}
+
+        samples: dict[tuple[str, str, str], list[float]] = {}
+        for _ in range(args.runs):  # interleaved: every mode, tree and case in each round
+            for mode in MODES:
+                for tree in trees:
+                    for case in CASES:
+                        samples.setdefault((mode, tree.label, case), []).append(
+                            _once(tree, case, prefixes[mode]))
+        files_after = {mode: _count_files(p) for mode, p in prefixes.items()}
+
+        result: dict[str, object] = {
+            "runs": args.runs, "python": sys.version.split()[0], "cpus": os.cpu_count(),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+            "processes": "whole processes, file system cache warm",
+            "bytecode_files_in_prefix": {
+                mode: {"before": files_before[mode], "after": files_after[mode]}
+                for mode in MODES},
         }
+        for mode in MODES:
+            per_tree: dict[str, object] = {}
+            # `python -c pass` does not depend on the tree: every tree's runs of it, pooled,
+            # are this mode's baseline.
+            bare = statistics.median(
+                [t for tree in trees for t in samples[mode, tree.label, "python -c pass"]]) * 1000
+            for tree in trees:
+                medians = {case: statistics.median(samples[mode, tree.label, case]) * 1000
+                           for case in CASES}
+                ratios = {case: round(medians[case] / bare, 2) for case in BUDGETS}
+                per_tree[tree.label] = {
+                    "tree": str(tree.path),
+                    "baseline_ms": round(bare, 1),
+                    "median_ms": {case: round(ms, 1) for case, ms in medians.items()},
+                    "x_bare_start": ratios,
+                    "within_budget": {case: medians[case] / bare <= BUDGETS[case]
+                                      for case in BUDGETS},
+                    "heavy_modules_loaded": {
+                        case: _run(tree, case, prefixes["bytecode"], report=True).stderr.split()
+                        for case in BUDGETS} if mode == "bytecode" else "as with bytecode",
+                }
+            result[mode] = per_tree
     print(json.dumps(result, indent=2))
 
 

@@ -518,11 +518,13 @@ def _load_scene_state(p: Path, plugcfg_dir: str | None) -> tuple[Scene, SceneSta
     except UnicodeDecodeError as exc:
         raise SceneFileError(f"{p.name}: not UTF-8 text (byte {exc.start})") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_bounded_int)
     except RecursionError:
         raise SceneFileError(f"{p.name}: nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise SceneFileError(f"{p.name}: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except _TooManyDigitsError as exc:
+        raise SceneFileError(f"{p.name}: {exc}") from None
     # Only a \uD800-\uDFFF escape makes one; a valid pair is one character once parsed.
     if _SURROGATE_ESCAPE.search(text):
         where = _lone_surrogate(data)
@@ -559,6 +561,23 @@ def _lone_surrogate(data: object) -> str | None:
                 return (f"{_loc(loc) or '(top level)'}: {what}a lone surrogate "
                         f"(\\u{ord(found.group()):04x}), which is not Unicode text")
     return None
+
+
+_MAX_DIGITS = 4300
+"""CPython's default limit on the digits ``int()`` reads (3.11+, 3.10.7+; earlier 3.10 has
+none): a longer number in a scene file is a bad file on every version, never a crash. The
+same bound as ``vrdr_max.digits`` (mock_pymxs does not import vrdr_max)."""
+
+
+class _TooManyDigitsError(ValueError):
+    pass
+
+
+def _bounded_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > _MAX_DIGITS:
+        raise _TooManyDigitsError(f"a number of {digits} digits (at most {_MAX_DIGITS})")
+    return int(text)
 
 
 SCENES_DIR = Path(__file__).resolve().parent / "scenes"

@@ -14,6 +14,12 @@ from importlib import import_module
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
     from vrdr_max.cfgfile import CfgDocument, CfgFile, load_cfg
+    from vrdr_max.endpoints import (
+        EndpointLine,
+        LineVerdict,
+        parse_endpoint_line,
+        parse_endpoint_lines,
+    )
     from vrdr_max.errors import CfgConflictError, HostError, InputError, VrdrError
     from vrdr_max.models import AssetTransfer, CacheLimitType, Dispatcher, DRSettings, RenderServer
     from vrdr_max.ports import DEFAULT_PORTS, Engine, Mode, default_port
@@ -24,6 +30,8 @@ __version__ = "0.1.0"
 
 _EXPORTS: dict[str, tuple[str, str]] = {
     **{name: ("vrdr_max.cfgfile", name) for name in ("CfgDocument", "CfgFile", "load_cfg")},
+    **{name: ("vrdr_max.endpoints", name) for name in
+       ("EndpointLine", "LineVerdict", "parse_endpoint_line", "parse_endpoint_lines")},
     **{name: ("vrdr_max.errors", name)
        for name in ("CfgConflictError", "HostError", "InputError", "VrdrError")},
     **{name: ("vrdr_max.models", name) for name in
@@ -44,9 +52,11 @@ __all__ = [
     "CfgFile",
     "DRSettings",
     "Dispatcher",
+    "EndpointLine",
     "Engine",
     "HostError",
     "InputError",
+    "LineVerdict",
     "Mode",
     "NumaOptions",
     "RenderServer",
@@ -57,6 +67,8 @@ __all__ = [
     "format_command",
     "load_cfg",
     "numa_servers",
+    "parse_endpoint_line",
+    "parse_endpoint_lines",
     "plan_processes",
 ]
 

@@ -114,8 +114,10 @@ def _validate_ipv4(text: str, host: str, labels: list[str]) -> str:
         raise InputError(f"host {quote(text)} is not a valid IPv4 address (needs 4 numbers, "
                          f"has {len(labels)})")
     for label in labels:
-        if int(label) > 255:
-            raise InputError(f"host {quote(text)} is not a valid IPv4 address ({label} > 255)")
+        value = label.lstrip("0")
+        if len(value) > 3 or int(value or "0") > 255:  # never int() of thousands of digits
+            shown = label if len(label) <= 12 else f"{label[:12]}..."
+            raise InputError(f"host {quote(text)} is not a valid IPv4 address ({shown} > 255)")
     if host.endswith("."):
         raise InputError(f"host {quote(text)} is not a valid IPv4 address (a trailing dot)")
     raise InputError(f"host {quote(text)} is not a valid IPv4 address (leading zeros: some "
@@ -131,6 +133,8 @@ def validate_port(value: int | str, what: str = "port") -> int:
     text = str(value).strip()
     if not (text.isascii() and text.lstrip("-").isdigit()):
         raise InputError(f"{what} {quote(str(value))} is not a number")
+    if len(text.lstrip("-").lstrip("0")) > 5:  # never int() of thousands of digits
+        raise InputError(f"{what} {quote(text[:12])}... is out of range (1-65535)")
     port = int(text)
     if not 1 <= port <= 65535:
         raise InputError(f"{what} {port} is out of range (1-65535)")
@@ -224,6 +228,10 @@ def parse_endpoint(text: str, default_port: int) -> tuple[str, int]:
     return host, default_port if port is None else port
 
 
-def format_endpoint(host: str, port: int) -> str:
-    """Write ``host:port``, bracketing IPv6 addresses (``[::1]:20204``)."""
-    return f"[{host}]:{port}" if is_ipv6(host) else f"{host}:{port}"
+def format_endpoint(host: str, port: int, port_end: int | None = None) -> str:
+    """Write ``host:port``, bracketing IPv6 addresses (``[::1]:20204``).
+
+    With ``port_end``, a port range as a cfg entry holds one: ``render01:20204-20212``.
+    """
+    ports = str(port) if port_end is None else f"{port}-{port_end}"
+    return f"[{host}]:{ports}" if is_ipv6(host) else f"{host}:{ports}"

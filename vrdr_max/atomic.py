@@ -14,23 +14,27 @@ changed the file in the meantime.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
-import secrets
 import stat
 import time
+from collections import namedtuple
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-
-from filelock import FileLock, Timeout
 
 from vrdr_max.errors import CfgConflictError, InputError
 
 try:
     import fcntl
-except ImportError:  # Windows: LockFileEx, which every local file system has
+except ImportError:  # Windows: filelock's LockFileEx, which every local file system has
     fcntl = None  # type: ignore[assignment]
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
+if TYPE_CHECKING:
+    from typing import NamedTuple
+
+    from filelock import BaseFileLock
 
 DEFAULT_BACKUP_SUFFIX = ".vrdr.bak"
 """Appended to the file name for the copy of the previous content (``vray_dr.cfg.vrdr.bak``)."""
@@ -44,7 +48,8 @@ def own_backup_suffix(owner: str) -> str:
     render) keeps the previous content under a name of its own, so that a save in between
     (another vrdr, V-Ray's dialog, a second 3ds Max) cannot replace it.
     """
-    return f".vrdr-{owner}-{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}.bak"
+    return f".vrdr-{owner}-{time.strftime('%Y%m%d-%H%M%S')}-{os.urandom(3).hex()}.bak"
+
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Largest file vrdr reads other than a V-Ray cfg (sidecar, studio file, manifest, scene
@@ -75,8 +80,30 @@ _KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
           (stat.S_ISSOCK, "a socket"))
 
 
-@dataclass(frozen=True)
-class FileSnapshot:
+# The records below are named tuples, not dataclasses: reading or saving a cfg must not import
+# dataclasses (and with it inspect), a cost every `vrdr` command would pay at start.
+if TYPE_CHECKING:
+    class _SnapshotFields(NamedTuple):
+        path: Path
+        data: bytes | None
+        size: int = 0
+        mtime_ns: int = 0
+        mode: int = 0
+        uid: int = -1
+        gid: int = -1
+
+    class _WriteFields(NamedTuple):
+        path: Path
+        backup: Path | None
+        bytes_written: int
+        snapshot: FileSnapshot
+else:
+    _SnapshotFields = namedtuple("_SnapshotFields", "path data size mtime_ns mode uid gid",
+                                 defaults=(0, 0, 0, -1, -1))
+    _WriteFields = namedtuple("_WriteFields", "path backup bytes_written snapshot")
+
+
+class FileSnapshot(_SnapshotFields):
     """What a file held when it was read: its bytes and stat identity, or "absent".
 
     Attributes:
@@ -89,13 +116,7 @@ class FileSnapshot:
         gid: owner's group id (-1 when absent or unknown).
     """
 
-    path: Path
-    data: bytes | None
-    size: int = 0
-    mtime_ns: int = 0
-    mode: int = 0
-    uid: int = -1
-    gid: int = -1
+    __slots__ = ()
 
     @property
     def exists(self) -> bool:
@@ -107,8 +128,7 @@ class FileSnapshot:
         return self.data == other.data
 
 
-@dataclass(frozen=True)
-class WriteResult:
+class WriteResult(_WriteFields):
     """What :func:`atomic_write` did.
 
     Attributes:
@@ -118,10 +138,7 @@ class WriteResult:
         snapshot: the file as vrdr wrote it, for the next conflict check.
     """
 
-    path: Path
-    backup: Path | None
-    bytes_written: int
-    snapshot: FileSnapshot
+    __slots__ = ()
 
 
 def check_regular_file(path: str | os.PathLike[str], *,
@@ -375,9 +392,102 @@ def _locked(target: str | os.PathLike[str]) -> Iterator[None]:
     folder, name = os.path.split(os.fspath(target))
     lock_name = f".{name}{LOCK_SUFFIX}"
     lock_path = os.path.join(folder, lock_name)
-    device = _device(folder)
-    proven = device in _FLOCK_DEVICES
-    lock = _file_lock(lock_path, proven)
+    fd = _flock(target, lock_path, lock_name) if fcntl is not None else None
+    if fd is None:  # Windows, or a file system without flock: filelock's lock
+        with _filelock_held(target, lock_path, lock_name):
+            yield
+        return
+    try:
+        yield
+    finally:
+        # Removed while still held, so the user's folder keeps no litter: a writer waiting on
+        # this file finds it unlinked once it gets the lock and takes a fresh one.
+        with contextlib.suppress(OSError):
+            os.unlink(lock_path)
+        os.close(fd)  # drops the flock
+
+
+_LOCK_POLL_S = 0.05
+"""How often a save waiting for another vrdr's lock tries again."""
+
+_BUSY = frozenset({errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK})
+_NO_FLOCK = frozenset({errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOLCK})
+
+
+def _flock(target: str | os.PathLike[str], lock_path: str, lock_name: str) -> int | None:
+    """Take the ``flock`` on ``lock_path``; its descriptor, or None where flock is missing.
+
+    ``flock`` (POSIX) is what filelock takes too, on the same file, so writers of either kind
+    exclude each other; taking it directly spares every save filelock's import (tens of ms).
+    Each call opens its own descriptor, so threads of this process exclude each other as well.
+
+    Raises:
+        CfgConflictError: another writer held it for :data:`LOCK_TIMEOUT_S`.
+        InputError: the lock file cannot be created or opened.
+    """
+    assert fcntl is not None
+    deadline = time.monotonic() + LOCK_TIMEOUT_S
+    flags = os.O_RDWR | _O_NOFOLLOW | _O_NOCTTY
+    while True:
+        created = True
+        try:
+            try:
+                fd = os.open(lock_path, flags | os.O_CREAT | os.O_EXCL, _LOCK_MODE)
+            except FileExistsError:
+                created = False
+                fd = os.open(lock_path, flags)
+        except FileNotFoundError:
+            continue  # removed between the two opens: try again
+        except OSError as exc:
+            raise InputError(f"cannot lock {target} for writing ({lock_name}): "
+                             f"{exc.strerror or exc}") from None
+        try:
+            if created:
+                with contextlib.suppress(OSError):  # past the umask
+                    os.fchmod(fd, _LOCK_MODE)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in _NO_FLOCK:
+                if created:  # filelock's marker lock must find the name free
+                    with contextlib.suppress(OSError):
+                        os.unlink(lock_path)
+                return None
+            if exc.errno not in _BUSY:
+                raise InputError(f"cannot lock {target} for writing ({lock_name}): "
+                                 f"{exc.strerror or exc}") from None
+            if time.monotonic() >= deadline:
+                raise CfgConflictError(f"{target} is being saved by another vrdr (it has held "
+                                       f"{lock_name} for {LOCK_TIMEOUT_S:g} s); try again"
+                                       ) from None
+            time.sleep(_LOCK_POLL_S)
+            continue
+        if _still_named(fd, lock_path):
+            return fd
+        os.close(fd)  # the previous holder unlinked it: take the file the name holds now
+
+
+def _still_named(fd: int, lock_path: str) -> bool:
+    """True when ``lock_path`` still names the file open as ``fd``.
+
+    The previous holder unlinks the lock file before it lets go; a lock on a file that no
+    longer has the name excludes nobody.
+    """
+    try:
+        now = os.stat(lock_path, follow_symlinks=False)
+    except OSError:
+        return False
+    held = os.fstat(fd)
+    return (held.st_ino, held.st_dev) == (now.st_ino, now.st_dev)
+
+
+@contextlib.contextmanager
+def _filelock_held(target: str | os.PathLike[str], lock_path: str,
+                   lock_name: str) -> Iterator[None]:
+    """The lock of filelock: LockFileEx on Windows, a marker file where flock is missing."""
+    from filelock import Timeout  # noqa: PLC0415 - only where flock cannot serve
+
+    lock = _file_lock(lock_path)
     try:
         lock.acquire(timeout=LOCK_TIMEOUT_S)
     except Timeout:
@@ -387,67 +497,25 @@ def _locked(target: str | os.PathLike[str]) -> Iterator[None]:
         raise InputError(f"cannot lock {target} for writing ({lock_name}): "
                          f"{exc.strerror or exc}") from None
     try:
-        if not proven and device is not None and _flock_held(lock_path):
-            _FLOCK_DEVICES.add(device)
         yield
     finally:
-        # Removed while still held, so the user's folder keeps no litter: a writer waiting on
-        # this file sees it unlinked once it gets the lock and takes a fresh one (filelock
-        # checks the link count). Windows refuses; filelock removes it there on release.
+        # Removed while held where the system allows (POSIX); Windows refuses, and filelock
+        # removes it there on release.
         with contextlib.suppress(OSError):
             os.unlink(lock_path)
         lock.release()
 
 
-_FLOCK_DEVICES: set[int] = set()
-"""File systems (``st_dev``) where this process has seen a held ``flock`` block another one."""
-
-
 @functools.lru_cache(maxsize=64)
-def _file_lock(lock_path: str, flock_proven: bool) -> FileLock:
+def _file_lock(lock_path: str) -> BaseFileLock:
     """One ``FileLock`` per lock file, reused: building one costs more than taking it.
 
     Its holds are per thread, so threads of this process still exclude each other. Where
-    ``flock`` is not yet known to work, filelock probes the folder on every acquire and falls
-    back to a marker-file lock where it is missing (some network shares); once a held lock has
-    been seen to block (:func:`_flock_held`), that file system skips the probe.
+    ``flock`` is missing it falls back to a marker-file lock (some network shares).
     """
-    return FileLock(lock_path, timeout=LOCK_TIMEOUT_S, mode=_LOCK_MODE,
-                    fallback_to_soft=not flock_proven)
+    from filelock import FileLock  # noqa: PLC0415 - only where flock cannot serve
 
-
-def _device(folder: str) -> int | None:
-    """The folder's file system, or None where ``flock`` does not exist (Windows)."""
-    if fcntl is None:
-        return None
-    try:
-        return os.stat(folder or os.curdir).st_dev
-    except OSError:
-        return None
-
-
-def _flock_held(lock_path: str) -> bool:
-    """True when the lock this process holds on ``lock_path`` is an ``flock`` that blocks others.
-
-    A second open file description must be refused; a marker-file lock or a file system whose
-    ``flock`` does nothing lets it through (and it is dropped again at once).
-    """
-    assert fcntl is not None
-    try:
-        fd = os.open(lock_path, os.O_RDONLY | _O_NONBLOCK | _O_NOCTTY | _O_NOFOLLOW)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return False
-    finally:
-        os.close(fd)
+    return FileLock(lock_path, timeout=LOCK_TIMEOUT_S, mode=_LOCK_MODE, fallback_to_soft=True)
 
 
 def _check_unchanged(target: str, expected: FileSnapshot, now: FileSnapshot) -> None:
@@ -466,7 +534,7 @@ def _write_temp(target: str, data: bytes, like: FileSnapshot) -> tuple[str, os.s
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY
     folder, name = os.path.split(target)
     for _ in range(_NAME_ATTEMPTS):
-        temp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
+        temp = os.path.join(folder, f".{name}.{os.urandom(6).hex()}.tmp")
         try:
             # 0o666 lets the umask decide for new files, as any editor would.
             fd = os.open(temp, flags, 0o666)
@@ -541,7 +609,7 @@ def _backup_temp(target: str, backup: str, current: FileSnapshot) -> str:
     """
     folder, name = os.path.split(backup)
     for _ in range(_NAME_ATTEMPTS):
-        temp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
+        temp = os.path.join(folder, f".{name}.{os.urandom(6).hex()}.tmp")
         try:
             os.link(target, temp)
         except FileExistsError:

@@ -13,12 +13,10 @@ import codecs
 import functools
 import math
 import re
-from collections import deque
+from collections import deque, namedtuple
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeAlias
 
 from vrdr_max.addresses import validate_host
 from vrdr_max.atomic import (
@@ -28,9 +26,20 @@ from vrdr_max.atomic import (
     atomic_write,
     read_bytes_snapshot,
 )
+from vrdr_max.digits import fits
 from vrdr_max.errors import InputError, quote
-from vrdr_max.models import DRSettings, RenderServer, ServerEntry, ServerList
 from vrdr_max.ports import Engine, Mode, default_port
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple, TypeAlias
+
+    from vrdr_max.models import DRSettings, RenderServer
+    from vrdr_max.server_list import ServerEntry, ServerList
+
+# Reading and writing cfg lines loads neither pydantic nor dataclasses (nor typing): the models
+# are imported when settings are first asked for (CfgFile.settings, CfgDocument.to_settings),
+# and the records here are named tuples. `vrdr cfg show` and `vrdr servers add` start fast.
 
 CPU_CFG_NAME = "vray_dr.cfg"
 """V-Ray (CPU) DR server list and options, in the 3ds Max plugcfg folder."""
@@ -94,8 +103,20 @@ class LineKind(str, Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True, slots=True)
-class CfgLine:
+if TYPE_CHECKING:
+    class _LineFields(NamedTuple):
+        text: str
+        ending: str
+        kind: LineKind
+        key: str | None = None
+        value: OptionValue | None = None
+        server: ServerEntry | None = None
+else:
+    _LineFields = namedtuple("_LineFields", "text ending kind key value server",
+                             defaults=(None, None, None))
+
+
+class CfgLine(_LineFields):
     r"""One line: its text without terminator, the terminator, and what it means.
 
     Attributes:
@@ -107,12 +128,8 @@ class CfgLine:
         server: host, first port, last port of a range or None, enabled (servers only).
     """
 
-    text: str
-    ending: str
-    kind: LineKind
-    key: str | None = None
-    value: OptionValue | None = None
-    server: ServerEntry | None = None
+
+    __slots__ = ()
 
 
 def cfg_name(engine: Engine) -> str:
@@ -140,8 +157,9 @@ def _flag(value: bool) -> int:
     return 1 if value else 0
 
 
-_Put: TypeAlias = Callable[[dict[str, Any], OptionValue], None]
-"""Stores a file value into a ``DRSettings.model_dump()`` dict."""
+if TYPE_CHECKING:
+    _Put: TypeAlias = Callable[[dict[str, Any], OptionValue], None]
+    """Stores a file value into a ``DRSettings.model_dump()`` dict."""
 
 
 def _set_top(name: str, convert: Callable[[OptionValue], Any]) -> _Put:
@@ -166,41 +184,50 @@ def _put_dispatcher(data: dict[str, Any], value: OptionValue) -> None:
     data["dispatcher"] = {"host": host, "port": int(port), "also_renders": also == "1"}
 
 
-@dataclass(frozen=True)
 class _Field:
-    name: str
-    keys: tuple[str, ...]
-    get: Callable[[DRSettings], OptionValue | None]
-    put: _Put
+    """One settings field a cfg option feeds: its keys, how to read and store it, its default.
+
+    ``default`` is what ``get`` gives for default settings (tests hold the two equal): a file
+    written without building settings gets it for a missing key.
+    """
+
+    __slots__ = ("default", "get", "keys", "name", "put")
+
+    def __init__(self, name: str, keys: tuple[str, ...],
+                 get: Callable[[DRSettings], OptionValue | None], put: _Put,
+                 default: OptionValue | None) -> None:
+        self.name, self.keys, self.get, self.put, self.default = name, keys, get, put, default
 
 
 _COMMON_FIELDS = (
     _Field("restart_servers", RESTART_KEYS, lambda s: _flag(s.restart_servers),
-           _set_top("restart_servers", bool)),
+           _set_top("restart_servers", bool), 0),
     _Field("save_servers_in_scene", ("list_in_scene",), lambda s: _flag(s.save_servers_in_scene),
-           _set_top("save_servers_in_scene", bool)),
-    _Field("max_servers", ("max_servers",), lambda s: s.max_servers, _set_top("max_servers", int)),
+           _set_top("save_servers_in_scene", bool), 0),
+    _Field("max_servers", ("max_servers",), lambda s: s.max_servers, _set_top("max_servers", int),
+           0),
 )
 _ASSET_FIELDS = (
     _Field("transfer_missing", ("transfer_missing_assets",),
-           lambda s: _flag(s.assets.transfer_missing), _set_asset("transfer_missing", bool)),
+           lambda s: _flag(s.assets.transfer_missing), _set_asset("transfer_missing", bool), 0),
     _Field("use_cached", ("use_cached_assets",), lambda s: _flag(s.assets.use_cached),
-           _set_asset("use_cached", bool)),
+           _set_asset("use_cached", bool), 0),
     _Field("cache_limit_type", ("cache_limit_type",), lambda s: int(s.assets.cache_limit_type),
-           _set_asset("cache_limit_type", int)),
+           _set_asset("cache_limit_type", int), 0),
     _Field("cache_limit", ("cache_limit",), lambda s: float(s.assets.cache_limit),
-           _set_asset("cache_limit", float)),
+           _set_asset("cache_limit", float), 0.0),
 )
-_DISPATCHER_FIELD = _Field("dispatcher", (DISPATCHER_KEY,), _dispatcher_value, _put_dispatcher)
+_DISPATCHER_FIELD = _Field("dispatcher", (DISPATCHER_KEY,), _dispatcher_value, _put_dispatcher,
+                           None)
 
 _V_RAY_FIELDS: dict[Engine, tuple[_Field, ...]] = {
     # V-Ray's own order, used when options are appended to a file.
     Engine.CPU: (*_COMMON_FIELDS,
                  _Field("use_local_host", ("use_local_machine",),
-                        lambda s: _flag(s.use_local_host), _set_top("use_local_host", bool)),
+                        lambda s: _flag(s.use_local_host), _set_top("use_local_host", bool), 1),
                  *_ASSET_FIELDS),
     Engine.GPU: (_Field("use_local_host", ("autostart_local_slave",),
-                        lambda s: _flag(s.use_local_host), _set_top("use_local_host", bool)),
+                        lambda s: _flag(s.use_local_host), _set_top("use_local_host", bool), 1),
                  *_COMMON_FIELDS, *_ASSET_FIELDS),
 }
 """Which settings field each of V-Ray's option keys feeds, per file."""
@@ -223,7 +250,7 @@ def _fields(engine: Engine, dispatcher_in_cfg: bool) -> tuple[_Field, ...]:
 @functools.cache
 def _default_values(engine: Engine, dispatcher_in_cfg: bool) -> tuple[OptionValue | None, ...]:
     """What default settings put into a file's options (see ``CfgDocument.option_values``)."""
-    return tuple(field.get(DRSettings()) for field in _fields(engine, dispatcher_in_cfg))
+    return tuple(field.default for field in _fields(engine, dispatcher_in_cfg))
 
 
 def _option_kinds(dispatcher_in_cfg: bool) -> dict[str, _ValueKind]:
@@ -294,6 +321,8 @@ def _canonical_host(token: str) -> str | None:
 
 def _parse_port(text: str) -> tuple[int, int | None] | None:
     """``20204`` or a range ``20204-20212`` (as Deadline writes), each port 1-65535."""
+    if not fits(text):  # a number too long to read is no port: the line stays unknown
+        return None
     ranged = _PORT_RANGE.fullmatch(text)
     if ranged:
         first, last = int(ranged.group(1)), int(ranged.group(2))
@@ -335,7 +364,7 @@ def _parse_value(kind: _ValueKind, values: list[str]) -> OptionValue | None:
     if kind is _ValueKind.LIMIT_TYPE:
         return int(text) if text in ("0", "1", "2") else None
     if kind is _ValueKind.COUNT:
-        return int(text) if _DIGITS.fullmatch(text) else None
+        return int(text) if _DIGITS.fullmatch(text) and fits(text) else None
     number = float(text) if _NUMBER.fullmatch(text) else math.nan
     # 400 digits overflow to inf, which no dialog wrote: keep such a line as text, unread.
     return number if math.isfinite(number) else None
@@ -345,7 +374,7 @@ def _parse_dispatcher(values: list[str]) -> str | None:
     if len(values) != 3:
         return None
     host_text, port_text, also = values
-    if also not in ("0", "1") or not _DIGITS.fullmatch(port_text):
+    if also not in ("0", "1") or not _DIGITS.fullmatch(port_text) or not fits(port_text):
         return None
     port = int(port_text)
     host = _canonical_host(host_text)
@@ -483,8 +512,13 @@ class CfgDocument:
         """The server lines, in file order (fresh objects: editing them does not edit the file)."""
         return list(self.server_list())
 
+    def entries(self) -> list[ServerEntry]:
+        """Every server line as ``(host, port, port_end, enabled)``: plain data, in file order."""
+        return list(map(self._entry, self._raw()))
+
     def server_list(self) -> ServerList:
         """The server lines as a :class:`ServerList`, read when first needed."""
+        from vrdr_max.server_list import ServerList  # noqa: PLC0415 - not for reading
         owed: list[list[Any]] = []
         self._owed = [*(cell for cell in self._owed if not cell), owed]
 
@@ -521,19 +555,24 @@ class CfgDocument:
         """True when the text differs from what was parsed."""
         return self._text() != self._original_text
 
-    def to_settings(self, base: DRSettings | None = None) -> DRSettings:
+    def to_settings(self, base: DRSettings | None = None, *,
+                    servers: ServerList | None = None) -> DRSettings:
         """The file's servers and options on top of ``base``.
 
         Args:
             base: supplies what the file does not hold (mode, renderer switches, options the
                 file lacks); defaults when None. The engine is always the document's.
+            servers: the server list to use (one this document handed out, perhaps edited
+                since); a fresh :meth:`server_list` when None.
 
         Returns:
             New settings; editing them does not edit the document.
         """
+        from vrdr_max.models import DRSettings  # noqa: PLC0415 - pydantic only from here on
+
         data = (base or DRSettings()).model_dump(exclude={"servers"})
         data["engine"] = self.engine
-        data["servers"] = self.server_list()
+        data["servers"] = self.server_list() if servers is None else servers
         current = self._field_values()
         for field in self._fields():
             if field.name in current:
@@ -566,17 +605,29 @@ class CfgDocument:
         if settings.engine is not self.engine:
             raise InputError(f"these are {settings.engine.value.upper()} settings but "
                              f"{cfg_name(self.engine)} is the {self.engine.value.upper()} file")
+        self._apply(settings.server_list,
+                    {field.name: field.get(settings) for field in self._fields()})
+
+    def apply_servers(self, servers: ServerList) -> None:
+        """Edit the server lines so that they hold ``servers``; options keep their values.
+
+        The same as :meth:`apply` with :meth:`to_settings` and ``servers`` (missing options are
+        appended with their defaults), without building settings.
+        """
+        current = self._field_values()
+        self._apply(servers, {field.name: current.get(field.name, field.default)
+                              for field in self._fields()})
+
+    def _apply(self, servers: ServerList, wanted: dict[str, OptionValue | None]) -> None:
         ending = self.line_ending
         current = self._field_values()  # server edits leave the options as they are
-        added = settings.server_list.added_since(self.token)
-        if added is not None:
-            self._insert_servers([s.entry for s in added], ending)
-        else:
-            servers = list(settings.server_list.entries())
+        changes = servers.changes_since(self.token)
+        if changes is None or not self._patch_servers(*changes, ending):
+            entries = list(servers.entries())
             self._all_meta()
             self._store(self._apply_servers([self._line(i) for i in range(self._count())],
-                                            servers, ending), ending)
-        self._apply_options(settings, ending, current)
+                                            entries, ending), ending)
+        self._apply_options(wanted, ending, current)
 
     def render(self) -> bytes:
         """The file's bytes: the original bytes when nothing changed, else UTF-8 without BOM."""
@@ -711,7 +762,7 @@ class CfgDocument:
         # A line that used to be last may have no terminator; it needs one now.
         for index in range(len(lines) - 1):
             if lines[index].ending not in ("\n", "\r\n"):
-                lines[index] = replace(lines[index], ending=ending)
+                lines[index] = lines[index]._replace(ending=ending)
         pieces = [_piece(line.text, line.ending) for line in lines]
         meta: list[_Meta] = list(lines)
         if not lines or lines[-1].ending in ("\n", "\r\n"):
@@ -731,13 +782,54 @@ class CfgDocument:
             self._pieces.append("")
             if self._meta is not None:
                 if isinstance(self._meta[-1], CfgLine):
-                    self._meta[-1] = replace(last, ending=ending)
+                    self._meta[-1] = last._replace(ending=ending)
                 self._meta.append(_TAIL)
             at = count
         self._pieces[at:at] = [_piece(line.text, line.ending) for line in new]
         if self._meta is not None:
             self._meta[at:at] = new
         self._edited()
+
+    def _patch_servers(self, edits: dict[int, ServerEntry | None], added: list[ServerEntry],
+                       ending: str) -> bool:
+        """Rewrite or drop just the server lines ``edits`` names, then add ``added``.
+
+        ``edits`` maps a server line's place among the server lines to its new entry, or None
+        when it goes; each rewritten line keeps its terminator. The result equals what matching
+        every line gives (:meth:`_apply_servers`), in O(lines) without reading them all. False
+        (nothing done) when every server line goes and others come: matching places those.
+        """
+        if edits:
+            meta = self._all_meta()
+            rows = [i for i, m in enumerate(meta)
+                    if not isinstance(m, CfgLine) or m.server is not None]
+            if added and all(edits.get(k, 0) is None for k in range(len(rows))):
+                return False
+            self._before_edit()
+            gone: set[int] = set()
+            for ordinal, entry in edits.items():
+                i = rows[ordinal]
+                if entry is None:
+                    gone.add(i)
+                    continue
+                line = self._line(i)
+                text = _format_server(entry)
+                self._pieces[i] = _piece(text, line.ending)
+                meta[i] = CfgLine(text, line.ending, LineKind.SERVER, server=entry)
+            if gone:
+                last = len(self._pieces) - 1
+                keep = [i for i in range(len(self._pieces)) if i not in gone]
+                self._pieces = [self._pieces[i] for i in keep]
+                self._meta = [meta[i] for i in keep]
+                if last in gone and self._pieces and self._pieces[-1] != "":
+                    # The old last line (no terminator) went: the new last one keeps its own.
+                    self._pieces.append("")
+                    self._meta.append(_TAIL)
+                elif not self._pieces:
+                    self._pieces, self._meta = [""], [_TAIL]
+            self._edited()
+        self._insert_servers(added, ending)
+        return True
 
     def _insert_servers(self, entries: list[ServerEntry], ending: str) -> None:
         """Put new server lines after the last server line (or where the first would go)."""
@@ -811,15 +903,15 @@ class CfgDocument:
             out.extend(head)
         return out
 
-    def _apply_options(self, settings: DRSettings, ending: str,
+    def _apply_options(self, wanted: dict[str, OptionValue | None], ending: str,
                        current: dict[str, OptionValue]) -> None:
-        """Rewrite the option lines whose value ``settings`` change; append missing ones.
+        """Rewrite the option lines whose value ``wanted`` changes; append missing ones.
 
-        ``current`` holds the option values the lines have (:meth:`_field_values`).
+        ``wanted`` holds each field's value; ``current`` the option values the lines have
+        (:meth:`_field_values`).
         """
         fields = self._fields()
         by_key = {key: field for field in fields for key in field.keys}
-        wanted = {field.name: field.get(settings) for field in fields}
         edited = {name for name, value in current.items() if wanted[name] != value}
         appended = _APPENDED[self.engine]
         missing = [CfgLine(f"{field.keys[0]} {_format_value(value)}", ending, LineKind.OPTION,
@@ -842,7 +934,7 @@ class CfgDocument:
             if value is None:  # the setting is gone (no dispatcher), so is the line
                 del self._pieces[i], meta[i]
             else:
-                new = replace(line, text=f"{line.key} {_format_value(value)}", value=value)
+                new = line._replace(text=f"{line.key} {_format_value(value)}", value=value)
                 self._pieces[i], meta[i] = _piece(new.text, new.ending), new
         self._edited()
         if missing:
@@ -891,14 +983,23 @@ def _head_position(lines: list[CfgLine], slots: list[int], server_rows: list[int
 
 def _kept_server(source: CfgLine, entry: ServerEntry, ending: str) -> CfgLine:
     if source.server == entry:
-        return source if source.ending == ending else replace(source, ending=ending)
+        return source if source.ending == ending else source._replace(ending=ending)
     return CfgLine(_format_server(entry), ending, LineKind.SERVER, server=entry)
 
 
 # --- the file on disk -------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class SaveResult:
+if TYPE_CHECKING:
+    class _SaveFields(NamedTuple):
+        path: Path
+        backup: Path | None
+        changed: bool
+        bytes_written: int
+else:
+    _SaveFields = namedtuple("_SaveFields", "path backup changed bytes_written")
+
+
+class SaveResult(_SaveFields):
     """What :meth:`CfgFile.save` did.
 
     Attributes:
@@ -909,10 +1010,7 @@ class SaveResult:
         bytes_written: size of the new content (0 when nothing was written).
     """
 
-    path: Path
-    backup: Path | None
-    changed: bool
-    bytes_written: int
+    __slots__ = ()
 
 
 class CfgFile:
@@ -923,7 +1021,8 @@ class CfgFile:
         engine: CPU (``vray_dr.cfg``) or GPU (``vrayrt_dr.cfg``).
         document: the parsed text as last read or saved.
         settings: the working copy; edit it (``cfg.settings.add_server("10.0.0.5")``), then
-            :meth:`save`.
+            :meth:`save`. Built when first asked for (it loads the pydantic models); code that
+            only edits servers can use :attr:`server_list` instead.
     """
 
     def __init__(self, path: Path, engine: Engine, snapshot: FileSnapshot,
@@ -934,10 +1033,16 @@ class CfgFile:
         self._snapshot = snapshot
         self.document = CfgDocument.parse(snapshot.data or b"", engine, source=str(path),
                                           dispatcher_in_cfg=dispatcher_in_cfg)
-        self.settings = self.document.to_settings(base)
-        # What the file itself holds: values that only ``base`` supplies (a sidecar's
-        # dispatcher, a submission's options) must still count as changes to write.
-        self._saved_options = self.document.file_option_values()
+        # The working copy's servers, made when first asked for; settings, once built, hold
+        # this very list.
+        self._servers: ServerList | None = None
+        self._settings: DRSettings | None = None
+        # What the file itself holds, for change detection once settings exist: values that
+        # only ``base`` supplies (a sidecar's dispatcher, a submission's options) must still
+        # count as changes to write.
+        self._saved_options: tuple[OptionValue | None, ...] = ()
+        if base is not None:
+            self._build_settings()  # the caller has the models loaded already
 
     @classmethod
     def load(cls, path: str | Path, engine: Engine | None = None, *,
@@ -964,6 +1069,46 @@ class CfgFile:
                    dispatcher_in_cfg=dispatcher_in_cfg)
 
     @property
+    def settings(self) -> DRSettings:
+        """The working copy: edit it, then :meth:`save` (built on first use)."""
+        if self._settings is None:
+            return self._build_settings()
+        return self._settings
+
+    @settings.setter
+    def settings(self, value: DRSettings) -> None:
+        if self._settings is None:
+            self._saved_options = self.document.file_option_values()
+        self._settings = value
+
+    def _build_settings(self) -> DRSettings:
+        self._settings = self.document.to_settings(self._base, servers=self.server_list)
+        self._saved_options = self.document.file_option_values()
+        return self._settings
+
+    @property
+    def server_list(self) -> ServerList:
+        """The working copy's servers (``settings.server_list``), without building settings.
+
+        Edit it through its entry-level methods (``add_entry``, ``remove_endpoints``,
+        ``set_endpoints_enabled``) and :meth:`save`: no pydantic model is built.
+        """
+        if self._settings is not None:
+            return self._settings.server_list
+        if self._servers is None:
+            self._servers = self.document.server_list()
+        return self._servers
+
+    def entries(self) -> list[ServerEntry]:
+        """The working copy's servers as plain ``(host, port, port_end, enabled)`` entries.
+
+        Reading a file's servers this way builds no list object and no model.
+        """
+        if self._settings is None and self._servers is None:
+            return self.document.entries()
+        return list(self.server_list.entries())
+
+    @property
     def exists(self) -> bool:
         """True when the file existed when it was last read or saved."""
         return self._snapshot.exists
@@ -977,8 +1122,9 @@ class CfgFile:
         """Read the file again, dropping unsaved edits to :attr:`settings`."""
         fresh = CfgFile.load(self.path, self.engine, base=self._base,
                              dispatcher_in_cfg=self.document.dispatcher_in_cfg)
-        self._snapshot, self.document = fresh._snapshot, fresh.document
-        self.settings, self._saved_options = fresh.settings, fresh._saved_options
+        self._snapshot, self.document, self._servers = (fresh._snapshot, fresh.document,
+                                                        fresh._servers)
+        self._settings, self._saved_options = fresh._settings, fresh._saved_options
 
     def save(self, *, backup: bool = True,
              backup_suffix: str = DEFAULT_BACKUP_SUFFIX) -> SaveResult:
@@ -995,13 +1141,19 @@ class CfgFile:
             CfgConflictError: the file changed on disk since it was read; nothing was written.
             InputError: the file or its folder is not writable.
         """
-        options = self.document.option_values(self.settings)
+        settings, servers = self._settings, self.server_list
         document = self.document.copy()
         # Settings equal to what was read leave the file alone, even where applying them would
         # append options the file lacks; a missing file is always created.
-        if (options != self._saved_options or self._servers_changed()
-                or not self._snapshot.exists):
-            document.apply(self.settings)
+        if settings is None:  # never built, so only the servers can have changed
+            options = self._saved_options
+            if self._servers_changed(servers) or not self._snapshot.exists:
+                document.apply_servers(servers)
+        else:
+            options = self.document.option_values(settings)
+            if (options != self._saved_options or self._servers_changed(servers)
+                    or not self._snapshot.exists):
+                document.apply(settings)
         if not document.changed:
             return SaveResult(path=self.path, backup=None, changed=False, bytes_written=0)
         data = document.render()
@@ -1009,17 +1161,16 @@ class CfgFile:
                               backup_suffix=backup_suffix if backup else None)
         document._mark_saved(data)
         self._snapshot, self.document, self._saved_options = result.snapshot, document, options
-        self.settings.server_list.rebase(document.token, document.may_list)
+        servers.rebase(document.token, document.may_list)
         return SaveResult(path=self.path, backup=result.backup, changed=True,
                           bytes_written=result.bytes_written)
 
-    def _servers_changed(self) -> bool:
+    def _servers_changed(self, servers: ServerList) -> bool:
         """True when the working copy's servers differ from the file's."""
-        added = self.settings.server_list.added_since(self.document.token)
-        if added is not None:
-            return bool(added)
-        return list(self.settings.server_list.entries()) != list(
-            self.document.server_list().entries())
+        changes = servers.changes_since(self.document.token)
+        if changes is not None:
+            return bool(changes[0] or changes[1])
+        return list(servers.entries()) != list(self.document.server_list().entries())
 
 
 def load_cfg(path: str | Path, engine: Engine | None = None) -> CfgFile:

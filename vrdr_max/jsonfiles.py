@@ -1,4 +1,8 @@
-"""Small JSON files of vrdr's own (studio config, manifest, sidecar): read into pydantic models."""
+"""Small JSON files of vrdr's own (studio config, manifest, sidecar): read into pydantic models.
+
+Every JSON file vrdr reads goes through :func:`parse_json_model`, so a number too long for
+Python to read (``digits.MAX_DIGITS``) is bad input on every Python version, never a bug.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from vrdr_max.atomic import read_bytes_snapshot
+from vrdr_max.digits import json_int
 from vrdr_max.errors import InputError, validation_message
 
 M = TypeVar("M", bound=BaseModel)
@@ -21,11 +26,13 @@ def parse_json_model(model: type[M], text: str, source: str) -> M:
         InputError: ``<source> is not valid JSON: ...`` or ``<source>: <field>: <problem>``.
     """
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=json_int)
     except json.JSONDecodeError as exc:
         raise InputError(f"{source} is not valid JSON: {exc}") from None
     except RecursionError:
         raise InputError(f"{source} is not valid JSON: nested too deeply") from None
+    except InputError as exc:  # a number too long to read (digits.json_int)
+        raise InputError(f"{source}: {exc}") from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -699,7 +699,7 @@ class PymxsHost:
             return {}
         try:
             data = json.loads(str(text))
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # not JSON, or a number too long to read
             data = None
         if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()):
             return {str(k): v for k, v in data.items()}

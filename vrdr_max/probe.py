@@ -18,7 +18,6 @@ results and progress back with queued signals. The ``progress`` callback runs in
 from __future__ import annotations
 
 import _socket
-import asyncio
 import contextlib
 import errno
 import heapq
@@ -279,11 +278,12 @@ def probe(targets: Iterable[ProbeTarget], *, timeout: float = DEFAULT_TIMEOUT,
     """Resolve and TCP-connect to every target concurrently; block until all have an answer.
 
     Identical ``host:port`` targets are probed once and reported per target. Each endpoint
-    gets ``timeout`` seconds from the moment its turn comes, for the name lookup and the
-    handshake together; a name with several addresses has them tried in order inside that
-    time. At most ``concurrency`` sockets are open at once, the endpoints' and the port
-    hints' together; by default that is :func:`socket_budget`, so every endpoint's turn comes
-    at once unless the process cannot hold that many sockets.
+    gets ``timeout`` seconds from the moment its turn comes (for a name, from the moment a
+    resolver thread takes its lookup), for the name lookup and the handshake together; a name
+    with several addresses has them tried in order inside that time. At most ``concurrency``
+    sockets are open at once, the endpoints' and the port hints' together; by default that is
+    :func:`socket_budget`, so every endpoint's turn comes at once unless the process cannot
+    hold that many sockets.
 
     Runs in the calling thread (one selector, no event loop), so it is safe from any worker
     thread. Never call it on 3ds Max's main thread: it would freeze the UI for up to
@@ -332,6 +332,8 @@ async def probe_async(targets: Iterable[ProbeTarget], *, timeout: float = DEFAUL
     ``CANCEL_POLL_S``; ``progress`` runs on the loop's thread, and an exception it raises
     (or the caller's task being cancelled) ends the probe with every socket closed.
     """
+    import asyncio  # noqa: PLC0415 - only this entry point needs it (start-up cost)
+
     engine, answers = _prepare(targets, timeout=timeout, concurrency=concurrency,
                                progress=progress, cancel=cancel, hint_ports=hint_ports,
                                resolver=resolver)
@@ -440,13 +442,31 @@ _CANCELLED = _Outcome(ProbeState.ERROR, CANCELLED_MESSAGE, cancelled=True)
 
 
 _RawSocket = _socket.socket
-"""The C socket type, which the garbage collector does not track: the ``socket`` module's
-subclass is tracked, and a blackholed connect's socket lives through the timeout."""
+"""The C socket type (the ``socket`` module's subclass carries more). A connect's socket object
+is let go of as soon as its handshake is under way (``detach``): the probe keeps only the
+descriptor, an int the garbage collector never tracks, through the timeout. Socket objects are
+tracked since Python 3.13; 150 blackholed connects would otherwise be 150 tracked objects
+promoted into the oldest generation."""
+
+
+def _so_error(fd: int) -> int:
+    """How the handshake on ``fd`` ended (``SO_ERROR``; 0: accepted)."""
+    sock = _RawSocket(fileno=fd)
+    try:
+        return int(sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR))
+    finally:
+        sock.detach()  # the descriptor stays the probe's
+
+
+def _close(fd: int) -> None:
+    """Close a socket by its descriptor: an orderly close (FIN), never data."""
+    _socket.close(fd)
 
 _IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN}
 
-# What an endpoint is doing (``_Engine._phase``).
-_WAITING, _LOOKUP, _CONNECTING, _HINTING, _DONE = range(5)
+# What an endpoint is doing (``_Engine._phase``). _QUEUED: its name lookup waits for a resolver
+# thread, and its timeout has not started.
+_WAITING, _QUEUED, _LOOKUP, _CONNECTING, _HINTING, _DONE = range(6)
 # What a deadline in ``_Engine._deadlines`` belongs to.
 _ENDPOINT, _SCAN = 0, 1
 
@@ -499,7 +519,7 @@ class _Engine:
         self._started = [0.0] * count
         self._held: dict[int, _Held] = {}  # failures so far, or a refusal awaiting a hint
         self._deadlines: list[tuple[float, int, int]] = []  # heap of (when, _ENDPOINT|_SCAN, id)
-        self._sockets: dict[int, _RawSocket] = {}  # in flight, by descriptor
+        self._open: set[int] = set()  # descriptors of the handshakes in flight
         self._owner: dict[int, int] = {}  # descriptor -> endpoint, or ~(scan * hints + hint)
         self._watcher: _Watcher | None = None
         self._dropped: set[int] = set()  # descriptors closed since the last wait
@@ -507,8 +527,14 @@ class _Engine:
         self._scan_of: dict[str, int] = {}
         self._hint_queue: deque[tuple[int, int]] = deque()  # (scan, hint) awaiting a slot
         self._lookups: ThreadPoolExecutor | None = None
-        self._looked_up: deque[tuple[int, Future[Sequence[tuple[Any, ...]]]]] = deque()
+        self._threads = RESOLVER_THREADS
+        # What the resolver threads report, in order: (endpoint, when its lookup began, None)
+        # and then (endpoint, 0.0, the finished lookup).
+        self._lookup_news: deque[tuple[int, float, Future[Sequence[tuple[Any, ...]]] | None]] = (
+            deque())
         self._lookups_out = 0
+        self._queued: dict[int, Future[Sequence[tuple[Any, ...]]]] = {}  # waiting for a thread
+        self._stuck: set[int] = set()  # timed out, its lookup still holding a thread
         self._out: list[tuple[int, _Outcome]] = []
         self._stopped = False
         self._lock = threading.Lock()  # step() on a worker, close() on the caller's thread
@@ -535,7 +561,7 @@ class _Engine:
             elif self._lookups_out:
                 until = min(until, LOOKUP_POLL_S)
             until = max(0.0, until)
-            if self._sockets and self._watcher is not None:
+            if self._open and self._watcher is not None:
                 self._dropped.clear()
                 for fd in self._watcher.wait(until):
                     # An earlier answer of this batch may have closed this socket (a hint
@@ -544,8 +570,8 @@ class _Engine:
                         self._answered(fd)
             elif until and self._left:
                 time.sleep(until)
-            while self._looked_up:
-                self._resolved(*self._looked_up.popleft())
+            while self._lookup_news:
+                self._lookup_news_in(*self._lookup_news.popleft())
             self._expire(time.monotonic())
             self._take_turns()
             if self._left == 0:
@@ -559,7 +585,7 @@ class _Engine:
 
     def _stop(self) -> None:
         self._stopped = True
-        for fd in list(self._sockets):
+        for fd in list(self._open):
             self._drop(fd)
         if self._watcher is not None:
             self._watcher.close()
@@ -587,25 +613,45 @@ class _Engine:
 
     def _begin(self, endpoint: int) -> None:
         host, port, _label, _range = self._endpoints[endpoint]
-        self._deadline[endpoint] = time.monotonic() + self._timeout
-        heapq.heappush(self._deadlines, (self._deadline[endpoint], _ENDPOINT, endpoint))
-        self._phase[endpoint] = _CONNECTING
         literal = _literal(host, port)
         if literal is not None:
+            self._clock_starts(endpoint, time.monotonic())
+            self._phase[endpoint] = _CONNECTING
             self._start(endpoint, *literal)
             return
-        self._phase[endpoint] = _LOOKUP
+        # The timeout starts when a resolver thread takes the lookup (_lookup_news_in): names
+        # queued behind slow lookups are not timed out for the wait.
+        self._phase[endpoint] = _QUEUED
         if self._lookups is None:
-            self._lookups = ThreadPoolExecutor(max_workers=RESOLVER_THREADS,
+            self._lookups = ThreadPoolExecutor(max_workers=self._threads,
                                                thread_name_prefix="vrdr-resolve")
-        lookup = self._lookups.submit(self._resolver, host, port)
+        news = self._lookup_news
+        lookup = self._lookups.submit(_look_up, news, self._resolver, endpoint, host, port)
         self._lookups_out += 1
-        lookup.add_done_callback(lambda done: self._looked_up.append((endpoint, done)))
+        self._queued[endpoint] = lookup
+        lookup.add_done_callback(lambda done: news.append((endpoint, 0.0, done)))
+
+    def _clock_starts(self, endpoint: int, now: float) -> None:
+        self._deadline[endpoint] = now + self._timeout
+        heapq.heappush(self._deadlines, (self._deadline[endpoint], _ENDPOINT, endpoint))
+
+    def _lookup_news_in(self, endpoint: int, began: float,
+                        lookup: Future[Sequence[tuple[Any, ...]]] | None) -> None:
+        """A lookup began on a thread (``lookup`` None) or finished; in that order."""
+        if lookup is None:
+            self._queued.pop(endpoint, None)
+            if self._phase[endpoint] == _QUEUED:
+                self._phase[endpoint] = _LOOKUP
+                self._clock_starts(endpoint, began)
+            return
+        self._lookups_out -= 1
+        self._queued.pop(endpoint, None)  # cancelled before it began
+        self._stuck.discard(endpoint)
+        if self._phase[endpoint] != _LOOKUP:
+            return  # timed out meanwhile: reported already, the answer comes too late
+        self._resolved(endpoint, lookup)
 
     def _resolved(self, endpoint: int, lookup: Future[Sequence[tuple[Any, ...]]]) -> None:
-        self._lookups_out -= 1
-        if self._phase[endpoint] != _LOOKUP:
-            return  # timed out meanwhile
         target = self._target(endpoint)
         try:
             infos = lookup.result()
@@ -679,9 +725,10 @@ class _Engine:
                 if self._watcher is None:
                     self._watcher = _Watcher()
                 self._watcher.add(sock.fileno())
-                self._sockets[sock.fileno()] = sock
-                self._owner[sock.fileno()] = owner
-                return sock.fileno(), 0
+                fd = sock.detach()  # from here on the probe holds the descriptor alone
+                self._open.add(fd)
+                self._owner[fd] = owner
+                return fd, 0
         except OSError as exc:
             sock.close()
             return -1, exc.errno or errno.EIO
@@ -689,7 +736,7 @@ class _Engine:
         return -1, code
 
     def _answered(self, fd: int) -> None:
-        code = self._sockets[fd].getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        code = _so_error(fd)
         owner = self._owner[fd]
         self._drop(fd)
         if owner >= 0:
@@ -706,7 +753,8 @@ class _Engine:
         if self._watcher is not None:
             self._watcher.remove(fd)
         self._owner.pop(fd)
-        self._sockets.pop(fd).close()
+        self._open.remove(fd)
+        _close(fd)
         self._dropped.add(fd)
 
     def _handshake_over(self, endpoint: int, code: int) -> None:
@@ -802,9 +850,19 @@ class _Engine:
                 if self._fd[ref] != -1:
                     self._drop(self._fd[ref])
                     self._fd[ref] = -1
+                if phase == _LOOKUP:
+                    self._stuck.add(ref)  # its thread stays in the lookup
                 self._held.pop(ref, None)
                 self._release(ref, _timed_out(self._target(ref), phase == _CONNECTING,
                                               self._address[ref], self._timeout))
+        if self._queued and len(self._stuck) >= self._threads:
+            # Every resolver thread holds a lookup the DNS server left unanswered for a whole
+            # timeout: the names behind them would wait for as long, maybe for ever.
+            for endpoint in sorted(self._queued):
+                self._queued.pop(endpoint).cancel()
+                if self._phase[endpoint] == _QUEUED:
+                    self._release(endpoint, _timed_out(self._target(endpoint), False, None,
+                                                       self._timeout))
 
     def _release(self, endpoint: int, outcome: _Outcome) -> None:
         """The endpoint's own handshakes are over: free its slot and report it."""
@@ -815,6 +873,13 @@ class _Engine:
         self._phase[endpoint] = _DONE
         self._left -= 1
         self._out.append((endpoint, outcome))
+
+
+def _look_up(news: deque[tuple[int, float, Any]], resolver: Resolver, endpoint: int,
+             host: str, port: int) -> Sequence[tuple[Any, ...]]:
+    """Run on a resolver thread: say when the lookup begins (its timeout starts), then look up."""
+    news.append((endpoint, time.monotonic(), None))
+    return resolver(host, port)
 
 
 _Held = tuple[str, str, "str | None", "float | None"]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from vrdr_max.addresses import validate_host, validate_port
+from vrdr_max.digits import fits
 from vrdr_max.errors import InputError, quote
 from vrdr_max.models import RenderServer
 from vrdr_max.plugcfg import MAX_YEARS
@@ -281,6 +282,8 @@ def parse_number(text: str, what: str) -> int:
     item = text.strip()
     if not _NUMBER.fullmatch(item):
         raise InputError(f"{what}: {quote(text)} is not a whole number")
+    if not fits(item):
+        raise InputError(f"{what}: a number of {len(item.lstrip('-'))} digits is out of range")
     return int(item)
 
 

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -160,9 +161,12 @@ def test_identical_endpoints_are_probed_once_and_reported_per_target(
 class HandshakeLog(_socket.socket):
     """``socket.socket`` that logs ("start"|"end", sockaddr) when a connect starts and when the
     socket closes, in order: exact, unlike sampling the kernel's socket table, where an
-    aborted connect can linger for a moment."""
+    aborted connect can linger for a moment. The probe lets go of the object once a handshake
+    is under way (``detach``) and closes the descriptor itself (``probe._close``), so those
+    are logged by descriptor."""
 
     events: list[tuple[str, tuple[Any, ...]]]
+    detached: dict[int, tuple[Any, ...]]
 
     def connect_ex(self, address: Any) -> int:
         self._sockaddr = tuple(address)
@@ -174,6 +178,12 @@ class HandshakeLog(_socket.socket):
         self.events.append(("start", self._sockaddr))
         super().connect(address)
 
+    def detach(self) -> int:
+        fd = super().detach()
+        if hasattr(self, "_sockaddr"):
+            self.detached[fd] = self._sockaddr
+        return fd
+
     def close(self) -> None:
         if self.fileno() != -1 and hasattr(self, "_sockaddr"):
             self.events.append(("end", self._sockaddr))
@@ -183,8 +193,17 @@ class HandshakeLog(_socket.socket):
 def counting_connects(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[Any, ...]]]:
     """Log the probe's handshakes (see HandshakeLog); the events in order."""
     events: list[tuple[str, tuple[Any, ...]]] = []
+    detached: dict[int, tuple[Any, ...]] = {}
     monkeypatch.setattr(HandshakeLog, "events", events, raising=False)
+    monkeypatch.setattr(HandshakeLog, "detached", detached, raising=False)
     monkeypatch.setattr(probe_module, "_RawSocket", HandshakeLog)
+    close = probe_module._close
+
+    def logged_close(fd: int) -> None:
+        events.append(("end", detached.pop(fd)))
+        close(fd)
+
+    monkeypatch.setattr(probe_module, "_close", logged_close)
     return events
 
 
@@ -635,10 +654,12 @@ def test_names_through_a_private_resolver(lab: netns.Lab) -> None:
 
 
 class SocketLedger:
-    """Every socket the probe makes, to check each one is closed when a run ends."""
+    """Every socket the probe makes, to check each one is closed when a run ends (the ones it
+    let go of as objects, by their descriptor: closed through ``probe._close``)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.made: list[_socket.socket] = []
+        self.held: set[int] = set()  # descriptors the probe holds without an object
         ledger = self
 
         class Recorded(_socket.socket):
@@ -647,10 +668,24 @@ class SocketLedger:
                 if len(args) < 4 and "fileno" not in kwargs:  # not a socketpair's end
                     ledger.made.append(self)
 
+            def detach(self) -> int:
+                fd = super().detach()
+                if self in ledger.made:
+                    ledger.held.add(fd)
+                return fd
+
+        close = probe_module._close
+
+        def recorded_close(fd: int) -> None:
+            self.held.discard(fd)
+            close(fd)
+
         monkeypatch.setattr(probe_module, "_RawSocket", Recorded)
+        monkeypatch.setattr(probe_module, "_close", recorded_close)
 
     def still_open(self) -> list[str]:
-        return [repr(s) for s in self.made if s.fileno() != -1]
+        return [repr(s) for s in self.made if s.fileno() != -1] + [
+            f"descriptor {fd}" for fd in sorted(self.held)]
 
 
 @pytest.mark.dr_ports
@@ -709,3 +744,92 @@ def test_a_refusal_is_reported_over_an_earlier_address_that_failed(closed_port: 
     [result] = probe([ProbeTarget("dual", closed_port)], timeout=1.0, hint_ports=False,
                      resolver=resolve)
     assert (result.state, result.address) == (ProbeState.REFUSED, LOCAL)
+
+
+# --- name lookups waiting for a resolver thread (issue 18.4) --------------------------------
+
+
+def test_names_waiting_for_a_resolver_thread_get_their_whole_timeout(closed_port: int) -> None:
+    """200 names, each looked up in 100 ms on 16 threads: the last start after 1.2 s.
+
+    Each endpoint's timeout starts when its lookup does, so none of them is a false "DNS server
+    slow or unreachable?" (there were 40 when the clock started at the endpoint's turn).
+    """
+    def slow_but_working(host: str, port: int) -> list[tuple[Any, ...]]:
+        time.sleep(0.1)
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (LOCAL, port))]
+
+    names = [f"render{i:03d}" for i in range(200)]
+    results = probe([ProbeTarget(name, closed_port) for name in names], timeout=1.0,
+                    hint_ports=False, resolver=slow_but_working)
+    assert [r.host for r in results] == names
+    assert {r.state for r in results} == {ProbeState.REFUSED}
+
+
+def test_lookups_queued_behind_stuck_ones_time_out_with_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every resolver thread holds a lookup past its timeout: the names behind them time out
+    too, at once, rather than wait for threads that may never come back."""
+    monkeypatch.setattr(probe_module, "RESOLVER_THREADS", 2)
+    stuck = StuckResolver()
+    done: list[str] = []
+    started = time.monotonic()
+    try:
+        results = probe([ProbeTarget(f"render{i}", 20204) for i in range(6)], timeout=0.3,
+                        resolver=stuck, progress=lambda _d, _t, r: done.append(r.host))
+    finally:
+        stuck.release.set()
+    assert time.monotonic() - started < SERVER_WAIT_S  # it did not wait for the stuck threads
+    assert stuck.asked == ["render0", "render1"]  # the others never reached the resolver
+    assert {r.state for r in results} == {ProbeState.TIMEOUT}
+    assert all(r.message.endswith("DNS server slow or unreachable?") for r in results)
+    assert sorted(done) == [f"render{i}" for i in range(6)]
+
+
+def test_a_late_lookup_answer_does_not_revive_a_timed_out_endpoint(
+        blackholes: Blackholes, closed_port: int) -> None:
+    """The answer arrives after the endpoint was reported as timed out: it stays reported once."""
+    answered = threading.Event()
+    reported = threading.Event()
+
+    def late(host: str, port: int) -> list[tuple[Any, ...]]:
+        reported.wait(SERVER_WAIT_S)  # answers once the probe has given up on it
+        answered.set()
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (LOCAL, port))]
+
+    seen: list[tuple[int, int, str, ProbeState]] = []
+
+    def progress(done: int, total: int, result: ProbeResult) -> None:
+        seen.append((done, total, result.host, result.state))
+        if result.host == "late":
+            reported.set()
+
+    # One slot: the blackholed address takes its turn when the name gives up, and holds the
+    # run open for another timeout, long enough for the late answer to come in.
+    results = probe([ProbeTarget("late", closed_port), ProbeTarget(LOCAL, blackholes.make())],
+                    timeout=0.5, concurrency=1, hint_ports=False, resolver=late,
+                    progress=progress)
+    assert answered.is_set()
+    assert [(r.host, r.state) for r in results] == [("late", ProbeState.TIMEOUT),
+                                                    (LOCAL, ProbeState.TIMEOUT)]
+    assert seen == [(1, 2, "late", ProbeState.TIMEOUT), (2, 2, LOCAL, ProbeState.TIMEOUT)]
+
+
+@pytest.mark.dr_ports
+def test_an_expired_port_hint_wait_gives_its_slot_back_once(
+        blackholes: Blackholes, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refused endpoint hands its slot to its hint scan; when the wait for the scan runs out
+    nothing is given back again: the run never holds more sockets than its concurrency."""
+    host = "127.63.0.9"
+    events = counting_connects(monkeypatch)
+    hanging = [ProbeTarget(LOCAL, blackholes.make()) for _ in range(5)]
+    with closed_port_socket(host, 20204):
+        # Two slots: the refusal's slot goes to the next endpoint before any hint port is
+        # tried (endpoints go first), so the scan is still waiting when its time runs out,
+        # with three endpoints still waiting for a turn.
+        results = probe([ProbeTarget(host, 20204), *hanging], timeout=0.3, concurrency=2)
+    assert [r.state for r in results] == [ProbeState.REFUSED] + [ProbeState.TIMEOUT] * 5
+    assert results[0].other_port is None
+    assert peak_in_flight(events) == 2
+    assert [kind for kind, _ in events].count("end") == [kind for kind, _ in events].count(
+        "start")

@@ -857,3 +857,33 @@ def test_the_file_option_values_read_from_the_lines_equal_those_of_its_settings(
     assert document.file_option_values() == expected
     assert [type(value) for value in document.file_option_values()] == [
         type(value) for value in expected]
+
+
+@pytest.mark.parametrize("engine", [CPU, GPU])
+@pytest.mark.parametrize("dispatcher", [False, True])
+def test_the_option_defaults_are_those_of_default_settings(engine: Engine,
+                                                           dispatcher: bool) -> None:
+    """A file written without building settings (`vrdr servers add`) gets the same defaults."""
+    from vrdr_max.cfgfile import _default_values, _fields
+
+    assert _default_values(engine, dispatcher) == tuple(
+        field.get(DRSettings(engine=engine)) for field in _fields(engine, dispatcher))
+
+
+def test_servers_edited_without_settings_are_saved_like_settings_edits(tmp_path: Path) -> None:
+    """The entry-level list (no pydantic) and the settings are one working copy."""
+    a, b = tmp_path / "a" / CPU_CFG_NAME, tmp_path / "b" / CPU_CFG_NAME
+    for path in (a, b):
+        path.parent.mkdir()
+    lean, full = CfgFile.load(a), CfgFile.load(b)
+    assert lean.server_list.add_entry("10.0.0.9", 20204)
+    assert full.settings.add_server("10.0.0.9")
+    lean.save()
+    full.save()
+    assert a.read_bytes() == b.read_bytes()  # a new file: servers and V-Ray's default options
+    assert lean.server_list.set_endpoints_enabled([("10.0.0.9", None)], False) == [1]
+    assert lean.settings.servers[0].enabled is False  # built now, from the same list
+    lean.settings.max_servers = 3
+    lean.save()
+    assert b"10.0.0.9 0 20204\r\n" in a.read_bytes()
+    assert b"max_servers 3\r\n" in a.read_bytes()

@@ -275,3 +275,53 @@ def test_options_found_by_key_are_those_of_reading_every_line(text: str, engine:
     assert full.lines is not None  # reads every line
     assert quick._option_lines() == full._option_lines()
     assert quick.to_settings() == full.to_settings()
+
+
+@FAST
+@given(cfg_texts(), st.sampled_from(Engine), st.data())
+def test_entry_level_edits_patch_what_a_full_apply_writes(text: str, engine: Engine,
+                                                          data: st.DataObject) -> None:
+    """Removing and switching servers rewrites just their lines; the rest as matching all does.
+
+    (Byte for byte the two may differ only in where equal duplicate lines land: matching all
+    lines moves a re-added entry into the slot of an equal one.)
+    """
+    quick = CfgDocument.parse(text.encode(), engine)
+    before = [line for line in quick.lines if line.kind is LineKind.SERVER]
+    listed = quick.server_list()
+    entries = list(listed.entries())
+    named = st.sampled_from([h for h, *_ in entries] or ["nohost"])
+    for _ in range(data.draw(st.integers(1, 4))):
+        endpoints = data.draw(st.lists(st.tuples(named, st.none() | ports), max_size=3))
+        if data.draw(st.booleans()):
+            listed.remove_endpoints(endpoints)
+        else:
+            listed.set_endpoints_enabled(endpoints, data.draw(st.booleans()))
+    for server in data.draw(st.lists(servers, max_size=2)):
+        listed.add_entry(*server.entry[:3], enabled=server.enabled)
+    patch = listed.changes_since(quick.token)
+    assert patch is not None
+    edits, added = patch
+    full = CfgDocument.parse(text.encode(), engine)
+    general = full.to_settings()
+    general.servers = [RenderServer(host=h, port=p, port_end=e, enabled=on)
+                       for h, p, e, on in listed.entries()]
+    quick.apply_servers(listed)
+    full.apply(general)
+    reread = CfgDocument.parse(quick.render(), engine)
+    assert [s.entry for s in reread.servers] == list(listed.entries())
+
+    def others(document: CfgDocument) -> list[tuple[str, str, LineKind]]:
+        return [(line.text, line.ending, line.kind) for line in document.lines
+                if line.kind is not LineKind.SERVER]
+
+    assert others(reread) == others(CfgDocument.parse(full.render(), engine))
+    untouched = [line for k, line in enumerate(before) if k not in edits]
+    after = [line for line in reread.lines if line.kind is LineKind.SERVER]
+    if untouched:  # the lines no edit names keep their bytes, in order
+        it = iter((line.text, line.ending) for line in after)
+        assert all((line.text, line.ending) in it for line in untouched[:-1])
+        last = untouched[-1]
+        assert last.text in [line.text for line in after]
+    if not added:
+        assert len(quick.render()) == len(full.render())

@@ -127,3 +127,71 @@ def test_gpu_flag_with_the_cpu_file_is_bad_input(cfg: Path,
     assert main(["servers", "add", "--gpu", "--cfg", str(cfg), "gpu02"]) == 2
     assert "V-Ray CPU's file" in capsys.readouterr().err
     assert cfg.read_bytes() == ORIGINAL
+
+
+def test_the_lazy_group_table_is_what_the_modules_register() -> None:
+    """`vrdr --help` lists GROUPS without importing the modules: the two must agree."""
+    import argparse
+
+    from vrdr_max.cli.main import GROUPS, build_parser
+
+    def groups(parser: argparse.ArgumentParser) -> list[tuple[str, str | None]]:
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        helps = {choice.dest: choice.help for choice in action._choices_actions}
+        return [(name, helps.get(name)) for name in action.choices]
+
+    full = groups(build_parser())
+    assert full == [(name, helptext) for name, (_, helptext) in GROUPS.items()]
+    assert groups(build_parser(["--help"])) == full
+    for name, (module, _) in GROUPS.items():
+        # The command's own group comes from its module, with every option it has.
+        only = build_parser([name])
+        assert name in dict(groups(only))
+        assert all(GROUPS[other][0] == module for other, _ in groups(only))
+
+
+def test_a_group_named_after_options_is_the_one_built(cfg: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--debug", "servers", "list", "--cfg", str(cfg)]) == 0
+    assert "render02:20205" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("verb", ["remove", "disable", "enable"])
+def test_bulk_edits_read_each_line_a_bounded_number_of_times(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        verb: str) -> None:
+    """Editing N hosts of an n-server cfg is O(n + N) (issue 18.6): counted, not timed.
+
+    The unit is the decoding of one server line into an entry, the per-line work of every
+    path; adding N new hosts is the yardstick.
+    """
+    from vrdr_max.cfgfile import CfgDocument
+
+    count, hosts = 2_000, 400
+    path = tmp_path / "vray_dr.cfg"
+    flag = "0" if verb == "enable" else "1"
+    listed = b"".join(b"node%05d %s 20204\r\n" % (i, flag.encode()) for i in range(count))
+    decoded = 0
+    decode = CfgDocument._entry
+
+    def counting(self: CfgDocument, item: object) -> object:
+        nonlocal decoded
+        decoded += 1
+        return decode(self, item)
+
+    monkeypatch.setattr(CfgDocument, "_entry", counting)
+
+    def run(argv: list[str]) -> int:
+        nonlocal decoded
+        path.write_bytes(listed + b"restart_slaves 0\r\n")
+        decoded = 0
+        assert main([*argv[:2], "--cfg", str(path), *argv[2:]]) == 0
+        assert path.read_bytes() != listed + b"restart_slaves 0\r\n"
+        return decoded
+
+    named = [f"node{i:05d}" for i in range(0, count, count // hosts)]
+    add = run(["servers", "add", *[f"new{i:05d}" for i in range(hosts)]])
+    edit = run(["servers", verb, *named])
+    capsys.readouterr()
+    assert add <= 2 * (count + hosts)
+    assert edit <= 2 * add  # was about hosts x count: every host scanned the whole list

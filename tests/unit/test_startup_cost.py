@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -41,6 +42,34 @@ def test_start_up_imports_nothing_heavy(code: str) -> None:
     assert heavy_modules_after(code) == []
 
 
+# What reading and writing cfg lines may not load (issue 18.5): pydantic and its models, the
+# file-lock library (flock is taken directly), dataclasses and typing (with inspect behind them).
+CFG_PATH_HEAVY = ("pydantic", "pydantic_core", "vrdr_max.models", "filelock", "dataclasses",
+                  "inspect", "typing", "asyncio", "importlib.metadata", "shutil", "secrets")
+
+
+@pytest.mark.parametrize("argv", [
+    ["cfg", "show"], ["cfg", "show", "--json"], ["servers", "list"],
+    ["servers", "add", "10.9.9.9", "render07:20205"], ["servers", "remove", "render01"],
+    ["servers", "disable", "render01", "10.0.0.2"], ["servers", "enable", "10.0.0.2"],
+    ["--help"], ["--version"],
+])
+def test_cfg_commands_load_no_models_no_filelock(tmp_path: Path, argv: list[str]) -> None:
+    cfg = tmp_path / "vray_dr.cfg"
+    cfg.write_bytes(b"render01 1 20204\r\n10.0.0.2 0 20204\r\nrestart_slaves 0\r\n")
+    if argv[0] in ("cfg", "servers"):
+        argv = [*argv[:2], "--cfg", str(cfg), *argv[2:]]
+    code = (f"import sys\nfrom vrdr_max.cli.main import main\ntry:\n    code = main({argv!r})\n"
+            "except SystemExit as exc:\n    code = exc.code\nassert code == 0, code\n"
+            f"print(sorted(m for m in {CFG_PATH_HEAVY!r} if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.splitlines()[-1] == "[]"
+    if argv[0] == "servers" and argv[1] != "list":
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["vray_dr.cfg",
+                                                              "vray_dr.cfg.vrdr.bak"]
+
+
 def test_lazy_exports_resolve_every_name_of_all() -> None:
     for name in vrdr_max.__all__:
         assert getattr(vrdr_max, name) is not None, name
@@ -62,3 +91,8 @@ def test_demo_and_reporting_do_not_import_the_cli() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=120)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_probe_module_leaves_asyncio_to_probe_async() -> None:
+    """`vrdr probe` and the panel's worker use the blocking probe: no event loop to import."""
+    assert heavy_modules_after("import vrdr_max.probe") == []

@@ -5,6 +5,7 @@ Every special file here (FIFO, device node, socket, link) is made inside ``tmp_p
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import stat
@@ -418,25 +419,66 @@ def test_a_lock_held_too_long_is_a_conflict(tmp_path: Path,
     assert_conflict_while_locked(path, monkeypatch)
 
 
-@pytest.mark.skipif(os.name == "nt", reason="flock is POSIX; Windows always uses LockFileEx")
-def test_a_lock_taken_without_the_folder_probe_still_excludes_another_writer(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Once a held flock has been seen to block, saves there skip filelock's probe: same lock."""
+@pytest.mark.skipif(os.name == "nt", reason="flock is POSIX; Windows uses filelock's LockFileEx")
+def test_vrdrs_flock_and_filelocks_exclude_each_other(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A save takes flock itself (no filelock import); a writer using filelock still excludes it."""
+    from filelock import FileLock
+
     path = tmp_path / "vray_dr.cfg"
-    path.write_bytes(b"first\n")
-    monkeypatch.setattr(atomic, "_FLOCK_DEVICES", set())
-    atomic_write(path, OLD, expected=None)
-    assert {tmp_path.stat().st_dev} == atomic._FLOCK_DEVICES
+    path.write_bytes(OLD)
+    monkeypatch.setattr(atomic, "LOCK_TIMEOUT_S", 0.2)
+    with FileLock(str(tmp_path / f".{path.name}.vrdr.lock")), pytest.raises(
+            CfgConflictError, match="is being saved by another vrdr"):
+        atomic_write(path, NEW, expected=None)
+    assert path.read_bytes() == OLD
+
+
+@pytest.mark.skipif(os.name == "nt", reason="flock is POSIX; Windows uses filelock's LockFileEx")
+def test_a_lock_won_on_a_file_its_holder_just_unlinked_is_taken_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The holder unlinks the lock file before letting go: a flock on that file excludes nobody."""
+    assert atomic.fcntl is not None
+    path = tmp_path / "vray_dr.cfg"
+    lock_path = tmp_path / f".{path.name}.vrdr.lock"
+    real_flock = atomic.fcntl.flock
+    calls: list[int] = []
+
+    def flock_after_the_holder_left(fd: int, operation: int) -> None:
+        calls.append(operation)
+        if len(calls) == 1:
+            lock_path.unlink()  # the previous holder's last act, between our open and flock
+        real_flock(fd, operation)
+
+    monkeypatch.setattr(atomic.fcntl, "flock", flock_after_the_holder_left)
+    with atomic._locked(path):
+        monkeypatch.undo()
+        held_inode = lock_path.stat().st_ino
+        # Another writer now must be refused: the name holds the file we hold.
+        fd = os.open(lock_path, os.O_RDWR)
+        try:
+            with pytest.raises(BlockingIOError):
+                atomic.fcntl.flock(fd, atomic.fcntl.LOCK_EX | atomic.fcntl.LOCK_NB)
+            assert os.fstat(fd).st_ino == held_inode
+        finally:
+            os.close(fd)
+    assert len(calls) == 2  # the first flock was on the unlinked file, so it took a second
+    assert not lock_path.exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="flock is POSIX; Windows uses filelock's LockFileEx")
+@pytest.mark.filterwarnings("ignore:flock not supported:UserWarning")  # filelock says so, once
+def test_a_file_system_without_flock_falls_back_to_filelocks_marker(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert atomic.fcntl is not None
+
+    def no_flock(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOSYS, "Function not implemented")
+
+    monkeypatch.setattr(atomic.fcntl, "flock", no_flock)  # filelock reads the same module
+    path = tmp_path / "vray_dr.cfg"
+    path.write_bytes(OLD)
     assert_conflict_while_locked(path, monkeypatch)
-
-
-@pytest.mark.skipif(os.name == "nt", reason="flock is POSIX; Windows always uses LockFileEx")
-def test_a_lock_file_nobody_holds_does_not_prove_flock(tmp_path: Path) -> None:
-    """A marker-file lock (filelock's fallback) or an flock that blocks nothing proves nothing."""
-    marker = tmp_path / ".vray_dr.cfg.vrdr.lock"
-    marker.write_bytes(b"")
-    assert not atomic._flock_held(str(marker))
-    assert not atomic._flock_held(str(tmp_path / "missing.lock"))
 
 
 def assert_conflict_while_locked(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

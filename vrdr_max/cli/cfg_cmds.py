@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from vrdr_max.addresses import split_endpoint
+from vrdr_max.addresses import format_endpoint, split_endpoint
 from vrdr_max.cli.common import (
     EXIT_OK,
     add_cfg_args,
@@ -61,8 +61,8 @@ def _load(args: argparse.Namespace) -> CfgFile:
 
 def _servers_json(cfg: CfgFile) -> list[dict[str, Any]]:
     # ``port_end`` only for a port range, so one-port entries read as they always did.
-    return [s.model_dump(include={"host", "port", "port_end", "enabled"}, exclude_none=True)
-            for s in cfg.settings.servers]
+    return [{"host": host, "port": port, **({} if port_end is None else {"port_end": port_end}),
+             "enabled": enabled} for host, port, port_end, enabled in cfg.entries()]
 
 
 def cmd_cfg_show(args: argparse.Namespace) -> int:
@@ -84,10 +84,12 @@ def cmd_cfg_show(args: argparse.Namespace) -> int:
 
 
 def _print_servers(cfg: CfgFile) -> None:
-    if not cfg.settings.servers:
+    # Plain entries: reading the list builds no object and loads no pydantic.
+    entries = cfg.entries()
+    if not entries:
         print("(no render servers)")
-    for s in cfg.settings.servers:
-        print(f"{'on ' if s.enabled else 'off'}     {s.endpoint}")
+    for host, port, port_end, enabled in entries:
+        print(f"{'on ' if enabled else 'off'}     {format_endpoint(host, port, port_end)}")
 
 
 def cmd_servers_list(args: argparse.Namespace) -> int:
@@ -101,27 +103,33 @@ def cmd_servers_list(args: argparse.Namespace) -> int:
 
 
 def cmd_servers_edit(args: argparse.Namespace) -> int:
-    """Add, remove, enable or disable servers; validate everything before touching the file."""
+    """Add, remove, enable or disable servers; validate everything before touching the file.
+
+    Works on the cfg's plain entries (no pydantic model is built) and in one pass over the
+    list for any number of hosts, so editing N hosts of a long list costs O(list + N).
+    """
     engine = cfg_engine(args)
     mode = Mode.DR2 if getattr(args, "dr2", False) else Mode.DR
     port = default_port(engine, mode)
     # Parse every endpoint first: one bad entry leaves the file untouched.
     given = [(text, split_endpoint(text)) for text in args.endpoints]
     cfg = _load(args)
-    settings = cfg.settings
+    servers = cfg.server_list
     messages = []
-    for text, (host, only_port) in given:
-        if args.verb == "add":
-            added = settings.add_server(host, only_port or port, enabled=not args.disabled)
+    if args.verb == "add":
+        for text, (host, only_port) in given:
+            added = servers.add_entry(host, only_port or port, enabled=not args.disabled)
             messages.append(f"{'added' if added else 'already listed'}: {text}")
-            continue
-        if not settings.find(host, only_port):
-            raise InputError(f"{text} is not in {cfg.path}")
+    else:
+        endpoints = [endpoint for _, endpoint in given]
         if args.verb == "remove":
-            settings.remove_server(host, only_port)
+            counts = servers.remove_endpoints(endpoints)
         else:
-            settings.set_server_enabled(host, only_port, args.verb == "enable")
-        messages.append(f"{args.verb}d: {text}")
+            counts = servers.set_endpoints_enabled(endpoints, args.verb == "enable")
+        for (text, _), count in zip(given, counts, strict=True):
+            if not count:  # nothing is saved: the file stays as it was
+                raise InputError(f"{text} is not in {cfg.path}")
+            messages.append(f"{args.verb}d: {text}")
     result = cfg.save()
     for line in messages:
         print(line)

@@ -24,7 +24,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:
     from vrdr_max.probe import ProbeResult, ProbeTarget
 
-# probe.py loads asyncio, and discovery.py costs a third of `vrdr --help`'s budget, so the
+# probe.py and discovery.py cost a good part of `vrdr --help`'s budget, so the
 # handlers import them. These repeat their defaults for the help text only
 # (tests/unit/test_startup_cost.py holds them equal).
 HELP_DEFAULT_TIMEOUT = 1.0
