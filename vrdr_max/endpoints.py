@@ -57,6 +57,8 @@ class EndpointLine:
         enabled: False for a cfg line switched off (``render01 0 20204``).
         port_given: whether the line named the port (False: the default port was used).
         reason: why the line is invalid or suspect; empty for ok and empty lines.
+        ambiguous: a suspect line that reads two ways (``node 05``, a leading zero, ``host 1``),
+            not merely an unusual port written out plainly (``render01:1001``).
     """
 
     text: str
@@ -67,6 +69,7 @@ class EndpointLine:
     enabled: bool = True
     port_given: bool = False
     reason: str = ""
+    ambiguous: bool = False
 
     @property
     def ok(self) -> bool:
@@ -118,6 +121,7 @@ def _read(line: str, cells: list[str], default_port: int) -> EndpointLine:
         if cells[1] in ("0", "1"):  # V-Ray 1.x/2.x cfg line "host 1", or a port of 0/1?
             return EndpointLine(
                 line, LineVerdict.SUSPECT, host, default_port, enabled=cells[1] == "1",
+                ambiguous=True,
                 reason=f"read as a cfg line: {host} switched {'on' if cells[1] == '1' else 'off'}"
                        f", default port {default_port} (a port of {cells[1]} is no server's)")
         return _checked(line, host, validate_port(cells[1]), cells[1], given=True,
@@ -131,7 +135,7 @@ def _read(line: str, cells: list[str], default_port: int) -> EndpointLine:
             raise InputError(f"port range {quote(cells[2])} ends before it starts")
         read = _checked(line, host, port, first, given=True)
         return EndpointLine(line, read.verdict, host, port, port_end, cells[1] == "1", True,
-                            read.reason)
+                            read.reason, read.ambiguous)
     joined = "".join(cells)
     hint = f" (did you mean {joined}?)" if _valid_host(joined) else ""
     raise InputError(f"{quote(line.strip())} is not one server: a host name has no spaces; "
@@ -150,7 +154,8 @@ def _checked(line: str, host: str, port: int, written: str, *, given: bool,
         return EndpointLine(line, LineVerdict.OK, host, port, port_given=given)
     hint = f"; did you mean the host {joined}?" if joined and _valid_host(joined) else ""
     return EndpointLine(line, LineVerdict.SUSPECT, host, port, port_given=given,
-                        reason=f"read as host {host} port {port}, but {doubts[0]}{hint}")
+                        reason=f"read as host {host} port {port}, but {doubts[0]}{hint}",
+                        ambiguous=bool(hint) or written.startswith("0"))
 
 
 def _valid_host(text: str) -> bool:

@@ -36,10 +36,12 @@ def test_each_pasted_line_is_new_listed_repeated_invalid_or_to_check() -> None:
 
 
 @pytest.mark.parametrize(("text", "doubt"), [
-    ("node 05", "reads as host node on port 5; did you mean node05? (port 05 has a leading zero)"),
-    ("node 7", "reads as host node on port 7; did you mean node7? (port 7 is below 1024"),
-    ("render01:020204", "port 020204 has a leading zero"),
-    ("render01:80", "port 80 is below 1024"),
+    ("node 05", "read as host node port 5, but the port is written \"05\", with a leading zero; "
+                "did you mean the host node05?"),
+    ("node 7", "read as host node port 7, but port 7 is a system service's, not a render "
+               "server's; did you mean the host node7?"),
+    ("render01:020204", "read as host render01 port 20204, but the port is written \"020204\""),
+    ("render01:80", "read as host render01 port 80, but port 80 is a system service's"),
 ])
 def test_a_line_that_reads_like_a_typo_is_marked_for_the_artist(text: str, doubt: str) -> None:
     (line,) = paste_preview(text, DRSettings())
@@ -50,12 +52,13 @@ def test_a_line_that_reads_like_a_typo_is_marked_for_the_artist(text: str, doubt
 def test_paste_text_refuses_a_typo_instead_of_adding_host_node_port_5(
         controller: PanelController, cfg: Path) -> None:
     message = controller.paste("render10\t20204\nnode 05\n")
-    assert message is not None and message.startswith("line 2: reads as host node on port 5")
+    assert message is not None and message.startswith("line 2: read as host node port 5")
     assert cfg.read_bytes() == ARTIST_CFG
-    assert controller.paste("render10\t20204\nnode05\nrender12:1001\n") is None
+    assert controller.paste("render10\t20204\nnode05\nrender12 1 20204-20206\n") is None
     assert [s.endpoint for s in controller.settings.servers][1:] == [
-        "render10:20204", "node05:20204", "render12:1001"]  # a port written out is taken
-    assert controller.paste("render13:020204") is not None  # a leading zero is not
+        "render10:20204", "node05:20204", "render12:20204-20206"]  # a cfg line keeps its range
+    assert controller.paste("render13:020204") is not None  # a leading zero reads two ways
+    assert controller.paste("render14:1001") is None  # a port written out plainly is taken
 
 
 def servers(*entries: tuple[str, int, bool]) -> list[RenderServer]:

@@ -94,3 +94,16 @@ def test_add_server_refuses_a_bad_or_conflicting_port(text: str, port: int | Non
     with pytest.raises(InputError, match=message.replace("[", r"\[")):
         settings.add_server(text, port)
     assert settings.servers == []
+
+
+@pytest.mark.parametrize(("text", "ambiguous"), [
+    ("node 05", True),           # the machine node05, or host node on port 5?
+    ("render01:020204", True),   # a leading zero
+    ("render01 1", True),        # a V-Ray 2 cfg line, or port 1?
+    ("render01:1001", False),    # unusual, but written out plainly
+    ("render01 1 80", False),
+])
+def test_a_suspect_line_says_whether_it_reads_two_ways(text: str, ambiguous: bool) -> None:
+    line = parse_endpoint_line(text, 20204)
+    assert line.verdict is LineVerdict.SUSPECT
+    assert line.ambiguous is ambiguous

@@ -556,7 +556,8 @@ class PanelController:
 
     def add_pasted(self, lines: Sequence[paste_rules.PasteLine]) -> str | None:
         """Add the servers pasted lines read as (the paste dialog's Add N)."""
-        servers = [RenderServer(host=line.host, port=line.port, enabled=line.enabled)
+        servers = [RenderServer(host=line.host, port=line.port, port_end=line.port_end,
+                                enabled=line.enabled)
                    for line in lines if line.host is not None and line.port is not None]
         if not servers:
             return self._fail(InputField.PASTE, "nothing to add")
