@@ -14,6 +14,7 @@ from pathlib import Path
 
 from qtpy import QtCore, QtGui, QtWidgets
 
+from vrdr_max.atomic import atomic_write
 from vrdr_max.demo import stand_in_cfg, stand_in_servers
 from vrdr_max.errors import InputError
 from vrdr_max.host import MaxHost
@@ -135,6 +136,10 @@ def _screenshot(app: QtWidgets.QApplication, panel: DRPanel, window: QtWidgets.Q
         if item.data(0, QtCore.Qt.ItemDataRole.UserRole) == "default-lights":
             item.setExpanded(True)
     app.processEvents()
-    if not window.grab().save(str(path)):
+    png = QtCore.QBuffer()
+    png.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+    if not window.grab().save(png, "PNG"):
         raise InputError(f"could not write {path}")
+    # Written like every file vrdr writes: whole or not at all, and never into a FIFO or device.
+    atomic_write(path, bytes(png.data().data()), expected=None, backup_suffix=None)
     return 0
