@@ -17,7 +17,7 @@ import pytest
 from startup_helpers import ROOT, Wheelhouse, build_bundle, make_wheel
 
 from vrdr_max.cli.main import main
-from vrdr_max.deploy.bundle import ABIS, FORBIDDEN, build, download, wheel_matches
+from vrdr_max.deploy.bundle import ABIS, FORBIDDEN, build, download, python_abi, wheel_matches
 from vrdr_max.deploy.install import UPGRADE_CODE
 from vrdr_max.deploy.uvlock import read_lock, runtime_closure
 from vrdr_max.errors import InputError
@@ -121,12 +121,13 @@ def test_without_a_wheel_folder_the_pinned_wheels_are_downloaded_and_checked(
 
 
 def test_the_project_lock_pins_what_3ds_max_needs_and_nothing_it_must_not_get() -> None:
-    packages = runtime_closure(read_lock(ROOT / "uv.lock"), "vrdr-max")
-    names = {p.name for p in packages}
-    assert {"pydantic", "pydantic-core", "qtpy", "packaging", "typing-extensions"} <= names
-    assert not [n for n in names if FORBIDDEN.match(n)]
-    core = next(p for p in packages if p.name == "pydantic-core")
-    for abi in ABIS:  # a compiled core for every Python of 3ds Max 2024-2027
+    for abi in ABIS:
+        packages = runtime_closure(read_lock(ROOT / "uv.lock"), "vrdr-max", python_abi(abi))
+        names = {p.name for p in packages}
+        assert {"pydantic", "pydantic-core", "qtpy", "packaging", "typing-extensions"} <= names
+        assert not [n for n in names if FORBIDDEN.match(n)]
+        core = next(p for p in packages if p.name == "pydantic-core")
+        # a compiled core for every Python of 3ds Max 2024-2027
         assert any(wheel_matches(w.filename, abi) == 3 for w in core.wheels), abi
 
 
@@ -485,3 +486,47 @@ def test_a_link_among_the_sources_is_refused(tmp_path: Path, house: Wheelhouse) 
         build(tmp_path / "out", wheels=house.wheels, lock=house.lock, source=source,
               abis=house.abis)
     assert not (tmp_path / "out" / "vrdr-max.bundle").exists()
+
+
+def test_each_abi_gets_the_dependency_versions_its_python_needs(tmp_path: Path,
+                                                                 house: Wheelhouse) -> None:
+    # uv.lock splits a dependency by Python version (filelock 4.1.0 below 3.11, 4.3.1 from 3.11,
+    # whose wheels need 3.11): before, the markers were not read and one version went to every
+    # ABI, so 3ds Max 2024 (Python 3.10) got a filelock that needs 3.11. A dependency for
+    # another platform stays out.
+    wheels = _copy_wheels(house, tmp_path / "wheels")
+    old = make_wheel(wheels, "vrdrtest_pure", "1.0", "py3-none-any",
+                     {"vrdrtest_pure.py": "VALUE = 1\n"})
+    unix = make_wheel(wheels, "vrdrtest_unix", "1.0", "py3-none-any",
+                      {"vrdrtest_unix.py": "X = 1\n"})
+    text = house.lock.read_text("utf-8").replace(
+        'dependencies = [\n    { name = "vrdrtest-pure" },\n]',
+        'dependencies = [\n'
+        '    { name = "vrdrtest-pure", version = "1.0", source = { registry = "https://pypi.org/'
+        'simple" }, marker = "python_full_version < \'3.11\'" },\n'
+        '    { name = "vrdrtest-pure", version = "2.0", source = { registry = "https://pypi.org/'
+        'simple" }, marker = "python_full_version >= \'3.11\'" },\n'
+        '    { name = "vrdrtest-unix", marker = "sys_platform != \'win32\'" },\n]', 1)
+    for wheel in (old, unix):
+        name, version = wheel.name.split("-")[:2]
+        text += (f'\n[[package]]\nname = "{name.replace("_", "-")}"\nversion = "{version}"\n'
+                 'source = { registry = "https://pypi.org/simple" }\n'
+                 f'wheels = [\n    {{ url = "https://files.invalid/{wheel.name}", hash = '
+                 f'"sha256:{hashlib.sha256(wheel.read_bytes()).hexdigest()}" }},\n]\n')
+    lock = tmp_path / "uv.lock"
+    lock.write_text(text, "utf-8")
+    folder = build(tmp_path / "out", wheels=wheels, lock=lock, source=ROOT,
+                   abis=("cp310", "cp311", "cp313")).folder
+    values = {abi: (folder / f"Contents/vendor/{abi}/vrdrtest_pure.py").read_text("utf-8")
+              for abi in ("cp310", "cp311", "cp313")}
+    assert values == {"cp310": "VALUE = 1\n", "cp311": "VALUE = 2\n", "cp313": "VALUE = 2\n"}
+    assert not list(folder.rglob("vrdrtest_unix.py"))
+
+
+def test_the_project_lock_gives_each_python_of_3ds_max_its_own_filelock() -> None:
+    lock = read_lock(ROOT / "uv.lock")
+    versions = {abi: {p.name: p.version for p in runtime_closure(lock, "vrdr-max",
+                                                                 python_abi(abi))}
+                for abi in ABIS}
+    assert versions["cp310"]["filelock"] == "4.1.0"  # 4.3.1 needs Python 3.11
+    assert versions["cp311"]["filelock"] == versions["cp313"]["filelock"] == "4.3.1"

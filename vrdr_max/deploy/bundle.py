@@ -112,6 +112,33 @@ def source_root() -> Path:
     return root
 
 
+def python_abi(abi: str) -> dict[str, str]:
+    """The PEP 508 marker variables of 3ds Max's CPython ``abi`` (``cp310``) on Windows x64.
+
+    The patch level is taken as 0: the lock splits dependencies by minor version.
+    """
+    version = f"{abi[2]}.{abi[3:]}"
+    return {"python_version": version, "python_full_version": f"{version}.0",
+            "implementation_name": "cpython", "platform_python_implementation": "CPython",
+            "implementation_version": f"{version}.0", "os_name": "nt", "sys_platform": "win32",
+            "platform_system": "Windows", "platform_machine": "AMD64", "platform_release": "",
+            "platform_version": "", "extra": ""}
+
+
+def closures(lock: list[LockedPackage], abis: Iterable[str]) -> dict[str, list[LockedPackage]]:
+    """The runtime dependencies to vendor for each ABI (markers evaluated for its Python).
+
+    Raises:
+        InputError: a dependency that must not be bundled, or one the lock cannot give.
+    """
+    found = {abi: runtime_closure(lock, PROJECT, python_abi(abi)) for abi in sorted(set(abis))}
+    bad = sorted({p.name for packages in found.values() for p in packages
+                  if FORBIDDEN.match(p.name)})
+    if bad:
+        raise InputError(f"runtime dependencies that must not be bundled: {', '.join(bad)}")
+    return found
+
+
 def wheel_matches(filename: str, abi: str) -> int:
     """How well a wheel fits ``abi`` on Windows x64: 3 exact, 2 abi3, 1 pure Python, 0 not."""
     m = _WHEEL_NAME.match(filename)
@@ -161,11 +188,11 @@ def download(url: str) -> bytes:
     return data
 
 
-def fetch_wheels(packages: list[LockedPackage], abis: Iterable[str], folder: Path,
+def fetch_wheels(needed: Mapping[str, list[LockedPackage]], folder: Path,
                  fetch: Fetch = download) -> None:
     """Download into ``folder`` the wheels each ABI needs (those already there are kept)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for abi in abis:
+    for abi, packages in needed.items():
         for pkg in packages:
             name = _pick(pkg, (w.filename for w in pkg.wheels), abi)
             if name is None:
@@ -368,8 +395,8 @@ def check_manifest(xml: bytes) -> ET.Element:
     return root
 
 
-def bundle_files(source: Path, packages: list[LockedPackage], wheels: Path,
-                 abis: Iterable[str], hashes: Mapping[str, str] | None = None,
+def bundle_files(source: Path, needed: Mapping[str, list[LockedPackage]], wheels: Path,
+                 hashes: Mapping[str, str] | None = None,
                  ) -> tuple[dict[str, bytes], list[VendoredWheel], str]:
     """Every file of the package (path inside it -> bytes), the wheels vendored, the sources' kind.
 
@@ -377,9 +404,8 @@ def bundle_files(source: Path, packages: list[LockedPackage], wheels: Path,
 
     Args:
         source: the source checkout.
-        packages: the runtime dependencies to vendor.
+        needed: the runtime dependencies to vendor, per CPython ABI (:func:`closures`).
         wheels: the folder of wheels.
-        abis: the CPython ABIs to vendor for.
         hashes: sha256 per wheel file name, for wheels the lock does not list (``--hash``).
     """
     files, kind = source_files(source)
@@ -387,8 +413,8 @@ def bundle_files(source: Path, packages: list[LockedPackage], wheels: Path,
     present = sorted(p.name for p in wheels.glob("*.whl"))
     hashes = dict(hashes or {})
     vendored: list[VendoredWheel] = []
-    for abi in sorted(abis):
-        for pkg in packages:
+    for abi in sorted(needed):
+        for pkg in needed[abi]:
             name = _pick(pkg, present, abi)
             if name is None:
                 raise InputError(f"{wheels}: no {PLATFORM} wheel of {pkg.name}=={pkg.version} "
@@ -401,7 +427,7 @@ def bundle_files(source: Path, packages: list[LockedPackage], wheels: Path,
     if unused:
         raise InputError(f"--hash {unused[0]}: the build vendors no such wheel")
     files["Contents/vendor/wheels.json"] = (json.dumps(
-        {"abis": sorted(abis), "wheels": [asdict(w) for w in vendored]},
+        {"abis": sorted(needed), "wheels": [asdict(w) for w in vendored]},
         indent=1, sort_keys=True) + "\n").encode()
     for entry in manifest.iter("ComponentEntry"):
         module = entry.get("ModuleName", "").removeprefix("./")
@@ -443,10 +469,7 @@ def build(out: Path, *, wheels: Path | None = None, lock: Path | None = None,
     """
     src = source or source_root()
     abis = tuple(sorted(set(abis)))
-    packages = runtime_closure(read_lock(lock or src / "uv.lock"), PROJECT)
-    bad = [p.name for p in packages if FORBIDDEN.match(p.name)]
-    if bad:
-        raise InputError(f"runtime dependencies that must not be bundled: {', '.join(bad)}")
+    needed = closures(read_lock(lock or src / "uv.lock"), abis)
     if out.exists() and not out.is_dir():
         raise InputError(f"--out: {out} is not a folder")
     packed = [src / d for d in BUNDLED_SOURCES]
@@ -467,8 +490,8 @@ def build(out: Path, *, wheels: Path | None = None, lock: Path | None = None,
         out.mkdir(parents=True, exist_ok=True)
         if wheels is None:
             wheels = out / "wheels"
-            fetch_wheels(packages, abis, wheels, fetch)
-        files, vendored, kind = bundle_files(src, packages, wheels, abis, hashes)
+            fetch_wheels(needed, wheels, fetch)
+        files, vendored, kind = bundle_files(src, needed, wheels, hashes)
         _write_outputs(files, out, folder, zip_path)
     except OSError as exc:
         raise InputError(f"cannot build the package in {out}: {exc.strerror or exc}") from None
