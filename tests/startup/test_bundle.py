@@ -460,6 +460,18 @@ def test_only_files_git_tracks_are_packed(tmp_path: Path, house: Wheelhouse) -> 
     assert not [f for f in files if f.endswith(("scratch.py", "notes.txt"))]
 
 
+def test_a_tracked_file_missing_from_the_checkout_stops_the_build(tmp_path: Path,
+                                                                   house: Wheelhouse) -> None:
+    source = _source_copy(tmp_path / "checkout")
+    _git(source, "init", "-q")
+    _git(source, "add", "-A")
+    (source / "ui" / "plan.ui").unlink()  # the package would lack a form git says it has
+    with pytest.raises(InputError, match=r"plan\.ui is tracked by git but missing"):
+        build(tmp_path / "out", wheels=house.wheels, lock=house.lock, source=source,
+              abis=house.abis)
+    assert not (tmp_path / "out" / "vrdr-max.bundle").exists()
+
+
 def test_outside_a_git_checkout_every_file_of_the_source_folders_is_packed(
         tmp_path: Path, house: Wheelhouse) -> None:
     # A source archive (an sdist, a downloaded zip) has no git to ask: its files are taken,

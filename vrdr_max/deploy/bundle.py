@@ -283,13 +283,15 @@ def _read_wheel(path: Path) -> bytes:
     return data
 
 
-def _read_source(path: Path) -> bytes:
+def _read_source(path: Path, kind: str) -> bytes:
     """A source file's bytes: a regular file, not a link (the package holds no links)."""
     try:
         info = os.lstat(path)
     except FileNotFoundError:
-        raise InputError(f"{path} is tracked by git but missing from the checkout; restore "
-                         "it (git checkout -- FILE) or remove it from git") from None
+        if kind == "git":
+            raise InputError(f"{path} is tracked by git but missing from the checkout; restore "
+                             "it (git checkout -- FILE) or remove it from git") from None
+        raise InputError(f"{path} is missing from the source tree") from None
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     if stat.S_ISLNK(info.st_mode):
@@ -367,7 +369,7 @@ def source_files(source: Path) -> tuple[dict[str, bytes], str]:
     for rel in sorted(_tree_files(source) if listed is None else listed):
         target = _package_path(rel)
         if target is not None:
-            files[target] = _read_source(source / rel)
+            files[target] = _read_source(source / rel, kind)
     missing = [p for p in (MANIFEST, *(f"Contents/startup/{s}" for s in STARTUP_SCRIPTS),
                            "Contents/python/vrdr_max/__init__.py") if p not in files]
     if missing:
