@@ -18,7 +18,7 @@ Bundle layout (written by ``vrdr bundle``)::
 
     <package>/PackageContents.xml
     <package>/Contents/startup/vrdr_startup.py   (this file) and vrdr_startup.ms
-    <package>/Contents/python/vrdr_max/...       the code (ui/ next to it)
+    <package>/Contents/python/vrdr_max/...       the code (its forms in vrdr_max/ui-files)
     <package>/Contents/vendor/cp311/...          pydantic, qtpy, ... for that Python ABI
 """
 

@@ -215,3 +215,13 @@ def lab() -> Iterator[netns.Lab]:
         pytest.skip(reason)
     with netns.lab() as built:
         yield built
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say loudly when the network-namespace tests did not run (they need root)."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "netns" in r.keywords]
+    if skipped:
+        reason = netns.unavailable_reason() or "see the skip reasons above"
+        terminalreporter.write_sep(
+            "!", f"{len(skipped)} network-namespace tests (marker netns) did NOT run: {reason}",
+            red=True, bold=True)

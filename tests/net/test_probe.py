@@ -270,7 +270,12 @@ def test_endpoints_in_flight_keep_next_to_no_objects_the_collector_tracks(
     before = len(gc.get_objects(generation=2))
     results = probe(targets, timeout=0.5, progress=on_progress, hint_ports=False)
     assert [r.state for r in results] == [ProbeState.TIMEOUT] * IN_FLIGHT + [ProbeState.ONLINE]
-    assert oldest[0] - before < IN_FLIGHT  # under one object per endpoint in flight
+    # From Python 3.13 the collector tracks sockets too (3ds Max 2027): the one socket each
+    # endpoint in flight needs is counted there, on top of what the probe holds.
+    raw = _socket.socket()
+    sockets = IN_FLIGHT if gc.is_tracked(raw) else 0
+    raw.close()
+    assert oldest[0] - before - sockets < IN_FLIGHT  # under one object per endpoint in flight
 
 
 _FD_LIMIT_SCRIPT = """

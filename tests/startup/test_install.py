@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -204,3 +207,133 @@ def test_an_uninstall_the_os_refuses_removes_nothing(
     assert err.count("\n") == 1 and "nothing removed" in err
     assert sorted(p.relative_to(installed) for p in installed.rglob("*")) == before
     assert sorted(p.name for p in plugins.iterdir()) == ["vrdr-max.bundle"]
+
+
+def _in_thread(call: Callable[[], object], fifo: Path) -> object:
+    """``call()``'s result on a thread; fails the test if it blocks on ``fifo``."""
+    outcome: list[object] = []
+    worker = threading.Thread(target=lambda: outcome.append(call()), daemon=True)
+    worker.start()
+    worker.join(10)
+    if worker.is_alive():
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))  # release the blocked reader
+        worker.join(10)
+        pytest.fail(f"{fifo} (a FIFO) blocked vrdr")
+    return outcome[0]
+
+
+def test_a_fifo_manifest_in_the_package_to_install_is_refused_without_blocking(
+        bundle: Path, plugins: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "vrdr-max.bundle"
+    shutil.copytree(bundle, source)
+    (source / "PackageContents.xml").unlink()
+    os.mkfifo(source / "PackageContents.xml")
+    code = _in_thread(lambda: main(["install", "--from", str(source)]),
+                      source / "PackageContents.xml")
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "FIFO" in err, err
+    assert not plugins.exists()
+
+
+def test_a_fifo_manifest_where_the_package_is_installed_is_left_alone(
+        bundle: Path, plugins: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["install", "--from", str(bundle)]) == 0
+    manifest = plugins / "vrdr-max.bundle" / "PackageContents.xml"
+    manifest.unlink()
+    os.mkfifo(manifest)
+    capsys.readouterr()
+    for verb in (["install", "--from", str(bundle)], ["uninstall"]):
+        code = _in_thread(lambda verb=verb: main(verb), manifest)
+        err = capsys.readouterr().err
+        assert code == 2 and err.count("\n") == 1 and "FIFO" in err, (verb, err)
+    assert stat.S_ISFIFO(manifest.lstat().st_mode)
+
+
+def _copy_with(bundle: Path, folder: Path, make: Callable[[Path], None]) -> Path:
+    copy = folder / "vrdr-max.bundle"
+    shutil.copytree(bundle, copy)
+    make(copy / "Contents")
+    return copy
+
+
+_OUTSIDE = "outside.txt"
+
+
+@pytest.mark.parametrize(("what", "make"), [
+    ("a link to its own folder (a loop)", lambda c: (c / "loop").symlink_to(c)),
+    ("two links to each other", lambda c: ((c / "a").symlink_to(c / "b"),
+                                          (c / "b").symlink_to(c / "a"))),
+    ("a link to a file outside", lambda c: (c / "secret").symlink_to(
+        c.parents[1] / _OUTSIDE)),
+    ("a link to a folder outside", lambda c: (c / "elsewhere").symlink_to(c.parents[1])),
+    ("a FIFO", lambda c: os.mkfifo(c / "pipe")),
+    ("a link to a FIFO", lambda c: (os.mkfifo(c.parents[1] / "pipe"),
+                                    (c / "pipe").symlink_to(c.parents[1] / "pipe"))),
+])
+def test_install_copies_only_the_packages_own_regular_files(
+        bundle: Path, plugins: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        what: str, make: Callable[[Path], None]) -> None:
+    # Before, copytree followed every link: a loop copied the package into itself until the
+    # path was too long, a link out of the package copied what it pointed at, a FIFO blocked.
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / _OUTSIDE).write_text("not the package's\n", encoding="utf-8")
+    source = _copy_with(bundle, tmp_path / "src", make)
+    fifo = next((p for p in (source / "Contents" / "pipe", tmp_path / "src" / "pipe")
+                 if p.exists() and stat.S_ISFIFO(p.stat().st_mode)), source / "none")
+    code = _in_thread(lambda: main(["install", "--from", str(source)]), fifo)
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, (what, err)
+    assert "a package is copied only with its own regular files" in err or "FIFO" in err, err
+    assert not (plugins / "vrdr-max.bundle").exists()
+    assert [p.name for p in plugins.iterdir()] == []  # the partial copy is gone
+
+
+def test_a_link_inside_the_package_to_its_own_file_is_copied_as_that_file(
+        bundle: Path, plugins: Path, tmp_path: Path) -> None:
+    source = _copy_with(bundle, tmp_path, lambda c: (c / "startup" / "copy.py").symlink_to(
+        c / "startup" / "vrdr_startup.py"))
+    assert main(["install", "--from", str(source)]) == 0
+    copied = plugins / "vrdr-max.bundle" / "Contents" / "startup" / "copy.py"
+    assert not copied.is_symlink()
+    assert copied.read_bytes() == (bundle / "Contents/startup/vrdr_startup.py").read_bytes()
+
+
+_DEVICE_INSTALL = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_FSIZE, (8 << 20, 8 << 20))  # a regression fails, not fills
+from vrdr_max.cli.main import main
+sys.exit(main(["install", "--from", sys.argv[1]]))
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device node (in a temp folder) needs root")
+def test_a_link_to_a_device_is_not_copied(bundle: Path, tmp_path: Path) -> None:
+    # A character device like /dev/zero, made inside the temp folder: copytree read it
+    # "until the disk is full".
+    zero = tmp_path / "zero"
+    os.mknod(zero, stat.S_IFCHR | 0o600, os.makedev(1, 5))
+    source = _copy_with(bundle, tmp_path, lambda c: (c / "zero").symlink_to(zero))
+    plugins = tmp_path / "ApplicationPlugins"
+    env = {**os.environ, PLUGINS_ENV: str(plugins)}
+    proc = subprocess.run([sys.executable, "-c", _DEVICE_INSTALL, str(source)], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert "a package is copied only with its own regular files" in proc.stderr
+    assert not (plugins / "vrdr-max.bundle").exists()
+
+
+@pytest.mark.parametrize("year", ["20x4", "", "\uff12\uff10\uff12\uff14", "2024.5",
+                                  "9" * 5000])
+def test_a_series_year_that_is_not_a_year_is_bad_input(
+        bundle: Path, plugins: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        year: str) -> None:
+    # Before: int() raised ValueError (exit 70), or full-width digits passed as 2024.
+    source = tmp_path / "vrdr-max.bundle"
+    shutil.copytree(bundle, source)
+    manifest = source / "PackageContents.xml"
+    manifest.write_bytes(manifest.read_bytes().replace(b'SeriesMin="2024"',
+                                                       f'SeriesMin="{year}"'.encode(), 1))
+    assert main(["install", "--from", str(source), "--max-version", "2025"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "SeriesMin" in err and "is not a year" in err, err
+    assert not plugins.exists()

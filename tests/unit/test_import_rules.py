@@ -27,6 +27,9 @@ def lint(filename: str, source: str) -> subprocess.CompletedProcess[str]:
     ("vrdr_max/stray.py", "import mock_pymxs\n", False),
     ("vrdr_max/max_host.py", "import pymxs\n", True),
     ("vrdr_max/panel/dock.py", "from qtpy import QtWidgets\nimport qtmax\n", True),
+    ("vrdr_max/panel/controller.py", "from qtpy import QtCore\n", False),
+    ("vrdr_max/panel/new_logic.py", "import PySide6\n", False),
+    ("vrdr_max/panel/widgets.py", "from qtpy import QtWidgets\n", True),
     ("vrdr_max/mock_session.py", "import mock_pymxs\n", True),
 ])
 def test_import_rules(filename: str, source: str, allowed: bool) -> None:

@@ -19,6 +19,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                              "download the versions pinned in uv.lock into DIR/wheels")
     bundle.add_argument("--lock", type=Path, metavar="PATH",
                         help="the uv.lock with the pinned versions (default: the checkout's)")
+    bundle.add_argument("--hash", action="append", default=[], metavar="WHEEL=SHA256",
+                        help="vendor a wheel the lock does not list, if its sha256 is this "
+                             "(repeatable)")
     add_json_flag(bundle)
     bundle.set_defaults(func=cmd_bundle)
     for verb, text in (("install", "copy the built package into 3ds Max's ApplicationPlugins"),
@@ -38,14 +41,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def cmd_bundle(args: argparse.Namespace) -> int:
     """Build the package."""
-    from vrdr_max.deploy.bundle import build  # noqa: PLC0415 - keep `vrdr --help` fast
+    from vrdr_max.deploy.bundle import build, parse_hash  # noqa: PLC0415 - keep `vrdr --help` fast
 
-    result = build(args.out, wheels=args.wheels, lock=args.lock)
+    hashes = dict(parse_hash(text) for text in args.hash)
+    result = build(args.out, wheels=args.wheels, lock=args.lock, hashes=hashes)
     if args.json:
         emit_json(result.to_json())
         return EXIT_OK
     abis = sorted({w.abi for w in result.wheels})
-    print(f"package: {result.folder} ({result.files} files)")
+    chosen = ("the files git tracks" if result.sources == "git" else
+              "every file of the source folders (not a git checkout)")
+    print(f"package: {result.folder} ({result.files} files; sources: {chosen})")
     print(f"zip:     {result.zip_path} ({result.zip_bytes / 1e6:.1f} MB)")
     print(f"vendored for {', '.join(abis)}: " + ", ".join(
         sorted({f"{w.name}=={w.version}" for w in result.wheels})))

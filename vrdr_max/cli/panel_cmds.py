@@ -6,9 +6,14 @@ Qt is imported only inside the handler, so ``vrdr --help`` and every other comma
 from __future__ import annotations
 
 import argparse
+import os
+from collections.abc import Callable
 from pathlib import Path
 
-from vrdr_max.errors import InputError
+from vrdr_max.errors import InputError, quote
+
+QT_APIS = ("pyside6", "pyside2", "pyqt6", "pyqt5")
+"""The values of ``QT_API`` qtpy accepts (any case)."""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,11 +44,34 @@ def cmd_panel(args: argparse.Namespace) -> int:
         raise InputError(f"--screenshot wants a .png file, not {args.screenshot}")
     if args.screenshot_dialog is not None and args.screenshot is None:
         raise InputError("--screenshot-dialog needs --screenshot FILE.png")
-    from vrdr_max.panel.standalone import run_standalone  # noqa: PLC0415 - Qt only here
+    if args.screenshot is not None:
+        from vrdr_max.atomic import check_writable  # noqa: PLC0415
 
+        check_writable(args.screenshot)  # a FIFO there would block the save: refused first
+    run_standalone = _import_standalone()
     code = run_standalone(demo=args.demo, scene=args.scene, cfg=args.cfg, dr2=args.dr2,
                           screenshot=args.screenshot, theme=args.theme,
                           screenshot_dialog=args.screenshot_dialog)
     if args.screenshot is not None:
         print(f"wrote {args.screenshot}")
     return code
+
+
+def _import_standalone() -> Callable[..., int]:
+    """``run_standalone``, or one line on why this environment has no Qt binding to run it.
+
+    Raises:
+        InputError: ``QT_API`` names no binding, or no binding is installed.
+    """
+    api = os.environ.get("QT_API")
+    if api is not None and api.lower() not in QT_APIS:
+        raise InputError(f"QT_API={quote(api)} names no Qt binding: set it to "
+                         f"{', '.join(QT_APIS)} or unset it")
+    try:
+        from vrdr_max.panel.standalone import run_standalone  # noqa: PLC0415 - Qt only here
+    except ImportError as exc:
+        if type(exc).__name__ != "QtBindingsNotFoundError":  # qtpy's; anything else is a bug
+            raise
+        raise InputError("no Qt binding for the panel: install PySide6 "
+                         "(pip install 'vrdr-max[qt]')") from None
+    return run_standalone

@@ -1,11 +1,14 @@
 """``vrdr bundle``: the installable Autodesk application package, as a folder and a zip.
 
-The package holds ``PackageContents.xml`` (from ``package.xml``), the code, ``ui/``, the start-up
-scripts, icons, and the runtime dependencies (pydantic with its compiled core, qtpy and what they
-need) unpacked from Windows wheels once per CPython ABI of 3ds Max 2024-2027. The build is
-reproducible: the same inputs give the same bytes (sorted entries, fixed zip timestamps and
-permissions). Wheels come from a local folder or are downloaded from the urls the project's
-``uv.lock`` pins, and every wheel whose file name the lock lists must match the lock's sha256.
+The package holds ``PackageContents.xml`` (from ``package.xml``), the code with the panel's forms
+inside it (``ui/`` becomes ``vrdr_max/ui-files``, as in the wheel), the start-up scripts, icons,
+and the runtime dependencies (pydantic with its compiled core, qtpy and what they need) unpacked
+from Windows wheels once per CPython ABI of 3ds Max 2024-2027. In a git checkout only the files
+git tracks are packed; a source tree without git (an unpacked sdist or archive) gives all its
+files but caches. The build is reproducible: the same inputs give the same bytes (sorted entries,
+fixed zip timestamps and permissions). Wheels come from a local folder or are downloaded from the
+urls the project's ``uv.lock`` pins; every wheel must match the sha256 the lock records, or, for a
+wheel the lock does not list, a sha256 the caller gives (``--hash``).
 """
 
 from __future__ import annotations
@@ -13,23 +16,35 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
+import stat
+import subprocess
 import tempfile
 import urllib.request
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Callable, Iterable
+import zlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from vrdr_max import __version__
+from vrdr_max.atomic import read_bytes_snapshot
+from vrdr_max.deploy.package import (
+    MANIFEST,
+    PACKAGE_FOLDER,
+    UPGRADE_CODE,
+    is_our_package,
+    parse_manifest,
+    swap_folder,
+)
 from vrdr_max.deploy.uvlock import LockedPackage, normalize, read_lock, runtime_closure
 from vrdr_max.errors import InputError, VrdrError, quote
+from vrdr_max.ui_files import PACKAGED_FOLDER, SOURCE_FOLDER
 
 PROJECT = "vrdr-max"
-PACKAGE_FOLDER = "vrdr-max.bundle"
-MANIFEST = "PackageContents.xml"  # the package's manifest, as 3ds Max names it
 # CPython ABIs of 3ds Max 2024 (3.10), 2025 and 2026 (3.11; 2026 [unverified]), 2027 (3.13
 # [unverified]); see max-plugin.md's version matrix.
 ABIS = ("cp310", "cp311", "cp313")
@@ -37,10 +52,17 @@ PLATFORM = "win_amd64"
 # Never in the package, whatever the lock says: Max brings its own Qt; tests stay at home.
 FORBIDDEN = re.compile(r"^(pyside\d*(-.*)?|shiboken\d*|pyqt\d*(-.*)?|pytest(-.*)?|mock-pymxs|"
                        r"hypothesis|mypy|ruff)$")
-BUNDLED_SOURCES = ("vrdr_max", "ui", "startup_scripts")
+BUNDLED_SOURCES = ("vrdr_max", SOURCE_FOLDER, "startup_scripts")
 """The source folders whose files go into the package."""
+STARTUP_SCRIPTS = ("vrdr_startup.py", "vrdr_startup.ms")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: same bytes on every build
+MAX_WHEEL_BYTES = 128 * 1024 * 1024
+"""Largest wheel read (pydantic-core's Windows wheels are about 2 MB)."""
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+"""Largest sum of a wheel's uncompressed entries, checked before any is inflated."""
+GIT_TIMEOUT_S = 60.0
 _SKIP = re.compile(r"(^|/)(__pycache__|\.mypy_cache|\.pytest_cache)(/|$)|\.py[co]$")
+_SHA256 = re.compile(r"^(?:sha256:)?([0-9a-fA-F]{64})$")
 _WHEEL_NAME = re.compile(
     r"^(?P<name>[^-]+)-(?P<version>[^-]+)(-\d[^-]*)?-(?P<py>[^-]+)-(?P<abi>[^-]+)-(?P<plat>[^-]+)"
     r"\.whl$")
@@ -68,11 +90,13 @@ class BundleResult:
     zip_bytes: int
     files: int
     wheels: list[VendoredWheel] = field(default_factory=list)
+    sources: str = "git"
+    """How the source files were chosen: ``git`` (tracked files) or ``tree`` (no git checkout)."""
 
     def to_json(self) -> dict[str, object]:
         """A JSON-ready summary."""
         return {"folder": str(self.folder), "zip": str(self.zip_path),
-                "zip_bytes": self.zip_bytes, "files": self.files,
+                "zip_bytes": self.zip_bytes, "files": self.files, "sources": self.sources,
                 "wheels": [asdict(w) for w in self.wheels]}
 
 
@@ -86,6 +110,33 @@ def source_root() -> Path:
     if not (root / "package.xml").is_file():
         raise InputError(f"vrdr bundle runs from a source checkout: no package.xml in {root}")
     return root
+
+
+def python_abi(abi: str) -> dict[str, str]:
+    """The PEP 508 marker variables of 3ds Max's CPython ``abi`` (``cp310``) on Windows x64.
+
+    The patch level is taken as 0: the lock splits dependencies by minor version.
+    """
+    version = f"{abi[2]}.{abi[3:]}"
+    return {"python_version": version, "python_full_version": f"{version}.0",
+            "implementation_name": "cpython", "platform_python_implementation": "CPython",
+            "implementation_version": f"{version}.0", "os_name": "nt", "sys_platform": "win32",
+            "platform_system": "Windows", "platform_machine": "AMD64", "platform_release": "",
+            "platform_version": "", "extra": ""}
+
+
+def closures(lock: list[LockedPackage], abis: Iterable[str]) -> dict[str, list[LockedPackage]]:
+    """The runtime dependencies to vendor for each ABI (markers evaluated for its Python).
+
+    Raises:
+        InputError: a dependency that must not be bundled, or one the lock cannot give.
+    """
+    found = {abi: runtime_closure(lock, PROJECT, python_abi(abi)) for abi in sorted(set(abis))}
+    bad = sorted({p.name for packages in found.values() for p in packages
+                  if FORBIDDEN.match(p.name)})
+    if bad:
+        raise InputError(f"runtime dependencies that must not be bundled: {', '.join(bad)}")
+    return found
 
 
 def wheel_matches(filename: str, abi: str) -> int:
@@ -137,11 +188,11 @@ def download(url: str) -> bytes:
     return data
 
 
-def fetch_wheels(packages: list[LockedPackage], abis: Iterable[str], folder: Path,
+def fetch_wheels(needed: Mapping[str, list[LockedPackage]], folder: Path,
                  fetch: Fetch = download) -> None:
     """Download into ``folder`` the wheels each ABI needs (those already there are kept)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for abi in abis:
+    for abi, packages in needed.items():
         for pkg in packages:
             name = _pick(pkg, (w.filename for w in pkg.wheels), abi)
             if name is None:
@@ -157,31 +208,174 @@ def fetch_wheels(packages: list[LockedPackage], abis: Iterable[str], folder: Pat
                 tmp.replace(target)
 
 
-def _check_hash(pkg: LockedPackage, filename: str, data: bytes) -> str:
+def parse_hash(text: str) -> tuple[str, str]:
+    """``NAME.whl=SHA256`` (``--hash``) as (file name, lower-case hex digest).
+
+    Raises:
+        InputError: not of that form.
+    """
+    name, sep, digest = text.partition("=")
+    m = _SHA256.match(digest.strip())
+    if not sep or not name.endswith(".whl") or "/" in name or "\\" in name or m is None:
+        raise InputError(f"--hash {quote(text)}: expected WHEEL.whl=SHA256 (64 hex digits)")
+    return name, m.group(1).lower()
+
+
+def _check_hash(pkg: LockedPackage, filename: str, data: bytes,
+                given: Mapping[str, str] | None = None) -> str:
+    """The wheel's sha256, checked against the lock and against a hash the caller gave.
+
+    A wheel the lock does not list is vendored only with a hash given for it.
+    """
     digest = hashlib.sha256(data).hexdigest()
-    for w in pkg.wheels:
-        if w.filename == filename and w.sha256 != digest:
+    locked = [w for w in pkg.wheels if w.filename == filename]
+    for w in locked:
+        if w.sha256 != digest:
             raise InputError(f"{filename}: sha256 {digest} does not match the lock ({w.sha256})")
+    given = given or {}
+    if filename in given and given[filename] != digest:
+        raise InputError(f"{filename}: sha256 {digest} does not match the sha256 given "
+                         f"({given[filename]})")
+    if not locked and filename not in given:
+        raise InputError(f"{filename} is not in the lock (it lists no such file of "
+                         f"{pkg.name}=={pkg.version}); check where it came from, then vendor it "
+                         f"with --hash {filename}=<its sha256>")
     return digest
+
+
+def _entry_path(name: str, wheel: str) -> str:
+    r"""A wheel entry's path inside the package, refused if it could land anywhere else.
+
+    Windows reads ``\\`` as a separator and ``C:`` as a drive, so neither may appear; no part
+    may be empty, ``.`` or ``..``; install-time ``.data`` folders are not supported.
+    """
+    parts = name.split("/")
+    if ("\\" in name or ":" in name or any(p in ("", ".", "..") for p in parts)
+            or parts[0].endswith(".data")):
+        raise InputError(f"{wheel}: unsupported entry {quote(name)}")
+    return name
 
 
 def _unpack(data: bytes, filename: str, dest: dict[str, bytes], prefix: str) -> None:
     """Add a wheel's files to ``dest`` under ``prefix`` (paths checked: nothing escapes)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        for info in sorted(zf.infolist(), key=lambda i: i.filename):
-            if info.is_dir():
-                continue
-            path = PurePosixPath(info.filename)
-            if path.is_absolute() or ".." in path.parts or path.parts[0].endswith(".data"):
-                raise InputError(f"{filename}: unsupported entry {quote(info.filename)}")
-            dest[f"{prefix}/{path}"] = zf.read(info)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = sorted((i for i in zf.infolist() if not i.is_dir()),
+                           key=lambda i: i.filename)
+            paths = [_entry_path(i.filename, filename) for i in infos]
+            if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
+                raise InputError(f"{filename}: unpacks to more than {MAX_UNPACKED_BYTES} bytes")
+            for info, path in zip(infos, paths, strict=True):
+                dest[f"{prefix}/{path}"] = zf.read(info)
+    except InputError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError,
+            zlib.error, EOFError) as exc:
+        # RuntimeError: an encrypted entry; NotImplementedError: an unknown compression.
+        raise InputError(f"{filename} is not a readable wheel (zip archive): {exc}") from None
 
 
-def _tree(folder: Path, prefix: str, dest: dict[str, bytes]) -> None:
-    for p in sorted(folder.rglob("*")):
-        rel = p.relative_to(folder).as_posix()
-        if p.is_file() and not _SKIP.search(rel):
-            dest[f"{prefix}/{rel}"] = p.read_bytes()
+def _read_wheel(path: Path) -> bytes:
+    """A wheel's bytes: a regular file only (a FIFO would block), bounded."""
+    data = read_bytes_snapshot(path, max_bytes=MAX_WHEEL_BYTES).data
+    if data is None:
+        raise InputError(f"{path}: the wheel disappeared while the package was built")
+    return data
+
+
+def _read_source(path: Path, kind: str) -> bytes:
+    """A source file's bytes: a regular file, not a link (the package holds no links)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        if kind == "git":
+            raise InputError(f"{path} is tracked by git but missing from the checkout; restore "
+                             "it (git checkout -- FILE) or remove it from git") from None
+        raise InputError(f"{path} is missing from the source tree") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise InputError(f"{path} is a link to {path.readlink()}; the package holds regular "
+                         "files only: replace the link by the file")
+    data = read_bytes_snapshot(path).data
+    if data is None:
+        raise InputError(f"{path} disappeared while the package was built")
+    return data
+
+
+def _git_files(source: Path) -> list[str] | None:
+    """The files git tracks under the bundled folders, or None when ``source`` is not a checkout.
+
+    Raises:
+        InputError: a git checkout whose files git cannot list (no git, a git error).
+    """
+    if not (source / ".git").exists():
+        return None
+    git = shutil.which("git")
+    if git is None:
+        raise InputError(f"{source} is a git checkout, and vrdr bundle packs the files git "
+                         "tracks: install git")
+    try:
+        proc = subprocess.run(
+            [git, "-C", str(source), "ls-files", "-z", "--", "package.xml", *BUNDLED_SOURCES],
+            capture_output=True, timeout=GIT_TIMEOUT_S, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise InputError(f"cannot list the files git tracks in {source}: {exc}") from None
+    if proc.returncode != 0:
+        why = proc.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"]
+        raise InputError(f"git ls-files in {source} failed: {why[-1]}")
+    return [os.fsdecode(p) for p in proc.stdout.split(b"\0") if p]
+
+
+def _tree_files(source: Path) -> list[str]:
+    """Every file (and link) under the bundled folders; links to folders are listed, not entered."""
+    found = ["package.xml"]
+    for top in BUNDLED_SOURCES:
+        for dirpath, dirnames, filenames in os.walk(source / top):
+            here = Path(dirpath)
+            found.extend((here / d).relative_to(source).as_posix()
+                         for d in dirnames if (here / d).is_symlink())
+            found.extend((here / f).relative_to(source).as_posix() for f in filenames)
+    return found
+
+
+def _package_path(rel: str) -> str | None:
+    """Where a source file goes in the package, or None when it stays out."""
+    top, _, rest = rel.partition("/")
+    if _SKIP.search(rel):
+        return None
+    if rel == "package.xml":
+        return MANIFEST
+    if top == "startup_scripts":
+        if rest in STARTUP_SCRIPTS:
+            return f"Contents/startup/{rest}"
+        return f"Contents/{rest}" if rest.startswith("icons/") else None
+    folder = {"vrdr_max": "vrdr_max", SOURCE_FOLDER: f"vrdr_max/{PACKAGED_FOLDER}"}.get(top)
+    return f"Contents/python/{folder}/{rest}" if folder else None
+
+
+def source_files(source: Path) -> tuple[dict[str, bytes], str]:
+    """The package's own files (path inside it -> bytes), and how they were chosen.
+
+    In a git checkout (``source/.git`` exists) the files git tracks, as they are in the working
+    tree; otherwise (``tree``) every file of the source folders but caches and bytecode.
+
+    Raises:
+        InputError: a link or special file among them, a tracked file missing, git failing.
+    """
+    listed = _git_files(source)
+    kind = "tree" if listed is None else "git"
+    files: dict[str, bytes] = {}
+    for rel in sorted(_tree_files(source) if listed is None else listed):
+        target = _package_path(rel)
+        if target is not None:
+            files[target] = _read_source(source / rel, kind)
+    missing = [p for p in (MANIFEST, *(f"Contents/startup/{s}" for s in STARTUP_SCRIPTS),
+                           "Contents/python/vrdr_max/__init__.py") if p not in files]
+    if missing:
+        how = "tracked by git" if kind == "git" else "present"
+        raise InputError(f"{source}: {', '.join(missing)} (from the checkout) not {how}")
+    return files, kind
 
 
 def check_manifest(xml: bytes) -> ET.Element:
@@ -190,51 +384,59 @@ def check_manifest(xml: bytes) -> ET.Element:
     Raises:
         InputError: not an application package, or the version differs.
     """
-    try:
-        root = ET.fromstring(xml)  # noqa: S314 - our own file, not untrusted input
-    except ET.ParseError as exc:
-        raise InputError(f"package.xml: {exc}") from None
+    root = parse_manifest(xml, "package.xml")
     if root.tag != "ApplicationPackage":
         raise InputError("package.xml: the root element is not <ApplicationPackage>")
+    if root.get("UpgradeCode") != UPGRADE_CODE:
+        # install/uninstall and the next bundle recognise the package by it.
+        raise InputError(f"package.xml: UpgradeCode {quote(str(root.get('UpgradeCode')))} is "
+                         f"not vrdr-max's {UPGRADE_CODE}")
     if root.get("AppVersion") != __version__:
         raise InputError(f"package.xml: AppVersion {quote(str(root.get('AppVersion')))} is not "
                          f"the package version {quote(__version__)}")
     return root
 
 
-def bundle_files(source: Path, packages: list[LockedPackage], wheels: Path,
-                 abis: Iterable[str]) -> tuple[dict[str, bytes], list[VendoredWheel]]:
-    """Every file of the package (path inside it -> bytes) and the wheels vendored."""
-    files: dict[str, bytes] = {}
-    xml = (source / "package.xml").read_bytes()
-    manifest = check_manifest(xml)
-    files[MANIFEST] = xml
-    _tree(source / "vrdr_max", "Contents/python/vrdr_max", files)
-    _tree(source / "ui", "Contents/python/ui", files)
-    for script in ("vrdr_startup.py", "vrdr_startup.ms"):
-        files[f"Contents/startup/{script}"] = (source / "startup_scripts" / script).read_bytes()
-    _tree(source / "startup_scripts" / "icons", "Contents/icons", files)
+def bundle_files(source: Path, needed: Mapping[str, list[LockedPackage]], wheels: Path,
+                 hashes: Mapping[str, str] | None = None,
+                 ) -> tuple[dict[str, bytes], list[VendoredWheel], str]:
+    """Every file of the package (path inside it -> bytes), the wheels vendored, the sources' kind.
+
+    The kind says how the source files were chosen: ``git`` or ``tree`` (:func:`source_files`).
+
+    Args:
+        source: the source checkout.
+        needed: the runtime dependencies to vendor, per CPython ABI (:func:`closures`).
+        wheels: the folder of wheels.
+        hashes: sha256 per wheel file name, for wheels the lock does not list (``--hash``).
+    """
+    files, kind = source_files(source)
+    manifest = check_manifest(files[MANIFEST])
     present = sorted(p.name for p in wheels.glob("*.whl"))
+    hashes = dict(hashes or {})
     vendored: list[VendoredWheel] = []
-    for abi in sorted(abis):
-        for pkg in packages:
+    for abi in sorted(needed):
+        for pkg in needed[abi]:
             name = _pick(pkg, present, abi)
             if name is None:
                 raise InputError(f"{wheels}: no {PLATFORM} wheel of {pkg.name}=={pkg.version} "
                                  f"for {abi}")
-            data = (wheels / name).read_bytes()
-            digest = _check_hash(pkg, name, data)
+            data = _read_wheel(wheels / name)
+            digest = _check_hash(pkg, name, data, hashes)
             _unpack(data, name, files, f"Contents/vendor/{abi}")
             vendored.append(VendoredWheel(abi, pkg.name, pkg.version, name, digest))
+    unused = sorted(set(hashes) - {w.filename for w in vendored})
+    if unused:
+        raise InputError(f"--hash {unused[0]}: the build vendors no such wheel")
     files["Contents/vendor/wheels.json"] = (json.dumps(
-        {"abis": sorted(abis), "wheels": [asdict(w) for w in vendored]},
+        {"abis": sorted(needed), "wheels": [asdict(w) for w in vendored]},
         indent=1, sort_keys=True) + "\n").encode()
     for entry in manifest.iter("ComponentEntry"):
         module = entry.get("ModuleName", "").removeprefix("./")
         if module not in files and not any(k.startswith(module + "/") for k in files):
             raise InputError(f"package.xml names {quote(module)}, which the package does not "
                              "contain")
-    return files, vendored
+    return files, vendored, kind
 
 
 def write_zip(files: dict[str, bytes], target: Path) -> None:
@@ -250,7 +452,7 @@ def write_zip(files: dict[str, bytes], target: Path) -> None:
 
 def build(out: Path, *, wheels: Path | None = None, lock: Path | None = None,
           source: Path | None = None, abis: Iterable[str] = ABIS,
-          fetch: Fetch = download) -> BundleResult:
+          hashes: Mapping[str, str] | None = None, fetch: Fetch = download) -> BundleResult:
     """Build ``out/vrdr-max.bundle`` and ``out/vrdr-max-<version>.zip``.
 
     Args:
@@ -259,17 +461,17 @@ def build(out: Path, *, wheels: Path | None = None, lock: Path | None = None,
         lock: the ``uv.lock`` with the pins (default: the source checkout's).
         source: the source checkout (default: the one this ``vrdr_max`` runs from).
         abis: the CPython ABIs to vendor for.
+        hashes: sha256 per wheel file name for wheels the lock does not list (``--hash``).
         fetch: how to download a url (tests pass a stand-in).
 
     Raises:
-        InputError: a missing wheel, a hash that does not match the lock, a bad manifest.
+        InputError: a missing wheel, a hash that does not match, a wheel the lock does not list
+            without a hash, an unsafe wheel entry, a bad manifest, something other than a
+            package built here at ``out/vrdr-max.bundle``.
     """
     src = source or source_root()
     abis = tuple(sorted(set(abis)))
-    packages = runtime_closure(read_lock(lock or src / "uv.lock"), PROJECT)
-    bad = [p.name for p in packages if FORBIDDEN.match(p.name)]
-    if bad:
-        raise InputError(f"runtime dependencies that must not be bundled: {', '.join(bad)}")
+    needed = closures(read_lock(lock or src / "uv.lock"), abis)
     if out.exists() and not out.is_dir():
         raise InputError(f"--out: {out} is not a folder")
     packed = [src / d for d in BUNDLED_SOURCES]
@@ -279,42 +481,23 @@ def build(out: Path, *, wheels: Path | None = None, lock: Path | None = None,
     if wheels is not None and not wheels.is_dir():
         raise InputError(f"--wheels: {wheels} is not a folder")
     folder, zip_path = out / PACKAGE_FOLDER, out / f"{PROJECT}-{__version__}.zip"
-    if folder.is_symlink() or (folder.exists()
-                               and not (folder / MANIFEST).is_file()):
-        raise InputError(f"--out: {folder} exists and is not a package built here; "
-                         "move it away or choose another folder")
+    try:
+        is_our_package(folder)  # replace only vrdr-max's own package (its UpgradeCode)
+    except InputError as exc:
+        raise InputError(f"--out: {folder} exists and is not a package built here ({exc}); "
+                         "move it away or choose another folder") from None
     if zip_path.is_symlink() or (zip_path.exists() and not zip_path.is_file()):
         raise InputError(f"--out: {zip_path} exists and is not a file; move it away")
     try:
         out.mkdir(parents=True, exist_ok=True)
         if wheels is None:
             wheels = out / "wheels"
-            fetch_wheels(packages, abis, wheels, fetch)
-        files, vendored = bundle_files(src, packages, wheels, abis)
+            fetch_wheels(needed, wheels, fetch)
+        files, vendored, kind = bundle_files(src, needed, wheels, hashes)
         _write_outputs(files, out, folder, zip_path)
     except OSError as exc:
         raise InputError(f"cannot build the package in {out}: {exc.strerror or exc}") from None
-    return BundleResult(folder, zip_path, zip_path.stat().st_size, len(files), vendored)
-
-
-def swap_folder(new: Path, target: Path, aside: Path) -> None:
-    """Put the folder ``new`` at ``target``, keeping the old one until the swap went through.
-
-    An existing ``target`` is moved to ``aside`` first and comes back if the swap fails, so a
-    failure leaves the old folder rather than none.
-
-    Raises:
-        OSError: a rename failed (on Windows, typically a file inside is open).
-    """
-    had_one = target.exists()
-    if had_one:
-        target.replace(aside)
-    try:
-        new.replace(target)
-    except OSError:
-        if had_one:
-            aside.replace(target)
-        raise
+    return BundleResult(folder, zip_path, zip_path.stat().st_size, len(files), vendored, kind)
 
 
 def _write_outputs(files: dict[str, bytes], out: Path, folder: Path, zip_path: Path) -> None:

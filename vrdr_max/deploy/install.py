@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
@@ -18,13 +19,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from vrdr_max.deploy.bundle import MANIFEST, PACKAGE_FOLDER, swap_folder
-from vrdr_max.errors import InputError
+from vrdr_max.atomic import read_bytes_snapshot
+from vrdr_max.deploy.package import (
+    MANIFEST,
+    PACKAGE_FOLDER,
+    UPGRADE_CODE,
+    is_our_package,
+    read_manifest,
+    swap_folder,
+)
+from vrdr_max.errors import InputError, quote
 
 PLUGINS_ENV = "VRDR_APPLICATION_PLUGINS"
 ADSK_ENV = "ADSK_APPLICATION_PLUGINS"  # honoured by 3ds Max since 2019 (max-plugin.md §1.1)
-UPGRADE_CODE = "{6C0E2B5A-3D8F-4A7B-9E61-2F4D8C1B7A90}"
-"""package.xml's ``UpgradeCode``: what makes a folder vrdr-max's, whatever its version."""
+MAX_PACKAGE_FILE_BYTES = 256 * 1024 * 1024
+"""Largest single file copied out of a package (its biggest, a compiled core, is about 5 MB)."""
 
 
 @dataclass(frozen=True)
@@ -60,42 +69,25 @@ def not_windows_hint(bundle: Path | None) -> str:
             f"set {PLUGINS_ENV} to install into another folder from here")
 
 
-def read_manifest(bundle: Path) -> ET.Element:
-    """The ``PackageContents.xml`` of a built package.
-
-    Raises:
-        InputError: the folder is not a built vrdr-max package.
-    """
-    try:
-        root = ET.parse(bundle / MANIFEST).getroot()  # noqa: S314 - our own package
-    except (OSError, ET.ParseError) as exc:
-        raise InputError(f"{bundle} is not a built package ({MANIFEST}: {exc})") from None
-    if root.tag != "ApplicationPackage" or root.get("UpgradeCode") != UPGRADE_CODE:
-        raise InputError(f"{bundle / MANIFEST} is not the vrdr-max package manifest")
-    return root
-
-
-def _installed(target: Path) -> bool:
-    """Whether vrdr-max's package is at ``target``; only a real folder of ours counts.
-
-    Raises:
-        InputError: something else is there (a link, a file, another package): left alone.
-    """
-    if target.is_symlink():
-        raise InputError(f"{target} is a link to {target.readlink()}; vrdr replaces or "
-                         "removes only the package folder itself: remove the link yourself")
-    if not target.exists():
-        return False
-    read_manifest(target)
-    return True
+def _year(req: ET.Element, attribute: str, default: int) -> int:
+    text = req.get(attribute)
+    if text is None:
+        return default
+    if not (text.isascii() and text.isdigit() and len(text) == 4):
+        raise InputError(f"{MANIFEST}: {attribute} {quote(text)} is not a year (like 2024)")
+    return int(text)
 
 
 def series(element: ET.Element) -> tuple[int, int]:
-    """The release years of an element's ``RuntimeRequirements`` (open when it has none)."""
+    """The release years of an element's ``RuntimeRequirements`` (open when it has none).
+
+    Raises:
+        InputError: ``SeriesMin`` or ``SeriesMax`` is not a four-digit year.
+    """
     req = element.find("RuntimeRequirements")
     if req is None:
         return 0, 9999
-    return int(req.get("SeriesMin", "0")), int(req.get("SeriesMax", "9999"))
+    return _year(req, "SeriesMin", 0), _year(req, "SeriesMax", 9999)
 
 
 def components_for(root: ET.Element, year: int) -> list[str]:
@@ -112,6 +104,50 @@ def default_bundle() -> Path | None:
     """The package this ``vrdr_max`` runs from (``Contents/python/vrdr_max/deploy``), if any."""
     root = Path(__file__).resolve().parents[4]
     return root if (root / MANIFEST).is_file() else None
+
+
+def copy_package(bundle: Path, dest: Path) -> int:
+    """Copy the package's folders and regular files to ``dest`` (created); returns the file count.
+
+    Nothing is followed out of the package: a link is copied as the file it points at only when
+    that is a regular file inside the package; a link to a folder (a loop), to something
+    outside, or to a device, and any FIFO, device or socket, stop the copy with an error.
+
+    Raises:
+        InputError: such an entry (the partial copy is the caller's to discard).
+        OSError: the copy failed.
+    """
+    root = bundle.resolve()
+    count = 0
+    todo = [(bundle, dest)]
+    while todo:  # one visit per real folder: links are never entered, so no loop
+        src_dir, dest_dir = todo.pop()
+        dest_dir.mkdir()
+        with os.scandir(src_dir) as entries:
+            listed = sorted(entries, key=lambda e: e.name)
+        for entry in listed:
+            path = Path(entry.path)
+            if entry.is_symlink():
+                try:
+                    real = Path(os.path.realpath(path, strict=True))
+                    regular = stat.S_ISREG(real.stat().st_mode)
+                except OSError:  # dangling, or a loop of links
+                    real, regular = path, False
+                if not regular or not real.is_relative_to(root):
+                    raise InputError(f"{path} is a link to {path.readlink()}; a package is "
+                                     "copied only with its own regular files")
+                source = real
+            elif entry.is_dir(follow_symlinks=False):
+                todo.append((path, dest_dir / entry.name))
+                continue
+            else:
+                source = path
+            data = read_bytes_snapshot(source, max_bytes=MAX_PACKAGE_FILE_BYTES).data
+            if data is None:
+                raise InputError(f"{path} disappeared while the package was copied")
+            (dest_dir / entry.name).write_bytes(data)
+            count += 1
+    return count
 
 
 def install(bundle: Path, target_dir: Path, *, year: int | None = None) -> InstallResult:
@@ -137,14 +173,14 @@ def install(bundle: Path, target_dir: Path, *, year: int | None = None) -> Insta
     if target_dir.resolve().is_relative_to(bundle.resolve()):
         # The copy would land inside what it copies, and grow until the disk is full.
         raise InputError(f"cannot install into {target_dir}: it is inside the package {bundle}")
-    replaced = _installed(target)  # never replace what is not ours
+    replaced = is_our_package(target)  # never replace what is not ours
     try:
         target_dir.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".vrdr-install-", dir=target_dir))
     except OSError as exc:
         raise InputError(f"cannot install into {target_dir}: {exc.strerror or exc}") from None
     try:
-        shutil.copytree(bundle, tmp / PACKAGE_FOLDER)
+        copy_package(bundle, tmp / PACKAGE_FOLDER)
         swap_folder(tmp / PACKAGE_FOLDER, target, tmp / "previous")
     except OSError as exc:
         outcome = ("the previous package is kept (is a 3ds Max running from it?)" if replaced
@@ -164,7 +200,7 @@ def uninstall(target_dir: Path) -> Path | None:
             cannot be removed.
     """
     target = target_dir / PACKAGE_FOLDER
-    if not _installed(target):
+    if not is_our_package(target):
         return None
     # Moved aside in one rename first: a file 3ds Max holds open then stops the removal before
     # anything is gone, instead of leaving half a package for the next start.
@@ -180,3 +216,8 @@ def uninstall(target_dir: Path) -> Path | None:
                          "3ds Max running from it?)") from None
     shutil.rmtree(aside, ignore_errors=True)
     return target
+
+
+__all__ = ["ADSK_ENV", "PLUGINS_ENV", "UPGRADE_CODE", "InstallResult", "components_for",
+           "copy_package", "default_bundle", "install", "not_windows_hint", "plugins_dir",
+           "read_manifest", "series", "uninstall"]

@@ -7,12 +7,10 @@ light themes; nothing is hard-coded but the severity icons' own colours.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from qtpy import QtCore, QtGui, QtSvg, QtWidgets, uic
 
-UI_DIR = Path(__file__).resolve().parents[2] / "ui"
-"""The forms, icons and stylesheet (``ui/`` next to the ``vrdr_max`` package)."""
+from vrdr_max.ui_files import ui_file
 
 ERROR_HUE, WARNING_HUE, OK_HUE = 0, 38, 120
 """Hues of error, warning and "online" text; the lightness is found from the palette."""
@@ -23,7 +21,7 @@ MIN_CONTRAST = 4.5
 
 def load_form(name: str, base: QtWidgets.QWidget) -> None:
     """Load ``ui/<name>`` into ``base``: its child widgets become attributes of ``base``."""
-    uic.loadUi(str(UI_DIR / name), base)  # type: ignore[no-untyped-call]
+    uic.loadUi(str(ui_file(name)), base)  # type: ignore[no-untyped-call]
 
 
 def luminance(colour: QtGui.QColor) -> float:
@@ -89,7 +87,7 @@ def theme_colours(palette: QtGui.QPalette) -> dict[str, str]:
 
 def stylesheet(palette: QtGui.QPalette) -> str:
     """``ui/panel.qss`` with its ``{placeholders}`` filled from the palette."""
-    text = (UI_DIR / "panel.qss").read_text(encoding="utf-8")
+    text = ui_file("panel.qss").read_text(encoding="utf-8")
     for key, value in theme_colours(palette).items():
         text = text.replace("{" + key + "}", value)
     return text
@@ -98,7 +96,7 @@ def stylesheet(palette: QtGui.QPalette) -> str:
 def icon(name: str, palette: QtGui.QPalette, size: int = 16) -> QtGui.QIcon:
     """``ui/icons/<name>.svg`` with ``currentColor`` in the palette's text colour."""
     colour = palette.color(QtGui.QPalette.ColorRole.WindowText).name()
-    data = (UI_DIR / "icons" / f"{name}.svg").read_text(encoding="utf-8")
+    data = ui_file("icons", f"{name}.svg").read_text(encoding="utf-8")
     renderer = QtSvg.QSvgRenderer(QtCore.QByteArray(data.replace("currentColor", colour)
                                                     .encode()))
     result = QtGui.QIcon()
@@ -157,6 +155,6 @@ def wrap_text(metrics: QtGui.QFontMetrics, text: str, width: int) -> str:
     return "\n".join([*lines, line])
 
 
-__all__ = ["MIN_CONTRAST", "UI_DIR", "backgrounds", "contrast", "guard_inputs", "icon",
+__all__ = ["MIN_CONTRAST", "backgrounds", "contrast", "guard_inputs", "icon",
            "load_form", "luminance", "mark_invalid", "muted", "readable", "set_error",
            "stylesheet", "theme_colours", "top_level_items", "wrap_text"]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from qtpy import QtCore, QtGui, QtWidgets
 
+from vrdr_max.atomic import atomic_write
 from vrdr_max.demo import stand_in_cfg, stand_in_servers
 from vrdr_max.errors import InputError, one_line, quote
 from vrdr_max.host import MaxHost
@@ -186,11 +187,15 @@ def _screenshot(app: QtWidgets.QApplication, panel: DRPanel, window: QtWidgets.Q
         for _turn in range(3):  # shown, then its rows measured at their final width
             app.processEvents()
     try:
-        if not target.grab().save(str(path)):
+        png = QtCore.QBuffer()
+        png.open(QtCore.QIODevice.OpenModeFlag.WriteOnly)
+        if not target.grab().save(png, "PNG"):
             raise InputError(f"could not write {path}")
     finally:
         if target is not window:
             target.close()
+    # Written like every file vrdr writes: whole or not at all, and never into a FIFO or device.
+    atomic_write(path, bytes(png.data().data()), expected=None, backup_suffix=None)
     return 0
 
 
