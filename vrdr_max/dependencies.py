@@ -20,6 +20,7 @@ REQUIREMENTS: dict[str, str] = {
     "pydantic": ">=2.11,<2.14",
     "qtpy": ">=2.4",
     "filelock": ">=4.1.0",
+    "packaging": ">=22",
 }
 """Import name -> the version range of ``pyproject.toml``'s ``dependencies`` (kept equal by
 ``tests/startup/test_dependency_check.py``)."""

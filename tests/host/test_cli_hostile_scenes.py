@@ -253,7 +253,8 @@ def test_a_panel_error_is_one_line(tmp_path: Path) -> None:
     done = run_vrdr("panel", "--demo", "--screenshot", str(target),
                     env={"QT_QPA_PLATFORM": "offscreen"})
     assert done.returncode == 2
-    assert done.stderr.decode() == f"vrdr: error: could not write {target}\n"
+    assert done.stderr.decode() == (f"vrdr: error: cannot write {target}: folder {target.parent} "
+                                    "does not exist\n")
 
 
 @qt_bindings
