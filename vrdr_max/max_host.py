@@ -8,7 +8,8 @@ in a scene, never with its geometry.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,13 @@ _READ_ERRORS: tuple[type[BaseException], ...] = (*_MXS_ERRORS, TypeError, ValueE
 
 _PARAM_ERRORS: tuple[type[BaseException], ...] = (TypeError, IndexError, *_MXS_ERRORS)
 
+READ_SLICE_S = 0.010
+"""``read_scene_steps`` hands control back after about this long: the panel's event loop turns
+between slices, so a 100,000-node scene does not freeze 3ds Max's UI while it is read."""
+
+Steps = Generator[str, None, Any]
+"""A read in slices: yields the part being read between slices, returns what it read."""
+
 def _key(path: str) -> str:
     """A path as Windows compares it: either slash, any case."""
     return path.replace("/", "\\").lower()
@@ -90,11 +98,31 @@ class PymxsHost:
 
     def __init__(self, asset_sources: Sequence[tuple[str, str, AssetKind]] = ASSET_SOURCES):
         self._asset_sources = asset_sources
+        self._since = time.perf_counter()
+
+    def _slice(self, part: str) -> Iterator[str]:
+        """Yield ``part`` once a slice's time is used up (see :data:`READ_SLICE_S`)."""
+        if time.perf_counter() - self._since >= READ_SLICE_S:
+            yield part
+            self._since = time.perf_counter()
 
     # -- reading -------------------------------------------------------------------------------
 
     def read_scene(self) -> SceneFacts:
-        """Snapshot the scene for the checks.
+        """Snapshot the scene for the checks (:meth:`read_scene_steps` in one go)."""
+        steps = self.read_scene_steps()
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+
+    def read_scene_steps(self) -> Steps:
+        """Snapshot the scene for the checks, in slices: a generator that returns the facts.
+
+        Between slices (about :data:`READ_SLICE_S` each) it yields the part it is reading,
+        so a caller on the main thread can let its event loop turn; every runtime call stays
+        in the caller's thread. The reads are the same as in one go.
 
         Runtime cost, none of it per geometry node: a constant part (renderer, switches,
         version, collectors, Asset Tracking, 1 per plugin class looked for); per light 4 reads
@@ -117,6 +145,15 @@ class PymxsHost:
         dr = props.get(RendererProp.DR_ENABLED)
         check_missing = props.get(RendererProp.CHECK_MISSING_FILES)
         scene_path = str(rt.maxFilePath) + str(rt.maxFileName)
+        self._since = time.perf_counter()
+        lights = yield from self._read_lights()
+        assets = yield from self._read_assets(scene_path)
+        yield "plugins"
+        plugins = self._read_plugins()
+        yield "plugins recorded in the scene"
+        scene_dlls = self._read_scene_dlls(scene_path)
+        missing_plugins = self._read_missing_plugins()
+        missing_instances = yield from self._read_missing_instances()
         return SceneFacts(
             max_version=self.max_version(),
             scene_path=scene_path,
@@ -124,12 +161,12 @@ class PymxsHost:
             dr_enabled=None if dr is None else bool(dr),
             check_missing_files=None if check_missing is None else bool(check_missing),
             default_lights=inputs if info.family is RendererFamily.VRAY else None,
-            lights=self._read_lights(),
-            assets=self._read_assets(scene_path),
-            plugins=self._read_plugins(),
-            scene_dlls=self._read_scene_dlls(scene_path),
-            missing_plugins=self._read_missing_plugins(),
-            missing_instances=self._read_missing_instances(),
+            lights=lights,
+            assets=assets,
+            plugins=plugins,
+            scene_dlls=scene_dlls,
+            missing_plugins=missing_plugins,
+            missing_instances=missing_instances,
             render_type=str(rt.getRenderType()),
         )
 
@@ -158,11 +195,12 @@ class PymxsHost:
         info = identify_renderer(str(rt.classOf(renderer)))
         return self._read_props(renderer, info.engine) if info.engine else {}
 
-    def _read_lights(self) -> list[LightFact]:
+    def _read_lights(self) -> Steps:
         class_of = rt.classOf
         by_category = bool(rt.hideByCategory.lights)
         lights = []
         for node in rt.lights:
+            yield from self._slice("lights")
             cls = str(class_of(node))
             key = cls.lower()
             if key in NOT_LIGHTS:
@@ -184,7 +222,7 @@ class PymxsHost:
             return HiddenBy.CATEGORY
         return HiddenBy.LAYER if getattr(node.layer, LAYER_HIDDEN) else None
 
-    def _read_assets(self, scene_path: str) -> list[AssetFact]:
+    def _read_assets(self, scene_path: str) -> Steps:
         """Files of maps and known objects with their owners, then every other file ATS lists.
 
         Maps are searched under the root node: ``getClassInstances`` without a target also
@@ -212,6 +250,7 @@ class PymxsHost:
             in_scene = instances(cls, target=root)
             paths: dict[str, str] = {}
             for item in in_scene:
+                yield from self._slice("maps and files")
                 path = str(getattr(item, prop) or "")
                 if not path:
                     continue
@@ -224,7 +263,8 @@ class PymxsHost:
                                         resolved_path=full))
             if kind in MAP_KINDS:
                 editor_only |= self._editor_only_paths(cls, prop, len(in_scene), paths)
-        return assets + self._tracked_files(scene_path, known | editor_only, where)
+        tracked = yield from self._tracked_files(scene_path, known | editor_only, where)
+        return assets + tracked
 
     @staticmethod
     def _editor_only_paths(map_class: Any, prop: str, in_scene: int,
@@ -236,9 +276,8 @@ class PymxsHost:
         paths = {_key(str(getattr(item, prop) or "")) for item in everywhere}
         return paths - scene_paths.keys() - {""}
 
-    @staticmethod
-    def _tracked_files(scene_path: str, skip: set[str],
-                       where: Callable[[str], str | None]) -> list[AssetFact]:
+    def _tracked_files(self, scene_path: str, skip: set[str],
+                       where: Callable[[str], str | None]) -> Steps:
         """Files Asset Tracking lists that no class scan found.
 
         Photometric webs, volume and Phoenix caches, V-Ray scenes, XRefs, Alembic caches, and
@@ -250,6 +289,7 @@ class PymxsHost:
         skip = skip | {_key(scene_path)}
         out = []
         for item in files:
+            yield from self._slice("tracked files")
             path = str(item)
             if not path or _key(path) in skip:
                 continue
@@ -293,9 +333,10 @@ class PymxsHost:
                               description=str(smp.GetMissingPlugInDescription(i) or ""))
                 for i in range(1, int(smp.GetMissingPlugInCount()) + 1)]  # 1-based
 
-    def _read_missing_instances(self) -> dict[str, int]:
+    def _read_missing_instances(self) -> Steps:
         counts = {}
         for name in MISSING_CLASSES:
+            yield "missing plugins"
             cls = _global(name)
             if cls is not None:
                 count = len(rt.getClassInstances(cls))
@@ -533,6 +574,41 @@ class PymxsHost:
         # pymxs hands a Python list to MAXScript as an array, which `select` takes [unverified].
         rt.select(nodes)
         return len(nodes)
+
+    def select_subjects(self, names: Sequence[str]) -> int:
+        """Select what a finding names: nodes, the nodes using a map, missing plugins' nodes.
+
+        A name is a node's (``getNodeByName``), a missing-plugin class's (``Missing_GeomObject``:
+        the nodes of its instances, ``refs.dependentNodes``), or a map's (the nodes whose
+        material uses it, ``refs.dependentNodes``). The selection changes only when something
+        was found, so a finding with nothing to select leaves the artist's selection alone.
+        """
+        nodes: list[Any] = []
+        maps: set[str] = set()
+        dependents = rt.refs.dependentNodes
+        for name in names:
+            node = rt.getNodeByName(name)
+            if node is not None:
+                nodes.append(node)
+            elif name in MISSING_CLASSES:
+                cls = _global(name)
+                for obj in rt.getClassInstances(cls) if cls is not None else ():
+                    nodes.extend(dependents(obj))
+            else:
+                maps.add(name.lower())
+        read_classes: set[str] = set()
+        for class_name, _prop, kind in self._asset_sources if maps else ():
+            cls = _global(class_name)
+            if kind not in MAP_KINDS or cls is None or str(cls).lower() in read_classes:
+                continue
+            read_classes.add(str(cls).lower())
+            for item in rt.getClassInstances(cls, target=rt.rootNode):
+                if str(item.name).lower() in maps:
+                    nodes.extend(dependents(item))
+        unique = list(dict.fromkeys(nodes))
+        if unique:
+            rt.select(unique)
+        return len(unique)
 
 
 def _dotted(sub: str | None, name: str) -> str:

@@ -236,6 +236,14 @@ class ServerList(MutableSequence[RenderServer]):
         for item in self._all():
             yield item.entry if isinstance(item, RenderServer) else decode(item)
 
+    def entry(self, index: int) -> ServerEntry:
+        """Server ``index`` as plain data, without building its object or handing it out.
+
+        The panel paints its table from here: reading a row must not cost an object per row.
+        """
+        item = self._all()[index]
+        return item.entry if isinstance(item, RenderServer) else self._decode(item)
+
     def lists(self, host: str, port: int) -> bool:
         """True when an entry covers ``port`` on ``host`` (names compare case-insensitively)."""
         host = host.lower()

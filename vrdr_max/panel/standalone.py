@@ -120,7 +120,7 @@ def _screenshot(app: QtWidgets.QApplication, panel: DRPanel, window: QtWidgets.Q
                 path: Path) -> int:
     """Probe, wait, preflight, wait, then grab the window."""
     loop = QtCore.QEventLoop()
-    task = panel.probe()
+    task = panel.task or panel.probe()  # the panel probes as it opens
     if task is not None:
         task.finished.connect(loop.quit)
         task.failed.connect(loop.quit)

@@ -143,19 +143,28 @@ def discovery_job(seconds: float, port: int) -> Job:
 class Stepper(QtCore.QObject):
     """Drains an iterator on the main thread, one item per event-loop turn.
 
-    Signals: progress(done, total, item), finished(list of items; partial when cancelled).
+    Signals: progress(done, total, item) for each item kept, reading(item) for the others,
+    finished(list of items kept; partial when cancelled, see :attr:`cancelled`).
+
+    Args:
+        items: the work, one item per turn.
+        total: how many items ``keep`` will accept, for the progress bar.
+        keep: which items are results (the rest are steps of other work, e.g. a scene read).
     """
 
     progress = Signal(int, int, object)
+    reading = Signal(object)
     finished = Signal(object)
 
-    def __init__(self, items: Iterator[Any], total: int,
-                 parent: QtCore.QObject | None = None) -> None:
+    def __init__(self, items: Iterator[Any], total: int, parent: QtCore.QObject | None = None,
+                 keep: Callable[[Any], bool] | None = None) -> None:
         super().__init__(parent)
         self._items = items
         self._total = total
+        self._keep = keep or (lambda _item: True)
         self._done: list[Any] = []
-        self._cancelled = False
+        self.cancelled = False
+        self.error: str | None = None
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._step)
@@ -166,15 +175,46 @@ class Stepper(QtCore.QObject):
 
     def cancel(self) -> None:
         """Stop after the current item."""
-        self._cancelled = True
+        self.cancelled = True
 
     def _step(self) -> None:
-        item: Any = None
-        if not self._cancelled:
-            item = next(self._items, None)
-        if item is None:
+        item: Any = _END
+        if not self.cancelled:
+            try:
+                item = next(self._items, _END)
+            except Exception as exc:  # noqa: BLE001 - said in the panel, never lost in a timer
+                self.error = f"{type(exc).__name__}: {exc}"
+        if item is _END:
             self._timer.stop()
             self.finished.emit(self._done)
             return
+        if not self._keep(item):
+            self.reading.emit(item)
+            return
         self._done.append(item)
         self.progress.emit(len(self._done), self._total, item)
+
+
+_END = object()
+
+
+class Poster(QtCore.QObject):
+    """Runs a callable on the main thread on a later event-loop turn; safe from any thread.
+
+    The controller hands it finished background work (a save) and work to do once the current
+    event is over (the list's findings after an edit).
+    """
+
+    _post = Signal(object)
+
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self._post.connect(self._run, QtCore.Qt.ConnectionType.QueuedConnection)
+
+    def __call__(self, func: Callable[[], None]) -> None:
+        """Queue ``func``."""
+        self._post.emit(func)
+
+    @staticmethod
+    def _run(func: Callable[[], None]) -> None:
+        func()
