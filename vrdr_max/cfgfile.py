@@ -573,10 +573,63 @@ class CfgDocument:
             self._insert_servers([s.entry for s in added], ending)
         else:
             servers = list(settings.server_list.entries())
-            self._all_meta()
-            self._store(self._apply_servers([self._line(i) for i in range(self._count())],
-                                            servers, ending), ending)
+            if not self._patch_servers(servers, ending):
+                self._all_meta()
+                self._store(self._apply_servers(
+                    [self._line(i) for i in range(self._count())], servers, ending), ending)
         self._apply_options(settings, ending, current)
+
+    def _patch_servers(self, servers: list[ServerEntry], ending: str) -> bool:
+        """Edit the server lines in place when ``servers`` differ from them in one simple way.
+
+        Entries changed where they stand, only entries taken out, or only entries put in:
+        what an edit in the panel does. The result is what :meth:`_apply_servers` gives
+        (kept lines keep their place and bytes; a new line follows the kept entry before it),
+        found with one pass instead of re-matching every line, which costs tens of
+        milliseconds at 10,000 servers. Anything else (a reorder, a mix, a change at a last
+        line without a line break) returns False for the full re-match.
+        """
+        meta = self._all_meta()
+        rows = [i for i, m in enumerate(meta) if not isinstance(m, CfgLine) or m.server]
+        old = [self._entry(meta[i]) for i in rows]
+        if not old or old == servers:
+            return False
+        last = len(self._pieces) - 1
+        if len(old) == len(servers):
+            changed = [k for k, (a, b) in enumerate(zip(old, servers, strict=True)) if a != b]
+            known = set(old)
+            if any(servers[k] in known or rows[k] == last for k in changed):
+                return False  # an entry moved: the full re-match keeps its line's spelling
+            self._before_edit()
+            for k in changed:
+                line = self._line(rows[k])
+                new = CfgLine(_format_server(servers[k]), line.ending, LineKind.SERVER,
+                              server=servers[k])
+                self._pieces[rows[k]], meta[rows[k]] = _piece(new.text, new.ending), new
+        elif len(servers) < len(old):
+            gone = _dropped(old, servers)
+            if gone is None or any(rows[k] == last for k in gone):
+                return False
+            self._before_edit()
+            for k in reversed(gone):
+                del self._pieces[rows[k]], meta[rows[k]]
+        else:
+            put = _dropped(servers, old)  # the new entries, as positions in ``servers``
+            if put is None:
+                return False
+            # Each goes after the line of the entry before it (the first line for the head).
+            places = [rows[0] if j - n == 0 else rows[j - n - 1] + 1
+                      for n, j in enumerate(put)]
+            if any(place > last for place in places):
+                return False  # after a last line without a line break
+            self._before_edit()
+            for place, j in sorted(zip(places, put, strict=True), reverse=True):
+                new = CfgLine(_format_server(servers[j]), ending, LineKind.SERVER,
+                              server=servers[j])
+                self._pieces.insert(place, _piece(new.text, ending))
+                meta.insert(place, new)
+        self._edited()
+        return True
 
     def render(self) -> bytes:
         """The file's bytes: the original bytes when nothing changed, else UTF-8 without BOM."""
@@ -878,6 +931,18 @@ def _match_servers(lines: list[CfgLine], server_rows: list[int],
             if rows:
                 match[j] = rows.popleft()
     return match
+
+
+def _dropped(longer: list[ServerEntry], shorter: list[ServerEntry]) -> list[int] | None:
+    """Positions in ``longer`` whose removal leaves ``shorter`` (in order), or None."""
+    out: list[int] = []
+    j = 0
+    for i, entry in enumerate(longer):
+        if j < len(shorter) and shorter[j] == entry:
+            j += 1
+        else:
+            out.append(i)
+    return out if j == len(shorter) else None
 
 
 def _head_position(lines: list[CfgLine], slots: list[int], server_rows: list[int]) -> int:

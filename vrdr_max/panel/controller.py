@@ -7,18 +7,18 @@ to a worker thread, whose results come back through :meth:`apply_probe_results` 
 
 Every edit is one undo step (``edits.py``): a few operations on the working copy that touch
 only the rows they change, then a save through ``CfgFile.save`` (atomic, with a backup,
-refusing a file that changed on disk). A long list is saved on a worker thread from a frozen
-copy of its entries when the panel allows it (:meth:`PanelController.set_poster`), so the UI
-thread never waits for the file. Bad input never reaches the file: the command returns the
-message and :attr:`PanelController.errors` holds it for the field that caused it. Every
-command returns or records its error; none raises into a widget's slot.
+refusing a file that changed on disk). A long list is saved on the next event-loop turn when
+the panel allows it (:meth:`PanelController.set_poster`): the edit shows at once, and a burst
+of edits is saved once. (A worker thread would hold the interpreter lock for most of the save,
+which stalls the UI thread's own Python as much.) Bad input never reaches the file: the
+command returns the message and :attr:`PanelController.errors` holds it for the field that
+caused it. Every command returns or records its error; none raises into a widget's slot.
 """
 
 from __future__ import annotations
 
 import os
 import shlex
-import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -73,6 +73,7 @@ from vrdr_max.panel.edits import (
     run_ops,
 )
 from vrdr_max.panel.listing import Status, plural, status_of, status_text, summary_line
+from vrdr_max.panel.mirror import Mirror
 from vrdr_max.ports import Engine, Mode, default_port
 from vrdr_max.probe import ProbeResult
 from vrdr_max.renderers import RendererProp
@@ -91,8 +92,9 @@ GUARD_EVENT = "preRender"
 NODE_CHECKS = frozenset({"default-lights", "missing-maps", "missing-plugins"})
 """Checks whose subjects name nodes, maps or missing-plugin classes: the panel offers Select."""
 
-BACKGROUND_SAVE_FROM = 2000
-"""Lists this long are saved on a worker thread (a save re-matches every line: 40+ ms at 10,000)."""
+LATER_SAVE_FROM = 2000
+"""Lists this long are saved on the event-loop turn after the edit (a save after an edit re-reads
+every line of the file: 40 ms and more at 10,000 servers)."""
 
 FIX_DISABLE_UNANSWERED = "disable-unanswered"
 """The panel's own fix of the "did not answer" finding: it needs the probe's answers."""
@@ -182,6 +184,22 @@ class FindingRow:
     fixed: bool = False
 
 
+@dataclass
+class _ListState:
+    """Entries per status, enabled ones, and enabled ones that did not answer."""
+
+    counts: dict[Status, int]
+    on: int = 0
+    dead: int = 0
+
+    def count(self, status: Status, enabled: bool, step: int) -> None:
+        self.counts[status] += step
+        if enabled:
+            self.on += step
+            if status is Status.REFUSED or status is Status.SILENT:
+                self.dead += step
+
+
 @dataclass(frozen=True)
 class Reading:
     """A slice of the scene read, yielded by :meth:`PanelController.preflight_steps`."""
@@ -232,14 +250,15 @@ class PanelController:
         self._attached = False
         self._rendering = False
         self._poster: Poster | None = None
-        self.background_save_from = BACKGROUND_SAVE_FROM
-        self._save_thread: threading.Thread | None = None
-        self._save_outcome: list[BaseException | None] = []
-        self._save_pending = False
+        self.later_save_from = LATER_SAVE_FROM
+        self._save_due = False
         self._findings_due = False
         self._disk_entries: set[ServerEntry] | None = None
         self._studio: Effective = self._read_studio()
-        self._held: DRSettings | None = None
+        self._mirror: Mirror | None = None
+        self._state: _ListState | None = None
+        self._state_of: Mirror | None = None
+        self._mirror_of: ServerList | None = None
         self.stored = self._load()
 
     # -- events --------------------------------------------------------------------------------
@@ -254,9 +273,11 @@ class PanelController:
                 listener(event)
 
     def set_poster(self, poster: Poster | None) -> None:
-        """Let long lists be saved on a worker thread; ``poster`` brings the outcome back.
+        """Let work wait for a later event-loop turn: ``poster(func)`` runs ``func`` then.
 
-        Without a poster (scripts, tests of the controller) every save runs in the call.
+        The panel passes one, so a long list's save and the list's findings run after the
+        edit has been shown. Without a poster (scripts, tests of the controller) every save
+        runs in the call.
         """
         self._poster = poster
 
@@ -270,6 +291,9 @@ class PanelController:
         else:
             stored = load_settings(self.host.plugcfg_dir(), engine, host=self.host)
         self._disk_entries = None
+        # The working list holds plain entries: the panel and each save read every row several
+        # times, and decoding the file's line matches each time costs four times as much.
+        stored.settings.servers = cast(Any, _plain_list(stored.settings.server_list.entries()))
         folder = stored.cfg.path.parent
         if not folder.is_dir():
             # Said now, not at the first edit: nothing can be saved until the folder exists.
@@ -329,8 +353,7 @@ class PanelController:
 
     @property
     def _working(self) -> DRSettings:
-        # ``stored.settings`` is the working copy, except while a worker saves a frozen copy.
-        return self._held if self._held is not None else self.stored.settings
+        return self.stored.settings
 
     @property
     def cfg_path(self) -> Path:
@@ -375,20 +398,54 @@ class PanelController:
         return self._labels
 
     def note(self, change: ListChange) -> None:
-        """Record a change of the server list (operations call this)."""
+        """Record a change of the server list (operations call this, after the change).
+
+        The mirror and the status counts follow the rows changed, not the whole list.
+        """
         self.changes.append(change)
+        servers = self._working.server_list
+        mirror, state = self._mirror, self._state
+        if mirror is None or self._mirror_of is not servers or change.kind is ChangeKind.RESET:
+            self._mirror = self._state = None
+            return
+        if state is not None and self._state_of is mirror and change.kind is not (
+                ChangeKind.INSERTED):
+            for row in change.rows:
+                self._count(state, mirror.entries[row], -1)
+        mirror.apply(change, servers.entry)
+        if state is not None and self._state_of is mirror and change.kind is not (
+                ChangeKind.REMOVED):
+            for row in change.rows:
+                self._count(state, mirror.entries[row], 1)
+
+    def _count(self, state: _ListState, entry: ServerEntry, step: int) -> None:
+        host, port, port_end, enabled = entry
+        result = (self.probe_results.get((host.lower(), port)) if port_end is None
+                  else self.probe_for_entry(entry))
+        state.count(status_of(result), enabled, step)
+
+    def _rows(self) -> Mirror:
+        """The list as plain entries with its host:port index (rebuilt for another list)."""
+        servers = self._working.server_list
+        if self._mirror is None or self._mirror_of is not servers:
+            self._mirror, self._mirror_of = Mirror(servers.entries()), servers
+        return self._mirror
 
     def row_count(self) -> int:
         """Entries in the list."""
-        return len(self._working.server_list)
+        return len(self._rows().entries)
 
     def entry(self, row: int) -> ServerEntry:
         """Entry ``row`` as ``(host, port, port_end, enabled)``, without building an object."""
-        return self._working.server_list.entry(row)
+        return self._rows().entries[row]
 
     def entries(self) -> list[ServerEntry]:
-        """Every entry as plain data."""
-        return list(self._working.server_list.entries())
+        """Every entry as plain data (the panel's own list: read it, do not change it)."""
+        return self._rows().entries
+
+    def longest_hosts(self, count: int = 20) -> list[str]:
+        """The longest host names listed (the table makes their column wide enough)."""
+        return list(self._rows().longest_hosts(count))
 
     def origin(self, entry: ServerEntry) -> tuple[Origin, str | None]:
         """Where ``entry`` came from, and the pool's name when from a pool."""
@@ -413,19 +470,28 @@ class PanelController:
                                for p in range(port, port_end + 1)) if r]
         return next((r for r in answers if r.ok), answers[0] if answers else None)
 
+    def _status_counts(self) -> _ListState:
+        """Entries per status, enabled, enabled that did not answer.
+
+        One pass over the list after a probe batch; an edit updates the counts of its rows.
+        """
+        mirror = self._rows()
+        if self._state is not None and self._state_of is mirror:
+            return self._state
+        state = _ListState(dict.fromkeys(Status, 0))
+        for entry in mirror.entries:
+            self._count(state, entry, 1)
+        self._state, self._state_of = state, mirror
+        return state
+
     def list_summary(self, now: float | None = None) -> str:
         """``412 listed · 398 on · 389 online · 18 refused · 5 no answer · probed 12 s ago``."""
-        entries = self.entries()
-        on = sum(1 for e in entries if e[3])
-        counts: dict[Status, int] | None = None
-        if self.probed_at is not None:
-            counts = {}
-            for entry in entries:
-                status = status_of(self.probe_for_entry(entry))
-                counts[status] = counts.get(status, 0) + 1
+        state = self._status_counts()
+        probed = self.probed_at is not None
         ago = None if self.probed_at is None else (now or time.monotonic()) - self.probed_at
         unsaved = len(self.unsaved_rows()) if self.unsaved else 0
-        return summary_line(len(entries), on, counts, ago, unsaved)
+        return summary_line(self.row_count(), state.on, state.counts if probed else None, ago,
+                            unsaved)
 
     # -- errors --------------------------------------------------------------------------------
 
@@ -522,21 +588,35 @@ class PanelController:
     def save(self) -> str | None:
         """Write the working copy; a file changed on disk sets :attr:`conflict` instead.
 
+        With a poster (the panel) and a long list, the save runs on the next event-loop turn,
+        once for a burst of edits, so an edit and its save are two short stalls, not one long.
+
         Returns:
-            The error of a save that ran in this call, else None (a save on a worker thread
-            reports through :attr:`save_error`, :attr:`conflict` and ``Event.SAVE``).
+            The error of a save that ran in this call, else None (a later save reports through
+            :attr:`save_error`, :attr:`conflict` and ``Event.SAVE``).
         """
-        if self._save_thread is not None:
-            self._save_pending = True  # saved from the newest state once this one is done
+        if self._poster is not None and self.row_count() >= self.later_save_from:
+            if not self._save_due:
+                self._save_due = True
+                self._poster(self._save_when_due)
+                self._emit(Event.SAVE)
             return None
-        if self._poster is not None and self.row_count() >= self.background_save_from:
-            self._start_background_save()
-            return None
+        self._save_due = False
         try:
             self.stored.save()
         except BaseException as exc:  # noqa: BLE001 - every outcome is recorded, none is lost
             return self._saved(exc)
         return self._saved(None)
+
+    def _save_when_due(self) -> None:
+        if self._save_due:
+            self._save_due = False
+            try:
+                self.stored.save()
+            except BaseException as exc:  # noqa: BLE001 - every outcome is recorded
+                self._saved(exc)
+            else:
+                self._saved(None)
 
     def _saved(self, outcome: BaseException | None) -> str | None:
         """Record how a save ended; return its error."""
@@ -559,62 +639,21 @@ class PanelController:
         return None
 
     def _frozen(self) -> DRSettings:
-        """The working copy as a worker may save it: its entries as plain data, options copied."""
-        entries = list(self._working.server_list.entries())
-        servers = ServerList.lazy(lambda: entries, _same_entry, origin=None)
+        """A copy of the working settings with the servers as plain data (for a fix to edit)."""
+        servers = _plain_list(self.entries())
         dispatcher = self._working.dispatcher
         return self._working.model_copy(update={
             "servers": servers, "assets": self._working.assets.model_copy(),
             "dispatcher": None if dispatcher is None else dispatcher.model_copy()})
 
-    def _start_background_save(self) -> None:
-        assert self._poster is not None
-        self._held = self.stored.settings
-        self.stored.settings = self._frozen()
-        stored, poster = self.stored, self._poster
-        outcome: list[BaseException | None] = []
-        self._save_outcome = outcome
-
-        def job() -> None:
-            try:
-                stored.save()
-            except BaseException as exc:  # noqa: BLE001 - handed to the main thread
-                outcome.append(exc)
-            else:
-                outcome.append(None)
-            poster(lambda: self._background_done(outcome))
-
-        self._save_thread = threading.Thread(target=job, name="vrdr-panel-save", daemon=True)
-        self._save_thread.start()
-        self._emit(Event.SAVE)
-
-    def _background_done(self, outcome: list[BaseException | None]) -> None:
-        if outcome is not self._save_outcome or self._save_thread is None:
-            return  # handled already (flush)
-        self._save_thread = None
-        if self._held is not None:
-            self.stored.settings, self._held = self._held, None
-        self._saved(outcome[0])
-        if self._save_pending:
-            self._save_pending = False
-            self.save()
-
     @property
     def saving(self) -> bool:
-        """True while a save runs on a worker thread."""
-        return self._save_thread is not None
+        """True while a save waits for the next event-loop turn."""
+        return self._save_due
 
-    def flush(self, timeout: float = 60.0) -> None:
-        """Wait for a save on a worker thread, then save what changed since, here."""
-        thread = self._save_thread
-        if thread is None:
-            return
-        thread.join(timeout)
-        if thread.is_alive():
-            return
-        self._background_done(self._save_outcome)
-        if self._save_thread is not None:  # the pending save started another worker
-            self.flush(timeout)
+    def flush(self) -> None:
+        """Run a save that waits for the next turn now (before a plan, a render, a reload)."""
+        self._save_when_due()
 
     @property
     def unsaved(self) -> bool:
@@ -626,7 +665,7 @@ class PanelController:
         if not self.unsaved or self.saving:
             return set()
         disk = self._disk()
-        return {i for i, e in enumerate(self._working.server_list.entries()) if e not in disk}
+        return {i for i, e in enumerate(self.entries()) if e not in disk}
 
     def is_unsaved(self, entry: ServerEntry) -> bool:
         """True when ``entry`` is shown but not in the file on disk."""
@@ -640,14 +679,7 @@ class PanelController:
     # -- list commands -------------------------------------------------------------------------
 
     def _listed(self, host: str, port: int, skip: int | None = None) -> bool:
-        servers = self._working.server_list
-        if not servers.lists(host, port):
-            return False
-        if skip is None:
-            return True
-        low = host.lower()
-        return any(i != skip and h.lower() == low and first <= port <= (last or first)
-                   for i, (h, first, last, _on) in enumerate(servers.entries()))
+        return self._rows().covers(host, port, skip)
 
     def _append(self, servers: Iterable[RenderServer], origin: Origin,
                 pool: str | None = None) -> Op | None:
@@ -729,12 +761,16 @@ class PanelController:
     def unanswered_rows(self) -> list[int]:
         """Enabled rows whose every probed port did not answer (unprobed rows are left out)."""
         out = []
-        for i, entry in enumerate(self._working.server_list.entries()):
+        for i, entry in enumerate(self.entries()):
             if entry[3]:
-                result = self.probe_for_entry(entry)
-                if result is not None and not result.ok:
+                status = status_of(self.probe_for_entry(entry))
+                if status is Status.REFUSED or status is Status.SILENT:
                     out.append(i)
         return out
+
+    def unanswered_count(self) -> int:
+        """How many enabled servers did not answer the last probe."""
+        return self._status_counts().dead
 
     def disable_unanswered(self) -> str | None:
         """Disable the enabled servers the last probe found not answering (one undo step)."""
@@ -918,7 +954,7 @@ class PanelController:
         engine, mode = self.settings.engine, self.settings.mode
         other = Mode.DR if mode is Mode.DR2 else Mode.DR2
         theirs, ours = default_port(engine, other), default_port(engine, mode)
-        left = sum(1 for (_h, port, end, on) in self._working.server_list.entries()
+        left = sum(1 for (_h, port, end, on) in self.entries()
                    if on and port <= theirs <= (end or port))
         if not left:
             return None
@@ -947,7 +983,7 @@ class PanelController:
         Disabled servers are probed too, so the artist sees them come back. A worker turns the
         tuples into probe targets (checking 1,000 host names takes tens of milliseconds).
         """
-        return self._endpoints(self._working.server_list.entries())
+        return self._endpoints(self.entries())
 
     def _endpoints(self, entries: Iterable[ServerEntry], *, enabled_only: bool = False
                    ) -> list[tuple[str, int, str]]:
@@ -974,6 +1010,7 @@ class PanelController:
         self.probe_changed = changed
         if changed:
             self.probed_at = time.monotonic()
+            self._state = None
         self._emit(Event.PROBE)
 
     def probe_finished(self) -> None:
@@ -1011,7 +1048,7 @@ class PanelController:
         call a farm down when one server answered.
         """
         results = self.probe_results
-        wanted = self._endpoints(self._working.server_list.entries(), enabled_only=True)
+        wanted = self._endpoints(self.entries(), enabled_only=True)
         if not wanted:
             return None
         out = []
@@ -1197,7 +1234,7 @@ class PanelController:
                 renderer_undo.append(SetRenderer(prop, name, bool(before), f"vrdr: {fix_id}"))
             else:
                 ops.append(SetField((name,), after))
-        old = list(working.server_list.entries())
+        old = list(self.entries())
         new = list(scratch.server_list.entries())
         if old != new:
             new_servers = tuple(_make(e) for e in new)
@@ -1389,6 +1426,12 @@ def _merge_rows(old: list[FindingRow], new: list[tuple[Finding, str]]) -> list[F
 
 def _same_entry(item: Any) -> ServerEntry:
     return cast(ServerEntry, item)
+
+
+def _plain_list(entries: Iterable[ServerEntry]) -> ServerList:
+    """A server list whose items are the entries themselves (an object only when asked for)."""
+    items = list(entries)
+    return ServerList.lazy(lambda: items, _same_entry, origin=None)
 
 
 def _make(entry: ServerEntry) -> RenderServer:

@@ -57,6 +57,7 @@ class ServerTableModel(QtCore.QAbstractTableModel):
         self.filter_text = ""
         self.show = Show.ALL
         self._status_colours: dict[bool, Any] = {}
+        self._marked = False
         self._italic = QtGui.QFont()
         self._italic.setItalic(True)
         controller.subscribe(self._on_event)
@@ -99,8 +100,12 @@ class ServerTableModel(QtCore.QAbstractTableModel):
         elif event is Event.SCENE:
             self._reset()
         elif event is Event.SAVE and self._count:
-            # Which rows are on disk changed: the host cells say so (the view paints what shows).
-            self.dataChanged.emit(self.index(0, HOST), self.index(self.rowCount() - 1, HOST))
+            # Rows not on disk are marked: repaint the host cells when that may have changed
+            # (the view paints only what shows).
+            unsaved = self._controller.unsaved
+            if unsaved or self._marked:
+                self.dataChanged.emit(self.index(0, HOST), self.index(self.rowCount() - 1, HOST))
+            self._marked = unsaved
 
     def _repaint_answers(self) -> None:
         """Repaint the status cells of the rows the last probe batch answered."""
@@ -254,12 +259,8 @@ class ServerTableModel(QtCore.QAbstractTableModel):
 
     def flags(self, index: Index) -> Any:
         """Host and port are editable in place; the first column is a check box."""
-        base = Flag.ItemIsEnabled | Flag.ItemIsSelectable
-        if index.column() == ENABLED:
-            return base | Flag.ItemIsUserCheckable
-        if index.column() in (HOST, PORT):
-            return base | Flag.ItemIsEditable
-        return base
+        # Made once: Qt asks for every cell of a selection, 50,000 times for 10,000 rows.
+        return _FLAGS[index.column()]
 
     def _source_text(self, entry: ServerEntry) -> str:
         origin, pool = self._controller.origin(entry)
@@ -324,6 +325,12 @@ class ServerTableModel(QtCore.QAbstractTableModel):
         if column == PORT:
             return self._controller.edit_server(row, port=str(value)) is None
         return False
+
+
+_BASE = Flag.ItemIsEnabled | Flag.ItemIsSelectable
+_FLAGS = (_BASE | Flag.ItemIsUserCheckable, _BASE | Flag.ItemIsEditable,
+          _BASE | Flag.ItemIsEditable, _BASE, _BASE)
+"""The flags of each column, in column order."""
 
 
 def _runs(rows: tuple[int, ...] | list[int]) -> list[tuple[int, int]]:

@@ -199,22 +199,14 @@ _END = object()
 
 
 class Poster(QtCore.QObject):
-    """Runs a callable on the main thread on a later event-loop turn; safe from any thread.
+    """Runs a callable on the main thread once the current events are handled (next turn).
 
-    The controller hands it finished background work (a save) and work to do once the current
-    event is over (the list's findings after an edit).
+    A zero-time timer, not a queued signal: queued calls run back to back with the event
+    that queued them, before any timer, so the UI would not turn in between. The controller
+    hands it work that can wait for the edit to be shown (a long list's save, the list's
+    findings). Call it on the main thread.
     """
 
-    _post = Signal(object)
-
-    def __init__(self, parent: QtCore.QObject | None = None) -> None:
-        super().__init__(parent)
-        self._post.connect(self._run, QtCore.Qt.ConnectionType.QueuedConnection)
-
     def __call__(self, func: Callable[[], None]) -> None:
-        """Queue ``func``."""
-        self._post.emit(func)
-
-    @staticmethod
-    def _run(func: Callable[[], None]) -> None:
-        func()
+        """Run ``func`` on a later turn of this object's event loop."""
+        QtCore.QTimer.singleShot(0, self, func)
