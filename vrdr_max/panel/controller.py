@@ -244,6 +244,9 @@ class PanelController:
         self.save_error: str | None = None
         self.last_submission: SubmissionReport | None = None
         self.callback_errors: list[str] = []
+        self.expected: dict[str, str] = {}
+        """Check ids this session sets off by its own making, and why (the demo's loopback
+        stand-ins in DR2): their findings become notes that say so."""
         self.history = History()
         self.changes: list[ListChange] = []
         """The list changes of the last ``Event.SERVERS``, in order."""
@@ -1122,7 +1125,8 @@ class PanelController:
         return self.finish_preflight(results)
 
     def _set_report(self, report: CheckReport, *, keep_rows: bool) -> None:
-        report = CheckReport(results=[_with_panel_fixes(r) for r in report.results])
+        report = CheckReport(results=[self._expected(_with_panel_fixes(r))
+                                      for r in report.results])
         titles = [(f, r.title) for r in report.results for f in r.findings]
         if keep_rows and self._finding_rows:
             self._finding_rows = _merge_rows(self._finding_rows, titles)
@@ -1130,6 +1134,15 @@ class PanelController:
             self._finding_rows = [FindingRow(f, title) for f, title in titles]
         self.report = report
         self._emit(Event.PREFLIGHT)
+
+    def _expected(self, result: CheckResult) -> CheckResult:
+        """A finding this session causes itself (see :attr:`expected`) as a note that says so."""
+        why = self.expected.get(result.check_id)
+        if why is None or not result.findings:
+            return result
+        return result.model_copy(update={"findings": [
+            f.model_copy(update={"severity": Severity.INFO, "fix": None,
+                                 "message": f"{f.message} ({why})"}) for f in result.findings]})
 
     def finding_rows(self) -> list[FindingRow]:
         """The preflight's lines: every finding, and the fixed ones where they were."""

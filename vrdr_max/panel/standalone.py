@@ -77,6 +77,11 @@ def demo_session(dr2: bool = False) -> Iterator[PanelController]:
                                              also_renders=True)
             controller.stored.settings = settings
             controller.save()
+            # The stand-ins are loopback sockets on this workstation: DR2's rule for addresses
+            # (list machines by network address) is the demo's doing, not a finding about it.
+            controller.expected["dr2-localhost"] = (
+                "the demo's stand-in servers run on this workstation; a real DR2 farm lists "
+                "them by network address")
         yield controller
 
 
