@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import shlex
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -43,7 +43,7 @@ from vrdr_max.checks import (
     run_iter,
 )
 from vrdr_max.errors import CfgConflictError, VrdrError, quote, validation_message
-from vrdr_max.facts import SceneFacts
+from vrdr_max.facts import PropValue, SceneFacts
 from vrdr_max.fixes import FIXES
 from vrdr_max.host import MaxHost
 from vrdr_max.manifest import load_manifest
@@ -162,6 +162,11 @@ class InputField(str, Enum):
 OPTION_NAMES = ("use_local_host", "restart_servers", "save_servers_in_scene",
                 "transfer_missing", "use_cached", "check_missing_files")
 """The on/off options of the panel (``max_servers`` and the cache limit take numbers)."""
+
+_FACT_PROPS = {RendererProp.DR_ENABLED: "dr_enabled",
+               RendererProp.CHECK_MISSING_FILES: "check_missing_files"}
+"""Renderer settings the scene facts hold as they are (``max_host.read_scene``): a fix that
+writes only these changes those facts and no others."""
 
 _RENDERER_OPTIONS = {"check_missing_files": (RendererProp.CHECK_MISSING_FILES,
                                              "vrdr: check for missing files")}
@@ -1212,13 +1217,19 @@ class PanelController:
                 ": one 3ds Max undo step (Edit > Undo in 3ds Max takes it back)")
         self.notes[InputField.FIX] = said
         self._emit(Event.ERRORS)
-        if watched.wrote:
-            self.rerun_wanted = True
+        if watched.scene or not watched.props <= _FACT_PROPS.keys():
+            self.rerun_wanted = True  # only a new read of the scene tells what changed
             if self.stepped_reruns:
                 self._emit(Event.RERUN)
             else:
                 self._rerun_now()
         elif self._facts is not None:
+            # Settings, or renderer switches the facts hold as they are: no scene read.
+            if watched.props:
+                props = self.host.read_renderer_props()
+                self._facts = self._facts.model_copy(update={
+                    _FACT_PROPS[p]: None if props.get(p) is None else bool(props[p])
+                    for p in watched.props})
             report = run(self._context(self._facts, self._check_settings()))
             self._set_report(report, keep_rows=True)
         return error
@@ -1395,7 +1406,11 @@ _OPTION_LABELS = {"use_local_host": "use local host", "restart_servers": "restar
 
 
 class _WatchedHost:
-    """The host as a fix sees it; notes whether the fix changed the scene."""
+    """The host as a fix sees it; notes what the fix changed in 3ds Max.
+
+    ``props`` holds the renderer settings it wrote; ``scene`` is True when it called anything
+    else that writes (a light created...), after which only a new scene read tells.
+    """
 
     READS = frozenset({"read_scene", "read_scene_steps", "read_renderer", "read_renderer_props",
                        "read_scene_data", "plugcfg_dir", "max_version", "is_network_render",
@@ -1403,11 +1418,22 @@ class _WatchedHost:
 
     def __init__(self, host: MaxHost) -> None:
         self._host = host
-        self.wrote = False
+        self.props: set[RendererProp] = set()
+        self.scene = False
+
+    @property
+    def wrote(self) -> bool:
+        """True when the fix changed anything in 3ds Max."""
+        return self.scene or bool(self.props)
+
+    def write_renderer_props(self, values: Mapping[RendererProp, PropValue], label: str) -> None:
+        """Pass on, noting which settings changed."""
+        self._host.write_renderer_props(values, label)
+        self.props |= set(values)
 
     def __getattr__(self, name: str) -> Any:
         if name not in self.READS:
-            self.wrote = True
+            self.scene = True
         return getattr(self._host, name)
 
 

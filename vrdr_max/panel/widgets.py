@@ -454,9 +454,10 @@ class DRPanel(QtWidgets.QWidget):
         box.setMaximumHeight(16_777_215)
         sizes = self.mainSplitter.sizes()
         total = sum(sizes)
-        want = self._preflight_height or int(total * PREFLIGHT_SHARE)
-        if total and sizes[2] < want:
-            list_height = max(sizes[0] - (want - sizes[2]), self.serverTable.minimumHeight())
+        # The height the artist chose last (kept in the layout file), else a share.
+        want = self._preflight_height or max(sizes[2], int(total * PREFLIGHT_SHARE))
+        if total and sizes[2] != want:
+            list_height = max(sizes[0] + sizes[2] - want, self.serverTable.minimumHeight())
             self.mainSplitter.setSizes([list_height, sizes[1], total - list_height - sizes[1]])
 
     # -- controller events ---------------------------------------------------------------------
@@ -661,6 +662,7 @@ class DRPanel(QtWidgets.QWidget):
         super().showEvent(event)
         if not self._opened:
             self._opened = True
+            QtCore.QTimer.singleShot(0, self._fit_preflight)  # sizes exist once laid out
             if self.probe_on_open and self.controller.row_count():
                 QtCore.QTimer.singleShot(0, self.probe)
         interval = self.controller.probe_interval()
