@@ -28,9 +28,8 @@ from typing import Any, cast
 
 from pydantic import ValidationError
 
-from vrdr_max import api
 from vrdr_max.addresses import parse_endpoint, validate_host, validate_port
-from vrdr_max.cfgfile import cfg_name
+from vrdr_max.cfgfile import CfgDocument, cfg_name
 from vrdr_max.checks import (
     SERVERS,
     CheckContext,
@@ -81,6 +80,7 @@ from vrdr_max.settings_store import StoredSettings, load_settings
 from vrdr_max.spawner import parse_spawner_args, server_entries
 from vrdr_max.studio import Effective, load_effective, resolve, user_config_path
 from vrdr_max.submit import SubmissionReport, SubmitOptions, SubmitPlan, execute
+from vrdr_max.submit import plan as plan_submission
 
 Key = tuple[str, int]
 
@@ -293,11 +293,13 @@ class PanelController:
 
     def _load(self) -> StoredSettings:
         engine = self.host.read_renderer().engine or Engine.CPU
+        in_cfg = self._studio.defaults.dispatcher_in_vray_cfg
         if self._cfg_path is not None:
             stored = load_settings(self._cfg_path.parent, engine, cfg_path=self._cfg_path,
-                                   host=self.host)
+                                   host=self.host, dispatcher_in_cfg=in_cfg)
         else:
-            stored = load_settings(self.host.plugcfg_dir(), engine, host=self.host)
+            stored = load_settings(self.host.plugcfg_dir(), engine, host=self.host,
+                                   dispatcher_in_cfg=in_cfg)
         self._disk_entries = None
         # The working list holds plain entries: the panel and each save read every row several
         # times, and decoding the file's line matches each time costs four times as much.
@@ -680,8 +682,16 @@ class PanelController:
         return self.unsaved and not self.saving and entry not in self._disk()
 
     def _disk(self) -> set[ServerEntry]:
+        """The entries in the file: as last read or saved, or as it is now after a conflict."""
         if self._disk_entries is None:
-            self._disk_entries = set(self.stored.cfg.document.server_list().entries())
+            document = self.stored.cfg.document
+            if self.conflict:  # another program wrote it: compare with what it holds now
+                try:
+                    document = CfgDocument.parse(self.cfg_path.read_bytes(), document.engine,
+                                                 source=str(self.cfg_path))
+                except (OSError, VrdrError):
+                    document = CfgDocument.parse(b"", document.engine)
+            self._disk_entries = set(document.server_list().entries())
         return self._disk_entries
 
     # -- list commands -------------------------------------------------------------------------
@@ -953,7 +963,7 @@ class PanelController:
         if mode is self.settings.mode:
             return None
         error = self._edit(f"switch to {mode.value.upper()}", [SetField(("mode",), mode)],
-                           InputField.DISPATCHER)
+                           InputField.MODE)
         self._note(InputField.MODE, self.mode_port_warning())
         return error
 
@@ -1313,10 +1323,14 @@ class PanelController:
         try:
             if defaults.manifest:
                 manifest = load_manifest(Path(defaults.manifest))
-            submit_plan = api.plan_submission(
-                self.host, self.stored, probe_results=self._probe_list(), manifest=manifest,
-                shared_drives=defaults.shared_drives, options=SubmitOptions(
-                    only_online=defaults.only_online, restore=defaults.restore))
+            # Everything from the studio config read above: a broken file is one error, said
+            # once, and the built-in defaults (api.plan_submission would read it again).
+            submit_plan = plan_submission(
+                self._working, self.host.read_scene(), self._probe_list(),
+                cfg_path=self.cfg_path, loaded_from=self.stored.cfg.snapshot,
+                options=SubmitOptions(only_online=defaults.only_online,
+                                      restore=defaults.restore),
+                manifest=manifest, shared_drives=defaults.shared_drives)
         except Exception as exc:  # noqa: BLE001 - a dead Render button is the bug this closes
             self._fail(InputField.RENDER, f"cannot plan the render: {_message(exc)}")
             return None

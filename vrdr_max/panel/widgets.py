@@ -554,6 +554,7 @@ class DRPanel(QtWidgets.QWidget):
         mark_invalid(self.maxServers, InputField.MAX_SERVERS in errors)
         mark_invalid(self.cacheLimit, InputField.CACHE_LIMIT in errors)
         general = [errors[f] for f in (InputField.STUDIO, InputField.EVENT, InputField.PROBE,
+                                       InputField.MODE,
                                        InputField.PREFLIGHT, InputField.RENDER, InputField.FIX,
                                        InputField.SELECT) if f in errors]
         set_error(self.panelError, "\n".join(general) or None)
