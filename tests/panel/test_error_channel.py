@@ -184,6 +184,17 @@ def test_a_cell_edit_cannot_write_a_duplicate_line(panel: DRPanel, cfg: Path) ->
     assert b"render02 1 20205" in cfg.read_bytes()
 
 
+def test_an_edit_within_its_own_port_range_is_no_duplicate(qtbot, mock_max: MockMax,
+                                                          cfg: Path) -> None:
+    """Mutation: the duplicate check counted the edited row itself."""
+    from vrdr_max.max_host import PymxsHost
+
+    cfg.write_bytes(b"render09 1 20204-20206\r\n")
+    c = PanelController(PymxsHost())
+    assert c.edit_server(0, port="20205") is None  # the range now starts one port later
+    assert cfg.read_bytes().startswith(b"render09 1 20205-20206\r\n")
+
+
 def test_a_partial_probe_is_not_judged_as_the_whole(panel: DRPanel, mock_max: MockMax) -> None:
     """Mutation: the answers that came were taken for every server's (a farm called down)."""
     c = panel.controller

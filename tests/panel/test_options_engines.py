@@ -13,10 +13,12 @@ from qtpy import QtWidgets
 
 from mock_pymxs import MockMax
 from vrdr_max.models import CacheLimitType
-from vrdr_max.panel.controller import GPU_ONLY_REASON, OPTION_NAMES, PanelController
+from vrdr_max.panel.controller import OPTION_NAMES, PanelController
 from vrdr_max.panel.widgets import DRPanel
 
 GPU_OPTIONS = {"use_local_host", "check_missing_files"}
+GPU_ONLY_REASON = ("V-Ray GPU's vrayrt_dr.cfg holds only Use local host "
+                   "(autostart_local_slave): this option is V-Ray CPU's")
 CFG_KEYS = {"use_local_host": {"CPU": b"use_local_machine", "GPU": b"autostart_local_slave"},
             "restart_servers": b"restart_slaves", "save_servers_in_scene": b"list_in_scene",
             "transfer_missing": b"transfer_missing_assets", "use_cached": b"use_cached_assets"}

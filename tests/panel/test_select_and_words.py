@@ -8,7 +8,6 @@ from qtpy import QtCore, QtWidgets
 
 from mock_pymxs import MockMax
 from vrdr_max.panel.controller import PanelController
-from vrdr_max.panel.listing import status_text
 from vrdr_max.panel.server_table import HOST
 from vrdr_max.panel.widgets import DRPanel, top_level_items
 from vrdr_max.probe import ProbeResult, ProbeState
@@ -53,9 +52,10 @@ def test_the_words_the_artist_reads(panel: DRPanel) -> None:
     assert panel.cacheLimitLabel.text() == "Cache limit"
     assert panel.cacheLimitLabel.buddy() is panel.cacheLimitType
     assert panel.maxServersLabel.buddy() is panel.maxServers
-    fast = ProbeResult(host="a", port=1, state=ProbeState.ONLINE, address="127.0.0.1",
-                       latency_ms=0.2, message="online")
-    assert status_text(fast) == "online < 1 ms"
+    panel.controller.apply_probe_results([ProbeResult(
+        host="artist-ws-07", port=20204, state=ProbeState.ONLINE, address="10.0.0.7",
+        latency_ms=0.2, message="online")])
+    assert panel.status_of(0) == "online < 1 ms"
     report = panel.controller.preflight()
     assert report is not None
     messages = [f.message for f in report.findings]
