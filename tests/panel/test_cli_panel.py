@@ -64,3 +64,25 @@ def test_vrdr_help_imports_no_qt() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_farm_of_stand_ins_filtered_to_its_failures(tmp_path: Path) -> None:
+    out = tmp_path / "farm.png"
+    done = vrdr("panel", "--demo", "--servers", "50", "--show", "did not answer",
+                "--screenshot", str(out))
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(PNG_MAGIC)
+
+
+def test_servers_without_the_demo_is_bad_input(tmp_path: Path) -> None:
+    done = vrdr("panel", "--scene", "x.json", "--cfg", str(tmp_path / "vray_dr.cfg"),
+                "--servers", "5")
+    assert done.returncode == 2
+    assert "--servers" in done.stderr
+
+
+def test_the_show_choices_of_the_command_line_are_the_tables() -> None:
+    from vrdr_max.cli.panel_cmds import SHOW_NAMES
+    from vrdr_max.panel.listing import Show
+
+    assert SHOW_NAMES == tuple(s.value for s in Show)

@@ -135,7 +135,7 @@ def test_disable_dead_button_and_the_fix_of_the_did_not_answer_finding(
         qtbot, panel: DRPanel, cfg: Path) -> None:
     with probed(qtbot, panel) as ports:
         qtbot.waitUntil(panel.disableDeadButton.isVisible)
-        assert panel.disableDeadButton.text() == "Disable dead (2)"
+        assert panel.deadLabel.text() == "2 enabled servers did not answer"
         panel.disableDeadButton.click()
         lines = cfg.read_bytes().split(b"\r\n")
         assert b"127.0.0.1 0 %d" % ports[3] in lines and b"127.0.0.1 0 %d" % ports[4] in lines

@@ -10,6 +10,10 @@ from pathlib import Path
 
 from vrdr_max.errors import InputError
 
+SHOW_NAMES = ("all", "did not answer", "online", "refused", "no answer", "not probed",
+              "disabled", "not saved")
+"""The table's status filters (``panel.listing.Show``), spelled here so ``--help`` needs no Qt."""
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``panel``."""
@@ -25,6 +29,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        help="render offscreen after a probe and a preflight, save, exit")
     panel.add_argument("--theme", choices=("dark", "light"), default="dark",
                        help="palette of the window (3ds Max's default theme is dark)")
+    panel.add_argument("--servers", type=int, metavar="N",
+                       help="the demo with N stand-in servers (8 in 10 answer; at most 2000)")
+    panel.add_argument("--show", default="all", choices=SHOW_NAMES,
+                       help="show only the servers with this status")
+    panel.add_argument("--filter", default="", metavar="TEXT",
+                       help="show only the servers whose host:port holds TEXT")
     panel.set_defaults(func=cmd_panel)
 
 
@@ -34,10 +44,13 @@ def cmd_panel(args: argparse.Namespace) -> int:
         raise InputError("--scene needs --cfg PATH (the cfg file the panel edits)")
     if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
         raise InputError(f"--screenshot wants a .png file, not {args.screenshot}")
+    if args.servers is not None and not args.demo:
+        raise InputError("--servers sizes the demo's farm: use it with --demo")
     from vrdr_max.panel.standalone import run_standalone  # noqa: PLC0415 - Qt only here
 
     code = run_standalone(demo=args.demo, scene=args.scene, cfg=args.cfg, dr2=args.dr2,
-                          screenshot=args.screenshot, theme=args.theme)
+                          screenshot=args.screenshot, theme=args.theme, servers=args.servers,
+                          show=args.show, filter_text=args.filter)
     if args.screenshot is not None:
         print(f"wrote {args.screenshot}")
     return code

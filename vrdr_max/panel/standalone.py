@@ -7,6 +7,7 @@ adds loopback stand-ins for render servers (``vrdr_max.demo``), so the probe sho
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -20,13 +21,51 @@ from vrdr_max.host import MaxHost
 from vrdr_max.mock_session import mock_scene_host
 from vrdr_max.models import Dispatcher
 from vrdr_max.panel.controller import PanelController
-from vrdr_max.panel.widgets import DRPanel, top_level_items
+from vrdr_max.panel.listing import Show
+from vrdr_max.panel.widgets import SHOW_CHOICES, DRPanel, top_level_items
 from vrdr_max.ports import Mode
 
 DEMO_PROBE_TIMEOUT = 1.0
 WINDOW_SIZE = (400, 1040)
 """About a 3ds Max dock's default width; tall enough for every group."""
 SCREENSHOT_WAIT_MS = 15_000
+FARM_MIX = ("online", "online", "online", "online", "online", "online", "online", "online",
+            "refused", "silent")
+"""A demo farm of ``--servers N``: 8 in 10 answer, 1 refuses, 1 never answers."""
+MAX_DEMO_SERVERS = 2000
+"""Each stand-in is a socket (a silent one two): more would run into open-file limits."""
+
+
+def loopback_farm(count: int, stack: ExitStack) -> list[int]:
+    """``count`` loopback ports in the :data:`FARM_MIX`; closed when ``stack`` closes."""
+    _allow_files(4 * count + 256)
+    ports = []
+    for i in range(count):
+        kind = FARM_MIX[i % len(FARM_MIX)]
+        sock = stack.enter_context(socket.socket())
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+        if kind == "online":
+            sock.listen(16)
+        elif kind == "silent":
+            sock.listen(0)  # never accepted: once its queue is full, further connects time out
+            filler = stack.enter_context(socket.socket())
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+        ports.append(port)  # "refused": bound, not listening
+    return ports
+
+
+def _allow_files(needed: int) -> None:
+    """Raise this process's open-file limit towards ``needed`` where the system has one."""
+    try:
+        import resource  # noqa: PLC0415 - POSIX only
+    except ImportError:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 def application(theme: str = "dark") -> QtWidgets.QApplication:
@@ -59,15 +98,23 @@ def max_palette(*, dark: bool) -> QtGui.QPalette:
 
 
 @contextmanager
-def demo_session(dr2: bool = False) -> Iterator[PanelController]:
-    """The demo scene, a temporary plugcfg folder, the stand-in servers, and a controller."""
+def demo_session(dr2: bool = False, servers: int | None = None) -> Iterator[PanelController]:
+    """The demo scene, a temporary plugcfg folder, the stand-in servers, and a controller.
+
+    Args:
+        dr2: the DR2 view, a stand-in as its dispatcher.
+        servers: that many stand-ins (``FARM_MIX``) instead of the five of ``vrdr demo``.
+    """
+    if servers is not None and not 1 <= servers <= MAX_DEMO_SERVERS:
+        raise InputError(f"--servers takes 1 to {MAX_DEMO_SERVERS}, not {servers}")
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="vrdr-panel-")))
         plugcfg = tmp / "plugcfg"
         plugcfg.mkdir()
         farm = stack.enter_context(stand_in_servers())
+        ports = [s.port for s in farm] if servers is None else loopback_farm(servers, stack)
         # The artist's cfg with the stand-ins as its servers: no name lookup leaves this machine.
-        (plugcfg / "vray_dr.cfg").write_bytes(stand_in_cfg(s.port for s in farm))
+        (plugcfg / "vray_dr.cfg").write_bytes(stand_in_cfg(ports))
         host, _mock = stack.enter_context(mock_scene_host("demo", plugcfg_dir=plugcfg))
         controller = PanelController(host)
         if dr2:
@@ -96,13 +143,18 @@ def scene_session(scene: Path, cfg: Path) -> Iterator[PanelController]:
 
 
 def run_standalone(*, demo: bool, scene: Path | None, cfg: Path | None, dr2: bool,
-                   screenshot: Path | None, theme: str) -> int:
-    """Show the panel in its own window; with ``screenshot``, save a picture and return."""
+                   screenshot: Path | None, theme: str, servers: int | None = None,
+                   show: str = Show.ALL.value, filter_text: str = "") -> int:
+    """Show the panel in its own window; with ``screenshot``, save a picture and return.
+
+    ``servers`` sizes the demo's farm; ``show`` and ``filter_text`` set the table's status
+    filter and text filter once the probe is done (for pictures of a farm's failures).
+    """
     if screenshot is not None:
         # A picture needs no screen: render offscreen unless the caller chose a platform.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = application(theme)
-    with (demo_session(dr2) if demo else scene_session(scene or Path(), cfg or Path())
+    with (demo_session(dr2, servers) if demo else scene_session(scene or Path(), cfg or Path())
           ) as controller:
         controller.attach()
         panel = DRPanel(controller, probe_timeout=DEMO_PROBE_TIMEOUT if demo else None)
@@ -112,6 +164,8 @@ def run_standalone(*, demo: bool, scene: Path | None, cfg: Path | None, dr2: boo
         window.show()
         app.processEvents()  # shown, the panel's layout settles its (narrow) minimum width
         window.resize(*WINDOW_SIZE)
+        panel.filterEdit.setText(filter_text)
+        panel.showCombo.setCurrentIndex([s.value for s in SHOW_CHOICES].index(show))
         try:
             if screenshot is not None:
                 return _screenshot(app, panel, window, screenshot)
@@ -139,6 +193,7 @@ def _screenshot(app: QtWidgets.QApplication, panel: DRPanel, window: QtWidgets.Q
     for item in top_level_items(panel.findingsTree):  # show how a finding opens
         if item.data(0, QtCore.Qt.ItemDataRole.UserRole) == "default-lights":
             item.setExpanded(True)
+    panel.filter_now()  # the statuses are in: --show and --filter see them
     app.processEvents()
     if not window.grab().save(str(path)):
         raise InputError(f"could not write {path}")

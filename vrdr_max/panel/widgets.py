@@ -18,7 +18,7 @@ from vrdr_max.discovery import DiscoveryReport
 from vrdr_max.models import CacheLimitType
 from vrdr_max.panel.controller import Event, FindingRow, InputField, PanelController
 from vrdr_max.panel.dialogs import DialogFactory
-from vrdr_max.panel.listing import Show, status_text
+from vrdr_max.panel.listing import Show, plural, status_text
 from vrdr_max.panel.look import (
     guard_inputs,
     icon,
@@ -44,7 +44,7 @@ HEADLINE_ROLE = Qt.ItemDataRole.UserRole + 1
 """Where a finding's row keeps its unwrapped headline."""
 AGE_TICK_MS = 5000
 """How often "probed 12 s ago" is brought up to date."""
-PREFLIGHT_SHARE = 0.4
+PREFLIGHT_SHARE = 0.3
 """The preflight's share of the splitter when findings first appear (until the artist drags it)."""
 WIDE_OPTIONS = ((0, 0, 1), (0, 1, 1), (1, 0, 2), (2, 0, 1), (2, 1, 1), (3, 0, 2))
 """Row, column and span of each option box (``_options`` order) in the two-column layout: the
@@ -57,7 +57,7 @@ SELECT_CHOICES = ((Show.FAILED, "Servers that did not answer"), (Show.ONLINE, "O
 
 
 class StatusLine(QtWidgets.QWidget):
-    """One line of text, elided to the width (the whole of it as tooltip).
+    """Two lines of text at most, wrapped to the width (the whole of it as tooltip).
 
     Changing its text repaints it and nothing else: a ``QLabel`` asks its window to lay out
     again on every change, about 10 ms on this panel, and the summary changes with every
@@ -70,7 +70,7 @@ class StatusLine(QtWidgets.QWidget):
         self.colour: QtGui.QColor | None = None
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
                            QtWidgets.QSizePolicy.Policy.Fixed)
-        self.setFixedHeight(self.fontMetrics().height() + 4)
+        self.setFixedHeight(2 * self.fontMetrics().lineSpacing() + 2)
 
     def text(self) -> str:
         """The whole text."""
@@ -84,13 +84,13 @@ class StatusLine(QtWidgets.QWidget):
             self.update()
 
     def paintEvent(self, _event: QtGui.QPaintEvent) -> None:  # noqa: N802 - Qt API
-        """Draw the text, elided on the right."""
+        """Draw the text wrapped at its separators (" · "); what does not fit is cut."""
         painter = QtGui.QPainter(self)
         if self.colour is not None:
             painter.setPen(self.colour)
-        shown = self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight,
-                                              self.width())
-        painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignVCenter), shown)
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+                    | Qt.TextFlag.TextWordWrap)
+        painter.drawText(self.rect(), flags, self._text)
         painter.end()
 
 
@@ -131,6 +131,8 @@ class DRPanel(QtWidgets.QWidget):
     serverTable: QtWidgets.QTableView  # noqa: N815
     listSummary: StatusLine  # noqa: N815 - put in place of the form's label
     disableDeadButton: QtWidgets.QToolButton  # noqa: N815
+    deadBar: QtWidgets.QWidget  # noqa: N815
+    deadLabel: QtWidgets.QLabel  # noqa: N815
     tableError: QtWidgets.QLabel  # noqa: N815
     removeButton: QtWidgets.QToolButton  # noqa: N815
     enableButton: QtWidgets.QToolButton  # noqa: N815
@@ -253,7 +255,7 @@ class DRPanel(QtWidgets.QWidget):
         for label in (self.addError, self.tableError, self.optionsError, self.dispatcherError,
                       self.panelError):
             set_error(label, None)
-        for label in (self.modeNote, self.preflightNote, self.dispatcherWhere):
+        for label in (self.modeNote, self.preflightNote, self.dispatcherWhere, self.deadLabel):
             label.setProperty("role", "note")
         self.listSummary.colour = QtGui.QColor(colours["muted"])
         self.showCombo.addItems([s.value for s in SHOW_CHOICES])
@@ -581,8 +583,11 @@ class DRPanel(QtWidgets.QWidget):
         self.listSummary.setText(c.list_summary())
         self._said_unsaved = c.unsaved
         dead = c.unanswered_count() if c.probed_at is not None else 0
-        self.disableDeadButton.setVisible(dead > 0)
-        self.disableDeadButton.setText(f"Disable dead ({dead})")
+        self.deadBar.setVisible(dead > 0)
+        text = f"{plural(dead, 'enabled server')} did not answer"
+        if self.deadLabel.text() != text:  # a label's new text lays the window out again
+            self.deadLabel.setText(text)
+            self.disableDeadButton.setToolTip(f"Disable the {text} (Undo takes it back)")
         if c.probed_at is not None and not self._age_timer.isActive():
             self._age_timer.start()
 
@@ -760,6 +765,10 @@ class DRPanel(QtWidgets.QWidget):
 
     def _filter_changed(self) -> None:
         self.model.set_filter(self.filterEdit.text(), SHOW_CHOICES[self.showCombo.currentIndex()])
+
+    def filter_now(self) -> None:
+        """Apply the filter fields again (a status filter keeps rows in place until asked)."""
+        self._filter_changed()
 
     def _add(self) -> None:
         if self.controller.add_server(self.addEdit.text()) is None:
