@@ -85,4 +85,4 @@ def test_the_show_choices_of_the_command_line_are_the_tables() -> None:
     from vrdr_max.cli.panel_cmds import SHOW_NAMES
     from vrdr_max.panel.listing import Show
 
-    assert SHOW_NAMES == tuple(s.value for s in Show)
+    assert tuple(s.value for s in Show) == SHOW_NAMES
