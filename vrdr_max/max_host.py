@@ -247,6 +247,7 @@ class PymxsHost:
             if cls is None or str(cls).lower() in read_classes:
                 continue  # absent here, or another name of a class already read
             read_classes.add(str(cls).lower())
+            yield "maps and files"  # one collection per turn: each walks the whole scene
             in_scene = instances(cls, target=root)
             paths: dict[str, str] = {}
             for item in in_scene:
@@ -262,6 +263,7 @@ class PymxsHost:
                 assets.append(AssetFact(path=path, kind=kind, owner=owner, owner_class=class_name,
                                         resolved_path=full))
             if kind in MAP_KINDS:
+                yield "maps and files"
                 editor_only |= self._editor_only_paths(cls, prop, len(in_scene), paths)
         tracked = yield from self._tracked_files(scene_path, known | editor_only, where)
         return assets + tracked
@@ -283,6 +285,7 @@ class PymxsHost:
         Photometric webs, volume and Phoenix caches, V-Ray scenes, XRefs, Alembic caches, and
         whatever a plugin reports.
         """
+        yield "tracked files"  # Asset Tracking lists every file at once
         ats = rt.ATSOps
         ats.Refresh()
         _count, files = ats.GetFiles(pymxs.byref(None))

@@ -42,7 +42,7 @@ from vrdr_max.checks import (
     run_iter,
 )
 from vrdr_max.errors import CfgConflictError, VrdrError, quote, validation_message
-from vrdr_max.facts import PropValue, SceneFacts
+from vrdr_max.facts import PropValue, RendererInfo, SceneFacts
 from vrdr_max.fixes import FIXES
 from vrdr_max.host import MaxHost
 from vrdr_max.manifest import load_manifest
@@ -163,6 +163,9 @@ OPTION_NAMES = ("use_local_host", "restart_servers", "save_servers_in_scene",
                 "transfer_missing", "use_cached", "check_missing_files")
 """The on/off options of the panel (``max_servers`` and the cache limit take numbers)."""
 
+_CHANGES = frozenset({Event.SETTINGS, Event.SERVERS, Event.PROBE, Event.SCENE})
+"""Events after which the server checks' results are judged again."""
+
 _FACT_PROPS = {RendererProp.DR_ENABLED: "dr_enabled",
                RendererProp.CHECK_MISSING_FILES: "check_missing_files"}
 """Renderer settings the scene facts hold as they are (``max_host.read_scene``): a fix that
@@ -230,6 +233,8 @@ class PanelController:
         self.host = host
         self._cfg_path = cfg_path
         self._listeners: list[Listener] = []
+        self._version = 0
+        self._server_cache: tuple[tuple[int, RendererInfo], list[CheckResult]] | None = None
         self.errors: dict[InputField, str] = {}
         self.notes: dict[InputField, str] = {}
         """Warnings that are not errors (servers left on the other mode's port...)."""
@@ -277,6 +282,8 @@ class PanelController:
 
     def _emit(self, *events: Event) -> None:
         for event in events:
+            if event in _CHANGES:
+                self._version += 1  # what the server checks read may have changed
             for listener in list(self._listeners):
                 listener(event)
 
@@ -1164,13 +1171,32 @@ class PanelController:
         return list(self._finding_rows)
 
     def refresh_list_findings(self) -> None:
-        """Judge the server-list checks again after an edit or a probe (no scene read)."""
+        """Judge the server-list checks again after an edit or a probe (no scene read).
+
+        With DR on, they are judged even without a report, so the render guard finds them
+        ready (:meth:`_server_results`).
+        """
         if self.report is None or self._facts is None:
+            if self.settings.enabled:
+                self._server_results(self.host.read_renderer())
             return
-        fresh = {r.check_id: r for r in run(self._context(self._facts, self._check_settings()),
-                                           checks_in(SERVERS)).results}
+        fresh = {r.check_id: r for r in self._server_results(self._facts.renderer)}
         results = [fresh.pop(r.check_id, r) for r in self.report.results]
         self._set_report(CheckReport(results=results + list(fresh.values())), keep_rows=True)
+
+    def _server_results(self, renderer: RendererInfo) -> list[CheckResult]:
+        """The checks of the server list, kept until the list, the settings or a probe change.
+
+        They read the settings, the probe's answers and the renderer only (no scene), so the
+        results of the last change serve the render guard, which then passes over nothing.
+        """
+        key = (self._version, renderer)
+        if self._server_cache is None or self._server_cache[0] != key:
+            facts = SceneFacts(renderer=renderer, dr_enabled=True)
+            results = run(self._context(facts, self._check_settings()),
+                          checks_in(SERVERS)).results
+            self._server_cache = (key, results)
+        return self._server_cache[1]
 
     def _check_settings(self) -> DRSettings:
         """The working copy with a plain list of servers: the checks iterate it several times."""
@@ -1398,9 +1424,8 @@ class PanelController:
         props = self.host.read_renderer_props()
         if not props.get(RendererProp.DR_ENABLED):
             return []
-        facts = SceneFacts(renderer=self.host.read_renderer(), dr_enabled=True)
-        report = run(self._context(facts, self._check_settings()), checks_in(SERVERS))
-        findings = [f for f in report.findings if f.severity is not Severity.INFO]
+        results = self._server_results(self.host.read_renderer())
+        findings = [f for r in results for f in r.findings if f.severity is not Severity.INFO]
         if self.unsaved:
             findings.append(Finding(
                 check_id="panel-unsaved", severity=Severity.WARNING, message=(
