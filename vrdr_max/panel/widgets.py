@@ -90,7 +90,9 @@ class StatusLine(QtWidgets.QWidget):
             painter.setPen(self.colour)
         flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
                     | Qt.TextFlag.TextWordWrap)
-        painter.drawText(self.rect(), flags, self._text)
+        # Lines break between the parts, never inside one ("probed 5 s ago" stays whole).
+        shown = " · ".join(part.replace(" ", "\u00a0") for part in self._text.split(" · "))
+        painter.drawText(self.rect(), flags, shown)
         painter.end()
 
 
@@ -282,9 +284,17 @@ class DRPanel(QtWidgets.QWidget):
         self.ensurePolished()
         # The narrowest width with labelled tool buttons and two option columns (from the font).
         self.labelled_width = self.minimumSizeHint().width()
-        for widget in (*self._tool_buttons(), *(box for box, _ in self._options())):
+        for widget in (*self._tool_buttons(), *(box for box, _ in self._options()),
+                       self.drEnabled):
             widget.setMinimumWidth(widget.iconSize().width() + 12)
+        for label in (self.maxServersLabel, self.cacheLimitLabel):
+            label.setMinimumWidth(24)  # narrow, each goes above its field (see _fit_width)
         self.pathLabel.setMinimumWidth(80)
+        # Combo boxes as wide as their longest item would set the panel's narrowest width.
+        for combo, chars in ((self.showCombo, 6), (self.cacheLimitType, 5)):
+            combo.setSizeAdjustPolicy(
+                QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(chars)
         # Numbers need little room: the option boxes beside them keep their words.
         number_width = self.fontMetrics().horizontalAdvance("00000000") + 16
         for edit in (self.maxServers, self.cacheLimit):
@@ -355,14 +365,21 @@ class DRPanel(QtWidgets.QWidget):
             grid.removeWidget(box)
             row, column, span = (i, 0, 2) if narrow else WIDE_OPTIONS[i]
             grid.addWidget(box, row, column, 1, span)
-        first = len(boxes) if narrow else WIDE_OPTIONS[-1][0] + 1
-        for row, pair in enumerate(((self.maxServersLabel, self.maxServers),
-                                    (self.cacheLimitLabel, self.cacheLimitBox))):
-            for column, widget in enumerate(pair):
-                grid.removeWidget(widget)
-                grid.addWidget(widget, first + row, column)
+        row = len(boxes) if narrow else WIDE_OPTIONS[-1][0] + 1
+        for label, field in ((self.maxServersLabel, self.maxServers),
+                             (self.cacheLimitLabel, self.cacheLimitBox)):
+            grid.removeWidget(label)
+            grid.removeWidget(field)
+            if narrow:  # the label above its field: side by side they set the width
+                grid.addWidget(label, row, 0, 1, 2)
+                grid.addWidget(field, row + 1, 0, 1, 2)
+                row += 2
+            else:
+                grid.addWidget(label, row, 0)
+                grid.addWidget(field, row, 1)
+                row += 1
         grid.removeWidget(self.optionsError)
-        grid.addWidget(self.optionsError, first + 2, 0, 1, 2)
+        grid.addWidget(self.optionsError, row, 0, 1, 2)
         self.optionsBox.setMaximumHeight(16_777_215)
         self.optionsLayout.invalidate()
         self._fit_options_height()
@@ -670,7 +687,7 @@ class DRPanel(QtWidgets.QWidget):
         super().resizeEvent(event)
         self._fit_width()
         self._show_path()
-        self._fit_columns()
+        self._timers["columns"].start()  # once the table has its new width
         # Once the resizing settles (dragging a dock edge sends many events in a row).
         self._rewrap_timer.start()
 

@@ -209,4 +209,5 @@ class Poster(QtCore.QObject):
 
     def __call__(self, func: Callable[[], None]) -> None:
         """Run ``func`` on a later turn of this object's event loop."""
-        QtCore.QTimer.singleShot(0, self, func)
+        # The (msec, callable) form: PySide2 has no (msec, context, callable).
+        QtCore.QTimer.singleShot(0, func)
