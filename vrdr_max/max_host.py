@@ -608,7 +608,10 @@ class PymxsHost:
             for item in rt.getClassInstances(cls, target=rt.rootNode):
                 if str(item.name).lower() in maps:
                     nodes.extend(dependents(item))
-        unique = list(dict.fromkeys(nodes))
+        try:
+            unique = list(dict.fromkeys(nodes))  # one node used by two maps counts once
+        except TypeError:  # wrappers that do not hash [unverified]: select takes duplicates
+            unique = nodes
         if unique:
             rt.select(unique)
         return len(unique)
