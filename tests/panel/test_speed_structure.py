@@ -8,6 +8,7 @@ server lines are patched in place, with the bytes the full re-match gives.
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 from qtpy import QtWidgets
@@ -171,3 +172,27 @@ def test_the_patch_is_taken_for_a_panel_edit(monkeypatch, edit: str) -> None:
     document.apply(settings)
     assert list(CfgDocument.parse(document.render(), Engine.CPU).server_list().entries()
                 ) == entries
+
+
+def test_a_long_lists_save_waits_for_the_next_turn_and_a_burst_saves_once(
+        qtbot, panel: DRPanel, cfg: Path, monkeypatch) -> None:
+    c = panel.controller
+    c.later_save_from = 1  # as for 2,000 servers and more
+    saves: list[int] = []
+    original = c.stored.save
+
+    def counting() -> object:
+        saves.append(1)
+        return original()
+
+    monkeypatch.setattr(c.stored, "save", counting)
+    before = cfg.read_bytes()
+    assert c.add_server("render02") is None
+    assert c.add_server("render03") is None
+    assert cfg.read_bytes() == before and c.saving  # shown at once, written on the next turn
+    qtbot.waitUntil(lambda: not c.saving)
+    assert saves == [1]
+    assert b"render02 1 20204\r\nrender03 1 20204" in cfg.read_bytes()
+    assert c.add_server("render04") is None
+    c.flush()  # a plan, a render, a reload or closing writes a waiting save first
+    assert b"render04" in cfg.read_bytes()

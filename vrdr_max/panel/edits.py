@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Protocol
 
 from vrdr_max.host import MaxHost
-from vrdr_max.models import DRSettings, RenderServer, ServerEntry
+from vrdr_max.models import DRSettings, RenderServer
 from vrdr_max.renderers import RendererProp
 
 Key = tuple[str, int]
@@ -279,11 +279,5 @@ class History:
         self.redo.clear()
 
 
-def entries_differ(a: Sequence[ServerEntry], b: Sequence[ServerEntry]) -> bool:
-    """True when two lists of entries differ."""
-    return len(a) != len(b) or any(x != y for x, y in zip(a, b, strict=True))
-
-
 __all__ = ["ChangeKind", "History", "Insert", "ListChange", "Op", "Remove", "Replace",
-           "ResetList", "SetEnabled", "SetField", "SetRenderer", "Step", "Target",
-           "entries_differ", "run_ops"]
+           "ResetList", "SetEnabled", "SetField", "SetRenderer", "Step", "Target", "run_ops"]
