@@ -172,6 +172,15 @@ class MockMax:
         self._session.fire("systemPreReset")
         self._session.fire("systemPostReset")
 
+    def new_scene(self) -> None:
+        """File > New, as far as callbacks go: ``#systemPreNew``, ``#systemPostNew``.
+
+        Both are General Event Callbacks of the MAXScript reference ("callbacks.addScript"
+        notification codes); the scene's contents stay as they are here.
+        """
+        self._session.fire("systemPreNew")
+        self._session.fire("systemPostNew")
+
     def merge_scene(self) -> None:
         """File > Merge, as far as callbacks go: ``#filePreMerge``, ``#filePostMerge``."""
         self._session.fire("filePreMerge")

@@ -7,7 +7,7 @@ pymxs, so it runs unchanged on CI.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -70,6 +70,14 @@ class MaxHost(Protocol):
 
     def read_scene(self) -> SceneFacts:
         """One snapshot of the scene for the checks; costs grow with assets, not geometry."""
+        ...
+
+    def read_scene_steps(self) -> Generator[str, None, SceneFacts]:
+        """The same snapshot in slices: yields the part being read, returns the facts.
+
+        The panel drives it from its event loop (one slice per turn); every runtime call stays
+        on the calling, main thread.
+        """
         ...
 
     def read_renderer(self) -> RendererInfo:
@@ -150,6 +158,13 @@ class MaxHost(Protocol):
 
     def select_nodes(self, names: Sequence[str]) -> int:
         """Select the nodes called ``names`` (others are ignored); return how many were found."""
+        ...
+
+    def select_subjects(self, names: Sequence[str]) -> int:
+        """Select the nodes, the nodes using the maps, the missing plugins' nodes ``names`` name.
+
+        Returns how many nodes were selected; with none, the selection is left as it was.
+        """
         ...
 
 

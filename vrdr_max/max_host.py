@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,14 @@ def _is_absolute(path: str) -> bool:
 def _contains(items: Sequence[Any], item: Any) -> bool:
     """``item in items`` by MAXScript equality (wrappers of one object compare equal)."""
     return any(other == item for other in items)
+
+
+READ_SLICE_S = 0.010
+"""``read_scene_steps`` hands control back after about this long: the panel's event loop turns
+between slices, so a 100,000-node scene does not freeze 3ds Max's UI while it is read."""
+
+Steps = Generator[str, None, Any]
+"""A read in slices: yields the part being read between slices, returns what it read."""
 
 
 class _Branches:
@@ -303,11 +312,31 @@ class PymxsHost:
 
     def __init__(self, asset_sources: Sequence[tuple[str, str, AssetKind]] = ASSET_SOURCES):
         self._asset_sources = asset_sources
+        self._since = time.perf_counter()
+
+    def _slice(self, part: str) -> Iterator[str]:
+        """Yield ``part`` once a slice's time is used up (see :data:`READ_SLICE_S`)."""
+        if time.perf_counter() - self._since >= READ_SLICE_S:
+            yield part
+            self._since = time.perf_counter()
 
     # -- reading -------------------------------------------------------------------------------
 
     def read_scene(self) -> SceneFacts:
-        """Snapshot the scene for the checks.
+        """Snapshot the scene for the checks (:meth:`read_scene_steps` in one go)."""
+        steps = self.read_scene_steps()
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                return done.value  # type: ignore[no-any-return]
+
+    def read_scene_steps(self) -> Steps:
+        """Snapshot the scene for the checks, in slices: a generator that returns the facts.
+
+        Between slices (about :data:`READ_SLICE_S` each) it yields the part it is reading,
+        so a caller on the main thread can let its event loop turn; every runtime call stays
+        in the caller's thread. The reads are the same as in one go.
 
         Runtime cost, none of it per geometry node: a constant part (renderer, switches,
         version, collectors, rootScene's branches, Render Setup's outputs, Asset Tracking, 1
@@ -335,8 +364,16 @@ class PymxsHost:
         scene_path = str(rt.maxFilePath) + str(rt.maxFileName)
         branches = _Branches()
         outputs = self._read_outputs(renderer, bool(info.engine))
-        missing, editor_missing = self._read_missing_instances(branches)
         workstation = self._read_workstation()
+        self._since = time.perf_counter()
+        lights = yield from self._read_lights()
+        assets = yield from self._read_assets(scene_path, branches, outputs, workstation)
+        yield "plugins"
+        plugins = self._read_plugins()
+        yield "plugins recorded in the scene"
+        scene_dlls = self._read_scene_dlls(scene_path)
+        missing_plugins = self._read_missing_plugins()
+        missing, editor_missing = yield from self._read_missing_instances(branches)
         return SceneFacts(
             max_version=self.max_version(),
             scene_path=scene_path,
@@ -344,11 +381,11 @@ class PymxsHost:
             dr_enabled=None if dr is None else bool(dr),
             check_missing_files=None if check_missing is None else bool(check_missing),
             default_lights=inputs if info.family is RendererFamily.VRAY else None,
-            lights=self._read_lights(),
-            assets=self._read_assets(scene_path, branches, outputs, workstation),
-            plugins=self._read_plugins(),
-            scene_dlls=self._read_scene_dlls(scene_path),
-            missing_plugins=self._read_missing_plugins(),
+            lights=lights,
+            assets=assets,
+            plugins=plugins,
+            scene_dlls=scene_dlls,
+            missing_plugins=missing_plugins,
             missing_instances=missing,
             missing_editor_only=editor_missing,
             render_type=str(rt.getRenderType()),
@@ -381,12 +418,13 @@ class PymxsHost:
         info = identify_renderer(str(rt.classOf(renderer)))
         return self._read_props(renderer, info.engine) if info.engine else {}
 
-    def _read_lights(self) -> list[LightFact]:
+    def _read_lights(self) -> Steps:
         class_of = rt.classOf
         by_category = bool(rt.hideByCategory.lights)
         layers: dict[str, bool] = {}
-        lights = []
+        lights: list[LightFact] = []
         for node in rt.lights:
+            yield from self._slice("lights")
             cls = str(class_of(node))
             key = cls.lower()
             if key in NOT_LIGHTS:
@@ -409,7 +447,7 @@ class PymxsHost:
         return HiddenBy.LAYER if _layer_hidden(node.layer, layers) else None
 
     def _read_assets(self, scene_path: str, branches: _Branches, outputs: _Outputs,
-                     workstation: str) -> list[AssetFact]:
+                     workstation: str) -> Steps:
         """Files of maps and known objects with their owners, then every other file ATS lists.
 
         Maps are searched in every branch of the scene (the environment, render effects,
@@ -437,9 +475,11 @@ class PymxsHost:
             if cls is None or str(cls).lower() in read_classes:
                 continue  # absent here, or another name of a class already read
             read_classes.add(str(cls).lower())
+            yield "maps and files"  # one class's collections per turn: each walks the scene
             everything, editor_only = branches.split(cls)
             only_paths = {_key(str(getattr(item, prop) or "")) for item in editor_only}
             for item in everything:
+                yield from self._slice("maps and files")
                 path = str(getattr(item, prop) or "")
                 if not path or (_key(path) in only_paths and _contains(editor_only, item)):
                     continue
@@ -451,7 +491,8 @@ class PymxsHost:
                 assets.append(asset)
             editor_paths |= only_paths
         skip = known | (editor_paths - scene_paths - {""})
-        return assets + self._tracked_files(scene_path, skip, outputs, where, files)
+        tracked = yield from self._tracked_files(scene_path, skip, outputs, where, files)
+        return assets + tracked
 
     @staticmethod
     def _asset(path: str, kind: AssetKind, owner_class: str,
@@ -465,22 +506,22 @@ class PymxsHost:
         return AssetFact(path=path, kind=kind, owner_class=owner_class, matches=count,
                          resolved_path=found_in)
 
-    @staticmethod
-    def _tracked_files(scene_path: str, skip: set[str], outputs: _Outputs,
-                       where: Callable[[str], str | None],
-                       files: _PatternFiles) -> list[AssetFact]:
+    def _tracked_files(self, scene_path: str, skip: set[str], outputs: _Outputs,
+                       where: Callable[[str], str | None], files: _PatternFiles) -> Steps:
         """Files Asset Tracking lists that no class scan found and that no render writes.
 
         Photometric webs, volume and Phoenix caches, V-Ray scenes, XRefs, Alembic caches, and
         whatever a plugin reports. Asset Tracking also lists render outputs by default (3ds
         Max's Asset Tracking dialog); they are left out whatever ``ExcludeOutputFiles`` says.
         """
+        yield "tracked files"  # Asset Tracking lists every file at once
         ats = rt.ATSOps
         ats.Refresh()
         _count, listed = ats.GetFiles(pymxs.byref(None))
         skip = skip | {_key(scene_path)}
         out = []
         for item in listed:
+            yield from self._slice("tracked files")
             path = str(item)
             if not path or _key(path) in skip or path in outputs:
                 continue
@@ -565,7 +606,7 @@ class PymxsHost:
                 for i in range(1, int(smp.GetMissingPlugInCount()) + 1)]  # 1-based
 
     @staticmethod
-    def _read_missing_instances(branches: _Branches) -> tuple[dict[str, int], dict[str, int]]:
+    def _read_missing_instances(branches: _Branches) -> Steps:
         """``Missing_*`` objects: (those the render uses, those only the editors hold)."""
         render: dict[str, int] = {}
         editor: dict[str, int] = {}
@@ -573,12 +614,51 @@ class PymxsHost:
             cls = _global(name)
             if cls is None:
                 continue
+            yield "missing plugins"
             everything, editor_only = branches.split(cls)
             if len(everything) > len(editor_only):
                 render[name] = len(everything) - len(editor_only)
             if editor_only:
                 editor[name] = len(editor_only)
         return render, editor
+
+    def select_subjects(self, names: Sequence[str]) -> int:
+        """Select what a finding names: nodes, the nodes using a map, missing plugins' nodes.
+
+        A name is a node's (``getNodeByName``), a missing-plugin class's (``Missing_GeomObject``:
+        the nodes of its instances, ``refs.dependentNodes``), or a map's (the nodes whose
+        material uses it, ``refs.dependentNodes``). The selection changes only when something
+        was found, so a finding with nothing to select leaves the artist's selection alone.
+        """
+        nodes: list[Any] = []
+        maps: set[str] = set()
+        dependents = rt.refs.dependentNodes
+        for name in names:
+            node = rt.getNodeByName(name)
+            if node is not None:
+                nodes.append(node)
+            elif name in MISSING_CLASSES:
+                cls = _global(name)
+                for obj in rt.getClassInstances(cls) if cls is not None else ():
+                    nodes.extend(dependents(obj))
+            else:
+                maps.add(name.lower())
+        read_classes: set[str] = set()
+        for class_name, _prop, kind in self._asset_sources if maps else ():
+            cls = _global(class_name)
+            if kind not in MAP_KINDS or cls is None or str(cls).lower() in read_classes:
+                continue
+            read_classes.add(str(cls).lower())
+            for item in rt.getClassInstances(cls, target=rt.rootNode):
+                if str(item.name).lower() in maps:
+                    nodes.extend(dependents(item))
+        try:
+            unique = list(dict.fromkeys(nodes))  # one node used by two maps counts once
+        except TypeError:  # wrappers that do not hash [unverified]: select takes duplicates
+            unique = nodes
+        if unique:
+            rt.select(unique)
+        return len(unique)
 
     def plugcfg_dir(self) -> Path:
         """``getDir #plugcfg``: where V-Ray reads its DR cfg files."""

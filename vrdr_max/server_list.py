@@ -277,6 +277,13 @@ class ServerList(MutableSequence["RenderServer"]):
         for item in self._all():
             yield entry_of(item)
 
+    def entry(self, index: int) -> ServerEntry:
+        """Server ``index`` as plain data, without building its object or handing it out.
+
+        The panel paints its table from here: reading a row must not cost an object per row.
+        """
+        return self._entry_of(self._all()[index])
+
     def add_entry(self, host: str, port: int, port_end: int | None = None, *,
                   enabled: bool = True) -> bool:
         """Append an entry unless one already covers its host and first port; no object built.

@@ -36,6 +36,9 @@ STUDIO_ENV = "VRDR_STUDIO_CONFIG"
 USER_ENV = "VRDR_USER_CONFIG"
 CONFIG_VERSION = 1
 
+MAX_PROBE_INTERVAL = 24 * 3600.0
+"""The longest ``probe_interval`` (a day); 0 switches the panel's repeated probe off."""
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -90,6 +93,7 @@ class Defaults(_Strict):
     shared_drives: list[str] | None = None
     manifest: str | None = None
     probe_timeout: float | None = Field(default=None, gt=0, le=MAX_TIMEOUT)
+    probe_interval: float | None = Field(default=None, ge=0, le=MAX_PROBE_INTERVAL)
     only_online: bool | None = None
     restore: bool | None = None
     dispatcher_in_vray_cfg: bool | None = None
@@ -115,6 +119,9 @@ class StudioDefaults(_Strict):
     """Drive letters every render server has mapped, normalised (``{"P:"}``)."""
     manifest: str | None = None
     probe_timeout: float = Field(default=1.0, gt=0, le=MAX_TIMEOUT)
+    probe_interval: float = Field(default=0.0, ge=0, le=MAX_PROBE_INTERVAL)
+    """Seconds between the panel's probes while it is visible; 0 (the default): it probes when
+    it opens and on F5 only."""
     only_online: bool = False
     restore: bool = True
     dispatcher_in_vray_cfg: bool = False

@@ -55,7 +55,8 @@ def dialogs() -> Dialogs:
 
 @pytest.fixture
 def panel(qtbot, controller: PanelController, dialogs: Dialogs) -> DRPanel:
-    widget = DRPanel(controller, probe_timeout=1.0)
+    # No probe on open: the artist's cfg lists a host name, which must not be looked up.
+    widget = DRPanel(controller, probe_timeout=1.0, probe_on_open=False)
     qtbot.addWidget(widget)
     widget.resize(400, 1000)
     widget.show()

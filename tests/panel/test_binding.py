@@ -3,7 +3,7 @@
 PySide6 6.12.0 took a reference from ``None`` on every call of a Qt method that returns nothing;
 before Python 3.12 ``None`` is not immortal, so the interpreter aborted (``none_dealloc``) after
 some thousands of such calls, e.g. a paste preview of 10,000 lines. pyproject.toml leaves that
-release out; this test fails on a binding that does it again.
+release out (it holds the 6.8 series); this test fails on a binding that does it again.
 """
 
 from __future__ import annotations

@@ -78,3 +78,25 @@ def test_dialog_screenshots_are_written_and_exit_0(tmp_path: Path, dialog: str) 
 def test_a_dialog_picture_needs_screenshot(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["panel", "--demo", "--screenshot-dialog", "render"]) == 2
     assert "--screenshot-dialog needs --screenshot" in capsys.readouterr().err
+
+
+def test_a_farm_of_stand_ins_filtered_to_its_failures(tmp_path: Path) -> None:
+    out = tmp_path / "farm.png"
+    done = vrdr("panel", "--demo", "--servers", "50", "--show", "did not answer",
+                "--screenshot", str(out))
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(PNG_MAGIC)
+
+
+def test_servers_without_the_demo_is_bad_input(tmp_path: Path) -> None:
+    done = vrdr("panel", "--scene", "x.json", "--cfg", str(tmp_path / "vray_dr.cfg"),
+                "--servers", "5")
+    assert done.returncode == 2
+    assert "--servers" in done.stderr
+
+
+def test_the_show_choices_of_the_command_line_are_the_tables() -> None:
+    from vrdr_max.cli.panel_cmds import SHOW_NAMES
+    from vrdr_max.panel.listing import Show
+
+    assert tuple(s.value for s in Show) == SHOW_NAMES

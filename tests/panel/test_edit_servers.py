@@ -200,5 +200,5 @@ def test_tab_order_follows_the_form(panel: DRPanel) -> None:
         while not widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
             widget = widget.nextInFocusChain()
         order.append(widget)
-    assert order[1:] == [panel.addButton, panel.serverTable, panel.removeButton]
+    assert order[1:] == [panel.addButton, panel.filterEdit, panel.showCombo]
     assert isinstance(QtGui.QKeySequence("Ctrl+V"), QtGui.QKeySequence)

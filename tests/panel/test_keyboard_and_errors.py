@@ -16,13 +16,17 @@ from .conftest import Dialogs
 Qt = QtCore.Qt
 
 TAB_ORDER_DR = [
-    "drEnabled", "modeCombo", "addEdit", "addButton", "serverTable", "removeButton",
+    "drEnabled", "modeCombo", "addEdit", "addButton", "filterEdit", "showCombo", "selectButton",
+    "serverTable", "removeButton",
     "enableButton", "disableButton", "probeButton", "pasteButton", "numaButton", "poolButton",
-    "listenButton", "useLocalHost", "restartServers", "saveServersInScene", "checkMissingFiles",
-    "transferMissing", "useCached", "maxServers", "cacheLimitType", "cacheLimit",
-    "findingsTree", "preflightButton", "renderButton"]
-"""Reading order: top to bottom, left to right (hidden fields are skipped)."""
-TAB_ORDER_DR2 = [*TAB_ORDER_DR[:2], "dispatcherHost", "dispatcherPort", "dispatcherRenders",
+    "listenButton", "useLocalHost", "saveServersInScene", "restartServers", "transferMissing",
+    "useCached", "checkMissingFiles", "maxServers", "cacheLimitType", "cacheLimit",
+    "preflightButton", "renderButton"]
+"""Reading order: top to bottom, left to right (hidden fields are skipped: the findings list
+shows once a preflight has run)."""
+# Switching to DR2 is an edit, so Undo (a disabled button is skipped before) takes a stop.
+TAB_ORDER_DR2 = ["drEnabled", "undoButton", "modeCombo", "dispatcherHost", "dispatcherPort",
+                 "dispatcherRenders",
                  *TAB_ORDER_DR[2:]]
 
 

@@ -40,7 +40,7 @@ def test_a_narrow_dock_keeps_everything_reachable(qtbot, panel: DRPanel) -> None
     assert panel.removeButton.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
     assert panel.serverTable.isColumnHidden(SOURCE)  # the host column keeps the room
     grid = panel.optionsLayout
-    assert grid.getItemPosition(grid.indexOf(panel.useCached))[:2] == (5, 0)  # one column
+    assert grid.getItemPosition(grid.indexOf(panel.useCached))[:2] == (4, 0)  # one column
     for widget in (panel.restartServers, panel.checkMissingFiles, panel.listenButton,
                    panel.probeButton, panel.renderButton):
         assert widget.geometry().right() <= widget.parentWidget().width(), widget.objectName()

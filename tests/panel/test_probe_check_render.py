@@ -72,10 +72,11 @@ def test_cancel_stops_a_probe(qtbot, panel: DRPanel) -> None:
     assert panel.status_of(0) == ""  # a cancelled answer is no status
 
 
-def test_fix_button_fixes_its_finding_and_the_finding_disappears(
+def test_fix_button_fixes_its_finding_which_stays_in_place_marked_fixed(
         qtbot, panel: DRPanel, mock_max: MockMax, dialogs: Dialogs) -> None:
     run_preflight(qtbot, panel)
-    assert "default-lights" in check_ids(panel)
+    before = check_ids(panel)
+    assert "default-lights" in before
     assert "errors" in panel.summaryLabel.text()
     button = panel.findingsTree.findChild(QtWidgets.QToolButton, "fix:turn-on-lights")
     assert button is not None
@@ -83,6 +84,13 @@ def test_fix_button_fixes_its_finding_and_the_finding_disappears(
     button.click()
     assert mock_max.created == []
     assert mock_max.undo_records == ["vrdr: turn on 3 light(s)"]  # one undo step
+    # The scene changed: the panel reads it again in steps; rows do not move under the mouse.
+    qtbot.waitUntil(lambda: not panel.busy and not panel.controller.rerun_wanted, timeout=10_000)
+    assert check_ids(panel) == before
+    assert panel.findingsTree.findChild(QtWidgets.QLabel, "fixed:default-lights") is not None
+    assert "Edit > Undo in 3ds Max" in panel.preflightNote.text()
+    assert "1 fixed" in panel.summaryLabel.text()
+    run_preflight(qtbot, panel)  # the next preflight drops it
     assert "default-lights" not in check_ids(panel)
 
 

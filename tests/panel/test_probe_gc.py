@@ -56,7 +56,8 @@ SCRIPT = textwrap.dedent("""
         from vrdr_max.panel.controller import PanelController
         from vrdr_max.panel.widgets import DRPanel
 
-        panel = DRPanel(PanelController(PymxsHost()), probe_timeout=0.5)
+        # The first probe is the one timed here (the panel's own on-open probe is the same).
+        panel = DRPanel(PanelController(PymxsHost()), probe_timeout=0.5, probe_on_open=False)
         panel.show()
         app.processEvents()
         young, full = [0], [0]

@@ -59,14 +59,14 @@ def test_servers_left_out_are_named_with_why_and_the_box_counts_what_it_uses(
         answer("render03", 20204, ProbeState.TIMEOUT),
         answer("render04", 20204, ProbeState.REFUSED)])
     assert controller.probed_all()
-    online = controller.plan_with(only_online=True)
+    online = controller.plan(only_online=True)
     texts = [line.text for line in plan_checklist(online, controller.settings)]
     assert "1 server and this machine will render" in texts
     assert ("2 servers left out because they did not answer the probe: render03:20204, "
             "render04:20204") in texts
     assert online_choice(online, controller.settings) == (
         "Only servers that answered the probe: 1 of 3 switched on")
-    every = controller.plan_with(only_online=False)
+    every = controller.plan(only_online=False)
     assert "3 servers and this machine will render" in [
         line.text for line in plan_checklist(every, controller.settings)]
 

@@ -124,15 +124,16 @@ def default_lights(ctx: CheckContext) -> list[Finding]:
     unknown = [s for s in idle if s.endswith("(switch unreadable)")]
     if not maybe:
         return [Finding(check_id="default-lights", severity=Severity.INFO, subjects=unknown,
-                        message=f"the on/off switch of {len(unknown)} light(s) could not be "
-                                "read; whether they are on does not change the lighting rule"
+                        message=f"the on/off switch of {_count(len(unknown), 'light')} could "
+                                "not be read; whether they are on does not change the lighting "
+                                "rule"
                         )] if unknown else []
     if not certain:  # only lights whose switch could not be read make the difference
         return [Finding(check_id="default-lights", severity=Severity.WARNING,
                         fix=FIX_ADD_DOME_LIGHT, subjects=unknown,
                         message=f"cannot tell whether V-Ray uses its default lights: the on/off "
-                                f"switch of {len(unknown)} light(s) could not be read; if they "
-                                "are off, default lights do not render in DR mode")]
+                                f"switch of {_count(len(unknown), 'light')} could not be read; "
+                                "if they are off, default lights do not render in DR mode")]
     why = ("Global switches > Lights is off" if not inputs.lights
            else "no light in the scene is on and visible" if idle else "the scene has no lights")
     # The scene's own lights first (the artist placed them); a dome light when none can help.
@@ -155,7 +156,8 @@ def missing_maps(ctx: CheckContext) -> list[Finding]:
     subjects = [a.label for a in missing]
     return [Finding(check_id="missing-maps",
                     severity=Severity.ERROR if refuse else Severity.WARNING, subjects=subjects,
-                    message=f"{len(missing)} file(s) missing on this machine; {consequence}")]
+                    message=f"{_count(len(missing), 'file')} missing on this machine; "
+                            f"{consequence}")]
 
 
 @check("missing-plugins", "No plugins missing on this machine")
@@ -259,11 +261,12 @@ def unreachable_paths(ctx: CheckContext) -> list[Finding]:
     return [Finding(check_id="unreachable-paths",
                     severity=Severity.ERROR if refuse else Severity.WARNING,
                     fix=FIX_ENABLE_TRANSFER, subjects=local,
-                    message=f"{len(local)} file(s) are on paths render servers cannot reach and "
-                            "Transfer missing assets is off (a relative path, or one found "
-                            "through this machine's map paths, is looked up by each server in "
-                            "its own folders); use UNC paths to the file server or declared "
-                            "shared drives, or turn transfer on")]
+                    message=f"{_count(len(local), 'file')} {'is' if len(local) == 1 else 'are'} "
+                            "on paths render servers cannot reach and Transfer missing assets "
+                            "is off (a relative path, or one found through this machine's map "
+                            "paths, is looked up by each server in its own folders); use UNC "
+                            "paths to the file server or declared shared drives, or turn "
+                            "transfer on")]
 
 
 @check("region-render", "Full-frame render")
@@ -280,3 +283,8 @@ def region_render(ctx: CheckContext) -> list[Finding]:
         return []
     return [Finding(check_id="region-render", severity=Severity.WARNING, subjects=[kind],
                     message=message)]
+
+
+def _count(count: int, word: str) -> str:
+    """``1 file``, ``2 files``: what the panel and reports show."""
+    return f"{count} {word}{'' if count == 1 else 's'}"

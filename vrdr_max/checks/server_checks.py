@@ -246,5 +246,6 @@ def servers_offline(ctx: CheckContext) -> list[Finding]:
     return [Finding(check_id="servers-offline",
                     severity=Severity.ERROR if all_down else Severity.WARNING,
                     subjects=[f"{format_endpoint(r.host, r.port)}: {r.message}" for r in down],
-                    message=f"{len(down)} of {len(probed)} endpoint(s) did not answer"
+                    message=f"{len(down)} of {len(probed)} "
+                            f"endpoint{'' if len(probed) == 1 else 's'} did not answer"
                             + ("; nothing will render remotely" if all_down else ""))]

@@ -14,6 +14,9 @@ from vrdr_max.errors import InputError, quote
 
 QT_APIS = ("pyside6", "pyside2", "pyqt6", "pyqt5")
 """The values of ``QT_API`` qtpy accepts (any case)."""
+SHOW_NAMES = ("all", "did not answer", "online", "refused", "no answer", "not probed",
+              "disabled", "not saved")
+"""The table's status filters (``panel.listing.Show``), spelled here so ``--help`` needs no Qt."""
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,6 +31,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     panel.add_argument("--dr2", action="store_true", help="show the DR2 view (demo)")
     panel.add_argument("--screenshot", type=Path, metavar="FILE.png",
                        help="render offscreen after a probe and a preflight, save, exit")
+    panel.add_argument("--servers", type=int, metavar="N",
+                       help="the demo with N stand-in servers (8 in 10 answer; at most 2000)")
+    panel.add_argument("--show", default="all", choices=SHOW_NAMES,
+                       help="show only the servers with this status")
+    panel.add_argument("--filter", default="", metavar="TEXT",
+                       help="show only the servers whose host:port holds TEXT")
     panel.add_argument("--screenshot-dialog", choices=("render", "paste"), metavar="render|paste",
                        help="with --screenshot: picture the Render with DR plan or the paste "
                             "preview instead of the panel")
@@ -42,6 +51,8 @@ def cmd_panel(args: argparse.Namespace) -> int:
         raise InputError("--scene needs --cfg PATH (the cfg file the panel edits)")
     if args.screenshot is not None and args.screenshot.suffix.lower() != ".png":
         raise InputError(f"--screenshot wants a .png file, not {args.screenshot}")
+    if args.servers is not None and not args.demo:
+        raise InputError("--servers sizes the demo's farm: use it with --demo")
     if args.screenshot_dialog is not None and args.screenshot is None:
         raise InputError("--screenshot-dialog needs --screenshot FILE.png")
     if args.screenshot is not None:
@@ -51,7 +62,8 @@ def cmd_panel(args: argparse.Namespace) -> int:
     run_standalone = _import_standalone()
     code = run_standalone(demo=args.demo, scene=args.scene, cfg=args.cfg, dr2=args.dr2,
                           screenshot=args.screenshot, theme=args.theme,
-                          screenshot_dialog=args.screenshot_dialog)
+                          screenshot_dialog=args.screenshot_dialog, servers=args.servers,
+                          show=args.show, filter_text=args.filter)
     if args.screenshot is not None:
         print(f"wrote {args.screenshot}")
     return code

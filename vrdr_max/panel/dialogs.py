@@ -17,8 +17,9 @@ from qtpy import QtCore, QtGui, QtWidgets
 from vrdr_max import reporting
 from vrdr_max.checks import CHECKS, Finding
 from vrdr_max.errors import VrdrError
-from vrdr_max.fixes import FIXES, choices
+from vrdr_max.fixes import choices
 from vrdr_max.panel import numa_form
+from vrdr_max.panel.controller import InputField, PanelController
 from vrdr_max.panel.look import guard_inputs, icon, load_form, set_error, stylesheet
 from vrdr_max.panel.paste_preview import PasteLine, PasteStatus, addable
 from vrdr_max.panel.render_checklist import (
@@ -47,11 +48,6 @@ PASTE_REFRESH_MS = 150
 WRAP_ROWS = 500
 """Up to this many pasted lines the status column wraps (rows grow); longer pastes keep one line
 a row, the reason in the tooltip, so a 10,000-line paste does not measure every row's text."""
-
-
-def fix_description(fix_id: str) -> str:
-    """What a fix does, for its button's tooltip."""
-    return FIXES[fix_id].description if fix_id in FIXES else fix_id
 
 
 class Dialog(QtWidgets.QDialog):
@@ -136,7 +132,7 @@ class ChecklistDialog(Dialog):
                 button.setText("Fix")
                 button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
                 button.setObjectName(f"fix:{line.fix}")
-                button.setToolTip(f"Fix: {fix_description(line.fix)}")
+                button.setToolTip(f"Fix: {PanelController.fix_description(line.fix)}")
                 button.clicked.connect(lambda _c=False, chosen=line: on_fix(chosen))
                 grid.addWidget(button, row, 2, top)
         grid.setRowStretch(len(lines), 1)
@@ -170,25 +166,30 @@ class PlanDialog(ChecklistDialog):
 
     @property
     def chosen(self) -> SubmitPlan:
-        """The plan Render carries out (the box's choice)."""
-        return self._plan(self.onlineBox.isChecked())
+        """The plan Render carries out (the box's choice; Render is enabled only with one)."""
+        return self.plans[self.onlineBox.isChecked()]
 
-    def _plan(self, only_online: bool) -> SubmitPlan:
+    def _plan(self, only_online: bool) -> SubmitPlan | None:
+        """The plan with the box on or off (worked out once per state); None: it failed."""
         if only_online not in self.plans:
-            self.plans[only_online] = self.factory.controller.plan_with(only_online=only_online)
+            plan = self.factory.controller.plan(only_online=only_online)
+            if plan is None:
+                return None
+            self.plans[only_online] = plan
         return self.plans[only_online]
 
     def refresh(self) -> None:
-        """Show the plan for the box's state (worked out once per state)."""
+        """Show the plan for the box's state."""
         controller = self.factory.controller
-        try:
-            plan = self.chosen
-            if self.onlineBox.isEnabled():
-                self.onlineBox.setText(online_choice(self._plan(True), controller.settings))
-        except VrdrError as exc:
-            set_error(self.errorLabel, str(exc))
+        plan = self._plan(self.onlineBox.isChecked())
+        online = self._plan(True) if plan is not None and self.onlineBox.isEnabled() else None
+        if plan is None or (self.onlineBox.isEnabled() and online is None):
+            set_error(self.errorLabel, controller.errors.get(InputField.RENDER,
+                                                             "cannot plan the render"))
             self.ok_button().setEnabled(False)
             return
+        if online is not None:
+            self.onlineBox.setText(online_choice(online, controller.settings))
         set_error(self.errorLabel, None)
         self.show_lines(plan_checklist(plan, controller.settings), self._fix)
         self.textView.setPlainText("\n".join(plan_details(plan)))
@@ -781,4 +782,4 @@ class DialogFactory:
 
 
 __all__ = ["ChecklistDialog", "ConflictDialog", "Dialog", "DialogFactory", "FixDialog",
-           "NumaDialog", "PasteDialog", "PlanDialog", "fix_description"]
+           "NumaDialog", "PasteDialog", "PlanDialog"]

@@ -7,6 +7,7 @@ adds loopback stand-ins for render servers (``vrdr_max.demo``), so the probe sho
 from __future__ import annotations
 
 import os
+import socket
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -21,8 +22,9 @@ from vrdr_max.errors import InputError, one_line, quote
 from vrdr_max.host import MaxHost
 from vrdr_max.mock_session import mock_scene_host
 from vrdr_max.models import Dispatcher
-from vrdr_max.panel.controller import PanelController
-from vrdr_max.panel.widgets import DRPanel, top_level_items
+from vrdr_max.panel.controller import InputField, PanelController
+from vrdr_max.panel.listing import Show
+from vrdr_max.panel.widgets import SHOW_CHOICES, DRPanel, top_level_items
 from vrdr_max.ports import Mode
 
 DEMO_PROBE_TIMEOUT = 1.0
@@ -36,6 +38,45 @@ PASTE_SAMPLE = ("render10", "render11:20204", "node 05", "10.0.0.300", "render12
 """Pasted lines for the paste preview's picture: new, to check, invalid (and one listed)."""
 QT_WARNINGS_KEPT = 2
 """Qt warnings quoted with a fatal message (the ones just before it say why)."""
+
+
+FARM_MIX = ("online", "online", "online", "online", "online", "online", "online", "online",
+            "refused", "silent")
+"""A demo farm of ``--servers N``: 8 in 10 answer, 1 refuses, 1 never answers."""
+MAX_DEMO_SERVERS = 2000
+"""Each stand-in is a socket (a silent one two): more would run into open-file limits."""
+
+
+def loopback_farm(count: int, stack: ExitStack) -> list[int]:
+    """``count`` loopback ports in the :data:`FARM_MIX`; closed when ``stack`` closes."""
+    _allow_files(4 * count + 256)
+    ports = []
+    for i in range(count):
+        kind = FARM_MIX[i % len(FARM_MIX)]
+        sock = stack.enter_context(socket.socket())
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+        if kind == "online":
+            sock.listen(16)
+        elif kind == "silent":
+            sock.listen(0)  # never accepted: once its queue is full, further connects time out
+            filler = stack.enter_context(socket.socket())
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+        ports.append(port)  # "refused": bound, not listening
+    return ports
+
+
+def _allow_files(needed: int) -> None:
+    """Raise this process's open-file limit towards ``needed`` where the system has one."""
+    try:
+        import resource  # noqa: PLC0415 - POSIX only
+    except ImportError:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 def application(theme: str = "dark") -> QtWidgets.QApplication:
@@ -68,15 +109,23 @@ def max_palette(*, dark: bool) -> QtGui.QPalette:
 
 
 @contextmanager
-def demo_session(dr2: bool = False) -> Iterator[PanelController]:
-    """The demo scene, a temporary plugcfg folder, the stand-in servers, and a controller."""
+def demo_session(dr2: bool = False, servers: int | None = None) -> Iterator[PanelController]:
+    """The demo scene, a temporary plugcfg folder, the stand-in servers, and a controller.
+
+    Args:
+        dr2: the DR2 view, a stand-in as its dispatcher.
+        servers: that many stand-ins (``FARM_MIX``) instead of the five of ``vrdr demo``.
+    """
+    if servers is not None and not 1 <= servers <= MAX_DEMO_SERVERS:
+        raise InputError(f"--servers takes 1 to {MAX_DEMO_SERVERS}, not {servers}")
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="vrdr-panel-")))
         plugcfg = tmp / "plugcfg"
         plugcfg.mkdir()
         farm = stack.enter_context(stand_in_servers())
+        ports = [s.port for s in farm] if servers is None else loopback_farm(servers, stack)
         # The artist's cfg with the stand-ins as its servers: no name lookup leaves this machine.
-        (plugcfg / "vray_dr.cfg").write_bytes(stand_in_cfg(s.port for s in farm))
+        (plugcfg / "vray_dr.cfg").write_bytes(stand_in_cfg(ports))
         host, _mock = stack.enter_context(mock_scene_host("demo", plugcfg_dir=plugcfg))
         controller = PanelController(host)
         if dr2:
@@ -86,6 +135,11 @@ def demo_session(dr2: bool = False) -> Iterator[PanelController]:
                                              also_renders=True)
             controller.stored.settings = settings
             controller.save()
+            # The stand-ins are loopback sockets on this workstation: DR2's rule for addresses
+            # (list machines by network address) is the demo's doing, not a finding about it.
+            controller.expected["dr2-localhost"] = (
+                "the demo's stand-in servers run on this workstation; a real DR2 farm lists "
+                "them by network address")
         yield controller
 
 
@@ -129,19 +183,22 @@ def one_line_qt_messages() -> None:
 
 
 def run_standalone(*, demo: bool, scene: Path | None, cfg: Path | None, dr2: bool,
-                   screenshot: Path | None, theme: str, screenshot_dialog: str | None = None
-                   ) -> int:
+                   screenshot: Path | None, theme: str, screenshot_dialog: str | None = None,
+                   servers: int | None = None, show: str = Show.ALL.value,
+                   filter_text: str = "") -> int:
     """Show the panel in its own window; with ``screenshot``, save a picture and return.
 
     ``screenshot_dialog`` (one of :data:`SCREENSHOT_DIALOGS`) pictures that dialog instead,
-    opened over the panel after the probe and the preflight.
+    opened over the panel after the probe and the preflight. ``servers`` sizes the demo's
+    farm; ``show`` and ``filter_text`` set the table's status filter and text filter once the
+    probe is done (for pictures of a farm's failures).
     """
     if screenshot is not None:
         # A picture needs no screen: render offscreen unless the caller chose a platform.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     one_line_qt_messages()
     app = application(theme)
-    with (demo_session(dr2) if demo else scene_session(scene or Path(), cfg or Path())
+    with (demo_session(dr2, servers) if demo else scene_session(scene or Path(), cfg or Path())
           ) as controller:
         controller.attach()
         panel = DRPanel(controller, probe_timeout=DEMO_PROBE_TIMEOUT if demo else None)
@@ -151,6 +208,8 @@ def run_standalone(*, demo: bool, scene: Path | None, cfg: Path | None, dr2: boo
         window.show()
         app.processEvents()  # shown, the panel's layout settles its (narrow) minimum width
         window.resize(*WINDOW_SIZE)
+        panel.filterEdit.setText(filter_text)
+        panel.showCombo.setCurrentIndex([s.value for s in SHOW_CHOICES].index(show))
         try:
             if screenshot is not None:
                 return _screenshot(app, panel, window, screenshot, screenshot_dialog)
@@ -164,7 +223,7 @@ def _screenshot(app: QtWidgets.QApplication, panel: DRPanel, window: QtWidgets.Q
                 path: Path, dialog_name: str | None = None) -> int:
     """Probe, wait, preflight, wait, then grab the window (or the dialog named)."""
     loop = QtCore.QEventLoop()
-    task = panel.probe()
+    task = panel.task or panel.probe()  # the panel probes as it opens
     if task is not None:
         task.finished.connect(loop.quit)
         task.failed.connect(loop.quit)
@@ -178,6 +237,7 @@ def _screenshot(app: QtWidgets.QApplication, panel: DRPanel, window: QtWidgets.Q
     for item in top_level_items(panel.findingsTree):  # show how a finding opens
         if item.data(0, QtCore.Qt.ItemDataRole.UserRole) == "default-lights":
             item.setExpanded(True)
+    panel.filter_now()  # the statuses are in: --show and --filter see them
     app.processEvents()
     target = window
     if dialog_name is not None:
@@ -202,7 +262,11 @@ def _screenshot(app: QtWidgets.QApplication, panel: DRPanel, window: QtWidgets.Q
 def _open_dialog(panel: DRPanel, name: str) -> QtWidgets.QDialog:
     """The dialog ``--screenshot-dialog`` names, filled as the artist would see it."""
     if name == "render":
-        return panel.dialogs.plan_dialog(panel.controller.plan())
+        plan = panel.controller.plan()
+        if plan is None:
+            raise InputError(panel.controller.errors.get(InputField.RENDER,
+                                                         "cannot plan the render"))
+        return panel.dialogs.plan_dialog(plan)
     if name == "paste":
         listed = [s.endpoint for s in panel.controller.settings.servers[:1]]
         return panel.dialogs.paste_dialog("\n".join([*PASTE_SAMPLE[:2], *listed,

@@ -143,19 +143,28 @@ def discovery_job(seconds: float, port: int) -> Job:
 class Stepper(QtCore.QObject):
     """Drains an iterator on the main thread, one item per event-loop turn.
 
-    Signals: progress(done, total, item), finished(list of items; partial when cancelled).
+    Signals: progress(done, total, item) for each item kept, reading(item) for the others,
+    finished(list of items kept; partial when cancelled, see :attr:`cancelled`).
+
+    Args:
+        items: the work, one item per turn.
+        total: how many items ``keep`` will accept, for the progress bar.
+        keep: which items are results (the rest are steps of other work, e.g. a scene read).
     """
 
     progress = Signal(int, int, object)
+    reading = Signal(object)
     finished = Signal(object)
 
-    def __init__(self, items: Iterator[Any], total: int,
-                 parent: QtCore.QObject | None = None) -> None:
+    def __init__(self, items: Iterator[Any], total: int, parent: QtCore.QObject | None = None,
+                 keep: Callable[[Any], bool] | None = None) -> None:
         super().__init__(parent)
         self._items = items
         self._total = total
+        self._keep = keep or (lambda _item: True)
         self._done: list[Any] = []
-        self._cancelled = False
+        self.cancelled = False
+        self.error: str | None = None
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._step)
@@ -166,15 +175,39 @@ class Stepper(QtCore.QObject):
 
     def cancel(self) -> None:
         """Stop after the current item."""
-        self._cancelled = True
+        self.cancelled = True
 
     def _step(self) -> None:
-        item: Any = None
-        if not self._cancelled:
-            item = next(self._items, None)
-        if item is None:
+        item: Any = _END
+        if not self.cancelled:
+            try:
+                item = next(self._items, _END)
+            except Exception as exc:  # noqa: BLE001 - said in the panel, never lost in a timer
+                self.error = f"{type(exc).__name__}: {exc}"
+        if item is _END:
             self._timer.stop()
             self.finished.emit(self._done)
             return
+        if not self._keep(item):
+            self.reading.emit(item)
+            return
         self._done.append(item)
         self.progress.emit(len(self._done), self._total, item)
+
+
+_END = object()
+
+
+class Poster(QtCore.QObject):
+    """Runs a callable on the main thread once the current events are handled (next turn).
+
+    A zero-time timer, not a queued signal: queued calls run back to back with the event
+    that queued them, before any timer, so the UI would not turn in between. The controller
+    hands it work that can wait for the edit to be shown (a long list's save, the list's
+    findings). Call it on the main thread.
+    """
+
+    def __call__(self, func: Callable[[], None]) -> None:
+        """Run ``func`` on a later turn of this object's event loop."""
+        # The (msec, callable) form: PySide2 has no (msec, context, callable).
+        QtCore.QTimer.singleShot(0, func)
