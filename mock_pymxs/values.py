@@ -18,8 +18,6 @@ from mock_pymxs.state import LayerState, NodeState, ObjState
 if TYPE_CHECKING:
     from mock_pymxs.session import Session
 
-_PY_NAMES = frozenset({"getmxsprop", "setmxsprop"})
-
 
 class MXSWrapperBase:
     """Base type of every wrapped MAXScript value (``pymxs.MXSWrapperBase``)."""
@@ -73,11 +71,14 @@ class _Counted(MXSWrapperBase):
 
     __slots__ = ("_s",)
 
-    def __getattribute__(self, name: str) -> Any:
-        if name.startswith("_") or name in _PY_NAMES:
-            return object.__getattribute__(self, name)
-        session: Session = object.__getattribute__(self, "_s")
-        session.hit(f"get {self._owner()}.{self._canon(name)}")
+    def __getattr__(self, name: str) -> Any:
+        # Only names Python does not find on the wrapper come here: every MAXScript property
+        # (the wrappers' own attributes and methods all start with "_", but getmxsprop and
+        # setmxsprop). Python's own lookup serves the rest at C speed: the adapter crosses
+        # tens of thousands of times in a large scene's read.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        self._s.hit(f"get {self._owner()}.{self._canon(name)}")
         return self._get(name)
 
     def __setattr__(self, name: str, value: object) -> None:
