@@ -372,6 +372,19 @@ class SceneState:
         return info
 
 
+def _never(_value: object) -> bool:
+    return False
+
+
+# Which JSON values a property of each type takes (bool is an int in Python, never here).
+_JSON_TYPES: dict[str, Callable[[object], bool]] = {
+    "bool": lambda v: isinstance(v, bool),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "str": lambda v: isinstance(v, str),
+}
+
+
 def coerce_json(info: ClassInfo, props: Mapping[str, object], where: str) -> dict[str, object]:
     """Check scene-file property values against the class table; canonical names out."""
     out: dict[str, object] = {}
@@ -379,13 +392,7 @@ def coerce_json(info: ClassInfo, props: Mapping[str, object], where: str) -> dic
         spec = info.prop(name)
         if spec is None:
             raise SceneFileError(f"{where}.{name}: {info.name} has no property {name!r}")
-        ok = {
-            "bool": isinstance(value, bool),
-            "int": isinstance(value, int) and not isinstance(value, bool),
-            "float": isinstance(value, (int, float)) and not isinstance(value, bool),
-            "str": isinstance(value, str),
-        }.get(spec.type, False)
-        if not ok:
+        if not _JSON_TYPES.get(spec.type, _never)(value):
             raise SceneFileError(
                 f"{where}.{name}: {info.name}.{spec.name} takes {spec.type}, not {value!r}"
             )
