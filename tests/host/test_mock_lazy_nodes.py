@@ -402,3 +402,26 @@ def test_a_node_list_that_is_not_one_gets_the_message_it_got(
     fast = _outcome(data)
     monkeypatch.setattr(NodeRecords, "from_json", classmethod(lambda *_a: None))
     assert _outcome(data) == fast
+
+
+def test_a_scene_read_crosses_the_same_calls_from_a_file_or_a_model(
+        tmp_path: Path, eager: Callable[[], None]) -> None:
+    # benchmarks/preflight.py installs the Scene model (built whole); vrdr check loads the file.
+    size = {"nodes": 3_000, "maps": 300, "lights": 40, "file_objects": 20, "branches": True,
+            "render_elements": 3, "editor_maps": 12, "caches": 3}
+    path = synthetic_file(tmp_path, **size)
+
+    def calls(scene: Any) -> dict[str, int]:
+        with mock_pymxs.installed(scene) as mock:
+            from vrdr_max.max_host import PymxsHost
+
+            mock.calls.reset()
+            PymxsHost().read_scene()
+            return mock.calls.snapshot()
+
+    lazy = calls(path)
+    with warnings.catch_warnings():  # model_construct'ed specs: serializer warnings only
+        warnings.simplefilter("ignore")
+        assert calls(synthetic_scene(**size)) == lazy
+    eager()
+    assert calls(path) == lazy
