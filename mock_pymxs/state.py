@@ -206,14 +206,13 @@ class SceneState:
     def nodes_with_targets(self, superclass: str) -> list[NodeState]:
         """Nodes of a superclass plus the Targetobject nodes they target, in scene order."""
         main = self.nodes_of(lambda c: c.superclass == superclass)
+        if self._store is not None:
+            targets = [n.target for n in main
+                       if n.target is not None and n.target.base.cls.name == "Targetobject"]
+            return self._store.in_order([*main, *targets])
         owned = {id(n.target) for n in main if n.target is not None}
-        if self._store is None:
-            return [n for n in self._nodes if n.base.cls.superclass == superclass
-                    or (n.base.cls.name == "Targetobject" and id(n) in owned)]
-        store = self._store
-        targets = [n.target for n in main
-                   if n.target is not None and n.target.base.cls.name == "Targetobject"]
-        return store.in_order([*main, *targets])
+        return [n for n in self._nodes if n.base.cls.superclass == superclass
+                or (n.base.cls.name == "Targetobject" and id(n) in owned)]
 
     def nodes_with_modifiers(self, keep: Callable[[ClassInfo], bool]) -> list[NodeState]:
         """The nodes with a modifier whose class passes ``keep``, in scene order."""
@@ -575,9 +574,9 @@ def _build_nodes(st: SceneState, scene: Scene, mats: dict[str, ObjState],
                  records: NodeRecords | None) -> None:
     """The scene's nodes: kept as records and built on first use, or built now.
 
-    Records that surely build (every class, layer, material, modifier and target found, every
-    property right) go into a NodeStore. Anything else is built now, node by node, so a bad
-    one raises the error it always did, at the node it always did.
+    Records that surely build (``NodeStore.prepare``) go into a NodeStore. A scene given whole
+    (a Scene model) and records that would not build are built now, node by node, so a bad one
+    raises the error it always did, at the node it always did.
     """
     if records is not None:
         store = NodeStore.prepare(st, records, mats)
