@@ -123,9 +123,9 @@ class _CollectorOff:
     A command is one process, and the scene lives until it ends; a 100,000-node scene is
     hundreds of thousands of objects, and the collector's passes walk them all again (the
     first one as soon as loading ends; ``benchmarks/scene_check.py --phases``). Only cyclic
-    garbage waits for a collection, and loading and reading a scene make none. On exit the
-    objects made so far are frozen (never collected; a caller that runs commands in its own
-    process can ``gc.unfreeze()`` afterwards) and the collector runs as before.
+    garbage waits for a collection, and loading and reading a scene make none. On a normal
+    exit the objects made so far are frozen (never collected; a caller that runs commands in
+    its own process can ``gc.unfreeze()`` afterwards); either way the collector runs as before.
     """
 
     def __enter__(self) -> None:
@@ -134,10 +134,11 @@ class _CollectorOff:
         self._enabled = gc.isenabled()
         gc.disable()
 
-    def __exit__(self, *_exc: object) -> None:
+    def __exit__(self, exc_type: object, *_exc: object) -> None:
         import gc  # noqa: PLC0415
 
-        gc.freeze()
+        if exc_type is None:  # a load that failed leaves nothing worth keeping
+            gc.freeze()
         if self._enabled:
             gc.enable()
 
