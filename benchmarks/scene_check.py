@@ -13,7 +13,12 @@ indented as ``vrdr_max.export`` writes; ``full`` spells out every field on one l
 DIR`` measures another source tree in the same run for before/after figures (make one with
 ``git archive REV | tar -x -C DIR``).
 
+``--phases`` prints instead where the time of one ``vrdr check`` goes (imports, studio config,
+parse, validation, scene checks, live state, read, preflight checks, report), timed inside the
+real command in a child process, next to ``python -c pass`` and the ``json.load`` process.
+
     uv run python benchmarks/scene_check.py [--runs 5] [--nodes 100000] [--compare DIR]
+                                            [--phases]
 """
 
 from __future__ import annotations
@@ -37,6 +42,69 @@ from mock_pymxs.generator import synthetic_scene  # noqa: E402
 BUDGET = 4.0
 CHECK = "import sys; from vrdr_max.cli.main import main; sys.exit(main())"
 LOAD = "import json, sys; json.load(open(sys.argv[1], encoding='utf-8'))"
+PASS = "pass"
+# --phases: one ``vrdr check --scene F`` in a child process, the functions it runs wrapped
+# with timers (the child's own code: the real command, its phases timed from outside).
+PHASES = r"""
+import sys, time
+start = time.perf_counter()
+import json, types
+import pydantic
+from vrdr_max.cli.main import main
+from vrdr_max.checks import SCENE, CheckContext, checks_in, run
+from vrdr_max.checks.farm_checks import probe_targets
+from vrdr_max.models import DRSettings
+from vrdr_max import reporting
+from vrdr_max.cli import scene_cmds
+import vrdr_max.mock_session
+import mock_pymxs
+from mock_pymxs import install as mock_install, scene as mock_scene, state as mock_state
+imported = time.perf_counter()
+with mock_pymxs.installed("clean"):  # max_host imports pymxs, there once the mock is installed
+    from vrdr_max.max_host import PymxsHost
+spent = {}
+
+def timed(label, function):
+    def wrapper(*args, **kwargs):
+        began = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[label] = spent.get(label, 0.0) + time.perf_counter() - began
+    return wrapper
+
+def timed_class(owner, name, label):
+    function = getattr(owner, name).__func__
+    setattr(owner, name, classmethod(timed(label, function)))
+
+scene_cmds._config = timed("studio config", scene_cmds._config)
+mock_scene.json = types.SimpleNamespace(loads=timed("json.loads", json.loads),
+                                        JSONDecodeError=json.JSONDecodeError)
+if hasattr(mock_scene, "NodeRecords"):
+    timed_class(mock_scene.NodeRecords, "from_json", "node records (by column)")
+    mock_scene.nodes_surely_clean = timed("scene checks", mock_scene.nodes_surely_clean)
+timed_class(mock_scene.Scene, "model_validate", "schema validation (pydantic)")
+mock_scene.check_scene = timed("scene checks", mock_scene.check_scene)
+mock_state.build_state = timed("live state", mock_state.build_state)
+mock_pymxs.install = timed("install", mock_pymxs.install)
+PymxsHost.read_scene = timed("read_scene", PymxsHost.read_scene)
+import vrdr_max.checks as checks_module
+checks_module.run = timed("preflight checks", checks_module.run)
+reporting.check_report_lines = timed("report", reporting.check_report_lines)
+began = time.perf_counter()
+code = main(sys.argv[1:])
+ended = time.perf_counter()
+inner = ("json.loads", "node records (by column)", "schema validation (pydantic)",
+         "scene checks", "live state")
+out = {"imports": imported - start, "command": ended - began, **spent}
+out["install: the rest (read, decode, surrogates, runtime table)"] = (
+    spent["install"] - sum(spent.get(k, 0.0) for k in inner))
+del out["install"]
+out["command: the rest (argparse, settings, print)"] = (ended - began) - sum(
+    v for k, v in out.items() if k not in ("imports", "command"))
+del out["command"]
+print(json.dumps({k: round(v * 1000, 1) for k, v in out.items()}))
+"""
 
 
 def write_scenes(folder: Path, nodes: int) -> dict[str, Path]:
@@ -78,6 +146,51 @@ def _once(command: list[str], env: dict[str, str], cwd: Path) -> float:
     return elapsed
 
 
+def _phases(code: str, args: list[str], env: dict[str, str], cwd: Path) -> dict[str, float]:
+    done = subprocess.run([sys.executable, "-c", code, *args], env=env, cwd=cwd,
+                          capture_output=True, text=True, check=False)
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"phases exited {done.returncode}: {done.stderr[-500:]!r}")
+    phases: dict[str, float] = json.loads(done.stdout.splitlines()[-1])
+    return phases
+
+
+def phases(trees: dict[str, Path], files: dict[str, Path], runs: int,
+           empty_cache: Path) -> dict[str, object]:
+    """Where the time of one ``vrdr check`` goes, per phase (ms, median of ``runs``), bytecode on.
+
+    Each run is a child process: ``python -c pass`` (interpreter start), the whole
+    ``json.load`` process, and ``vrdr check`` with its phases timed.
+    """
+    out: dict[str, object] = {}
+    for label, tree in trees.items():
+        env = _env(tree, True, empty_cache)
+        for name, path in files.items():
+            samples: dict[str, list[float]] = {}
+            for round_ in range(runs + 1):  # round 0 warms up
+                figures = {"interpreter start (python -c pass)":
+                           1000 * _once(_command(PASS, [], True), env, tree),
+                           **_phases(PHASES, ["check", "--scene", str(path)], env, tree)}
+                figures["json.load process (baseline)"] = 1000 * _once(
+                    _command(LOAD, [str(path)], True), env, tree)
+                figures["vrdr check process"] = 1000 * _once(
+                    _command(CHECK, ["check", "--scene", str(path)], True), env, tree)
+                if round_:
+                    for key, value in figures.items():
+                        samples.setdefault(key, []).append(value)
+            medians = {k: round(statistics.median(v), 1) for k, v in samples.items()}
+            phase_sum = sum(v for k, v in medians.items() if not k.endswith(("process",
+                                                                            "(baseline)")))
+            medians["sum of vrdr check's phases"] = round(phase_sum, 1)
+            # What the phases leave out: interpreter shutdown (freeing the scene), exit.
+            medians["vrdr check process minus its phases"] = round(
+                medians["vrdr check process"] - phase_sum, 1)
+            medians["x_json_load"] = round(
+                medians["vrdr check process"] / medians["json.load process (baseline)"], 2)
+            out[f"{label}, {name}"] = medians
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -86,6 +199,8 @@ def main() -> None:
                         help="another source tree to measure in the same run (before figures)")
     parser.add_argument("--files", default="compact,full", help="which files (compact,full)")
     parser.add_argument("--bytecode", default="on,off", help="bytecode on, off or both (on,off)")
+    parser.add_argument("--phases", action="store_true",
+                        help="where the time goes instead: one check's phases, bytecode on")
     args = parser.parse_args()
     trees = {"this tree": ROOT} | ({"compare": args.compare.resolve()} if args.compare else {})
     modes = [m == "on" for m in args.bytecode.split(",")]
@@ -97,6 +212,14 @@ def main() -> None:
                  if k in args.files.split(",")}
         # The user config must not add pools or defaults to the run (a fresh account's state).
         os.environ["VRDR_USER_CONFIG"] = str(folder / "no-user-config.json")
+        if args.phases:
+            print(json.dumps({"runs": args.runs, "nodes": args.nodes,
+                              "python": sys.version.split()[0],
+                              "load_average": [round(x, 2) for x in os.getloadavg()],
+                              "conditions": "warm, bytecode on, one child process per run; "
+                                            "phases timed inside the real command",
+                              **phases(trees, files, args.runs, empty_cache)}, indent=2))
+            return
         cases: dict[tuple[str, str, bool, str], list[str]] = {}
         for label in trees:
             for name, path in files.items():

@@ -13,7 +13,7 @@ from mock_pymxs.pymxs_module import PYMXS
 from mock_pymxs.qtmax import QTMAX, discard_window
 from mock_pymxs.records import CallCounter, CreateRecord, RenderRecord, WriteRecord
 from mock_pymxs.runtime import RUNTIME, Globals, Runtime
-from mock_pymxs.scene import SCENES_DIR, Scene, check_scene, load_scene_state
+from mock_pymxs.scene import SCENES_DIR, Scene, SceneModel, check_scene, load_scene_state
 from mock_pymxs.session import RENDER_OUTCOMES, Session
 from mock_pymxs.state import SceneState, build_state
 from mock_pymxs.vfs import VirtualFiles
@@ -25,10 +25,19 @@ _MODULES = ("pymxs", "qtmax")
 class MockMax:
     """The controller of one installed mock: scene state, counters and records for tests."""
 
-    def __init__(self, session: Session, model: Scene, saved: dict[str, object]) -> None:
+    def __init__(self, session: Session, model: SceneModel, saved: dict[str, object]) -> None:
         self._session = session
         self._saved = saved
-        self.scene_model = model
+        self._model = model
+
+    @property
+    def scene_model(self) -> Scene:
+        """The validated Scene model of the open scene (a file's is made on first use)."""
+        return self._model()
+
+    @scene_model.setter
+    def scene_model(self, model: Scene) -> None:
+        self._model = lambda: model
 
     @property
     def scene(self) -> SceneState:
@@ -159,7 +168,7 @@ class MockMax:
         model, state = _scene_and_state(scene, session.state.plugcfg_dir, check=False)
         session.fire("filePreOpen")
         session.state = state
-        self.scene_model = model
+        self._model = model
         # The global table closes over the scene state: rebuild this session's table.
         stack = RUNTIME._stack
         for i, table in enumerate(stack):
@@ -213,7 +222,7 @@ _STACK: list[MockMax] = []
 
 
 def _scene_and_state(scene: Scene | Path | str | None, plugcfg_dir: str | None = None, *,
-                     check: bool = True) -> tuple[Scene, SceneState]:
+                     check: bool = True) -> tuple[SceneModel, SceneState]:
     """The scene model and its live state; a file is read, validated and built once."""
     if scene is None:
         return load_scene_state(SCENES_DIR / "demo.json", plugcfg_dir)
@@ -224,9 +233,11 @@ def _scene_and_state(scene: Scene | Path | str | None, plugcfg_dir: str | None =
             if problems:
                 raise SceneFileError(f"{source}: {problems[0]}")
         try:
-            return scene, build_state(scene, plugcfg_dir)
+            state = build_state(scene, plugcfg_dir)
         except SceneFileError as exc:
             raise SceneFileError(f"{source}: {exc}") from None
+        model = scene
+        return (lambda: model), state
     if (
         isinstance(scene, str)
         and (SCENES_DIR / f"{scene}.json").is_file()

@@ -218,13 +218,11 @@ class Globals:
             lambda v: self._set_int("rendTimeType", v, 1, 4),
         )
         self._time_output()
-        self._value("objects", lambda: self._collection(lambda _n: True))
+        self._value("objects", lambda: self._collection(lambda _c: True))
         self._value("geometry", lambda: self._collection(self._is_geometry))
         self._value("lights", lambda: self._collection_with_targets(classes.LIGHT))
         self._value("cameras", lambda: self._collection_with_targets(classes.CAMERA))
-        self._value(
-            "helpers", lambda: self._collection(lambda n: n.base.cls.superclass == classes.HELPER)
-        )
+        self._value("helpers", lambda: self._collection(lambda c: c.superclass == classes.HELPER))
         for name, impl in (
             ("classOf", self._class_of),
             ("superClassOf", self._super_class_of),
@@ -379,29 +377,19 @@ class Globals:
         self._value("rendSaveFile", lambda: st.render_save_file, set_save)
 
     # -- scene collections ----------------------------------------------------------------
-    def _collection(self, keep: Callable[[NodeState], bool]) -> Array:
+    def _collection(self, keep: Callable[[classes.ClassInfo], bool]) -> Array:
+        """The nodes whose class passes ``keep``, in scene order."""
         s = self.s
-        return Array(s, [Node(s, n) for n in s.state.nodes if keep(n)])
+        return Array(s, [Node(s, n) for n in s.state.nodes_of(keep)])
 
     @staticmethod
-    def _is_geometry(n: NodeState) -> bool:
+    def _is_geometry(c: classes.ClassInfo) -> bool:
         # Targets of lights and cameras belong to those collections [unverified for geometry].
-        return n.base.cls.superclass == classes.GEOMETRY and n.base.cls.name != "Targetobject"
+        return c.superclass == classes.GEOMETRY and c.name != "Targetobject"
 
     def _collection_with_targets(self, superclass: str) -> Array:
         """Lights (cameras) plus the Targetobject nodes of target lights (cameras), as Max does."""
-        nodes = self.s.state.nodes
-        owned = {
-            id(n.target)
-            for n in nodes
-            if n.base.cls.superclass == superclass and n.target is not None
-        }
-        keep = [
-            n
-            for n in nodes
-            if n.base.cls.superclass == superclass
-            or (n.base.cls.name == "Targetobject" and id(n) in owned)
-        ]
+        keep = self.s.state.nodes_with_targets(superclass)
         return Array(self.s, [Node(self.s, n) for n in keep])
 
     def _max_file_path(self) -> str:
@@ -533,14 +521,15 @@ class Globals:
         elif sup == classes.RENDERER:
             pool = [r for r in (st.current, st.production) if r is not None and r.cls is info]
         elif sup == classes.MODIFIER:
-            pool = [m for n in st.nodes if n.modifiers for m in n.modifiers if m.cls is info]
+            pool = [m for n in st.nodes_with_modifiers(lambda c: c is info)
+                    for m in n.modifiers if m.cls is info]
         elif sup in classes.SCENE_HOLDERS:
             holders = {classes.RENDER_ELEMENT: st.render_elements,
                        classes.ATMOSPHERIC: st.atmospherics,
                        classes.RENDER_EFFECT: st.effects}[sup]
             pool = [o for o in holders if o.cls is info]
         else:
-            pool = [n.base for n in st.nodes if n.base.cls is info]
+            pool = [n.base for n in st.nodes_of(lambda c: c is info)]
         pool += [o for o in (*st.missing_objects, *st.editor_missing) if o.cls is info]
         seen: set[int] = set()
         out: list[ObjState] = []
@@ -853,8 +842,7 @@ class Globals:
                 held_by = {id(m) for m in st.materials if any(x is o for x in m.maps)}
                 if o.cls.superclass == classes.MATERIAL:
                     held_by.add(id(o))  # a map is never a node's material itself
-                nodes: Iterator[NodeState] = iter(()) if not held_by else (
-                    n for n in st.nodes if n.material is not None and id(n.material) in held_by)
+                nodes: Iterator[NodeState] = iter(()) if not held_by else st.nodes_using(held_by)
             else:
                 nodes = iter(o.nodes)
             found = [next(nodes, None)] if kwargs.get("firstOnly") else list(nodes)
@@ -1076,7 +1064,7 @@ def asset_files(session: Session) -> list[str]:
     out += [p for p in dict.fromkeys(st.xref_scenes) if p not in out]  # scene XRefs
     seen = set(out)
     props: dict[int, str | None] = {}  # by class: the property holding its file, if any
-    for o in st.all_objects():
+    for o in st.all_objects(lambda c: c.name.lower() in classes.FILE_PROPS):
         key = id(o.cls)
         if key not in props:
             props[key] = classes.FILE_PROPS.get(o.cls.name.lower())

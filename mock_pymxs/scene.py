@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mock_pymxs import classes
 from mock_pymxs.errors import SceneFileError
+from mock_pymxs.noderecords import NodeRecords, merge
 
 if TYPE_CHECKING:
     from mock_pymxs.state import SceneState
@@ -234,14 +235,17 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {first['msg'].lower()}{more}"
 
 
-def available_classes(scene: Scene) -> dict[str, classes.ClassInfo]:
+def available_classes(scene: Scene, records: NodeRecords | None = None
+                      ) -> dict[str, classes.ClassInfo]:
     """Every class that is a global on this client: core classes plus the scene's plugin DLLs'.
 
     A plugin class that no DLL of the scene provides is not a global, as in a Max without it.
+    ``records``: the scene file's nodes when ``scene.nodes`` leaves them out (see
+    :func:`parse_scene_state`).
     """
     table = {k: c for k, c in classes.CLASSES.items() if not c.plugin}
     provided = {c.lower() for dll in scene.plugin_dlls for c in dll.classes}
-    declared = _declared_plugin_classes(scene)
+    declared = _declared_plugin_classes(scene, records)
     for key in provided:
         info = classes.CLASSES.get(key) or declared.get(key)
         if info is not None:
@@ -252,17 +256,27 @@ def available_classes(scene: Scene) -> dict[str, classes.ClassInfo]:
     return table
 
 
-def _declared_plugin_classes(scene: Scene) -> dict[str, classes.ClassInfo]:
+def _unknown_class_nodes(scene: Scene, records: NodeRecords | None
+                         ) -> Iterator[tuple[str, str | None, dict[str, PropValue]]]:
+    """Class, superclass and props of each node whose class the table does not know."""
+    if records is None:
+        yield from ((n.class_, n.superclass, n.props) for n in scene.nodes
+                    if n.class_.lower() not in classes.CLASSES)
+        return
+    unknown = {k for k in records.class_key_set() if k not in classes.CLASSES}
+    for i in merge(*(records.of_class(k) for k in unknown)):
+        yield records.class_names[i], records.value(i, "superclass"), records.value(i, "props")
+
+
+def _declared_plugin_classes(scene: Scene, records: NodeRecords | None = None
+                             ) -> dict[str, classes.ClassInfo]:
     """Plugin classes the scene uses that the class table does not know (props from the scene)."""
     found: dict[str, tuple[str, str, dict[str, object]]] = {}
-    for node in scene.nodes:
-        key = node.class_.lower()
-        if key not in classes.CLASSES:
-            name, sup, props = found.get(
-                key, (node.class_, node.superclass or classes.GEOMETRY, {})
-            )
-            props.update(node.props)
-            found[key] = (name, sup, props)
+    for class_name, superclass, node_props in _unknown_class_nodes(scene, records):
+        key = class_name.lower()
+        name, sup, props = found.get(key, (class_name, superclass or classes.GEOMETRY, {}))
+        props.update(node_props)
+        found[key] = (name, sup, props)
     gpu: set[str] = set()
     for spec in (scene.renderer, scene.production_renderer):
         # A renderer release the table does not know (an exported scene from a newer V-Ray).
@@ -280,16 +294,29 @@ def _declared_plugin_classes(scene: Scene) -> dict[str, classes.ClassInfo]:
     return declared
 
 
-def check_scene(scene: Scene) -> list[str]:
-    """Cross-field problems (unknown classes, dangling names) as ``"field: message"`` lines."""
+_MISSING_CLASSES = frozenset(k for k in classes.CLASSES if k.startswith("missing_"))
+
+
+def _resolve(avail: dict[str, classes.ClassInfo], name: str) -> classes.ClassInfo | None:
+    """A class a scene file names: available here, or a Missing_* stand-in class."""
+    key = name.lower()
+    info = avail.get(key)
+    if info is None and key in _MISSING_CLASSES:
+        info = classes.CLASSES[key]
+    return info
+
+
+def check_scene(scene: Scene, records: NodeRecords | None = None) -> list[str]:
+    """Cross-field problems (unknown classes, dangling names) as ``"field: message"`` lines.
+
+    ``records``: the scene file's nodes when ``scene.nodes`` leaves them out; the caller has
+    made sure with :func:`nodes_surely_clean` that they hold none of these problems.
+    """
     problems: list[str] = []
-    avail = available_classes(scene)
-    missing_ok = {k for k in classes.CLASSES if k.startswith("missing_")}
+    avail = available_classes(scene, records)
 
     def known(name: str, where: str, superclass: str | None = None) -> classes.ClassInfo | None:
-        info = avail.get(name.lower())
-        if info is None and name.lower() in missing_ok:
-            info = classes.CLASSES[name.lower()]
+        info = _resolve(avail, name)
         if info is None:
             if name.lower() in classes.CLASSES:
                 problems.append(f"{where}: not provided by any plugin_dlls[].classes: {name!r}")
@@ -379,16 +406,15 @@ def _check_lists(scene: Scene, editor_names: set[str]) -> list[str]:
     if len(set(listed)) != len(listed):
         problems.append("layers: layer names must be unique (case-insensitive)")
     problems += _check_layer_tree(scene)
-    missing_ok = {k for k in classes.CLASSES if k.startswith("missing_")}
     problems.extend(
         f"missing_instances.{key}: not a Missing_* class"
         for key in scene.missing_instances
-        if key.lower() not in missing_ok
+        if key.lower() not in _MISSING_CLASSES
     )
     problems.extend(
         f"editor_missing_instances.{key}: not a Missing_* class"
         for key in scene.editor_missing_instances
-        if key.lower() not in missing_ok
+        if key.lower() not in _MISSING_CLASSES
     )
     total = sum(scene.missing_instances.values()) + sum(scene.editor_missing_instances.values())
     if total > MAX_MISSING_INSTANCES:
@@ -436,33 +462,93 @@ def _check_layer_tree(scene: Scene) -> list[str]:
     return problems
 
 
+def nodes_surely_clean(scene: Scene, records: NodeRecords) -> bool:
+    """True when :func:`check_scene`'s node checks would find nothing in ``records``.
+
+    Decided by column (the classes, superclasses, targets, materials, layers and modifiers the
+    nodes name, each distinct value once), never per node. False only means "not sure": the
+    per-node checks then run and give their messages.
+    """
+    avail = available_classes(scene, records)
+    infos = [_resolve(avail, key) for key in records.class_key_set()]
+    if any(info is None for info in infos):
+        return False
+    lights = {key: _resolve(avail, key) for key in records.classes_with("on")}
+    materials = {m.name.lower() for m in scene.materials}
+    layers = {DEFAULT_LAYER, *(ly.name.lower() for ly in scene.layers)}
+    modifiers = [_resolve(avail, name) for name in records.modifier_names()]
+    return (records.distinct("superclass") - {None} <= set(classes.SUPERCLASSES)
+            and all(getattr(info, "superclass", None) == classes.LIGHT
+                    for info in lights.values())
+            and records.find_targets(records.distinct("target") - {None})
+            and all(m.lower() in materials for m in records.distinct("material") - {None})
+            and all(ly.lower() in layers for ly in records.distinct("layer"))
+            and all(m is not None and m.superclass == classes.MODIFIER for m in modifiers))
+
+
 def parse_scene(data: object, source: str = "scene") -> Scene:
     """Validate already-parsed JSON data; raise SceneFileError naming ``source`` and the field."""
-    return parse_scene_state(data, source)[0]
+    return parse_scene_state(data, source)[0]()
+
+
+SceneModel = Callable[[], Scene]
+"""The validated Scene model of a loaded file, made on first call (see parse_scene_state)."""
 
 
 def parse_scene_state(data: object, source: str = "scene", plugcfg_dir: str | None = None
-                      ) -> tuple[Scene, SceneState]:
+                      ) -> tuple[SceneModel, SceneState]:
     """:func:`parse_scene`, and the live state built from it (``plugcfg_dir``: see build_state).
 
     Building the state checks property names and types, so it is done here, once per load.
+    The Scene model comes back as a function that makes it on first call: a file whose nodes
+    surely validate as they are (:meth:`NodeRecords.from_json`, the usual case) is validated
+    without them, its nodes are checked by column and kept as records, and the state builds a
+    node when something asks for it. Anything else is validated and built node by node, and
+    either way a bad file gets the message pydantic or the checks give.
     """
-    try:
-        scene = Scene.model_validate(data)
-    except ValidationError as exc:
-        raise SceneFileError(f"{source}: {_first_error(exc)}") from None
-    problems = check_scene(scene)
+    from mock_pymxs.state import build_state  # noqa: PLC0415 - state imports this module
+
+    fields = data if isinstance(data, dict) else {}
+    records = NodeRecords.from_json(fields.get("nodes", [])) if fields is data else None
+    if records is not None:
+        try:
+            head = Scene.model_validate({**fields, "nodes": []})
+        except ValidationError:
+            records = None  # the message comes from validating the whole file, below
+        else:
+            if not nodes_surely_clean(head, records):
+                records = None
+    if records is None:
+        try:
+            head = Scene.model_validate(data)
+        except ValidationError as exc:
+            raise SceneFileError(f"{source}: {_first_error(exc)}") from None
+    problems = check_scene(head, records)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise SceneFileError(f"{source}: {problems[0]}{more}")
     # Property names and types are checked against the class table while the live state is
     # built, so a bad property is a load error, not an install error.
-    from mock_pymxs.state import build_state  # noqa: PLC0415 - state imports this module
-
     try:
-        return scene, build_state(scene, plugcfg_dir)
+        state = build_state(head, plugcfg_dir, records)
     except SceneFileError as exc:
         raise SceneFileError(f"{source}: {exc}") from None
+    if records is None:
+        scene = head
+        return (lambda: scene), state
+    return _model_on_first_use(data), state
+
+
+def _model_on_first_use(data: object) -> SceneModel:
+    """The whole file's Scene model, validated the first time it is asked for."""
+    made: list[Scene] = []
+
+    def model() -> Scene:
+        if not made:
+            made.append(Scene.model_validate(data))
+        return made[0]
+
+    return model
 
 
 def load_scene(path: str | Path) -> Scene:
@@ -471,11 +557,11 @@ def load_scene(path: str | Path) -> Scene:
     Only a regular file (or a link to one) is read, so a FIFO or device never blocks or
     streams, and only up to ``MAX_SCENE_BYTES``.
     """
-    return load_scene_state(path)[0]
+    return load_scene_state(path)[0]()
 
 
 def load_scene_state(path: str | Path, plugcfg_dir: str | None = None
-                     ) -> tuple[Scene, SceneState]:
+                     ) -> tuple[SceneModel, SceneState]:
     """:func:`load_scene`, and the live state built from it (see :func:`parse_scene_state`)."""
     with _collector_paused():
         return _load_scene_state(Path(path), plugcfg_dir)
@@ -498,7 +584,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load_scene_state(p: Path, plugcfg_dir: str | None) -> tuple[Scene, SceneState]:
+def _load_scene_state(p: Path, plugcfg_dir: str | None) -> tuple[SceneModel, SceneState]:
     try:
         info = p.stat()
         if not stat.S_ISREG(info.st_mode):

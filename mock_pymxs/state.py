@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import partial
+from operator import is_not
+from typing import Any
 
 from mock_pymxs import classes
 from mock_pymxs.classes import ClassInfo
 from mock_pymxs.errors import SceneFileError
+from mock_pymxs.noderecords import NodeRecords, merge
 from mock_pymxs.scene import DEFAULT_LAYER, Scene, available_classes, default_max_root
 from mock_pymxs.vfs import VirtualFiles, normalize
 
@@ -110,7 +115,8 @@ class SceneState:
 
     def __init__(self) -> None:
         self.classes: dict[str, ClassInfo] = {}
-        self.nodes: list[NodeState] = []
+        self._nodes: list[NodeState] = []
+        self._store: NodeStore | None = None  # the scene file's nodes, built on first use
         self.maps: list[ObjState] = []
         self.materials: list[ObjState] = []
         self.detached: list[ObjState] = []
@@ -165,6 +171,77 @@ class SceneState:
         self.appdata: dict[int, dict[int, str]] = {}
         self.counts: dict[str, int] = {}
 
+    # -- the nodes -------------------------------------------------------------------------
+    @property
+    def nodes(self) -> list[NodeState]:
+        """Every node in scene order (the scene file's first, in file order, then new ones).
+
+        Asking for the list builds every node the scene file gave that is not built yet; the
+        queries below build only the nodes they return.
+        """
+        if self._store is not None:
+            store, self._store = self._store, None
+            self._nodes = store.all()
+        return self._nodes
+
+    @nodes.setter
+    def nodes(self, value: list[NodeState]) -> None:
+        self._store = None
+        self._nodes = value
+
+    @property
+    def node_store(self) -> NodeStore | None:
+        """The scene file's nodes while some are not built yet (None once all are)."""
+        return self._store
+
+    def defer_nodes(self, store: NodeStore) -> None:
+        """Keep the scene file's nodes as records, built on first use (``build_state``)."""
+        self._nodes, self._store = [], store
+
+    def nodes_of(self, keep: Callable[[ClassInfo], bool]) -> list[NodeState]:
+        """The nodes whose class passes ``keep``, in scene order."""
+        found = self._store.where(keep) if self._store is not None else None
+        return found if found is not None else [n for n in self.nodes if keep(n.base.cls)]
+
+    def nodes_with_targets(self, superclass: str) -> list[NodeState]:
+        """Nodes of a superclass plus the Targetobject nodes they target, in scene order."""
+        main = self.nodes_of(lambda c: c.superclass == superclass)
+        if self._store is not None:
+            targets = [n.target for n in main
+                       if n.target is not None and n.target.base.cls.name == "Targetobject"]
+            return self._store.in_order([*main, *targets])
+        owned = {id(n.target) for n in main if n.target is not None}
+        return [n for n in self._nodes if n.base.cls.superclass == superclass
+                or (n.base.cls.name == "Targetobject" and id(n) in owned)]
+
+    def nodes_with_modifiers(self, keep: Callable[[ClassInfo], bool]) -> list[NodeState]:
+        """The nodes with a modifier whose class passes ``keep``, in scene order."""
+        if self._store is not None:
+            return self._store.with_modifiers(keep)
+        return [n for n in self._nodes if any(keep(m.cls) for m in n.modifiers)]
+
+    def nodes_using(self, materials: set[int]) -> Iterator[NodeState]:
+        """The nodes whose material is one of ``materials`` (ids), in scene order, lazily."""
+        if self._store is not None:
+            return self._store.using(materials)
+        return (n for n in self._nodes if n.material is not None and id(n.material) in materials)
+
+    def node_roots(self) -> list[NodeState | ObjState]:
+        """Roots whose reach is the node tree's (``reach(node_roots())`` == ``reach(nodes)``).
+
+        A node not built yet holds nothing but its material: its base object and modifiers do
+        not exist until it is built, so only its material stands for it.
+        """
+        if self._store is not None:
+            return self._store.roots()
+        return list(self._nodes)
+
+    def node_materials(self) -> list[ObjState]:
+        """The nodes' materials (once or more each): rootScene's #Scene_Materials."""
+        if self._store is not None:
+            return self._store.materials()
+        return [n.material for n in self._nodes if n.material is not None]
+
     def next_name(self, class_name: str) -> str:
         """Max-style default name: class name plus a three-digit counter."""
         n = self.counts.get(class_name, 0) + 1
@@ -181,14 +258,14 @@ class SceneState:
         env: list[NodeState | ObjState] = (
             [self.environment_map] if self.environment_map is not None else [])
         holders: dict[str, Callable[[], list[NodeState | ObjState]]] = {
-            "world": lambda: [*self.nodes, *self.missing_objects],
+            "world": lambda: [*self.node_roots(), *self.missing_objects],
             "environment": lambda: [*env, *self.atmospherics],
             "render_effects": lambda: list(self.effects),
             "render_elements": lambda: list(self.render_elements),
             "renderer": lambda: [r for r in (self.current, self.production) if r is not None],
             "medit_materials": lambda: [*self.medit, *self.editor_missing],
             "sme": lambda: list(self.sme),
-            "scene_materials": lambda: [n.material for n in self.nodes if n.material is not None],
+            "scene_materials": lambda: list(self.node_materials()),
         }
         get = holders.get(branch.lower())
         return get() if get is not None else []
@@ -213,7 +290,7 @@ class SceneState:
         model (a modifier's map, a displacement map): #world holds them. A map a script made
         and no longer references is not loose: it is held by nothing, as in 3ds Max.
         """
-        held = self.outside_world() | reach(list(self.nodes))
+        held = self.outside_world() | reach(self.node_roots())
         return [o for o in (*self.maps, *self.materials)
                 if id(o) not in held and id(o) in self.from_file]
 
@@ -232,24 +309,29 @@ class SceneState:
         other = self.outside_world()
         if not any(id(c) in other for c in candidates):
             return candidates  # nothing else holds them: all are the node tree's
-        nodes = reach([*self.nodes, *self.missing_objects])
+        nodes = reach([*self.node_roots(), *self.missing_objects])
         return [c for c in candidates if id(c) in nodes or id(c) not in other]
 
-    def all_objects(self) -> list[ObjState]:
-        """Every object the scene holds, once, in a stable order (maps in file order first)."""
+    def all_objects(self, keep: Callable[[ClassInfo], bool] | None = None) -> list[ObjState]:
+        """Every object the scene holds, once, in a stable order (maps in file order first).
+
+        ``keep``: only the objects of the classes it passes (the same list, filtered), so the
+        nodes of other classes are not built for it.
+        """
         seen: set[int] = set()
         out: list[ObjState] = []
+        wanted = keep if keep is not None else (lambda _c: True)
 
         def add(group: Iterable[ObjState | None]) -> None:
             for o in group:
-                if o is not None and id(o) not in seen:
+                if o is not None and id(o) not in seen and wanted(o.cls):
                     seen.add(id(o))
                     out.append(o)
 
         add(self.maps)
         add(self.materials)
-        add(n.base for n in self.nodes)
-        add(m for n in self.nodes if n.modifiers for m in n.modifiers)
+        add(n.base for n in self.nodes_of(wanted))
+        add(m for n in self.nodes_with_modifiers(wanted) for m in n.modifiers)
         add((*self.missing_objects, *self.editor_missing, self.current, self.production,
              self.environment_map, *self.atmospherics, *self.effects, *self.render_elements,
              *self.medit, *self.sme))
@@ -289,6 +371,19 @@ class SceneState:
         return info
 
 
+def _never(_value: object) -> bool:
+    return False
+
+
+# Which JSON values a property of each type takes (bool is an int in Python, never here).
+_JSON_TYPES: dict[str, Callable[[object], bool]] = {
+    "bool": lambda v: isinstance(v, bool),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "str": lambda v: isinstance(v, str),
+}
+
+
 def coerce_json(info: ClassInfo, props: Mapping[str, object], where: str) -> dict[str, object]:
     """Check scene-file property values against the class table; canonical names out."""
     out: dict[str, object] = {}
@@ -296,13 +391,7 @@ def coerce_json(info: ClassInfo, props: Mapping[str, object], where: str) -> dic
         spec = info.prop(name)
         if spec is None:
             raise SceneFileError(f"{where}.{name}: {info.name} has no property {name!r}")
-        ok = {
-            "bool": isinstance(value, bool),
-            "int": isinstance(value, int) and not isinstance(value, bool),
-            "float": isinstance(value, (int, float)) and not isinstance(value, bool),
-            "str": isinstance(value, str),
-        }.get(spec.type, False)
-        if not ok:
+        if not _JSON_TYPES.get(spec.type, _never)(value):
             raise SceneFileError(
                 f"{where}.{name}: {info.name}.{spec.name} takes {spec.type}, not {value!r}"
             )
@@ -343,10 +432,15 @@ def _light_switch(info: ClassInfo) -> str | None:
     return None
 
 
-def build_state(scene: Scene, plugcfg_dir: str | None = None) -> SceneState:
-    """The live state for a validated scene; ``plugcfg_dir`` overrides the scene's."""
+def build_state(scene: Scene, plugcfg_dir: str | None = None,
+                records: NodeRecords | None = None) -> SceneState:
+    """The live state for a validated scene; ``plugcfg_dir`` overrides the scene's.
+
+    ``records``: the scene file's nodes, when ``scene.nodes`` leaves them out (see
+    ``scene.parse_scene_state``); they are built on first use when they surely build.
+    """
     st = SceneState()
-    st.classes = available_classes(scene)
+    st.classes = available_classes(scene, records)
     st.max_version = scene.max_version
     st.max_root = scene.max_root or default_max_root(scene.max_version)
     st.scene_path = scene.scene_path
@@ -391,7 +485,7 @@ def build_state(scene: Scene, plugcfg_dir: str | None = None) -> SceneState:
             st, p.class_, p.props, p.v_ray_settings, "production_renderer"
         )
     mats, maps = _build_materials(st, scene)
-    _build_nodes(st, scene, mats)
+    _build_nodes(st, scene, mats, records)
     st.medit = [mats.get(n.lower()) or maps[n.lower()] for n in scene.material_editor]
     st.sme = [mats.get(n.lower()) or maps[n.lower()] for n in scene.slate_editor]
     for cls_name, count in scene.missing_instances.items():
@@ -476,30 +570,195 @@ def _build_materials(
     return mats, maps_by_name
 
 
-def _build_nodes(st: SceneState, scene: Scene, mats: dict[str, ObjState]) -> None:
+def _build_nodes(st: SceneState, scene: Scene, mats: dict[str, ObjState],
+                 records: NodeRecords | None) -> None:
+    """The scene's nodes: kept as records and built on first use, or built now.
+
+    Records that surely build (``NodeStore.prepare``) go into a NodeStore. A scene given whole
+    (a Scene model) and records that would not build are built now, node by node, so a bad one
+    raises the error it always did, at the node it always did.
+    """
+    if records is not None:
+        store = NodeStore.prepare(st, records, mats)
+        if store is not None:
+            st.defer_nodes(store)
+            return
+    specs: Iterable[Any] = (scene.nodes if records is None
+                            else (records.row(i) for i in range(len(records))))
     by_name: dict[str, NodeState] = {}
     targets: list[tuple[NodeState, str]] = []
-    for i, spec in enumerate(scene.nodes):
+    for i, spec in enumerate(specs):
         info = st.classes.get(spec.class_.lower()) or st.class_info(spec.class_)
-        base = ObjState(info)
-        if spec.props:
-            base.props.update(coerce_json(info, spec.props, f"nodes[{i}].props"))
-        if spec.on is not None:
-            switch = _light_switch(info)
-            if switch is None:
-                raise SceneFileError(f"nodes[{i}].on: {info.name} has no on/enabled switch")
-            base.props[switch] = spec.on
-        node = NodeState(spec.name, base, st.layer(spec.layer))
-        node.hidden, node.frozen = spec.hidden, spec.frozen
-        node.modifiers = [ObjState(st.class_info(m)) for m in spec.modifiers]
-        if spec.material is not None:
-            node.material = mats[spec.material.lower()]
+        node = _new_node(st, i, spec, info, mats=mats, layer=st.layer)
         if spec.target is not None:
             targets.append((node, spec.target))
         st.nodes.append(node)
         by_name.setdefault(spec.name.lower(), node)
     for node, target in targets:
         node.target = by_name[target.lower()]
+
+
+def _new_node(st: SceneState, i: int, spec: Any, info: ClassInfo, *,
+              mats: dict[str, ObjState], layer: Callable[[str], LayerState]) -> NodeState:
+    """Node ``i`` of a scene file (a NodeSpec or a NodeRow), its target left to the caller."""
+    base = ObjState(info)
+    if spec.props:
+        base.props.update(coerce_json(info, spec.props, f"nodes[{i}].props"))
+    if spec.on is not None:
+        switch = _light_switch(info)
+        if switch is None:
+            raise SceneFileError(f"nodes[{i}].on: {info.name} has no on/enabled switch")
+        base.props[switch] = spec.on
+    node = NodeState(spec.name, base, layer(spec.layer))
+    node.hidden, node.frozen = spec.hidden, spec.frozen
+    node.modifiers = [ObjState(st.class_info(m)) for m in spec.modifiers]
+    if spec.material is not None:
+        node.material = mats[spec.material.lower()]
+    return node
+
+
+_NOT_NONE = partial(is_not, None)
+
+
+class NodeStore:
+    """The scene file's nodes, each built the first time something asks for it (issue 18.7).
+
+    A node is built exactly as ``build_state`` builds every node of a scene given whole (the
+    same objects, fields, target); the store only decides when. The adapter reads lights and
+    assets, so in a 100,000-node scene the geometry nodes are never built: questions by class
+    (``where``) are answered from the records' class column, and the node tree's reach (what
+    ``getClassInstances target:`` searches) from the records' materials, since a node not built
+    yet holds nothing else. Anything that needs every node (``SceneState.nodes``: a new or
+    deleted node, ``objects``, ``getNodeByName``) builds them all and retires the store.
+    """
+
+    def __init__(self, st: SceneState, records: NodeRecords, *, mats: dict[str, ObjState],
+                 infos: dict[str, ClassInfo], layers: dict[str, LayerState],
+                 modifiers: dict[str, ClassInfo]) -> None:
+        self.records = records
+        self._st = st
+        self._mats = mats  # material key -> the material a node of that name gets
+        self._infos = infos  # class key -> class
+        self._layers = layers  # layer key -> layer
+        self._modifiers = modifiers  # modifier class key -> class
+        self._built: list[NodeState | None] = [None] * len(records)
+        self._index: dict[int, int] = {}  # id(node) -> its record
+        self._order: list[int] = []  # the records built so far
+        self._unbuilt_materials: Counter[str] | None = None  # material key -> records not built
+
+    @classmethod
+    def prepare(cls, st: SceneState, records: NodeRecords,
+                mats: dict[str, ObjState]) -> NodeStore | None:
+        """A store for records that surely build; None when one might not (build them now).
+
+        The records passed ``scene.check_scene`` (their classes, layers, materials, modifiers
+        and targets exist); what is left to fail is a light switch and a property.
+        """
+        try:
+            infos = {key: st.class_info(key) for key in records.class_key_set()}
+            for i in records.indices_where("props"):
+                info = infos[records.class_names[i].lower()]
+                coerce_json(info, records.value(i, "props"), f"nodes[{i}].props")
+            layers = {name.lower(): st.layer(name) for name in records.distinct("layer")}
+            modifiers = {name.lower(): st.class_info(name) for name in records.modifier_names()}
+        except SceneFileError:
+            return None
+        if any(_light_switch(infos[key]) is None for key in records.classes_with("on")):
+            return None
+        return cls(st, records, mats=mats, infos=infos, layers=layers, modifiers=modifiers)
+
+    def __len__(self) -> int:
+        return len(self._built)
+
+    @property
+    def built(self) -> int:
+        """How many nodes are built."""
+        return len(self._order)
+
+    def node(self, i: int) -> NodeState:
+        """Node ``i`` (in file order), built now if it is not yet, with its target."""
+        node = self._built[i]
+        if node is None:
+            pending: list[tuple[NodeState, str]] = []
+            node = self._make(i, pending)
+            while pending:  # a chain of targets, without recursion
+                source, target = pending.pop()
+                j = self.records.first_named(target)
+                assert j is not None  # prepare() found every target
+                source.target = self._built[j] or self._make(j, pending)
+        return node
+
+    def _make(self, i: int, pending: list[tuple[NodeState, str]]) -> NodeState:
+        spec = self.records.row(i)
+        node = _new_node(self._st, i, spec, self._infos[spec.class_.lower()], mats=self._mats,
+                         layer=lambda name: self._layers[name.lower()])
+        self._built[i] = node
+        self._index[id(node)] = i
+        self._order.append(i)
+        if self._unbuilt_materials is not None and spec.material is not None:
+            self._unbuilt_materials[spec.material.lower()] -= 1
+        if spec.target is not None:
+            pending.append((node, spec.target))
+        return node
+
+    def all(self) -> list[NodeState]:
+        """Every node, in file order."""
+        return [self.node(i) for i in range(len(self._built))]
+
+    def where(self, keep: Callable[[ClassInfo], bool]) -> list[NodeState] | None:
+        """The nodes whose class passes ``keep``, in file order; None when every class does."""
+        keys = [key for key, info in self._infos.items() if keep(info)]
+        if len(keys) == len(self._infos):
+            return None  # every node: SceneState.nodes builds them all and retires the store
+        return [self.node(i) for i in merge(*(self.records.of_class(k) for k in keys))]
+
+    def in_order(self, nodes: Iterable[NodeState]) -> list[NodeState]:
+        """``nodes`` (built ones) once each, in file order."""
+        return [self.node(i) for i in merge(self._index[id(n)] for n in nodes)]
+
+    def with_modifiers(self, keep: Callable[[ClassInfo], bool]) -> list[NodeState]:
+        """The nodes with a modifier whose class passes ``keep`` (modifiers never change)."""
+        value = self.records.value
+        return [self.node(i) for i in self.records.indices_where("modifiers")
+                if any(keep(self._modifiers[m.lower()]) for m in value(i, "modifiers"))]
+
+    def using(self, materials: set[int]) -> Iterator[NodeState]:
+        """The nodes whose material is one of ``materials`` (ids), in file order, lazily.
+
+        A node not built has its file's material; a built one may have another by now.
+        """
+        names = [key for key, mat in self._mats.items() if id(mat) in materials]
+        unbuilt = [i for key in names for i in self.records.using_material(key)
+                   if self._built[i] is None]
+        built = [i for i in self._order if _material_in(self._built[i], materials)]
+        return (self.node(i) for i in merge(unbuilt, built))
+
+    def _unbuilt(self) -> list[ObjState]:
+        """The materials of the nodes not built yet (each once)."""
+        if self._unbuilt_materials is None:
+            column = self.records.field("material")[1]
+            counts = Counter(map(str.lower, filter(_NOT_NONE, column)))
+            for i in self._order:
+                material = self.records.value(i, "material")
+                if material is not None:
+                    counts[material.lower()] -= 1
+            self._unbuilt_materials = counts
+        return [self._mats[key] for key, count in self._unbuilt_materials.items() if count > 0]
+
+    def materials(self) -> list[ObjState]:
+        """Every node's material (once or more each)."""
+        built = [self._built[i] for i in self._order]
+        return [*self._unbuilt(), *(n.material for n in built
+                                    if n is not None and n.material is not None)]
+
+    def roots(self) -> list[NodeState | ObjState]:
+        """Built nodes, and the materials of the rest: their reach is the node tree's."""
+        built = [n for n in (self._built[i] for i in self._order) if n is not None]
+        return [*built, *self._unbuilt()]
+
+
+def _material_in(node: NodeState | None, materials: set[int]) -> bool:
+    return node is not None and node.material is not None and id(node.material) in materials
 
 
 def renderer_snapshot(obj: ObjState | None) -> dict[str, object]:

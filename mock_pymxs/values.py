@@ -18,8 +18,6 @@ from mock_pymxs.state import LayerState, NodeState, ObjState
 if TYPE_CHECKING:
     from mock_pymxs.session import Session
 
-_PY_NAMES = frozenset({"getmxsprop", "setmxsprop"})
-
 
 class MXSWrapperBase:
     """Base type of every wrapped MAXScript value (``pymxs.MXSWrapperBase``)."""
@@ -68,16 +66,25 @@ def mxs_print(value: object) -> str:
     return str(value)
 
 
+# Wrappers set their own slots with this: their __setattr__ is MAXScript's property write, and a
+# Python-level call per slot costs the adapter's tens of thousands of wrappers in a large scene.
+_slot = object.__setattr__
+
+
 class _Counted(MXSWrapperBase):
     """A wrapper whose non-underscore attributes are MAXScript properties (each one counted)."""
 
     __slots__ = ("_s",)
+    _s: Session
 
-    def __getattribute__(self, name: str) -> Any:
-        if name.startswith("_") or name in _PY_NAMES:
-            return object.__getattribute__(self, name)
-        session: Session = object.__getattribute__(self, "_s")
-        session.hit(f"get {self._owner()}.{self._canon(name)}")
+    def __getattr__(self, name: str) -> Any:
+        # Only names Python does not find on the wrapper come here: every MAXScript property
+        # (the wrappers' own attributes and methods all start with "_", but getmxsprop and
+        # setmxsprop). Python's own lookup serves the rest at C speed: the adapter crosses
+        # tens of thousands of times in a large scene's read.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        self._s.hit(f"get {self._owner()}.{self._canon(name)}")
         return self._get(name)
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -124,10 +131,11 @@ class Array(_Counted):
     """A MAXScript array: ``len``, iteration and 0-based subscripts from Python are free."""
 
     __slots__ = ("_items",)
+    _items: list[Any]
 
     def __init__(self, session: Session, items: list[Any]) -> None:
-        self._s = session
-        self._items = items
+        _slot(self, "_s", session)
+        _slot(self, "_items", items)
 
     def _owner(self) -> str:
         return "Array"
@@ -179,10 +187,11 @@ class SuperClass(_Counted):
     """A MAXScript superclass (``GeometryClass``, ``light``, ``RendererClass``, ...)."""
 
     __slots__ = ("_name",)
+    _name: str
 
     def __init__(self, session: Session, name: str) -> None:
-        self._s = session
-        self._name = name
+        _slot(self, "_s", session)
+        _slot(self, "_name", name)
 
     def _owner(self) -> str:
         return self._name
@@ -214,10 +223,11 @@ class MaxClass(_Counted):
     """A MAXScript class; calling a creatable one creates an object (counted as one call)."""
 
     __slots__ = ("_info",)
+    _info: ClassInfo
 
     def __init__(self, session: Session, info: ClassInfo) -> None:
-        self._s = session
-        self._info = info
+        _slot(self, "_s", session)
+        _slot(self, "_info", info)
 
     def _owner(self) -> str:
         return self._info.name
@@ -319,10 +329,11 @@ class Node(_Counted):
     """A scene node; class properties fall through to its base object, as in MAXScript."""
 
     __slots__ = ("_n",)
+    _n: NodeState
 
     def __init__(self, session: Session, node: NodeState) -> None:
-        self._s = session
-        self._n = node
+        _slot(self, "_s", session)
+        _slot(self, "_n", node)
 
     def _owner(self) -> str:
         return self._n.base.cls.name
@@ -419,11 +430,12 @@ class MaxObject(_Counted):
     """A MAXScript object that is not a node: base object, map, material, renderer, sub-object."""
 
     __slots__ = ("_o",)
+    _o: ObjState
     __hash__ = None  # type: ignore[assignment]  # pymxs documents only some values as hashable
 
     def __init__(self, session: Session, obj: ObjState) -> None:
-        self._s = session
-        self._o = obj
+        _slot(self, "_s", session)
+        _slot(self, "_o", obj)
 
     def _owner(self) -> str:
         return self._o.cls.name
@@ -508,7 +520,7 @@ class RootNode(_Counted):
     __slots__ = ()
 
     def __init__(self, session: Session) -> None:
-        self._s = session
+        _slot(self, "_s", session)
 
     def _owner(self) -> str:
         return "rootNode"
@@ -536,7 +548,7 @@ class RootScene(_Counted):
     __slots__ = ()
 
     def __init__(self, session: Session) -> None:
-        self._s = session
+        _slot(self, "_s", session)
 
     def _owner(self) -> str:
         return "rootScene"
@@ -562,10 +574,11 @@ class SceneBranch(_Counted):
     """
 
     __slots__ = ("_branch",)
+    _branch: str
 
     def __init__(self, session: Session, branch: str) -> None:
-        self._s = session
-        self._branch = branch
+        _slot(self, "_s", session)
+        _slot(self, "_branch", branch)
 
     def _owner(self) -> str:
         return self._branch
@@ -587,10 +600,11 @@ class SubAnim(_Counted):
     """A sub-anim value (``getSubAnim rootScene i``): ``.name`` and ``.object``."""
 
     __slots__ = ("_branch",)
+    _branch: str
 
     def __init__(self, session: Session, branch: str) -> None:
-        self._s = session
-        self._branch = branch
+        _slot(self, "_s", session)
+        _slot(self, "_branch", branch)
 
     def _owner(self) -> str:
         return "SubAnim"
@@ -622,11 +636,13 @@ class Function(_Counted):
     """A MAXScript function or interface method: each call is one crossing."""
 
     __slots__ = ("_impl", "_name")
+    _impl: Callable[..., Any]
+    _name: str
 
     def __init__(self, session: Session, name: str, impl: Callable[..., Any]) -> None:
-        self._s = session
-        self._name = name
-        self._impl = impl
+        _slot(self, "_s", session)
+        _slot(self, "_name", name)
+        _slot(self, "_impl", impl)
 
     def _owner(self) -> str:
         return self._name

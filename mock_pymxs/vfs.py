@@ -6,7 +6,6 @@ import fnmatch
 import re
 from collections.abc import Iterable, Iterator
 
-_DRIVE = re.compile(r"^[A-Za-z]:\\")
 _SEPARATOR_RUNS = re.compile(r"\\{2,}")
 
 
@@ -30,8 +29,9 @@ def key(path: str) -> str:
 
 def is_absolute(path: str) -> bool:
     r"""True for ``C:\...`` and ``\\server\share\...`` paths."""
-    p = path.replace("/", "\\")
-    return bool(_DRIVE.match(p)) or p.startswith("\\\\")
+    head = path[:3].replace("/", "\\")  # string tests: a scene read asks this 10,000s of times
+    return head.startswith("\\\\") or (
+        len(head) == 3 and head[1:] == ":\\" and head[0].isascii() and head[0].isalpha())
 
 
 def join(folder: str, name: str) -> str:
@@ -49,21 +49,36 @@ class VirtualFiles:
 
     def __init__(self, paths: Iterable[str] = ()) -> None:
         self._files: dict[str, str] = {}
-        self._dirs: dict[str, int] = {}
+        self._dirs: dict[str, int] = {}  # folder key -> how many files are under it
         self._in_folder: dict[str, dict[str, str]] = {}  # folder key -> name key -> path
+        added: dict[str, tuple[str, int]] = {}  # folder key -> (a file key, files added)
         for p in paths:
-            self.add(p)
+            k = self._put(p)
+            if k is not None:
+                folder = k.rpartition("\\")[0]
+                added[folder] = (k, added.get(folder, (k, 0))[1] + 1)
+        # The parents of each folder once, with its count (a scene lists 10,000s of files).
+        for k, count in added.values():
+            for d in _parents(k):
+                self._dirs[d] = self._dirs.get(d, 0) + count
+
+    def _put(self, path: str) -> str | None:
+        """List ``path`` without counting it in its parents; its key, None if listed already."""
+        full = normalize(path)
+        k = full.casefold()
+        if k in self._files:
+            return None
+        self._files[k] = full
+        folder, _, name = k.rpartition("\\")
+        self._in_folder.setdefault(folder, {})[name] = full
+        return k
 
     def add(self, path: str) -> None:
         """Make ``path`` exist (idempotent)."""
-        k = key(path)
-        if k in self._files:
-            return
-        self._files[k] = normalize(path)
-        folder, _, name = k.rpartition("\\")
-        self._in_folder.setdefault(folder, {})[name] = self._files[k]
-        for d in _parents(k):
-            self._dirs[d] = self._dirs.get(d, 0) + 1
+        k = self._put(path)
+        if k is not None:
+            for d in _parents(k):
+                self._dirs[d] = self._dirs.get(d, 0) + 1
 
     def remove(self, path: str) -> None:
         """Make ``path`` not exist; KeyError if it did not."""

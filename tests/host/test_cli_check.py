@@ -117,3 +117,45 @@ def test_a_scene_file_is_validated_and_built_once(
     main([command, "--scene", CLEAN, "--cfg", str(cfg), "--no-probe"])
     assert "Traceback" not in capsys.readouterr().err
     assert calls == {"validate": 1, "check_scene": 1, "build_state": 1}
+
+
+@pytest.mark.parametrize("command", ["check", "submit"])
+def test_no_garbage_collection_walks_the_scene_while_it_loads(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str) -> None:
+    # Issue 18.7: as soon as loading ended, the collector's first pass walked every object
+    # the 100,000-node scene had become; now the loaded scene is frozen before the collector
+    # runs again, and `vrdr check` reads it with the collector still off.
+    import gc
+
+    with mock_pymxs.installed("clean"):  # max_host imports pymxs
+        from vrdr_max.max_host import PymxsHost
+
+    events: list[str] = []
+
+    def watch(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            events.append(f"collection of generation {info['generation']}")
+
+    def marked(function: Callable[..., Any], event: str) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            events.append(f"{event} starts")
+            result = function(*args, **kwargs)
+            events.append(f"{event} ends")
+            return result
+        return wrapper
+
+    monkeypatch.setattr(mock_pymxs, "install", marked(mock_pymxs.install, "load"))
+    monkeypatch.setattr(PymxsHost, "read_scene", marked(PymxsHost.read_scene, "read"))
+    cfg = tmp_path / "vray_dr.cfg"
+    cfg.write_bytes(b"render01 1 20204\r\n")
+    gc.collect()
+    gc.callbacks.append(watch)
+    try:
+        main([command, "--scene", DEMO, "--cfg", str(cfg), "--no-probe"])
+    finally:
+        gc.callbacks.remove(watch)
+        gc.unfreeze()
+    loading = events[events.index("load starts"):]
+    assert loading[:2] == ["load starts", "load ends"]
+    if command == "check":
+        assert loading[:4] == ["load starts", "load ends", "read starts", "read ends"]

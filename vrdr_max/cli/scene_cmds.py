@@ -117,17 +117,30 @@ def _settings(host: MaxHost, args: argparse.Namespace, config: Effective, *, for
                          dispatcher_in_cfg=config.defaults.dispatcher_in_vray_cfg)
 
 
-def _keep_scene_out_of_collections() -> None:
-    """Leave the scene just loaded out of the garbage collector's passes from now on.
+class _CollectorOff:
+    """No garbage collection while the block runs; what it made is left out of later ones.
 
     A command is one process, and the scene lives until it ends; a 100,000-node scene is
-    millions of objects, and the passes that walked them all again took a third of the time
-    of ``vrdr check`` (``benchmarks/scene_check.py``). Frozen objects are not collected; a
-    caller that runs commands in its own process can ``gc.unfreeze()`` afterwards.
+    hundreds of thousands of objects, and the collector's passes walk them all again (the
+    first one as soon as loading ends; ``benchmarks/scene_check.py --phases``). Only cyclic
+    garbage waits for a collection, and loading and reading a scene make none. On a normal
+    exit the objects made so far are frozen (never collected; a caller that runs commands in
+    its own process can ``gc.unfreeze()`` afterwards); either way the collector runs as before.
     """
-    import gc  # noqa: PLC0415
 
-    gc.freeze()
+    def __enter__(self) -> None:
+        import gc  # noqa: PLC0415
+
+        self._enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, exc_type: object, *_exc: object) -> None:
+        import gc  # noqa: PLC0415
+
+        if exc_type is None:  # a load that failed leaves nothing worth keeping
+            gc.freeze()
+        if self._enabled:
+            gc.enable()
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -141,8 +154,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     config = _config(args)
     manifest = _manifest(config)
     licence = config.farm.licence_servers  # probed with the servers (farm-health checks)
-    with mock_scene_host(args.scene) as (host, _mock):
-        _keep_scene_out_of_collections()
+    with _CollectorOff(), mock_scene_host(args.scene) as (host, _mock):
         stored = _settings(host, args, config, for_check=True)
         facts = host.read_scene()
     results = (probe_with_progress(probe_targets(stored.settings, licence),
@@ -180,6 +192,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 def _submit(args: argparse.Namespace) -> tuple[int, dict[str, Any], list[str]]:
     """The submission: its exit code, its JSON document and its text lines."""
+    from contextlib import ExitStack  # noqa: PLC0415
+
     from vrdr_max import reporting  # noqa: PLC0415
     from vrdr_max.api import apply_pool  # noqa: PLC0415
     from vrdr_max.checks.farm_checks import probe_targets  # noqa: PLC0415
@@ -197,8 +211,10 @@ def _submit(args: argparse.Namespace) -> tuple[int, dict[str, Any], list[str]]:
     defaults = config.defaults
     drives = defaults.shared_drives
     folder = cfg_path(args, cfg_engine(args)).parent
-    with mock_scene_host(args.scene, plugcfg_dir=folder) as (host, _mock):
-        _keep_scene_out_of_collections()
+    with ExitStack() as stack:
+        # Only the load with the collector off: a submission runs callbacks for every frame.
+        with _CollectorOff():
+            host, _mock = stack.enter_context(mock_scene_host(args.scene, plugcfg_dir=folder))
         stored = _settings(host, args, config, for_check=False)
         assert stored is not None  # for_check=False always loads one
         if defaults.pool and args.farm_servers is None:  # farm servers are the list then

@@ -130,8 +130,9 @@ def mark_invalid(edit: QtWidgets.QWidget, invalid: bool) -> None:
 def guard_inputs(widget: QtWidgets.QWidget, guard: Callable[[QtWidgets.QWidget], None]) -> None:
     """Apply ``guard`` to ``widget`` and to each text field in it."""
     guard(widget)
-    for field in (*widget.findChildren(QtWidgets.QLineEdit),
-                  *widget.findChildren(QtWidgets.QPlainTextEdit)):
+    fields: list[QtWidgets.QWidget] = [*widget.findChildren(QtWidgets.QLineEdit),
+                                       *widget.findChildren(QtWidgets.QPlainTextEdit)]
+    for field in fields:
         guard(field)
 
 
