@@ -654,9 +654,11 @@ class DRPanel(QtWidgets.QWidget):
         # Tab reaches the Fix and Select buttons right after the list, in the list's order
         # (as created they would come last, after Render with DR).
         previous: QtWidgets.QWidget = tree
-        buttons: list[QtWidgets.QToolButton] = [
-            b for item in top_level_items(tree) if (box := tree.itemWidget(item, 1))
-            for b in box.findChildren(QtWidgets.QToolButton)]
+        buttons: list[QtWidgets.QToolButton] = []
+        for item in top_level_items(tree):
+            box = tree.itemWidget(item, 1)
+            if box is not None:
+                buttons += box.findChildren(QtWidgets.QToolButton)
         for button in buttons:
             QtWidgets.QWidget.setTabOrder(previous, button)
             previous = button
