@@ -857,7 +857,7 @@ class DRPanel(QtWidgets.QWidget):
         if not targets:
             return None
         timeout = self.probe_timeout or self.controller.probe_timeout()
-        task = Task(probe_job(targets, timeout), self)
+        task = Task(probe_job(targets, timeout))
         task.progress.connect(self._probe_progress)
         task.finished.connect(self._probe_done)
         task.failed.connect(self._task_failed)
@@ -885,8 +885,8 @@ class DRPanel(QtWidgets.QWidget):
         """Listen for servers for a few seconds, then offer the hosts heard."""
         if self.busy:
             return None
-        task = Task(discovery_job(self.discovery_seconds, self.discovery_port), self)
-        task.progress.connect(lambda done, _t, _n: self.progressBar.setValue(done))
+        task = Task(discovery_job(self.discovery_seconds, self.discovery_port))
+        task.progress.connect(self._listen_progress)  # a method: let go when the panel goes
         task.finished.connect(self._listen_done)
         task.failed.connect(self._task_failed)
         self._set_busy("listening", int(self.discovery_seconds * 1000))
@@ -894,6 +894,9 @@ class DRPanel(QtWidgets.QWidget):
         self.task = task
         task.start()
         return task
+
+    def _listen_progress(self, done: int, _total: int, _senders: int) -> None:
+        self.progressBar.setValue(done)
 
     def _listen_done(self, report: DiscoveryReport) -> None:
         self.task = None

@@ -55,11 +55,19 @@ def settle_heap() -> bool:
     return True
 
 
+_RUNNING: set[Task] = set()
+"""Tasks whose worker thread may still emit: each is kept alive until its thread is done."""
+
+
 class Task(QtCore.QObject):
     """Runs ``job(report, cancel)`` on a worker thread.
 
     Signals (delivered on the main thread):
         progress(done, total, payload), finished(result), failed(message).
+
+    A task has no Qt parent: the worker emits on it until its last line, so it must not be
+    deleted with a panel that closes meanwhile (an emit on a deleted object corrupts memory).
+    It keeps itself alive while its thread runs; a closed panel's slots are disconnected by Qt.
     """
 
     progress = Signal(int, int, object)
@@ -68,9 +76,10 @@ class Task(QtCore.QObject):
     _progress = Signal(int, int, object)
     _finished = Signal(object)
     _failed = Signal(str)
+    _ended = Signal()
 
-    def __init__(self, job: Job, parent: QtCore.QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, job: Job) -> None:
+        super().__init__()
         self._job = job
         self.cancel_event = threading.Event()
         self._thread: threading.Thread | None = None
@@ -79,9 +88,11 @@ class Task(QtCore.QObject):
         self._progress.connect(self.progress, queued)
         self._finished.connect(self.finished, queued)
         self._failed.connect(self.failed, queued)
+        self._ended.connect(self._release, queued)
 
     def start(self) -> None:
         """Start the job on a daemon thread (3ds Max may quit while a probe waits)."""
+        _RUNNING.add(self)
         self._thread = threading.Thread(target=self._run, name="vrdr-panel-task", daemon=True)
         self._thread.start()
 
@@ -101,6 +112,11 @@ class Task(QtCore.QObject):
             self._failed.emit(f"{type(exc).__name__}: {exc}")
         else:
             self._finished.emit(result)
+        finally:
+            self._ended.emit()  # the last emit: the main thread may let the task go
+
+    def _release(self) -> None:
+        _RUNNING.discard(self)
 
 
 def probe_job(endpoints: list[tuple[str, int, str]], timeout: float) -> Job:
