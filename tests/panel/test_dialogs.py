@@ -295,3 +295,52 @@ def test_every_dialog_can_be_resized(panel: DRPanel, cfg: Path, which: str) -> N
     assert dialog.width() <= max(dialog.minimumSizeHint().width(), 200)
     dialog.close()
     assert cfg.read_bytes() == ARTIST_CFG or which == "report"
+
+
+def layout_item_wrappers() -> int:
+    """Python wrappers alive of layout items that are no QObject (spacers, widget items):
+    PySide never learns of their C++ deletion, so a later object at a freed item's address
+    would come back to Python as that item."""
+    import gc
+    return sum(1 for o in gc.get_objects() if isinstance(o, QtWidgets.QLayoutItem)
+               and not isinstance(o, QtCore.QObject))
+
+
+@pytest.mark.parametrize("which", ["plan", "report", "paste", "numa", "conflict", "fix"])
+def test_a_deleted_dialog_leaves_no_wrapper_of_its_layout_items(
+        panel: DRPanel, which: str) -> None:
+    factory = panel.dialogs
+    c = panel.controller
+    before = layout_item_wrappers()
+    if which == "plan":
+        dialog: QtWidgets.QDialog = factory.plan_dialog(c.plan())
+    elif which == "report":
+        dialog = factory.report_dialog(c.render(c.plan(), "test"))
+    elif which == "paste":
+        dialog = factory.paste_dialog("render10\nnode 05\n")
+    elif which == "numa":
+        dialog = dlg.NumaDialog(factory)
+    elif which == "conflict":
+        dialog = dlg.ConflictDialog(factory)
+    else:
+        finding = next(f for f in c.preflight().findings if f.check_id == "default-lights")
+        dialog = dlg.FixDialog(factory, finding)
+    dialog.show()
+    QtWidgets.QApplication.processEvents()
+    dialog.deleteLater()
+    QtWidgets.QApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+    assert layout_item_wrappers() == before
+
+
+def test_the_fix_choice_shows_what_it_changes_under_its_first_choice(
+        panel: DRPanel) -> None:
+    finding = next(f for f in panel.controller.preflight().findings
+                   if f.check_id == "default-lights")
+    dialog = dlg.FixDialog(panel.dialogs, finding)
+    dialog.show()
+    QtWidgets.QApplication.processEvents()
+    first, second = dialog.radios.values()
+    listing = dialog.subjectList
+    assert first.y() < listing.y() < second.y()
+    assert listing.x() > first.x()  # indented under the choice it belongs to
+    dialog.close()

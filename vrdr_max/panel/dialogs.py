@@ -598,6 +598,7 @@ class FixDialog(Dialog):
 
     headLabel: QtWidgets.QLabel  # noqa: N815 - names come from the Designer form
     choiceLayout: QtWidgets.QVBoxLayout  # noqa: N815
+    subjectRow: QtWidgets.QHBoxLayout  # noqa: N815
     subjectList: QtWidgets.QListWidget  # noqa: N815
 
     def __init__(self, factory: DialogFactory, finding: Finding) -> None:
@@ -610,16 +611,19 @@ class FixDialog(Dialog):
             radio = QtWidgets.QRadioButton(fix.description[:1].upper() + fix.description[1:],
                                            self)
             radio.setObjectName(f"choice:{fix.id}")
-            self.choiceLayout.addWidget(radio)
-            if not self.radios:
-                # What the first choice changes, right under it: the lights the finding names
-                # (all but those it cannot switch on: hidden by their layer, switch unreadable).
-                under = QtWidgets.QHBoxLayout()
-                under.addSpacing(self.style().pixelMetric(
-                    QtWidgets.QStyle.PixelMetric.PM_ExclusiveIndicatorWidth) + 8)
-                under.addWidget(self.subjectList)
-                self.choiceLayout.addLayout(under)
+            # What the first choice changes sits right under it (the form's subjectRow): the
+            # lights the finding names, all but those it cannot switch on (hidden by their
+            # layer, switch unreadable). The row is in the form, not built here: PySide wraps
+            # every item of a layout passed to addLayout and keeps those wrappers past the
+            # dialog's C++ deletion, and a later object at a freed item's address came back
+            # as that item (a QHeaderView read as a QSpacerItem, then crashes).
+            if self.radios:
+                self.choiceLayout.addWidget(radio)
+            else:
+                self.choiceLayout.insertWidget(0, radio)
             self.radios[fix.id] = radio
+        self.subjectRow.setContentsMargins(self.style().pixelMetric(
+            QtWidgets.QStyle.PixelMetric.PM_ExclusiveIndicatorWidth) + 8, 0, 0, 0)
         next(iter(self.radios.values())).setChecked(True)
         for subject in finding.subjects:
             if not subject.endswith(("(hidden by its layer)", "(switch unreadable)")):
