@@ -42,6 +42,7 @@ from vrdr_max.checks import (
     run,
     run_iter,
 )
+from vrdr_max.checks.farm_checks import licence_endpoints
 from vrdr_max.errors import CfgConflictError, VrdrError, quote, validation_message
 from vrdr_max.facts import PropValue, RendererInfo, SceneFacts
 from vrdr_max.fixes import FIXES
@@ -1021,22 +1022,33 @@ class PanelController:
     # -- probe and discovery (run in a worker; results come back here) -------------------------
 
     def probe_endpoints(self) -> list[tuple[str, int, str]]:
-        """``(host, port, label)`` of every listed server and of the DR2 dispatcher.
+        """``(host, port, label)`` of every listed server, the DR2 dispatcher, the licence servers.
 
-        Disabled servers are probed too, so the artist sees them come back. A worker turns the
-        tuples into probe targets (checking 1,000 host names takes tens of milliseconds).
+        Disabled servers are probed too, so the artist sees them come back. The studio's Chaos
+        License Servers (``farm.licence_servers``) are probed with them, as ``vrdr check
+        --probe`` does, for the ``licence-server`` check; they are no rows of the table. A
+        worker turns the tuples into probe targets (checking 1,000 host names takes tens of
+        milliseconds).
         """
+        self.studio()  # the licence servers as the files say now
         return self._endpoints(self.entries())
 
     def _endpoints(self, entries: Iterable[ServerEntry], *, enabled_only: bool = False
                    ) -> list[tuple[str, int, str]]:
-        """Every port of ``entries``, then the dispatcher in DR2 mode."""
+        """Every port of ``entries``, the dispatcher in DR2 mode, then the licence servers."""
         endpoints = [(host, port, "server") for host, first, last, on in entries
                      if on or not enabled_only for port in range(first, (last or first) + 1)]
         d = self.settings.dispatcher
         if self.settings.mode is Mode.DR2 and d is not None:
             endpoints.append((d.host, d.port, "dispatcher"))
-        return endpoints
+        return endpoints + self._licence_endpoints()
+
+    def _licence_endpoints(self) -> list[tuple[str, int, str]]:
+        """The studio's licence servers as the studio files were read last (none if broken)."""
+        try:
+            return licence_endpoints(self._studio.farm.licence_servers)
+        except VrdrError:  # the config's validator checked them: not expected
+            return []
 
     def apply_probe_results(self, results: Iterable[ProbeResult]) -> None:
         """Show probe answers (a batch at a time, as they arrive).
