@@ -63,7 +63,13 @@ class PanelDock(QtWidgets.QDockWidget):
         self.panel = panel
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt API
-        """Hide, and stop listening to the scene."""
+        """Hide, and stop listening to the scene; first ask about an open farm reservation.
+
+        Release runs on its worker after the dock is gone; Cancel keeps the dock open.
+        """
+        if not self.panel.ask_before_close(can_cancel=True, wait=False):
+            event.ignore()
+            return
         self.panel.shutdown()
         super().closeEvent(event)
 
