@@ -158,7 +158,8 @@ def test_reserve_writes_only_the_machines_that_answered_and_shows_them_with_sour
     status = fpanel.farmStatus.text()
     assert "3 of 4 machines answered" in status
     assert "Took the job and did not answer: render04 (127.0.0.5)" in status
-    assert fpanel.farmToggle.text().endswith("3 machines reserved")
+    job = fpanel.controller.farm.reserved_job
+    assert fpanel.farmToggle.text() == f"Farm: job {job}, 3 machines reserved"
     assert fpanel.farmRelease.isEnabled() and not fpanel.farmReserve.isEnabled()
     # Every request to the Web Service ran on a worker thread, none on the UI thread.
     assert threads and "MainThread" not in threads
@@ -389,3 +390,17 @@ def test_3ds_max_closing_still_asks_after_the_dock_was_closed_keeping_it(
     mock_max.shut_down()
     assert cfg.read_bytes() == ARTIST_CFG
     assert farm.only_job().stat == JOB_COMPLETED
+
+
+def test_the_section_opens_when_the_studio_names_a_farm(qtbot, fpanel: DRPanel) -> None:
+    assert fpanel.farmBody.isVisible()
+    assert fpanel.farmToggle.text() == "Farm: nothing reserved"
+    assert fpanel.farmWait.text() == ("Waits up to 1 s for the machines to answer (farm.wait in "
+                                      "the studio config)")
+
+
+def test_without_a_farm_the_section_is_one_folded_line(qtbot, panel: DRPanel) -> None:
+    assert not panel.farmBody.isVisible() and panel.farmToggle.isVisible()
+    assert panel.farmToggle.text() == "Farm: no Deadline Web Service set"
+    panel.farmToggle.click()
+    assert panel.farmBody.isVisible()

@@ -127,8 +127,9 @@ class FarmPanel(QtCore.QObject):
     def show(self) -> None:
         """Bring the widgets up to date with the section."""
         p, s = self.panel, self.section
-        p.farmToggle.setText(s.summary())
-        p.farmToggle.setToolTip(s.summary())
+        p.farmToggle.setText(f"Farm: {s.summary()}")
+        p.farmToggle.setToolTip("Show or hide the Farm section: render servers reserved from "
+                                "Deadline")
         if not p.farmUrl.hasFocus():
             p.farmUrl.setText(s.url)
         if not p.farmUser.hasFocus():
@@ -204,7 +205,7 @@ class FarmPanel(QtCore.QObject):
             bar.setRange(0, total)
         bar.setValue(done)
         bar.setFormat(self.section.progressed(payload))
-        self.panel.farmToggle.setText(self.section.summary())
+        self.panel.farmToggle.setText(f"Farm: {self.section.summary()}")
 
     def _done(self, outcome: Outcome) -> None:
         self.task, self._action = None, None

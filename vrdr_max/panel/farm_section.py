@@ -358,9 +358,8 @@ class FarmSection:
         record = self.record
         if record is not None and record.open:
             machines = plural(len(record.servers), "machine")
-            return f"Job {record.job_id}: {machines} reserved"
-        return ("Render servers from Deadline" if self.url
-                else "Render servers from Deadline: no Web Service set")
+            return f"job {record.job_id}, {machines} reserved"
+        return "nothing reserved" if self.url else "no Deadline Web Service set"
 
     def wait_text(self) -> str:
         """How long a reservation waits, and where that comes from."""

@@ -124,12 +124,12 @@ class DRPanel(QtWidgets.QWidget):
     dispatcherRenders: QtWidgets.QCheckBox  # noqa: N815
     dispatcherWhere: QtWidgets.QLabel  # noqa: N815
     dispatcherError: QtWidgets.QLabel  # noqa: N815
-    farmBox: QtWidgets.QGroupBox  # noqa: N815
+    farmBox: QtWidgets.QWidget  # noqa: N815
     farmToggle: QtWidgets.QToolButton  # noqa: N815
     farmProgress: QtWidgets.QProgressBar  # noqa: N815
     farmCancel: QtWidgets.QPushButton  # noqa: N815
     farmError: QtWidgets.QLabel  # noqa: N815
-    farmBody: QtWidgets.QWidget  # noqa: N815
+    farmBody: QtWidgets.QFrame  # noqa: N815
     farmUrl: QtWidgets.QLineEdit  # noqa: N815
     farmUser: QtWidgets.QLineEdit  # noqa: N815
     farmRefresh: QtWidgets.QToolButton  # noqa: N815
