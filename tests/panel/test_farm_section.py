@@ -103,7 +103,7 @@ def unfold(panel: DRPanel) -> None:
     """Open the section by its head (it opens by itself when the studio names a farm)."""
     if not panel.farmToggle.isChecked():
         panel.farmToggle.click()
-    assert panel.farmBody.isVisible()
+    assert not panel.farmBody.isHidden()
 
 
 def reserve_from_panel(qtbot, panel: DRPanel, dialogs: Dialogs, count: int = 4) -> None:
@@ -404,3 +404,24 @@ def test_without_a_farm_the_section_is_one_folded_line(qtbot, panel: DRPanel) ->
     assert panel.farmToggle.text() == "Farm: no Deadline Web Service set"
     panel.farmToggle.click()
     assert panel.farmBody.isVisible()
+
+
+def test_removing_the_dock_with_a_reservation_open_asks_and_waits_for_the_release(
+        qtbot, mock_max: MockMax, cfg: Path, farm: FakeDeadline,  # noqa: F811
+        farm_config: Path, dialogs: Dialogs) -> None:
+    from vrdr_max.panel import show_panel
+    from vrdr_max.panel.dock import close_panel
+
+    dock = show_panel()
+    dock.parent().show()  # 3ds Max's main window
+    panel = dock.widget()
+    assert isinstance(panel, DRPanel)
+    panel.dialogs.run = dialogs  # type: ignore[method-assign]
+    reserve_from_panel(qtbot, panel, dialogs)
+    dialogs.answers.append(press("Release"))
+    assert close_panel()
+    assert dialogs.shown[-1].windowTitle() == "Farm reservation open"
+    assert cfg.read_bytes() == ARTIST_CFG  # released before the panel went
+    assert farm.only_job().stat == JOB_COMPLETED
+    mock_max.shut_down()  # nothing left to ask about, nothing listening
+    assert mock_max.callback_errors == []

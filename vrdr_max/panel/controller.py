@@ -1554,18 +1554,18 @@ class PanelController:
         self._watch_shutdown()
         self._attached = True
 
-    def detach(self) -> None:
+    def detach(self, *, watch_shutdown: bool = True) -> None:
         """Remove the callbacks and finish a save in flight (the panel closed).
 
-        With a farm reservation still open, 3ds Max's closing is still watched, so it asks
-        about the reservation even after the panel was closed.
+        With a farm reservation still open (and ``watch_shutdown``), 3ds Max's closing is
+        still watched, so the panel, hidden, asks about the reservation then.
         """
         self.flush()
-        if self._attached:
+        if self._attached or (self._shutdown_watched and not watch_shutdown):
             self.host.remove_callbacks()
             self._attached = False
             self._shutdown_watched = False
-            if self.farm.reserved_job is not None:
+            if watch_shutdown and self.farm.reserved_job is not None:
                 self._watch_shutdown()
 
     def _watch_shutdown(self) -> None:

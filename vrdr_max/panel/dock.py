@@ -88,14 +88,19 @@ def _create(main: QtWidgets.QMainWindow, host: MaxHost, qtmax: Any) -> PanelDock
 
 
 def close_panel() -> bool:
-    """Remove the dock and its callbacks (start-up script's shutdown, tests)."""
+    """Remove the dock and its callbacks (scripts, tests).
+
+    An open farm reservation is asked about first (Release or keep it; removing cannot be
+    cancelled), and a release chosen runs to its end: the panel that would report it goes.
+    """
     main = _qtmax().GetQMaxMainWindow()
     dock = find_dock(main)
     if dock is None:
         return False
     panel = dock.widget()
     if isinstance(panel, DRPanel):
-        panel.shutdown()
+        panel.ask_before_close(can_cancel=False, wait=True)
+        panel.shutdown(removing=True)
     main.removeDockWidget(dock)
     dock.setParent(None)
     dock.deleteLater()

@@ -1038,19 +1038,20 @@ class DRPanel(QtWidgets.QWidget):
         """
         return self.farm_panel.ask_before_close(can_cancel=can_cancel, wait=wait)
 
-    def shutdown(self) -> None:
+    def shutdown(self, *, removing: bool = False) -> None:
         """Cancel running work, finish a save in flight, and detach from 3ds Max's events.
 
         A farm reservation being made is cancelled (so undone on its worker); a release in
         flight runs to its end on its worker (a Web Service that does not answer must not hold
-        3ds Max's UI).
+        3ds Max's UI). A panel only hidden keeps watching 3ds Max's closing while a
+        reservation is open, so it still asks then; one being removed (``removing``) does not.
         """
         self.cancel()
         self.farm_panel.cancel()
         if self.task is not None:
             self.task.wait(2.0)
         self._interval_timer.stop()
-        self.controller.detach()
+        self.controller.detach(watch_shutdown=not removing)
 
 
 def headline(message: str) -> str:
