@@ -154,3 +154,33 @@ def test_an_outcome_for_the_lists_fills_pools_and_groups(
     assert outcome == Outcome(Action.LISTS, pools=["dr", "sim"], groups=[])
     section.finish(outcome)
     assert section.pools == ["dr", "sim"] and section.pool == "dr"
+
+
+def test_a_reservation_of_vrdr_farm_reserve_for_this_cfg_shows_as_held(
+        mock_max: MockMax, cfg: Path, farm: FakeDeadline, farm_config: Path) -> None:  # noqa: F811
+    from vrdr_max.farm.credentials import Credentials
+    from vrdr_max.farm.deadline import DeadlineClient
+    from vrdr_max.farm.http import WebService
+    from vrdr_max.farm.records import RecordStore
+    from vrdr_max.farm.reservation import ReserveOptions, reserve
+    from vrdr_max.farm.urls import parse_service_url
+    from vrdr_max.max_host import PymxsHost
+    from vrdr_max.ports import Engine
+
+    client = DeadlineClient(WebService(parse_service_url(farm.url), Credentials(USER, PASSWORD),
+                                       timeout=2.0))
+    made = reserve(client, ReserveOptions(servers=2, engine=Engine.CPU, max_year=2026,
+                                          port=farm.spawner_port, pool="dr", wait=2.0,
+                                          poll_interval=0.05, probe_timeout=0.3),
+                   cfg, store=RecordStore(farm_config.parent / "farm-reservations"),
+                   local_names=frozenset())  # session=False: meant to outlive its process
+    assert made.ok
+    c = PanelController(PymxsHost())
+    assert c.farm.reserved_job == made.job_id and c.farm.left_behind() == []
+    assert c.list_owner is not None
+    assert {c.origin(e)[0] for e in c.entries()} == {Origin.FARM}
+    c.farm.log_in(USER, PASSWORD)
+    job = c.farm.release_job()
+    assert job is not None
+    c.farm.finish(job(no_progress, threading.Event()))
+    assert cfg.read_bytes() == ARTIST_CFG and c.list_owner is None
