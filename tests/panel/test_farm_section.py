@@ -425,3 +425,14 @@ def test_removing_the_dock_with_a_reservation_open_asks_and_waits_for_the_releas
     assert farm.only_job().stat == JOB_COMPLETED
     mock_max.shut_down()  # nothing left to ask about, nothing listening
     assert mock_max.callback_errors == []
+
+
+def test_closing_while_the_release_runs_asks_nothing_more(
+        qtbot, fpanel: DRPanel, cfg: Path, farm: FakeDeadline,  # noqa: F811
+        dialogs: Dialogs) -> None:
+    reserve_from_panel(qtbot, fpanel, dialogs)
+    fpanel.farmRelease.click()
+    assert fpanel.farm_panel.task is not None
+    assert fpanel.ask_before_close(can_cancel=True) is True  # no dialog: it is being released
+    finish(qtbot, fpanel)
+    assert cfg.read_bytes() == ARTIST_CFG and len(dialogs.shown) == 1

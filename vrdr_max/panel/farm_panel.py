@@ -337,19 +337,17 @@ class FarmPanel(QtCore.QObject):
             False when the artist chose Cancel (the panel stays open).
         """
         s = self.section
-        if self.reserving:
-            self.cancel()
+        bound = s.settings().http_timeout + SHUTDOWN_WAIT_S
+        if self.reserving or self._action is Action.RELEASE:
+            self.cancel()  # a reservation being made is undone; a release runs to its end
             if wait:
-                self.wait(s.settings().http_timeout + SHUTDOWN_WAIT_S)
+                self.wait(bound)
             return True
+        if self.busy and wait:  # the pools being read: let that end first
+            self.wait(bound)
         question = s.close_question()
         if question is None or not self.ask_on_close:
             return True
-        if self.busy and wait:  # a release or a read runs: let it end first
-            self.wait(s.settings().http_timeout + SHUTDOWN_WAIT_S)
-            question = s.close_question()
-            if question is None:
-                return True
         choice = self.panel.dialogs.farm_ask(
             title="Farm reservation open", head=question, items=[],
             keep_text="Keep reserved", can_cancel=can_cancel)
