@@ -184,3 +184,25 @@ def test_a_reservation_of_vrdr_farm_reserve_for_this_cfg_shows_as_held(
     assert job is not None
     c.farm.finish(job(no_progress, threading.Event()))
     assert cfg.read_bytes() == ARTIST_CFG and c.list_owner is None
+
+
+def test_the_lock_holds_only_the_cfg_the_reservation_wrote(
+        section_controller: PanelController, mock_max: MockMax, cfg: Path,
+        farm: FakeDeadline) -> None:  # noqa: F811
+    c = section_controller
+    c.farm.log_in(USER, PASSWORD)
+    job = c.farm.reserve_job(2)
+    assert job is not None
+    c.farm.finish(job(no_progress, threading.Event()))
+    assert c.add_server("127.0.0.1:20204") == c.list_owner  # vray_dr.cfg: the farm's now
+    mock_max.open_scene("gpu")  # V-Ray GPU: the panel edits vrayrt_dr.cfg, which is free
+    c.refresh()
+    assert c.cfg_path.name == "vrayrt_dr.cfg"
+    assert c.add_server("127.0.0.1:20206") is None
+    mock_max.open_scene("demo")
+    c.refresh()
+    assert c.add_server("127.0.0.1:20204") == c.list_owner
+    job = c.farm.release_job()
+    assert job is not None
+    c.farm.finish(job(no_progress, threading.Event()))
+    assert cfg.read_bytes() == ARTIST_CFG

@@ -743,7 +743,11 @@ class PanelController:
     # -- a list held by the farm ---------------------------------------------------------------
 
     def _locked(self, ops: Sequence[Op]) -> bool:
-        return self.list_owner is not None and any(op.touches_file for op in ops)
+        if self.list_owner is None or not any(op.touches_file for op in ops):
+            return False
+        # While a reservation is being made (no record yet) every cfg write waits; after, only
+        # the file the reservation holds (the other engine's cfg is free).
+        return self.farm.record is None or self.farm.holds_cfg
 
     def lock_list(self, reason: str) -> None:
         """Refuse edits that would write the cfg, saying ``reason`` (a reservation holds it).

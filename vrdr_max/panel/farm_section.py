@@ -340,8 +340,13 @@ class FarmSection:
 
     @property
     def holds_cfg(self) -> bool:
-        """True while the cfg holds the reservation's machines (edits are refused)."""
-        return self.record is not None and self.record.cfg_pending
+        """True while the panel's cfg holds the reservation's machines (edits are refused).
+
+        After a switch to the other engine the panel edits the other cfg file, which the
+        reservation does not hold.
+        """
+        record = self.record
+        return record is not None and record.cfg_pending and self._for_this_cfg(record)
 
     def can_reserve(self) -> bool:
         """Reserve is offered: nothing open, nothing running."""
