@@ -436,3 +436,38 @@ def test_closing_while_the_release_runs_asks_nothing_more(
     assert fpanel.ask_before_close(can_cancel=True) is True  # no dialog: it is being released
     finish(qtbot, fpanel)
     assert cfg.read_bytes() == ARTIST_CFG and len(dialogs.shown) == 1
+
+
+def test_opening_probes_the_list_the_release_of_a_left_behind_reservation_brings_back(
+        qtbot, mock_max: MockMax, cfg: Path, farm: FakeDeadline,  # noqa: F811
+        farm_config: Path, dialogs: Dialogs) -> None:
+    from vrdr_max.demo import stand_in_cfg, stand_in_servers
+    from vrdr_max.max_host import PymxsHost
+
+    with stand_in_servers() as own:
+        cfg.write_bytes(stand_in_cfg([s.port for s in own]))  # the artist's list: loopback
+        artist = cfg.read_bytes()
+        store = RecordStore(farm_config.parent / "farm-reservations")
+        client = DeadlineClient(WebService(parse_service_url(farm.url),
+                                           Credentials(USER, PASSWORD), timeout=2.0))
+        made = reserve(client, ReserveOptions(servers=2, engine=Engine.CPU, max_year=2026,
+                                              port=farm.spawner_port, pool="dr", wait=2.0,
+                                              poll_interval=0.05, probe_timeout=0.3),
+                       cfg, store=store, session=True, local_names=frozenset())
+        record = store.load(str(made.job_id))
+        assert record is not None
+        record.pid = dead_pid()
+        store.save(record)
+        dialogs.answers += [press("Release"), log_in(USER, PASSWORD)]
+        controller = PanelController(PymxsHost())
+        panel = DRPanel(controller, probe_timeout=1.0)  # probes on open, as in 3ds Max
+        panel.dialogs.run = dialogs  # type: ignore[method-assign]
+        qtbot.addWidget(panel)
+        panel.show()
+        qtbot.waitUntil(lambda: len(dialogs.shown) == 2, timeout=5_000)
+        finish(qtbot, panel)
+        qtbot.waitUntil(lambda: panel.controller.probed_at is not None and not panel.busy,
+                        timeout=10_000)
+        assert cfg.read_bytes() == artist
+        statuses = [panel.status_of(r).split()[0] for r in range(panel.model.rowCount())]
+    assert statuses == ["online", "online", "online", "refused", "timeout"]

@@ -29,7 +29,7 @@ from vrdr_max.panel.look import set_error
 from vrdr_max.panel.workers import Task
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from vrdr_max.farm.records import ReservationRecord
     from vrdr_max.panel.widgets import DRPanel
@@ -63,6 +63,7 @@ class FarmPanel(QtCore.QObject):
         self.ask_on_close = True
         """False for a screenshot run: closing releases nothing and asks nothing."""
         self._lists: tuple[list[str], list[str]] = ([], [])
+        self._then: list[Callable[[], None]] = []
         set_error(panel.farmError, None)
         panel.farmWait.setProperty("role", "note")
         panel.farmProgress.setVisible(False)
@@ -212,10 +213,24 @@ class FarmPanel(QtCore.QObject):
         self.section.finish(outcome)
         if outcome.action is Action.RESERVE and self.section.holds_cfg:
             self.panel.probe_soon()  # the farm's machines, with their status in the table
+        self._run_then()
 
     def _failed(self, message: str) -> None:
         self.task, self._action = None, None
         self.section.failed(message)
+        self._run_then()
+
+    def when_idle(self, func: Callable[[], None]) -> None:
+        """Run ``func`` now, or once the farm's job has ended."""
+        if self.task is None:
+            func()
+        else:
+            self._then.append(func)
+
+    def _run_then(self) -> None:
+        waiting, self._then = self._then, []
+        for func in waiting:
+            func()
 
     def cancel(self) -> None:
         """Cancel a reservation being made (it is undone); a release always runs to its end."""

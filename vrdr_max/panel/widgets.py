@@ -746,7 +746,8 @@ class DRPanel(QtWidgets.QWidget):
         if self.offer_left_behind:
             self.farm_panel.offer_left_behind()
         if self.probe_on_open and self.controller.row_count():
-            self.probe_soon()
+            # A release chosen just now brings the artist's list back: probe that one.
+            self.farm_panel.when_idle(self.probe_soon)
 
     def _interval_probe(self) -> None:
         if self.isVisible() and not self.busy:
