@@ -40,9 +40,16 @@ Farm scale (issue 16, issue 18 item 8), every figure with its baseline from the 
   bytecode (a warm cache written by an earlier run) and without (an empty cache folder, nothing
   written: every module compiled from source). Baseline in the same interpreter: importing Qt
   and making the application.
+* ``reserve`` (issue 17 item 4): the longest event-loop stall (5 ms heartbeat) while the Farm
+  section reserves ``--machines`` machines (50) from the stand-in Deadline Web Service
+  (``vrdr_max.farm.stand_in``, loopback 127.0.2.x), which hands them out over ``--handout``
+  seconds, from the click to the reservation's outcome shown and its machines probed. Budget:
+  under 50 ms. Baselines, interleaved in the same process: the heartbeat idle for as long as a
+  reservation takes, and the panel's probe of the same 50 machines (what a reservation's end
+  costs the UI at least). Warm: the first reservation is a warm-up, reported apart.
 
     QT_QPA_PLATFORM=offscreen uv run python benchmarks/panel.py [--servers 1000] [--nodes 100000]
-        [--only demo,guard,actions,preflight,open] [--farm 1000,10000]
+        [--only demo,guard,actions,preflight,open,reserve] [--farm 1000,10000] [--machines 50]
 """
 
 from __future__ import annotations
@@ -85,7 +92,7 @@ from vrdr_max.renderers import RendererProp  # noqa: E402
 
 BUDGETS_MS = {"build_show": 300.0, "stall_probe": 50.0, "stall_preflight": 50.0,
               "render_guard": 50.0, "render_guard_farm": 20.0, "stall_actions": 50.0,
-              "stall_preflight_100k": 50.0}
+              "stall_preflight_100k": 50.0, "stall_reserve": 50.0}
 HEARTBEAT_MS = 5
 PROMOTION_RUNS = 3
 """Probes watched for objects promoted into the collector's oldest generation (untimed)."""
@@ -619,6 +626,81 @@ def bench_preflight_stall(nodes: int) -> dict[str, Any]:
             "first_fix_button_stall_ms": fix_stall, "state": "warm (second and later runs)"}
 
 
+def bench_reserve(machines: int, handout: float, repeat: int) -> dict[str, Any]:
+    """The UI thread while the Farm section reserves ``machines`` from the stand-in farm."""
+    from vrdr_max.farm.records import RecordStore  # noqa: PLC0415
+    from vrdr_max.farm.stand_in import FakeWorker, fake_farm  # noqa: PLC0415
+    from vrdr_max.panel.farm_section import FarmSection  # noqa: PLC0415
+    from vrdr_max.studio import FarmSettings  # noqa: PLC0415
+
+    workers = [FakeWorker(f"node{i:03d}", f"127.0.2.{i}", pickup_after=handout * i / machines)
+               for i in range(1, machines + 1)]
+    with fake_farm(workers) as farm, tempfile.TemporaryDirectory() as tmp:
+        plugcfg = Path(tmp)
+        (plugcfg / "vray_dr.cfg").write_bytes(b"oldbox 1 20204\r\n")
+        mock = mock_pymxs.install("demo", plugcfg_dir=plugcfg)
+        try:
+            from vrdr_max.max_host import PymxsHost  # noqa: PLC0415 - pymxs exists now
+
+            controller = PanelController(PymxsHost())
+            controller.farm = FarmSection(
+                controller, store=RecordStore(plugcfg / "records"),
+                settings=FarmSettings(deadline_url=farm.url, wait=handout + 30,
+                                      poll_interval=0.25, http_timeout=5.0,
+                                      spawner_port=farm.spawner_port, max_version=2026))
+            panel = make_panel(controller, 0.5)
+            panel.resize(400, 1200)
+            panel.show()
+            QtWidgets.QApplication.processEvents()
+            section = controller.farm
+            section.log_in("", "")  # the stand-in farm has no login
+            panel.farmCount.setValue(machines)
+            beat = Heartbeat()
+
+            timings: list[tuple[float, int]] = []
+            probes: list[float] = []
+
+            def reserve_and_probe() -> float:
+                started = time.perf_counter()
+                stall = beat.during(panel.farm_panel.reserve, "finished", 60_000)
+                task = panel.task  # the probe of the machines reserved, started at its end
+                if task is not None:
+                    stall = max(stall, beat.during(lambda: task, "finished", 60_000))
+                answered = len(section.record.servers) if section.record else 0
+                timings.append((time.perf_counter() - started, answered))
+                # Baseline: the panel's probe of the same machines (the list holds them now).
+                probes.append(beat.during(panel.probe, "finished", 30_000))
+                release = panel.farm_panel.release()
+                loop = QtCore.QEventLoop()
+                if release is not None:
+                    release.finished.connect(loop.quit)
+                    QtCore.QTimer.singleShot(30_000, loop.quit)
+                    loop.exec()
+                return stall
+
+            warmup = reserve_and_probe()
+            probes.clear()
+            stalls, idles = [], []
+            for _ in range(repeat):  # interleaved: idle as long as a reservation, then one
+                idles.append(beat.idle(int(timings[-1][0] * 1000)))
+                stalls.append(reserve_and_probe())
+            panel.shutdown()
+            panel.close()
+        finally:
+            mock.uninstall()
+    return {"machines": machines, "handout_s": handout,
+            "stall_reserve_ms_max": round(max(stalls), 1),
+            "stall_reserve_ms_runs": [round(x, 1) for x in stalls],
+            "stall_reserve_warmup_ms": round(warmup, 1),
+            "answered_runs": [n for _t, n in timings],
+            "reserve_s_runs": [round(t, 2) for t, _n in timings],
+            "baseline_idle_stall_ms_max": round(max(idles), 1),
+            "baseline_probe_of_the_machines_stall_ms_max": round(max(probes), 1),
+            "stall_x_idle": round(max(stalls) / max(*idles, 0.1), 2),
+            "runs": repeat, "bytecode": {"read": True, "written": not sys.dont_write_bytecode},
+            "state": "warm (a first reservation before the timed ones, reported apart)"}
+
+
 OPEN_SCRIPT = r"""
 import json, sys, time
 from pathlib import Path
@@ -721,8 +803,12 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=50, help="render guard timings")
     parser.add_argument("--probes", type=int, default=5, help="probes after the first")
-    parser.add_argument("--only", default="demo,guard,actions,preflight,open",
+    parser.add_argument("--only", default="demo,guard,actions,preflight,open,reserve",
                         help="comma-separated sections")
+    parser.add_argument("--machines", type=int, default=50, help="reserve: farm machines")
+    parser.add_argument("--handout", type=float, default=1.0,
+                        help="reserve: seconds the stand-in farm takes to hand them out")
+    parser.add_argument("--reserve-repeat", type=int, default=3)
     parser.add_argument("--farm", default="1000,10000", help="server counts for actions/guard")
     parser.add_argument("--action-repeat", type=int, default=5)
     parser.add_argument("--open-repeat", type=int, default=5)
@@ -755,6 +841,9 @@ def main() -> int:
         figures["stall_preflight_100k"] = result["preflight_100k"]["stall_preflight_ms_max"]
     if "open" in only:
         result["open"] = bench_open(args.open_repeat)
+    if "reserve" in only:
+        result["reserve"] = bench_reserve(args.machines, args.handout, args.reserve_repeat)
+        figures["stall_reserve"] = result["reserve"]["stall_reserve_ms_max"]
     result.update({
         "budgets_ms": BUDGETS_MS,
         "within_budget": {k: figures[k] < BUDGETS_MS[k] for k in BUDGETS_MS if k in figures},

@@ -195,6 +195,19 @@ class MockMax:
         self._session.fire("filePreMerge")
         self._session.fire("filePostMerge")
 
+    def shut_down(self) -> None:
+        """3ds Max closing, as far as callbacks go: ``#preSystemShutdown``, ``#postSystemShutdown``.
+
+        The MAXScript reference ("System Notifications"): ``#preSystemShutdown`` is sent just
+        before the software enters its shutdown, while its UI still runs (a tool may still ask
+        the artist something then); ``#postSystemShutdown`` just before the shutdown ends, when
+        the Listener and the UI are gone and only work such as writing files may be done.
+        ``#systemShutdownCheck`` (sent while the shutdown may still be cancelled) is not
+        fired: the mock's shutdown is never cancelled. Nothing is torn down here.
+        """
+        self._session.fire("preSystemShutdown")
+        self._session.fire("postSystemShutdown")
+
     @property
     def installed(self) -> bool:
         """True until ``uninstall()``."""

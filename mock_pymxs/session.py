@@ -24,8 +24,10 @@ THREAD_MESSAGE = "pymxs: the MAXScript runtime was used from a thread other than
 # Classes whose constructor also makes a Targetobject node "<name>.Target" [unverified].
 _AUTO_TARGET = frozenset({"targetspot", "target_light", "targetcamera"})
 
-# General Event Callback types the mock accepts (MAXScript help); it fires only the render
-# ones and #postRendererChange.
+# General Event Callback types the mock accepts (MAXScript help); it fires the render ones,
+# #postRendererChange, the file/reset/new/merge pairs (MockMax.open_scene...) and 3ds Max's
+# closing (MockMax.shut_down). The shutdown names and what each means are the MAXScript
+# reference's "System Notifications" page (General Event Callback Mechanism).
 CALLBACK_TYPES = frozenset(
     n.lower()
     for n in (
@@ -45,7 +47,9 @@ CALLBACK_TYPES = frozenset(
         "systemPostReset",
         "systemPreNew",
         "systemPostNew",
+        "systemShutdownCheck",
         "preSystemShutdown",
+        "postSystemShutdown",
         "postSystemStartup",
         "nodeCreated",
         "selectionSetChanged",

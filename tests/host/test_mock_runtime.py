@@ -475,6 +475,17 @@ def test_render_outcomes_and_callbacks(demo: MockMax, rt: Any) -> None:
     assert seen == []
 
 
+def test_shutting_down_sends_pre_then_post_system_shutdown(demo: MockMax, rt: Any) -> None:
+    # MAXScript reference, "System Notifications": #preSystemShutdown while the UI still runs,
+    # #postSystemShutdown when it is gone; #systemShutdownCheck is accepted but not fired.
+    seen: list[str] = []
+    for event in ("systemShutdownCheck", "preSystemShutdown", "postSystemShutdown"):
+        rt.callbacks.addScript(rt.Name(event), lambda e=event: seen.append(e),
+                               id=rt.Name("vrdr"))
+    demo.shut_down()
+    assert seen == ["preSystemShutdown", "postSystemShutdown"]
+
+
 def test_callback_errors_propagate_by_default(demo: MockMax, rt: Any) -> None:
     def boom() -> None:
         raise ValueError("adapter bug")

@@ -30,6 +30,14 @@ def test_demo_screenshot_is_written_and_exits_0(tmp_path: Path, dr2: bool) -> No
     assert out.stat().st_size > 10_000
 
 
+def test_demo_farm_screenshot_reserves_from_the_stand_in_farm(tmp_path: Path) -> None:
+    out = tmp_path / "panel-farm.png"
+    done = vrdr("panel", "--demo", "--farm", "--screenshot", str(out))
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(PNG_MAGIC)
+    assert done.stderr == ""
+
+
 def test_scene_and_cfg_open_any_scene_file(tmp_path: Path) -> None:
     from mock_pymxs import SCENES_DIR
 
@@ -45,6 +53,7 @@ def test_scene_and_cfg_open_any_scene_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args", [["panel", "--scene", "x.json"],
                                   ["panel", "--demo", "--screenshot", "x.jpg"],
+                                  ["panel", "--scene", "x.json", "--cfg", "c", "--farm"],
                                   ["panel"]])
 def test_bad_usage_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str],
                                           args: list[str]) -> None:

@@ -224,7 +224,7 @@ def test_every_controller_error_reaches_a_field_or_the_panel(panel: DRPanel) -> 
                        InputField.MAX_SERVERS, InputField.CACHE_LIMIT, InputField.OPTION,
                        InputField.STUDIO, InputField.EVENT, InputField.PROBE,
                        InputField.PREFLIGHT, InputField.RENDER, InputField.FIX,
-                       InputField.SELECT, InputField.MODE}
+                       InputField.SELECT, InputField.MODE, InputField.FARM}
     assert shown_somewhere == set(InputField)
     panel.controller.set_mode(Mode.DR2)  # the dispatcher's fields show in DR2
     for field in shown_somewhere:

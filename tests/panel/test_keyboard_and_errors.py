@@ -16,8 +16,8 @@ from .conftest import Dialogs
 Qt = QtCore.Qt
 
 TAB_ORDER_DR = [
-    "drEnabled", "modeCombo", "addEdit", "addButton", "filterEdit", "showCombo", "selectButton",
-    "serverTable", "removeButton",
+    "drEnabled", "modeCombo", "farmToggle", "addEdit", "addButton", "filterEdit", "showCombo",
+    "selectButton", "serverTable", "removeButton",
     "enableButton", "disableButton", "probeButton", "pasteButton", "numaButton", "poolButton",
     "listenButton", "useLocalHost", "saveServersInScene", "restartServers", "transferMissing",
     "useCached", "checkMissingFiles", "maxServers", "cacheLimitType", "cacheLimit",

@@ -37,6 +37,21 @@ _WHY = {"refused": "nothing listens there", "timeout": "no answer (firewall or h
         "unresolvable": "the name does not resolve", "error": "the connection failed"}
 
 
+def licence_endpoints(servers: Iterable[str]) -> list[tuple[str, int, str]]:
+    """``(host, port, label)`` of the licence servers (``HOST[:PORT]``, 30304 by default).
+
+    The panel hands these plain tuples to its probe worker, which makes the targets.
+
+    Raises:
+        InputError: a malformed entry.
+    """
+    endpoints = []
+    for text in servers:
+        host, port = split_endpoint(text)
+        endpoints.append((host, port or LICENSE_SERVER_PORT, LICENCE_LABEL))
+    return endpoints
+
+
 def licence_targets(servers: Iterable[str]) -> list[ProbeTarget]:
     """Probe targets for the licence servers (``HOST[:PORT]``, port 30304 when none is given).
 
@@ -45,11 +60,7 @@ def licence_targets(servers: Iterable[str]) -> list[ProbeTarget]:
     """
     from vrdr_max.probe import ProbeTarget  # noqa: PLC0415 - probe.py loads asyncio
 
-    targets = []
-    for text in servers:
-        host, port = split_endpoint(text)
-        targets.append(ProbeTarget(host, port or LICENSE_SERVER_PORT, LICENCE_LABEL))
-    return targets
+    return [ProbeTarget(host, port, label) for host, port, label in licence_endpoints(servers)]
 
 
 def probe_targets(settings: DRSettings, licence_servers: Iterable[str] = ()

@@ -33,6 +33,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                        help="render offscreen after a probe and a preflight, save, exit")
     panel.add_argument("--servers", type=int, metavar="N",
                        help="the demo with N stand-in servers (8 in 10 answer; at most 2000)")
+    panel.add_argument("--farm", action="store_true",
+                       help="the demo with a stand-in Deadline farm on loopback for the Farm "
+                            "section (with --screenshot: reserve 4 machines first)")
     panel.add_argument("--show", default="all", choices=SHOW_NAMES,
                        help="show only the servers with this status")
     panel.add_argument("--filter", default="", metavar="TEXT",
@@ -53,6 +56,8 @@ def cmd_panel(args: argparse.Namespace) -> int:
         raise InputError(f"--screenshot wants a .png file, not {args.screenshot}")
     if args.servers is not None and not args.demo:
         raise InputError("--servers sizes the demo's farm: use it with --demo")
+    if args.farm and not args.demo:
+        raise InputError("--farm adds a stand-in farm to the demo: use it with --demo")
     if args.screenshot_dialog is not None and args.screenshot is None:
         raise InputError("--screenshot-dialog needs --screenshot FILE.png")
     if args.screenshot is not None:
@@ -63,7 +68,7 @@ def cmd_panel(args: argparse.Namespace) -> int:
     code = run_standalone(demo=args.demo, scene=args.scene, cfg=args.cfg, dr2=args.dr2,
                           screenshot=args.screenshot, theme=args.theme,
                           screenshot_dialog=args.screenshot_dialog, servers=args.servers,
-                          show=args.show, filter_text=args.filter)
+                          show=args.show, filter_text=args.filter, farm=args.farm)
     if args.screenshot is not None:
         print(f"wrote {args.screenshot}")
     return code

@@ -10,7 +10,11 @@ place in vrdr that speaks HTTP:
 * ``deadline``: the Deadline 10 REST routes vrdr uses, typed answers, unverified field names;
 * ``records``: reservations on record in vrdr's user folder;
 * ``reservation``: reserve, probe, write the cfg, release, as one transaction;
-* ``fields``: ``vrdr farm fieldcheck``, which reads what vrdr relies on and submits nothing.
+* ``fields``: ``vrdr farm fieldcheck``, which reads what vrdr relies on and submits nothing;
+* ``stand_in``: a stand-in Deadline Web Service on loopback (the farm tests, benchmarks and
+  ``vrdr panel --demo --farm``; never used by a real reservation).
+
+The panel's Farm section (``vrdr_max.panel.farm_section``) drives ``reservation`` from a worker.
 
 Nothing here is imported by ``import vrdr_max`` or ``vrdr --help``: the models need pydantic.
 """

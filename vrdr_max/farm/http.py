@@ -83,8 +83,9 @@ class WebService:
     def __init__(self, url: ServiceUrl, credentials: Credentials | None = None, *,
                  timeout: float = DEFAULT_TIMEOUT_S, ca_file: str | None = None,
                  retries: int = READ_RETRIES, backoff: float = BACKOFF_S,
-                 sleep: Sleep = time.sleep) -> None:
+                 sleep: Sleep = time.sleep, no_user: str = "no user (pass --user NAME)") -> None:
         self.url = url
+        self._no_user = no_user  # a 401 without a user says this: how this caller logs in
         self._credentials = credentials
         self._timeout = timeout
         self._ca_file = ca_file
@@ -190,7 +191,7 @@ class WebService:
             return data
         said = self._quote(data)
         if status in (401, 403):
-            who = f"user {self.user}" if self.user else "no user (pass --user NAME)"
+            who = f"user {self.user}" if self.user else self._no_user
             raise FarmAuthError(f"{where}: HTTP {status}, the Web Service refused the login "
                                 f"({who}){said}", url=url, status=status)
         raise FarmHTTPError(f"{where}: HTTP {status} {one_line(answer.reason)}{said}", url=url,

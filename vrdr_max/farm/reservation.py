@@ -161,6 +161,8 @@ class Progress:
     took: int
     asked: int
     seconds_left: float
+    job_id: str = ""
+    """The spawner job (a caller that stops the wait learns which job was undone)."""
 
 
 @dataclass
@@ -358,7 +360,8 @@ def _wait_for_machines(wait: _Wait, clock: Clock, sleep: Sleep, started: float,
         if progress is not None:
             progress(Progress(answered=len(wait.answered),
                               took=sum(not m.local for m in wait.machines.values()),
-                              asked=options.servers, seconds_left=max(0.0, deadline - now)))
+                              asked=options.servers, seconds_left=max(0.0, deadline - now),
+                              job_id=wait.job_id))
         if len(wait.answered) >= options.servers or now >= deadline:
             return
         sleep(max(0.0, min(tick + options.poll_interval, deadline) - now))

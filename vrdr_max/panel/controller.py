@@ -42,6 +42,7 @@ from vrdr_max.checks import (
     run,
     run_iter,
 )
+from vrdr_max.checks.farm_checks import licence_endpoints
 from vrdr_max.errors import CfgConflictError, VrdrError, quote, validation_message
 from vrdr_max.facts import PropValue, RendererInfo, SceneFacts
 from vrdr_max.fixes import FIXES
@@ -75,6 +76,7 @@ from vrdr_max.panel.edits import (
     Step,
     run_ops,
 )
+from vrdr_max.panel.farm_section import FarmSection
 from vrdr_max.panel.listing import Status, plural, status_of, status_text, summary_line
 from vrdr_max.panel.mirror import Mirror
 from vrdr_max.ports import Engine, Mode, default_port
@@ -92,6 +94,12 @@ SCENE_EVENTS = ("filePostOpen", "systemPostReset", "systemPostNew", "filePostMer
                 "postRendererChange")
 """3ds Max events after which the panel reads the scene and the cfg again (File > New too)."""
 GUARD_EVENT = "preRender"
+SHUTDOWN_EVENT = "preSystemShutdown"
+"""3ds Max is closing: "sent just before the software enters the shutdown process", while its UI
+still runs (MAXScript reference, General Event Callback Mechanism > System Notifications;
+``#postSystemShutdown`` comes when the UI is gone). The panel asks there whether to release an
+open farm reservation. [unverified] that a modal Qt dialog shown from this callback is answered
+before 3ds Max goes on closing (docs/panel.md "Not verified in a real 3ds Max")."""
 
 NODE_CHECKS = frozenset({"default-lights", "missing-maps", "missing-plugins"})
 """Checks whose subjects name nodes, maps or missing-plugin classes: the panel offers Select."""
@@ -129,6 +137,10 @@ class Event(str, Enum):
     """A save started or ended: which rows are on disk changed."""
     RERUN = "rerun"
     """A fix changed the scene: the preflight should read it again (see ``rerun_wanted``)."""
+    FARM = "farm"
+    """The Farm section changed (a reservation, its words, the pools read)."""
+    SHUTDOWN = "shutdown"
+    """3ds Max is closing (``#preSystemShutdown``): the panel asks about an open reservation."""
 
 
 class Origin(str, Enum):
@@ -139,6 +151,7 @@ class Origin(str, Enum):
     POOL = "pool"
     NUMA = "NUMA"  # one entry per spawner process of a NUMA machine
     DISCOVERED = "discovered"
+    FARM = "farm"  # reserved from the farm (Deadline); the label's second item is the job
 
 
 class InputField(str, Enum):
@@ -162,6 +175,7 @@ class InputField(str, Enum):
     RENDER = "render"
     PROBE = "probe"
     EVENT = "event"
+    FARM = "farm"
 
 
 OPTION_NAMES = ("use_local_host", "restart_servers", "save_servers_in_scene",
@@ -277,7 +291,12 @@ class PanelController:
         self._state: _ListState | None = None
         self._state_of: Mirror | None = None
         self._mirror_of: ServerList | None = None
+        self.list_owner: str | None = None
+        """Why edits that write the cfg are refused now (a farm reservation holds it), or None."""
+        self._shutdown_watched = False
         self.stored = self._load()
+        self.farm = FarmSection(self)
+        """The Farm section: render servers reserved from Deadline (``farm_section``)."""
 
     # -- events --------------------------------------------------------------------------------
 
@@ -291,6 +310,17 @@ class PanelController:
                 self._version += 1  # what the server checks read may have changed
             for listener in list(self._listeners):
                 listener(event)
+
+    def farm_changed(self) -> None:
+        """The Farm section changed: its widgets are told (``Event.FARM``)."""
+        self._emit(Event.FARM)
+
+    def record_error(self, field: InputField | str, message: str | None) -> None:
+        """Put ``message`` in the error channel of ``field`` (None clears it)."""
+        if message is None:
+            self._ok(InputField(field))
+        else:
+            self._fail(InputField(field), message)
 
     def set_poster(self, poster: Poster | None) -> None:
         """Let work wait for a later event-loop turn: ``poster(func)`` runs ``func`` then.
@@ -542,6 +572,8 @@ class PanelController:
         if not ops:
             self._ok(field)
             return None
+        if self._locked(ops):
+            return self._fail(field, cast(str, self.list_owner))
         self.changes = []
         try:
             undo = run_ops(self, ops)
@@ -587,6 +619,8 @@ class PanelController:
     def _replay(self, source: list[Step], target: list[Step]) -> str | None:
         if not source:
             return None
+        if self._locked(source[-1].ops):
+            return self._fail(InputField.EDIT, cast(str, self.list_owner))
         step = source.pop()
         self.changes = []
         try:
@@ -705,6 +739,51 @@ class PanelController:
                     document = CfgDocument.parse(b"", document.engine)
             self._disk_entries = set(document.server_list().entries())
         return self._disk_entries
+
+    # -- a list held by the farm ---------------------------------------------------------------
+
+    def _locked(self, ops: Sequence[Op]) -> bool:
+        if self.list_owner is None or not any(op.touches_file for op in ops):
+            return False
+        # While a reservation is being made (no record yet) every cfg write waits; after, only
+        # the file the reservation holds (the other engine's cfg is free).
+        return self.farm.record is None or self.farm.holds_cfg
+
+    def lock_list(self, reason: str) -> None:
+        """Refuse edits that would write the cfg, saying ``reason`` (a reservation holds it).
+
+        A reservation's release puts the artist's bytes back only over the bytes it wrote: an
+        edit in between would leave the farm's list in the file for good.
+        """
+        self.list_owner = reason
+        self._emit(Event.SETTINGS)
+
+    def unlock_list(self) -> None:
+        """Edits write the cfg again."""
+        if self.list_owner is not None:
+            self.list_owner = None
+            self._emit(Event.SETTINGS)
+
+    def label_farm(self, endpoints: Iterable[tuple[str, int]], job_id: str) -> None:
+        """Mark ``(host, port)`` entries as reserved from the farm (source ``farm``)."""
+        for host, port in endpoints:
+            self._labels[(host.lower(), port)] = (Origin.FARM, job_id)
+
+    def reload_cfg(self) -> None:
+        """Read the cfg again after another writer (a reservation, its release) changed it.
+
+        The scene's findings stay; the list's are judged again. Undo steps of the list that
+        was shown go with it, as after Reload.
+        """
+        self.flush()
+        self.errors.pop(InputField.SAVE, None)
+        self.stored = self._load()
+        self.conflict = False
+        self.save_error = None
+        self.history.clear()
+        self.changes = [ListChange(ChangeKind.RESET)]
+        self._emit(Event.SETTINGS, Event.SERVERS, Event.HISTORY, Event.SAVE, Event.ERRORS)
+        self.refresh_list_findings()
 
     # -- list commands -------------------------------------------------------------------------
 
@@ -1021,22 +1100,33 @@ class PanelController:
     # -- probe and discovery (run in a worker; results come back here) -------------------------
 
     def probe_endpoints(self) -> list[tuple[str, int, str]]:
-        """``(host, port, label)`` of every listed server and of the DR2 dispatcher.
+        """``(host, port, label)`` of every listed server, the DR2 dispatcher, the licence servers.
 
-        Disabled servers are probed too, so the artist sees them come back. A worker turns the
-        tuples into probe targets (checking 1,000 host names takes tens of milliseconds).
+        Disabled servers are probed too, so the artist sees them come back. The studio's Chaos
+        License Servers (``farm.licence_servers``) are probed with them, as ``vrdr check
+        --probe`` does, for the ``licence-server`` check; they are no rows of the table. A
+        worker turns the tuples into probe targets (checking 1,000 host names takes tens of
+        milliseconds).
         """
+        self.studio()  # the licence servers as the files say now
         return self._endpoints(self.entries())
 
     def _endpoints(self, entries: Iterable[ServerEntry], *, enabled_only: bool = False
                    ) -> list[tuple[str, int, str]]:
-        """Every port of ``entries``, then the dispatcher in DR2 mode."""
+        """Every port of ``entries``, the dispatcher in DR2 mode, then the licence servers."""
         endpoints = [(host, port, "server") for host, first, last, on in entries
                      if on or not enabled_only for port in range(first, (last or first) + 1)]
         d = self.settings.dispatcher
         if self.settings.mode is Mode.DR2 and d is not None:
             endpoints.append((d.host, d.port, "dispatcher"))
-        return endpoints
+        return endpoints + self._licence_endpoints()
+
+    def _licence_endpoints(self) -> list[tuple[str, int, str]]:
+        """The studio's licence servers as the studio files were read last (none if broken)."""
+        try:
+            return licence_endpoints(self._studio.farm.licence_servers)
+        except VrdrError:  # the config's validator checked them: not expected
+            return []
 
     def apply_probe_results(self, results: Iterable[ProbeResult]) -> None:
         """Show probe answers (a batch at a time, as they arrive).
@@ -1318,6 +1408,8 @@ class PanelController:
             new_servers = tuple(_make(e) for e in new)
             ops.append(ResetList(new_servers, tuple(self.origin(e) for e in new)))
         label = f"fix: {self.fix_description(fix_id)}"
+        if self._locked(ops):
+            return self._fail(InputField.FIX, cast(str, self.list_owner))
         if not ops:
             if renderer_undo:
                 self.history.record(Step(label, tuple(renderer_undo)))
@@ -1383,7 +1475,8 @@ class PanelController:
                 cfg_path=self.cfg_path, loaded_from=self.stored.cfg.snapshot,
                 options=SubmitOptions(
                     only_online=defaults.only_online if only_online is None else only_online,
-                    restore=defaults.restore),
+                    # A reservation's release restores only the bytes it wrote: put them back.
+                    restore=defaults.restore or self.farm.holds_cfg),
                 manifest=manifest, shared_drives=defaults.shared_drives)
         except Exception as exc:  # noqa: BLE001 - a dead Render button is the bug this closes
             self._fail(InputField.RENDER, f"cannot plan the render: {_message(exc)}")
@@ -1457,17 +1550,40 @@ class PanelController:
         """Register the scene-event and render-guard callbacks once (removed by :meth:`detach`)."""
         if self._attached:
             return
+        if self._shutdown_watched:  # kept while the panel was closed: registered again below
+            self.host.remove_callbacks()
         for event in SCENE_EVENTS:
             self.host.add_callback(event, self._guarded(event, self.refresh))
         self.host.add_callback(GUARD_EVENT, self._guarded(GUARD_EVENT, self.render_guard))
+        self._watch_shutdown()
         self._attached = True
 
-    def detach(self) -> None:
-        """Remove the callbacks and finish a save in flight (the panel closed)."""
+    def detach(self, *, watch_shutdown: bool = True) -> None:
+        """Remove the callbacks and finish a save in flight (the panel closed).
+
+        With a farm reservation still open (and ``watch_shutdown``), 3ds Max's closing is
+        still watched, so the panel, hidden, asks about the reservation then.
+        """
         self.flush()
-        if self._attached:
+        if self._attached or (self._shutdown_watched and not watch_shutdown):
             self.host.remove_callbacks()
             self._attached = False
+            self._shutdown_watched = False
+            if watch_shutdown and self.farm.reserved_job is not None:
+                self._watch_shutdown()
+
+    def _watch_shutdown(self) -> None:
+        self.host.add_callback(SHUTDOWN_EVENT,
+                               self._guarded(SHUTDOWN_EVENT, self.system_shutdown))
+        self._shutdown_watched = True
+
+    def system_shutdown(self) -> None:
+        """``#preSystemShutdown``: the panel asks about an open reservation (``Event.SHUTDOWN``).
+
+        Without a panel listening (scripts), an open reservation stays on record: the next
+        panel offers it, ``vrdr farm release`` finishes it.
+        """
+        self._emit(Event.SHUTDOWN)
 
     def _guarded(self, event: str, func: Callable[[], object]) -> Callable[[], None]:
         def call() -> None:

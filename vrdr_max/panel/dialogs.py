@@ -1,10 +1,12 @@
 """The panel's dialogs, each a form in ``ui/``.
 
-Paste, NUMA machine, pool, hosts heard, plan, report, conflict, fix choice. ``DialogFactory.run``
-shows one modally; tests replace it. The logic behind them is Qt-free, beside the controller:
-``render_checklist`` (plan and report in the artist's words), ``paste_preview`` (pasted lines
-judged one by one), ``numa_form`` (fields over the spawner's flags) and ``conflict`` (diff and
-re-apply). Every dialog can be resized (a size grip).
+Paste, NUMA machine, pool, hosts heard, plan, report, conflict, fix choice, and the farm's
+password and its question (release a reservation on closing, or one left behind).
+``DialogFactory.run`` shows one modally; tests replace it. The logic behind them is Qt-free,
+beside the controller: ``render_checklist`` (plan and report in the artist's words),
+``paste_preview`` (pasted lines judged one by one), ``numa_form`` (fields over the spawner's
+flags), ``conflict`` (diff and re-apply) and ``farm_section`` (the farm). Every dialog can be
+resized (a size grip).
 """
 
 from __future__ import annotations
@@ -191,7 +193,10 @@ class PlanDialog(ChecklistDialog):
         if online is not None:
             self.onlineBox.setText(online_choice(online, controller.settings))
         set_error(self.errorLabel, None)
-        self.show_lines(plan_checklist(plan, controller.settings), self._fix)
+        farm = controller.farm
+        self.show_lines(plan_checklist(plan, controller.settings,
+                                       farm_job=farm.reserved_job if farm.holds_cfg else None),
+                        self._fix)
         self.textView.setPlainText("\n".join(plan_details(plan)))
         for widget in (self.reasonLabel, self.reasonEdit):
             widget.setVisible(plan.blocked)
@@ -636,6 +641,39 @@ class FixDialog(Dialog):
         return next(fix_id for fix_id, radio in self.radios.items() if radio.isChecked())
 
 
+class FarmAskDialog(Dialog):
+    """A question about farm reservations: Release, keep them (and Cancel where it can)."""
+
+    headLabel: QtWidgets.QLabel  # noqa: N815 - names come from the Designer form
+    reservationList: QtWidgets.QListWidget  # noqa: N815
+
+    RELEASE, KEEP, CANCEL = "release", "keep", "cancel"
+
+    def __init__(self, factory: DialogFactory, *, title: str, head: str, items: list[str],
+                 keep_text: str, can_cancel: bool) -> None:
+        super().__init__("farm_ask.ui", factory.panel)
+        self.setWindowTitle(title)
+        self.headLabel.setText(head)
+        for item in items:
+            self.reservationList.addItem(item)
+        self.reservationList.setVisible(bool(items))
+        self.can_cancel = can_cancel
+        self.choice = self.CANCEL if can_cancel else self.KEEP
+        box = self.buttons
+        # Action roles: the buttons say what they do; Escape is "cancel" (or "keep").
+        self.release_button = box.addButton("Release", ButtonRole.ActionRole)
+        self.keep_button = box.addButton(keep_text, ButtonRole.ActionRole)
+        self.cancel_button = (box.addButton("Cancel", ButtonRole.ActionRole) if can_cancel
+                              else None)
+        self.release_button.setDefault(True)
+        box.clicked.connect(self._clicked)
+
+    def _clicked(self, button: QtWidgets.QAbstractButton) -> None:
+        self.choice = (self.RELEASE if button is self.release_button
+                       else self.KEEP if button is self.keep_button else self.CANCEL)
+        self.done(QtWidgets.QDialog.DialogCode.Accepted)
+
+
 class DialogFactory:
     """The panel's dialogs. Tests replace ``run`` to answer a dialog without a user."""
 
@@ -768,6 +806,28 @@ class DialogFactory:
             return True
         return dialog.choice == ConflictDialog.APPLY
 
+    def farm_login(self, url: str, user: str) -> tuple[str, str] | None:
+        """Ask the Deadline login: user (``user`` filled in) and password; None: cancelled.
+
+        Both are kept in memory for this session only; an empty user means the Web Service
+        has no login.
+        """
+        dialog = Dialog("farm_login.ui", self.panel)
+        dialog.child("headLabel").setText(f"Log in to Deadline's Web Service {url}")
+        dialog.child("userEdit").setText(user)
+        (dialog.child("passwordEdit") if user else dialog.child("userEdit")).setFocus()
+        if not self.run(dialog):
+            return None
+        return str(dialog.child("userEdit").text()), str(dialog.child("passwordEdit").text())
+
+    def farm_ask(self, *, title: str, head: str, items: list[str], keep_text: str,
+                 can_cancel: bool) -> str:
+        """Release, keep, or (where ``can_cancel``) cancel: ``FarmAskDialog``'s choice."""
+        dialog = FarmAskDialog(self, title=title, head=head, items=items, keep_text=keep_text,
+                               can_cancel=can_cancel)
+        self.run(dialog)
+        return dialog.choice
+
     def fix(self, finding: Finding) -> bool:
         """Fix a finding: with more than one fix the artist picks (the first is pre-selected).
 
@@ -785,5 +845,5 @@ class DialogFactory:
         return self.controller.fix(fix_id) is None
 
 
-__all__ = ["ChecklistDialog", "ConflictDialog", "Dialog", "DialogFactory", "FixDialog",
-           "NumaDialog", "PasteDialog", "PlanDialog"]
+__all__ = ["ChecklistDialog", "ConflictDialog", "Dialog", "DialogFactory", "FarmAskDialog",
+           "FixDialog", "NumaDialog", "PasteDialog", "PlanDialog"]

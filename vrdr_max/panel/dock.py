@@ -63,7 +63,13 @@ class PanelDock(QtWidgets.QDockWidget):
         self.panel = panel
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt API
-        """Hide, and stop listening to the scene."""
+        """Hide, and stop listening to the scene; first ask about an open farm reservation.
+
+        Release runs on its worker after the dock is gone; Cancel keeps the dock open.
+        """
+        if not self.panel.ask_before_close(can_cancel=True, wait=False):
+            event.ignore()
+            return
         self.panel.shutdown()
         super().closeEvent(event)
 
@@ -82,14 +88,19 @@ def _create(main: QtWidgets.QMainWindow, host: MaxHost, qtmax: Any) -> PanelDock
 
 
 def close_panel() -> bool:
-    """Remove the dock and its callbacks (start-up script's shutdown, tests)."""
+    """Remove the dock and its callbacks (scripts, tests).
+
+    An open farm reservation is asked about first (Release or keep it; removing cannot be
+    cancelled), and a release chosen runs to its end: the panel that would report it goes.
+    """
     main = _qtmax().GetQMaxMainWindow()
     dock = find_dock(main)
     if dock is None:
         return False
     panel = dock.widget()
     if isinstance(panel, DRPanel):
-        panel.shutdown()
+        panel.ask_before_close(can_cancel=False, wait=True)
+        panel.shutdown(removing=True)
     main.removeDockWidget(dock)
     dock.setParent(None)
     dock.deleteLater()

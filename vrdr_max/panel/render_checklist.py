@@ -77,13 +77,16 @@ def servers_used(plan: SubmitPlan) -> int:
     return sum(1 for s in plan.cfg_settings.servers if s.enabled)
 
 
-def plan_checklist(plan: SubmitPlan, settings: DRSettings) -> list[Line]:
+def plan_checklist(plan: SubmitPlan, settings: DRSettings, *,
+                   farm_job: str | None = None) -> list[Line]:
     """What Render with DR will do, errors first, each with its fix.
 
     Args:
         plan: the submission plan (``submit.plan``).
         settings: the settings as the artist sees them (which servers are switched off, whether
             DR is on now).
+        farm_job: the farm reservation whose machines the cfg holds (the Farm section's), if
+            any: the servers come from it.
 
     Returns:
         Errors, then the servers, DR on, DR2 and what comes back afterwards, then warnings.
@@ -95,7 +98,7 @@ def plan_checklist(plan: SubmitPlan, settings: DRSettings) -> list[Line]:
     lines += [Line(Mark.ERROR, f"The check \u201c{r.title}\u201d could not run (a vrdr bug: "
                                f"{r.reason}); it is counted as an error")
               for r in plan.preflight.results if r.status is CheckStatus.CRASHED]
-    lines += _server_lines(plan, settings)
+    lines += _server_lines(plan, settings, farm_job)
     lines.append(Line(Mark.OK, "Distributed rendering is on for this render" + (
         "" if settings.enabled else " (it is off now: it is switched on for the render)")))
     if plan.mode is Mode.DR2 and plan.dispatcher is not None:
@@ -105,7 +108,11 @@ def plan_checklist(plan: SubmitPlan, settings: DRSettings) -> list[Line]:
     if settings.save_servers_in_scene and not plan.cfg_settings.save_servers_in_scene:
         lines.append(Line(Mark.NOTE, "The server list saved in the scene is set aside for this "
                                      "render, so V-Ray uses the list above"))
-    if plan.restore:
+    if plan.restore and farm_job is not None:
+        lines.append(Line(Mark.OK, "Afterwards the farm's machines stay reserved and listed, "
+                                   "and Render Setup's DR switch is put back; Release in the "
+                                   "Farm section gives them back and puts your list back"))
+    elif plan.restore:
         lines.append(Line(Mark.OK, "Your settings come back afterwards: the server list file "
                                    "and Render Setup's DR switch are put back as they are now"))
     else:
@@ -123,12 +130,14 @@ def _moot(finding: Finding, plan: SubmitPlan) -> bool:
     return finding.check_id == "servers-offline" and bool(plan.skipped_servers)  # "left out"
 
 
-def _server_lines(plan: SubmitPlan, settings: DRSettings) -> list[Line]:
+def _server_lines(plan: SubmitPlan, settings: DRSettings, farm_job: str | None = None
+                  ) -> list[Line]:
     used = servers_used(plan)
     lines: list[Line] = []
     local = " and this machine" if settings.use_local_host else ""
     if used:
-        text = f"{_plural(used, 'server')}{local} will render"
+        farm = "" if farm_job is None else f" from the farm reservation (Deadline job {farm_job})"
+        text = f"{_plural(used, 'server')}{farm}{local} will render"
         cap = settings.max_servers
         if 0 < cap < used:
             text += f" (V-Ray takes at most {cap} of them: Max servers)"

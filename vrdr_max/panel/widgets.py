@@ -18,6 +18,7 @@ from vrdr_max.discovery import DiscoveryReport
 from vrdr_max.models import CacheLimitType
 from vrdr_max.panel.controller import Event, FindingRow, InputField, PanelController
 from vrdr_max.panel.dialogs import DialogFactory
+from vrdr_max.panel.farm_panel import FarmPanel
 from vrdr_max.panel.listing import Show, plural, status_text
 from vrdr_max.panel.look import (
     guard_inputs,
@@ -105,6 +106,8 @@ class DRPanel(QtWidgets.QWidget):
         probe_timeout: seconds per server; the studio default when None.
         probe_on_open: probe the list when the panel is first shown (off for tests whose list
             holds names that must not be looked up).
+        offer_left_behind: on first show, offer to release farm reservations a 3ds Max that
+            is gone left open (off for screenshots).
     """
 
     engineLabel: QtWidgets.QLabel  # noqa: N815 - names come from the Designer form
@@ -121,6 +124,22 @@ class DRPanel(QtWidgets.QWidget):
     dispatcherRenders: QtWidgets.QCheckBox  # noqa: N815
     dispatcherWhere: QtWidgets.QLabel  # noqa: N815
     dispatcherError: QtWidgets.QLabel  # noqa: N815
+    farmBox: QtWidgets.QWidget  # noqa: N815
+    farmToggle: QtWidgets.QToolButton  # noqa: N815
+    farmProgress: QtWidgets.QProgressBar  # noqa: N815
+    farmCancel: QtWidgets.QPushButton  # noqa: N815
+    farmError: QtWidgets.QLabel  # noqa: N815
+    farmBody: QtWidgets.QFrame  # noqa: N815
+    farmUrl: QtWidgets.QLineEdit  # noqa: N815
+    farmUser: QtWidgets.QLineEdit  # noqa: N815
+    farmRefresh: QtWidgets.QToolButton  # noqa: N815
+    farmPool: QtWidgets.QComboBox  # noqa: N815
+    farmGroup: QtWidgets.QComboBox  # noqa: N815
+    farmCount: QtWidgets.QSpinBox  # noqa: N815
+    farmReserve: QtWidgets.QPushButton  # noqa: N815
+    farmRelease: QtWidgets.QPushButton  # noqa: N815
+    farmWait: QtWidgets.QLabel  # noqa: N815
+    farmStatus: QtWidgets.QLabel  # noqa: N815
     mainSplitter: QtWidgets.QSplitter  # noqa: N815
     listSummaryRow: QtWidgets.QHBoxLayout  # noqa: N815
     serversBox: QtWidgets.QGroupBox  # noqa: N815
@@ -170,7 +189,8 @@ class DRPanel(QtWidgets.QWidget):
     renderButton: QtWidgets.QPushButton  # noqa: N815
 
     def __init__(self, controller: PanelController, parent: QtWidgets.QWidget | None = None,
-                 *, probe_timeout: float | None = None, probe_on_open: bool = True) -> None:
+                 *, probe_timeout: float | None = None, probe_on_open: bool = True,
+                 offer_left_behind: bool = True) -> None:
         super().__init__(parent)
         load_form("panel.ui", self)
         self.setObjectName("vrdrPanel")
@@ -178,6 +198,8 @@ class DRPanel(QtWidgets.QWidget):
         self.controller = controller
         self.probe_timeout = probe_timeout
         self.probe_on_open = probe_on_open
+        self.offer_left_behind = offer_left_behind
+        self._probe_again = False
         self.discovery_seconds = DISCOVERY_SECONDS
         self.discovery_port = READY_BROADCAST_PORT
         self.typing_guard: Callable[[QtWidgets.QWidget], None] | None = None
@@ -205,6 +227,7 @@ class DRPanel(QtWidgets.QWidget):
         self._age_timer.timeout.connect(self._show_list_state)
         self._setup_look()
         self._connect()
+        self.farm_panel = FarmPanel(self)
         controller.subscribe(self._on_event)
         self._show_settings()
         self._show_errors()
@@ -212,6 +235,7 @@ class DRPanel(QtWidgets.QWidget):
         self._show_history()
         self._show_list_state()
         self._set_busy(None)
+        self.farm_panel.show()
         self._restore_layout()
         settle_heap()
 
@@ -453,12 +477,13 @@ class DRPanel(QtWidgets.QWidget):
 
     # -- layout memory -------------------------------------------------------------------------
 
-    def _settings(self) -> QtCore.QSettings:
+    def layout_settings(self) -> QtCore.QSettings:
+        """The panel's layout memory (``panel-layout.ini`` next to the user's config file)."""
         return QtCore.QSettings(str(self.controller.layout_path()),
                                 QtCore.QSettings.Format.IniFormat)
 
     def _restore_layout(self) -> None:
-        value = self._settings().value("preflight_height")
+        value = self.layout_settings().value("preflight_height")
         try:
             self._preflight_height = int(value) if value is not None else None
         except (TypeError, ValueError):
@@ -469,7 +494,7 @@ class DRPanel(QtWidgets.QWidget):
         """Remember the preflight's height the artist chose (while it shows findings)."""
         if self.findingsTree.isVisible():
             self._preflight_height = self.mainSplitter.sizes()[2]
-            settings = self._settings()
+            settings = self.layout_settings()
             settings.setValue("preflight_height", self._preflight_height)
             settings.sync()
 
@@ -497,6 +522,11 @@ class DRPanel(QtWidgets.QWidget):
             self._show_settings()
         if event is Event.ERRORS:
             self._show_errors()
+            self.farm_panel.show_error()
+        if event is Event.FARM:
+            self.farm_panel.show()
+        if event is Event.SHUTDOWN:
+            self.farm_panel.ask_before_close(can_cancel=False, wait=True)
         if event is Event.PREFLIGHT:
             self._show_preflight()
         if event is Event.CONFLICT:
@@ -701,8 +731,7 @@ class DRPanel(QtWidgets.QWidget):
         if not self._opened:
             self._opened = True
             QtCore.QTimer.singleShot(0, self._fit_preflight)  # sizes exist once laid out
-            if self.probe_on_open and self.controller.row_count():
-                QtCore.QTimer.singleShot(0, self.probe)
+            QtCore.QTimer.singleShot(0, self._first_shown)
         interval = self.controller.probe_interval()
         if interval > 0:
             self._interval_timer.start(int(interval * 1000))
@@ -711,6 +740,14 @@ class DRPanel(QtWidgets.QWidget):
         """Hidden (dock closed or tabbed away): no probing on the interval."""
         super().hideEvent(event)
         self._interval_timer.stop()
+
+    def _first_shown(self) -> None:
+        """Offer the farm reservations left behind, then probe the list (as it is then)."""
+        if self.offer_left_behind:
+            self.farm_panel.offer_left_behind()
+        if self.probe_on_open and self.controller.row_count():
+            # A release chosen just now brings the artist's list back: probe that one.
+            self.farm_panel.when_idle(self.probe_soon)
 
     def _interval_probe(self) -> None:
         if self.isVisible() and not self.busy:
@@ -845,9 +882,28 @@ class DRPanel(QtWidgets.QWidget):
             self.progressBar.setFormat(f"{what} %v/%m")
         self.progressBar.setVisible(what is not None)
         self.cancelButton.setVisible(what is not None)
-        for widget in (self.probeButton, self.listenButton, self.preflightButton,
-                       self.renderButton):
-            widget.setEnabled(what is None)
+        self.enable_actions()
+        if what is None and self._probe_again:
+            self._probe_again = False
+            QtCore.QTimer.singleShot(0, self.probe)
+
+    def enable_actions(self) -> None:
+        """Probe, Listen, Check scene while nothing runs; Render not while the farm reserves."""
+        idle = not self.busy
+        for widget in (self.probeButton, self.listenButton, self.preflightButton):
+            widget.setEnabled(idle)
+        farm = getattr(self, "farm_panel", None)
+        reserving = farm is not None and farm.reserving
+        why = "Wait for the farm reservation to end (or Cancel it)" if reserving else None
+        self._offer(self.renderButton, why, self.renderButton.toolTip() or "")
+        self.renderButton.setEnabled(idle and not reserving)
+
+    def probe_soon(self) -> None:
+        """Probe now, or once the running probe, listen or preflight is over."""
+        if self.busy:
+            self._probe_again = True
+        else:
+            self.probe()
 
     def probe(self) -> Task | None:
         """F5: probe every listed server on a worker thread."""
@@ -978,13 +1034,28 @@ class DRPanel(QtWidgets.QWidget):
         self.shutdown()
         super().closeEvent(event)
 
-    def shutdown(self) -> None:
-        """Cancel running work, finish a save in flight, and detach from 3ds Max's events."""
+    def ask_before_close(self, *, can_cancel: bool = True, wait: bool = False) -> bool:
+        """Closing: ask about an open farm reservation (``FarmPanel.ask_before_close``).
+
+        Returns:
+            False when the artist chose to keep the panel open.
+        """
+        return self.farm_panel.ask_before_close(can_cancel=can_cancel, wait=wait)
+
+    def shutdown(self, *, removing: bool = False) -> None:
+        """Cancel running work, finish a save in flight, and detach from 3ds Max's events.
+
+        A farm reservation being made is cancelled (so undone on its worker); a release in
+        flight runs to its end on its worker (a Web Service that does not answer must not hold
+        3ds Max's UI). A panel only hidden keeps watching 3ds Max's closing while a
+        reservation is open, so it still asks then; one being removed (``removing``) does not.
+        """
         self.cancel()
+        self.farm_panel.cancel()
         if self.task is not None:
             self.task.wait(2.0)
         self._interval_timer.stop()
-        self.controller.detach()
+        self.controller.detach(watch_shutdown=not removing)
 
 
 def headline(message: str) -> str:
