@@ -187,7 +187,7 @@ class FarmPanel(QtCore.QObject):
     def _run(self, job: Job | None, action: Action, total: int) -> Task | None:
         if job is None:
             return None  # the section said why
-        task = Task(job, self)
+        task = Task(job)
         task.progress.connect(self._progress)
         task.finished.connect(self._done)
         task.failed.connect(self._failed)
