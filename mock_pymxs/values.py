@@ -437,6 +437,20 @@ class MaxObject(_Counted):
         _slot(self, "_s", session)
         _slot(self, "_o", obj)
 
+    def __getattr__(self, name: str) -> Any:
+        # _Counted's read with the class table looked up once: a scene read crosses here for
+        # every map's path and name. The same count and answers; the other cases go through
+        # _get as before.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        o = self._o
+        key = name.lower()
+        spec = o.cls.prop(key)
+        self._s.hit(f"get {o.cls.name}.{name if spec is None else spec.name}")
+        if spec is None or key in ("name", "classid") or o.sub is not None:
+            return self._get(name)
+        return wrap(self._s, o.props[spec.name])
+
     def _owner(self) -> str:
         return self._o.cls.name
 
