@@ -453,7 +453,8 @@ class MaxObject(_Counted):
         self._s.hit(f"get {o.cls.name}.{name if spec is None else spec.name}")
         if spec is None or key in ("name", "classid") or o.sub is not None:
             return self._get(name)
-        return wrap(self._s, o.props[spec.name])
+        value = o.props[spec.name]
+        return wrap(self._s, value) if isinstance(value, (NodeState, ObjState)) else value
 
     def _owner(self) -> str:
         return self._o.cls.name
