@@ -28,7 +28,12 @@ The file system cache is warm in every condition (each file was read by the warm
 ``--compare DIR`` measures another source tree in the same run, interleaved, for before/after
 figures (make one with ``git archive REV | tar -x -C DIR``).
 
-    uv run python benchmarks/import_cost.py [--runs 20] [--compare DIR]
+``--bundle DIR`` adds a fourth condition, ``shipped_bytecode``: the package ``vrdr bundle``
+built into DIR (``DIR/vrdr-max.bundle``), run from its ``Contents/python`` with only the
+bytecode the package ships (no cache prefix, writing off), as from a read-only install. The
+baseline is ``python -c pass`` under the same environment.
+
+    uv run python benchmarks/import_cost.py [--runs 20] [--compare DIR] [--bundle DIR]
 """
 
 from __future__ import annotations
@@ -88,18 +93,20 @@ class Tree:
                     leftover.unlink()
 
 
-def _env(tree: Tree, prefix: Path, write: bool) -> dict[str, str]:
+def _env(tree: Tree, prefix: Path | None, write: bool) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("PYTHON", "VRDR_"))}
-    env.update(PYTHONPATH=str(tree.path), PYTHONPYCACHEPREFIX=str(prefix),
+    env.update(PYTHONPATH=str(tree.path),
                VRDR_USER_CONFIG=str(tree.cfg.parent / "no-user.json"),
                VRDR_STUDIO_CONFIG=str(tree.cfg.parent / "no-studio.json"))
+    if prefix is not None:  # None: the bytecode beside the sources (a package that ships it)
+        env["PYTHONPYCACHEPREFIX"] = str(prefix)
     if not write:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
 
 
-def _run(tree: Tree, case: str, prefix: Path, *, write: bool = False,
+def _run(tree: Tree, case: str, prefix: Path | None, *, write: bool = False,
          report: bool = False) -> subprocess.CompletedProcess[str]:
     argv = tree.argv(case)
     if report:  # which heavy modules the process loaded, printed on stderr at exit
@@ -114,7 +121,7 @@ def _run(tree: Tree, case: str, prefix: Path, *, write: bool = False,
     return done
 
 
-def _once(tree: Tree, case: str, prefix: Path) -> float:
+def _once(tree: Tree, case: str, prefix: Path | None) -> float:
     argv, env = tree.argv(case), _env(tree, prefix, write=False)
     tree.reset()
     start = time.perf_counter()
@@ -142,67 +149,96 @@ def _count_files(folder: Path) -> int:
     return sum(1 for p in folder.rglob("*") if p.is_file())
 
 
+def _bundle_tree(out: Path, work: Path) -> Tree:
+    """The package ``vrdr bundle`` built into ``out``, as a tree to run from."""
+    tree = Tree("bundle", (out / "vrdr-max.bundle/Contents/python").resolve(), work)
+    if not (tree.path / "vrdr_max").is_dir():
+        raise SystemExit(f"--bundle: no vrdr-max.bundle package in {out}")
+    return tree
+
+
+def _prepare(trees: list[Tree], prefixes: dict[str, Path | None]) -> None:
+    """Warm the caches: every case once, writing bytecode into the warm prefix and into the
+    one that keeps only the standard library's part; this also warms the file cache."""
+    for tree in trees:
+        for case in CASES:
+            for mode in ("bytecode", "no_bytecode_site"):
+                _run(tree, case, prefixes[mode], write=True)
+    site, empty = prefixes["no_bytecode_site"], prefixes["no_bytecode_all"]
+    assert site is not None
+    assert empty is not None
+    _stdlib_only(site)
+    empty.mkdir(parents=True)
+
+
+def _figures(mode: str, trees: list[Tree], samples: dict[tuple[str, str, str], list[float]],
+             warm: Path | None) -> dict[str, object]:
+    """Each tree's medians and ratios in one condition."""
+    per_tree: dict[str, object] = {}
+    # `python -c pass` does not depend on the tree: every tree's runs of it, pooled, are this
+    # mode's baseline.
+    bare = statistics.median([t for tree in trees
+                              for t in samples[mode, tree.label, "python -c pass"]]) * 1000
+    for tree in trees:
+        medians = {case: statistics.median(samples[mode, tree.label, case]) * 1000
+                   for case in CASES}
+        per_tree[tree.label] = {
+            "tree": str(tree.path),
+            "baseline_ms": round(bare, 1),
+            "median_ms": {case: round(ms, 1) for case, ms in medians.items()},
+            "x_bare_start": {case: round(medians[case] / bare, 2) for case in BUDGETS},
+            "within_budget": {case: medians[case] / bare <= BUDGETS[case] for case in BUDGETS},
+            "heavy_modules_loaded": {
+                case: _run(tree, case, warm, report=True).stderr.split()
+                for case in BUDGETS} if mode == "bytecode" else "as with bytecode",
+        }
+    return per_tree
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--compare", type=Path, metavar="DIR",
                         help="another source tree to measure in the same run (before figures)")
+    parser.add_argument("--bundle", type=Path, metavar="DIR",
+                        help="the --out folder of `vrdr bundle`: its package, run with the "
+                             "bytecode it ships (condition shipped_bytecode)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         trees = [Tree("this tree", ROOT, work)]
         if args.compare:
             trees.append(Tree("compare", args.compare.resolve(), work))
-        prefixes = {mode: work / "pycache" / mode for mode in MODES}
-        # Warm the caches: every case once, writing bytecode into the warm prefix and into the
-        # one that keeps only the standard library's part; this also warms the file cache.
-        for tree in trees:
-            for case in CASES:
-                for mode in ("bytecode", "no_bytecode_site"):
-                    _run(tree, case, prefixes[mode], write=True)
-        _stdlib_only(prefixes["no_bytecode_site"])
-        prefixes["no_bytecode_all"].mkdir(parents=True)
-        files_before = {mode: _count_files(p) for mode, p in prefixes.items()}
+        prefixes: dict[str, Path | None] = {mode: work / "pycache" / mode for mode in MODES}
+        runs_in = dict.fromkeys(MODES, trees)
+        if args.bundle:  # its own bytecode beside its sources: no prefix
+            runs_in["shipped_bytecode"] = [_bundle_tree(args.bundle, work)]
+            prefixes["shipped_bytecode"] = None
+        _prepare(trees, prefixes)
 
+        def files() -> dict[str, int]:
+            return {mode: _count_files(prefixes[mode] or runs_in[mode][0].path)
+                    for mode in runs_in}
+
+        files_before = files()
         samples: dict[tuple[str, str, str], list[float]] = {}
         for _ in range(args.runs):  # interleaved: every mode, tree and case in each round
-            for mode in MODES:
-                for tree in trees:
+            for mode, measured in runs_in.items():
+                for tree in measured:
                     for case in CASES:
                         samples.setdefault((mode, tree.label, case), []).append(
                             _once(tree, case, prefixes[mode]))
-        files_after = {mode: _count_files(p) for mode, p in prefixes.items()}
-
+        files_after = files()
         result: dict[str, object] = {
             "runs": args.runs, "python": sys.version.split()[0], "cpus": os.cpu_count(),
             "load_average": [round(x, 2) for x in os.getloadavg()],
             "processes": "whole processes, file system cache warm",
-            "bytecode_files_in_prefix": {
+            "bytecode_files_in_prefix": {  # shipped_bytecode: the package's files
                 mode: {"before": files_before[mode], "after": files_after[mode]}
-                for mode in MODES},
+                for mode in runs_in},
         }
-        for mode in MODES:
-            per_tree: dict[str, object] = {}
-            # `python -c pass` does not depend on the tree: every tree's runs of it, pooled,
-            # are this mode's baseline.
-            bare = statistics.median(
-                [t for tree in trees for t in samples[mode, tree.label, "python -c pass"]]) * 1000
-            for tree in trees:
-                medians = {case: statistics.median(samples[mode, tree.label, case]) * 1000
-                           for case in CASES}
-                ratios = {case: round(medians[case] / bare, 2) for case in BUDGETS}
-                per_tree[tree.label] = {
-                    "tree": str(tree.path),
-                    "baseline_ms": round(bare, 1),
-                    "median_ms": {case: round(ms, 1) for case, ms in medians.items()},
-                    "x_bare_start": ratios,
-                    "within_budget": {case: medians[case] / bare <= BUDGETS[case]
-                                      for case in BUDGETS},
-                    "heavy_modules_loaded": {
-                        case: _run(tree, case, prefixes["bytecode"], report=True).stderr.split()
-                        for case in BUDGETS} if mode == "bytecode" else "as with bytecode",
-                }
-            result[mode] = per_tree
+        for mode, measured in runs_in.items():
+            result[mode] = _figures(mode, measured, samples, prefixes["bytecode"])
     print(json.dumps(result, indent=2))
 
 

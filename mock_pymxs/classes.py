@@ -60,9 +60,15 @@ class ClassInfo:
     display_name: str | None = None
     evidence: str = "[stub]"
     _index: dict[str, PropSpec] = field(default_factory=dict, compare=False, repr=False)
+    _defaults: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._index.update({p.name.lower(): p for p in self.props})
+        self._defaults.update({p.name: p.default for p in self.props})
+
+    def new_props(self) -> dict[str, object]:
+        """The property values of a new object (canonical names; a fresh dict each call)."""
+        return self._defaults.copy()
 
     def prop(self, name: str) -> PropSpec | None:
         """The property spec for ``name`` (case-insensitive), or None."""

@@ -1102,10 +1102,11 @@ def resolve_map_path(
     """
     if not path:
         return ""
-    if vfs.is_absolute(path) and files.is_file(path):
+    absolute = vfs.is_absolute(path)
+    if absolute and files.is_file(path):
         return path
     name = vfs.basename(path)
-    rel = path if not vfs.is_absolute(path) else name
+    rel = name if absolute else path
     folders = ([vfs.normalize(scene_path).rsplit("\\", 1)[0]] if scene_path else []) + list(
         map_paths
     )

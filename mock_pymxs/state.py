@@ -35,7 +35,7 @@ class ObjState:
     def __init__(self, cls: ClassInfo, name: str | None = None) -> None:
         self.cls = cls
         self.name = name
-        self.props: dict[str, object] = {p.name: p.default for p in cls.props}
+        self.props: dict[str, object] = cls.new_props()
         self.nodes: list[NodeState] = []
         self.sub: ObjState | None = None
         self.maps: list[ObjState] = []
@@ -548,17 +548,19 @@ def _build_materials(
     st: SceneState, scene: Scene
 ) -> tuple[dict[str, ObjState], dict[str, ObjState]]:
     maps_by_name: dict[str, ObjState] = {}
+    class_info, from_file = st.class_info, st.from_file  # 10,000s of maps in a large scene
     for i, m in enumerate(scene.maps):
-        info = st.class_info(m.class_)
+        info = class_info(m.class_)
         obj = ObjState(info, m.name)
         props: dict[str, object] = dict(m.props)
         if m.filename is not None:
             props["filename"] = m.filename
         if m.HDRIMapName is not None:
             props["HDRIMapName"] = m.HDRIMapName
-        obj.props.update(coerce_json(info, props, f"maps[{i}]"))
+        if props:
+            obj.props.update(coerce_json(info, props, f"maps[{i}]"))
         st.maps.append(obj)
-        st.from_file.add(id(obj))
+        from_file.add(id(obj))
         maps_by_name[m.name.lower()] = obj
     mats: dict[str, ObjState] = {}
     for mat in scene.materials:

@@ -325,6 +325,19 @@ _NODE_PROPS: dict[str, tuple[str, PropType | None]] = {
 }
 
 
+_NODE_GETTERS: dict[str, Callable[[Session, NodeState], Any]] = {
+    "name": lambda _s, n: n.name,
+    "ishidden": lambda _s, n: n.hidden,
+    "isfrozen": lambda _s, n: n.frozen,
+    "renderable": lambda _s, n: n.renderable,
+    "target": lambda s, n: wrap(s, n.target),
+    "material": lambda s, n: wrap(s, n.material),
+    "baseobject": lambda s, n: MaxObject(s, n.base),
+    "layer": lambda s, n: layer_interface(s, n.layer),
+}
+"""What reading each of ``_NODE_PROPS`` gives."""
+
+
 class Node(_Counted):
     """A scene node; class properties fall through to its base object, as in MAXScript."""
 
@@ -348,18 +361,9 @@ class Node(_Counted):
     def _get(self, name: str) -> Any:
         key = name.lower()
         n = self._n
-        if key in _NODE_PROPS:
-            getters: dict[str, Callable[[], Any]] = {
-                "name": lambda: n.name,
-                "ishidden": lambda: n.hidden,
-                "isfrozen": lambda: n.frozen,
-                "renderable": lambda: n.renderable,
-                "target": lambda: wrap(self._s, n.target),
-                "material": lambda: wrap(self._s, n.material),
-                "baseobject": lambda: MaxObject(self._s, n.base),
-                "layer": lambda: layer_interface(self._s, n.layer),
-            }
-            return getters[key]()
+        getter = _NODE_GETTERS.get(key)  # one table for every node (a scene read: 10,000s)
+        if getter is not None:
+            return getter(self._s, n)
         spec = n.base.cls.prop(name)
         if spec is None:
             raise self._unknown(name)
@@ -436,6 +440,21 @@ class MaxObject(_Counted):
     def __init__(self, session: Session, obj: ObjState) -> None:
         _slot(self, "_s", session)
         _slot(self, "_o", obj)
+
+    def __getattr__(self, name: str) -> Any:
+        # _Counted's read with the class table looked up once: a scene read crosses here for
+        # every map's path and name. The same count and answers; the other cases go through
+        # _get as before.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        o = self._o
+        key = name.lower()
+        spec = o.cls.prop(key)
+        self._s.hit(f"get {o.cls.name}.{name if spec is None else spec.name}")
+        if spec is None or key in ("name", "classid") or o.sub is not None:
+            return self._get(name)
+        value = o.props[spec.name]
+        return wrap(self._s, value) if isinstance(value, (NodeState, ObjState)) else value
 
     def _owner(self) -> str:
         return self._o.cls.name
@@ -661,6 +680,9 @@ class Function(_Counted):
 
 Getter = Callable[[], Any]
 Setter = Callable[[Any], None]
+_Tables = tuple[dict[str, tuple[str, Getter, Setter | None]],
+                dict[str, tuple[str, Callable[..., Any]]], set[str], LayerState | None]
+"""An interface's property, method and gap tables, and the layer it stands for, if any."""
 
 
 class Interface(_Counted):
@@ -683,6 +705,19 @@ class Interface(_Counted):
         self._methods = {k.lower(): (k, f) for k, f in (methods or {}).items()}
         self._gaps = {g.lower() for g in gaps}
         self._layer: LayerState | None = None
+
+    @classmethod
+    def _over(cls, session: Session, name: str, tables: _Tables) -> Interface:
+        """A fresh wrapper over tables built once (a value the adapter reads again and again)."""
+        iface = cls.__new__(cls)
+        props, methods, gaps, layer = tables
+        for slot, value in (("_s", session), ("_name", name), ("_props", props),
+                            ("_methods", methods), ("_gaps", gaps), ("_layer", layer)):
+            _slot(iface, slot, value)
+        return iface
+
+    def _tables(self) -> _Tables:
+        return self._props, self._methods, self._gaps, self._layer
 
     def _owner(self) -> str:
         return self._name
@@ -742,7 +777,19 @@ def layer_interface(session: Session, layer: LayerState) -> Interface:
     ``setParent``, ``getNumChildren`` and ``getChild`` (1-based). Spellings: ``ishidden``,
     ``getParent()`` (undefined for a top-level layer) and the 1-based ``getChild`` as a public
     pymxs layer manager uses them [used in production code]; ``addNode`` [docs].
+
+    Each read gives a fresh wrapper, as pymxs does; its property and method tables are built
+    once per layer and session (a scene read asks every light for its layer).
     """
+    made = session.layer_tables.get(id(layer))
+    if made is not None and made[3] is layer:
+        return Interface._over(session, "LayerProperties", made)
+    iface = _new_layer_interface(session, layer)
+    session.layer_tables[id(layer)] = iface._tables()
+    return iface
+
+
+def _new_layer_interface(session: Session, layer: LayerState) -> Interface:
     st = session.state
 
     def set_hidden(value: object) -> None:

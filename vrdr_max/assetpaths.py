@@ -33,6 +33,7 @@ _DEVICE = re.compile(r"^[\\/]{2}[?.][\\/](.*)$", re.DOTALL)
 _UNC_DEVICE = re.compile(r"^UNC[\\/]", re.IGNORECASE)
 _VOLUME = re.compile(r"^Volume\{", re.IGNORECASE)
 _IPV6_LITERAL = ".ipv6-literal.net"
+_SEPARATOR = re.compile(r"[\\/]")
 _INET_ATON = re.compile(r"^(?:0[xX][0-9a-fA-F]+|\d+)(?:\.(?:0[xX][0-9a-fA-F]+|\d+)){0,3}$")
 
 
@@ -114,7 +115,13 @@ def classify(path: str, shared_drives: frozenset[str] = frozenset(),
 
 def _share_reach(unc: str, workstation: str) -> PathReach:
     """A UNC path: a share, unless its host is each server itself or this workstation."""
-    host = re.split(r"[\\/]", unc[2:], maxsplit=1)[0].split("@", 1)[0]  # WebDAV: host@SSL
+    return _host_reach(_SEPARATOR.split(unc[2:], maxsplit=1)[0].split("@", 1)[0],  # host@SSL
+                       workstation)
+
+
+@functools.lru_cache(maxsize=1024)
+def _host_reach(host: str, workstation: str) -> PathReach:
+    """What a UNC host names (a scene's paths name a few hosts thousands of times)."""
     if names_this_machine(host):
         return PathReach.LOOPBACK
     if _is_workstation(host, workstation):

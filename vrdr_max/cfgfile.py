@@ -13,7 +13,7 @@ import codecs
 import functools
 import math
 import re
-from collections import deque, namedtuple
+from collections import namedtuple
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
@@ -634,92 +634,12 @@ class CfgDocument:
         """Edit the server lines in place when ``servers`` differ from them in one simple way.
 
         For a list that cannot say what changed since the file was read (the panel's working
-        copy, edited row by row): its entries are compared with the file's.
-
-        Entries changed where they stand, only entries taken out, or only entries put in:
-        what an edit in the panel does. The result is byte for byte what :meth:`_apply_servers`
-        gives (tests hold the two equal), found with one pass instead of re-matching every
-        line, which costs tens of milliseconds at 10,000 servers. Whenever the re-match could
-        pair a line differently (a key listed twice, a renamed host with other lines before
-        it, a reorder) or a last line lacks its line break, this returns False and the full
-        re-match runs.
+        copy, edited row by row); see ``cfgmatch.patch_by_diff``. False: the full re-match
+        (:meth:`_apply_servers`) must run.
         """
-        meta = self._all_meta()
-        rows = [i for i, m in enumerate(meta) if not isinstance(m, CfgLine) or m.server]
-        old = [self._entry(meta[i]) for i in rows]
-        keys = {_match_key(e) for e in old}
-        if not old or old == servers or len(keys) != len(old):
-            return False  # nothing to do, or a key listed twice: the re-match decides
-        if len(old) == len(servers):
-            edit = self._changed_lines(rows, old, servers, keys)
-        elif len(servers) < len(old):
-            edit = self._removed_lines(rows, old, servers)
-        else:
-            edit = self._inserted_lines(rows, old, servers, keys, ending)
-        if edit is None:
-            return False
-        self._before_edit()
-        edit(self._pieces, meta)
-        self._edited()
-        return True
+        from vrdr_max.cfgmatch import patch_by_diff  # noqa: PLC0415 - tracked edits need none
 
-    def _changed_lines(self, rows: list[int], old: list[ServerEntry],
-                       servers: list[ServerEntry], keys: set[tuple[str, int, int | None]]
-                       ) -> _LineEdit | None:
-        """Rewrite the lines of entries changed where they stand; None when that differs."""
-        changed = [k for k, (a, b) in enumerate(zip(old, servers, strict=True)) if a != b]
-        last = len(self._pieces) - 1
-        for k in changed:
-            new_key = _match_key(servers[k])
-            if rows[k] == last or (new_key != _match_key(old[k]) and new_key in keys):
-                return None
-            if servers[k][0].lower() != old[k][0].lower() and not (
-                    len(changed) == 1 and _follows(rows, k)):
-                return None  # renamed: the re-match puts it after the entry before it
-        lines = [(rows[k], CfgLine(_format_server(servers[k]), self._line(rows[k]).ending,
-                                   LineKind.SERVER, server=servers[k])) for k in changed]
-
-        def edit(pieces: list[str], meta: list[_Meta]) -> None:
-            for i, line in lines:
-                pieces[i], meta[i] = _piece(line.text, line.ending), line
-
-        return edit
-
-    def _removed_lines(self, rows: list[int], old: list[ServerEntry],
-                       servers: list[ServerEntry]) -> _LineEdit | None:
-        """Delete the lines of the entries taken out; None when that differs."""
-        gone = _dropped(old, servers)
-        if gone is None or any(rows[k] == len(self._pieces) - 1 for k in gone):
-            return None
-
-        def edit(pieces: list[str], meta: list[_Meta]) -> None:
-            for k in reversed(gone):
-                del pieces[rows[k]], meta[rows[k]]
-
-        return edit
-
-    def _inserted_lines(self, rows: list[int], old: list[ServerEntry],
-                        servers: list[ServerEntry], keys: set[tuple[str, int, int | None]],
-                        ending: str) -> _LineEdit | None:
-        """Insert the new entries' lines; None when that differs."""
-        put = _dropped(servers, old)  # the new entries, as positions in ``servers``
-        if put is None or any(_match_key(servers[j]) in keys for j in put):
-            return None
-        # Each goes after the line of the entry before it (before the first, at the head).
-        places = [rows[0] if j - n == 0 else rows[j - n - 1] + 1 for n, j in enumerate(put)]
-        if any(place > len(self._pieces) - 1 for place in places):
-            return None  # after a last line without a line break
-
-        def edit(pieces: list[str], meta: list[_Meta]) -> None:
-            # From the end, so each place still means what it meant; equal places keep the
-            # list's order.
-            for place, j in sorted(zip(places, put, strict=True), reverse=True):
-                line = CfgLine(_format_server(servers[j]), ending, LineKind.SERVER,
-                               server=servers[j])
-                pieces.insert(place, _piece(line.text, ending))
-                meta.insert(place, line)
-
-        return edit
+        return patch_by_diff(self, servers, ending)
 
     def render(self) -> bytes:
         """The file's bytes: the original bytes when nothing changed, else UTF-8 without BOM."""
@@ -965,35 +885,10 @@ class CfgDocument:
     @staticmethod
     def _apply_servers(lines: list[CfgLine], servers: list[ServerEntry],
                        ending: str) -> list[CfgLine]:
-        server_rows = [i for i, line in enumerate(lines) if line.server is not None]
-        match = _match_servers(lines, server_rows, servers)
-        # Kept lines stay in the slots server lines occupy, in the order of ``settings``.
-        slots = sorted(match.values())
-        slot_to_j = dict(zip(slots, sorted(match), strict=True))
-        head: list[CfgLine] = []
-        after: dict[int, list[CfgLine]] = {}
-        anchor: int | None = None
-        for j, server in enumerate(servers):
-            if j in match:
-                anchor = j
-                continue
-            new = CfgLine(_format_server(server), ending, LineKind.SERVER, server=server)
-            (head if anchor is None else after.setdefault(anchor, [])).append(new)
-        head_at = _head_position(lines, slots, server_rows)
-        out: list[CfgLine] = []
-        removed = set(server_rows) - set(slots)
-        for i, line in enumerate(lines):
-            if i == head_at:
-                out.extend(head)
-            if i in slot_to_j:
-                j = slot_to_j[i]
-                out.append(_kept_server(lines[match[j]], servers[j], line.ending))
-                out.extend(after.get(j, ()))
-            elif i not in removed:
-                out.append(line)
-        if head_at >= len(lines):
-            out.extend(head)
-        return out
+        """The lines holding ``servers``, each kept line matched again (``cfgmatch``)."""
+        from vrdr_max.cfgmatch import apply_servers  # noqa: PLC0415 - tracked edits need none
+
+        return apply_servers(lines, servers, ending)
 
     def _apply_options(self, wanted: dict[str, OptionValue | None], ending: str,
                        current: dict[str, OptionValue]) -> None:
@@ -1033,50 +928,6 @@ class CfgDocument:
             count = self._count()
             last = max((i for i in range(count) if self._is_option(i)), default=count - 1)
             self._insert(last + 1, missing, ending)
-
-
-def _match_servers(lines: list[CfgLine], server_rows: list[int],
-                   servers: list[ServerEntry]) -> dict[int, int]:
-    """Map each settings index to the server line it keeps.
-
-    Same host and ports first, then the same host, so a port edit stays in place.
-    """
-    by_key: dict[tuple[str, int, int | None], deque[int]] = {}
-    for i in server_rows:
-        host, port, port_end, _ = lines[i].server or ("", 0, None, False)
-        by_key.setdefault((host.lower(), port, port_end), deque()).append(i)
-    match: dict[int, int] = {}
-    for j, (host, port, port_end, _) in enumerate(servers):
-        rows = by_key.get((host.lower(), port, port_end))
-        if rows:
-            match[j] = rows.popleft()
-    used = set(match.values())
-    by_host: dict[str, deque[int]] = {}
-    for i in server_rows:
-        if i not in used:
-            host = (lines[i].server or ("", 0, None, False))[0]
-            by_host.setdefault(host.lower(), deque()).append(i)
-    for j, server in enumerate(servers):
-        if j not in match:
-            rows = by_host.get(server[0].lower())
-            if rows:
-                match[j] = rows.popleft()
-    return match
-
-
-def _head_position(lines: list[CfgLine], slots: list[int], server_rows: list[int]) -> int:
-    """Where servers that come before every kept one go."""
-    if slots:
-        return slots[0]
-    if server_rows:
-        return server_rows[0]
-    return next((i for i, line in enumerate(lines) if line.kind is LineKind.OPTION), 0)
-
-
-def _kept_server(source: CfgLine, entry: ServerEntry, ending: str) -> CfgLine:
-    if source.server == entry:
-        return source if source.ending == ending else source._replace(ending=ending)
-    return CfgLine(_format_server(entry), ending, LineKind.SERVER, server=entry)
 
 
 # --- the file on disk -------------------------------------------------------------------------
@@ -1268,31 +1119,3 @@ class CfgFile:
 def load_cfg(path: str | Path, engine: Engine | None = None) -> CfgFile:
     """Read a cfg file (see :meth:`CfgFile.load`)."""
     return CfgFile.load(path, engine)
-
-
-_LineEdit: TypeAlias = "Callable[[list[str], list[_Meta]], None]"
-"""An edit of a document's pieces and their line records (see ``CfgDocument._patch_by_diff``)."""
-
-
-def _match_key(entry: ServerEntry) -> tuple[str, int, int | None]:
-    """What the full re-match pairs lines by (``_match_servers``)."""
-    return entry[0].lower(), entry[1], entry[2]
-
-
-def _follows(rows: list[int], k: int) -> bool:
-    """True when server line ``k`` comes right after the one before it (or leads with none)."""
-    if k == 0:
-        return len(rows) == 1 or rows[1] == rows[0] + 1
-    return rows[k] == rows[k - 1] + 1
-
-
-def _dropped(longer: list[ServerEntry], shorter: list[ServerEntry]) -> list[int] | None:
-    """Positions in ``longer`` whose removal leaves ``shorter`` (in order), or None."""
-    out: list[int] = []
-    j = 0
-    for i, entry in enumerate(longer):
-        if j < len(shorter) and shorter[j] == entry:
-            j += 1
-        else:
-            out.append(i)
-    return out if j == len(shorter) else None

@@ -33,7 +33,7 @@ from vrdr_max.facts import (
     RendererInfo,
     SceneFacts,
 )
-from vrdr_max.filepatterns import FilePattern, find_pattern, tokens_for
+from vrdr_max.filepatterns import FilePattern, Token, find_pattern, tokens_for
 from vrdr_max.host import LightKind, RenderOutcome, StageCase, judge_render, pickup_frame_count
 from vrdr_max.max_names import (
     APPDATA_ID,
@@ -231,11 +231,16 @@ def _split_name(path: str) -> tuple[str, str, str]:
     return (folder, stem, "." + ext) if dot else (folder, name, "")
 
 
-def _may_be_a_problem(asset: AssetFact, workstation: str) -> bool:
-    """Missing, or not on a share where the scene says it is: its owner's name is read."""
-    if asset.missing or not same_path(asset.resolved_path or "", asset.path):
+def _may_be_a_problem(path: str, resolved: str | None, matches: int | None,
+                      workstation: str) -> bool:
+    """Missing, or not on a share where the scene says it is: its owner's name is read.
+
+    ``resolved`` and ``matches`` as in ``AssetFact`` (missing: no match, or not found).
+    """
+    missing = matches == 0 if matches is not None else resolved is None
+    if missing or not same_path(resolved or "", path):
         return True
-    return classify(asset.path, workstation=workstation) is not PathReach.SHARED
+    return classify(path, workstation=workstation) is not PathReach.SHARED
 
 
 def _layer_hidden(layer: Any, cache: dict[str, bool]) -> bool:
@@ -456,13 +461,13 @@ class PymxsHost:
         from Asset Tracking's list alike, and so are the files a render writes.
         """
         resolve = rt.mapPaths.getFullFilePath
-        resolved: dict[str, str | None] = {}
+        found: dict[str, str | None] = {}
 
         def where(path: str) -> str | None:
             key = path.lower()
-            if key not in resolved:
-                resolved[key] = str(resolve(path) or "") or None
-            return resolved[key]
+            if key not in found:
+                found[key] = str(resolve(path) or "") or None
+            return found[key]
 
         files = _PatternFiles(scene_path)
         assets: list[AssetFact] = []
@@ -470,6 +475,7 @@ class PymxsHost:
         scene_paths: set[str] = set()
         editor_paths: set[str] = set()
         read_classes: set[str] = set()
+        clock = time.perf_counter
         for class_name, prop, kind in self._asset_sources:
             cls = _global(class_name)
             if cls is None or str(cls).lower() in read_classes:
@@ -478,33 +484,46 @@ class PymxsHost:
             yield "maps and files"  # one class's collections per turn: each walks the scene
             everything, editor_only = branches.split(cls)
             only_paths = {_key(str(getattr(item, prop) or "")) for item in editor_only}
+            tokens = tokens_for(class_name, kind)
             for item in everything:
-                yield from self._slice("maps and files")
+                if clock() - self._since >= READ_SLICE_S:  # _slice, inline: 10,000s of items
+                    yield "maps and files"
+                    self._since = clock()
                 path = str(getattr(item, prop) or "")
-                if not path or (_key(path) in only_paths and _contains(editor_only, item)):
+                if not path:
                     continue
-                asset = self._asset(path, kind, class_name, where, files)
-                if _may_be_a_problem(asset, workstation):
-                    asset = asset.model_copy(update={"owner": self._owner_name(item, kind)})
-                scene_paths.add(_key(path))
-                known.update({_key(path), _key(asset.resolved_path or path)})
-                assets.append(asset)
+                key = _key(path)
+                if key in only_paths and _contains(editor_only, item):
+                    continue
+                resolved, matches = self._find(path, tokens, where, files)
+                # The owner's name is read only for a file that may be a problem, and before
+                # the fact is made: one model per asset, never a copy.
+                owner = (self._owner_name(item, kind)
+                         if _may_be_a_problem(path, resolved, matches, workstation) else None)
+                assets.append(AssetFact(path=path, kind=kind, owner_class=class_name,
+                                        owner=owner, resolved_path=resolved, matches=matches))
+                scene_paths.add(key)
+                known.add(key)
+                if resolved is not None:
+                    known.add(_key(resolved))
             editor_paths |= only_paths
         skip = known | (editor_paths - scene_paths - {""})
         tracked = yield from self._tracked_files(scene_path, skip, outputs, where, files)
         return assets + tracked
 
     @staticmethod
-    def _asset(path: str, kind: AssetKind, owner_class: str,
-               where: Callable[[str], str | None], files: _PatternFiles) -> AssetFact:
-        """One file: resolved through 3ds Max's search, or a pattern counted by its matches."""
-        pattern = find_pattern(path, tokens_for(owner_class, kind))
+    def _find(path: str, tokens: Sequence[Token], where: Callable[[str], str | None],
+              files: _PatternFiles) -> tuple[str | None, int | None]:
+        """``(resolved_path, matches)`` of a file's ``AssetFact``.
+
+        Where 3ds Max's search finds a plain path; for a pattern, the folder where matching
+        files were found and how many match.
+        """
+        pattern = find_pattern(path, tokens)
         if pattern is None:
-            return AssetFact(path=path, kind=kind, owner_class=owner_class,
-                             resolved_path=where(path))
+            return where(path), None
         count, found_in = files.count(pattern)
-        return AssetFact(path=path, kind=kind, owner_class=owner_class, matches=count,
-                         resolved_path=found_in)
+        return found_in, count
 
     def _tracked_files(self, scene_path: str, skip: set[str], outputs: _Outputs,
                        where: Callable[[str], str | None], files: _PatternFiles) -> Steps:
@@ -526,7 +545,9 @@ class PymxsHost:
             if not path or _key(path) in skip or path in outputs:
                 continue
             skip.add(_key(path))
-            out.append(PymxsHost._asset(path, _kind_of(path), "", where, files))
+            kind = _kind_of(path)
+            resolved, matches = self._find(path, tokens_for("", kind), where, files)
+            out.append(AssetFact(path=path, kind=kind, resolved_path=resolved, matches=matches))
         return out
 
     @staticmethod

@@ -38,15 +38,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from vrdr_max.addresses import format_endpoint, validate_host, validate_port
 from vrdr_max.errors import InputError
 from vrdr_max.ports import DEFAULT_PORTS, STANDALONE_PORT, Engine, Mode, port_role
+from vrdr_max.timeouts import DEFAULT_TIMEOUT, MAX_TIMEOUT
 
 if TYPE_CHECKING:
     from vrdr_max.models import DRSettings
-
-DEFAULT_TIMEOUT = 1.0
-"""Seconds one endpoint gets for name lookup and TCP handshake together."""
-
-MAX_TIMEOUT = 120.0
-"""Longest per-endpoint timeout accepted; longer waits only hide a dead host."""
 
 FD_RESERVE = 64
 """File descriptors a probe leaves to the rest of the process (its files, the event loop's own

@@ -24,13 +24,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_valid
 from vrdr_max.addresses import split_endpoint, validate_host
 from vrdr_max.assetpaths import normalise_drives
 from vrdr_max.errors import InputError, quote
-from vrdr_max.farm.urls import parse_service_url
-from vrdr_max.jsonfiles import load_json_model
 from vrdr_max.models import Dispatcher, RenderServer
 from vrdr_max.plugcfg import expand_home
 from vrdr_max.ports import Engine, Mode, default_port
-from vrdr_max.probe import MAX_TIMEOUT
-from vrdr_max.spawner import NumaOptions, server_entries
+from vrdr_max.spawner import NumaOptions
+from vrdr_max.timeouts import MAX_TIMEOUT
 
 STUDIO_ENV = "VRDR_STUDIO_CONFIG"
 USER_ENV = "VRDR_USER_CONFIG"
@@ -41,7 +39,9 @@ MAX_PROBE_INTERVAL = 24 * 3600.0
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Validators are built on first use: a command reads these files once, and most
+    # commands meet no file at all (issue 18, item 7: `vrdr check` pays them at start).
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class NumaHost(_Strict):
@@ -76,6 +76,8 @@ class Pool(_Strict):
 
     def entries(self) -> list[RenderServer]:
         """The pool's cfg entries: listed servers, then NUMA machines expanded per port."""
+        from vrdr_max.spawner import server_entries  # noqa: PLC0415
+
         port = default_port(self.engine, self.mode)
         out = []
         for text in self.servers:
@@ -112,7 +114,7 @@ class StudioDefaults(_Strict):
     The field defaults are the built-in defaults; ``resolve`` fills in what the layers set.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     pool: str | None = None
     shared_drives: frozenset[str] = frozenset()
@@ -165,6 +167,8 @@ class FarmLayer(_Strict):
     @field_validator("deadline_url")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
+        from vrdr_max.farm.urls import parse_service_url  # noqa: PLC0415 - only a file's URL
+
         return None if value is None else parse_service_url(value).text
 
     @field_validator("licence_servers")
@@ -178,7 +182,7 @@ class FarmLayer(_Strict):
 class FarmSettings(_Strict):
     """The resolved farm settings: the field defaults are the built-in ones."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     deadline_url: str | None = None
     """The Deadline Web Service, e.g. ``http://deadline01:8082`` (no port is assumed)."""
@@ -219,7 +223,12 @@ class Source(str, Enum):
 
 
 class Effective(BaseModel):
-    """The merged configuration, with where each pool and default came from."""
+    """The merged configuration, with where each pool and default came from.
+
+    ``resolve`` builds it from layers already validated, without validating them again.
+    """
+
+    model_config = ConfigDict(defer_build=True)
 
     pools: dict[str, Pool]
     pool_sources: dict[str, Source]
@@ -263,6 +272,8 @@ def load_config_file(path: Path) -> ConfigFile:
     Raises:
         InputError: unreadable, not JSON, an unknown version, or a bad field (named).
     """
+    from vrdr_max.jsonfiles import load_json_model  # noqa: PLC0415 - only when a file exists
+
     config = load_json_model(ConfigFile, path)
     if config.version != CONFIG_VERSION:
         raise InputError(f"{path}: version {config.version} is not supported "
@@ -298,10 +309,11 @@ def resolve(cli: Defaults | None = None, *, user: ConfigFile | None = None,
     farm, farm_sources = _merge(FarmSettings, (
         (Source.STUDIO, studio.farm if studio else None),
         (Source.USER, user.farm if user else None), (Source.CLI, farm_cli)))
-    return Effective(pools=pools, pool_sources=pool_sources,
-                     defaults=StudioDefaults.model_validate(values), default_sources=sources,
-                     files=dict(files or {}), farm=FarmSettings.model_validate(farm),
-                     farm_sources=farm_sources)
+    # Every part is validated already (the layers, the two resolved models): no second pass.
+    return Effective.model_construct(
+        pools=pools, pool_sources=pool_sources, defaults=StudioDefaults.model_validate(values),
+        default_sources=sources, files=dict(files or {}),
+        farm=FarmSettings.model_validate(farm), farm_sources=farm_sources)
 
 
 def _merge(resolved: type[BaseModel], layers: Iterable[tuple[Source, BaseModel | None]]

@@ -56,3 +56,32 @@ def test_the_sources_beside_the_node_tree_stay_flat_and_within_budget(tmp_path: 
     assert (calls_for(tmp_path, **{**SOURCES, "caches": 8}) - base) / 4 <= PER_PATTERN
     per_element = (calls_for(tmp_path, **{**SOURCES, "render_elements": 8}) - base) / 4
     assert per_element <= PER_RENDER_ELEMENT
+
+
+def test_one_asset_fact_per_asset_never_a_copy(tmp_path: Path, monkeypatch: Any) -> None:
+    """The owner's name is read before an asset's fact is made: no second model per asset.
+
+    A scene read makes about 10,000 asset facts on a large scene; copying half of them to add
+    the owner cost as much as making them (issue 18, item 7).
+    """
+    from vrdr_max.facts import AssetFact
+
+    made: list[str] = []
+    real_init = AssetFact.__init__
+
+    def counted(self: AssetFact, **values: Any) -> None:
+        made.append(values["path"])
+        real_init(self, **values)
+
+    def refused(*_args: Any, **_kwargs: Any) -> None:
+        raise AssertionError("an asset fact was copied")
+
+    monkeypatch.setattr(AssetFact, "__init__", counted)
+    monkeypatch.setattr(AssetFact, "model_copy", refused)
+    scene = synthetic_scene(**{**BASE, **SOURCES, "missing_maps": 0.3})
+    with mock_pymxs.installed(scene, plugcfg_dir=tmp_path):
+        from vrdr_max.max_host import PymxsHost
+
+        facts = PymxsHost().read_scene()
+    assert len(made) == len(facts.assets)
+    assert sum(a.owner is not None for a in facts.assets) > len(facts.assets) // 3

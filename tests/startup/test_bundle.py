@@ -60,7 +60,13 @@ def test_the_package_holds_code_ui_startup_icons_and_deps_per_abi(bundle: Path,
         assert f"Contents/vendor/{abi}/vrdrtest_pure.py" in files
     parts = {part for f in files for part in f.split("/")}
     assert not {p for p in parts if p.lower().startswith(("pyside", "shiboken", "pytest"))}
-    assert not parts & {"mock_pymxs", "tests", "__pycache__", "benchmarks"}
+    assert not parts & {"mock_pymxs", "tests", "benchmarks"}
+    # __pycache__ holds only what the build compiled (hash-checked), never the checkout's.
+    for name in (f for f in files if "/__pycache__/" in f):
+        folder, _, cached = name.rpartition("/__pycache__/")
+        stem, _tag, ext = cached.rsplit(".", 2)
+        assert ext == "pyc" and f"{folder}/{stem}.py" in files, name
+        assert int.from_bytes(files[name][4:8], "little") == 0b11, name  # PEP 552 checked hash
 
 
 def test_the_manifest_lists_every_vendored_wheel_with_its_hash(bundle: Path,
@@ -485,7 +491,10 @@ def test_outside_a_git_checkout_every_file_of_the_source_folders_is_packed(
     files = tree(result.folder)
     assert result.sources == "tree"
     assert "Contents/python/vrdr_max/ui-files/extra.txt" in files
-    assert not [f for f in files if "__pycache__" in f]
+    # The tree's own caches stay out; the build's bytecode (hash-checked) goes in.
+    assert "Contents/python/vrdr_max/__pycache__/x.cpython-311.pyc" not in files
+    assert all(int.from_bytes(data[4:8], "little") == 0b11
+               for f, data in files.items() if "__pycache__" in f)
 
 
 def test_a_link_among_the_sources_is_refused(tmp_path: Path, house: Wheelhouse) -> None:

@@ -6,6 +6,7 @@ Each case runs in a fresh interpreter: the test process itself has loaded everyt
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -43,9 +44,12 @@ def test_start_up_imports_nothing_heavy(code: str) -> None:
 
 
 # What reading and writing cfg lines may not load (issue 18.5): pydantic and its models, the
-# file-lock library (flock is taken directly), dataclasses and typing (with inspect behind them).
+# file-lock library (flock is taken directly), dataclasses and typing (with inspect behind them),
+# and the re-match of untracked server lists (the commands save tracked edits: without bytecode
+# every module loaded is compiled at each start).
 CFG_PATH_HEAVY = ("pydantic", "pydantic_core", "vrdr_max.models", "filelock", "dataclasses",
-                  "inspect", "typing", "asyncio", "importlib.metadata", "shutil", "secrets")
+                  "inspect", "typing", "asyncio", "importlib.metadata", "shutil", "secrets",
+                  "vrdr_max.cfgmatch")
 
 
 @pytest.mark.parametrize("argv", [
@@ -61,10 +65,13 @@ def test_cfg_commands_load_no_models_no_filelock(tmp_path: Path, argv: list[str]
         argv = [*argv[:2], "--cfg", str(cfg), *argv[2:]]
     code = (f"import sys\nfrom vrdr_max.cli.main import main\ntry:\n    code = main({argv!r})\n"
             "except SystemExit as exc:\n    code = exc.code\nassert code == 0, code\n"
-            f"print(sorted(m for m in {CFG_PATH_HEAVY!r} if m in sys.modules))")
+            f"print(sorted(m for m in {CFG_PATH_HEAVY!r} if m in sys.modules))\n"
+            # The re-match's code itself: not in any module they load (compiled for nothing).
+            "print(sorted(n for n, m in list(sys.modules.items()) if n.startswith('vrdr_max')"
+            " and hasattr(m, '_match_servers')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=120)
-    assert done.stdout.splitlines()[-1] == "[]"
+    assert done.stdout.splitlines()[-2:] == ["[]", "[]"]
     if argv[0] == "servers" and argv[1] != "list":
         assert sorted(p.name for p in tmp_path.iterdir()) == ["vray_dr.cfg",
                                                               "vray_dr.cfg.vrdr.bak"]
@@ -96,3 +103,34 @@ def test_demo_and_reporting_do_not_import_the_cli() -> None:
 def test_the_probe_module_leaves_asyncio_to_probe_async() -> None:
     """`vrdr probe` and the panel's worker use the blocking probe: no event loop to import."""
     assert heavy_modules_after("import vrdr_max.probe") == []
+
+
+# What `vrdr check` on a scene needs no module of when no cfg, manifest or studio/user file is
+# given (issue 18.7): the probe (and its thread pool), the settings and sidecar stores, the
+# manifest reader, the farm URL parser and the JSON file reader.
+CHECK_PATH_UNUSED = ("vrdr_max.probe", "vrdr_max.settings_store", "vrdr_max.sidecar",
+                     "vrdr_max.manifest", "vrdr_max.farm.urls", "vrdr_max.jsonfiles",
+                     "concurrent.futures", "asyncio")
+STUDIO_MODELS = ("NumaHost", "Pool", "Defaults", "StudioDefaults", "FarmLayer", "FarmSettings",
+                 "ConfigFile", "Effective")
+
+
+def test_check_without_a_cfg_loads_only_what_it_uses(tmp_path: Path) -> None:
+    """No probe, stores or manifest reader; of the studio models only the two it resolves.
+
+    The studio models build their validators on first use: a check without a studio or user
+    file validates the two resolved models, and nothing else of that module.
+    """
+    code = (f"import sys\nfrom vrdr_max.cli.main import main\n"
+            f"code = main(['check', '--scene', 'clean', '--json'])\nassert code == 0, code\n"
+            "from vrdr_max import studio\n"
+            f"print(sorted(m for m in {CHECK_PATH_UNUSED!r} if m in sys.modules))\n"
+            f"print(sorted(m for m in {STUDIO_MODELS!r} "
+            "if getattr(studio, m).__pydantic_complete__))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VRDR_")}
+    env["VRDR_USER_CONFIG"] = str(tmp_path / "absent.json")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120, env=env)
+    loaded, built = done.stdout.splitlines()[-2:]
+    assert loaded == "[]"
+    assert built == str(sorted(["FarmSettings", "StudioDefaults"]))

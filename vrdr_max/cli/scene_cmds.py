@@ -82,6 +82,8 @@ def _config(args: argparse.Namespace) -> Effective:
              "manifest": str(args.manifest) if args.manifest else None,
              "only_online": getattr(args, "only_online", None),
              "restore": getattr(args, "restore", None), "pool": getattr(args, "pool", None)}
+    if all(value is None for value in given.values()):
+        return load_effective(None)  # no flag given: nothing to validate
     try:
         flags = Defaults.model_validate(given)
     except ValidationError as exc:
@@ -92,10 +94,12 @@ def _config(args: argparse.Namespace) -> Effective:
 
 
 def _manifest(config: Effective) -> FarmManifest | None:
-    from vrdr_max.manifest import load_manifest  # noqa: PLC0415
-
     path = config.defaults.manifest
-    return load_manifest(Path(path)) if path else None
+    if not path:
+        return None
+    from vrdr_max.manifest import load_manifest  # noqa: PLC0415 - only when one is named
+
+    return load_manifest(Path(path))
 
 
 def _settings(host: MaxHost, args: argparse.Namespace, config: Effective, *, for_check: bool
@@ -105,10 +109,10 @@ def _settings(host: MaxHost, args: argparse.Namespace, config: Effective, *, for
     ``check`` runs without a cfg when none is named, but a named one must exist; ``submit``
     needs one named and creates it if absent.
     """
-    from vrdr_max.settings_store import load_settings  # noqa: PLC0415
-
     if for_check and not cfg_given(args):
         return None
+    from vrdr_max.settings_store import load_settings  # noqa: PLC0415 - only with a cfg
+
     engine = cfg_engine(args, default=host.read_renderer().engine or Engine.CPU)
     path = cfg_path(args, engine)
     if for_check and not path.is_file():

@@ -5,8 +5,11 @@ inside it (``ui/`` becomes ``vrdr_max/ui-files``, as in the wheel), the start-up
 and the runtime dependencies (pydantic with its compiled core, qtpy and what they need) unpacked
 from Windows wheels once per CPython ABI of 3ds Max 2024-2027. In a git checkout only the files
 git tracks are packed; a source tree without git (an unpacked sdist or archive) gives all its
-files but caches. The build is reproducible: the same inputs give the same bytes (sorted entries,
-fixed zip timestamps and permissions). Wheels come from a local folder or are downloaded from the
+files but caches. Each module is compiled for each ABI whose Python is found here (hash-checked
+``.pyc``, ``deploy/bytecode.py``), so 3ds Max starts without compiling from a folder it cannot
+write. The build is reproducible: the same inputs and interpreters give the same bytes (sorted
+entries, fixed zip timestamps and permissions, bytecode compiled with a fixed hash seed). Wheels
+come from a local folder or are downloaded from the
 urls the project's ``uv.lock`` pins; every wheel must match the sha256 the lock records, or, for a
 wheel the lock does not list, a sha256 the caller gives (``--hash``).
 """
@@ -32,6 +35,7 @@ from pathlib import Path
 
 from vrdr_max import __version__
 from vrdr_max.atomic import read_bytes_snapshot
+from vrdr_max.deploy.bytecode import Interpreter, compile_sources, find_interpreters
 from vrdr_max.deploy.package import (
     MANIFEST,
     PACKAGE_FOLDER,
@@ -56,6 +60,9 @@ BUNDLED_SOURCES = ("vrdr_max", SOURCE_FOLDER, "startup_scripts")
 """The source folders whose files go into the package."""
 STARTUP_SCRIPTS = ("vrdr_startup.py", "vrdr_startup.ms")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: same bytes on every build
+ZIP_LEVEL = 6
+"""zlib's default: with three Pythons' bytecode in the package, level 9 compressed 4 times
+slower for a zip 1 % smaller."""
 MAX_WHEEL_BYTES = 128 * 1024 * 1024
 """Largest wheel read (pydantic-core's Windows wheels are about 2 MB)."""
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
@@ -92,12 +99,16 @@ class BundleResult:
     wheels: list[VendoredWheel] = field(default_factory=list)
     sources: str = "git"
     """How the source files were chosen: ``git`` (tracked files) or ``tree`` (no git checkout)."""
+    bytecode: dict[str, str | None] = field(default_factory=dict)
+    """Per ABI, the Python version that compiled its bytecode; None: none found, so that
+    Python compiles the modules from source at every start of 3ds Max (``deploy/bytecode.py``).
+    Empty when the build was asked for no bytecode."""
 
     def to_json(self) -> dict[str, object]:
         """A JSON-ready summary."""
         return {"folder": str(self.folder), "zip": str(self.zip_path),
                 "zip_bytes": self.zip_bytes, "files": self.files, "sources": self.sources,
-                "wheels": [asdict(w) for w in self.wheels]}
+                "wheels": [asdict(w) for w in self.wheels], "bytecode": self.bytecode}
 
 
 def source_root() -> Path:
@@ -439,6 +450,29 @@ def bundle_files(source: Path, needed: Mapping[str, list[LockedPackage]], wheels
     return files, vendored, kind
 
 
+def add_bytecode(files: dict[str, bytes], interpreters: Mapping[str, Interpreter | None]
+                 ) -> dict[str, str | None]:
+    """Add each ABI's compiled modules to ``files``: vrdr's, and the ones vendored for it.
+
+    Returns:
+        The Python version that compiled each ABI's bytecode (None: none found).
+    """
+    code = "Contents/python/"
+    ours = {p.removeprefix(code): data for p, data in files.items() if p.startswith(code)}
+    done: dict[str, str | None] = {}
+    for abi, interpreter in sorted(interpreters.items()):
+        done[abi] = None if interpreter is None else interpreter.version
+        if interpreter is None:
+            continue
+        vendor = f"Contents/vendor/{abi}/"
+        theirs = {p.removeprefix(vendor): data for p, data in files.items()
+                  if p.startswith(vendor)}
+        for prefix, sources in ((code, ours), (vendor, theirs)):
+            files.update((prefix + p, data)
+                         for p, data in compile_sources(interpreter, sources).items())
+    return done
+
+
 def write_zip(files: dict[str, bytes], target: Path) -> None:
     """A zip whose bytes depend only on ``files`` (sorted, fixed time and permissions)."""
     with zipfile.ZipFile(target, "w") as zf:
@@ -447,12 +481,13 @@ def write_zip(files: dict[str, bytes], target: Path) -> None:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 0  # the same "made by" on every OS
-            zf.writestr(info, files[path], compresslevel=9)
+            zf.writestr(info, files[path], compresslevel=ZIP_LEVEL)
 
 
 def build(out: Path, *, wheels: Path | None = None, lock: Path | None = None,
           source: Path | None = None, abis: Iterable[str] = ABIS,
-          hashes: Mapping[str, str] | None = None, fetch: Fetch = download) -> BundleResult:
+          hashes: Mapping[str, str] | None = None, fetch: Fetch = download,
+          bytecode: bool = True, pythons: Mapping[str, Path] | None = None) -> BundleResult:
     """Build ``out/vrdr-max.bundle`` and ``out/vrdr-max-<version>.zip``.
 
     Args:
@@ -463,6 +498,10 @@ def build(out: Path, *, wheels: Path | None = None, lock: Path | None = None,
         abis: the CPython ABIs to vendor for.
         hashes: sha256 per wheel file name for wheels the lock does not list (``--hash``).
         fetch: how to download a url (tests pass a stand-in).
+        bytecode: compile the modules for each ABI whose Python is found (``--no-bytecode``:
+            sources only); an ABI without one gets none, and the result says so.
+        pythons: the interpreter to compile an ABI's bytecode with (``--python``); the others
+            are looked for (this Python, pyenv's, ``python3.X`` on the PATH, ``py -3.X``).
 
     Raises:
         InputError: a missing wheel, a hash that does not match, a wheel the lock does not list
@@ -472,6 +511,8 @@ def build(out: Path, *, wheels: Path | None = None, lock: Path | None = None,
     src = source or source_root()
     abis = tuple(sorted(set(abis)))
     needed = closures(read_lock(lock or src / "uv.lock"), abis)
+    # Before any download: a --python that is not its ABI's Python is bad input.
+    interpreters = find_interpreters(abis, pythons) if bytecode else {}
     if out.exists() and not out.is_dir():
         raise InputError(f"--out: {out} is not a folder")
     packed = [src / d for d in BUNDLED_SOURCES]
@@ -494,10 +535,12 @@ def build(out: Path, *, wheels: Path | None = None, lock: Path | None = None,
             wheels = out / "wheels"
             fetch_wheels(needed, wheels, fetch)
         files, vendored, kind = bundle_files(src, needed, wheels, hashes)
+        compiled = add_bytecode(files, interpreters) if bytecode else {}
         _write_outputs(files, out, folder, zip_path)
     except OSError as exc:
         raise InputError(f"cannot build the package in {out}: {exc.strerror or exc}") from None
-    return BundleResult(folder, zip_path, zip_path.stat().st_size, len(files), vendored, kind)
+    return BundleResult(folder, zip_path, zip_path.stat().st_size, len(files), vendored, kind,
+                        compiled)
 
 
 def _write_outputs(files: dict[str, bytes], out: Path, folder: Path, zip_path: Path) -> None:

@@ -44,7 +44,8 @@ from vrdr_max.farm.errors import FarmError, FarmHTTPError
 from vrdr_max.farm.records import RecordStore, ReservationRecord, ReservedServer
 from vrdr_max.models import RenderServer
 from vrdr_max.ports import Engine
-from vrdr_max.probe import MAX_TIMEOUT, ProbeResult, ProbeTarget, probe
+from vrdr_max.probe import ProbeResult, ProbeTarget, probe
+from vrdr_max.timeouts import MAX_TIMEOUT
 
 QUEUED_TASK_CODE = next(code for code, name in TASK_STATES.items() if name == "Queued")
 
