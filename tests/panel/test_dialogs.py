@@ -266,8 +266,8 @@ def test_the_default_lights_fix_offers_the_scenes_lights_then_a_dome(
     assert [c.class_name for c in mock_max.created] == ["VRayLight"]
 
 
-@pytest.mark.parametrize("which", ["plan", "report", "paste", "numa", "conflict", "fix"])
-def test_every_dialog_can_be_resized(panel: DRPanel, cfg: Path, which: str) -> None:
+def open_dialog(panel: DRPanel, which: str) -> QtWidgets.QDialog:
+    """Build and show one of the panel's dialogs by name."""
     factory = panel.dialogs
     c = panel.controller
     if which == "plan":
@@ -281,10 +281,15 @@ def test_every_dialog_can_be_resized(panel: DRPanel, cfg: Path, which: str) -> N
     elif which == "conflict":
         dialog = dlg.ConflictDialog(factory)
     else:
-        report = c.preflight()
-        finding = next(f for f in report.findings if f.check_id == "default-lights")
+        finding = next(f for f in c.preflight().findings if f.check_id == "default-lights")
         dialog = dlg.FixDialog(factory, finding)
     dialog.show()
+    return dialog
+
+
+@pytest.mark.parametrize("which", ["plan", "report", "paste", "numa", "conflict", "fix"])
+def test_every_dialog_can_be_resized(panel: DRPanel, cfg: Path, which: str) -> None:
+    dialog = open_dialog(panel, which)
     assert dialog.isSizeGripEnabled()
     dialog.resize(900, 700)
     QtWidgets.QApplication.processEvents()
@@ -309,23 +314,8 @@ def layout_item_wrappers() -> int:
 @pytest.mark.parametrize("which", ["plan", "report", "paste", "numa", "conflict", "fix"])
 def test_a_deleted_dialog_leaves_no_wrapper_of_its_layout_items(
         panel: DRPanel, which: str) -> None:
-    factory = panel.dialogs
-    c = panel.controller
     before = layout_item_wrappers()
-    if which == "plan":
-        dialog: QtWidgets.QDialog = factory.plan_dialog(c.plan())
-    elif which == "report":
-        dialog = factory.report_dialog(c.render(c.plan(), "test"))
-    elif which == "paste":
-        dialog = factory.paste_dialog("render10\nnode 05\n")
-    elif which == "numa":
-        dialog = dlg.NumaDialog(factory)
-    elif which == "conflict":
-        dialog = dlg.ConflictDialog(factory)
-    else:
-        finding = next(f for f in c.preflight().findings if f.check_id == "default-lights")
-        dialog = dlg.FixDialog(factory, finding)
-    dialog.show()
+    dialog = open_dialog(panel, which)
     QtWidgets.QApplication.processEvents()
     dialog.deleteLater()
     QtWidgets.QApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
