@@ -75,6 +75,10 @@ class NodeRecords:
         self.class_names = class_names
         self.keys = keys  # the fields any record sets
         self._fields: dict[str, tuple[list[int] | range, list[Any]]] = {}
+        # The records by the keys they set, in the order they set them (``from_json``): a
+        # field's records are then the groups whose keys hold it, found without asking each
+        # record. None: each record is asked.
+        self._shapes: dict[tuple[str, ...], list[int]] | None = None
         self._spellings: dict[str, list[str]] | None = None
         self._by_class: dict[str, list[int]] = {}
         self._targets: dict[str, int] | None = None
@@ -89,17 +93,31 @@ class NodeRecords:
         """
         if type(nodes) is not list or any(t is not dict for t in set(map(type, nodes))):
             return None
-        keys = frozenset(chain.from_iterable(nodes))
+        # Each record's keys as a tuple: an export leaves out a field at its default, so a
+        # scene's 100,000 nodes come in a few shapes (name, class, material: most of them).
+        shapes = list(map(tuple, nodes))
+        distinct = set(shapes)
+        keys = frozenset(chain.from_iterable(distinct))
         if not nodes or not keys <= KEYS:
             return cls([], [], [], keys) if not nodes else None
         order = ("name", "class", *sorted(keys - {"name", "class"}))
-        try:
+        columns: dict[str, list[Any]] | None = None
+        groups: dict[tuple[str, ...], list[int]] | None = None
+        if all(len(shape) == len(keys) for shape in distinct):
             # Every node sets every field some node sets (a file with every field spelled
             # out): one pass reads them all, each object once.
-            columns = dict(zip(order, map(list, zip(*map(itemgetter(*order), nodes),
-                                                    strict=True)), strict=True))
-        except KeyError:
-            columns = None
+            try:
+                columns = dict(zip(order, map(list, zip(*map(itemgetter(*order), nodes),
+                                                        strict=True)), strict=True))
+            except KeyError:  # no name or no class: refused below, as pydantic refuses it
+                columns = None
+        else:
+            groups = {}
+            for i, shape in enumerate(shapes):
+                group = groups.get(shape)
+                if group is None:
+                    groups[shape] = group = []
+                group.append(i)
         try:
             names = columns.pop("name") if columns else list(map(itemgetter("name"), nodes))
             class_names = (columns.pop("class") if columns
@@ -107,6 +125,7 @@ class NodeRecords:
         except KeyError:
             return None
         out = cls(nodes, names, class_names, keys)
+        out._shapes = groups
         if columns:
             everyone = range(len(nodes))
             out._fields.update((key, (everyone, values)) for key, values in columns.items())
@@ -143,6 +162,8 @@ class NodeRecords:
             records = self.records
             if key not in self.keys:
                 found = [], []
+            elif self._shapes is not None:
+                found = self._from_shapes(key, self._shapes)
             else:
                 has = list(map(dict.__contains__, records, repeat(key)))
                 if all(has):
@@ -152,6 +173,17 @@ class NodeRecords:
                              list(map(itemgetter(key), compress(records, has))))
             self._fields[key] = found
         return found
+
+    def _from_shapes(self, key: str, shapes: dict[tuple[str, ...], list[int]]
+                     ) -> tuple[list[int] | range, list[Any]]:
+        """``field`` from the groups of records that set ``key`` (one pass over them)."""
+        records = self.records
+        groups = [group for shape, group in shapes.items() if key in shape]
+        count = sum(map(len, groups))
+        if count == len(records):
+            return range(count), list(map(itemgetter(key), records))
+        where = groups[0] if len(groups) == 1 else sorted(chain.from_iterable(groups))
+        return where, list(map(itemgetter(key), map(records.__getitem__, where)))
 
     def distinct(self, key: str) -> set[Any]:
         """The distinct values of a field that holds text or null (its default included)."""

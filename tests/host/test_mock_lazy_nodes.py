@@ -425,3 +425,27 @@ def test_a_scene_read_crosses_the_same_calls_from_a_file_or_a_model(
         assert calls(synthetic_scene(**size)) == lazy
     eager()
     assert calls(path) == lazy
+
+
+def test_columns_read_by_shape_are_the_columns_read_record_by_record() -> None:
+    """Records grouped by the keys they set (in any order) give each field in file order."""
+    nodes: list[dict[str, Any]] = [
+        {"name": "A", "class": "Box", "material": "M1"},
+        {"name": "L", "class": "VRayLight", "on": False, "layer": "lights"},
+        {"class": "Box", "name": "B", "material": "M2"},  # the same keys, another order
+        {"name": "C", "class": "Box", "material": None, "hidden": True},
+        {"name": "D", "class": "Box"},
+        {"name": "E", "class": "Box", "material": "M1"},
+        {"name": "T", "class": "VRayLight", "on": True, "target": "A", "layer": "lights",
+         "props": {"multiplier": 2.0}, "modifiers": ["Bend"]},
+    ]
+    records = NodeRecords.from_json(nodes)
+    assert records is not None
+    for key in sorted(records.keys | {"frozen"}):
+        where = [i for i, node in enumerate(nodes) if key in node]
+        assert list(records.field(key)[0]) == where, key
+        assert records.field(key)[1] == [nodes[i][key] for i in where], key
+    assert records.names == ["A", "L", "B", "C", "D", "E", "T"]
+    assert records.of_class("box") == [0, 2, 3, 4, 5]
+    assert records.using_material("m1") == [0, 5]
+    assert records.indices_where("props") == [6]
