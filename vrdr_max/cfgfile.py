@@ -232,12 +232,18 @@ _V_RAY_FIELDS: dict[Engine, tuple[_Field, ...]] = {
 }
 """Which settings field each of V-Ray's option keys feeds, per file."""
 
+GPU_FILE_KEYS = frozenset({"autostart_local_slave"})
+"""The option keys V-Ray GPU writes into ``vrayrt_dr.cfg`` besides the servers (vray-dr.md §4,
+from production scripts). [unverified] for V-Ray 5/6/7 (vray-dr.md §4, open question 5): the
+field check reports the keys of the file V-Ray GPU wrote (``plugcfg.vrayrt_dr.cfg.keys``)."""
+
 _APPENDED: dict[Engine, frozenset[str]] = {
     Engine.CPU: frozenset(f.name for f in _V_RAY_FIELDS[Engine.CPU]) | {"dispatcher"},
-    # vrayrt_dr.cfg holds servers and autostart_local_slave; other keys are only kept up to
-    # date when the file already has them (vray-dr.md §4). With the dispatcher line switched
-    # on, it is added for GPU DR2 as for CPU (the guide: "the process is similar").
-    Engine.GPU: frozenset({"use_local_host", "dispatcher"}),
+    # vrayrt_dr.cfg holds servers and GPU_FILE_KEYS; other keys are only kept up to date when
+    # the file already has them (vray-dr.md §4). With the dispatcher line switched on, it is
+    # added for GPU DR2 as for CPU (the guide: "the process is similar").
+    Engine.GPU: frozenset(f.name for f in _V_RAY_FIELDS[Engine.GPU]
+                          if set(f.keys) <= GPU_FILE_KEYS) | {"dispatcher"},
 }
 """Fields written to a file that lacks their key."""
 

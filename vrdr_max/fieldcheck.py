@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 from vrdr_max import host as host_module
 from vrdr_max import max_names as names
 from vrdr_max.atomic import atomic_write
-from vrdr_max.cfgfile import CfgFile, cfg_name
+from vrdr_max.cfgfile import DISPATCHER_KEY, GPU_FILE_KEYS, CfgFile, LineKind, cfg_name
 from vrdr_max.errors import VrdrError
 from vrdr_max.facts import HiddenBy, RendererFamily, SceneFacts
 from vrdr_max.host import FieldHost, StageCase
@@ -222,21 +222,41 @@ def _plugcfg_facts(host: FieldHost, report: FieldReport) -> list[FieldFact]:
             facts.append(_fact(f"plugcfg.{name}", "readable by vrdr", "no such file",
                                FactStatus.ABSENT, "cfgfile"))
             continue
-        facts.append(_read_cfg(path, engine, report))
+        facts += _read_cfg(path, engine, report)
     return facts
 
 
-def _read_cfg(path: Path, engine: Engine, report: FieldReport) -> FieldFact:
+def gpu_keys_fact(cfg: CfgFile) -> FieldFact:
+    """The option keys of the ``vrayrt_dr.cfg`` V-Ray GPU wrote, against ``GPU_FILE_KEYS``.
+
+    A key beyond them means V-Ray GPU keeps more options in its file than the panel offers
+    (``panel.controller.GPU_OPTIONS``); a file without option lines settles nothing.
+    """
+    keys = sorted({line.key for line in cfg.document.lines
+                   if line.kind is LineKind.OPTION and line.key} - {DISPATCHER_KEY})
+    unknown = sum(line.kind is LineKind.UNKNOWN for line in cfg.document.lines)
+    found = ", ".join(keys) or "no option line"
+    if unknown:
+        found += f" and {unknown} line(s) vrdr does not know (in the report's cfg text)"
+    status = (FactStatus.DIFFERENT if set(keys) - GPU_FILE_KEYS or unknown
+              else FactStatus.CONFIRMED if keys else FactStatus.ABSENT)
+    return _fact(f"plugcfg.{cfg_name(Engine.GPU)}.keys",
+                 "only " + ", ".join(sorted(GPU_FILE_KEYS)) + " [unverified]", found, status,
+                 "cfgfile.GPU_FILE_KEYS")
+
+
+def _read_cfg(path: Path, engine: Engine, report: FieldReport) -> list[FieldFact]:
     # Read as vrdr reads it (regular file, bounded, non-blocking), so "readable" means that.
     try:
         cfg = CfgFile.load(path, engine)
     except VrdrError as exc:
-        return _fact(f"plugcfg.{path.name}", "readable by vrdr", str(exc),
-                     FactStatus.DIFFERENT, "cfgfile")
+        return [_fact(f"plugcfg.{path.name}", "readable by vrdr", str(exc),
+                      FactStatus.DIFFERENT, "cfgfile")]
     data = cfg.snapshot.data or b""
     report.cfg_files[path.name] = data.decode("utf-8", errors="replace")
-    return _fact(f"plugcfg.{path.name}", "readable by vrdr",
-                 f"{len(cfg.settings.servers)} server(s)", FactStatus.CONFIRMED, "cfgfile")
+    facts = [_fact(f"plugcfg.{path.name}", "readable by vrdr",
+                   f"{len(cfg.settings.servers)} server(s)", FactStatus.CONFIRMED, "cfgfile")]
+    return [*facts, gpu_keys_fact(cfg)] if engine is Engine.GPU else facts
 
 
 def _startup_record(text: str | None, pid: int) -> tuple[dict[str, object] | None, str]:

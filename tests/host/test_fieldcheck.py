@@ -257,3 +257,23 @@ def test_the_renderer_names_a_dr2_build_may_add_are_sent_back(tmp_path: Path) ->
 def test_without_staging_the_field_check_writes_nothing(tmp_path: Path) -> None:
     report, _mock = _run(tmp_path, _complete, staged=False)  # _run: writes == []
     assert not any(f.id.startswith("scene.") and f.id != "scene.branches" for f in report.facts)
+
+
+@pytest.mark.parametrize(("text", "status", "found"), [
+    (b"gpu01 1 20209\nautostart_local_slave 0\n", CONFIRMED, "autostart_local_slave"),
+    (b"gpu01 1 20209\nautostart_local_slave 1\nrestart_slaves 0\ntransfer_missing_assets 1\n",
+     DIFFERENT, "autostart_local_slave, restart_slaves, transfer_missing_assets"),
+    (b"gpu01 1 20209\nsome_future_key 7\n", DIFFERENT, "no option line and 1 line(s)"),
+    (b"gpu01 1 20209\n", ABSENT, "no option line"),
+])
+def test_the_keys_v_ray_gpu_wrote_settle_what_the_panel_offers_with_gpu(
+        tmp_path: Path, text: bytes, status: FactStatus, found: str) -> None:
+    plugcfg = tmp_path / "plugcfg"
+    plugcfg.mkdir()
+    (plugcfg / "vrayrt_dr.cfg").write_bytes(text)
+    report, _mock = _run(tmp_path, cfg=False)
+    fact = next(f for f in report.facts if f.id == "plugcfg.vrayrt_dr.cfg.keys")
+    assert fact.status is status
+    assert fact.found.startswith(found)
+    assert fact.source == "cfgfile.GPU_FILE_KEYS"
+    assert "plugcfg.vray_dr.cfg.keys" not in _status(report)  # the CPU file holds every option

@@ -115,7 +115,8 @@ PANEL_FIXES = {FIX_DISABLE_UNANSWERED: "disable the servers that did not answer"
 GPU_OPTIONS = frozenset({"use_local_host", "check_missing_files"})
 """What V-Ray GPU keeps: ``vrayrt_dr.cfg``'s ``autostart_local_slave``, and the renderer's
 Check for missing files (vray-dr.md §4, from production scripts). [unverified] that V-Ray 5/6/7
-GPU still read only this key of the file (vray-dr.md §4 and its open question 5)."""
+GPU still read only this key of the file: the belief is ``cfgfile.GPU_FILE_KEYS``, and the field
+check reads the keys of the file V-Ray GPU wrote."""
 GPU_ONLY_REASON = ("V-Ray GPU's vrayrt_dr.cfg holds only Use local host "
                    "(autostart_local_slave): this option is V-Ray CPU's")
 
