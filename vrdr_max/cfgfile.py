@@ -450,6 +450,7 @@ class CfgDocument:
         self._lower: str | None = None
         self._read: list[CfgLine] | None = None
         self._raw_servers: list[Any] | None = None
+        self._entries: list[ServerEntry] | None = None  # never edited in place
         self._values: dict[str, OptionValue] | None = None
         # Server lists handed out whose source is still this document: they get a snapshot
         # before it is edited.
@@ -499,6 +500,7 @@ class CfgDocument:
         # Derived values are never edited in place, so the twin can share them.
         twin._joined, twin._read = self._joined, self._read
         twin._raw_servers, twin._values = self._raw_servers, self._values
+        twin._entries = self._entries
         return twin
 
     @property
@@ -514,7 +516,17 @@ class CfgDocument:
 
     def entries(self) -> list[ServerEntry]:
         """Every server line as ``(host, port, port_end, enabled)``: plain data, in file order."""
-        return list(map(self._entry, self._raw()))
+        return list(self._server_entries())
+
+    def _server_entries(self) -> list[ServerEntry]:
+        """:meth:`entries`, decoded once per content (the caller must not change the list)."""
+        if self._entries is None:
+            self._entries = list(map(self._entry, self._raw()))
+        return self._entries
+
+    def _entries_are(self, entries: list[ServerEntry]) -> None:
+        """Record that the server lines now hold ``entries`` (after an edit that wrote them)."""
+        self._entries = entries
 
     def server_list(self) -> ServerList:
         """The server lines as a :class:`ServerList`, read when first needed."""
@@ -623,7 +635,7 @@ class CfgDocument:
         current = self._field_values()  # server edits leave the options as they are
         changes = servers.changes_since(self.token)
         if changes is None or not self._patch_servers(*changes, ending):
-            entries = list(servers.entries())
+            entries = servers.entry_list()
             if not self._patch_by_diff(entries, ending):
                 self._all_meta()
                 self._store(self._apply_servers([self._line(i) for i in range(self._count())],
@@ -689,6 +701,7 @@ class CfgDocument:
 
     def _edited(self) -> None:
         self._joined = self._lower = self._read = self._raw_servers = self._values = None
+        self._entries = None
 
     def _all_meta(self) -> list[_Meta]:
         """Read every line: the fast-path regex on each, the full reader on the rest."""
@@ -817,17 +830,19 @@ class CfgDocument:
                     if not isinstance(m, CfgLine) or m.server is not None]
             if added and all(edits.get(k, 0) is None for k in range(len(rows))):
                 return False
+            known = self._entries
             self._before_edit()
             gone: set[int] = set()
+            pieces, server = self._pieces, LineKind.SERVER
             for ordinal, entry in edits.items():
                 i = rows[ordinal]
                 if entry is None:
                     gone.add(i)
                     continue
-                line = self._line(i)
+                ending = self._ending_at(i)
                 text = _format_server(entry)
-                self._pieces[i] = _piece(text, line.ending)
-                meta[i] = CfgLine(text, line.ending, LineKind.SERVER, server=entry)
+                pieces[i] = _piece(text, ending)
+                meta[i] = CfgLine(text, ending, server, server=entry)
             if gone:
                 last = len(self._pieces) - 1
                 keep = [i for i in range(len(self._pieces)) if i not in gone]
@@ -840,8 +855,26 @@ class CfgDocument:
                 elif not self._pieces:
                     self._pieces, self._meta = [""], [_TAIL]
             self._edited()
+            if known is not None:  # what the lines hold now, without reading them again
+                after: list[ServerEntry | None] = list(known)
+                for ordinal, entry in edits.items():
+                    after[ordinal] = entry
+                self._entries = [e for e in after if e is not None]
+        known = self._entries
         self._insert_servers(added, ending)
+        if known is not None and added:
+            self._entries = [*known, *added]
         return True
+
+    def _ending_at(self, i: int) -> str:
+        """The terminator of line ``i`` (what :meth:`_line` gives it), without reading it."""
+        item = self._meta_at(i)
+        if isinstance(item, CfgLine):
+            return item.ending
+        last = i == len(self._pieces) - 1
+        if self._pieces[i].endswith("\r"):
+            return "\r" if last else "\r\n"
+        return "" if last else "\n"
 
     def _insert_servers(self, entries: list[ServerEntry], ending: str) -> None:
         """Put new server lines after the last server line (or where the first would go)."""
@@ -1113,7 +1146,7 @@ class CfgFile:
         changes = servers.changes_since(self.document.token)
         if changes is not None:
             return bool(changes[0] or changes[1])
-        return list(servers.entries()) != list(self.document.server_list().entries())
+        return servers.entry_list() != self.document._server_entries()
 
 
 def load_cfg(path: str | Path, engine: Engine | None = None) -> CfgFile:

@@ -40,9 +40,12 @@ def patch_by_diff(doc: CfgDocument, servers: list[ServerEntry], ending: str) -> 
     re-match runs.
     """
     meta = doc._all_meta()
-    rows = [i for i, m in enumerate(meta) if not isinstance(m, CfgLine) or m.server]
-    old = [doc._entry(meta[i]) for i in rows]
-    keys = {_match_key(e) for e in old}
+    old = doc._server_entries()
+    if old == servers:
+        return False  # nothing to do
+    line = CfgLine
+    rows = [i for i, m in enumerate(meta) if type(m) is not line or m.server]
+    keys = {(host.lower(), port, port_end) for host, port, port_end, _on in old}
     if not old or old == servers or len(keys) != len(old):
         return False  # nothing to do, or a key listed twice: the re-match decides
     if len(old) == len(servers):
@@ -56,6 +59,7 @@ def patch_by_diff(doc: CfgDocument, servers: list[ServerEntry], ending: str) -> 
     doc._before_edit()
     edit(doc._pieces, meta)
     doc._edited()
+    doc._entries_are(servers)  # what the edited lines now hold: the next save reads no line
     return True
 
 

@@ -161,14 +161,9 @@ class SetEnabled:
 
     def apply(self, target: Target) -> Op:
         """Switch; the undo sets the old flags."""
-        servers = target.settings.server_list
-        old: list[bool] = []
-        for row, flag in zip(self.rows, self.flags, strict=True):
-            host, port, port_end, enabled = servers.entry(row)
-            old.append(enabled)
-            # The entry came validated; only the flag changes, so pydantic need not look again.
-            servers[row] = RenderServer.model_construct(host=host, port=port, port_end=port_end,
-                                                        enabled=flag)
+        # Plain entries, no model per row: only the flag changes, and the list records the
+        # edits of the file's lines, so the save rewrites just those (not a diff of the list).
+        old = target.settings.server_list.set_enabled_at(self.rows, self.flags)
         target.note(ListChange(ChangeKind.CHANGED, self.rows))
         return SetEnabled(self.rows, tuple(old))
 
