@@ -414,8 +414,10 @@ def _format_value(value: OptionValue) -> str:
 
 # --- the document -----------------------------------------------------------------------------
 
-_Meta: TypeAlias = "re.Match[str] | CfgLine"
-"""What one stored line is: a fast-path server match, or a fully read line."""
+_Meta: TypeAlias = "re.Match[str] | CfgLine | ServerEntry"
+"""What one stored line is: a fast-path server match, a fully read line, or the entry of a
+server line rewritten from it (plain data, which the garbage collector stops tracking: a
+save that rewrites 10,000 lines leaves no 10,000 objects for a full collection to visit)."""
 
 _TAIL = CfgLine("", "", LineKind.BLANK)
 """Stands for the empty piece after a file's last newline (not a line)."""
@@ -451,6 +453,7 @@ class CfgDocument:
         self._read: list[CfgLine] | None = None
         self._raw_servers: list[Any] | None = None
         self._entries: list[ServerEntry] | None = None  # never edited in place
+        self._keys: set[tuple[str, int, int | None]] | bool | None = None  # False: a repeat
         self._values: dict[str, OptionValue] | None = None
         # Server lists handed out whose source is still this document: they get a snapshot
         # before it is edited.
@@ -500,7 +503,7 @@ class CfgDocument:
         # Derived values are never edited in place, so the twin can share them.
         twin._joined, twin._read = self._joined, self._read
         twin._raw_servers, twin._values = self._raw_servers, self._values
-        twin._entries = self._entries
+        twin._entries, twin._keys = self._entries, self._keys
         return twin
 
     @property
@@ -524,9 +527,25 @@ class CfgDocument:
             self._entries = list(map(self._entry, self._raw()))
         return self._entries
 
-    def _entries_are(self, entries: list[ServerEntry]) -> None:
-        """Record that the server lines now hold ``entries`` (after an edit that wrote them)."""
-        self._entries = entries
+    def _server_keys(self) -> set[tuple[str, int, int | None]] | None:
+        """Each server line's host (lower case) and ports; None when one is listed twice.
+
+        Computed once per content, like :meth:`_server_entries` (the caller must not change
+        the set).
+        """
+        if self._keys is None:
+            entries = self._server_entries()
+            keys = {(host.lower(), port, end) for host, port, end, _on in entries}
+            self._keys = keys if len(keys) == len(entries) else False
+        return self._keys if isinstance(self._keys, set) else None
+
+    def _entries_are(self, entries: list[ServerEntry],
+                     keys: set[tuple[str, int, int | None]] | None = None) -> None:
+        """Record that the server lines now hold ``entries`` (after an edit that wrote them).
+
+        ``keys``: their :meth:`_server_keys` when known (else found when next asked).
+        """
+        self._entries, self._keys = entries, keys
 
     def server_list(self) -> ServerList:
         """The server lines as a :class:`ServerList`, read when first needed."""
@@ -676,6 +695,8 @@ class CfgDocument:
         return len(self._pieces) - (self._pieces[-1] == "")
 
     def _entry(self, item: Any) -> ServerEntry:
+        if type(item) is tuple:  # a rewritten server line's entry
+            return item
         if isinstance(item, CfgLine):
             assert item.server is not None
             return item.server
@@ -701,7 +722,7 @@ class CfgDocument:
 
     def _edited(self) -> None:
         self._joined = self._lower = self._read = self._raw_servers = self._values = None
-        self._entries = None
+        self._entries = self._keys = None
 
     def _all_meta(self) -> list[_Meta]:
         """Read every line: the fast-path regex on each, the full reader on the rest."""
@@ -833,16 +854,14 @@ class CfgDocument:
             known = self._entries
             self._before_edit()
             gone: set[int] = set()
-            pieces, server = self._pieces, LineKind.SERVER
+            pieces = self._pieces
             for ordinal, entry in edits.items():
                 i = rows[ordinal]
                 if entry is None:
                     gone.add(i)
                     continue
-                ending = self._ending_at(i)
-                text = _format_server(entry)
-                pieces[i] = _piece(text, ending)
-                meta[i] = CfgLine(text, ending, server, server=entry)
+                pieces[i] = _piece(_format_server(entry), self._ending_at(i))
+                meta[i] = entry
             if gone:
                 last = len(self._pieces) - 1
                 keep = [i for i in range(len(self._pieces)) if i not in gone]

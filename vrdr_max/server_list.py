@@ -297,6 +297,23 @@ class ServerList(MutableSequence["RenderServer"]):
             self._raw_left = False
         return out
 
+    def insert_entry(self, index: int, entry: ServerEntry) -> None:
+        """Insert a validated entry before ``index`` as plain data (no duplicate check).
+
+        At the end it is an addition, which a save appends; elsewhere the list no longer
+        knows how it differs from the file (a save compares the entries).
+        """
+        if index >= len(self):
+            self._append(entry, entry)
+            return
+        self._changed()
+        self._all().insert(index, entry)
+
+    def replace_entry(self, index: int, entry: ServerEntry) -> None:
+        """Put a validated entry in place of the one at ``index``, as plain data."""
+        self._changed()
+        self._all()[index] = entry
+
     def set_enabled_at(self, rows: Iterable[int], flags: Iterable[bool]) -> list[bool]:
         """Switch the entries at ``rows`` on or off (one flag per row); return the old flags.
 

@@ -105,7 +105,9 @@ class Insert:
         servers = target.settings.server_list
         labels = target.labels()
         for row, server, label in zip(self.rows, self.servers, self.origins, strict=True):
-            servers.insert(row, server)  # at the end: an append, which saves fastest
+            # Plain data (a save reads it without an object per row); at the end an append,
+            # which saves fastest.
+            servers.insert_entry(row, server.entry)
             labels[server.key] = label
         target.note(ListChange(ChangeKind.INSERTED, self.rows))
         return Remove(self.rows)
@@ -144,7 +146,7 @@ class Replace:
         labels = target.labels()
         old = tuple(servers[row] for row in self.rows)
         for row, before, after in zip(self.rows, old, self.servers, strict=True):
-            servers[row] = after
+            servers.replace_entry(row, after.entry)
             if after.key != before.key:
                 labels[after.key] = labels.get(before.key, ("added", None))
         target.note(ListChange(ChangeKind.CHANGED, self.rows))
