@@ -420,8 +420,10 @@ def _format_value(value: OptionValue) -> str:
 
 # --- the document -----------------------------------------------------------------------------
 
-_Meta: TypeAlias = "re.Match[str] | CfgLine"
-"""What one stored line is: a fast-path server match, or a fully read line."""
+_Meta: TypeAlias = "re.Match[str] | CfgLine | ServerEntry"
+"""What one stored line is: a fast-path server match, a fully read line, or the entry of a
+server line rewritten from it (plain data, which the garbage collector stops tracking: a
+save that rewrites 10,000 lines leaves no 10,000 objects for a full collection to visit)."""
 
 _TAIL = CfgLine("", "", LineKind.BLANK)
 """Stands for the empty piece after a file's last newline (not a line)."""
@@ -456,6 +458,8 @@ class CfgDocument:
         self._lower: str | None = None
         self._read: list[CfgLine] | None = None
         self._raw_servers: list[Any] | None = None
+        self._entries: list[ServerEntry] | None = None  # never edited in place
+        self._keys: set[tuple[str, int, int | None]] | bool | None = None  # False: a repeat
         self._values: dict[str, OptionValue] | None = None
         # Server lists handed out whose source is still this document: they get a snapshot
         # before it is edited.
@@ -505,6 +509,7 @@ class CfgDocument:
         # Derived values are never edited in place, so the twin can share them.
         twin._joined, twin._read = self._joined, self._read
         twin._raw_servers, twin._values = self._raw_servers, self._values
+        twin._entries, twin._keys = self._entries, self._keys
         return twin
 
     @property
@@ -520,7 +525,33 @@ class CfgDocument:
 
     def entries(self) -> list[ServerEntry]:
         """Every server line as ``(host, port, port_end, enabled)``: plain data, in file order."""
-        return list(map(self._entry, self._raw()))
+        return list(self._server_entries())
+
+    def _server_entries(self) -> list[ServerEntry]:
+        """:meth:`entries`, decoded once per content (the caller must not change the list)."""
+        if self._entries is None:
+            self._entries = list(map(self._entry, self._raw()))
+        return self._entries
+
+    def _server_keys(self) -> set[tuple[str, int, int | None]] | None:
+        """Each server line's host (lower case) and ports; None when one is listed twice.
+
+        Computed once per content, like :meth:`_server_entries` (the caller must not change
+        the set).
+        """
+        if self._keys is None:
+            entries = self._server_entries()
+            keys = {(host.lower(), port, end) for host, port, end, _on in entries}
+            self._keys = keys if len(keys) == len(entries) else False
+        return self._keys if isinstance(self._keys, set) else None
+
+    def _entries_are(self, entries: list[ServerEntry],
+                     keys: set[tuple[str, int, int | None]] | None = None) -> None:
+        """Record that the server lines now hold ``entries`` (after an edit that wrote them).
+
+        ``keys``: their :meth:`_server_keys` when known (else found when next asked).
+        """
+        self._entries, self._keys = entries, keys
 
     def server_list(self) -> ServerList:
         """The server lines as a :class:`ServerList`, read when first needed."""
@@ -629,7 +660,7 @@ class CfgDocument:
         current = self._field_values()  # server edits leave the options as they are
         changes = servers.changes_since(self.token)
         if changes is None or not self._patch_servers(*changes, ending):
-            entries = list(servers.entries())
+            entries = servers.entry_list()
             if not self._patch_by_diff(entries, ending):
                 self._all_meta()
                 self._store(self._apply_servers([self._line(i) for i in range(self._count())],
@@ -670,6 +701,8 @@ class CfgDocument:
         return len(self._pieces) - (self._pieces[-1] == "")
 
     def _entry(self, item: Any) -> ServerEntry:
+        if type(item) is tuple:  # a rewritten server line's entry
+            return item
         if isinstance(item, CfgLine):
             assert item.server is not None
             return item.server
@@ -695,6 +728,7 @@ class CfgDocument:
 
     def _edited(self) -> None:
         self._joined = self._lower = self._read = self._raw_servers = self._values = None
+        self._entries = self._keys = None
 
     def _all_meta(self) -> list[_Meta]:
         """Read every line: the fast-path regex on each, the full reader on the rest."""
@@ -823,17 +857,17 @@ class CfgDocument:
                     if not isinstance(m, CfgLine) or m.server is not None]
             if added and all(edits.get(k, 0) is None for k in range(len(rows))):
                 return False
+            known = self._entries
             self._before_edit()
             gone: set[int] = set()
+            pieces = self._pieces
             for ordinal, entry in edits.items():
                 i = rows[ordinal]
                 if entry is None:
                     gone.add(i)
                     continue
-                line = self._line(i)
-                text = _format_server(entry)
-                self._pieces[i] = _piece(text, line.ending)
-                meta[i] = CfgLine(text, line.ending, LineKind.SERVER, server=entry)
+                pieces[i] = _piece(_format_server(entry), self._ending_at(i))
+                meta[i] = entry
             if gone:
                 last = len(self._pieces) - 1
                 keep = [i for i in range(len(self._pieces)) if i not in gone]
@@ -846,8 +880,26 @@ class CfgDocument:
                 elif not self._pieces:
                     self._pieces, self._meta = [""], [_TAIL]
             self._edited()
+            if known is not None:  # what the lines hold now, without reading them again
+                after: list[ServerEntry | None] = list(known)
+                for ordinal, entry in edits.items():
+                    after[ordinal] = entry
+                self._entries = [e for e in after if e is not None]
+        known = self._entries
         self._insert_servers(added, ending)
+        if known is not None and added:
+            self._entries = [*known, *added]
         return True
+
+    def _ending_at(self, i: int) -> str:
+        """The terminator of line ``i`` (what :meth:`_line` gives it), without reading it."""
+        item = self._meta_at(i)
+        if isinstance(item, CfgLine):
+            return item.ending
+        last = i == len(self._pieces) - 1
+        if self._pieces[i].endswith("\r"):
+            return "\r" if last else "\r\n"
+        return "" if last else "\n"
 
     def _insert_servers(self, entries: list[ServerEntry], ending: str) -> None:
         """Put new server lines after the last server line (or where the first would go)."""
@@ -1119,7 +1171,7 @@ class CfgFile:
         changes = servers.changes_since(self.document.token)
         if changes is not None:
             return bool(changes[0] or changes[1])
-        return list(servers.entries()) != list(self.document.server_list().entries())
+        return servers.entry_list() != self.document._server_entries()
 
 
 def load_cfg(path: str | Path, engine: Engine | None = None) -> CfgFile:

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 _LineEdit: TypeAlias = "Callable[[list[str], list[_Meta]], None]"
 """An edit of a document's pieces and their line records (see :func:`patch_by_diff`)."""
+_Found: TypeAlias = "tuple[_LineEdit, list[int], list[int]]"
+"""The edit, the positions in the old entries that went or changed, and in the new list."""
 
 
 def patch_by_diff(doc: CfgDocument, servers: list[ServerEntry], ending: str) -> bool:
@@ -40,28 +42,36 @@ def patch_by_diff(doc: CfgDocument, servers: list[ServerEntry], ending: str) -> 
     re-match runs.
     """
     meta = doc._all_meta()
-    rows = [i for i, m in enumerate(meta) if not isinstance(m, CfgLine) or m.server]
-    old = [doc._entry(meta[i]) for i in rows]
-    keys = {_match_key(e) for e in old}
-    if not old or old == servers or len(keys) != len(old):
-        return False  # nothing to do, or a key listed twice: the re-match decides
+    old = doc._server_entries()
+    if old == servers:
+        return False  # nothing to do
+    line = CfgLine
+    rows = [i for i, m in enumerate(meta) if type(m) is not line or m.server]
+    keys = doc._server_keys()
+    if not old or keys is None:
+        return False  # a key listed twice: the re-match decides
     if len(old) == len(servers):
-        edit = _changed_lines(doc, rows, old, servers, keys)
+        found = _changed_lines(doc, rows, old, servers, keys)
     elif len(servers) < len(old):
-        edit = _removed_lines(doc, rows, old, servers)
+        found = _removed_lines(doc, rows, old, servers)
     else:
-        edit = _inserted_lines(doc, rows, old, servers, keys, ending=ending)
-    if edit is None:
+        found = _inserted_lines(doc, rows, old, servers, keys, ending=ending)
+    if found is None:
         return False
+    edit, went, came = found
     doc._before_edit()
     edit(doc._pieces, meta)
     doc._edited()
+    # What the edited lines now hold, so the next save reads no line: the entries, and their
+    # keys when still each listed once (the old keys were).
+    after = (keys - {_match_key(old[k]) for k in went}) | {_match_key(servers[j]) for j in came}
+    doc._entries_are(servers, after if len(after) == len(servers) else None)
     return True
 
 
 def _changed_lines(doc: CfgDocument, rows: list[int], old: list[ServerEntry],
                    servers: list[ServerEntry], keys: set[tuple[str, int, int | None]]
-                   ) -> _LineEdit | None:
+                   ) -> _Found | None:
     """Rewrite the lines of entries changed where they stand; None when that differs."""
     changed = [k for k, (a, b) in enumerate(zip(old, servers, strict=True)) if a != b]
     last = len(doc._pieces) - 1
@@ -79,11 +89,11 @@ def _changed_lines(doc: CfgDocument, rows: list[int], old: list[ServerEntry],
         for i, line in lines:
             pieces[i], meta[i] = _piece(line.text, line.ending), line
 
-    return edit
+    return edit, changed, changed
 
 
 def _removed_lines(doc: CfgDocument, rows: list[int], old: list[ServerEntry],
-                   servers: list[ServerEntry]) -> _LineEdit | None:
+                   servers: list[ServerEntry]) -> _Found | None:
     """Delete the lines of the entries taken out; None when that differs."""
     gone = _dropped(old, servers)
     if gone is None or any(rows[k] == len(doc._pieces) - 1 for k in gone):
@@ -93,12 +103,12 @@ def _removed_lines(doc: CfgDocument, rows: list[int], old: list[ServerEntry],
         for k in reversed(gone):
             del pieces[rows[k]], meta[rows[k]]
 
-    return edit
+    return edit, gone, []
 
 
 def _inserted_lines(doc: CfgDocument, rows: list[int], old: list[ServerEntry],
                     servers: list[ServerEntry], keys: set[tuple[str, int, int | None]], *,
-                    ending: str) -> _LineEdit | None:
+                    ending: str) -> _Found | None:
     """Insert the new entries' lines; None when that differs."""
     put = _dropped(servers, old)  # the new entries, as positions in ``servers``
     if put is None or any(_match_key(servers[j]) in keys for j in put):
@@ -117,7 +127,7 @@ def _inserted_lines(doc: CfgDocument, rows: list[int], old: list[ServerEntry],
             pieces.insert(place, _piece(line.text, ending))
             meta.insert(place, line)
 
-    return edit
+    return edit, [], put
 
 
 def apply_servers(lines: list[CfgLine], servers: list[ServerEntry],

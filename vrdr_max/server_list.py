@@ -131,6 +131,7 @@ class ServerList(MutableSequence["RenderServer"]):
         # once a removal shifted them (None: item i is server line i).
         self._edits: dict[int, tuple[ServerEntry, ServerEntry | None]] = {}
         self._ordinals: list[int] | None = None
+        self._raw_left = False  # items in the source's raw form may remain (entry_list)
 
     @classmethod
     def lazy(cls, source: Callable[[], list[Any]], decode: Callable[[Any], ServerEntry],
@@ -157,6 +158,7 @@ class ServerList(MutableSequence["RenderServer"]):
             self._source = None
             self._items = [*raw, *self._items]
             self._base += len(raw)
+            self._raw_left = bool(raw)
         return self._items
 
     def _entry_of(self, item: Any) -> ServerEntry:
@@ -259,6 +261,7 @@ class ServerList(MutableSequence["RenderServer"]):
     def __copy__(self) -> ServerList:
         out = ServerList()
         out._items, out._decode = list(self._all()), self._decode
+        out._raw_left = self._raw_left
         return out
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ServerList:
@@ -276,6 +279,63 @@ class ServerList(MutableSequence["RenderServer"]):
         entry_of = self._entry_of
         for item in self._all():
             yield entry_of(item)
+
+    def entry_list(self) -> list[ServerEntry]:
+        """Every server as ``(host, port, port_end, enabled)``, in a new list, in one pass.
+
+        Items still in the source's raw form are kept decoded afterwards, so the next pass
+        (the panel's next save compares the whole list) reads plain tuples.
+        """
+        items = self._all()
+        entry_of = self._entry_of
+        out = [item if type(item) is tuple else entry_of(item) for item in items]
+        if self._raw_left:
+            built = BuiltServer
+            for i, item in enumerate(items):
+                if type(item) is not tuple and not isinstance(item, built):
+                    items[i] = out[i]  # the same entry, decoded once
+            self._raw_left = False
+        return out
+
+    def insert_entry(self, index: int, entry: ServerEntry) -> None:
+        """Insert a validated entry before ``index`` as plain data (no duplicate check).
+
+        At the end it is an addition, which a save appends; elsewhere the list no longer
+        knows how it differs from the file (a save compares the entries).
+        """
+        if index >= len(self):
+            self._append(entry, entry)
+            return
+        self._changed()
+        self._all().insert(index, entry)
+
+    def replace_entry(self, index: int, entry: ServerEntry) -> None:
+        """Put a validated entry in place of the one at ``index``, as plain data."""
+        self._changed()
+        self._all()[index] = entry
+
+    def set_enabled_at(self, rows: Iterable[int], flags: Iterable[bool]) -> list[bool]:
+        """Switch the entries at ``rows`` on or off (one flag per row); return the old flags.
+
+        Entry-level, like :meth:`set_endpoints_enabled`: no object is built and a server
+        already handed out is replaced by plain data, not changed in place. The edits of the
+        origin document's servers are recorded, so a save rewrites just their lines.
+        """
+        self._sync()
+        items = self._all()
+        tracked = self._origin is not None
+        old: list[bool] = []
+        for i, flag in zip(rows, flags, strict=True):
+            item = items[i]
+            host, port, port_end, on = entry = (item if type(item) is tuple
+                                                else self._entry_of(item))
+            old.append(on)
+            if on == flag:
+                continue
+            items[i] = switched = (host, port, port_end, flag)
+            if tracked and i < self._base:
+                self._edit(i, entry, switched)  # entry: decoded once
+        return old
 
     def entry(self, index: int) -> ServerEntry:
         """Server ``index`` as plain data, without building its object or handing it out.

@@ -8,15 +8,17 @@ server lines are patched in place, with the bytes the full re-match gives.
 from __future__ import annotations
 
 import random
+import time
 from pathlib import Path
 
 import pytest
-from qtpy import QtWidgets
+from qtpy import QtCore, QtWidgets
 
 from mock_pymxs import MockMax
 from vrdr_max.cfgfile import CfgDocument
 from vrdr_max.models import DRSettings, RenderServer
 from vrdr_max.panel.widgets import DRPanel
+from vrdr_max.panel.workers import Poster
 from vrdr_max.ports import Engine
 
 
@@ -196,3 +198,81 @@ def test_a_long_lists_save_waits_for_the_next_turn_and_a_burst_saves_once(
     assert c.add_server("render04") is None
     c.flush()  # a plan, a render, a reload or closing writes a waiting save first
     assert b"render04" in cfg.read_bytes()
+
+
+def test_work_posted_by_an_edit_waits_behind_the_timers_already_due(qtbot) -> None:
+    """A long list's edit and its save are two stalls, not one: a timer due in between runs.
+
+    ``benchmarks/panel.py`` measures stalls with such a heartbeat; with a queued call the save
+    ran right after the edit, and the two stalled as one.
+    """
+    events: list[str] = []
+    poster = Poster()
+    tick = QtCore.QTimer()  # a heartbeat
+    tick.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
+    tick.setInterval(1)
+    loop = QtCore.QEventLoop()
+    tick.timeout.connect(lambda: events.append("tick"))
+    tick.timeout.connect(lambda: "save" in events and loop.quit())
+
+    def edit() -> None:  # a long edit: the heartbeat falls due while it runs
+        time.sleep(0.005)
+        poster(lambda: events.append("save"))
+        events.append("edit")
+        time.sleep(0.005)
+
+    tick.start()
+    QtCore.QTimer.singleShot(0, edit)
+    QtCore.QTimer.singleShot(5000, loop.quit)
+    loop.exec()
+    tick.stop()
+    done, saved = events.index("edit"), events.index("save")
+    assert "tick" in events[done:saved], events
+
+
+def _farm_cfg(cfg: Path, servers: int) -> None:
+    cfg.write_bytes(b"".join(b"render%03d 1 20204\r\n" % i for i in range(servers))
+                    + b"restart_slaves 1\r\n")
+
+
+def test_switching_rows_saves_just_their_lines_and_a_save_reads_no_line_again(
+        panel: DRPanel, cfg: Path, monkeypatch) -> None:
+    """Disable all, enable all, remove, undo: no diff of the whole list, no line decoded again.
+
+    The flags are recorded as edits of the file's lines (the save rewrites those); after a
+    save the document knows the entries its lines hold, so the next save compares without
+    reading them.
+    """
+    c = panel.controller
+    _farm_cfg(cfg, 300)
+    c.reload_cfg()
+    rows = list(range(c.row_count()))
+    assert c.set_rows_enabled(rows[:1], False) is None  # one save reads the file's lines
+    c.flush()
+
+    def no_diff(*_args: object) -> bool:
+        raise AssertionError("the whole list was compared to the file's lines")
+
+    monkeypatch.setattr(CfgDocument, "_patch_by_diff", no_diff)
+    monkeypatch.setattr(CfgDocument, "_apply_servers", None)  # nor the full re-match
+    assert c.set_rows_enabled(rows, False) is None
+    c.flush()
+    assert c.set_rows_enabled(rows, True) is None
+    c.flush()
+    data = cfg.read_bytes()
+    assert data.count(b" 1 20204\r\n") == 300 and b"restart_slaves 1" in data
+    assert c.undo() is None  # disabled again, by the same tracked patch
+    c.flush()
+    assert cfg.read_bytes().count(b" 0 20204\r\n") == 300
+    monkeypatch.undo()
+
+    def no_read(*_args: object) -> object:
+        raise AssertionError("a server line was decoded again")
+
+    assert c.remove_rows([150]) is None
+    c.flush()
+    monkeypatch.setattr(CfgDocument, "_entry", no_read)
+    assert c.undo() is None  # puts the row back: a diff against the entries the save wrote
+    c.flush()
+    assert cfg.read_bytes() == data.replace(b" 1 20204", b" 0 20204")
+    assert c.entry(150) == ("render150", 20204, None, False)

@@ -105,7 +105,9 @@ class Insert:
         servers = target.settings.server_list
         labels = target.labels()
         for row, server, label in zip(self.rows, self.servers, self.origins, strict=True):
-            servers.insert(row, server)  # at the end: an append, which saves fastest
+            # Plain data (a save reads it without an object per row); at the end an append,
+            # which saves fastest.
+            servers.insert_entry(row, server.entry)
             labels[server.key] = label
         target.note(ListChange(ChangeKind.INSERTED, self.rows))
         return Remove(self.rows)
@@ -144,7 +146,7 @@ class Replace:
         labels = target.labels()
         old = tuple(servers[row] for row in self.rows)
         for row, before, after in zip(self.rows, old, self.servers, strict=True):
-            servers[row] = after
+            servers.replace_entry(row, after.entry)
             if after.key != before.key:
                 labels[after.key] = labels.get(before.key, ("added", None))
         target.note(ListChange(ChangeKind.CHANGED, self.rows))
@@ -161,14 +163,9 @@ class SetEnabled:
 
     def apply(self, target: Target) -> Op:
         """Switch; the undo sets the old flags."""
-        servers = target.settings.server_list
-        old: list[bool] = []
-        for row, flag in zip(self.rows, self.flags, strict=True):
-            host, port, port_end, enabled = servers.entry(row)
-            old.append(enabled)
-            # The entry came validated; only the flag changes, so pydantic need not look again.
-            servers[row] = RenderServer.model_construct(host=host, port=port, port_end=port_end,
-                                                        enabled=flag)
+        # Plain entries, no model per row: only the flag changes, and the list records the
+        # edits of the file's lines, so the save rewrites just those (not a diff of the list).
+        old = target.settings.server_list.set_enabled_at(self.rows, self.flags)
         target.note(ListChange(ChangeKind.CHANGED, self.rows))
         return SetEnabled(self.rows, tuple(old))
 

@@ -73,10 +73,13 @@ class Mirror:
             for row in reversed(rows):
                 self._drop(self.entries.pop(row))
         elif change.kind is ChangeKind.CHANGED:
+            entries = self.entries
             for row in rows:
-                self._drop(self.entries[row])
-                self.entries[row] = entry = read(row)
-                self._add(entry)
+                before, entry = entries[row], read(row)
+                entries[row] = entry
+                if before[:3] != entry[:3]:  # not just the flag: the index follows the key
+                    self._drop(before)
+                    self._add(entry)
 
     def rows_matching(self, test: Callable[[ServerEntry], bool]) -> list[int]:
         """Rows whose entry passes ``test``."""

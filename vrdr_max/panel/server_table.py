@@ -126,7 +126,8 @@ class ServerTableModel(QtCore.QAbstractTableModel):
             return
         rows = change.rows
         if change.kind is ChangeKind.CHANGED:
-            shown = [r for r in (self.table_row(s) for s in rows) if r is not None]
+            shown = ([r for r in rows if 0 <= r < self._count] if self.view is None
+                     else [r for r in (self.table_row(s) for s in rows) if r is not None])
             if shown:
                 self.dataChanged.emit(self.index(min(shown), ENABLED),
                                       self.index(max(shown), SOURCE))

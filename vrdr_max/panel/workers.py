@@ -217,13 +217,19 @@ _END = object()
 class Poster(QtCore.QObject):
     """Runs a callable on the main thread once the current events are handled (next turn).
 
-    A zero-time timer, not a queued signal: queued calls run back to back with the event
-    that queued them, before any timer, so the UI would not turn in between. The controller
-    hands it work that can wait for the edit to be shown (a long list's save, the list's
-    findings). Call it on the main thread.
+    A started zero-time timer, not a queued call: queued calls run back to back with the
+    event that queued them, before any timer, so the UI would not turn in between, and the
+    static ``QTimer.singleShot(0, func)`` is such a queued call (Qt posts it as an event: an
+    edit and its save then stalled as one). A started timer runs after the timers already
+    due (a repaint, the artist's next key). The controller hands it work that can wait for
+    the edit to be shown (a long list's save, the list's findings). Call it on the main
+    thread.
     """
 
     def __call__(self, func: Callable[[], None]) -> None:
         """Run ``func`` on a later turn of this object's event loop."""
-        # The (msec, callable) form: PySide2 has no (msec, context, callable).
-        QtCore.QTimer.singleShot(0, func)
+        timer = QtCore.QTimer(self)
+        timer.setSingleShot(True)
+        timer.timeout.connect(timer.deleteLater)  # first: it goes even if ``func`` raises
+        timer.timeout.connect(func)
+        timer.start(0)
