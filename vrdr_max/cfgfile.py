@@ -823,8 +823,13 @@ class CfgDocument:
         self._pieces, self._meta = pieces, meta
         self._edited()
 
-    def _insert(self, at: int, new: list[CfgLine], ending: str) -> None:
-        """Insert ``new`` (terminated lines) before line ``at``; ``at`` may be the line count."""
+    def _insert(self, at: int, new: list[CfgLine] | list[ServerEntry], ending: str) -> None:
+        """Insert ``new`` before line ``at``, each ended by ``ending``; ``at`` may be the count.
+
+        ``new`` holds lines, or server entries: those are kept as their entries, as rewritten
+        server lines are (plain tuples of text and numbers, which the garbage collector stops
+        tracking, so pasting thousands of servers does not bring its full collections sooner).
+        """
         self._before_edit()
         count = self._count()
         if at >= count and self._pieces[-1] != "":
@@ -837,7 +842,9 @@ class CfgDocument:
                     self._meta[-1] = last._replace(ending=ending)
                 self._meta.append(_TAIL)
             at = count
-        self._pieces[at:at] = [_piece(line.text, line.ending) for line in new]
+        self._pieces[at:at] = [
+            _piece(item.text, item.ending) if isinstance(item, CfgLine)
+            else _piece(_format_server(item), ending) for item in new]
         if self._meta is not None:
             self._meta[at:at] = new
         self._edited()
@@ -909,8 +916,7 @@ class CfgDocument:
         at = next((i + 1 for i in range(count - 1, -1, -1) if self._is_server(i)), None)
         if at is None:
             at = next((i for i in range(count) if self._is_option(i)), 0)
-        self._insert(at, [CfgLine(_format_server(e), ending, LineKind.SERVER, server=e)
-                          for e in entries], ending)
+        self._insert(at, entries, ending)
 
     def _is_server(self, i: int) -> bool:
         item = self._meta_at(i)

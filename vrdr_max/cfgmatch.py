@@ -82,12 +82,13 @@ def _changed_lines(doc: CfgDocument, rows: list[int], old: list[ServerEntry],
         if servers[k][0].lower() != old[k][0].lower() and not (
                 len(changed) == 1 and _follows(rows, k)):
             return None  # renamed: the re-match puts it after the entry before it
-    lines = [(rows[k], CfgLine(_format_server(servers[k]), doc._line(rows[k]).ending,
-                               LineKind.SERVER, server=servers[k])) for k in changed]
+    # Kept as their entries, as CfgDocument keeps rewritten lines (plain tuples, untracked by
+    # the garbage collector).
+    lines = [(rows[k], servers[k], doc._line(rows[k]).ending) for k in changed]
 
     def edit(pieces: list[str], meta: list[_Meta]) -> None:
-        for i, line in lines:
-            pieces[i], meta[i] = _piece(line.text, line.ending), line
+        for i, entry, line_ending in lines:
+            pieces[i], meta[i] = _piece(_format_server(entry), line_ending), entry
 
     return edit, changed, changed
 
@@ -122,10 +123,8 @@ def _inserted_lines(doc: CfgDocument, rows: list[int], old: list[ServerEntry],
         # From the end, so each place still means what it meant; equal places keep the
         # list's order.
         for place, j in sorted(zip(places, put, strict=True), reverse=True):
-            line = CfgLine(_format_server(servers[j]), ending, LineKind.SERVER,
-                           server=servers[j])
-            pieces.insert(place, _piece(line.text, ending))
-            meta.insert(place, line)
+            pieces.insert(place, _piece(_format_server(servers[j]), ending))
+            meta.insert(place, servers[j])
 
     return edit, [], put
 

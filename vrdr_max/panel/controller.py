@@ -831,8 +831,8 @@ class PanelController:
             new.append(server)
         if not new:
             return None
-        return Insert(tuple(range(start, start + len(new))), tuple(new),
-                      tuple((origin, pool) for _ in new))
+        label = (origin, pool)  # one shared label: a tuple per row would stay tracked by gc
+        return Insert(tuple(range(start, start + len(new))), tuple(new), (label,) * len(new))
 
     def add_server(self, text: str, source: Origin = Origin.ADDED) -> str | None:
         """Add ``host[:port]`` (the engine's default port when none); return an error or None."""
