@@ -80,7 +80,7 @@ class Op(Protocol):
         ...
 
 
-def _runs(rows: Sequence[int]) -> list[tuple[int, int]]:
+def row_runs(rows: Sequence[int]) -> list[tuple[int, int]]:
     """Ascending rows as ``[start, stop)`` runs of consecutive positions."""
     runs: list[tuple[int, int]] = []
     for row in rows:
@@ -126,7 +126,7 @@ class Remove:
         labels = target.labels()
         gone = tuple(servers[row] for row in self.rows)
         origins = tuple(labels.get(s.key, ("file", None)) for s in gone)
-        for start, stop in reversed(_runs(self.rows)):
+        for start, stop in reversed(row_runs(self.rows)):
             del servers[start:stop]
         target.note(ListChange(ChangeKind.REMOVED, self.rows))
         return Insert(self.rows, gone, origins)

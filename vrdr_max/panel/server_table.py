@@ -17,7 +17,7 @@ from qtpy import QtCore, QtGui
 
 from vrdr_max.models import ServerEntry
 from vrdr_max.panel.controller import Event, Key, Origin, PanelController
-from vrdr_max.panel.edits import ChangeKind, ListChange
+from vrdr_max.panel.edits import ChangeKind, ListChange, row_runs
 from vrdr_max.panel.listing import Show, matches, status_of, status_sort_key, status_text
 from vrdr_max.panel.listing import text_filter as make_text_filter
 
@@ -139,7 +139,7 @@ class ServerTableModel(QtCore.QAbstractTableModel):
 
     def _inserted(self, rows: tuple[int, ...]) -> None:
         if self.view is None:
-            for start, stop in _runs(rows):
+            for start, stop in row_runs(rows):
                 self.beginInsertRows(QtCore.QModelIndex(), start, stop - 1)
                 self._count += stop - start
                 self.endInsertRows()
@@ -156,14 +156,14 @@ class ServerTableModel(QtCore.QAbstractTableModel):
 
     def _removed(self, rows: tuple[int, ...]) -> None:
         if self.view is None:
-            for start, stop in reversed(_runs(rows)):
+            for start, stop in reversed(row_runs(rows)):
                 self.beginRemoveRows(QtCore.QModelIndex(), start, stop - 1)
                 self._count -= stop - start
                 self.endRemoveRows()
             return
         gone = set(rows)
         shown = sorted(i for i, s in enumerate(self.view) if s in gone)
-        for start, stop in reversed(_runs(shown)):
+        for start, stop in reversed(row_runs(shown)):
             self.beginRemoveRows(QtCore.QModelIndex(), start, stop - 1)
             del self.view[start:stop]
             self._position = None
@@ -332,17 +332,6 @@ _BASE = Flag.ItemIsEnabled | Flag.ItemIsSelectable
 _FLAGS = (_BASE | Flag.ItemIsUserCheckable, _BASE | Flag.ItemIsEditable,
           _BASE | Flag.ItemIsEditable, _BASE, _BASE)
 """The flags of each column, in column order."""
-
-
-def _runs(rows: tuple[int, ...] | list[int]) -> list[tuple[int, int]]:
-    """Ascending rows as ``[start, stop)`` runs."""
-    runs: list[tuple[int, int]] = []
-    for row in rows:
-        if runs and runs[-1][1] == row:
-            runs[-1] = (runs[-1][0], row + 1)
-        else:
-            runs.append((row, row + 1))
-    return runs
 
 
 def _shifted_up(view: list[int], inserted: tuple[int, ...]) -> list[int]:

@@ -18,6 +18,7 @@ from vrdr_max.discovery import DiscoveryReport
 from vrdr_max.models import CacheLimitType
 from vrdr_max.panel.controller import Event, FindingRow, InputField, PanelController
 from vrdr_max.panel.dialogs import DialogFactory
+from vrdr_max.panel.edits import row_runs
 from vrdr_max.panel.farm_panel import FarmPanel
 from vrdr_max.panel.listing import Show, plural, status_text
 from vrdr_max.panel.look import (
@@ -826,7 +827,7 @@ class DRPanel(QtWidgets.QWidget):
         table = self.serverTable
         selection = QtCore.QItemSelection()
         last = self.model.columnCount() - 1
-        for start, stop in _runs(self.model.rows_where(show)):
+        for start, stop in row_runs(self.model.rows_where(show)):
             selection.select(self.model.index(start, 0), self.model.index(stop - 1, last))
         table.selectionModel().select(
             selection, QtCore.QItemSelectionModel.SelectionFlag.ClearAndSelect)
@@ -1063,17 +1064,6 @@ def headline(message: str) -> str:
     cuts = [i for i in (message.find(mark) for mark in (": ", "; ", " (")) if i >= 12]
     head = message[:min(cuts)] if cuts else message
     return head[:1].upper() + head[1:]
-
-
-def _runs(rows: list[int]) -> list[tuple[int, int]]:
-    """Ascending rows as ``[start, stop)`` runs."""
-    runs: list[tuple[int, int]] = []
-    for row in rows:
-        if runs and runs[-1][1] == row:
-            runs[-1] = (runs[-1][0], row + 1)
-        else:
-            runs.append((row, row + 1))
-    return runs
 
 
 __all__ = ["DRPanel", "headline", "top_level_items"]
