@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import mock_pymxs
+from vrdr_max.facts import SceneFacts
 
 Edit = Callable[[dict[str, Any]], None]
 
@@ -34,3 +35,10 @@ def host_for(scene: str | mock_pymxs.Scene, plugcfg: Path) -> Iterator[Any]:
         from vrdr_max.max_host import PymxsHost
 
         yield PymxsHost(), mock
+
+
+def read(tmp_path: Path, scene: mock_pymxs.Scene) -> SceneFacts:
+    """The adapter's ``read_scene()`` of ``scene``, its plugcfg folder under ``tmp_path``."""
+    with host_for(scene, tmp_path / "plugcfg") as (host, _mock):
+        facts: SceneFacts = host.read_scene()
+        return facts

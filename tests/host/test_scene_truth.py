@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from host_scenes import host_for
+from host_scenes import host_for, read
 
 import mock_pymxs
 from vrdr_max.checks import CheckContext, CheckReport, Finding, Severity, run
-from vrdr_max.facts import HiddenBy, SceneFacts
+from vrdr_max.facts import HiddenBy
 from vrdr_max.models import DRSettings
 
 SERVERS = DRSettings(servers=[{"host": "render01", "port": 20204}])
@@ -42,12 +42,6 @@ def scene(**fields: Any) -> mock_pymxs.Scene:
     }
     data.update(fields)
     return mock_pymxs.parse_scene(data, "test scene")
-
-
-def read(tmp_path: Path, scn: mock_pymxs.Scene) -> SceneFacts:
-    with host_for(scn, tmp_path / "plugcfg") as (host, _mock):
-        facts: SceneFacts = host.read_scene()
-        return facts
 
 
 def check(tmp_path: Path, scn: mock_pymxs.Scene, settings: DRSettings = SERVERS,

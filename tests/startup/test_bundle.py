@@ -8,13 +8,11 @@ import json
 import os
 import shutil
 import subprocess
-import threading
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from startup_helpers import ROOT, Wheelhouse, build_bundle, make_wheel
+from startup_helpers import ROOT, Wheelhouse, build_bundle, make_wheel, off_thread
 
 from vrdr_max.cli.main import main
 from vrdr_max.deploy.bundle import ABIS, FORBIDDEN, build, download, python_abi, wheel_matches
@@ -195,24 +193,8 @@ def test_a_fifo_as_the_lock_is_refused_without_blocking(tmp_path: Path,
                                                          house: Wheelhouse) -> None:
     fifo = tmp_path / "uv.lock"
     os.mkfifo(fifo)
-    outcome: list[BaseException | None] = []
-
-    def run() -> None:
-        try:
-            read_lock(fifo)
-        except BaseException as exc:  # noqa: BLE001 - handed to the test as a value
-            outcome.append(exc)
-        else:
-            outcome.append(None)
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(5)
-    if worker.is_alive():
-        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))  # release the blocked reader
-        worker.join(10)
-        pytest.fail("reading a FIFO as the lock file blocked")
-    assert isinstance(outcome[0], InputError) and "FIFO" in str(outcome[0])
+    outcome = off_thread(lambda: read_lock(fifo), fifo)
+    assert isinstance(outcome, InputError) and "FIFO" in str(outcome)
 
 
 def test_output_paths_that_cannot_be_written_are_one_line_and_nothing_moves(
@@ -294,36 +276,14 @@ def _copy_wheels(house: Wheelhouse, folder: Path) -> Path:
     return folder
 
 
-def _run_in_thread(call: Callable[[], object], unblock: Path) -> BaseException | None:
-    """``call()`` on a thread; fails the test if it blocks (then opens ``unblock``'s FIFO)."""
-    outcome: list[BaseException | None] = []
-
-    def run() -> None:
-        try:
-            call()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test as a value
-            outcome.append(exc)
-        else:
-            outcome.append(None)
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(10)
-    if worker.is_alive():
-        os.close(os.open(unblock, os.O_WRONLY | os.O_NONBLOCK))  # release the blocked reader
-        worker.join(10)
-        pytest.fail(f"{unblock.name}: a FIFO blocked the build")
-    return outcome[0]
-
-
 def test_a_fifo_named_like_a_wheel_is_refused_without_blocking(
         tmp_path: Path, house: Wheelhouse) -> None:
     wheels = _copy_wheels(house, tmp_path / "wheels")
     [pure] = wheels.glob("vrdrtest_pure-*.whl")
     pure.unlink()
     os.mkfifo(pure)
-    error = _run_in_thread(lambda: build(tmp_path / "out", wheels=wheels, lock=house.lock,
-                                         source=ROOT, abis=house.abis), pure)
+    error = off_thread(lambda: build(tmp_path / "out", wheels=wheels, lock=house.lock,
+                                     source=ROOT, abis=house.abis), pure)
     assert isinstance(error, InputError) and "FIFO" in str(error), error
     assert not (tmp_path / "out" / "vrdr-max.bundle").exists()
 
@@ -404,8 +364,8 @@ def test_a_fifo_manifest_in_the_output_package_is_refused_without_blocking(
     manifest = out / "vrdr-max.bundle" / "PackageContents.xml"
     manifest.unlink()
     os.mkfifo(manifest)
-    error = _run_in_thread(lambda: build(out, wheels=house.wheels, lock=house.lock,
-                                         source=ROOT, abis=house.abis), manifest)
+    error = off_thread(lambda: build(out, wheels=house.wheels, lock=house.lock,
+                                     source=ROOT, abis=house.abis), manifest)
     assert isinstance(error, InputError) and "FIFO" in str(error), error
 
 

@@ -8,12 +8,12 @@ import shutil
 import stat
 import subprocess
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from startup_helpers import off_thread
 
 from vrdr_max.cli.main import main
 from vrdr_max.deploy.install import PLUGINS_ENV, UPGRADE_CODE, plugins_dir
@@ -209,26 +209,13 @@ def test_an_uninstall_the_os_refuses_removes_nothing(
     assert sorted(p.name for p in plugins.iterdir()) == ["vrdr-max.bundle"]
 
 
-def _in_thread(call: Callable[[], object], fifo: Path) -> object:
-    """``call()``'s result on a thread; fails the test if it blocks on ``fifo``."""
-    outcome: list[object] = []
-    worker = threading.Thread(target=lambda: outcome.append(call()), daemon=True)
-    worker.start()
-    worker.join(10)
-    if worker.is_alive():
-        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))  # release the blocked reader
-        worker.join(10)
-        pytest.fail(f"{fifo} (a FIFO) blocked vrdr")
-    return outcome[0]
-
-
 def test_a_fifo_manifest_in_the_package_to_install_is_refused_without_blocking(
         bundle: Path, plugins: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     source = tmp_path / "vrdr-max.bundle"
     shutil.copytree(bundle, source)
     (source / "PackageContents.xml").unlink()
     os.mkfifo(source / "PackageContents.xml")
-    code = _in_thread(lambda: main(["install", "--from", str(source)]),
+    code = off_thread(lambda: main(["install", "--from", str(source)]),
                       source / "PackageContents.xml")
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "FIFO" in err, err
@@ -243,7 +230,7 @@ def test_a_fifo_manifest_where_the_package_is_installed_is_left_alone(
     os.mkfifo(manifest)
     capsys.readouterr()
     for verb in (["install", "--from", str(bundle)], ["uninstall"]):
-        code = _in_thread(lambda verb=verb: main(verb), manifest)
+        code = off_thread(lambda verb=verb: main(verb), manifest)
         err = capsys.readouterr().err
         assert code == 2 and err.count("\n") == 1 and "FIFO" in err, (verb, err)
     assert stat.S_ISFIFO(manifest.lstat().st_mode)
@@ -280,7 +267,7 @@ def test_install_copies_only_the_packages_own_regular_files(
     source = _copy_with(bundle, tmp_path / "src", make)
     fifo = next((p for p in (source / "Contents" / "pipe", tmp_path / "src" / "pipe")
                  if p.exists() and stat.S_ISFIFO(p.stat().st_mode)), source / "none")
-    code = _in_thread(lambda: main(["install", "--from", str(source)]), fifo)
+    code = off_thread(lambda: main(["install", "--from", str(source)]), fifo)
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1, (what, err)
     assert "a package is copied only with its own regular files" in err or "FIFO" in err, err
