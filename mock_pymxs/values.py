@@ -533,31 +533,44 @@ class MaxObject(_Counted):
         return f"<{self._o.cls.name}<{self}>>"
 
 
-class RootNode(_Counted):
-    """``rootNode``: the scene root; the mock models only its AppData."""
+class _SceneRoot(_Counted):
+    """A scene-wide singleton global: equal to itself whatever wrapper holds it."""
 
     __slots__ = ()
+    _NAME = ""
+    """The MAXScript global, which also owns its AppData."""
+    _TEXT = ""
+    """How MAXScript prints it."""
+    _CLASS = ""
+    """The class name its repr shows."""
 
     def __init__(self, session: Session) -> None:
         _slot(self, "_s", session)
 
     def _owner(self) -> str:
-        return "rootNode"
+        return self._NAME
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, RootNode)
+        return type(other) is type(self)
 
     def __hash__(self) -> int:
-        return hash("rootNode")
+        return hash(self._NAME)
 
     def __str__(self) -> str:
-        return "<root>"
+        return self._TEXT
 
     def __repr__(self) -> str:
-        return "<RootNode<<root>>>"
+        return f"<{self._CLASS}<{self._TEXT}>>"
 
 
-class RootScene(_Counted):
+class RootNode(_SceneRoot):
+    """``rootNode``: the scene root; the mock models only its AppData."""
+
+    __slots__ = ()
+    _NAME, _TEXT, _CLASS = "rootNode", "<root>", "RootNode"
+
+
+class RootScene(_SceneRoot):
     """``rootScene``: the scene root above ``rootNode``.
 
     Autodesk, "rootScene System Global Variable" (3ds Max 2011+): its sub-anims are the
@@ -565,24 +578,7 @@ class RootScene(_Counted):
     """
 
     __slots__ = ()
-
-    def __init__(self, session: Session) -> None:
-        _slot(self, "_s", session)
-
-    def _owner(self) -> str:
-        return "rootScene"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, RootScene)
-
-    def __hash__(self) -> int:
-        return hash("rootScene")
-
-    def __str__(self) -> str:
-        return "$<rootScene>"
-
-    def __repr__(self) -> str:
-        return "<Scene<$<rootScene>>>"
+    _NAME, _TEXT, _CLASS = "rootScene", "$<rootScene>", "Scene"
 
 
 class SceneBranch(_Counted):
