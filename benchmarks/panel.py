@@ -492,6 +492,7 @@ def bench_actions(servers: int, repeat: int) -> dict[str, Any]:
             build_show = (time.perf_counter() - start) * 1000.0
             controller.apply_probe_results(fake_answers(controller))
             QtWidgets.QApplication.processEvents()
+            heap = len(gc.get_objects())  # what every full collection visits
             actions = panel_actions(panel, servers)
 
             def idle() -> bool:
@@ -506,18 +507,22 @@ def bench_actions(servers: int, repeat: int) -> dict[str, Any]:
                     figures[name] = None  # not in this version of the panel
                     continue
                 setup, action = pair
-                gaps, busy = [], []
+                gaps, busy, collections = [], [], []
                 for run in range(repeat + 1):  # the first run warms up, untimed
                     if setup is not None:
                         stall(setup, idle)
                     floors.append(floor())
-                    gap, total = stall(action, idle)
+                    with GcWatch() as watch:
+                        gap, total = stall(action, idle)
                     if run:
                         gaps.append(gap)
                         busy.append(total)
+                        collections += watch.full_ms
                 figures[name] = {"max_ms": round(max(gaps), 1),
                                  "median_ms": round(statistics.median(gaps), 1),
-                                 "busy_ms_median": round(statistics.median(busy), 1)}
+                                 "busy_ms_median": round(statistics.median(busy), 1),
+                                 "full_gcs": len(collections),
+                                 "full_gc_ms_max": round(max(collections, default=0.0), 1)}
             floor_ms = statistics.median(floors)
             for value in figures.values():
                 if value is not None:
@@ -533,6 +538,7 @@ def bench_actions(servers: int, repeat: int) -> dict[str, Any]:
             "measure": ("longest gap of a 2 ms heartbeat from the action until the panel is "
                         "idle (busy_ms: the whole of it)"),
             "actions": figures, "longest_stall_ms": worst,
+            "heap_objects_tracked_after_build": heap,
             "missing_actions": [k for k, v in figures.items() if v is None],
             "runs_per_action": repeat, "state": "warm (each action once before the timed runs)"}
 

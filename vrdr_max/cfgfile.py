@@ -420,10 +420,11 @@ def _format_value(value: OptionValue) -> str:
 
 # --- the document -----------------------------------------------------------------------------
 
-_Meta: TypeAlias = "re.Match[str] | CfgLine | ServerEntry"
-"""What one stored line is: a fast-path server match, a fully read line, or the entry of a
-server line rewritten from it (plain data, which the garbage collector stops tracking: a
-save that rewrites 10,000 lines leaves no 10,000 objects for a full collection to visit)."""
+_Meta: TypeAlias = "CfgLine | ServerEntry"
+"""What one stored line is: a fully read line, or a server line's entry (the lines the fast
+path read, and the lines rewritten from an entry). Entries are plain data, which the garbage
+collector stops tracking: a 10,000-server file leaves no 10,000 objects (regex matches, lines)
+for every full collection to visit."""
 
 _TAIL = CfgLine("", "", LineKind.BLANK)
 """Stands for the empty piece after a file's last newline (not a line)."""
@@ -706,7 +707,7 @@ class CfgDocument:
         if isinstance(item, CfgLine):
             assert item.server is not None
             return item.server
-        port = item.group(3)
+        port = item.group(3)  # a fast-path match, not stored
         return item.group(1), int(port) if port else self._default, None, item.group(2) == "1"
 
     def may_list(self, host: str) -> bool:
@@ -734,15 +735,16 @@ class CfgDocument:
         """Read every line: the fast-path regex on each, the full reader on the rest."""
         if self._meta is None:
             pieces = self._pieces
-            matches = list(map(_FAST_SERVER.fullmatch, pieces))
-            meta: list[Any] = list(matches)
+            default = self._default
+            meta: list[Any] = [
+                None if m is None else
+                (m[1], int(m[3]) if m[3] else default, None, m[2] == "1")
+                for m in map(_FAST_SERVER.fullmatch, pieces)]
             read = []
-            for i in [i for i, m in enumerate(matches) if m is None]:
+            for i in [i for i, m in enumerate(meta) if m is None]:
                 meta[i] = line = self._read_piece(i)
                 read.append(line)
             self._meta, self._read = meta, read
-            if self._raw_servers is None and not any(line.server for line in read):
-                self._raw_servers = list(filter(None, matches))  # at C speed
         return self._meta
 
     def _read_piece(self, i: int) -> CfgLine:
@@ -754,8 +756,8 @@ class CfgDocument:
             body, ending = (piece[:-1], "\r") if piece.endswith("\r") else (piece, "")
         return _classify(body, ending, self._default, self._options)
 
-    def _meta_at(self, i: int) -> _Meta:
-        """What line ``i`` is, without reading every line."""
+    def _meta_at(self, i: int) -> _Meta | re.Match[str]:
+        """What line ``i`` is, without reading every line (a server line: its match)."""
         if self._meta is not None:
             return self._meta[i]
         return _FAST_SERVER.fullmatch(self._pieces[i]) or self._read_piece(i)

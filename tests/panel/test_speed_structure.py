@@ -301,3 +301,29 @@ def test_pasted_servers_leave_nothing_per_row_for_the_collector(panel: DRPanel, 
         grown = len(gc.get_objects()) - before
     assert grown < 100, f"{grown} more objects tracked after pasting 1,000 servers"
     assert cfg.read_bytes().count(b"pasted2x") == 1000
+
+
+def test_a_loaded_farm_list_leaves_nothing_per_row_for_the_collector(panel: DRPanel, cfg: Path
+                                                                     ) -> None:
+    """The panel showing a 2,000-server file, saved once, keeps no object per row alive.
+
+    What stays (the document's lines, the working list, the table's rows) is plain tuples of
+    text and numbers, which the collector stops tracking: a farm-sized list adds nothing to
+    every full collection, and its load does not bring the next one nearer.
+    """
+    import gc
+
+    c = panel.controller
+    _farm_cfg(cfg, 10)
+    c.reload_cfg()
+    gc.collect()
+    before = len(gc.get_objects())
+    _farm_cfg(cfg, 2000)
+    c.reload_cfg()
+    assert c.set_rows_enabled([0], enabled=False) is None  # the save reads every line
+    c.flush()
+    panel.serverTable.viewport().repaint()
+    gc.collect()
+    grown = len(gc.get_objects()) - before
+    assert grown < 200, f"{grown} more objects tracked with 2,000 servers listed"
+    assert cfg.read_bytes().startswith(b"render000 0 20204\r\nrender001 1 20204\r\n")
