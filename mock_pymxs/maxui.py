@@ -118,7 +118,9 @@ class StartupState:
     """The start-up side of one installed mock: host flags, macros, menus, executed Python."""
 
     def __init__(self, session: Session) -> None:
-        self.session = session
+        # Weak: this state is the value of a weak-keyed table whose key is the session; a
+        # strong reference back would keep every installed session (and its scene) alive.
+        self._session = weakref.ref(session)
         # True/False, or None: the function returns undefined (pymxs: None).
         self.net_server: bool | None = False
         self.batch: bool | None = False
@@ -142,6 +144,13 @@ class StartupState:
         self.executed_files: list[str] = []
         self.python_namespace: dict[str, Any] = {"__name__": "__main__",
                                                  "__builtins__": builtins}
+
+    @property
+    def session(self) -> Session:
+        """The session this state belongs to (alive while the state is reachable)."""
+        session = self._session()
+        assert session is not None, "the start-up state outlived its session"
+        return session
 
     @property
     def year(self) -> int:

@@ -78,6 +78,26 @@ def test_install_puts_modules_and_uninstall_restores_previous() -> None:
         sys.modules.pop("qtmax", None)
 
 
+def test_an_uninstalled_scene_is_freed(tmp_path: Path) -> None:
+    """Nothing keeps an uninstalled mock's session (and its scene) alive.
+
+    A 100,000-node scene is over half a million objects: one kept per install would make every
+    later full collection of a test or benchmark process walk them.
+    """
+    import gc
+    import weakref
+
+    from mock_pymxs.maxui import startup_state
+
+    mock = install("demo", plugcfg_dir=tmp_path)
+    assert startup_state(mock).year  # the start-up side of the session exists
+    session = weakref.ref(mock._session)
+    mock.uninstall()
+    del mock
+    gc.collect()
+    assert session() is None
+
+
 def test_runtime_bound_at_import_follows_installs_and_fails_after_uninstall() -> None:
     with mock_pymxs.installed("demo"):
         cached = load("pymxs").runtime
