@@ -28,7 +28,14 @@ Farm scale (issue 16, issue 18 item 8), every figure with its baseline from the 
   and 10,000 servers listed, as the time from the action to its repaint done (``action();
   processEvents()``). Baseline, interleaved with every action: the floor of any edit, one
   ``atomic_write`` of a file as large as the cfg (each edit saves it). Warm (the process has
-  run each action once before the timed runs).
+  run each action once before the timed runs). The collector is settled before each timed run
+  (``gc.collect()``, untimed), so a full collection that falls in a run is one the action
+  itself brought on, not one left due by the sections and farm sizes before it; each
+  action's ``full_gcs`` says how many fell in its runs. What brings the next one nearer is
+  measured apart, in one more untimed run per action: the objects it promotes into the oldest
+  generation and the objects it leaves tracked; with the cost of one full collection of this
+  heap (``baseline_full_gc_ms``) and the heap's size, that says how many such actions bring
+  one on (a full collection is due once promotions reach a quarter of the long-lived heap).
 * ``guard``: the render guard with 1,000 and 10,000 servers, every one probed. Baseline: one
   pass over the same list looking each server's answer up in a dict (the least any guard
   over the list can do). The guard on the 100,000-node scene and its runtime calls, as before.
@@ -472,6 +479,41 @@ def panel_actions(panel: DRPanel, servers: int) -> dict[str, Action | None]:
     }
 
 
+def measure_action(setup: Callable[[], Any] | None, action: Callable[[], Any],
+                   idle: Callable[[], bool], between: Callable[[], Any],
+                   repeat: int) -> dict[str, Any]:
+    """One action's stalls over ``repeat`` timed runs (after one untimed), and what it leaves.
+
+    ``between`` runs before each run (the interleaved baseline). The collector is settled
+    before each timed run; one more run, untimed, counts the objects the action promotes into
+    the oldest generation and leaves tracked.
+    """
+    gaps, busy, collections = [], [], []
+    for run in range(repeat + 1):  # the first run warms up, untimed
+        if setup is not None:
+            stall(setup, idle)
+        between()
+        gc.collect()
+        with GcWatch() as watch:
+            gap, total = stall(action, idle)
+        if run:
+            gaps.append(gap)
+            busy.append(total)
+            collections += watch.full_ms
+    if setup is not None:
+        stall(setup, idle)
+    gc.collect()
+    tracked = len(gc.get_objects())
+    with Promotions() as promotions:
+        stall(action, idle)
+    gc.collect()
+    return {"max_ms": round(max(gaps), 1), "median_ms": round(statistics.median(gaps), 1),
+            "busy_ms_median": round(statistics.median(busy), 1),
+            "full_gcs": len(collections),
+            "full_gc_ms_max": round(max(collections, default=0.0), 1),
+            "promoted": promotions.promoted, "left_tracked": len(gc.get_objects()) - tracked}
+
+
 def bench_actions(servers: int, repeat: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         plugcfg = Path(tmp) / "plugcfg"
@@ -492,7 +534,11 @@ def bench_actions(servers: int, repeat: int) -> dict[str, Any]:
             build_show = (time.perf_counter() - start) * 1000.0
             controller.apply_probe_results(fake_answers(controller))
             QtWidgets.QApplication.processEvents()
+            gc.collect()
             heap = len(gc.get_objects())  # what every full collection visits
+            gc_start = time.perf_counter()
+            gc.collect()
+            full_gc = (time.perf_counter() - gc_start) * 1000.0
             actions = panel_actions(panel, servers)
 
             def idle() -> bool:
@@ -506,23 +552,8 @@ def bench_actions(servers: int, repeat: int) -> dict[str, Any]:
                 if pair is None:
                     figures[name] = None  # not in this version of the panel
                     continue
-                setup, action = pair
-                gaps, busy, collections = [], [], []
-                for run in range(repeat + 1):  # the first run warms up, untimed
-                    if setup is not None:
-                        stall(setup, idle)
-                    floors.append(floor())
-                    with GcWatch() as watch:
-                        gap, total = stall(action, idle)
-                    if run:
-                        gaps.append(gap)
-                        busy.append(total)
-                        collections += watch.full_ms
-                figures[name] = {"max_ms": round(max(gaps), 1),
-                                 "median_ms": round(statistics.median(gaps), 1),
-                                 "busy_ms_median": round(statistics.median(busy), 1),
-                                 "full_gcs": len(collections),
-                                 "full_gc_ms_max": round(max(collections, default=0.0), 1)}
+                figures[name] = measure_action(*pair, idle, lambda: floors.append(floor()),
+                                               repeat)
             floor_ms = statistics.median(floors)
             for value in figures.values():
                 if value is not None:
@@ -539,6 +570,9 @@ def bench_actions(servers: int, repeat: int) -> dict[str, Any]:
                         "idle (busy_ms: the whole of it)"),
             "actions": figures, "longest_stall_ms": worst,
             "heap_objects_tracked_after_build": heap,
+            "baseline_full_gc_ms": round(full_gc, 1),
+            "collector": ("settled (gc.collect(), untimed) before each timed run; promoted and "
+                          "left_tracked: one more untimed run"),
             "missing_actions": [k for k, v in figures.items() if v is None],
             "runs_per_action": repeat, "state": "warm (each action once before the timed runs)"}
 
