@@ -41,7 +41,11 @@ Farm scale (issue 16, issue 18 item 8), every figure with its baseline from the 
   over the list can do). The guard on the 100,000-node scene and its runtime calls, as before.
 * ``preflight``: the panel's preflight on the 100,000-node synthetic scene, longest event-loop
   stall (5 ms heartbeat). Baselines: the heartbeat idle; ``read_scene`` in one block (what a
-  preflight that reads the scene at once stalls for).
+  preflight that reads the scene at once stalls for). The collector is settled before each
+  run, as for the actions; one more untimed run counts what a preflight promotes and leaves
+  tracked. Here the heap also holds the stand-in's scene (``stand_in_scene_objects``: in 3ds
+  Max the nodes are not Python objects), which makes a full collection of this process far
+  longer than one of 3ds Max's (``baseline_full_gc_ms`` against the actions' figure).
 * ``open``: the start-up action to the panel shown, each in a fresh interpreter, pydantic and
   the panel's imports included, Qt and the QApplication already loaded (as in 3ds Max); with
   bytecode (a warm cache written by an earlier run) and without (an empty cache folder, nothing
@@ -623,11 +627,15 @@ def bench_guard_farm(servers: int, repeat: int) -> dict[str, Any]:
 
 
 def bench_preflight_stall(nodes: int) -> dict[str, Any]:
+    gc.collect()
+    heap_before = len(gc.get_objects())
     scene = synthetic_scene(nodes=nodes)
     with tempfile.TemporaryDirectory() as tmp:
         plugcfg = Path(tmp)
         (plugcfg / "vray_dr.cfg").write_bytes(farm_cfg(10))
         mock = mock_pymxs.install(scene, plugcfg_dir=plugcfg, check=False)
+        gc.collect()
+        stand_in = len(gc.get_objects()) - heap_before
         try:
             from vrdr_max.max_host import PymxsHost  # noqa: PLC0415 - pymxs exists now
 
@@ -644,8 +652,18 @@ def bench_preflight_stall(nodes: int) -> dict[str, Any]:
                 start = time.perf_counter()
                 host.read_scene()
                 reads.append((time.perf_counter() - start) * 1000.0)
+                gc.collect()
                 stalls.append(beat.during(panel.preflight, "finished", 60_000))
                 gcs.append(beat.gc_figures("preflight"))
+            gc.collect()
+            tracked = len(gc.get_objects())
+            with Promotions() as promotions:  # untimed: its callback walks the oldest generation
+                beat.during(panel.preflight, "finished", 60_000)
+            gc.collect()
+            left = len(gc.get_objects()) - tracked
+            gc_start = time.perf_counter()
+            gc.collect()
+            full_gc = (time.perf_counter() - gc_start) * 1000.0
             findings = len(controller.report.findings) if controller.report else -1
             fix_stall = None
             fix_button = next((b for b in panel.findingsTree.findChildren(QtWidgets.QToolButton)
@@ -660,6 +678,10 @@ def bench_preflight_stall(nodes: int) -> dict[str, Any]:
     return {"nodes": nodes, "stall_preflight_ms_max": round(max(stalls), 1),
             "stall_preflight_ms_runs": [round(s, 1) for s in stalls],
             "full_gcs_during_runs": gcs,
+            "promoted_per_preflight": promotions.promoted, "left_tracked_per_preflight": left,
+            "heap_objects_tracked": tracked, "stand_in_scene_objects": stand_in,
+            "baseline_full_gc_ms": round(full_gc, 1),
+            "collector": "settled (gc.collect(), untimed) before each timed run",
             "baseline_read_scene_one_block_ms_median": round(read_ms, 1),
             "stall_x_one_block_read": round(max(stalls) / read_ms, 3),
             "baseline_idle_stall_ms": round(idle, 1), "findings": findings,
