@@ -8,7 +8,7 @@ from qtpy import QtCore, QtWidgets
 
 from mock_pymxs import MockMax
 from vrdr_max.panel.controller import PanelController
-from vrdr_max.panel.server_table import HOST
+from vrdr_max.panel.server_table import HOST, STATUS
 from vrdr_max.panel.widgets import DRPanel, top_level_items
 from vrdr_max.probe import ProbeResult, ProbeState
 
@@ -74,6 +74,25 @@ def test_the_did_not_answer_finding_counts_in_words(panel: DRPanel) -> None:
     assert report is not None
     message = next(f.message for f in report.findings if f.check_id == "servers-offline")
     assert message.startswith("1 of 1 endpoint did not answer")
+
+
+def test_a_server_that_timed_out_reads_as_the_summary_and_the_filter_say(panel: DRPanel
+                                                                         ) -> None:
+    """The row says "no answer", as the summary line and the status filter do; the probe's own
+    word stays in the tooltip."""
+    c = panel.controller
+    assert c.remove_rows(list(range(len(c.entries())))) is None
+    assert c.add_server("10.0.0.1") is None
+    c.apply_probe_results([ProbeResult(host="10.0.0.1", port=20204, state=ProbeState.TIMEOUT,
+                                       address="10.0.0.1", latency_ms=None,
+                                       message="10.0.0.1:20204 timeout")])
+    c.probe_finished()
+    panel.showCombo.setCurrentText("no answer")
+    assert panel.model.rowCount() == 1
+    assert panel.status_of(0) == "no answer"
+    assert "1 no answer" in c.list_summary()
+    status = panel.model.index(0, STATUS)
+    assert status.data(QtCore.Qt.ItemDataRole.ToolTipRole) == "10.0.0.1:20204 timeout"
 
 
 def test_long_host_names_get_the_from_columns_room(qtbot, mock_max: MockMax,

@@ -49,14 +49,17 @@ def status_of(result: ProbeResult | None) -> Status:
 
 
 def status_text(result: ProbeResult | None) -> str:
-    """``online 3 ms`` (``online < 1 ms`` below a millisecond), ``refused``, ..., or empty."""
+    """``online 3 ms`` (``< 1 ms`` below a millisecond), ``refused``, ``no answer``, ..., or empty.
+
+    A timeout reads ``no answer``, as the summary line and the status filter say.
+    """
     if result is None:
         return ""
     if result.latency_ms is not None and result.ok:
         if result.latency_ms < 0.5:
             return f"{result.state.value} < 1 ms"
         return f"{result.state.value} {result.latency_ms:.0f} ms"
-    return result.state.value
+    return Status.SILENT.value if result.state is ProbeState.TIMEOUT else result.state.value
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
