@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 _SEPARATOR_RUNS = re.compile(r"\\{2,}")
 
@@ -51,13 +52,22 @@ class VirtualFiles:
         self._files: dict[str, str] = {}
         self._dirs: dict[str, int] = {}  # folder key -> how many files are under it
         self._in_folder: dict[str, dict[str, str]] = {}  # folder key -> name key -> path
-        added: dict[str, tuple[str, int]] = {}  # folder key -> (a file key, files added)
-        for p in paths:
-            k = self._put(p)
-            if k is not None:
-                folder = k.rpartition("\\")[0]
-                added[folder] = (k, added.get(folder, (k, 0))[1] + 1)
-        # The parents of each folder once, with its count (a scene lists 10,000s of files).
+        added: dict[str, list[Any]] = {}  # folder key -> [a file key in it, files added]
+        files, in_folder = self._files, self._in_folder
+        for p in paths:  # _put, inline: a scene lists 10,000s of files
+            full = normalize(p)
+            k = full.casefold()
+            if k in files:
+                continue
+            files[k] = full
+            folder, _, name = k.rpartition("\\")
+            counted = added.get(folder)
+            if counted is None:
+                counted = added[folder] = [k, 0]
+            counted[1] += 1
+            in_folder.setdefault(folder, {})[name] = full
+        # The parents of each folder once, with its count (every file of a folder has the
+        # same parents).
         for k, count in added.values():
             for d in _parents(k):
                 self._dirs[d] = self._dirs.get(d, 0) + count
