@@ -722,7 +722,7 @@ class NodeStore:
         keys = [key for key, info in self._infos.items() if keep(info)]
         if len(keys) == len(self._infos):
             return None  # every node: SceneState.nodes builds them all and retires the store
-        return [self.node(i) for i in merge(*(self.records.of_class(k) for k in keys))]
+        return [self.node(i) for i in self.records.of_classes(keys)]
 
     def in_order(self, nodes: Iterable[NodeState]) -> list[NodeState]:
         """``nodes`` (built ones) once each, in file order."""
