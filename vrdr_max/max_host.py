@@ -545,12 +545,16 @@ class PymxsHost:
         _count, listed = ats.GetFiles(pymxs.byref(None))
         skip = skip | {_key(scene_path)}
         out = []
+        clock = time.perf_counter
         for item in listed:
-            yield from self._slice("tracked files")
+            if clock() - self._since >= READ_SLICE_S:  # _slice, inline: 10,000s of files
+                yield "tracked files"
+                self._since = clock()
             path = str(item)
-            if not path or _key(path) in skip or path in outputs:
+            key = path.replace("/", "\\").lower()  # _key, inline
+            if not path or key in skip or path in outputs:
                 continue
-            skip.add(_key(path))
+            skip.add(key)
             kind = _kind_of(path)
             resolved, matches = self._find(path, tokens_for("", kind), where, files)
             out.append(AssetFact(path=path, kind=kind, resolved_path=resolved, matches=matches))
