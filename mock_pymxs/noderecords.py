@@ -42,6 +42,7 @@ PROP_VALUE_TYPES = frozenset({bool, int, float, str, NoneType})  # scene.PropVal
 _STRINGS = frozenset({str})
 _ROW_KEYS = ("superclass", "hidden", "frozen", "on", "target", "material", "layer",
              "modifiers", "props")
+_ROW_DEFAULTS = tuple(DEFAULTS[k] for k in _ROW_KEYS)
 
 
 class NodeRow(NamedTuple):
@@ -200,8 +201,8 @@ class NodeRecords:
     def row(self, i: int) -> NodeRow:
         """Record ``i`` with every field."""
         record = self.records[i]
-        get = record.get
-        return NodeRow(record["name"], record["class"], *(get(k, DEFAULTS[k]) for k in _ROW_KEYS))
+        rest: Iterator[Any] = map(record.get, _ROW_KEYS, _ROW_DEFAULTS)
+        return NodeRow(record["name"], record["class"], *rest)
 
     def class_key_set(self) -> set[str]:
         """The class names used, in lower case (MAXScript names are case-insensitive)."""
