@@ -531,6 +531,8 @@ class Globals:
         else:
             pool = [n.base for n in st.nodes_of(lambda c: c is info)]
         pool += [o for o in (*st.missing_objects, *st.editor_missing) if o.cls is info]
+        if len(set(map(id, pool))) == len(pool):  # each once already (10,000s of maps)
+            return st.held(pool)
         seen: set[int] = set()
         out: list[ObjState] = []
         for o in pool:  # instanced nodes share one base object: found once

@@ -356,8 +356,11 @@ def check_scene(scene: Scene, records: NodeRecords | None = None) -> list[str]:
             for m in mat.maps
             if m.lower() not in map_names
         )
-    for i, tex in enumerate(scene.maps):
-        known(tex.class_, f"maps[{i}].class", classes.TEXTUREMAP)
+    # Each class once (a scene has 10,000s of maps, in a few classes); map by map, with the
+    # map's index in the message, only when a class is wrong.
+    if not all(_is_a(avail, name, classes.TEXTUREMAP) for name in {m.class_ for m in scene.maps}):
+        for i, tex in enumerate(scene.maps):
+            known(tex.class_, f"maps[{i}].class", classes.TEXTUREMAP)
     known(scene.renderer.class_, "renderer.class", classes.RENDERER)
     if scene.production_renderer is not None:
         known(scene.production_renderer.class_, "production_renderer.class", classes.RENDERER)
@@ -368,6 +371,12 @@ def check_scene(scene: Scene, records: NodeRecords | None = None) -> list[str]:
 
 
 Known = Callable[[str, str, "str | None"], "classes.ClassInfo | None"]
+
+
+def _is_a(avail: dict[str, classes.ClassInfo], name: str, superclass: str) -> bool:
+    """True when ``check_scene``'s class check finds nothing wrong with ``name``."""
+    info = _resolve(avail, name)
+    return info is not None and info.superclass == superclass
 
 
 def _check_holders(scene: Scene, known: Known, map_names: set[str],

@@ -549,16 +549,26 @@ def _build_materials(
 ) -> tuple[dict[str, ObjState], dict[str, ObjState]]:
     maps_by_name: dict[str, ObjState] = {}
     class_info, from_file = st.class_info, st.from_file  # 10,000s of maps in a large scene
+    infos: dict[str, tuple[ClassInfo, str | None]] = {}  # class -> its info, its "filename"
     for i, m in enumerate(scene.maps):
-        info = class_info(m.class_)
+        known = infos.get(m.class_)
+        if known is None:
+            info = class_info(m.class_)
+            spec = info.prop("filename")
+            known = infos[m.class_] = (info, spec.name if spec and spec.type == "str" else None)
+        info, filename = known
         obj = ObjState(info, m.name)
-        props: dict[str, object] = dict(m.props)
-        if m.filename is not None:
-            props["filename"] = m.filename
-        if m.HDRIMapName is not None:
-            props["HDRIMapName"] = m.HDRIMapName
-        if props:
-            obj.props.update(coerce_json(info, props, f"maps[{i}]"))
+        if m.props or m.HDRIMapName is not None or filename is None \
+                or not isinstance(m.filename, str):
+            props: dict[str, object] = dict(m.props)
+            if m.filename is not None:
+                props["filename"] = m.filename
+            if m.HDRIMapName is not None:
+                props["HDRIMapName"] = m.HDRIMapName
+            if props:
+                obj.props.update(coerce_json(info, props, f"maps[{i}]"))
+        else:  # a string filename alone (most maps): what coerce_json would give
+            obj.props[filename] = m.filename
         st.maps.append(obj)
         from_file.add(id(obj))
         maps_by_name[m.name.lower()] = obj
@@ -712,7 +722,7 @@ class NodeStore:
         keys = [key for key, info in self._infos.items() if keep(info)]
         if len(keys) == len(self._infos):
             return None  # every node: SceneState.nodes builds them all and retires the store
-        return [self.node(i) for i in merge(*(self.records.of_class(k) for k in keys))]
+        return [self.node(i) for i in self.records.of_classes(keys)]
 
     def in_order(self, nodes: Iterable[NodeState]) -> list[NodeState]:
         """``nodes`` (built ones) once each, in file order."""

@@ -650,21 +650,23 @@ class SubAnim(_Counted):
 class Function(_Counted):
     """A MAXScript function or interface method: each call is one crossing."""
 
-    __slots__ = ("_impl", "_name")
+    __slots__ = ("_call", "_impl", "_name")
     _impl: Callable[..., Any]
     _name: str
+    _call: str
 
     def __init__(self, session: Session, name: str, impl: Callable[..., Any]) -> None:
         _slot(self, "_s", session)
         _slot(self, "_name", name)
         _slot(self, "_impl", impl)
+        _slot(self, "_call", f"call {name}")  # the count's name, made once per function
 
     def _owner(self) -> str:
         return self._name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call the function (one crossing)."""
-        self._s.hit(f"call {self._name}")
+        self._s.hit(self._call)
         return self._impl(*args, **kwargs)
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 _SEPARATOR_RUNS = re.compile(r"\\{2,}")
 
@@ -51,13 +52,26 @@ class VirtualFiles:
         self._files: dict[str, str] = {}
         self._dirs: dict[str, int] = {}  # folder key -> how many files are under it
         self._in_folder: dict[str, dict[str, str]] = {}  # folder key -> name key -> path
-        added: dict[str, tuple[str, int]] = {}  # folder key -> (a file key, files added)
-        for p in paths:
-            k = self._put(p)
-            if k is not None:
-                folder = k.rpartition("\\")[0]
-                added[folder] = (k, added.get(folder, (k, 0))[1] + 1)
-        # The parents of each folder once, with its count (a scene lists 10,000s of files).
+        # A path as it was given -> its key: a scene asks about its files as it lists them,
+        # and a lookup by the same text needs no normalizing (the key decides, as always).
+        self._spelled: dict[str, str] = {}
+        added: dict[str, list[Any]] = {}  # folder key -> [a file key in it, files added]
+        files, in_folder, spelled = self._files, self._in_folder, self._spelled
+        for p in paths:  # _put, inline: a scene lists 10,000s of files
+            full = normalize(p)
+            k = full.casefold()
+            if k in files:
+                continue
+            files[k] = full
+            spelled[p] = k
+            folder, _, name = k.rpartition("\\")
+            counted = added.get(folder)
+            if counted is None:
+                counted = added[folder] = [k, 0]
+            counted[1] += 1
+            in_folder.setdefault(folder, {})[name] = full
+        # The parents of each folder once, with its count (every file of a folder has the
+        # same parents).
         for k, count in added.values():
             for d in _parents(k):
                 self._dirs[d] = self._dirs.get(d, 0) + count
@@ -69,6 +83,7 @@ class VirtualFiles:
         if k in self._files:
             return None
         self._files[k] = full
+        self._spelled[path] = k
         folder, _, name = k.rpartition("\\")
         self._in_folder.setdefault(folder, {})[name] = full
         return k
@@ -84,6 +99,7 @@ class VirtualFiles:
         """Make ``path`` not exist; KeyError if it did not."""
         k = key(path)
         del self._files[k]
+        self._spelled.pop(path, None)  # another spelling of it stays: its key is gone
         folder, _, name = k.rpartition("\\")
         del self._in_folder[folder][name]
         for d in _parents(k):
@@ -98,7 +114,8 @@ class VirtualFiles:
 
     def is_file(self, path: str) -> bool:
         """True for a listed file only."""
-        return key(path) in self._files
+        k = self._spelled.get(path)
+        return (k is not None and k in self._files) or key(path) in self._files
 
     def matching(self, folder: str, wildcard: str) -> list[str]:
         """Files directly in ``folder`` whose name matches ``*``/``?`` wildcards, any case."""

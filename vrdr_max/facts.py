@@ -6,9 +6,11 @@ submission planner only ever see this data, so they run the same on CI as inside
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, with_config
 
 from vrdr_max.ports import Engine
 
@@ -91,7 +93,9 @@ MAP_KINDS = frozenset({AssetKind.BITMAP, AssetKind.HDRI})
 alone can) may sit in a Material Editor slot the scene does not use."""
 
 
-class AssetFact(_Facts):
+@with_config(ConfigDict(extra="forbid"))
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssetFact:
     """A file the scene references, and whether 3ds Max finds it on this machine.
 
     ``owner`` (the map's or node's name) is read only for assets that may be a problem —
@@ -101,6 +105,10 @@ class AssetFact(_Facts):
     A frame or tile pattern its loader documents (``Fire_####.aur``, ``skin.<UDIM>.exr``) names
     many files: ``matches`` counts the client's files that match it (None for a plain path),
     and ``resolved_path`` is then the pattern in the folder where they were found.
+
+    A frozen dataclass rather than a model: a large scene's read makes 10,000s of them, and
+    the adapter gives each field its type already. ``SceneFacts`` still validates assets given
+    as data (``SceneFacts.model_validate``) and writes them as a model would.
     """
 
     path: str
@@ -108,7 +116,11 @@ class AssetFact(_Facts):
     owner_class: str = ""
     owner: str | None = None
     resolved_path: str | None = None
-    matches: int | None = Field(default=None, ge=0)
+    matches: Annotated[int | None, Field(ge=0)] = None
+
+    def __post_init__(self) -> None:
+        if self.matches is not None and self.matches < 0:  # what Field(ge=0) says for data
+            raise ValueError(f"matches: {self.matches} files (a count is 0 or more)")
 
     @property
     def label(self) -> str:

@@ -237,8 +237,12 @@ def _may_be_a_problem(path: str, resolved: str | None, matches: int | None,
 
     ``resolved`` and ``matches`` as in ``AssetFact`` (missing: no match, or not found).
     """
-    missing = matches == 0 if matches is not None else resolved is None
-    if missing or not same_path(resolved or "", path):
+    if matches is not None:
+        if matches == 0:
+            return True
+    elif resolved is None:
+        return True
+    if resolved != path and not same_path(resolved or "", path):
         return True
     return classify(path, workstation=workstation) is not PathReach.SHARED
 
@@ -492,10 +496,12 @@ class PymxsHost:
                 path = str(getattr(item, prop) or "")
                 if not path:
                     continue
-                key = _key(path)
+                key = path.replace("/", "\\").lower()  # _key, inline
                 if key in only_paths and _contains(editor_only, item):
                     continue
-                resolved, matches = self._find(path, tokens, where, files)
+                # A class whose loader expands no token names plain paths (most maps).
+                resolved, matches = (self._find(path, tokens, where, files) if tokens
+                                     else (where(path), None))
                 # The owner's name is read only for a file that may be a problem, and before
                 # the fact is made: one model per asset, never a copy.
                 owner = (self._owner_name(item, kind)
@@ -504,7 +510,7 @@ class PymxsHost:
                                         owner=owner, resolved_path=resolved, matches=matches))
                 scene_paths.add(key)
                 known.add(key)
-                if resolved is not None:
+                if resolved is not None and resolved != path:
                     known.add(_key(resolved))
             editor_paths |= only_paths
         skip = known | (editor_paths - scene_paths - {""})
@@ -539,12 +545,16 @@ class PymxsHost:
         _count, listed = ats.GetFiles(pymxs.byref(None))
         skip = skip | {_key(scene_path)}
         out = []
+        clock = time.perf_counter
         for item in listed:
-            yield from self._slice("tracked files")
+            if clock() - self._since >= READ_SLICE_S:  # _slice, inline: 10,000s of files
+                yield "tracked files"
+                self._since = clock()
             path = str(item)
-            if not path or _key(path) in skip or path in outputs:
+            key = path.replace("/", "\\").lower()  # _key, inline
+            if not path or key in skip or path in outputs:
                 continue
-            skip.add(_key(path))
+            skip.add(key)
             kind = _kind_of(path)
             resolved, matches = self._find(path, tokens_for("", kind), where, files)
             out.append(AssetFact(path=path, kind=kind, resolved_path=resolved, matches=matches))

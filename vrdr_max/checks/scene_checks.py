@@ -239,6 +239,10 @@ def server_reach(asset: AssetFact, shared_drives: frozenset[str],
     return reach
 
 
+_REACH_TEXT = {reach: reach.value for reach in PathReach}
+"""Each reach's text, looked up once (an enum's ``.value`` is a Python-level descriptor)."""
+
+
 @check("unreachable-paths", "Render servers can reach the scene's files")
 def unreachable_paths(ctx: CheckContext) -> list[Finding]:
     """Files only this machine has: the servers cannot open them unless V-Ray transfers them.
@@ -249,12 +253,13 @@ def unreachable_paths(ctx: CheckContext) -> list[Finding]:
     if ctx.settings.assets.transfer_missing:
         return []
     local = []
+    drives, workstation = ctx.shared_drives, ctx.facts.workstation
     for asset in ctx.facts.assets:
         if asset.missing:
             continue  # missing-maps reports these
-        reach = server_reach(asset, ctx.shared_drives, ctx.facts.workstation)
+        reach = server_reach(asset, drives, workstation)
         if reach is not PathReach.SHARED:
-            local.append(f"{asset.label} [{reach.value}]")
+            local.append(f"{asset.label} [{_REACH_TEXT[reach]}]")
     if not local:
         return []
     refuse = bool(ctx.facts.check_missing_files)
