@@ -19,16 +19,15 @@ from enum import Enum
 from pathlib import Path
 
 from vrdr_max.addresses import validate_host
-from vrdr_max.atomic import (
-    DEFAULT_BACKUP_SUFFIX,
-    MAX_CFG_BYTES,
-    FileSnapshot,
-    atomic_write,
-    read_bytes_snapshot,
-)
 from vrdr_max.digits import fits
 from vrdr_max.errors import InputError, quote
 from vrdr_max.ports import Engine, Mode, default_port
+from vrdr_max.snapshots import (
+    DEFAULT_BACKUP_SUFFIX,
+    MAX_CFG_BYTES,
+    FileSnapshot,
+    read_bytes_snapshot,
+)
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
@@ -1163,6 +1162,8 @@ class CfgFile:
                 document.apply(settings)
         if not document.changed:
             return SaveResult(path=self.path, backup=None, changed=False, bytes_written=0)
+        from vrdr_max.atomic import atomic_write  # noqa: PLC0415 - reading needs no writer
+
         data = document.render()
         result = atomic_write(self.path, data, expected=self._snapshot,
                               backup_suffix=backup_suffix if backup else None)

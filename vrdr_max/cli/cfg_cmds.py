@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 
 from vrdr_max.addresses import format_endpoint, split_endpoint
 from vrdr_max.cli.common import (
@@ -23,33 +24,66 @@ if TYPE_CHECKING:
     from vrdr_max.cfgfile import CfgFile
 
 
+GROUPS: dict[str, tuple[str, dict[str, str]]] = {
+    # Each group this module adds: its help line, and its verbs with theirs.
+    "cfg": ("read the DR cfg file",
+            {"show": "servers, options and unknown lines of the cfg"}),
+    "servers": ("edit the render-server list",
+                {"list": "list the render servers",
+                 "add": "add servers (default port of the engine/mode)",
+                 "remove": "remove servers (all ports of a host without :PORT)",
+                 "enable": "switch servers on",
+                 "disable": "switch servers off"}),
+}
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``cfg`` and ``servers`` groups."""
-    cfg = sub.add_parser("cfg", help="read the DR cfg file")
-    cfg_sub = cfg.add_subparsers(dest="verb", metavar="VERB", required=True)
-    show = cfg_sub.add_parser("show", help="servers, options and unknown lines of the cfg")
-    add_cfg_args(show)
-    add_json_flag(show)
-    show.set_defaults(func=cmd_cfg_show)
+    for group in GROUPS:
+        _add_group(sub, group, None)
 
-    servers = sub.add_parser("servers", help="edit the render-server list")
-    srv_sub = servers.add_subparsers(dest="verb", metavar="VERB", required=True)
-    lst = srv_sub.add_parser("list", help="list the render servers")
-    add_cfg_args(lst)
-    add_json_flag(lst)
-    lst.set_defaults(func=cmd_servers_list)
-    for verb, helptext in (("add", "add servers (default port of the engine/mode)"),
-                           ("remove", "remove servers (all ports of a host without :PORT)"),
-                           ("enable", "switch servers on"),
-                           ("disable", "switch servers off")):
-        p = srv_sub.add_parser(verb, help=helptext)
-        add_cfg_args(p)
-        p.add_argument("endpoints", nargs="+", metavar="HOST[:PORT]",
-                       help="host name or address; IPv6 with a port as [addr]:port")
-        if verb == "add":
-            p.add_argument("--disabled", action="store_true", help="add the servers switched off")
-            p.add_argument("--dr2", action="store_true", help="use the DR2 default port")
-        p.set_defaults(func=cmd_servers_edit)
+
+def register_named(sub: argparse._SubParsersAction[argparse.ArgumentParser], group: str,
+                   rest: Sequence[str]) -> None:
+    """Add only ``group``, and of its verbs only the one ``rest`` names in full.
+
+    The other verbs are listed by name and help line (``vrdr servers --help`` and argparse's
+    list of choices read nothing else): each verb's options cost argparse's formatter and
+    translation look-ups at every start.
+
+    Args:
+        sub: the top-level sub-parsers.
+        group: ``cfg`` or ``servers``.
+        rest: the command line after the group's name.
+    """
+    verb = next((a for a in rest if not a.startswith("-")), None)
+    _add_group(sub, group, verb if verb in GROUPS[group][1] else None)
+
+
+def _add_group(sub: argparse._SubParsersAction[argparse.ArgumentParser], group: str,
+               only: str | None) -> None:
+    """Add ``group`` with every verb in full, or only ``only`` (the others named)."""
+    helptext, verbs = GROUPS[group]
+    parser = sub.add_parser(group, help=helptext)
+    verb_sub = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
+    for verb, verb_help in verbs.items():
+        p = verb_sub.add_parser(verb, help=verb_help)
+        if only is None or verb == only:
+            _add_verb(p, verb)
+
+
+def _add_verb(p: argparse.ArgumentParser, verb: str) -> None:
+    add_cfg_args(p)
+    if verb in ("show", "list"):
+        add_json_flag(p)
+        p.set_defaults(func=cmd_cfg_show if verb == "show" else cmd_servers_list)
+        return
+    p.add_argument("endpoints", nargs="+", metavar="HOST[:PORT]",
+                   help="host name or address; IPv6 with a port as [addr]:port")
+    if verb == "add":
+        p.add_argument("--disabled", action="store_true", help="add the servers switched off")
+        p.add_argument("--dr2", action="store_true", help="use the DR2 default port")
+    p.set_defaults(func=cmd_servers_edit)
 
 
 def _load(args: argparse.Namespace) -> CfgFile:
