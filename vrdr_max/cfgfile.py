@@ -10,11 +10,9 @@ rules: ``docs/cfg-files.md``.
 from __future__ import annotations
 
 import codecs
-import functools
 import math
 import re
 from collections import namedtuple
-from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
 
@@ -33,6 +31,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:
     from typing import Any, NamedTuple, TypeAlias
 
+    from vrdr_max.cfgfields import OptionField
     from vrdr_max.models import DRSettings, RenderServer
     from vrdr_max.server_list import ServerEntry, ServerList
 
@@ -151,111 +150,16 @@ def engine_from_name(path: str | Path) -> Engine:
 
 
 # --- what the file holds, per engine ----------------------------------------------------------
+# Which settings field each option key feeds: vrdr_max.cfgfields (reading lines needs none).
 
 def _flag(value: bool) -> int:
     return 1 if value else 0
 
 
-if TYPE_CHECKING:
-    _Put: TypeAlias = Callable[[dict[str, Any], OptionValue], None]
-    """Stores a file value into a ``DRSettings.model_dump()`` dict."""
-
-
-def _set_top(name: str, convert: Callable[[OptionValue], Any]) -> _Put:
-    def put(data: dict[str, Any], value: OptionValue) -> None:
-        data[name] = convert(value)
-    return put
-
-
-def _set_asset(name: str, convert: Callable[[OptionValue], Any]) -> _Put:
-    def put(data: dict[str, Any], value: OptionValue) -> None:
-        data["assets"][name] = convert(value)
-    return put
-
-
-def _dispatcher_value(settings: DRSettings) -> OptionValue | None:
-    d = settings.dispatcher
-    return None if d is None else f"{d.host} {d.port} {_flag(d.also_renders)}"
-
-
-def _put_dispatcher(data: dict[str, Any], value: OptionValue) -> None:
-    host, port, also = str(value).split()
-    data["dispatcher"] = {"host": host, "port": int(port), "also_renders": also == "1"}
-
-
-class _Field:
-    """One settings field a cfg option feeds: its keys, how to read and store it, its default.
-
-    ``default`` is what ``get`` gives for default settings (tests hold the two equal): a file
-    written without building settings gets it for a missing key.
-    """
-
-    __slots__ = ("default", "get", "keys", "name", "put")
-
-    def __init__(self, name: str, keys: tuple[str, ...],
-                 get: Callable[[DRSettings], OptionValue | None], put: _Put,
-                 default: OptionValue | None) -> None:
-        self.name, self.keys, self.get, self.put, self.default = name, keys, get, put, default
-
-
-_COMMON_FIELDS = (
-    _Field("restart_servers", RESTART_KEYS, lambda s: _flag(s.restart_servers),
-           _set_top("restart_servers", bool), 0),
-    _Field("save_servers_in_scene", ("list_in_scene",), lambda s: _flag(s.save_servers_in_scene),
-           _set_top("save_servers_in_scene", bool), 0),
-    _Field("max_servers", ("max_servers",), lambda s: s.max_servers, _set_top("max_servers", int),
-           0),
-)
-_ASSET_FIELDS = (
-    _Field("transfer_missing", ("transfer_missing_assets",),
-           lambda s: _flag(s.assets.transfer_missing), _set_asset("transfer_missing", bool), 0),
-    _Field("use_cached", ("use_cached_assets",), lambda s: _flag(s.assets.use_cached),
-           _set_asset("use_cached", bool), 0),
-    _Field("cache_limit_type", ("cache_limit_type",), lambda s: int(s.assets.cache_limit_type),
-           _set_asset("cache_limit_type", int), 0),
-    _Field("cache_limit", ("cache_limit",), lambda s: float(s.assets.cache_limit),
-           _set_asset("cache_limit", float), 0.0),
-)
-_DISPATCHER_FIELD = _Field("dispatcher", (DISPATCHER_KEY,), _dispatcher_value, _put_dispatcher,
-                           None)
-
-_V_RAY_FIELDS: dict[Engine, tuple[_Field, ...]] = {
-    # V-Ray's own order, used when options are appended to a file.
-    Engine.CPU: (*_COMMON_FIELDS,
-                 _Field("use_local_host", ("use_local_machine",),
-                        lambda s: _flag(s.use_local_host), _set_top("use_local_host", bool), 1),
-                 *_ASSET_FIELDS),
-    Engine.GPU: (_Field("use_local_host", ("autostart_local_slave",),
-                        lambda s: _flag(s.use_local_host), _set_top("use_local_host", bool), 1),
-                 *_COMMON_FIELDS, *_ASSET_FIELDS),
-}
-"""Which settings field each of V-Ray's option keys feeds, per file."""
-
 GPU_FILE_KEYS = frozenset({"autostart_local_slave"})
 """The option keys V-Ray GPU writes into ``vrayrt_dr.cfg`` besides the servers (vray-dr.md §4,
 from production scripts). [unverified] for V-Ray 5/6/7 (vray-dr.md §4, open question 5): the
 field check reports the keys of the file V-Ray GPU wrote (``plugcfg.vrayrt_dr.cfg.keys``)."""
-
-_APPENDED: dict[Engine, frozenset[str]] = {
-    Engine.CPU: frozenset(f.name for f in _V_RAY_FIELDS[Engine.CPU]) | {"dispatcher"},
-    # vrayrt_dr.cfg holds servers and GPU_FILE_KEYS; other keys are only kept up to date when
-    # the file already has them (vray-dr.md §4). With the dispatcher line switched on, it is
-    # added for GPU DR2 as for CPU (the guide: "the process is similar").
-    Engine.GPU: frozenset(f.name for f in _V_RAY_FIELDS[Engine.GPU]
-                          if set(f.keys) <= GPU_FILE_KEYS) | {"dispatcher"},
-}
-"""Fields written to a file that lacks their key."""
-
-
-def _fields(engine: Engine, dispatcher_in_cfg: bool) -> tuple[_Field, ...]:
-    own = _V_RAY_FIELDS[engine]
-    return (*own, _DISPATCHER_FIELD) if dispatcher_in_cfg else own
-
-
-@functools.cache
-def _default_values(engine: Engine, dispatcher_in_cfg: bool) -> tuple[OptionValue | None, ...]:
-    """What default settings put into a file's options (see ``CfgDocument.option_values``)."""
-    return tuple(field.default for field in _fields(engine, dispatcher_in_cfg))
 
 
 def _option_kinds(dispatcher_in_cfg: bool) -> dict[str, _ValueKind]:
@@ -621,9 +525,11 @@ class CfgDocument:
         Read from the option lines without building settings: every value the reader accepts
         is already in the form a settings field gives back (tests hold the two equal).
         """
+        from vrdr_max.cfgfields import default_values  # noqa: PLC0415 - reading needs none
+
         current = self._field_values()
         return tuple(current.get(field.name, default)
-                     for field, default in zip(self._fields(), _default_values(
+                     for field, default in zip(self._fields(), default_values(
                          self.engine, self.dispatcher_in_cfg), strict=True))
 
     def apply(self, settings: DRSettings) -> None:
@@ -638,11 +544,9 @@ class CfgDocument:
         Raises:
             InputError: ``settings`` are for the other engine's file.
         """
-        if settings.engine is not self.engine:
-            raise InputError(f"these are {settings.engine.value.upper()} settings but "
-                             f"{cfg_name(self.engine)} is the {self.engine.value.upper()} file")
-        self._apply(settings.server_list,
-                    {field.name: field.get(settings) for field in self._fields()})
+        from vrdr_max.cfgedit import apply_settings  # noqa: PLC0415 - reading needs no editor
+
+        apply_settings(self, settings)
 
     def apply_servers(self, servers: ServerList) -> None:
         """Edit the server lines so that they hold ``servers``; options keep their values.
@@ -650,21 +554,9 @@ class CfgDocument:
         The same as :meth:`apply` with :meth:`to_settings` and ``servers`` (missing options are
         appended with their defaults), without building settings.
         """
-        current = self._field_values()
-        self._apply(servers, {field.name: current.get(field.name, field.default)
-                              for field in self._fields()})
+        from vrdr_max.cfgedit import apply_servers  # noqa: PLC0415 - reading needs no editor
 
-    def _apply(self, servers: ServerList, wanted: dict[str, OptionValue | None]) -> None:
-        ending = self.line_ending
-        current = self._field_values()  # server edits leave the options as they are
-        changes = servers.changes_since(self.token)
-        if changes is None or not self._patch_servers(*changes, ending):
-            entries = servers.entry_list()
-            if not self._patch_by_diff(entries, ending):
-                self._all_meta()
-                self._store(self._apply_servers([self._line(i) for i in range(self._count())],
-                                                entries, ending), ending)
-        self._apply_options(wanted, ending, current)
+        apply_servers(self, servers)
 
     def _patch_by_diff(self, servers: list[ServerEntry], ending: str) -> bool:
         """Edit the server lines in place when ``servers`` differ from them in one simple way.
@@ -808,127 +700,13 @@ class CfgDocument:
             at = text.find("_", end)
         return lines
 
-    def _store(self, lines: list[CfgLine], ending: str) -> None:
-        self._before_edit()
-        # A line that used to be last may have no terminator; it needs one now.
-        for index in range(len(lines) - 1):
-            if lines[index].ending not in ("\n", "\r\n"):
-                lines[index] = lines[index]._replace(ending=ending)
-        pieces = [_piece(line.text, line.ending) for line in lines]
-        meta: list[_Meta] = list(lines)
-        if not lines or lines[-1].ending in ("\n", "\r\n"):
-            pieces.append("")
-            meta.append(_TAIL)
-        self._pieces, self._meta = pieces, meta
-        self._edited()
-
-    def _insert(self, at: int, new: list[CfgLine] | list[ServerEntry], ending: str) -> None:
-        """Insert ``new`` before line ``at``, each ended by ``ending``; ``at`` may be the count.
-
-        ``new`` holds lines, or server entries: those are kept as their entries, as rewritten
-        server lines are (plain tuples of text and numbers, which the garbage collector stops
-        tracking, so pasting thousands of servers does not bring its full collections sooner).
-        """
-        self._before_edit()
-        count = self._count()
-        if at >= count and self._pieces[-1] != "":
-            # The last line had no terminator; it gets one now.
-            last = self._line(count - 1)
-            self._pieces[-1] = _piece(last.text, ending)
-            self._pieces.append("")
-            if self._meta is not None:
-                if isinstance(self._meta[-1], CfgLine):
-                    self._meta[-1] = last._replace(ending=ending)
-                self._meta.append(_TAIL)
-            at = count
-        self._pieces[at:at] = [
-            _piece(item.text, item.ending) if isinstance(item, CfgLine)
-            else _piece(_format_server(item), ending) for item in new]
-        if self._meta is not None:
-            self._meta[at:at] = new
-        self._edited()
-
-    def _patch_servers(self, edits: dict[int, ServerEntry | None], added: list[ServerEntry],
-                       ending: str) -> bool:
-        """Rewrite or drop just the server lines ``edits`` names, then add ``added``.
-
-        ``edits`` maps a server line's place among the server lines to its new entry, or None
-        when it goes; each rewritten line keeps its terminator. The result equals what matching
-        every line gives (:meth:`_apply_servers`), in O(lines) without reading them all. False
-        (nothing done) when every server line goes and others come: matching places those.
-        """
-        if edits:
-            meta = self._all_meta()
-            rows = [i for i, m in enumerate(meta)
-                    if not isinstance(m, CfgLine) or m.server is not None]
-            if added and all(edits.get(k, 0) is None for k in range(len(rows))):
-                return False
-            known = self._entries
-            self._before_edit()
-            gone: set[int] = set()
-            pieces = self._pieces
-            for ordinal, entry in edits.items():
-                i = rows[ordinal]
-                if entry is None:
-                    gone.add(i)
-                    continue
-                pieces[i] = _piece(_format_server(entry), self._ending_at(i))
-                meta[i] = entry
-            if gone:
-                last = len(self._pieces) - 1
-                keep = [i for i in range(len(self._pieces)) if i not in gone]
-                self._pieces = [self._pieces[i] for i in keep]
-                self._meta = [meta[i] for i in keep]
-                if last in gone and self._pieces and self._pieces[-1] != "":
-                    # The old last line (no terminator) went: the new last one keeps its own.
-                    self._pieces.append("")
-                    self._meta.append(_TAIL)
-                elif not self._pieces:
-                    self._pieces, self._meta = [""], [_TAIL]
-            self._edited()
-            if known is not None:  # what the lines hold now, without reading them again
-                after: list[ServerEntry | None] = list(known)
-                for ordinal, entry in edits.items():
-                    after[ordinal] = entry
-                self._entries = [e for e in after if e is not None]
-        known = self._entries
-        self._insert_servers(added, ending)
-        if known is not None and added:
-            self._entries = [*known, *added]
-        return True
-
-    def _ending_at(self, i: int) -> str:
-        """The terminator of line ``i`` (what :meth:`_line` gives it), without reading it."""
-        item = self._meta_at(i)
-        if isinstance(item, CfgLine):
-            return item.ending
-        last = i == len(self._pieces) - 1
-        if self._pieces[i].endswith("\r"):
-            return "\r" if last else "\r\n"
-        return "" if last else "\n"
-
-    def _insert_servers(self, entries: list[ServerEntry], ending: str) -> None:
-        """Put new server lines after the last server line (or where the first would go)."""
-        if not entries:
-            return
-        count = self._count()
-        at = next((i + 1 for i in range(count - 1, -1, -1) if self._is_server(i)), None)
-        if at is None:
-            at = next((i for i in range(count) if self._is_option(i)), 0)
-        self._insert(at, entries, ending)
-
-    def _is_server(self, i: int) -> bool:
-        item = self._meta_at(i)
-        return not isinstance(item, CfgLine) or item.server is not None
-
-    def _is_option(self, i: int) -> bool:
-        item = self._meta_at(i)
-        return isinstance(item, CfgLine) and item.kind is LineKind.OPTION
-
     # --- options ------------------------------------------------------------------------
 
-    def _fields(self) -> tuple[_Field, ...]:
-        return _fields(self.engine, self.dispatcher_in_cfg)
+    def _fields(self) -> tuple[OptionField, ...]:
+        """The settings fields of this file's options (``cfgfields``; reading needs none)."""
+        from vrdr_max.cfgfields import option_fields  # noqa: PLC0415
+
+        return option_fields(self.engine, self.dispatcher_in_cfg)
 
     def _field_values(self) -> dict[str, OptionValue]:
         """Each settings field the option lines set, and its value (the last line wins)."""
@@ -953,44 +731,6 @@ class CfgDocument:
 
         return apply_servers(lines, servers, ending)
 
-    def _apply_options(self, wanted: dict[str, OptionValue | None], ending: str,
-                       current: dict[str, OptionValue]) -> None:
-        """Rewrite the option lines whose value ``wanted`` changes; append missing ones.
-
-        ``wanted`` holds each field's value; ``current`` the option values the lines have
-        (:meth:`_field_values`).
-        """
-        fields = self._fields()
-        by_key = {key: field for field in fields for key in field.keys}
-        edited = {name for name, value in current.items() if wanted[name] != value}
-        appended = _APPENDED[self.engine]
-        missing = [CfgLine(f"{field.keys[0]} {_format_value(value)}", ending, LineKind.OPTION,
-                           key=field.keys[0], value=value)
-                   for field in fields
-                   if field.name not in current and field.name in appended
-                   and (value := wanted[field.name]) is not None]
-        if not edited and not missing:
-            return
-        self._before_edit()
-        meta = self._all_meta()
-        for i in reversed([i for i in range(self._count()) if self._is_option(i)]):
-            line = meta[i]
-            assert isinstance(line, CfgLine)
-            assert line.key is not None
-            field = by_key.get(line.key)
-            if field is None or field.name not in edited:
-                continue
-            value = wanted[field.name]
-            if value is None:  # the setting is gone (no dispatcher), so is the line
-                del self._pieces[i], meta[i]
-            else:
-                new = line._replace(text=f"{line.key} {_format_value(value)}", value=value)
-                self._pieces[i], meta[i] = _piece(new.text, new.ending), new
-        self._edited()
-        if missing:
-            count = self._count()
-            last = max((i for i in range(count) if self._is_option(i)), default=count - 1)
-            self._insert(last + 1, missing, ending)
 
 
 # --- the file on disk -------------------------------------------------------------------------
@@ -1147,38 +887,10 @@ class CfgFile:
             CfgConflictError: the file changed on disk since it was read; nothing was written.
             InputError: the file or its folder is not writable.
         """
-        settings, servers = self._settings, self.server_list
-        document = self.document.copy()
-        # Settings equal to what was read leave the file alone, even where applying them would
-        # append options the file lacks; a missing file is always created.
-        if settings is None:  # never built, so only the servers can have changed
-            options = self._saved_options
-            if self._servers_changed(servers) or not self._snapshot.exists:
-                document.apply_servers(servers)
-        else:
-            options = self.document.option_values(settings)
-            if (options != self._saved_options or self._servers_changed(servers)
-                    or not self._snapshot.exists):
-                document.apply(settings)
-        if not document.changed:
-            return SaveResult(path=self.path, backup=None, changed=False, bytes_written=0)
-        from vrdr_max.atomic import atomic_write  # noqa: PLC0415 - reading needs no writer
+        from vrdr_max.cfgedit import save_file  # noqa: PLC0415 - reading needs no writer
 
-        data = document.render()
-        result = atomic_write(self.path, data, expected=self._snapshot,
-                              backup_suffix=backup_suffix if backup else None)
-        document._mark_saved(data)
-        self._snapshot, self.document, self._saved_options = result.snapshot, document, options
-        servers.rebase(document.token, document.may_list)
-        return SaveResult(path=self.path, backup=result.backup, changed=True,
-                          bytes_written=result.bytes_written)
+        return save_file(self, backup=backup, backup_suffix=backup_suffix)
 
-    def _servers_changed(self, servers: ServerList) -> bool:
-        """True when the working copy's servers differ from the file's."""
-        changes = servers.changes_since(self.document.token)
-        if changes is not None:
-            return bool(changes[0] or changes[1])
-        return servers.entry_list() != self.document._server_entries()
 
 
 def load_cfg(path: str | Path, engine: Engine | None = None) -> CfgFile:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import vrdr_max
-from vrdr_max import atomic, snapshots
+from vrdr_max import snapshots
 from vrdr_max.atomic import FileSnapshot, atomic_write, read_bytes_snapshot
 from vrdr_max.errors import CfgConflictError, InputError
 

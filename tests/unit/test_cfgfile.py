@@ -864,10 +864,10 @@ def test_the_file_option_values_read_from_the_lines_equal_those_of_its_settings(
 def test_the_option_defaults_are_those_of_default_settings(engine: Engine,
                                                            dispatcher: bool) -> None:
     """A file written without building settings (`vrdr servers add`) gets the same defaults."""
-    from vrdr_max.cfgfile import _default_values, _fields
+    from vrdr_max.cfgfields import default_values, option_fields
 
-    assert _default_values(engine, dispatcher) == tuple(
-        field.get(DRSettings(engine=engine)) for field in _fields(engine, dispatcher))
+    assert default_values(engine, dispatcher) == tuple(
+        field.get(DRSettings(engine=engine)) for field in option_fields(engine, dispatcher))
 
 
 def test_servers_edited_without_settings_are_saved_like_settings_edits(tmp_path: Path) -> None:
