@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from vrdr_max.atomic import atomic_write
 from vrdr_max.cfgfields import APPENDED
-from vrdr_max.cfgfile import (
+from vrdr_max.cfgfile import SaveResult
+from vrdr_max.cfgread import (
     _TAIL,
     CfgLine,
     LineKind,
-    SaveResult,
     _format_server,
     _format_value,
     _piece,
@@ -28,7 +28,8 @@ from vrdr_max.snapshots import DEFAULT_BACKUP_SUFFIX
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
-    from vrdr_max.cfgfile import CfgDocument, CfgFile, OptionValue, _Meta
+    from vrdr_max.cfgfile import CfgDocument, CfgFile
+    from vrdr_max.cfgread import OptionValue, _Meta
     from vrdr_max.models import DRSettings
     from vrdr_max.server_list import ServerEntry, ServerList
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from vrdr_max.cfgfile import DISPATCHER_KEY, GPU_FILE_KEYS, RESTART_KEYS, _flag
+from vrdr_max.cfgread import DISPATCHER_KEY, GPU_FILE_KEYS, RESTART_KEYS, _flag
 from vrdr_max.ports import Engine
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
     from typing import Any, TypeAlias
 
-    from vrdr_max.cfgfile import OptionValue
+    from vrdr_max.cfgread import OptionValue
     from vrdr_max.models import DRSettings
 
 if TYPE_CHECKING:

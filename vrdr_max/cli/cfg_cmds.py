@@ -19,9 +19,11 @@ from vrdr_max.ports import Mode, default_port
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
     from vrdr_max.cfgfile import CfgFile
+    from vrdr_max.cfgread import CfgText
 
 
 GROUPS: dict[str, tuple[str, dict[str, str]]] = {
@@ -93,33 +95,41 @@ def _load(args: argparse.Namespace) -> CfgFile:
     return load_cfg(cfg_path(args, engine), engine)
 
 
-def _servers_json(cfg: CfgFile) -> list[dict[str, Any]]:
+def _read(args: argparse.Namespace) -> tuple[Path, CfgText]:
+    """The cfg the options name, read only: the verbs that print it load no editing code."""
+    from vrdr_max.cfgread import CfgText  # noqa: PLC0415 - keep `vrdr --help` fast
+
+    engine = cfg_engine(args)
+    path = cfg_path(args, engine)
+    return path, CfgText.read(path, engine)
+
+
+def _servers_json(text: CfgText) -> list[dict[str, Any]]:
     # ``port_end`` only for a port range, so one-port entries read as they always did.
     return [{"host": host, "port": port, **({} if port_end is None else {"port_end": port_end}),
-             "enabled": enabled} for host, port, port_end, enabled in cfg.entries()]
+             "enabled": enabled} for host, port, port_end, enabled in text.entries()]
 
 
 def cmd_cfg_show(args: argparse.Namespace) -> int:
     """Print the cfg's servers, known options (as spelled in the file) and unknown lines."""
-    cfg = _load(args)
-    doc = cfg.document
+    path, text = _read(args)
     if args.json:
-        emit_json({"path": str(cfg.path), "engine": cfg.engine.value,
-                   "servers": _servers_json(cfg), "options": dict(doc.options),
-                   "unknown_lines": list(doc.unknown_lines)})
+        emit_json({"path": str(path), "engine": text.engine.value,
+                   "servers": _servers_json(text), "options": dict(text.options),
+                   "unknown_lines": list(text.unknown_lines)})
         return EXIT_OK
-    print(f"# {cfg.path}")
-    _print_servers(cfg)
-    for key, value in doc.options.items():
+    print(f"# {path}")
+    _print_servers(text)
+    for key, value in text.options.items():
         print(f"option  {key} = {value}")
-    for line in doc.unknown_lines:
+    for line in text.unknown_lines:
         print(f"kept    {line}")
     return EXIT_OK
 
 
-def _print_servers(cfg: CfgFile) -> None:
+def _print_servers(text: CfgText) -> None:
     # Plain entries: reading the list builds no object and loads no pydantic.
-    entries = cfg.entries()
+    entries = text.entries()
     if not entries:
         print("(no render servers)")
     for host, port, port_end, enabled in entries:
@@ -128,11 +138,11 @@ def _print_servers(cfg: CfgFile) -> None:
 
 def cmd_servers_list(args: argparse.Namespace) -> int:
     """Print the render servers."""
-    cfg = _load(args)
+    path, text = _read(args)
     if args.json:
-        emit_json({"path": str(cfg.path), "servers": _servers_json(cfg)})
+        emit_json({"path": str(path), "servers": _servers_json(text)})
     else:
-        _print_servers(cfg)
+        _print_servers(text)
     return EXIT_OK
 
 

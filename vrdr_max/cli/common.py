@@ -84,7 +84,7 @@ def cfg_engine(args: argparse.Namespace, default: Engine = Engine.CPU) -> Engine
     Raises:
         InputError: ``--gpu`` with V-Ray CPU's ``vray_dr.cfg``.
     """
-    from vrdr_max.cfgfile import CPU_CFG_NAME, GPU_CFG_NAME, engine_from_name  # noqa: PLC0415
+    from vrdr_max.cfgread import CPU_CFG_NAME, GPU_CFG_NAME, engine_from_name  # noqa: PLC0415
 
     if args.cfg is not None and args.cfg.name.lower() in {CPU_CFG_NAME, GPU_CFG_NAME}:
         named = engine_from_name(args.cfg)
