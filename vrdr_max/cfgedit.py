@@ -136,8 +136,9 @@ def _patch_servers(doc: CfgDocument, edits: dict[int, ServerEntry | None], added
             keep = [i for i in range(len(doc._pieces)) if i not in gone]
             doc._pieces = [doc._pieces[i] for i in keep]
             doc._meta = [meta[i] for i in keep]
-            if last in gone and doc._pieces and doc._pieces[-1] != "":
-                # The old last line (no terminator) went: the new last one keeps its own.
+            if last in gone and doc._pieces:
+                # The old last line (no terminator) went: the new last one keeps its own, a
+                # blank line's too (its piece is "", which would otherwise read as the tail).
                 doc._pieces.append("")
                 doc._meta.append(_TAIL)
             elif not doc._pieces:

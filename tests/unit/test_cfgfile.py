@@ -887,3 +887,20 @@ def test_servers_edited_without_settings_are_saved_like_settings_edits(tmp_path:
     lean.save()
     assert b"10.0.0.9 0 20204\r\n" in a.read_bytes()
     assert b"max_servers 3\r\n" in a.read_bytes()
+
+
+@pytest.mark.parametrize("text", ["\nrender01 1 20204", "a_note\n\nrender01 1 20204"])
+def test_removing_the_unterminated_last_server_line_keeps_the_blank_line_before_it(
+        text: str) -> None:
+    """The entry-level patch wrote what the full apply writes, but for this case (found by the
+    property test): the blank line before the removed last line lost its terminator."""
+    quick = CfgDocument.parse(text.encode(), CPU)
+    listed = quick.server_list()
+    assert listed.remove_endpoints([("render01", None)]) == [1]
+    quick.apply_servers(listed)
+    full = CfgDocument.parse(text.encode(), CPU)
+    settings = full.to_settings()
+    settings.servers = []
+    full.apply(settings)
+    assert quick.render() == full.render()
+    assert quick.render().startswith(text.removesuffix("render01 1 20204").encode())
