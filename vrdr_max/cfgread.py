@@ -170,7 +170,7 @@ def _option_kinds(dispatcher_in_cfg: bool) -> dict[str, _ValueKind]:
 # --- reading ----------------------------------------------------------------------------------
 
 # Anything below space except tab, LF, VT, FF and CR marks a binary file.
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_CONTROL = r"[\x00-\x08\x0e-\x1f\x7f]"  # compiled when a file has one (_check_text)
 _CONTROL_BYTES = bytes([*range(0x09), *range(0x0e, 0x20), 0x7f])
 _DIGITS = re.compile(r"[0-9]+")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
@@ -208,7 +208,7 @@ def _decode(data: bytes, source: str) -> str:
 
 
 def _check_text(text: str, source: str) -> None:
-    found = _CONTROL.search(text)
+    found = re.search(_CONTROL, text)
     if found:
         line = text.count("\n", 0, found.start()) + 1
         raise InputError(f"{source} is not a text file (control character "
