@@ -10,13 +10,13 @@ import argparse
 import math
 import os
 import sys
-from pathlib import Path
 
 from vrdr_max.errors import InputError
 from vrdr_max.ports import Engine
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any, TextIO
 
     from vrdr_max.probe import ProbeResult, ProbeTarget
@@ -65,6 +65,8 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
 
 def add_cfg_args(parser: argparse.ArgumentParser) -> None:
     """``--cfg PATH``, ``--max-version YEAR`` and ``--gpu``: which cfg file to use."""
+    from pathlib import Path  # noqa: PLC0415 - `vrdr --help` names no file: no pathlib at start
+
     parser.add_argument("--cfg", type=Path, metavar="PATH",
                         help="the vray_dr.cfg / vrayrt_dr.cfg file to use")
     parser.add_argument("--max-version", type=int, metavar="YEAR",
