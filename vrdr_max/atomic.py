@@ -15,14 +15,12 @@ here.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import functools
 import os
 import stat
 import time
 from collections import namedtuple
-from collections.abc import Iterator
 from pathlib import Path
 
 from vrdr_max.errors import CfgConflictError, InputError
@@ -46,6 +44,7 @@ except ImportError:  # Windows: filelock's LockFileEx, which every local file sy
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
+    from types import TracebackType
     from typing import NamedTuple
 
     from filelock import BaseFileLock
@@ -164,7 +163,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, expected: FileSna
         if backup is not None and backup_temp is not None:
             # Only now that the save went through does the old backup give way. Should this
             # rename fail, the previous content stays in the temp file, returned as the backup.
-            with contextlib.suppress(InputError):
+            with _Suppressed(InputError):
                 _replace(backup_temp, backup)
                 kept = backup
         _fsync_folder(os.path.dirname(target) or os.curdir)
@@ -250,25 +249,64 @@ def _check_backup_slot(backup: str) -> None:
                          "there; move it away")
 
 
-@contextlib.contextmanager
-def _locked(target: str | os.PathLike[str]) -> Iterator[None]:
-    # Serialises vrdr's own writers (other programs are caught by the content comparison).
-    folder, name = os.path.split(os.fspath(target))
-    lock_name = f".{name}{LOCK_SUFFIX}"
-    lock_path = os.path.join(folder, lock_name)
-    fd = _flock(target, lock_path, lock_name) if fcntl is not None else None
-    if fd is None:  # Windows, or a file system without flock: filelock's lock
-        with _filelock_held(target, lock_path, lock_name):
-            yield
-        return
-    try:
-        yield
-    finally:
+def _locked(target: str | os.PathLike[str]) -> _Lock:
+    """The lock of vrdr's writers on ``target``, held for a ``with`` block (:class:`_Lock`)."""
+    return _Lock(os.fspath(target))
+
+
+class _Lock:
+    """Serialises vrdr's own writers (other programs are caught by the content comparison).
+
+    ``flock`` on ``.<name>.vrdr.lock`` next to the file; filelock's lock where flock is missing
+    (Windows, a file system without it). A class, not ``contextlib.contextmanager``: importing
+    contextlib would cost every save at start.
+    """
+
+    __slots__ = ("_fd", "_filelock", "_lock_path", "_target")
+
+    def __init__(self, target: str) -> None:
+        self._target = target
+        self._lock_path = ""
+        self._fd: int | None = None
+        self._filelock: BaseFileLock | None = None
+
+    def __enter__(self) -> None:
+        folder, name = os.path.split(self._target)
+        lock_name = f".{name}{LOCK_SUFFIX}"
+        self._lock_path = os.path.join(folder, lock_name)
+        self._fd = (_flock(self._target, self._lock_path, lock_name) if fcntl is not None
+                    else None)
+        if self._fd is None:  # Windows, or a file system without flock: filelock's lock
+            self._filelock = _filelock_acquire(self._target, self._lock_path, lock_name)
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        fd, filelock, self._fd, self._filelock = self._fd, self._filelock, None, None
         # Removed while still held, so the user's folder keeps no litter: a writer waiting on
-        # this file finds it unlinked once it gets the lock and takes a fresh one.
-        with contextlib.suppress(OSError):
-            os.unlink(lock_path)
-        os.close(fd)  # drops the flock
+        # this file finds it unlinked once it gets the lock and takes a fresh one. Windows
+        # refuses while filelock holds it, and filelock removes it there on release.
+        with _Suppressed(OSError):
+            os.unlink(self._lock_path)
+        if fd is not None:
+            os.close(fd)  # drops the flock
+        elif filelock is not None:
+            filelock.release()
+
+
+class _Suppressed:
+    """``contextlib.suppress`` for this module: importing contextlib would cost every save."""
+
+    __slots__ = ("_kinds",)
+
+    def __init__(self, *kinds: type[BaseException]) -> None:
+        self._kinds = kinds
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> bool:
+        return kind is not None and issubclass(kind, self._kinds)
 
 
 _LOCK_POLL_S = 0.05
@@ -307,14 +345,14 @@ def _flock(target: str | os.PathLike[str], lock_path: str, lock_name: str) -> in
                              f"{exc.strerror or exc}") from None
         try:
             if created:
-                with contextlib.suppress(OSError):  # past the umask
+                with _Suppressed(OSError):  # past the umask
                     os.fchmod(fd, _LOCK_MODE)
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             os.close(fd)
             if exc.errno in _NO_FLOCK:
                 if created:  # filelock's marker lock must find the name free
-                    with contextlib.suppress(OSError):
+                    with _Suppressed(OSError):
                         os.unlink(lock_path)
                 return None
             if exc.errno not in _BUSY:
@@ -345,10 +383,8 @@ def _still_named(fd: int, lock_path: str) -> bool:
     return (held.st_ino, held.st_dev) == (now.st_ino, now.st_dev)
 
 
-@contextlib.contextmanager
-def _filelock_held(target: str | os.PathLike[str], lock_path: str,
-                   lock_name: str) -> Iterator[None]:
-    """The lock of filelock: LockFileEx on Windows, a marker file where flock is missing."""
+def _filelock_acquire(target: str, lock_path: str, lock_name: str) -> BaseFileLock:
+    """Take filelock's lock: LockFileEx on Windows, a marker file where flock is missing."""
     from filelock import Timeout  # noqa: PLC0415 - only where flock cannot serve
 
     lock = _file_lock(lock_path)
@@ -360,14 +396,7 @@ def _filelock_held(target: str | os.PathLike[str], lock_path: str,
     except OSError as exc:
         raise InputError(f"cannot lock {target} for writing ({lock_name}): "
                          f"{exc.strerror or exc}") from None
-    try:
-        yield
-    finally:
-        # Removed while held where the system allows (POSIX); Windows refuses, and filelock
-        # removes it there on release.
-        with contextlib.suppress(OSError):
-            os.unlink(lock_path)
-        lock.release()
+    return lock
 
 
 @functools.lru_cache(maxsize=64)
@@ -495,7 +524,7 @@ def _replace(temp: str, target: str) -> None:
 
 def _discard(temp: str) -> None:
     # A temp we cannot remove must not hide the error that made us discard it.
-    with contextlib.suppress(OSError):
+    with _Suppressed(OSError):
         os.unlink(temp)
 
 
@@ -508,7 +537,7 @@ def _fsync_folder(folder: str) -> None:
     except OSError:
         return
     try:
-        with contextlib.suppress(OSError):  # some file systems refuse; the data is safe anyway
+        with _Suppressed(OSError):  # some file systems refuse; the data is safe anyway
             os.fsync(fd)
     finally:
         os.close(fd)
