@@ -36,7 +36,7 @@ from types import ModuleType
 
 import yardstick
 
-from vrdr_max import atomic, cfgfile
+from vrdr_max import atomic, cfgedit, cfgfile
 from vrdr_max.atomic import atomic_write, read_bytes_snapshot
 from vrdr_max.cfgfile import CPU_CFG_NAME, CfgDocument, CfgFile
 from vrdr_max.cli.main import main as vrdr
@@ -132,13 +132,13 @@ def atomic_at(ref: str) -> ModuleType:
 @contextlib.contextmanager
 def saving_with(module: ModuleType) -> Iterator[None]:
     """``CfgFile`` reads and writes through ``module``'s functions while inside."""
-    kept = cfgfile.read_bytes_snapshot, cfgfile.atomic_write
-    cfgfile.read_bytes_snapshot, cfgfile.atomic_write = (module.read_bytes_snapshot,
+    kept = cfgfile.read_bytes_snapshot, cfgedit.atomic_write
+    cfgfile.read_bytes_snapshot, cfgedit.atomic_write = (module.read_bytes_snapshot,
                                                          module.atomic_write)
     try:
         yield
     finally:
-        cfgfile.read_bytes_snapshot, cfgfile.atomic_write = kept
+        cfgfile.read_bytes_snapshot, cfgedit.atomic_write = kept
 
 
 def load_add_save_with(module: ModuleType, path: Path) -> None:

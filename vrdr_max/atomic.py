@@ -1,29 +1,41 @@
-"""Crash-safe file replacement with a conflict check: how vrdr reads and writes a user's file.
+"""Crash-safe file replacement with a conflict check: how vrdr writes a user's file.
 
-Only regular files (or links to one) are read or written: a folder, device, FIFO or socket is
-refused before it is opened, and reads are bounded (:data:`MAX_CFG_BYTES` for a V-Ray cfg,
-:data:`MAX_FILE_BYTES` for the rest). A save writes a
-temp file next to the target, gives it the target's owner and permission bits, fsyncs it, and
-swaps it in with ``os.replace``; the previous content then becomes the backup. A process killed
-at any point leaves the target holding either the old or the new bytes, never a mix or nothing.
-vrdr's own writers take an OS file lock, and when the caller passes the snapshot it read, the
-write is refused if someone else (V-Ray's Render Servers dialog, a farm script, another vrdr)
-changed the file in the meantime.
+Only regular files (or links to one) are written: a folder, device, FIFO or socket is refused
+before it is opened. A save writes a temp file next to the target, gives it the target's owner
+and permission bits, fsyncs it, and swaps it in with ``os.replace``; the previous content then
+becomes the backup. A process killed at any point leaves the target holding either the old or
+the new bytes, never a mix or nothing. vrdr's own writers take an OS file lock, and when the
+caller passes the snapshot it read, the write is refused if someone else (V-Ray's Render
+Servers dialog, a farm script, another vrdr) changed the file in the meantime.
+
+Reading, bounded, into that :class:`FileSnapshot` lives in ``vrdr_max.snapshots``, so a command
+that only reads (``vrdr cfg show``) loads none of the writer's code; its names are re-exported
+here.
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import functools
 import os
 import stat
 import time
 from collections import namedtuple
-from collections.abc import Iterator
 from pathlib import Path
 
 from vrdr_max.errors import CfgConflictError, InputError
+from vrdr_max.snapshots import (
+    _CHUNK,
+    _O_BINARY,
+    _O_NOCTTY,
+    DEFAULT_BACKUP_SUFFIX,
+    MAX_CFG_BYTES,
+    MAX_FILE_BYTES,
+    FileSnapshot,
+    _stat_regular,
+    check_regular_file,
+    read_bytes_snapshot,
+)
 
 try:
     import fcntl
@@ -32,12 +44,26 @@ except ImportError:  # Windows: filelock's LockFileEx, which every local file sy
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
+    from types import TracebackType
     from typing import NamedTuple
 
     from filelock import BaseFileLock
 
-DEFAULT_BACKUP_SUFFIX = ".vrdr.bak"
-"""Appended to the file name for the copy of the previous content (``vray_dr.cfg.vrdr.bak``)."""
+__all__ = [  # with the names of vrdr_max.snapshots, re-exported
+    "DEFAULT_BACKUP_SUFFIX",
+    "LOCK_SUFFIX",
+    "LOCK_TIMEOUT_S",
+    "MAX_CFG_BYTES",
+    "MAX_FILE_BYTES",
+    "FileSnapshot",
+    "WriteResult",
+    "atomic_write",
+    "check_regular_file",
+    "check_writable",
+    "own_backup_suffix",
+    "read_bytes_snapshot",
+    "restore_snapshot",
+]
 
 
 def own_backup_suffix(owner: str) -> str:
@@ -51,16 +77,6 @@ def own_backup_suffix(owner: str) -> str:
     return f".vrdr-{owner}-{time.strftime('%Y%m%d-%H%M%S')}-{os.urandom(3).hex()}.bak"
 
 
-MAX_FILE_BYTES = 64 * 1024 * 1024
-"""Largest file vrdr reads other than a V-Ray cfg (sidecar, studio file, manifest, scene
-description): a scene description of 100,000 nodes is about 17 MB; anything bigger is refused
-rather than read into memory."""
-
-MAX_CFG_BYTES = 4 * 1024 * 1024
-"""Largest V-Ray cfg vrdr reads: about 130,000 server lines (a 10,000-server cfg is 0.3 MB).
-The cfg parser needs about 1.5 s and 70 MB per MB of cfg, so :data:`MAX_FILE_BYTES` would let a
-wrong file cost minutes and gigabytes."""
-
 LOCK_SUFFIX = ".vrdr.lock"
 """vrdr's writers serialise on ``.<name>.vrdr.lock`` next to the file (removed after the save)."""
 
@@ -68,64 +84,21 @@ LOCK_TIMEOUT_S = 10.0
 """How long a save waits for another vrdr's save of the same file before giving up."""
 
 _LOCK_MODE = 0o666  # anyone who may edit the file may take its lock (root must not lock users out)
-_CHUNK = 1 << 20
 _NAME_ATTEMPTS = 16
-_O_BINARY: int = getattr(os, "O_BINARY", 0)  # Windows would otherwise translate newlines.
-_O_NONBLOCK: int = getattr(os, "O_NONBLOCK", 0)  # a FIFO swapped in after the stat cannot block
-_O_NOCTTY: int = getattr(os, "O_NOCTTY", 0)
 _O_NOFOLLOW: int = getattr(os, "O_NOFOLLOW", 0)
 _FD_CHMOD = os.chmod in os.supports_fd  # POSIX; Windows before Python 3.13 chmods by name
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-          (stat.S_ISSOCK, "a socket"))
 
 
-# The records below are named tuples, not dataclasses: reading or saving a cfg must not import
-# dataclasses (and with it inspect), a cost every `vrdr` command would pay at start.
+# The record below is a named tuple, not a dataclass: saving a cfg must not import dataclasses
+# (and with it inspect), a cost every `vrdr` command would pay at start.
 if TYPE_CHECKING:
-    class _SnapshotFields(NamedTuple):
-        path: Path
-        data: bytes | None
-        size: int = 0
-        mtime_ns: int = 0
-        mode: int = 0
-        uid: int = -1
-        gid: int = -1
-
     class _WriteFields(NamedTuple):
         path: Path
         backup: Path | None
         bytes_written: int
         snapshot: FileSnapshot
 else:
-    _SnapshotFields = namedtuple("_SnapshotFields", "path data size mtime_ns mode uid gid",
-                                 defaults=(0, 0, 0, -1, -1))
     _WriteFields = namedtuple("_WriteFields", "path backup bytes_written snapshot")
-
-
-class FileSnapshot(_SnapshotFields):
-    """What a file held when it was read: its bytes and stat identity, or "absent".
-
-    Attributes:
-        path: the file.
-        data: its content, or None when the file did not exist.
-        size: byte count (0 when absent).
-        mtime_ns: modification time in nanoseconds (0 when absent).
-        mode: permission bits (0 when absent).
-        uid: owner's user id (-1 when absent or unknown).
-        gid: owner's group id (-1 when absent or unknown).
-    """
-
-    __slots__ = ()
-
-    @property
-    def exists(self) -> bool:
-        """True when the file existed when the snapshot was taken."""
-        return self.data is not None
-
-    def same_content(self, other: FileSnapshot) -> bool:
-        """True when both snapshots saw the same bytes (or both saw no file)."""
-        return self.data == other.data
 
 
 class WriteResult(_WriteFields):
@@ -139,116 +112,6 @@ class WriteResult(_WriteFields):
     """
 
     __slots__ = ()
-
-
-def check_regular_file(path: str | os.PathLike[str], *,
-                       max_bytes: int = MAX_FILE_BYTES) -> os.stat_result | None:
-    """Stat a file vrdr is about to read or write, without opening it.
-
-    Args:
-        path: the file; a symlink is followed.
-        max_bytes: the largest size accepted.
-
-    Returns:
-        Its stat, or None when nothing is at ``path``.
-
-    Raises:
-        InputError: a dangling link or link loop, something other than a regular file (folder,
-            device, FIFO, socket), or a file larger than ``max_bytes``.
-    """
-    return _stat_regular(os.fspath(path), max_bytes)[0]
-
-
-def _stat_regular(target: str, max_bytes: int) -> tuple[os.stat_result | None, bool]:
-    """:func:`check_regular_file`, and whether ``target`` is a symlink (one ``lstat``)."""
-    try:
-        info = os.lstat(target)
-    except FileNotFoundError:
-        return None, False
-    except OSError as exc:
-        raise InputError(f"cannot use {target}: {exc.strerror or exc}") from None
-    link = stat.S_ISLNK(info.st_mode)
-    if link:
-        try:
-            info = os.stat(target)
-        except FileNotFoundError:
-            raise InputError(f"{target} is a link to {os.readlink(target)}, which does not "
-                             "exist; create that file or remove the link") from None
-        except OSError as exc:
-            raise InputError(f"{target} is a link that cannot be followed: "
-                             f"{exc.strerror or exc}") from None
-    _require_regular(target, info, max_bytes)
-    return info, link
-
-
-def _require_regular(target: str | Path, info: os.stat_result, max_bytes: int) -> None:
-    if not stat.S_ISREG(info.st_mode):
-        kind = next((name for test, name in _KINDS if test(info.st_mode)), "a special file")
-        raise InputError(f"{target} is {kind}, not a regular file; vrdr reads and writes only "
-                         "regular files")
-    if info.st_size > max_bytes:
-        raise InputError(f"{target} is {info.st_size} bytes, larger than any file vrdr reads "
-                         f"there ({max_bytes} bytes); is it the right file?")
-
-
-def read_bytes_snapshot(path: str | os.PathLike[str], *,
-                        max_bytes: int = MAX_FILE_BYTES) -> FileSnapshot:
-    """Read a file's bytes together with its stat identity.
-
-    Args:
-        path: the file; a missing file gives a snapshot of "absent".
-        max_bytes: the largest size read (:data:`MAX_CFG_BYTES` for a V-Ray cfg).
-
-    Returns:
-        The snapshot.
-
-    Raises:
-        InputError: the path is not a regular file (see :func:`check_regular_file`), too big,
-            or cannot be read.
-    """
-    target = os.fspath(path)
-    # Looked up at call time, so a test can stand in for a file swapped after the stat.
-    if check_regular_file(target, max_bytes=max_bytes) is None:
-        return FileSnapshot(path=Path(target), data=None)
-    try:
-        fd = os.open(target, os.O_RDONLY | _O_BINARY | _O_NONBLOCK | _O_NOCTTY)
-    except FileNotFoundError:
-        return FileSnapshot(path=Path(target), data=None)
-    except PermissionError:
-        raise InputError(f"{target} is not readable (permission denied)") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {target}: {exc.strerror or exc}") from None
-    try:
-        info = os.fstat(fd)
-        _require_regular(target, info, max_bytes)  # swapped for another kind since the stat
-        data = _read_bounded(fd, info.st_size, max_bytes)
-    except OSError as exc:
-        raise InputError(f"cannot read {target}: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
-    if len(data) > max_bytes:
-        raise InputError(f"{target} grew beyond {max_bytes} bytes while it was read")
-    return FileSnapshot(path=Path(target), data=data, size=len(data), mtime_ns=info.st_mtime_ns,
-                        mode=stat.S_IMODE(info.st_mode), uid=info.st_uid, gid=info.st_gid)
-
-
-def _read_bounded(fd: int, size: int, max_bytes: int) -> bytes:
-    """At most ``max_bytes + 1`` bytes of ``fd``, without a buffer of ``max_bytes``.
-
-    Reads the ``size`` fstat gave plus one byte, then more in chunks only if the file grew.
-    """
-    limit = max_bytes + 1
-    parts: list[bytes] = []
-    total = 0
-    want = min(size + 1, limit)
-    while total < limit:
-        chunk = os.read(fd, want)
-        if not chunk:
-            break
-        parts.append(chunk)
-        total += len(chunk)
-        want = min(_CHUNK, limit - total)
-    return b"".join(parts)
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes, *, expected: FileSnapshot | None,
@@ -300,7 +163,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes, *, expected: FileSna
         if backup is not None and backup_temp is not None:
             # Only now that the save went through does the old backup give way. Should this
             # rename fail, the previous content stays in the temp file, returned as the backup.
-            with contextlib.suppress(InputError):
+            with _Suppressed(InputError):
                 _replace(backup_temp, backup)
                 kept = backup
         _fsync_folder(os.path.dirname(target) or os.curdir)
@@ -386,25 +249,64 @@ def _check_backup_slot(backup: str) -> None:
                          "there; move it away")
 
 
-@contextlib.contextmanager
-def _locked(target: str | os.PathLike[str]) -> Iterator[None]:
-    # Serialises vrdr's own writers (other programs are caught by the content comparison).
-    folder, name = os.path.split(os.fspath(target))
-    lock_name = f".{name}{LOCK_SUFFIX}"
-    lock_path = os.path.join(folder, lock_name)
-    fd = _flock(target, lock_path, lock_name) if fcntl is not None else None
-    if fd is None:  # Windows, or a file system without flock: filelock's lock
-        with _filelock_held(target, lock_path, lock_name):
-            yield
-        return
-    try:
-        yield
-    finally:
+def _locked(target: str | os.PathLike[str]) -> _Lock:
+    """The lock of vrdr's writers on ``target``, held for a ``with`` block (:class:`_Lock`)."""
+    return _Lock(os.fspath(target))
+
+
+class _Lock:
+    """Serialises vrdr's own writers (other programs are caught by the content comparison).
+
+    ``flock`` on ``.<name>.vrdr.lock`` next to the file; filelock's lock where flock is missing
+    (Windows, a file system without it). A class, not ``contextlib.contextmanager``: importing
+    contextlib would cost every save at start.
+    """
+
+    __slots__ = ("_fd", "_filelock", "_lock_path", "_target")
+
+    def __init__(self, target: str) -> None:
+        self._target = target
+        self._lock_path = ""
+        self._fd: int | None = None
+        self._filelock: BaseFileLock | None = None
+
+    def __enter__(self) -> None:
+        folder, name = os.path.split(self._target)
+        lock_name = f".{name}{LOCK_SUFFIX}"
+        self._lock_path = os.path.join(folder, lock_name)
+        self._fd = (_flock(self._target, self._lock_path, lock_name) if fcntl is not None
+                    else None)
+        if self._fd is None:  # Windows, or a file system without flock: filelock's lock
+            self._filelock = _filelock_acquire(self._target, self._lock_path, lock_name)
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        fd, filelock, self._fd, self._filelock = self._fd, self._filelock, None, None
         # Removed while still held, so the user's folder keeps no litter: a writer waiting on
-        # this file finds it unlinked once it gets the lock and takes a fresh one.
-        with contextlib.suppress(OSError):
-            os.unlink(lock_path)
-        os.close(fd)  # drops the flock
+        # this file finds it unlinked once it gets the lock and takes a fresh one. Windows
+        # refuses while filelock holds it, and filelock removes it there on release.
+        with _Suppressed(OSError):
+            os.unlink(self._lock_path)
+        if fd is not None:
+            os.close(fd)  # drops the flock
+        elif filelock is not None:
+            filelock.release()
+
+
+class _Suppressed:
+    """``contextlib.suppress`` for this module: importing contextlib would cost every save."""
+
+    __slots__ = ("_kinds",)
+
+    def __init__(self, *kinds: type[BaseException]) -> None:
+        self._kinds = kinds
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> bool:
+        return kind is not None and issubclass(kind, self._kinds)
 
 
 _LOCK_POLL_S = 0.05
@@ -443,14 +345,14 @@ def _flock(target: str | os.PathLike[str], lock_path: str, lock_name: str) -> in
                              f"{exc.strerror or exc}") from None
         try:
             if created:
-                with contextlib.suppress(OSError):  # past the umask
+                with _Suppressed(OSError):  # past the umask
                     os.fchmod(fd, _LOCK_MODE)
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             os.close(fd)
             if exc.errno in _NO_FLOCK:
                 if created:  # filelock's marker lock must find the name free
-                    with contextlib.suppress(OSError):
+                    with _Suppressed(OSError):
                         os.unlink(lock_path)
                 return None
             if exc.errno not in _BUSY:
@@ -481,10 +383,8 @@ def _still_named(fd: int, lock_path: str) -> bool:
     return (held.st_ino, held.st_dev) == (now.st_ino, now.st_dev)
 
 
-@contextlib.contextmanager
-def _filelock_held(target: str | os.PathLike[str], lock_path: str,
-                   lock_name: str) -> Iterator[None]:
-    """The lock of filelock: LockFileEx on Windows, a marker file where flock is missing."""
+def _filelock_acquire(target: str, lock_path: str, lock_name: str) -> BaseFileLock:
+    """Take filelock's lock: LockFileEx on Windows, a marker file where flock is missing."""
     from filelock import Timeout  # noqa: PLC0415 - only where flock cannot serve
 
     lock = _file_lock(lock_path)
@@ -496,14 +396,7 @@ def _filelock_held(target: str | os.PathLike[str], lock_path: str,
     except OSError as exc:
         raise InputError(f"cannot lock {target} for writing ({lock_name}): "
                          f"{exc.strerror or exc}") from None
-    try:
-        yield
-    finally:
-        # Removed while held where the system allows (POSIX); Windows refuses, and filelock
-        # removes it there on release.
-        with contextlib.suppress(OSError):
-            os.unlink(lock_path)
-        lock.release()
+    return lock
 
 
 @functools.lru_cache(maxsize=64)
@@ -631,7 +524,7 @@ def _replace(temp: str, target: str) -> None:
 
 def _discard(temp: str) -> None:
     # A temp we cannot remove must not hide the error that made us discard it.
-    with contextlib.suppress(OSError):
+    with _Suppressed(OSError):
         os.unlink(temp)
 
 
@@ -644,7 +537,7 @@ def _fsync_folder(folder: str) -> None:
     except OSError:
         return
     try:
-        with contextlib.suppress(OSError):  # some file systems refuse; the data is safe anyway
+        with _Suppressed(OSError):  # some file systems refuse; the data is safe anyway
             os.fsync(fd)
     finally:
         os.close(fd)

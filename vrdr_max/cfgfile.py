@@ -5,502 +5,78 @@ The file belongs to the user and to V-Ray, so it is read tolerantly and edited i
 lines, and keeps anything else verbatim. :class:`CfgFile` ties a document to its path and to the
 bytes read from disk, so a save never overwrites someone else's change. Format and tolerance
 rules: ``docs/cfg-files.md``.
+
+The format and the reader live in ``vrdr_max.cfgread`` (re-exported here), the edits in
+``vrdr_max.cfgedit``, the option keys' settings fields in ``vrdr_max.cfgfields``: a command
+loads, and without bytecode compiles, only what it runs (issue 18, item 5).
 """
 
 from __future__ import annotations
 
-import codecs
-import functools
-import math
-import re
 from collections import namedtuple
-from collections.abc import Callable
-from enum import Enum
 from pathlib import Path
 
-from vrdr_max.addresses import validate_host
-from vrdr_max.atomic import (
+from vrdr_max.cfgread import (
+    CPU_CFG_NAME,
+    DISPATCHER_KEY,
+    GPU_CFG_NAME,
+    GPU_FILE_KEYS,
+    NEW_FILE_LINE_ENDING,
+    NEW_RESTART_KEY,
+    OPTION_KEYS,
+    RESTART_KEYS,
+    CfgLine,
+    CfgText,
+    LineKind,
+    OptionValue,
+    cfg_name,
+    engine_from_name,
+)
+from vrdr_max.ports import Engine
+from vrdr_max.snapshots import (
     DEFAULT_BACKUP_SUFFIX,
     MAX_CFG_BYTES,
     FileSnapshot,
-    atomic_write,
     read_bytes_snapshot,
 )
-from vrdr_max.digits import fits
-from vrdr_max.errors import InputError, quote
-from vrdr_max.ports import Engine, Mode, default_port
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
-    from typing import Any, NamedTuple, TypeAlias
+    from typing import Any, NamedTuple
 
+    from vrdr_max.cfgfields import OptionField
     from vrdr_max.models import DRSettings, RenderServer
     from vrdr_max.server_list import ServerEntry, ServerList
 
-# Reading and writing cfg lines loads neither pydantic nor dataclasses (nor typing): the models
-# are imported when settings are first asked for (CfgFile.settings, CfgDocument.to_settings),
-# and the records here are named tuples. `vrdr cfg show` and `vrdr servers add` start fast.
-
-CPU_CFG_NAME = "vray_dr.cfg"
-"""V-Ray (CPU) DR server list and options, in the 3ds Max plugcfg folder."""
-
-GPU_CFG_NAME = "vrayrt_dr.cfg"
-"""V-Ray GPU (formerly RT) DR server list, same folder."""
-
-NEW_RESTART_KEY = "restart_slaves"
-"""Spelling of the restart option in new files: every known writer (Deadline, Azure) uses it."""
-
-RESTART_KEYS = tuple(dict.fromkeys((NEW_RESTART_KEY, "restart_slaves", "restart_servers")))
-"""Both spellings are read; ``restart_servers`` is reported for V-Ray Next era builds
-(vray-dr.md §3.3) [unverified]. A file keeps the spelling it has."""
-
-DISPATCHER_KEY = "dr2_dispatcher"
-"""[unverified] No public file shows any dispatcher key in V-Ray's cfg files (vray-dr.md §15.1):
-an invented line may show up as a phantom server or be dropped when V-Ray's dialog saves. So
-the dispatcher lives in vrdr's sidecar and the scene, and this line (``host port also_renders``,
-e.g. ``dr2_dispatcher 10.0.0.5 20208 1``) is read and written only when the studio setting
-``dispatcher_in_vray_cfg`` asks for it, for a build where it has been seen to work. Otherwise
-such a line is an unknown line, kept verbatim."""
-
-NEW_FILE_LINE_ENDING = "\r\n"
-"""Line ending for files that have none yet: the files live on Windows next to 3ds Max."""
-
-OptionValue: TypeAlias = int | float | str
-
-
-class _ValueKind(Enum):
-    FLAG = "0|1"
-    COUNT = "whole number >= 0"
-    LIMIT_TYPE = "0|1|2"
-    NUMBER = "number >= 0"
-    DISPATCHER = "host port 0|1"
-
-
-OPTION_KEYS: dict[str, _ValueKind] = {
-    "restart_slaves": _ValueKind.FLAG,
-    "restart_servers": _ValueKind.FLAG,
-    "list_in_scene": _ValueKind.FLAG,
-    "max_servers": _ValueKind.COUNT,
-    "use_local_machine": _ValueKind.FLAG,
-    "transfer_missing_assets": _ValueKind.FLAG,
-    "use_cached_assets": _ValueKind.FLAG,
-    "cache_limit_type": _ValueKind.LIMIT_TYPE,
-    "cache_limit": _ValueKind.NUMBER,
-    "autostart_local_slave": _ValueKind.FLAG,
-    DISPATCHER_KEY: _ValueKind.DISPATCHER,
-}
-"""Every option key vrdr understands (vray-dr.md §3.2, §4) and the values it accepts. A line
-with a known key but another value is kept verbatim as an unknown line; so is the dispatcher
-line unless the studio switches it on (see ``DISPATCHER_KEY``)."""
-
-
-class LineKind(str, Enum):
-    """What one line of a cfg file is."""
-
-    BLANK = "blank"
-    OPTION = "option"
-    SERVER = "server"
-    UNKNOWN = "unknown"
-
-
-if TYPE_CHECKING:
-    class _LineFields(NamedTuple):
-        text: str
-        ending: str
-        kind: LineKind
-        key: str | None = None
-        value: OptionValue | None = None
-        server: ServerEntry | None = None
-else:
-    _LineFields = namedtuple("_LineFields", "text ending kind key value server",
-                             defaults=(None, None, None))
-
-
-class CfgLine(_LineFields):
-    r"""One line: its text without terminator, the terminator, and what it means.
-
-    Attributes:
-        text: the line as in the file, without its terminator.
-        ending: ``"\n"`` or ``"\r\n"``; for the last line also ``""`` (none) or ``"\r"``.
-        kind: blank, option, server or unknown.
-        key: the option key as spelled (options only).
-        value: the typed option value (options only).
-        server: host, first port, last port of a range or None, enabled (servers only).
-    """
-
-
-    __slots__ = ()
-
-
-def cfg_name(engine: Engine) -> str:
-    """The cfg file name V-Ray uses for ``engine``."""
-    return GPU_CFG_NAME if engine is Engine.GPU else CPU_CFG_NAME
-
-
-def engine_from_name(path: str | Path) -> Engine:
-    """Tell the engine from a cfg file name (``vray_dr.cfg`` CPU, ``vrayrt_dr.cfg`` GPU).
-
-    Raises:
-        InputError: for any other name.
-    """
-    name = Path(path).name.lower()
-    for engine in Engine:
-        if name == cfg_name(engine):
-            return engine
-    raise InputError(f"cannot tell CPU from GPU by the file name {quote(Path(path).name)} "
-                     f"(expected {CPU_CFG_NAME} or {GPU_CFG_NAME}); pass the engine (--gpu)")
-
-
-# --- what the file holds, per engine ----------------------------------------------------------
-
-def _flag(value: bool) -> int:
-    return 1 if value else 0
-
-
-if TYPE_CHECKING:
-    _Put: TypeAlias = Callable[[dict[str, Any], OptionValue], None]
-    """Stores a file value into a ``DRSettings.model_dump()`` dict."""
-
-
-def _set_top(name: str, convert: Callable[[OptionValue], Any]) -> _Put:
-    def put(data: dict[str, Any], value: OptionValue) -> None:
-        data[name] = convert(value)
-    return put
-
-
-def _set_asset(name: str, convert: Callable[[OptionValue], Any]) -> _Put:
-    def put(data: dict[str, Any], value: OptionValue) -> None:
-        data["assets"][name] = convert(value)
-    return put
-
-
-def _dispatcher_value(settings: DRSettings) -> OptionValue | None:
-    d = settings.dispatcher
-    return None if d is None else f"{d.host} {d.port} {_flag(d.also_renders)}"
-
-
-def _put_dispatcher(data: dict[str, Any], value: OptionValue) -> None:
-    host, port, also = str(value).split()
-    data["dispatcher"] = {"host": host, "port": int(port), "also_renders": also == "1"}
-
-
-class _Field:
-    """One settings field a cfg option feeds: its keys, how to read and store it, its default.
-
-    ``default`` is what ``get`` gives for default settings (tests hold the two equal): a file
-    written without building settings gets it for a missing key.
-    """
-
-    __slots__ = ("default", "get", "keys", "name", "put")
-
-    def __init__(self, name: str, keys: tuple[str, ...],
-                 get: Callable[[DRSettings], OptionValue | None], put: _Put,
-                 default: OptionValue | None) -> None:
-        self.name, self.keys, self.get, self.put, self.default = name, keys, get, put, default
-
-
-_COMMON_FIELDS = (
-    _Field("restart_servers", RESTART_KEYS, lambda s: _flag(s.restart_servers),
-           _set_top("restart_servers", bool), 0),
-    _Field("save_servers_in_scene", ("list_in_scene",), lambda s: _flag(s.save_servers_in_scene),
-           _set_top("save_servers_in_scene", bool), 0),
-    _Field("max_servers", ("max_servers",), lambda s: s.max_servers, _set_top("max_servers", int),
-           0),
-)
-_ASSET_FIELDS = (
-    _Field("transfer_missing", ("transfer_missing_assets",),
-           lambda s: _flag(s.assets.transfer_missing), _set_asset("transfer_missing", bool), 0),
-    _Field("use_cached", ("use_cached_assets",), lambda s: _flag(s.assets.use_cached),
-           _set_asset("use_cached", bool), 0),
-    _Field("cache_limit_type", ("cache_limit_type",), lambda s: int(s.assets.cache_limit_type),
-           _set_asset("cache_limit_type", int), 0),
-    _Field("cache_limit", ("cache_limit",), lambda s: float(s.assets.cache_limit),
-           _set_asset("cache_limit", float), 0.0),
-)
-_DISPATCHER_FIELD = _Field("dispatcher", (DISPATCHER_KEY,), _dispatcher_value, _put_dispatcher,
-                           None)
-
-_V_RAY_FIELDS: dict[Engine, tuple[_Field, ...]] = {
-    # V-Ray's own order, used when options are appended to a file.
-    Engine.CPU: (*_COMMON_FIELDS,
-                 _Field("use_local_host", ("use_local_machine",),
-                        lambda s: _flag(s.use_local_host), _set_top("use_local_host", bool), 1),
-                 *_ASSET_FIELDS),
-    Engine.GPU: (_Field("use_local_host", ("autostart_local_slave",),
-                        lambda s: _flag(s.use_local_host), _set_top("use_local_host", bool), 1),
-                 *_COMMON_FIELDS, *_ASSET_FIELDS),
-}
-"""Which settings field each of V-Ray's option keys feeds, per file."""
-
-GPU_FILE_KEYS = frozenset({"autostart_local_slave"})
-"""The option keys V-Ray GPU writes into ``vrayrt_dr.cfg`` besides the servers (vray-dr.md §4,
-from production scripts). [unverified] for V-Ray 5/6/7 (vray-dr.md §4, open question 5): the
-field check reports the keys of the file V-Ray GPU wrote (``plugcfg.vrayrt_dr.cfg.keys``)."""
-
-_APPENDED: dict[Engine, frozenset[str]] = {
-    Engine.CPU: frozenset(f.name for f in _V_RAY_FIELDS[Engine.CPU]) | {"dispatcher"},
-    # vrayrt_dr.cfg holds servers and GPU_FILE_KEYS; other keys are only kept up to date when
-    # the file already has them (vray-dr.md §4). With the dispatcher line switched on, it is
-    # added for GPU DR2 as for CPU (the guide: "the process is similar").
-    Engine.GPU: frozenset(f.name for f in _V_RAY_FIELDS[Engine.GPU]
-                          if set(f.keys) <= GPU_FILE_KEYS) | {"dispatcher"},
-}
-"""Fields written to a file that lacks their key."""
-
-
-def _fields(engine: Engine, dispatcher_in_cfg: bool) -> tuple[_Field, ...]:
-    own = _V_RAY_FIELDS[engine]
-    return (*own, _DISPATCHER_FIELD) if dispatcher_in_cfg else own
-
-
-@functools.cache
-def _default_values(engine: Engine, dispatcher_in_cfg: bool) -> tuple[OptionValue | None, ...]:
-    """What default settings put into a file's options (see ``CfgDocument.option_values``)."""
-    return tuple(field.default for field in _fields(engine, dispatcher_in_cfg))
-
-
-def _option_kinds(dispatcher_in_cfg: bool) -> dict[str, _ValueKind]:
-    if dispatcher_in_cfg:
-        return OPTION_KEYS
-    return {key: kind for key, kind in OPTION_KEYS.items() if key != DISPATCHER_KEY}
-
-
-# --- reading ----------------------------------------------------------------------------------
-
-# Anything below space except tab, LF, VT, FF and CR marks a binary file.
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-_CONTROL_BYTES = bytes([*range(0x09), *range(0x0e, 0x20), 0x7f])
-_DIGITS = re.compile(r"[0-9]+")
-_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
-_PORT_RANGE = re.compile(r"([0-9]+)-([0-9]+)")
-
-# The fast path: one regex per line reads the common server line, ``host 0|1 [port]`` with no
-# leading blanks, whose host is a name whose labels start with a letter or a canonical dotted
-# quad. Both are exactly what validate_host returns unchanged (tests/unit/test_cfgfile_props.py
-# holds it to that, against ``ipaddress``); anything else (ranges, IPv6, leading zeros, odd
-# spacing) takes the full reader below. The raw piece may end in the CR of a CRLF.
-_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_NAME_LABEL = r"[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_PORT = r"(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
-_FAST_SERVER = re.compile(
-    rf"(?=[!-~]{{1,253}}[ \t])({_NAME_LABEL}(?:\.{_NAME_LABEL})*|{_OCTET}(?:\.{_OCTET}){{3}})"
-    rf"[ \t]+([01])(?:[ \t]+({_PORT}))?[ \t]*\r?")
-
-
-def _decode(data: bytes, source: str) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        encoding = "utf-8-sig"
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8"
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{source} is not a text file (byte {exc.start} is not valid "
-                         f"{'UTF-16' if encoding == 'utf-16' else 'UTF-8'})") from None
-    # In UTF-8 a control character is its own byte: a quick C-level look first.
-    if encoding == "utf-16" or len(data.translate(None, _CONTROL_BYTES)) != len(data):
-        _check_text(text, source)
-    return text
-
-
-def _check_text(text: str, source: str) -> None:
-    found = _CONTROL.search(text)
-    if found:
-        line = text.count("\n", 0, found.start()) + 1
-        raise InputError(f"{source} is not a text file (control character "
-                         f"0x{ord(found.group()):02x} on line {line})")
-
-
-def _piece(text: str, ending: str) -> str:
-    """A line as stored: its text, plus the CR of a CR LF or of a final lone CR."""
-    return text + "\r" if ending in ("\r\n", "\r") else text
-
-
-def _canonical_host(token: str) -> str | None:
-    try:
-        return validate_host(token)
-    except InputError:
-        return None
-
-
-def _parse_port(text: str) -> tuple[int, int | None] | None:
-    """``20204`` or a range ``20204-20212`` (as Deadline writes), each port 1-65535."""
-    if not fits(text):  # a number too long to read is no port: the line stays unknown
-        return None
-    ranged = _PORT_RANGE.fullmatch(text)
-    if ranged:
-        first, last = int(ranged.group(1)), int(ranged.group(2))
-        return (first, last) if 1 <= first <= last <= 65535 else None
-    if not _DIGITS.fullmatch(text):
-        return None
-    port = int(text)
-    return (port, None) if 1 <= port <= 65535 else None
-
-
-def _parse_server(tokens: list[str], default: int) -> ServerEntry | None:
-    if len(tokens) == 3:
-        flag = tokens[1]
-        ports = _parse_port(tokens[2])
-        if flag not in ("0", "1"):
-            return None
-    elif len(tokens) == 2:
-        second = tokens[1]
-        if second in ("0", "1"):  # V-Ray 1.x/2.x: "host 1", no port
-            flag, ports = second, (default, None)
-        else:  # an early writer's "host port"
-            flag, ports = "1", _parse_port(second)
-    else:
-        return None
-    if ports is None or tokens[0].isdigit():
-        return None
-    host = _canonical_host(tokens[0])
-    return None if host is None else (host, ports[0], ports[1], flag == "1")
-
-
-def _parse_value(kind: _ValueKind, values: list[str]) -> OptionValue | None:
-    if kind is _ValueKind.DISPATCHER:
-        return _parse_dispatcher(values)
-    if len(values) != 1:
-        return None
-    text = values[0]
-    if kind is _ValueKind.FLAG:
-        return int(text) if text in ("0", "1") else None
-    if kind is _ValueKind.LIMIT_TYPE:
-        return int(text) if text in ("0", "1", "2") else None
-    if kind is _ValueKind.COUNT:
-        return int(text) if _DIGITS.fullmatch(text) and fits(text) else None
-    number = float(text) if _NUMBER.fullmatch(text) else math.nan
-    # 400 digits overflow to inf, which no dialog wrote: keep such a line as text, unread.
-    return number if math.isfinite(number) else None
-
-
-def _parse_dispatcher(values: list[str]) -> str | None:
-    if len(values) != 3:
-        return None
-    host_text, port_text, also = values
-    if also not in ("0", "1") or not _DIGITS.fullmatch(port_text) or not fits(port_text):
-        return None
-    port = int(port_text)
-    host = _canonical_host(host_text)
-    if host is None or not 1 <= port <= 65535:
-        return None
-    return f"{host} {port} {also}"
-
-
-def _classify(text: str, ending: str, default: int, options: dict[str, _ValueKind]) -> CfgLine:
-    # Non-ASCII never makes a valid host or value; V-Ray's reader is byte-based.
-    if not text.isascii():
-        return CfgLine(text, ending, LineKind.UNKNOWN)
-    tokens = text.split()
-    if not tokens:
-        return CfgLine(text, ending, LineKind.BLANK)
-    kind = options.get(tokens[0])
-    if kind is not None:
-        value = _parse_value(kind, tokens[1:])
-        if value is None:
-            return CfgLine(text, ending, LineKind.UNKNOWN)
-        return CfgLine(text, ending, LineKind.OPTION, key=tokens[0], value=value)
-    server = _parse_server(tokens, default)
-    if server is None:
-        return CfgLine(text, ending, LineKind.UNKNOWN)
-    return CfgLine(text, ending, LineKind.SERVER, server=server)
-
-
-def _format_server(server: ServerEntry) -> str:
-    host, port, port_end, enabled = server
-    return f"{host} {_flag(enabled)} {port}" + ("" if port_end is None else f"-{port_end}")
-
-
-def _format_value(value: OptionValue) -> str:
-    # V-Ray writes cache_limit with printf's %f.
-    return f"{value:f}" if isinstance(value, float) else str(value)
-
-
-# --- the document -----------------------------------------------------------------------------
-
-_Meta: TypeAlias = "CfgLine | ServerEntry"
-"""What one stored line is: a fully read line, or a server line's entry (the lines the fast
-path read, and the lines rewritten from an entry). Entries are plain data, which the garbage
-collector stops tracking: a 10,000-server file leaves no 10,000 objects (regex matches, lines)
-for every full collection to visit."""
-
-_TAIL = CfgLine("", "", LineKind.BLANK)
-"""Stands for the empty piece after a file's last newline (not a line)."""
-
-
-class CfgDocument:
+__all__ = [  # with the format's names of vrdr_max.cfgread, re-exported
+    "CPU_CFG_NAME",
+    "DISPATCHER_KEY",
+    "GPU_CFG_NAME",
+    "GPU_FILE_KEYS",
+    "NEW_FILE_LINE_ENDING",
+    "NEW_RESTART_KEY",
+    "OPTION_KEYS",
+    "RESTART_KEYS",
+    "CfgDocument",
+    "CfgFile",
+    "CfgLine",
+    "CfgText",
+    "LineKind",
+    "OptionValue",
+    "SaveResult",
+    "cfg_name",
+    "engine_from_name",
+    "load_cfg",
+]
+
+
+class CfgDocument(CfgText):
     r"""One cfg file's text as lines, editable without losing anything it does not understand.
 
     Build it with :meth:`parse`; read ``servers``/``options``/:meth:`to_settings`; edit with
-    :meth:`apply`; get the bytes with :meth:`render`.
-
-    The text is kept as the pieces between newlines (``"\n".join`` gives it back). Reading
-    every line (one regex each; a full read for the few that need one) happens when something
-    asks for lines, servers or unknown lines; loading, adding servers and saving read only the
-    option lines and the lines around the insertion point. Servers become objects only when
-    asked for.
+    :meth:`apply`; get the bytes with :meth:`render`. Reading is :class:`CfgText`'s (module
+    ``cfgread``); the edits themselves run in ``cfgedit``.
     """
-
-    def __init__(self, pieces: list[str], engine: Engine, original: bytes, original_text: str,
-                 *, dispatcher_in_cfg: bool = False, token: object | None = None,
-                 meta: list[_Meta] | None = None) -> None:
-        self.engine = engine
-        self.dispatcher_in_cfg = dispatcher_in_cfg
-        self._pieces = pieces
-        self._meta = meta  # per piece, once every line has been read
-        self._original = original
-        self._original_text = original_text
-        self._default = default_port(engine, Mode.DR)
-        self._options = _option_kinds(dispatcher_in_cfg)
-        # Derived from the lines, computed when first needed, dropped on every edit.
-        self._joined: str | None = None
-        self._lower: str | None = None
-        self._read: list[CfgLine] | None = None
-        self._raw_servers: list[Any] | None = None
-        self._entries: list[ServerEntry] | None = None  # never edited in place
-        self._keys: set[tuple[str, int, int | None]] | bool | None = None  # False: a repeat
-        self._values: dict[str, OptionValue] | None = None
-        # Server lists handed out whose source is still this document: they get a snapshot
-        # before it is edited.
-        self._owed: list[list[list[Any]]] = []
-        # Identifies this content for the ServerList it hands out (see ServerList.added_since).
-        self.token = object() if token is None else token
-
-    @classmethod
-    def parse(cls, data: bytes | str, engine: Engine, *, source: str = "the cfg file",
-              dispatcher_in_cfg: bool = False) -> CfgDocument:
-        """Read a cfg file's content.
-
-        Args:
-            data: the file's bytes (UTF-8 with or without BOM, or UTF-16 with BOM) or text.
-            engine: CPU for ``vray_dr.cfg``, GPU for ``vrayrt_dr.cfg``.
-            source: how to name the file in error messages.
-            dispatcher_in_cfg: read (and later write) the DR2 dispatcher line
-                (``DISPATCHER_KEY``); off, that line is an unknown line.
-
-        Returns:
-            The document.
-
-        Raises:
-            InputError: the content is not text.
-        """
-        if isinstance(data, str):
-            text = data.removeprefix("\ufeff")
-            _check_text(text, source)
-            try:
-                original = data.encode("utf-8")
-            except UnicodeEncodeError as exc:
-                raise InputError(f"{source} is not a text file (character {exc.start} is not "
-                                 "valid Unicode)") from None
-        else:
-            original = data
-            text = _decode(data, source)
-        document = cls(text.split("\n"), engine, original, text,
-                       dispatcher_in_cfg=dispatcher_in_cfg)
-        document._joined = text
-        return document
 
     def copy(self) -> CfgDocument:
         """An independent copy with the same content (and token)."""
@@ -514,25 +90,9 @@ class CfgDocument:
         return twin
 
     @property
-    def lines(self) -> tuple[CfgLine, ...]:
-        """Every line, in file order."""
-        self._all_meta()
-        return tuple(self._line(i) for i in range(self._count()))
-
-    @property
     def servers(self) -> list[RenderServer]:
         """The server lines, in file order (fresh objects: editing them does not edit the file)."""
         return list(self.server_list())
-
-    def entries(self) -> list[ServerEntry]:
-        """Every server line as ``(host, port, port_end, enabled)``: plain data, in file order."""
-        return list(self._server_entries())
-
-    def _server_entries(self) -> list[ServerEntry]:
-        """:meth:`entries`, decoded once per content (the caller must not change the list)."""
-        if self._entries is None:
-            self._entries = list(map(self._entry, self._raw()))
-        return self._entries
 
     def _server_keys(self) -> set[tuple[str, int, int | None]] | None:
         """Each server line's host (lower case) and ports; None when one is listed twice.
@@ -566,27 +126,6 @@ class CfgDocument:
             return list(owed[0])
 
         return ServerList.lazy(source, self._entry, self.token, self.may_list)
-
-    @property
-    def options(self) -> dict[str, OptionValue]:
-        """Known option keys as spelled in the file and their typed values (last one wins)."""
-        return {line.key: line.value for line in self._read_lines()
-                if line.key is not None and line.value is not None}
-
-    @property
-    def unknown_lines(self) -> list[str]:
-        """Lines kept verbatim because they are neither blank, a server nor a known option."""
-        return [line.text for line in self._read_lines() if line.kind is LineKind.UNKNOWN]
-
-    @property
-    def line_ending(self) -> str:
-        """The terminator most lines use; new lines get it (CRLF for a file without any)."""
-        text = self._text()
-        crlf = text.count("\r\n")
-        lf = text.count("\n") - crlf
-        if not crlf and not lf:
-            return NEW_FILE_LINE_ENDING
-        return "\r\n" if crlf >= lf else "\n"
 
     @property
     def changed(self) -> bool:
@@ -623,9 +162,11 @@ class CfgDocument:
         Read from the option lines without building settings: every value the reader accepts
         is already in the form a settings field gives back (tests hold the two equal).
         """
+        from vrdr_max.cfgfields import default_values  # noqa: PLC0415 - reading needs none
+
         current = self._field_values()
         return tuple(current.get(field.name, default)
-                     for field, default in zip(self._fields(), _default_values(
+                     for field, default in zip(self._fields(), default_values(
                          self.engine, self.dispatcher_in_cfg), strict=True))
 
     def apply(self, settings: DRSettings) -> None:
@@ -640,11 +181,9 @@ class CfgDocument:
         Raises:
             InputError: ``settings`` are for the other engine's file.
         """
-        if settings.engine is not self.engine:
-            raise InputError(f"these are {settings.engine.value.upper()} settings but "
-                             f"{cfg_name(self.engine)} is the {self.engine.value.upper()} file")
-        self._apply(settings.server_list,
-                    {field.name: field.get(settings) for field in self._fields()})
+        from vrdr_max.cfgedit import apply_settings  # noqa: PLC0415 - reading needs no editor
+
+        apply_settings(self, settings)
 
     def apply_servers(self, servers: ServerList) -> None:
         """Edit the server lines so that they hold ``servers``; options keep their values.
@@ -652,21 +191,9 @@ class CfgDocument:
         The same as :meth:`apply` with :meth:`to_settings` and ``servers`` (missing options are
         appended with their defaults), without building settings.
         """
-        current = self._field_values()
-        self._apply(servers, {field.name: current.get(field.name, field.default)
-                              for field in self._fields()})
+        from vrdr_max.cfgedit import apply_servers  # noqa: PLC0415 - reading needs no editor
 
-    def _apply(self, servers: ServerList, wanted: dict[str, OptionValue | None]) -> None:
-        ending = self.line_ending
-        current = self._field_values()  # server edits leave the options as they are
-        changes = servers.changes_since(self.token)
-        if changes is None or not self._patch_servers(*changes, ending):
-            entries = servers.entry_list()
-            if not self._patch_by_diff(entries, ending):
-                self._all_meta()
-                self._store(self._apply_servers([self._line(i) for i in range(self._count())],
-                                                entries, ending), ending)
-        self._apply_options(wanted, ending, current)
+        apply_servers(self, servers)
 
     def _patch_by_diff(self, servers: list[ServerEntry], ending: str) -> bool:
         """Edit the server lines in place when ``servers`` differ from them in one simple way.
@@ -690,26 +217,6 @@ class CfgDocument:
         """Record that ``data`` (this document's :meth:`render`) is now the file's content."""
         self._original, self._original_text = data, self._text()
 
-    # --- storage ------------------------------------------------------------------------
-
-    def _text(self) -> str:
-        if self._joined is None:
-            self._joined = "\n".join(self._pieces)
-        return self._joined
-
-    def _count(self) -> int:
-        """Lines in the file: the piece after the last newline is one only when not empty."""
-        return len(self._pieces) - (self._pieces[-1] == "")
-
-    def _entry(self, item: Any) -> ServerEntry:
-        if type(item) is tuple:  # a rewritten server line's entry
-            return item
-        if isinstance(item, CfgLine):
-            assert item.server is not None
-            return item.server
-        port = item.group(3)  # a fast-path match, not stored
-        return item.group(1), int(port) if port else self._default, None, item.group(2) == "1"
-
     def may_list(self, host: str) -> bool:
         """False only when no server line of the text can be on ``host`` (lower case).
 
@@ -730,61 +237,6 @@ class CfgDocument:
     def _edited(self) -> None:
         self._joined = self._lower = self._read = self._raw_servers = self._values = None
         self._entries = self._keys = None
-
-    def _all_meta(self) -> list[_Meta]:
-        """Read every line: the fast-path regex on each, the full reader on the rest."""
-        if self._meta is None:
-            pieces = self._pieces
-            default = self._default
-            meta: list[Any] = [
-                None if m is None else
-                (m[1], int(m[3]) if m[3] else default, None, m[2] == "1")
-                for m in map(_FAST_SERVER.fullmatch, pieces)]
-            read = []
-            for i in [i for i, m in enumerate(meta) if m is None]:
-                meta[i] = line = self._read_piece(i)
-                read.append(line)
-            self._meta, self._read = meta, read
-        return self._meta
-
-    def _read_piece(self, i: int) -> CfgLine:
-        """The full reader on one piece."""
-        piece = self._pieces[i]
-        if i < len(self._pieces) - 1:
-            body, ending = (piece[:-1], "\r\n") if piece.endswith("\r") else (piece, "\n")
-        else:
-            body, ending = (piece[:-1], "\r") if piece.endswith("\r") else (piece, "")
-        return _classify(body, ending, self._default, self._options)
-
-    def _meta_at(self, i: int) -> _Meta | re.Match[str]:
-        """What line ``i`` is, without reading every line (a server line: its match)."""
-        if self._meta is not None:
-            return self._meta[i]
-        return _FAST_SERVER.fullmatch(self._pieces[i]) or self._read_piece(i)
-
-    def _raw(self) -> list[Any]:
-        """One item per server line, for ServerList (see :meth:`_entry`)."""
-        if self._raw_servers is None:
-            self._raw_servers = [m for m in self._all_meta()
-                                 if not isinstance(m, CfgLine) or m.server is not None]
-        return self._raw_servers
-
-    def _line(self, i: int) -> CfgLine:
-        item = self._meta_at(i)
-        if isinstance(item, CfgLine):
-            return item
-        piece = self._pieces[i]
-        last = i == len(self._pieces) - 1
-        if piece.endswith("\r"):
-            return CfgLine(piece[:-1], "\r" if last else "\r\n", LineKind.SERVER,
-                           server=self._entry(item))
-        return CfgLine(piece, "" if last else "\n", LineKind.SERVER, server=self._entry(item))
-
-    def _read_lines(self) -> list[CfgLine]:
-        """The fully read lines (options, blanks, unknown, unusual servers), in order."""
-        if self._read is None:
-            self._read = [m for m in self._all_meta() if isinstance(m, CfgLine)]
-        return self._read
 
     def _option_lines(self) -> list[CfgLine]:
         """The option lines in order, found without reading every line.
@@ -811,127 +263,13 @@ class CfgDocument:
             at = text.find("_", end)
         return lines
 
-    def _store(self, lines: list[CfgLine], ending: str) -> None:
-        self._before_edit()
-        # A line that used to be last may have no terminator; it needs one now.
-        for index in range(len(lines) - 1):
-            if lines[index].ending not in ("\n", "\r\n"):
-                lines[index] = lines[index]._replace(ending=ending)
-        pieces = [_piece(line.text, line.ending) for line in lines]
-        meta: list[_Meta] = list(lines)
-        if not lines or lines[-1].ending in ("\n", "\r\n"):
-            pieces.append("")
-            meta.append(_TAIL)
-        self._pieces, self._meta = pieces, meta
-        self._edited()
-
-    def _insert(self, at: int, new: list[CfgLine] | list[ServerEntry], ending: str) -> None:
-        """Insert ``new`` before line ``at``, each ended by ``ending``; ``at`` may be the count.
-
-        ``new`` holds lines, or server entries: those are kept as their entries, as rewritten
-        server lines are (plain tuples of text and numbers, which the garbage collector stops
-        tracking, so pasting thousands of servers does not bring its full collections sooner).
-        """
-        self._before_edit()
-        count = self._count()
-        if at >= count and self._pieces[-1] != "":
-            # The last line had no terminator; it gets one now.
-            last = self._line(count - 1)
-            self._pieces[-1] = _piece(last.text, ending)
-            self._pieces.append("")
-            if self._meta is not None:
-                if isinstance(self._meta[-1], CfgLine):
-                    self._meta[-1] = last._replace(ending=ending)
-                self._meta.append(_TAIL)
-            at = count
-        self._pieces[at:at] = [
-            _piece(item.text, item.ending) if isinstance(item, CfgLine)
-            else _piece(_format_server(item), ending) for item in new]
-        if self._meta is not None:
-            self._meta[at:at] = new
-        self._edited()
-
-    def _patch_servers(self, edits: dict[int, ServerEntry | None], added: list[ServerEntry],
-                       ending: str) -> bool:
-        """Rewrite or drop just the server lines ``edits`` names, then add ``added``.
-
-        ``edits`` maps a server line's place among the server lines to its new entry, or None
-        when it goes; each rewritten line keeps its terminator. The result equals what matching
-        every line gives (:meth:`_apply_servers`), in O(lines) without reading them all. False
-        (nothing done) when every server line goes and others come: matching places those.
-        """
-        if edits:
-            meta = self._all_meta()
-            rows = [i for i, m in enumerate(meta)
-                    if not isinstance(m, CfgLine) or m.server is not None]
-            if added and all(edits.get(k, 0) is None for k in range(len(rows))):
-                return False
-            known = self._entries
-            self._before_edit()
-            gone: set[int] = set()
-            pieces = self._pieces
-            for ordinal, entry in edits.items():
-                i = rows[ordinal]
-                if entry is None:
-                    gone.add(i)
-                    continue
-                pieces[i] = _piece(_format_server(entry), self._ending_at(i))
-                meta[i] = entry
-            if gone:
-                last = len(self._pieces) - 1
-                keep = [i for i in range(len(self._pieces)) if i not in gone]
-                self._pieces = [self._pieces[i] for i in keep]
-                self._meta = [meta[i] for i in keep]
-                if last in gone and self._pieces and self._pieces[-1] != "":
-                    # The old last line (no terminator) went: the new last one keeps its own.
-                    self._pieces.append("")
-                    self._meta.append(_TAIL)
-                elif not self._pieces:
-                    self._pieces, self._meta = [""], [_TAIL]
-            self._edited()
-            if known is not None:  # what the lines hold now, without reading them again
-                after: list[ServerEntry | None] = list(known)
-                for ordinal, entry in edits.items():
-                    after[ordinal] = entry
-                self._entries = [e for e in after if e is not None]
-        known = self._entries
-        self._insert_servers(added, ending)
-        if known is not None and added:
-            self._entries = [*known, *added]
-        return True
-
-    def _ending_at(self, i: int) -> str:
-        """The terminator of line ``i`` (what :meth:`_line` gives it), without reading it."""
-        item = self._meta_at(i)
-        if isinstance(item, CfgLine):
-            return item.ending
-        last = i == len(self._pieces) - 1
-        if self._pieces[i].endswith("\r"):
-            return "\r" if last else "\r\n"
-        return "" if last else "\n"
-
-    def _insert_servers(self, entries: list[ServerEntry], ending: str) -> None:
-        """Put new server lines after the last server line (or where the first would go)."""
-        if not entries:
-            return
-        count = self._count()
-        at = next((i + 1 for i in range(count - 1, -1, -1) if self._is_server(i)), None)
-        if at is None:
-            at = next((i for i in range(count) if self._is_option(i)), 0)
-        self._insert(at, entries, ending)
-
-    def _is_server(self, i: int) -> bool:
-        item = self._meta_at(i)
-        return not isinstance(item, CfgLine) or item.server is not None
-
-    def _is_option(self, i: int) -> bool:
-        item = self._meta_at(i)
-        return isinstance(item, CfgLine) and item.kind is LineKind.OPTION
-
     # --- options ------------------------------------------------------------------------
 
-    def _fields(self) -> tuple[_Field, ...]:
-        return _fields(self.engine, self.dispatcher_in_cfg)
+    def _fields(self) -> tuple[OptionField, ...]:
+        """The settings fields of this file's options (``cfgfields``; reading needs none)."""
+        from vrdr_max.cfgfields import option_fields  # noqa: PLC0415
+
+        return option_fields(self.engine, self.dispatcher_in_cfg)
 
     def _field_values(self) -> dict[str, OptionValue]:
         """Each settings field the option lines set, and its value (the last line wins)."""
@@ -955,45 +293,6 @@ class CfgDocument:
         from vrdr_max.cfgmatch import apply_servers  # noqa: PLC0415 - tracked edits need none
 
         return apply_servers(lines, servers, ending)
-
-    def _apply_options(self, wanted: dict[str, OptionValue | None], ending: str,
-                       current: dict[str, OptionValue]) -> None:
-        """Rewrite the option lines whose value ``wanted`` changes; append missing ones.
-
-        ``wanted`` holds each field's value; ``current`` the option values the lines have
-        (:meth:`_field_values`).
-        """
-        fields = self._fields()
-        by_key = {key: field for field in fields for key in field.keys}
-        edited = {name for name, value in current.items() if wanted[name] != value}
-        appended = _APPENDED[self.engine]
-        missing = [CfgLine(f"{field.keys[0]} {_format_value(value)}", ending, LineKind.OPTION,
-                           key=field.keys[0], value=value)
-                   for field in fields
-                   if field.name not in current and field.name in appended
-                   and (value := wanted[field.name]) is not None]
-        if not edited and not missing:
-            return
-        self._before_edit()
-        meta = self._all_meta()
-        for i in reversed([i for i in range(self._count()) if self._is_option(i)]):
-            line = meta[i]
-            assert isinstance(line, CfgLine)
-            assert line.key is not None
-            field = by_key.get(line.key)
-            if field is None or field.name not in edited:
-                continue
-            value = wanted[field.name]
-            if value is None:  # the setting is gone (no dispatcher), so is the line
-                del self._pieces[i], meta[i]
-            else:
-                new = line._replace(text=f"{line.key} {_format_value(value)}", value=value)
-                self._pieces[i], meta[i] = _piece(new.text, new.ending), new
-        self._edited()
-        if missing:
-            count = self._count()
-            last = max((i for i in range(count) if self._is_option(i)), default=count - 1)
-            self._insert(last + 1, missing, ending)
 
 
 # --- the file on disk -------------------------------------------------------------------------
@@ -1150,36 +449,10 @@ class CfgFile:
             CfgConflictError: the file changed on disk since it was read; nothing was written.
             InputError: the file or its folder is not writable.
         """
-        settings, servers = self._settings, self.server_list
-        document = self.document.copy()
-        # Settings equal to what was read leave the file alone, even where applying them would
-        # append options the file lacks; a missing file is always created.
-        if settings is None:  # never built, so only the servers can have changed
-            options = self._saved_options
-            if self._servers_changed(servers) or not self._snapshot.exists:
-                document.apply_servers(servers)
-        else:
-            options = self.document.option_values(settings)
-            if (options != self._saved_options or self._servers_changed(servers)
-                    or not self._snapshot.exists):
-                document.apply(settings)
-        if not document.changed:
-            return SaveResult(path=self.path, backup=None, changed=False, bytes_written=0)
-        data = document.render()
-        result = atomic_write(self.path, data, expected=self._snapshot,
-                              backup_suffix=backup_suffix if backup else None)
-        document._mark_saved(data)
-        self._snapshot, self.document, self._saved_options = result.snapshot, document, options
-        servers.rebase(document.token, document.may_list)
-        return SaveResult(path=self.path, backup=result.backup, changed=True,
-                          bytes_written=result.bytes_written)
+        from vrdr_max.cfgedit import save_file  # noqa: PLC0415 - reading needs no writer
 
-    def _servers_changed(self, servers: ServerList) -> bool:
-        """True when the working copy's servers differ from the file's."""
-        changes = servers.changes_since(self.document.token)
-        if changes is not None:
-            return bool(changes[0] or changes[1])
-        return servers.entry_list() != self.document._server_entries()
+        return save_file(self, backup=backup, backup_suffix=backup_suffix)
+
 
 
 def load_cfg(path: str | Path, engine: Engine | None = None) -> CfgFile:

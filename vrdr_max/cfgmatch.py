@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections import deque
 
-from vrdr_max.cfgfile import CfgDocument, CfgLine, LineKind, _format_server, _piece
+from vrdr_max.cfgread import CfgLine, LineKind, _format_server, _piece
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import TypeAlias
 
-    from vrdr_max.cfgfile import _Meta
+    from vrdr_max.cfgfile import CfgDocument
+    from vrdr_max.cfgread import _Meta
     from vrdr_max.server_list import ServerEntry
 
 _LineEdit: TypeAlias = "Callable[[list[str], list[_Meta]], None]"

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path, PureWindowsPath
 
-from vrdr_max.cfgfile import cfg_name
+from vrdr_max.cfgread import cfg_name
 from vrdr_max.errors import InputError, quote
 from vrdr_max.ports import Engine
 

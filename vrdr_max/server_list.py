@@ -127,7 +127,7 @@ class ServerList(MutableSequence["RenderServer"]):
         self._clock = _EditClock.ticks
         # Entry-level edits of the origin document's servers, by their place among its server
         # lines: (the entry it holds, the new entry or None when removed). A save patches just
-        # those lines (CfgDocument._apply). _ordinals gives the place of items [0, _base)
+        # those lines (cfgedit._apply). _ordinals gives the place of items [0, _base)
         # once a removal shifted them (None: item i is server line i).
         self._edits: dict[int, tuple[ServerEntry, ServerEntry | None]] = {}
         self._ordinals: list[int] | None = None

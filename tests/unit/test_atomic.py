@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import vrdr_max
-from vrdr_max import atomic
+from vrdr_max import snapshots
 from vrdr_max.atomic import FileSnapshot, atomic_write, read_bytes_snapshot
 from vrdr_max.errors import CfgConflictError, InputError
 
@@ -375,7 +375,7 @@ def test_a_read_goes_past_a_stale_size_up_to_the_bound(tmp_path: Path, size: int
     path.write_bytes(bytes(range(256))[:size])
     fd = os.open(path, os.O_RDONLY)
     try:
-        data = atomic._read_bounded(fd, 10, 100)
+        data = snapshots._read_bounded(fd, 10, 100)
     finally:
         os.close(fd)
     assert data == path.read_bytes()[:read]

@@ -887,10 +887,10 @@ def test_the_file_option_values_read_from_the_lines_equal_those_of_its_settings(
 def test_the_option_defaults_are_those_of_default_settings(engine: Engine,
                                                            dispatcher: bool) -> None:
     """A file written without building settings (`vrdr servers add`) gets the same defaults."""
-    from vrdr_max.cfgfile import _default_values, _fields
+    from vrdr_max.cfgfields import default_values, option_fields
 
-    assert _default_values(engine, dispatcher) == tuple(
-        field.get(DRSettings(engine=engine)) for field in _fields(engine, dispatcher))
+    assert default_values(engine, dispatcher) == tuple(
+        field.get(DRSettings(engine=engine)) for field in option_fields(engine, dispatcher))
 
 
 def test_servers_edited_without_settings_are_saved_like_settings_edits(tmp_path: Path) -> None:
@@ -910,3 +910,20 @@ def test_servers_edited_without_settings_are_saved_like_settings_edits(tmp_path:
     lean.save()
     assert b"10.0.0.9 0 20204\r\n" in a.read_bytes()
     assert b"max_servers 3\r\n" in a.read_bytes()
+
+
+@pytest.mark.parametrize("text", ["\nrender01 1 20204", "a_note\n\nrender01 1 20204"])
+def test_removing_the_unterminated_last_server_line_keeps_the_blank_line_before_it(
+        text: str) -> None:
+    """The entry-level patch wrote what the full apply writes, but for this case (found by the
+    property test): the blank line before the removed last line lost its terminator."""
+    quick = CfgDocument.parse(text.encode(), CPU)
+    listed = quick.server_list()
+    assert listed.remove_endpoints([("render01", None)]) == [1]
+    quick.apply_servers(listed)
+    full = CfgDocument.parse(text.encode(), CPU)
+    settings = full.to_settings()
+    settings.servers = []
+    full.apply(settings)
+    assert quick.render() == full.render()
+    assert quick.render().startswith(text.removesuffix("render01 1 20204").encode())

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vrdr_max.addresses import validate_host
-from vrdr_max.cfgfile import _FAST_SERVER, DISPATCHER_KEY, OPTION_KEYS, CfgDocument, LineKind
+from vrdr_max.cfgfile import DISPATCHER_KEY, OPTION_KEYS, CfgDocument, LineKind
+from vrdr_max.cfgread import _FAST_SERVER
 from vrdr_max.errors import InputError
 from vrdr_max.models import AssetTransfer, CacheLimitType, Dispatcher, DRSettings, RenderServer
 from vrdr_max.ports import Engine

@@ -72,9 +72,65 @@ def test_cfg_commands_load_no_models_no_filelock(tmp_path: Path, argv: list[str]
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=120)
     assert done.stdout.splitlines()[-2:] == ["[]", "[]"]
+    if argv[0].startswith("--"):
+        unused = HELP_PATH_UNUSED
+    elif argv[:2] in (["cfg", "show"], ["servers", "list"]):
+        unused = READ_PATH_UNUSED
+    else:
+        unused = EDIT_PATH_UNUSED
+    assert modules_after(argv, cfg, unused) == []
     if argv[0] == "servers" and argv[1] != "list":
         assert sorted(p.name for p in tmp_path.iterdir()) == ["vray_dr.cfg",
                                                               "vray_dr.cfg.vrdr.bak"]
+
+
+# Without bytecode every module a command loads is compiled at each start (issue 18.5), so the
+# commands that only read a cfg load its reader (cfgread) and none of the editing model
+# (cfgfile, cfgedit, cfgfields), the writer (atomic, and contextlib behind it) or the server
+# list; no cfg command loads the live progress line of the commands that wait on the network,
+# nor contextlib (0.7 ms at every start: the writer's context managers are small classes).
+READ_PATH_UNUSED = ("vrdr_max.cfgfile", "vrdr_max.cfgedit", "vrdr_max.cfgfields",
+                    "vrdr_max.atomic", "vrdr_max.server_list", "vrdr_max.cli.progress",
+                    "contextlib")
+EDIT_PATH_UNUSED = ("vrdr_max.cli.progress", "contextlib")
+# `vrdr --help` names no file: no pathlib (with urllib.parse and ipaddress behind it).
+HELP_PATH_UNUSED = (*READ_PATH_UNUSED, "vrdr_max.cfgread", "pathlib")
+
+
+def modules_after(argv: list[str], cfg: Path, names: tuple[str, ...]) -> list[str]:
+    """Which of ``names`` the command ``argv`` (its cfg options given) has loaded."""
+    code = (f"import json, sys\nfrom vrdr_max.cli.main import main\ntry:\n    main({argv!r})\n"
+            "except SystemExit:\n    pass\n"
+            f"print(json.dumps(sorted(m for m in {names!r} if m in sys.modules)))")
+    cfg.write_bytes(b"render01 1 20204\r\n10.0.0.2 0 20204\r\nrestart_slaves 0\r\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    loaded: list[str] = json.loads(done.stdout.splitlines()[-1])
+    return loaded
+
+
+def test_a_cfg_command_builds_only_its_own_verb() -> None:
+    """`vrdr servers add` builds the parser of `add` alone; its neighbours are listed by name
+    (each verb's options cost argparse's formatter and translation look-ups at every start)."""
+    import argparse
+
+    from vrdr_max.cli.main import build_parser
+
+    def subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        return dict(action.choices)
+
+    groups = subparsers(build_parser(["--debug", "servers", "add", "--cfg", "x", "r1"]))
+    assert list(groups) == ["servers"]
+    verbs = subparsers(groups["servers"])
+    assert list(verbs) == ["list", "add", "remove", "enable", "disable"]
+    options = {verb: {o for a in p._actions for o in a.option_strings}
+               for verb, p in verbs.items()}
+    assert {"--cfg", "--disabled", "--dr2"} <= options["add"]
+    assert all(options[verb] == {"-h", "--help", "--debug"} for verb in verbs if verb != "add")
+    every = subparsers(subparsers(build_parser(["servers", "--help"]))["servers"])
+    assert all("--cfg" in {o for a in p._actions for o in a.option_strings}
+               for p in every.values())
 
 
 def test_lazy_exports_resolve_every_name_of_all() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from vrdr_max import atomic
+from vrdr_max import atomic, snapshots
 from vrdr_max.atomic import MAX_CFG_BYTES, MAX_FILE_BYTES, atomic_write, read_bytes_snapshot
 from vrdr_max.cfgfile import CfgFile
 from vrdr_max.cli.main import main
@@ -121,10 +121,11 @@ def test_writing_over_a_fifo_is_refused_and_it_stays_a_fifo(fifo: Path) -> None:
 @POSIX
 def test_a_fifo_swapped_in_after_the_check_is_refused_without_blocking(
         fifo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    # The stat said "regular file"; a FIFO took its place before the open (a race).
+    # The stat said "regular file"; a FIFO took its place before the open (a race). The
+    # reader looks the stat up in its own module at call time.
     regular = tmp_path / "regular"
     regular.write_bytes(OLD)
-    monkeypatch.setattr(atomic, "check_regular_file", lambda path, **_: regular.stat())
+    monkeypatch.setattr(snapshots, "check_regular_file", lambda path, **_: regular.stat())
     result = finishes(lambda: read_bytes_snapshot(fifo), fifo)
     assert isinstance(result, InputError), result  # not an empty cfg read from the pipe
     assert "FIFO (named pipe), not a regular file" in str(result)

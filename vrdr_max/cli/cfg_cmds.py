@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 
 from vrdr_max.addresses import format_endpoint, split_endpoint
 from vrdr_max.cli.common import (
@@ -18,38 +19,73 @@ from vrdr_max.ports import Mode, default_port
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
     from vrdr_max.cfgfile import CfgFile
+    from vrdr_max.cfgread import CfgText
+
+
+GROUPS: dict[str, tuple[str, dict[str, str]]] = {
+    # Each group this module adds: its help line, and its verbs with theirs.
+    "cfg": ("read the DR cfg file",
+            {"show": "servers, options and unknown lines of the cfg"}),
+    "servers": ("edit the render-server list",
+                {"list": "list the render servers",
+                 "add": "add servers (default port of the engine/mode)",
+                 "remove": "remove servers (all ports of a host without :PORT)",
+                 "enable": "switch servers on",
+                 "disable": "switch servers off"}),
+}
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``cfg`` and ``servers`` groups."""
-    cfg = sub.add_parser("cfg", help="read the DR cfg file")
-    cfg_sub = cfg.add_subparsers(dest="verb", metavar="VERB", required=True)
-    show = cfg_sub.add_parser("show", help="servers, options and unknown lines of the cfg")
-    add_cfg_args(show)
-    add_json_flag(show)
-    show.set_defaults(func=cmd_cfg_show)
+    for group in GROUPS:
+        _add_group(sub, group, None)
 
-    servers = sub.add_parser("servers", help="edit the render-server list")
-    srv_sub = servers.add_subparsers(dest="verb", metavar="VERB", required=True)
-    lst = srv_sub.add_parser("list", help="list the render servers")
-    add_cfg_args(lst)
-    add_json_flag(lst)
-    lst.set_defaults(func=cmd_servers_list)
-    for verb, helptext in (("add", "add servers (default port of the engine/mode)"),
-                           ("remove", "remove servers (all ports of a host without :PORT)"),
-                           ("enable", "switch servers on"),
-                           ("disable", "switch servers off")):
-        p = srv_sub.add_parser(verb, help=helptext)
-        add_cfg_args(p)
-        p.add_argument("endpoints", nargs="+", metavar="HOST[:PORT]",
-                       help="host name or address; IPv6 with a port as [addr]:port")
-        if verb == "add":
-            p.add_argument("--disabled", action="store_true", help="add the servers switched off")
-            p.add_argument("--dr2", action="store_true", help="use the DR2 default port")
-        p.set_defaults(func=cmd_servers_edit)
+
+def register_named(sub: argparse._SubParsersAction[argparse.ArgumentParser], group: str,
+                   rest: Sequence[str]) -> None:
+    """Add only ``group``, and of its verbs only the one ``rest`` names in full.
+
+    The other verbs are listed by name and help line (``vrdr servers --help`` and argparse's
+    list of choices read nothing else): each verb's options cost argparse's formatter and
+    translation look-ups at every start.
+
+    Args:
+        sub: the top-level sub-parsers.
+        group: ``cfg`` or ``servers``.
+        rest: the command line after the group's name.
+    """
+    verb = next((a for a in rest if not a.startswith("-")), None)
+    _add_group(sub, group, verb if verb in GROUPS[group][1] else None)
+
+
+def _add_group(sub: argparse._SubParsersAction[argparse.ArgumentParser], group: str,
+               only: str | None) -> None:
+    """Add ``group`` with every verb in full, or only ``only`` (the others named)."""
+    helptext, verbs = GROUPS[group]
+    parser = sub.add_parser(group, help=helptext)
+    verb_sub = parser.add_subparsers(dest="verb", metavar="VERB", required=True)
+    for verb, verb_help in verbs.items():
+        p = verb_sub.add_parser(verb, help=verb_help)
+        if only is None or verb == only:
+            _add_verb(p, verb)
+
+
+def _add_verb(p: argparse.ArgumentParser, verb: str) -> None:
+    add_cfg_args(p)
+    if verb in ("show", "list"):
+        add_json_flag(p)
+        p.set_defaults(func=cmd_cfg_show if verb == "show" else cmd_servers_list)
+        return
+    p.add_argument("endpoints", nargs="+", metavar="HOST[:PORT]",
+                   help="host name or address; IPv6 with a port as [addr]:port")
+    if verb == "add":
+        p.add_argument("--disabled", action="store_true", help="add the servers switched off")
+        p.add_argument("--dr2", action="store_true", help="use the DR2 default port")
+    p.set_defaults(func=cmd_servers_edit)
 
 
 def _load(args: argparse.Namespace) -> CfgFile:
@@ -59,33 +95,41 @@ def _load(args: argparse.Namespace) -> CfgFile:
     return load_cfg(cfg_path(args, engine), engine)
 
 
-def _servers_json(cfg: CfgFile) -> list[dict[str, Any]]:
+def _read(args: argparse.Namespace) -> tuple[Path, CfgText]:
+    """The cfg the options name, read only: the verbs that print it load no editing code."""
+    from vrdr_max.cfgread import CfgText  # noqa: PLC0415 - keep `vrdr --help` fast
+
+    engine = cfg_engine(args)
+    path = cfg_path(args, engine)
+    return path, CfgText.read(path, engine)
+
+
+def _servers_json(text: CfgText) -> list[dict[str, Any]]:
     # ``port_end`` only for a port range, so one-port entries read as they always did.
     return [{"host": host, "port": port, **({} if port_end is None else {"port_end": port_end}),
-             "enabled": enabled} for host, port, port_end, enabled in cfg.entries()]
+             "enabled": enabled} for host, port, port_end, enabled in text.entries()]
 
 
 def cmd_cfg_show(args: argparse.Namespace) -> int:
     """Print the cfg's servers, known options (as spelled in the file) and unknown lines."""
-    cfg = _load(args)
-    doc = cfg.document
+    path, text = _read(args)
     if args.json:
-        emit_json({"path": str(cfg.path), "engine": cfg.engine.value,
-                   "servers": _servers_json(cfg), "options": dict(doc.options),
-                   "unknown_lines": list(doc.unknown_lines)})
+        emit_json({"path": str(path), "engine": text.engine.value,
+                   "servers": _servers_json(text), "options": dict(text.options),
+                   "unknown_lines": list(text.unknown_lines)})
         return EXIT_OK
-    print(f"# {cfg.path}")
-    _print_servers(cfg)
-    for key, value in doc.options.items():
+    print(f"# {path}")
+    _print_servers(text)
+    for key, value in text.options.items():
         print(f"option  {key} = {value}")
-    for line in doc.unknown_lines:
+    for line in text.unknown_lines:
         print(f"kept    {line}")
     return EXIT_OK
 
 
-def _print_servers(cfg: CfgFile) -> None:
+def _print_servers(text: CfgText) -> None:
     # Plain entries: reading the list builds no object and loads no pydantic.
-    entries = cfg.entries()
+    entries = text.entries()
     if not entries:
         print("(no render servers)")
     for host, port, port_end, enabled in entries:
@@ -94,11 +138,11 @@ def _print_servers(cfg: CfgFile) -> None:
 
 def cmd_servers_list(args: argparse.Namespace) -> int:
     """Print the render servers."""
-    cfg = _load(args)
+    path, text = _read(args)
     if args.json:
-        emit_json({"path": str(cfg.path), "servers": _servers_json(cfg)})
+        emit_json({"path": str(path), "servers": _servers_json(text)})
     else:
-        _print_servers(cfg)
+        _print_servers(text)
     return EXIT_OK
 
 

@@ -1,4 +1,8 @@
-"""What every ``vrdr`` command shares: the JSON envelope, cfg location options, output helpers."""
+"""What every ``vrdr`` command shares: the JSON envelope, cfg location options, output helpers.
+
+The live progress line of the commands that wait on the network is ``cli.progress`` (a
+command that does not wait loads none of it).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,13 @@ import argparse
 import math
 import os
 import sys
-import time
-from pathlib import Path
 
 from vrdr_max.errors import InputError
 from vrdr_max.ports import Engine
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any, TextIO
 
     from vrdr_max.probe import ProbeResult, ProbeTarget
@@ -62,6 +65,8 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
 
 def add_cfg_args(parser: argparse.ArgumentParser) -> None:
     """``--cfg PATH``, ``--max-version YEAR`` and ``--gpu``: which cfg file to use."""
+    from pathlib import Path  # noqa: PLC0415 - `vrdr --help` names no file: no pathlib at start
+
     parser.add_argument("--cfg", type=Path, metavar="PATH",
                         help="the vray_dr.cfg / vrayrt_dr.cfg file to use")
     parser.add_argument("--max-version", type=int, metavar="YEAR",
@@ -73,18 +78,13 @@ def add_cfg_args(parser: argparse.ArgumentParser) -> None:
                         help="V-Ray GPU: vrayrt_dr.cfg and the GPU ports")
 
 
-def is_terminal(stream: TextIO) -> bool:
-    """True when ``stream`` is an interactive terminal (live progress lines make sense)."""
-    return stream.isatty() and os.environ.get("TERM") != "dumb"
-
-
 def cfg_engine(args: argparse.Namespace, default: Engine = Engine.CPU) -> Engine:
     """``--gpu``, else the engine a ``--cfg`` file's name says, else ``default``.
 
     Raises:
         InputError: ``--gpu`` with V-Ray CPU's ``vray_dr.cfg``.
     """
-    from vrdr_max.cfgfile import CPU_CFG_NAME, GPU_CFG_NAME, engine_from_name  # noqa: PLC0415
+    from vrdr_max.cfgread import CPU_CFG_NAME, GPU_CFG_NAME, engine_from_name  # noqa: PLC0415
 
     if args.cfg is not None and args.cfg.name.lower() in {CPU_CFG_NAME, GPU_CFG_NAME}:
         named = engine_from_name(args.cfg)
@@ -110,39 +110,10 @@ def cfg_path(args: argparse.Namespace, engine: Engine) -> Path:
     return find_cfg(engine, cfg=args.cfg, max_version=args.max_version, lang=args.lang)
 
 
-LIVE_LINE_INTERVAL_S = 0.1
-"""Fastest redraw of the live progress line; a redraw per result would flood a slow terminal."""
-
-
-class LiveLine:
-    """A carriage-return-redrawn status line on a terminal's stderr; silent when piped."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.enabled = is_terminal(stream)
-        self._last = 0.0
-        self._width = 0
-
-    def show(self, text: str, *, force: bool = False) -> None:
-        """Redraw the line, at most every ``LIVE_LINE_INTERVAL_S`` unless ``force``."""
-        now = time.monotonic()
-        if not self.enabled or (not force and now - self._last < LIVE_LINE_INTERVAL_S):
-            return
-        self._last = now
-        self.stream.write("\r" + text.ljust(self._width))
-        self._width = len(text)
-        self.stream.flush()
-
-    def clear(self) -> None:
-        """Erase the line."""
-        if self.enabled and self._width:
-            self.stream.write("\r" + " " * self._width + "\r")
-            self.stream.flush()
-
-
 def probe_with_progress(targets: list[ProbeTarget], *, timeout: float,
                         concurrency: int | None = None) -> list[ProbeResult]:
     """Probe, with a live tally on a terminal's stderr."""
+    from vrdr_max.cli.progress import LiveLine  # noqa: PLC0415 - only commands that probe
     from vrdr_max.probe import lift_fd_limit, probe  # noqa: PLC0415
 
     line = LiveLine(sys.stderr)

@@ -15,7 +15,6 @@ from vrdr_max.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
     EXIT_USAGE,
-    LiveLine,
     add_cfg_args,
     add_json_flag,
     cfg_engine,
@@ -24,6 +23,7 @@ from vrdr_max.cli.common import (
     emit_json,
 )
 from vrdr_max.cli.farm_cmds import URL_ENV, service_args
+from vrdr_max.cli.progress import LiveLine
 from vrdr_max.errors import InputError, one_line
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)

@@ -107,17 +107,25 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
     Args:
         argv: the command line to be parsed: only the group it names is built in full (its
-            module imported), every other group is listed by name and help line. None builds
-            every group.
+            module imported; for ``cfg`` and ``servers`` only the verb it names), every other
+            group is listed by name and help line. None builds every group.
     """
     parser = Parser(prog="vrdr", description="V-Ray Distributed Rendering tools for 3ds Max.")
     parser.add_argument("--version", action="version", version=f"vrdr {__version__}")
     sub = parser.add_subparsers(dest="group", metavar="GROUP", required=True)
-    named = None if argv is None else next((a for a in argv if not a.startswith("-")), None)
+    words = [] if argv is None else list(argv)
+    at = next((i for i, a in enumerate(words) if not a.startswith("-")), len(words))
+    named = words[at] if at < len(words) else None
     if named in GROUPS:
         # The one group the command needs: parsing it needs no other (each sub-parser costs
-        # argparse's formatter and translation look-ups).
-        import_module(f"vrdr_max.cli.{GROUPS[named][0]}").register(sub)
+        # argparse's formatter and translation look-ups). A module with ``register_named``
+        # builds just that group, and of its verbs the one named after it.
+        group = import_module(f"vrdr_max.cli.{GROUPS[named][0]}")
+        register_named = getattr(group, "register_named", None)
+        if register_named is None:
+            group.register(sub)
+        else:
+            register_named(sub, named, words[at + 1:])
         return parser
     for name, (module, helptext) in GROUPS.items():
         if name in sub.choices:

@@ -9,7 +9,6 @@ from vrdr_max.addresses import format_endpoint, parse_endpoint, validate_port
 from vrdr_max.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
-    LiveLine,
     add_cfg_args,
     add_json_flag,
     cfg_engine,
@@ -17,6 +16,7 @@ from vrdr_max.cli.common import (
     emit_json,
     probe_with_progress,
 )
+from vrdr_max.cli.progress import LiveLine
 from vrdr_max.errors import InputError
 from vrdr_max.ports import READY_BROADCAST_PORT, Mode, default_port
 

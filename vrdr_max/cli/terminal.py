@@ -12,16 +12,15 @@ same characters as JSON escapes (``\u001b``), so they stay valid JSON.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import re
 import sys
-from collections.abc import Iterator
 
 from vrdr_max.errors import one_line
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
+    from types import TracebackType
     from typing import TextIO
 
 _NOT_PLAIN = re.compile(r"[^\x20-\x7e\n]")
@@ -106,16 +105,37 @@ class EscapingWriter(io.TextIOBase):
         return True
 
 
-@contextlib.contextmanager
-def escaped_stdout() -> Iterator[None]:
-    """``sys.stdout`` escapes what it is given (see the module) until the block ends."""
-    original = sys.stdout
-    if original is None or isinstance(original, EscapingWriter):
-        yield
-        return
-    sys.stdout = EscapingWriter(original)
-    try:
-        yield
-        sys.stdout.flush()
-    finally:
-        sys.stdout = original
+def escaped_stdout() -> _EscapedStdout:
+    """``sys.stdout`` escapes what it is given (see the module) until the ``with`` block ends."""
+    return _EscapedStdout()
+
+
+class _EscapedStdout:
+    """What :func:`escaped_stdout` returns.
+
+    A class rather than ``contextlib.contextmanager``: every ``vrdr`` command would pay the
+    import of contextlib at start.
+    """
+
+    __slots__ = ("_original",)
+
+    def __init__(self) -> None:
+        self._original: TextIO | None = None
+
+    def __enter__(self) -> None:
+        original = sys.stdout
+        if original is None or isinstance(original, EscapingWriter):
+            return
+        self._original = original
+        sys.stdout = EscapingWriter(original)
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        original, self._original = self._original, None
+        if original is None:
+            return
+        try:
+            if kind is None:
+                sys.stdout.flush()
+        finally:
+            sys.stdout = original
