@@ -512,6 +512,7 @@ def measure_action(setup: Callable[[], Any] | None, action: Callable[[], Any],
         stall(action, idle)
     gc.collect()
     return {"max_ms": round(max(gaps), 1), "median_ms": round(statistics.median(gaps), 1),
+            "runs_ms": [round(g, 1) for g in gaps],
             "busy_ms_median": round(statistics.median(busy), 1),
             "full_gcs": len(collections),
             "full_gc_ms_max": round(max(collections, default=0.0), 1),
