@@ -98,10 +98,18 @@ HELP_PATH_UNUSED = (*READ_PATH_UNUSED, "vrdr_max.cfgread", "pathlib")
 
 
 def modules_after(argv: list[str], cfg: Path, names: tuple[str, ...]) -> list[str]:
-    """Which of ``names`` the command ``argv`` (its cfg options given) has loaded."""
-    code = (f"import json, sys\nfrom vrdr_max.cli.main import main\ntry:\n    main({argv!r})\n"
+    """Which of ``names`` the command ``argv`` (its cfg options given) has loaded.
+
+    A standard module that the ones every such command needs bring along on this Python
+    (contextlib comes with pathlib on 3.13) is not the command's doing and is not counted.
+    """
+    needed = "argparse, re" if argv[0].startswith("--") else "argparse, pathlib, re"
+    code = (f"import json, sys\nbare = set(sys.modules)\nimport {needed}\n"
+            "brought = set(sys.modules) - bare\n"
+            f"from vrdr_max.cli.main import main\ntry:\n    main({argv!r})\n"
             "except SystemExit:\n    pass\n"
-            f"print(json.dumps(sorted(m for m in {names!r} if m in sys.modules)))")
+            f"print(json.dumps(sorted(m for m in {names!r} if m in sys.modules "
+            "and m not in brought)))")
     cfg.write_bytes(b"render01 1 20204\r\n10.0.0.2 0 20204\r\nrestart_slaves 0\r\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=120)
