@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qtpy import QtCore, QtWidgets
+from qtpy import QtCore, QtGui, QtWidgets
 
 from mock_pymxs import MockMax
 from vrdr_max.panel.controller import PanelController
@@ -93,6 +93,26 @@ def test_a_server_that_timed_out_reads_as_the_summary_and_the_filter_say(panel: 
     assert "1 no answer" in c.list_summary()
     status = panel.model.index(0, STATUS)
     assert status.data(QtCore.Qt.ItemDataRole.ToolTipRole) == "10.0.0.1:20204 timeout"
+
+
+def test_a_switched_off_server_is_muted_not_just_unchecked(qtbot, panel: DRPanel) -> None:
+    """Its host, port and origin take the muted text colour, and the whole row repaints when it
+    is switched: an unchecked box alone is hard to see on a dark theme."""
+    from vrdr_max.panel.look import theme_colours
+    from vrdr_max.panel.server_table import PORT, SOURCE
+
+    model, c = panel.model, panel.controller
+    muted = QtGui.QColor(theme_colours(panel.palette())["muted"])
+    assert all(model.index(0, col).data(QtCore.Qt.ItemDataRole.ForegroundRole) is None
+               for col in (HOST, PORT, SOURCE))
+    with qtbot.waitSignal(model.dataChanged) as changed:
+        assert c.set_rows_enabled([0], enabled=False) is None
+    first, last = changed.args[0], changed.args[1]
+    assert first.row() == last.row() == 0
+    assert first.column() <= HOST and last.column() >= SOURCE
+    assert all(model.index(0, col).data(QtCore.Qt.ItemDataRole.ForegroundRole) == muted
+               for col in (HOST, PORT, SOURCE))
+    assert model.index(1, HOST).data(QtCore.Qt.ItemDataRole.ForegroundRole) is None
 
 
 def test_long_host_names_get_the_from_columns_room(qtbot, mock_max: MockMax,

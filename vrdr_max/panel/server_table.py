@@ -57,14 +57,20 @@ class ServerTableModel(QtCore.QAbstractTableModel):
         self.filter_text = ""
         self.show = Show.ALL
         self._status_colours: dict[bool, Any] = {}
+        self._off_colour: Any = None
         self._marked = False
         self._italic = QtGui.QFont()
         self._italic.setItalic(True)
         controller.subscribe(self._on_event)
 
-    def set_status_colours(self, online: Any, failed: Any) -> None:
-        """Text colours (``QColor``) of an online status and of any other answer."""
+    def set_colours(self, online: Any, failed: Any, off: Any) -> None:
+        """Text colours (``QColor``): an online status, any other answer, a switched-off row.
+
+        A switched-off row's host, port and origin are muted: its unchecked box alone is hard
+        to see on a dark theme.
+        """
         self._status_colours = {True: online, False: failed}
+        self._off_colour = off
 
     # -- rows ----------------------------------------------------------------------------------
 
@@ -290,6 +296,8 @@ class ServerTableModel(QtCore.QAbstractTableModel):
                     SOURCE: self._source_text(entry)}.get(column)
         if role == Role.EditRole:
             return {HOST: host, PORT: str(port)}.get(column)
+        if role == Role.ForegroundRole:
+            return None if enabled else self._off_colour
         if role == Role.FontRole and column == HOST and c.is_unsaved(entry):
             return self._italic
         if role == Role.ToolTipRole:

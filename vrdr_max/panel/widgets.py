@@ -266,7 +266,8 @@ class DRPanel(QtWidgets.QWidget):
         palette = self.palette()
         self.setStyleSheet(stylesheet(palette))
         colours = theme_colours(palette)
-        self.model.set_status_colours(QtGui.QColor(colours["ok"]), QtGui.QColor(colours["error"]))
+        self.model.set_colours(QtGui.QColor(colours["ok"]), QtGui.QColor(colours["error"]),
+                               QtGui.QColor(colours["muted"]))
         for button, name in ((self.addButton, "add"), (self.disableDeadButton, "disable"),
                              (self.undoButton, "undo"), (self.redoButton, "redo"),
                              (self.selectButton, "select"), *zip(self._tool_buttons(), (
