@@ -113,22 +113,21 @@ def cmd_cfg_show(args: argparse.Namespace) -> int:
                    "servers": _servers_json(text), "options": dict(text.options),
                    "unknown_lines": list(text.unknown_lines)})
         return EXIT_OK
-    print(f"# {path}")
-    _print_servers(text)
-    for key, value in text.options.items():
-        print(f"option  {key} = {value}")
-    for line in text.unknown_lines:
-        print(f"kept    {line}")
+    # One write: every print goes through the escaping stdout (cli.terminal), a call per line.
+    lines = [f"# {path}", *_server_lines(text)]
+    lines += [f"option  {key} = {value}" for key, value in text.options.items()]
+    lines += [f"kept    {line}" for line in text.unknown_lines]
+    print("\n".join(lines))
     return EXIT_OK
 
 
-def _print_servers(text: CfgText) -> None:
+def _server_lines(text: CfgText) -> list[str]:
     # Plain entries: reading the list builds no object and loads no pydantic.
     entries = text.entries()
     if not entries:
-        print("(no render servers)")
-    for host, port, port_end, enabled in entries:
-        print(f"{'on ' if enabled else 'off'}     {format_endpoint(host, port, port_end)}")
+        return ["(no render servers)"]
+    return [f"{'on ' if enabled else 'off'}     {format_endpoint(host, port, port_end)}"
+            for host, port, port_end, enabled in entries]
 
 
 def cmd_servers_list(args: argparse.Namespace) -> int:
@@ -139,5 +138,5 @@ def cmd_servers_list(args: argparse.Namespace) -> int:
 
         emit_json({"path": str(path), "servers": _servers_json(text)})
     else:
-        _print_servers(text)
+        print("\n".join(_server_lines(text)))
     return EXIT_OK

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 def escape_controls(text: str) -> str:
     r"""``text`` with every character that is not printable escaped; its line breaks kept."""
-    if text.isprintable():
+    if text.isprintable() or text.replace("\n", "").isprintable():  # print's "\n" too
         return text
     return "\n".join(line if line.isprintable() else one_line(line)
                      for line in text.split("\n"))
