@@ -5,13 +5,14 @@ socket calls, so anything that is not an IPv4 dotted quad, an IPv6 address or an
 host name is rejected here, with a message that says what is wrong.
 
 Reading ``HOST[:PORT]`` text and port numbers is ``hostport``; "is this host this machine"
-is ``loopback``. Every cfg command reads hosts, so this module holds only what reading a cfg
-runs (without bytecode every line loaded is compiled at each start).
+is ``loopback``; IPv6 and the IPv4 spellings other than a canonical dotted quad are checked by
+``iptext``, loaded when a host needs it. Every cfg command reads hosts, so this module holds
+only what reading a farm's names and dotted quads runs (without bytecode every line loaded is
+compiled at each start).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
 
 from vrdr_max.errors import InputError, quote
@@ -20,7 +21,6 @@ _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 _MAX_NAME = 253
 # A last label like this makes the token an address attempt (the WHATWG host parser's rule).
 _NUMERIC_LABEL = re.compile(r"^(?:[0-9]+|0[xX][0-9A-Fa-f]*)$")
-_ZONE = re.compile(r"^[A-Za-z0-9_.-]+$")
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 CANONICAL_IPV4 = re.compile(rf"{_OCTET}(?:\.{_OCTET}){{3}}")
 """Exactly the dotted quads ipaddress accepts and spells the same way (held to that by
@@ -67,14 +67,18 @@ def validate_host(text: str) -> str:
     if not host.isascii():
         raise InputError(f"host {quote(text)} has non-ASCII characters (use the IDNA 'xn--' form)")
     if ":" in host:
-        return _validate_ipv6(text, host)
+        from vrdr_max.iptext import ipv6_host  # noqa: PLC0415 - rare in a farm list
+
+        return ipv6_host(text, host)
     if "[" in host or "]" in host:
         raise InputError(f"host {quote(text)} contains a bracket (brackets are only for IPv6)")
     labels = host.split(".")
     if len(labels) > 1 and not labels[-1]:
         labels.pop()  # one trailing dot: a fully qualified name
     if _NUMERIC_LABEL.match(labels[-1]):
-        return _validate_ipv4(text, host, labels)
+        from vrdr_max.iptext import ipv4_host  # noqa: PLC0415 - canonical quads matched above
+
+        return ipv4_host(text, host, labels)
     if len(host) > _MAX_NAME:
         raise InputError(f"host name {quote(text[:40])}... is longer than {_MAX_NAME} characters")
     for label in labels:
@@ -82,50 +86,6 @@ def validate_host(text: str) -> str:
             raise InputError(f"host name {quote(text)} has an invalid label {quote(label)} "
                              "(letters, digits and inner hyphens only, 1-63 characters)")
     return host
-
-
-def _validate_ipv6(text: str, host: str) -> str:
-    inner = host[1:-1] if host.startswith("[") and host.endswith("]") else host
-    if "[" in inner or "]" in inner:
-        raise InputError(f"host {quote(text)} has a stray bracket")
-    _, percent, zone = inner.partition("%")
-    if percent and not _ZONE.match(zone):
-        raise InputError(f"host {quote(text)} has an invalid IPv6 zone id {quote(zone)} "
-                         "(letters, digits, '_', '.' and '-' only)")
-    try:
-        address = ipaddress.IPv6Address(inner)
-    except ValueError as exc:
-        raise InputError(f"host {quote(text)} is not a valid IPv6 address ({exc})") from None
-    mapped = address.ipv4_mapped
-    if mapped is None:
-        return str(address)
-    # One spelling on every Python 3ds Max ships: 3.13 writes IPv4-mapped addresses in mixed
-    # notation (RFC 5952 §5), earlier versions in hex (::ffff:7f00:1).
-    return f"::ffff:{mapped}" + (f"%{address.scope_id}" if address.scope_id else "")
-
-
-def _validate_ipv4(text: str, host: str, labels: list[str]) -> str:
-    # Resolvers read "010" as octal and "0x7f" as hex, so anything ipaddress does not accept
-    # as written is refused rather than "corrected" into a different address.
-    try:
-        return str(ipaddress.IPv4Address(host))
-    except ValueError:
-        pass
-    if not all(label.isdigit() for label in labels):
-        raise InputError(f"host {quote(text)} is not a valid IPv4 address (decimal numbers only; "
-                         "a name cannot end in a number)")
-    if len(labels) != 4:
-        raise InputError(f"host {quote(text)} is not a valid IPv4 address (needs 4 numbers, "
-                         f"has {len(labels)})")
-    for label in labels:
-        value = label.lstrip("0")
-        if len(value) > 3 or int(value or "0") > 255:  # never int() of thousands of digits
-            shown = label if len(label) <= 12 else f"{label[:12]}..."
-            raise InputError(f"host {quote(text)} is not a valid IPv4 address ({shown} > 255)")
-    if host.endswith("."):
-        raise InputError(f"host {quote(text)} is not a valid IPv4 address (a trailing dot)")
-    raise InputError(f"host {quote(text)} is not a valid IPv4 address (leading zeros: some "
-                     "resolvers read 010 as octal 8; write the address plainly)")
 
 
 def is_ipv6(host: str) -> bool:

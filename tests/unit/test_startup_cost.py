@@ -92,11 +92,12 @@ def test_cfg_commands_load_no_models_no_filelock(tmp_path: Path, argv: list[str]
 # list; no cfg command loads the live progress line of the commands that wait on the network,
 # nor contextlib (0.7 ms at every start: the writer's context managers are small classes), nor
 # importlib (0.5 ms: the group module is imported with __import__); the reading commands load no
-# math (a shared library: 0.3 ms to load; the writer uses it).
+# math (a shared library: 0.3 ms to load; the writer uses it); names and dotted quads need no
+# IPv6 or odd-IPv4 checks (iptext).
 READ_PATH_UNUSED = ("vrdr_max.cfgfile", "vrdr_max.cfgedit", "vrdr_max.cfgfields",
                     "vrdr_max.atomic", "vrdr_max.server_list", "vrdr_max.cli.progress",
-                    "contextlib", "importlib", "math")
-EDIT_PATH_UNUSED = ("vrdr_max.cli.progress", "contextlib", "importlib")
+                    "contextlib", "importlib", "math", "vrdr_max.iptext")
+EDIT_PATH_UNUSED = ("vrdr_max.cli.progress", "contextlib", "importlib", "vrdr_max.iptext")
 # Code a command does not run, by name: no module it loads defines or imports it (each sat in a
 # module the command loads for something else). Reading a cfg runs no endpoint parsing or port
 # check, no loopback rule, no Windows plugcfg folder rule, no editing verb and no probe; the
