@@ -9,8 +9,6 @@ Max start-up script and ``vrdr --help`` stay cheap.
 
 from __future__ import annotations
 
-from importlib import import_module
-
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
     from vrdr_max.cfgfile import CfgDocument, CfgFile, load_cfg
@@ -80,6 +78,8 @@ def __getattr__(name: str) -> object:
     except KeyError:
         # AttributeError lets `from vrdr_max import api` fall back to importing the submodule.
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    from importlib import import_module  # noqa: PLC0415 - importlib costs every start 0.5 ms
+
     value = getattr(import_module(module), attr)
     globals()[name] = value
     return value

@@ -23,8 +23,8 @@ import socket
 from collections.abc import Iterable
 from enum import Enum
 
-from vrdr_max.addresses import is_loopback
 from vrdr_max.errors import InputError, quote
+from vrdr_max.loopback import is_loopback
 
 _DRIVE = re.compile(r"^([A-Za-z]):(?:[\\/]|$)")
 _PROFILE = re.compile(r"^[A-Za-z]:[\\/](users|documents and settings)[\\/]", re.IGNORECASE)

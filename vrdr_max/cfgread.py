@@ -14,7 +14,6 @@ bytecode it compiles no editing code (issue 18, item 5). Format and tolerance ru
 from __future__ import annotations
 
 import codecs
-import math
 import re
 from collections import namedtuple
 from enum import Enum
@@ -174,6 +173,7 @@ _CONTROL = r"[\x00-\x08\x0e-\x1f\x7f]"  # compiled when a file has one (_check_t
 _CONTROL_BYTES = bytes([*range(0x09), *range(0x0e, 0x20), 0x7f])
 _DIGITS = re.compile(r"[0-9]+")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+_INFINITY = float("inf")
 _PORT_RANGE = re.compile(r"([0-9]+)-([0-9]+)")
 
 # The fast path: one regex per line reads the common server line, ``host 0|1 [port]`` with no
@@ -273,9 +273,10 @@ def _parse_value(kind: _ValueKind, values: list[str]) -> OptionValue | None:
         return int(text) if text in ("0", "1", "2") else None
     if kind is _ValueKind.COUNT:
         return int(text) if _DIGITS.fullmatch(text) and fits(text) else None
-    number = float(text) if _NUMBER.fullmatch(text) else math.nan
-    # 400 digits overflow to inf, which no dialog wrote: keep such a line as text, unread.
-    return number if math.isfinite(number) else None
+    # Unsigned digits give a finite float or inf (compared directly: no math module, 0.3 ms to
+    # load). 400 digits overflow to inf, which no dialog wrote: keep such a line as text, unread.
+    number = float(text) if _NUMBER.fullmatch(text) else _INFINITY
+    return None if number == _INFINITY else number
 
 
 def _parse_dispatcher(values: list[str]) -> str | None:

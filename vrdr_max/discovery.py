@@ -28,8 +28,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from vrdr_max.addresses import validate_port
 from vrdr_max.errors import InputError, VrdrError, quote
+from vrdr_max.hostport import validate_port
 from vrdr_max.ports import READY_BROADCAST_PORT
 
 DEFAULT_SECONDS = 5.0

@@ -19,8 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from vrdr_max.addresses import split_endpoint, validate_host, validate_port
+from vrdr_max.addresses import validate_host
 from vrdr_max.errors import InputError, quote
+from vrdr_max.hostport import split_endpoint, validate_port
 from vrdr_max.server_list import ServerEntry
 
 LOWEST_SERVER_PORT = 1024

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from vrdr_max.addresses import format_endpoint, split_endpoint, validate_host
+from vrdr_max.addresses import format_endpoint, validate_host
 from vrdr_max.errors import InputError
+from vrdr_max.hostport import split_endpoint
 from vrdr_max.ports import Engine, Mode, default_port
 from vrdr_max.server_list import (
     BuiltServer,

@@ -1,8 +1,7 @@
 """Finding ``vray_dr.cfg`` / ``vrayrt_dr.cfg`` outside 3ds Max (inside it, ``GetDir #plugcfg``).
 
 Precedence: an explicit path, then the ``VRDR_PLUGCFG`` folder, then the per-user plugcfg
-folder of a 3ds Max version on Windows. The Windows path is built as a ``PureWindowsPath`` so
-the rules run (and are tested) anywhere.
+folder of a 3ds Max version on Windows (``plugcfg_windows``, loaded only for ``--max-version``).
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from pathlib import Path, PureWindowsPath
+from pathlib import Path
 
 from vrdr_max.cfgread import cfg_name
 from vrdr_max.errors import InputError, quote
@@ -19,78 +18,10 @@ from vrdr_max.ports import Engine
 PLUGCFG_ENV = "VRDR_PLUGCFG"
 """Environment variable naming the folder that holds the cfg files."""
 
-LANGUAGES: dict[str, str] = {
-    "ENU": "en-US",
-    "FRA": "fr-FR",
-    "DEU": "de-DE",
-    "JPN": "ja-JP",
-    "CHS": "zh-CN",
-    "KOR": "ko-KR",
-    "PTB": "pt-BR",
-}
-"""3ds Max language folder and its language sub-folder (vray-dr.md §3.1, as Deadline uses them)."""
-
-DEFAULT_LANGUAGE = "ENU"
-"""Used when no language is given (Deadline's fallback too)."""
-
-PRODUCT_FOLDER = "3dsMax"
-r"""Folder under ``%LOCALAPPDATA%\Autodesk``; 3ds Max IO and Design use ``3dsMaxIO`` and
-``3dsMaxDesign`` (vray-dr.md §3.1) - pass those files with ``--cfg``."""
-
-FIRST_YEAR_WITH_LANG_SUBDIR = 2013
-"""Before 3ds Max 2013 plugcfg sat directly under ``<LANG>`` (vray-dr.md §3.1, one farm
-vendor's script) [unverified on a real install]."""
-
 MAX_YEARS = range(2009, 2100)
 """3ds Max release years vrdr accepts (the first one named by its year was 3ds Max 2009)."""
 
 NO_CFG_MESSAGE = "no cfg file given: use --cfg PATH, set VRDR_PLUGCFG, or --max-version YEAR"
-
-
-def language_folders(lang: str | None = None) -> tuple[str, str]:
-    """The ``<LANG>`` and ``<LangSubDir>`` folders for a language.
-
-    Args:
-        lang: a 3ds Max language code (``ENU``) or its locale (``en-US``), any case; None
-            for the default.
-
-    Returns:
-        For example ``("FRA", "fr-FR")``.
-
-    Raises:
-        InputError: for a language 3ds Max does not install.
-    """
-    wanted = (lang or DEFAULT_LANGUAGE).strip().lower()
-    for code, locale in LANGUAGES.items():
-        if wanted in (code.lower(), locale.lower()):
-            return code, locale
-    known = ", ".join(f"{code} ({locale})" for code, locale in LANGUAGES.items())
-    raise InputError(f"unknown 3ds Max language {quote(str(lang))}; known: {known}")
-
-
-def windows_plugcfg_dir(max_version: int, local_appdata: str,
-                        lang: str | None = None) -> PureWindowsPath:
-    r"""The per-user plugcfg folder of a 3ds Max version on Windows.
-
-    Args:
-        max_version: the 3ds Max year, e.g. 2026.
-        local_appdata: the value of ``%LOCALAPPDATA%``.
-        lang: language code or locale (see :func:`language_folders`).
-
-    Returns:
-        ``<LOCALAPPDATA>\Autodesk\3dsMax\<YEAR> - 64bit\<LANG>\<LangSubDir>\plugcfg``.
-
-    Raises:
-        InputError: an implausible year or an unknown language.
-    """
-    if max_version not in MAX_YEARS:
-        raise InputError(f"3ds Max version {max_version} is not a year such as 2026")
-    code, locale = language_folders(lang)
-    base = PureWindowsPath(local_appdata, "Autodesk", PRODUCT_FOLDER, f"{max_version} - 64bit",
-                           code)
-    if max_version >= FIRST_YEAR_WITH_LANG_SUBDIR:
-        base = base / locale
-    return base / "plugcfg"
 
 
 def expand_home(path: Path) -> Path:
@@ -142,6 +73,8 @@ def find_cfg(engine: Engine, *, cfg: Path | None, max_version: int | None,
     if not local_appdata:
         raise InputError(f"LOCALAPPDATA is not set, so the plugcfg folder of 3ds Max "
                          f"{max_version} is unknown; use --cfg PATH or set {PLUGCFG_ENV}")
+    from vrdr_max.plugcfg_windows import windows_plugcfg_dir  # noqa: PLC0415 - --max-version only
+
     return Path(str(windows_plugcfg_dir(max_version, local_appdata, lang) / name))
 
 

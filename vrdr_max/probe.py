@@ -35,8 +35,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from vrdr_max.addresses import format_endpoint, validate_host, validate_port
+from vrdr_max.addresses import format_endpoint, validate_host
 from vrdr_max.errors import InputError
+from vrdr_max.hostport import validate_port
 from vrdr_max.ports import DEFAULT_PORTS, STANDALONE_PORT, Engine, Mode, port_role
 from vrdr_max.timeouts import DEFAULT_TIMEOUT, MAX_TIMEOUT
 

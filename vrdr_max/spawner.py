@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vrdr_max.addresses import validate_host, validate_port
+from vrdr_max.addresses import validate_host
 from vrdr_max.digits import fits
 from vrdr_max.errors import InputError, quote
+from vrdr_max.hostport import validate_port
 from vrdr_max.models import RenderServer
 from vrdr_max.plugcfg import MAX_YEARS
 from vrdr_max.ports import Engine, Mode, default_port, well_known_ports

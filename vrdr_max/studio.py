@@ -21,9 +21,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
 
-from vrdr_max.addresses import split_endpoint, validate_host
+from vrdr_max.addresses import validate_host
 from vrdr_max.assetpaths import normalise_drives
 from vrdr_max.errors import InputError, quote
+from vrdr_max.hostport import split_endpoint
 from vrdr_max.models import Dispatcher, RenderServer
 from vrdr_max.plugcfg import expand_home
 from vrdr_max.ports import Engine, Mode, default_port

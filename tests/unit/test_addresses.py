@@ -5,16 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from vrdr_max.addresses import (
-    format_endpoint,
-    is_loopback,
-    parse_endpoint,
-    split_endpoint,
-    validate_host,
-    validate_port,
-)
+from vrdr_max.addresses import format_endpoint, validate_host
 from vrdr_max.cli.main import main
 from vrdr_max.errors import InputError
+from vrdr_max.hostport import parse_endpoint, split_endpoint, validate_port
+from vrdr_max.loopback import is_loopback
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vrdr_max.addresses import is_loopback, names_this_machine, validate_host
+from vrdr_max.addresses import validate_host
+from vrdr_max.loopback import is_loopback, names_this_machine
 
 IPV4_MAPPED_PREFIX = 0xFFFF << 32
 

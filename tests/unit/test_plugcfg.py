@@ -7,14 +7,8 @@ from pathlib import Path, PureWindowsPath
 import pytest
 
 from vrdr_max.errors import InputError
-from vrdr_max.plugcfg import (
-    LANGUAGES,
-    NO_CFG_MESSAGE,
-    PLUGCFG_ENV,
-    find_cfg,
-    language_folders,
-    windows_plugcfg_dir,
-)
+from vrdr_max.plugcfg import NO_CFG_MESSAGE, PLUGCFG_ENV, find_cfg
+from vrdr_max.plugcfg_windows import LANGUAGES, language_folders, windows_plugcfg_dir
 from vrdr_max.ports import Engine
 
 CPU, GPU = Engine.CPU, Engine.GPU

@@ -73,12 +73,14 @@ def test_cfg_commands_load_no_models_no_filelock(tmp_path: Path, argv: list[str]
                           check=True, timeout=120)
     assert done.stdout.splitlines()[-2:] == ["[]", "[]"]
     if argv[0].startswith("--"):
-        unused = HELP_PATH_UNUSED
+        unused, unrun = HELP_PATH_UNUSED, READ_PATH_UNRUN
     elif argv[:2] in (["cfg", "show"], ["servers", "list"]):
         unused = READ_PATH_UNUSED
+        unrun = tuple(n for n in READ_PATH_UNRUN if "--json" not in argv or n not in JSON_CODE)
     else:
-        unused = EDIT_PATH_UNUSED
+        unused, unrun = EDIT_PATH_UNUSED, EDIT_PATH_UNRUN
     assert modules_after(argv, cfg, unused) == []
+    assert code_loaded(argv, cfg, unrun) == []
     if argv[0] == "servers" and argv[1] != "list":
         assert sorted(p.name for p in tmp_path.iterdir()) == ["vray_dr.cfg",
                                                               "vray_dr.cfg.vrdr.bak"]
@@ -88,11 +90,25 @@ def test_cfg_commands_load_no_models_no_filelock(tmp_path: Path, argv: list[str]
 # commands that only read a cfg load its reader (cfgread) and none of the editing model
 # (cfgfile, cfgedit, cfgfields), the writer (atomic, and contextlib behind it) or the server
 # list; no cfg command loads the live progress line of the commands that wait on the network,
-# nor contextlib (0.7 ms at every start: the writer's context managers are small classes).
+# nor contextlib (0.7 ms at every start: the writer's context managers are small classes), nor
+# importlib (0.5 ms: the group module is imported with __import__); the reading commands load no
+# math (a shared library: 0.3 ms to load; the writer uses it); names and dotted quads need no
+# IPv6 or odd-IPv4 checks (iptext).
 READ_PATH_UNUSED = ("vrdr_max.cfgfile", "vrdr_max.cfgedit", "vrdr_max.cfgfields",
                     "vrdr_max.atomic", "vrdr_max.server_list", "vrdr_max.cli.progress",
-                    "contextlib")
-EDIT_PATH_UNUSED = ("vrdr_max.cli.progress", "contextlib")
+                    "contextlib", "importlib", "math", "vrdr_max.iptext")
+EDIT_PATH_UNUSED = ("vrdr_max.cli.progress", "contextlib", "importlib", "vrdr_max.iptext")
+# Code a command does not run, by name: no module it loads defines or imports it (each sat in a
+# module the command loads for something else). Reading a cfg runs no endpoint parsing or port
+# check, no loopback rule, no Windows plugcfg folder rule, no editing verb and no probe; the
+# JSON document only with --json; the editing verbs parse endpoints (hostport) but run the rest
+# neither.
+JSON_CODE = ("emit_json", "json_for_terminal")
+READ_PATH_UNRUN = ("split_endpoint", "parse_endpoint", "validate_port", "is_loopback",
+                   "names_this_machine", "windows_plugcfg_dir", "language_folders",
+                   "cmd_servers_edit", "probe_with_progress", *JSON_CODE)
+EDIT_PATH_UNRUN = ("is_loopback", "names_this_machine", "windows_plugcfg_dir", "language_folders",
+                   "probe_with_progress", *JSON_CODE)
 # `vrdr --help` names no file: no pathlib (with urllib.parse and ipaddress behind it).
 HELP_PATH_UNUSED = (*READ_PATH_UNUSED, "vrdr_max.cfgread", "pathlib")
 
@@ -110,6 +126,19 @@ def modules_after(argv: list[str], cfg: Path, names: tuple[str, ...]) -> list[st
             "except SystemExit:\n    pass\n"
             f"print(json.dumps(sorted(m for m in {names!r} if m in sys.modules "
             "and m not in brought)))")
+    cfg.write_bytes(b"render01 1 20204\r\n10.0.0.2 0 20204\r\nrestart_slaves 0\r\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    loaded: list[str] = json.loads(done.stdout.splitlines()[-1])
+    return loaded
+
+
+def code_loaded(argv: list[str], cfg: Path, names: tuple[str, ...]) -> list[str]:
+    """``module.name`` for each of ``names`` a vrdr module loaded by ``argv`` defines or imports."""
+    code = (f"import json, sys\nfrom vrdr_max.cli.main import main\ntry:\n    main({argv!r})\n"
+            "except SystemExit:\n    pass\n"
+            "print(json.dumps(sorted(f'{m}.{n}' for m, module in list(sys.modules.items())"
+            f" if m.startswith('vrdr_max') for n in {names!r} if n in vars(module))))")
     cfg.write_bytes(b"render01 1 20204\r\n10.0.0.2 0 20204\r\nrestart_slaves 0\r\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, timeout=120)

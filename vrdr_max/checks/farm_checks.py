@@ -22,9 +22,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from vrdr_max.addresses import format_endpoint, split_endpoint
+from vrdr_max.addresses import format_endpoint
 from vrdr_max.checks.model import LICENCE_LABEL, SCENE, CheckContext, Finding, Severity, Skip
 from vrdr_max.checks.registry import check
+from vrdr_max.hostport import split_endpoint
 from vrdr_max.ports import LICENSE_SERVER_PORT
 
 TYPE_CHECKING = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from vrdr_max.addresses import format_endpoint, is_loopback, names_this_machine
+from vrdr_max.addresses import format_endpoint
 from vrdr_max.cfgfile import cfg_name
 from vrdr_max.checks.model import (
     LICENCE_LABEL,
@@ -15,6 +15,7 @@ from vrdr_max.checks.model import (
     Skip,
 )
 from vrdr_max.checks.registry import check
+from vrdr_max.loopback import is_loopback, names_this_machine
 from vrdr_max.models import RenderServer
 from vrdr_max.ports import DEFAULT_PORTS, STANDALONE_PORT, Engine, Mode
 from vrdr_max.renderers import DR2_BUILD_SUFFIX, build_mode

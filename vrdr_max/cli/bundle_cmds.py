@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from vrdr_max.cli.common import EXIT_FINDINGS, EXIT_OK, add_json_flag, emit_json
+from vrdr_max.cli.common import EXIT_FINDINGS, EXIT_OK, add_json_flag
+from vrdr_max.cli.json_output import emit_json
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -1,28 +1,21 @@
-"""``vrdr cfg show`` and ``vrdr servers list|add|remove|enable|disable``."""
+"""``vrdr cfg show`` and ``vrdr servers list|add|remove|enable|disable``.
+
+The editing verbs' handler is ``cli.servers_edit``: the reading verbs load none of it.
+"""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
 
-from vrdr_max.addresses import format_endpoint, split_endpoint
-from vrdr_max.cli.common import (
-    EXIT_OK,
-    add_cfg_args,
-    add_json_flag,
-    cfg_engine,
-    cfg_path,
-    emit_json,
-)
-from vrdr_max.errors import InputError
-from vrdr_max.ports import Mode, default_port
+from vrdr_max.addresses import format_endpoint
+from vrdr_max.cli.common import EXIT_OK, add_cfg_args, add_json_flag, cfg_engine, cfg_path
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
-    from vrdr_max.cfgfile import CfgFile
     from vrdr_max.cfgread import CfgText
 
 
@@ -85,14 +78,14 @@ def _add_verb(p: argparse.ArgumentParser, verb: str) -> None:
     if verb == "add":
         p.add_argument("--disabled", action="store_true", help="add the servers switched off")
         p.add_argument("--dr2", action="store_true", help="use the DR2 default port")
-    p.set_defaults(func=cmd_servers_edit)
+    p.set_defaults(func=_edit)
 
 
-def _load(args: argparse.Namespace) -> CfgFile:
-    from vrdr_max.cfgfile import load_cfg  # noqa: PLC0415 - keep `vrdr --help` fast
+def _edit(args: argparse.Namespace) -> int:
+    """The editing verbs, from their own module: ``cfg show`` compiles none of their code."""
+    from vrdr_max.cli.servers_edit import cmd_servers_edit  # noqa: PLC0415
 
-    engine = cfg_engine(args)
-    return load_cfg(cfg_path(args, engine), engine)
+    return cmd_servers_edit(args)
 
 
 def _read(args: argparse.Namespace) -> tuple[Path, CfgText]:
@@ -114,69 +107,36 @@ def cmd_cfg_show(args: argparse.Namespace) -> int:
     """Print the cfg's servers, known options (as spelled in the file) and unknown lines."""
     path, text = _read(args)
     if args.json:
+        from vrdr_max.cli.json_output import emit_json  # noqa: PLC0415 - only with --json
+
         emit_json({"path": str(path), "engine": text.engine.value,
                    "servers": _servers_json(text), "options": dict(text.options),
                    "unknown_lines": list(text.unknown_lines)})
         return EXIT_OK
-    print(f"# {path}")
-    _print_servers(text)
-    for key, value in text.options.items():
-        print(f"option  {key} = {value}")
-    for line in text.unknown_lines:
-        print(f"kept    {line}")
+    # One write: every print goes through the escaping stdout (cli.terminal), a call per line.
+    lines = [f"# {path}", *_server_lines(text)]
+    lines += [f"option  {key} = {value}" for key, value in text.options.items()]
+    lines += [f"kept    {line}" for line in text.unknown_lines]
+    print("\n".join(lines))
     return EXIT_OK
 
 
-def _print_servers(text: CfgText) -> None:
+def _server_lines(text: CfgText) -> list[str]:
     # Plain entries: reading the list builds no object and loads no pydantic.
     entries = text.entries()
     if not entries:
-        print("(no render servers)")
-    for host, port, port_end, enabled in entries:
-        print(f"{'on ' if enabled else 'off'}     {format_endpoint(host, port, port_end)}")
+        return ["(no render servers)"]
+    return [f"{'on ' if enabled else 'off'}     {format_endpoint(host, port, port_end)}"
+            for host, port, port_end, enabled in entries]
 
 
 def cmd_servers_list(args: argparse.Namespace) -> int:
     """Print the render servers."""
     path, text = _read(args)
     if args.json:
+        from vrdr_max.cli.json_output import emit_json  # noqa: PLC0415 - only with --json
+
         emit_json({"path": str(path), "servers": _servers_json(text)})
     else:
-        _print_servers(text)
-    return EXIT_OK
-
-
-def cmd_servers_edit(args: argparse.Namespace) -> int:
-    """Add, remove, enable or disable servers; validate everything before touching the file.
-
-    Works on the cfg's plain entries (no pydantic model is built) and in one pass over the
-    list for any number of hosts, so editing N hosts of a long list costs O(list + N).
-    """
-    engine = cfg_engine(args)
-    mode = Mode.DR2 if getattr(args, "dr2", False) else Mode.DR
-    port = default_port(engine, mode)
-    # Parse every endpoint first: one bad entry leaves the file untouched.
-    given = [(text, split_endpoint(text)) for text in args.endpoints]
-    cfg = _load(args)
-    servers = cfg.server_list
-    messages = []
-    if args.verb == "add":
-        for text, (host, only_port) in given:
-            added = servers.add_entry(host, only_port or port, enabled=not args.disabled)
-            messages.append(f"{'added' if added else 'already listed'}: {text}")
-    else:
-        endpoints = [endpoint for _, endpoint in given]
-        if args.verb == "remove":
-            counts = servers.remove_endpoints(endpoints)
-        else:
-            counts = servers.set_endpoints_enabled(endpoints, args.verb == "enable")
-        for (text, _), count in zip(given, counts, strict=True):
-            if not count:  # nothing is saved: the file stays as it was
-                raise InputError(f"{text} is not in {cfg.path}")
-            messages.append(f"{args.verb}d: {text}")
-    result = cfg.save()
-    for line in messages:
-        print(line)
-    if result.changed and result.backup:
-        print(f"saved {cfg.path} (previous version in {result.backup})")
+        print("\n".join(_server_lines(text)))
     return EXIT_OK

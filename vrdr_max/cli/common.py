@@ -1,15 +1,13 @@
-"""What every ``vrdr`` command shares: the JSON envelope, cfg location options, output helpers.
+"""What every ``vrdr`` command shares: exit codes, the ``--json`` flag, cfg location options.
 
-The live progress line of the commands that wait on the network is ``cli.progress`` (a
-command that does not wait loads none of it).
+What only some commands run lives beside it, loaded by those alone: the JSON document
+(``cli.json_output``), the live progress line and the probe behind it (``cli.progress``).
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
-import sys
 
 from vrdr_max.errors import InputError
 from vrdr_max.ports import Engine
@@ -17,45 +15,12 @@ from vrdr_max.ports import Engine
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
     from pathlib import Path
-    from typing import Any, TextIO
-
-    from vrdr_max.probe import ProbeResult, ProbeTarget
-
-JSON_VERSION = 1
-"""Version of every ``--json`` document; bump it when a field changes meaning or goes away."""
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
 """A bug, not bad input (sysexits' EX_SOFTWARE): ``main``'s last-resort handler."""
-
-
-def emit_json(document: dict[str, Any], stream: TextIO | None = None) -> None:
-    """Print ``document`` with the ``"version"`` field first, as strict JSON.
-
-    A non-finite number (a cfg value too large for a float, say) is written as text ("inf"),
-    never as the ``Infinity``/``NaN`` that strict parsers reject.
-    """
-    import json  # noqa: PLC0415 - only commands that print JSON pay for it
-
-    from vrdr_max.cli.terminal import json_for_terminal  # noqa: PLC0415
-
-    out = stream or sys.stdout
-    text = json.dumps(_finite({"version": JSON_VERSION, **document}), indent=2,
-                      ensure_ascii=False, allow_nan=False)
-    # Control characters and what the stream's encoding lacks as JSON escapes (issue 18.14/16).
-    out.write(json_for_terminal(text, getattr(out, "encoding", None)) + "\n")
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(item) for item in value]
-    return value
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
@@ -108,25 +73,3 @@ def cfg_path(args: argparse.Namespace, engine: Engine) -> Path:
     from vrdr_max.plugcfg import find_cfg  # noqa: PLC0415
 
     return find_cfg(engine, cfg=args.cfg, max_version=args.max_version, lang=args.lang)
-
-
-def probe_with_progress(targets: list[ProbeTarget], *, timeout: float,
-                        concurrency: int | None = None) -> list[ProbeResult]:
-    """Probe, with a live tally on a terminal's stderr."""
-    from vrdr_max.cli.progress import LiveLine  # noqa: PLC0415 - only commands that probe
-    from vrdr_max.probe import lift_fd_limit, probe  # noqa: PLC0415
-
-    line = LiveLine(sys.stderr)
-    counts: dict[str, int] = {}
-
-    def progress(done: int, total: int, result: ProbeResult) -> None:
-        counts[result.state.value] = counts.get(result.state.value, 0) + 1
-        tally = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
-        line.show(f"probing {done}/{total}: {tally}", force=done == total)
-
-    try:
-        lift_fd_limit(len(targets))  # every endpoint at once: one timeout in all
-        return probe(targets, timeout=timeout, concurrency=concurrency,
-                     progress=progress if line.enabled else None)
-    finally:
-        line.clear()

@@ -20,9 +20,9 @@ from vrdr_max.cli.common import (
     cfg_engine,
     cfg_given,
     cfg_path,
-    emit_json,
 )
 from vrdr_max.cli.farm_cmds import URL_ENV, service_args
+from vrdr_max.cli.json_output import emit_json
 from vrdr_max.cli.progress import LiveLine
 from vrdr_max.errors import InputError, one_line
 

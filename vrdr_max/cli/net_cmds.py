@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from vrdr_max.addresses import format_endpoint, parse_endpoint, validate_port
+from vrdr_max.addresses import format_endpoint
 from vrdr_max.cli.common import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -13,11 +13,11 @@ from vrdr_max.cli.common import (
     add_json_flag,
     cfg_engine,
     cfg_path,
-    emit_json,
-    probe_with_progress,
 )
-from vrdr_max.cli.progress import LiveLine
+from vrdr_max.cli.json_output import emit_json
+from vrdr_max.cli.progress import LiveLine, probe_with_progress
 from vrdr_max.errors import InputError
+from vrdr_max.hostport import parse_endpoint, validate_port
 from vrdr_max.ports import READY_BROADCAST_PORT, Mode, default_port
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)

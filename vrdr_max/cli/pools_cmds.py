@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from vrdr_max.cli.common import (
-    EXIT_OK,
-    add_cfg_args,
-    add_json_flag,
-    cfg_engine,
-    cfg_path,
-    emit_json,
-)
+from vrdr_max.cli.common import EXIT_OK, add_cfg_args, add_json_flag, cfg_engine, cfg_path
+from vrdr_max.cli.json_output import emit_json
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

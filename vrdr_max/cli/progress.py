@@ -1,17 +1,21 @@
 """A live progress line on a terminal's stderr, for the commands that wait on the network.
 
 ``vrdr probe``, ``vrdr discover``, the farm commands and the preflight's probe redraw one status
-line while they wait; every other command neither needs nor loads this module.
+line while they wait (``probe_with_progress`` for the probes); every other command neither needs
+nor loads this module.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
     from typing import TextIO
+
+    from vrdr_max.probe import ProbeResult, ProbeTarget
 
 
 def is_terminal(stream: TextIO) -> bool:
@@ -47,3 +51,24 @@ class LiveLine:
         if self.enabled and self._width:
             self.stream.write("\r" + " " * self._width + "\r")
             self.stream.flush()
+
+
+def probe_with_progress(targets: list[ProbeTarget], *, timeout: float,
+                        concurrency: int | None = None) -> list[ProbeResult]:
+    """Probe, with a live tally on a terminal's stderr."""
+    from vrdr_max.probe import lift_fd_limit, probe  # noqa: PLC0415 - only commands that probe
+
+    line = LiveLine(sys.stderr)
+    counts: dict[str, int] = {}
+
+    def progress(done: int, total: int, result: ProbeResult) -> None:
+        counts[result.state.value] = counts.get(result.state.value, 0) + 1
+        tally = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+        line.show(f"probing {done}/{total}: {tally}", force=done == total)
+
+    try:
+        lift_fd_limit(len(targets))  # every endpoint at once: one timeout in all
+        return probe(targets, timeout=timeout, concurrency=concurrency,
+                     progress=progress if line.enabled else None)
+    finally:
+        line.clear()

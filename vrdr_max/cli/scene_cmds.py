@@ -14,9 +14,8 @@ from vrdr_max.cli.common import (
     cfg_engine,
     cfg_given,
     cfg_path,
-    emit_json,
-    probe_with_progress,
 )
+from vrdr_max.cli.json_output import emit_json
 from vrdr_max.errors import InputError
 from vrdr_max.ports import Engine
 
@@ -151,6 +150,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """Run the preflight; exit 1 when a finding is an error."""
     from vrdr_max.checks import SCENE, CheckContext, checks_in, run  # noqa: PLC0415
     from vrdr_max.checks.farm_checks import probe_targets  # noqa: PLC0415
+    from vrdr_max.cli.progress import probe_with_progress  # noqa: PLC0415 - only with --probe
     from vrdr_max.mock_session import mock_scene_host  # noqa: PLC0415
     from vrdr_max.models import DRSettings  # noqa: PLC0415
     from vrdr_max.reporting import check_report_json, check_report_lines  # noqa: PLC0415
@@ -201,6 +201,7 @@ def _submit(args: argparse.Namespace) -> tuple[int, dict[str, Any], list[str]]:
     from vrdr_max import reporting  # noqa: PLC0415
     from vrdr_max.api import apply_pool  # noqa: PLC0415
     from vrdr_max.checks.farm_checks import probe_targets  # noqa: PLC0415
+    from vrdr_max.cli.progress import probe_with_progress  # noqa: PLC0415 - only with --probe
     from vrdr_max.fixes import apply_fixes  # noqa: PLC0415
     from vrdr_max.mock_session import mock_scene_host  # noqa: PLC0415
     from vrdr_max.submit import (  # noqa: PLC0415

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from vrdr_max.cli.common import EXIT_OK, add_json_flag, emit_json
+from vrdr_max.cli.common import EXIT_OK, add_json_flag
+from vrdr_max.cli.json_output import emit_json
 from vrdr_max.errors import InputError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)

@@ -7,13 +7,12 @@ carriage return would let it overwrite what vrdr printed before it on the same l
 character that is not printable is written escaped instead (``\x1b``, ``\r``, ``\u202e``),
 each line staying one line; what the terminal's encoding cannot take (``PYTHONIOENCODING=ascii``,
 a non-UTF-8 console) is written as a backslash escape too, never a crash. JSON documents get the
-same characters as JSON escapes (``\u001b``), so they stay valid JSON.
+same characters as JSON escapes (``\u001b``), so they stay valid JSON (``cli.json_output``).
 """
 
 from __future__ import annotations
 
 import io
-import re
 import sys
 
 from vrdr_max.errors import one_line
@@ -23,47 +22,13 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import TextIO
 
-_NOT_PLAIN = re.compile(r"[^\x20-\x7e\n]")
-"""Anything but printable ASCII and line breaks (the characters worth a second look)."""
-
 
 def escape_controls(text: str) -> str:
     r"""``text`` with every character that is not printable escaped; its line breaks kept."""
-    if text.isprintable():
+    if text.isprintable() or text.replace("\n", "").isprintable():  # print's "\n" too
         return text
     return "\n".join(line if line.isprintable() else one_line(line)
                      for line in text.split("\n"))
-
-
-def json_for_terminal(text: str, encoding: str | None) -> str:
-    r"""A JSON document's text with what a terminal must not get written as JSON escapes.
-
-    Non-printable characters (control characters, lone surrogates, bidirectional overrides)
-    and characters ``encoding`` cannot take become ``\uXXXX`` escapes. They can only stand inside
-    JSON strings, so the document means the same and stays valid.
-    """
-    if text.isascii() and "\x7f" not in text:
-        return text  # json.dumps escapes every other ASCII control character
-
-    def escaped(match: re.Match[str]) -> str:
-        ch = match.group()
-        if ch.isprintable() and _encodable(ch, encoding):
-            return ch
-        code = ord(ch)
-        if code > 0xFFFF:  # a UTF-16 surrogate pair, as JSON spells characters past the BMP
-            code -= 0x10000
-            return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-        return f"\\u{code:04x}"
-
-    return _NOT_PLAIN.sub(escaped, text)
-
-
-def _encodable(ch: str, encoding: str | None) -> bool:
-    try:
-        ch.encode(encoding or "utf-8")
-    except (UnicodeEncodeError, LookupError):
-        return False
-    return True
 
 
 class EscapingWriter(io.TextIOBase):

@@ -12,8 +12,9 @@ from __future__ import annotations
 import urllib.parse
 from dataclasses import dataclass
 
-from vrdr_max.addresses import validate_host, validate_port
+from vrdr_max.addresses import validate_host
 from vrdr_max.errors import InputError, one_line, quote
+from vrdr_max.hostport import validate_port
 
 SCHEMES = {"http": 80, "https": 443}
 """Schemes the client speaks, with the port a URL without one means."""

@@ -28,7 +28,7 @@ from typing import Any, cast
 
 from pydantic import ValidationError
 
-from vrdr_max.addresses import parse_endpoint, validate_host, validate_port
+from vrdr_max.addresses import validate_host
 from vrdr_max.atomic import MAX_CFG_BYTES, read_bytes_snapshot
 from vrdr_max.cfgfile import CfgDocument, cfg_name
 from vrdr_max.checks import (
@@ -47,6 +47,7 @@ from vrdr_max.errors import CfgConflictError, VrdrError, quote, validation_messa
 from vrdr_max.facts import PropValue, RendererInfo, SceneFacts
 from vrdr_max.fixes import FIXES
 from vrdr_max.host import MaxHost
+from vrdr_max.hostport import parse_endpoint, validate_port
 from vrdr_max.manifest import load_manifest
 from vrdr_max.models import (
     AssetTransfer,
