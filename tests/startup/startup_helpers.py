@@ -11,14 +11,10 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from vrdr_max.deploy.bundle import ABIS, build
 
@@ -123,26 +119,3 @@ def simulate_start(bundle: Path, year: int, *flags: str) -> dict[str, Any]:
     assert proc.returncode == 0, proc.stderr
     result: dict[str, Any] = json.loads(proc.stdout)
     return result
-
-
-def off_thread(call: Callable[[], object], fifo: Path) -> object:
-    """``call()``'s result, or the exception it raised, run on a thread.
-
-    Fails the test if it blocks on ``fifo`` (then opens the FIFO to release the reader).
-    """
-    outcome: list[object] = []
-
-    def run() -> None:
-        try:
-            outcome.append(call())
-        except BaseException as exc:  # noqa: BLE001 - handed to the test as a value
-            outcome.append(exc)
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(10)
-    if worker.is_alive():
-        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))  # release the blocked reader
-        worker.join(10)
-        pytest.fail(f"{fifo.name}: a FIFO blocked vrdr")
-    return outcome[0]

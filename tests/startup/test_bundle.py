@@ -12,7 +12,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from startup_helpers import ROOT, Wheelhouse, build_bundle, make_wheel, off_thread
+from fifo_guard import finishes
+from startup_helpers import ROOT, Wheelhouse, build_bundle, make_wheel
 
 from vrdr_max.cli.main import main
 from vrdr_max.deploy.bundle import ABIS, FORBIDDEN, build, download, python_abi, wheel_matches
@@ -193,7 +194,7 @@ def test_a_fifo_as_the_lock_is_refused_without_blocking(tmp_path: Path,
                                                          house: Wheelhouse) -> None:
     fifo = tmp_path / "uv.lock"
     os.mkfifo(fifo)
-    outcome = off_thread(lambda: read_lock(fifo), fifo)
+    outcome = finishes(lambda: read_lock(fifo), fifo)
     assert isinstance(outcome, InputError) and "FIFO" in str(outcome)
 
 
@@ -282,7 +283,7 @@ def test_a_fifo_named_like_a_wheel_is_refused_without_blocking(
     [pure] = wheels.glob("vrdrtest_pure-*.whl")
     pure.unlink()
     os.mkfifo(pure)
-    error = off_thread(lambda: build(tmp_path / "out", wheels=wheels, lock=house.lock,
+    error = finishes(lambda: build(tmp_path / "out", wheels=wheels, lock=house.lock,
                                      source=ROOT, abis=house.abis), pure)
     assert isinstance(error, InputError) and "FIFO" in str(error), error
     assert not (tmp_path / "out" / "vrdr-max.bundle").exists()
@@ -364,7 +365,7 @@ def test_a_fifo_manifest_in_the_output_package_is_refused_without_blocking(
     manifest = out / "vrdr-max.bundle" / "PackageContents.xml"
     manifest.unlink()
     os.mkfifo(manifest)
-    error = off_thread(lambda: build(out, wheels=house.wheels, lock=house.lock,
+    error = finishes(lambda: build(out, wheels=house.wheels, lock=house.lock,
                                      source=ROOT, abis=house.abis), manifest)
     assert isinstance(error, InputError) and "FIFO" in str(error), error
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from startup_helpers import off_thread
+from fifo_guard import finishes
 
 from vrdr_max.cli.main import main
 from vrdr_max.deploy.install import PLUGINS_ENV, UPGRADE_CODE, plugins_dir
@@ -215,7 +215,7 @@ def test_a_fifo_manifest_in_the_package_to_install_is_refused_without_blocking(
     shutil.copytree(bundle, source)
     (source / "PackageContents.xml").unlink()
     os.mkfifo(source / "PackageContents.xml")
-    code = off_thread(lambda: main(["install", "--from", str(source)]),
+    code = finishes(lambda: main(["install", "--from", str(source)]),
                       source / "PackageContents.xml")
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "FIFO" in err, err
@@ -230,7 +230,7 @@ def test_a_fifo_manifest_where_the_package_is_installed_is_left_alone(
     os.mkfifo(manifest)
     capsys.readouterr()
     for verb in (["install", "--from", str(bundle)], ["uninstall"]):
-        code = off_thread(lambda verb=verb: main(verb), manifest)
+        code = finishes(lambda verb=verb: main(verb), manifest)
         err = capsys.readouterr().err
         assert code == 2 and err.count("\n") == 1 and "FIFO" in err, (verb, err)
     assert stat.S_ISFIFO(manifest.lstat().st_mode)
@@ -267,7 +267,7 @@ def test_install_copies_only_the_packages_own_regular_files(
     source = _copy_with(bundle, tmp_path / "src", make)
     fifo = next((p for p in (source / "Contents" / "pipe", tmp_path / "src" / "pipe")
                  if p.exists() and stat.S_ISFIFO(p.stat().st_mode)), source / "none")
-    code = off_thread(lambda: main(["install", "--from", str(source)]), fifo)
+    code = finishes(lambda: main(["install", "--from", str(source)]), fifo)
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1, (what, err)
     assert "a package is copied only with its own regular files" in err or "FIFO" in err, err

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fifo_guard import finishes
 
 from vrdr_max import atomic, snapshots
 from vrdr_max.atomic import MAX_CFG_BYTES, MAX_FILE_BYTES, atomic_write, read_bytes_snapshot
@@ -35,30 +36,6 @@ ROOT = pytest.mark.skipif(os.name == "nt" or os.geteuid() != 0,
 
 def temps(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
-
-
-def finishes(action: Callable[[], Any], fifo: Path, seconds: float = 5.0) -> Any:
-    """Run ``action``; fail (after unblocking it) if it is stuck on ``fifo`` after ``seconds``.
-
-    Returns the value or the exception ``action`` ended with.
-    """
-    outcome: list[Any] = []
-
-    def run() -> None:
-        try:
-            outcome.append(action())
-        except BaseException as exc:  # noqa: BLE001 - handed to the test as a value
-            outcome.append(exc)
-
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
-        # The reader is blocked opening the FIFO: a writer that comes and goes releases it.
-        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        worker.join(10)
-        pytest.fail(f"blocked for {seconds} s opening the FIFO {fifo.name}")
-    return outcome[0]
 
 
 def refuse_replace(monkeypatch: pytest.MonkeyPatch, refused: Path) -> None:
