@@ -61,3 +61,10 @@ class GcWatch:
             self._started[threading.get_ident()] = time.perf_counter()
         elif (began := self._started.pop(threading.get_ident(), None)) is not None:
             self.full_ms.append((time.perf_counter() - began) * 1000.0)
+
+
+def full_collection_ms() -> float:
+    """Milliseconds of one full collection of the heap as it is (the collector not tuned)."""
+    start = time.perf_counter()
+    gc.collect()
+    return (time.perf_counter() - start) * 1000.0

@@ -88,7 +88,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import yardstick  # noqa: E402
-from gcwatch import GcWatch, Promotions  # noqa: E402
+from gcwatch import GcWatch, Promotions, full_collection_ms  # noqa: E402
 from qtpy import QtCore, QtWidgets  # noqa: E402
 
 import mock_pymxs  # noqa: E402
@@ -244,9 +244,7 @@ def bench_demo(servers: int, timeout: float, repeat: int) -> dict[str, Any]:
             findings = len(controller.report.findings) if controller.report else -1
             # The same again with the heap frozen: what is left is the panel's own work, not a
             # full garbage collection of everything the process holds (timed as a baseline).
-            gc_start = time.perf_counter()
-            gc.collect()
-            full_gc = (time.perf_counter() - gc_start) * 1000.0
+            full_gc = full_collection_ms()
             gc.freeze()
             frozen_probe = beat.during(panel.probe, "finished", probe_wait_ms)
             frozen_preflight = beat.during(panel.preflight, "finished", 15_000)
@@ -541,9 +539,7 @@ def bench_actions(servers: int, repeat: int) -> dict[str, Any]:
             QtWidgets.QApplication.processEvents()
             gc.collect()
             heap = len(gc.get_objects())  # what every full collection visits
-            gc_start = time.perf_counter()
-            gc.collect()
-            full_gc = (time.perf_counter() - gc_start) * 1000.0
+            full_gc = full_collection_ms()
             actions = panel_actions(panel, servers)
 
             def idle() -> bool:
@@ -662,9 +658,7 @@ def bench_preflight_stall(nodes: int) -> dict[str, Any]:
                 beat.during(panel.preflight, "finished", 60_000)
             gc.collect()
             left = len(gc.get_objects()) - tracked
-            gc_start = time.perf_counter()
-            gc.collect()
-            full_gc = (time.perf_counter() - gc_start) * 1000.0
+            full_gc = full_collection_ms()
             findings = len(controller.report.findings) if controller.report else -1
             fix_stall = None
             fix_button = next((b for b in panel.findingsTree.findChildren(QtWidgets.QToolButton)

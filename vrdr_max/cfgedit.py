@@ -230,20 +230,7 @@ def _apply_options(doc: CfgDocument, wanted: dict[str, OptionValue | None], endi
 
 def save_file(cfg: CfgFile, *, backup: bool = True,
               backup_suffix: str = DEFAULT_BACKUP_SUFFIX) -> SaveResult:
-    """``CfgFile.save``: write ``cfg``'s working copy if it changed what the file holds.
-
-    Args:
-        cfg: the file, with its document, snapshot and working copy.
-        backup: keep the previous content as ``<name>.vrdr.bak`` next to the file.
-        backup_suffix: another suffix for the backup (``atomic.own_backup_suffix``).
-
-    Returns:
-        What was written.
-
-    Raises:
-        CfgConflictError: the file changed on disk since it was read; nothing was written.
-        InputError: the file or its folder is not writable.
-    """
+    """The body of :meth:`CfgFile.save` (arguments, result and errors as documented there)."""
     settings, servers = cfg._settings, cfg.server_list
     document = cfg.document.copy()
     # Settings equal to what was read leave the file alone, even where applying them would

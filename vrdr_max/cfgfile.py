@@ -454,7 +454,6 @@ class CfgFile:
         return save_file(self, backup=backup, backup_suffix=backup_suffix)
 
 
-
 def load_cfg(path: str | Path, engine: Engine | None = None) -> CfgFile:
     """Read a cfg file (see :meth:`CfgFile.load`)."""
     return CfgFile.load(path, engine)
