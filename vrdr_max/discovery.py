@@ -174,7 +174,7 @@ def listen(seconds: float = DEFAULT_SECONDS, *, port: int = READY_BROADCAST_PORT
         VrdrError: when the port cannot be bound (in use without sharing, or not allowed).
     """
     if not 0 < seconds <= MAX_SECONDS:
-        raise InputError(f"listen time {seconds} s is out of range (0-{MAX_SECONDS:g} s)")
+        raise InputError(f"listen time {seconds} s: give more than 0 and at most {MAX_SECONDS:g} s")
     if max_senders < 1:
         raise InputError(f"max_senders {max_senders} must be at least 1")
     port = validate_port(port)

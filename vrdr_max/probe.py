@@ -346,7 +346,7 @@ def _prepare(targets: Iterable[ProbeTarget], *, timeout: float, concurrency: int
              progress: ProgressCallback | None, cancel: threading.Event | None,
              hint_ports: bool, resolver: Resolver | None) -> tuple[_Engine, _Answers]:
     if not 0 < timeout <= MAX_TIMEOUT:
-        raise InputError(f"timeout {timeout} s is out of range (0-{MAX_TIMEOUT:g} s)")
+        raise InputError(f"timeout {timeout} s: give more than 0 and at most {MAX_TIMEOUT:g} s")
     if concurrency is not None and concurrency < 1:
         raise InputError(f"concurrency {concurrency} must be at least 1")
     answers = _Answers(targets, progress)

@@ -136,6 +136,8 @@ def test_deadline_url_from_env_and_from_the_flag(env: Env, farm: FakeDeadline, v
     (["--servers", "2", "--deadline", "ftp://x:1"], "http://"),
     (["--servers", "2", "--deadline", f"http://{USER}:hunter2@127.0.0.1:1"], "never in the URL"),
     (["--servers", "2", "--max-version", "20266"], "2026"),
+    (["--servers", "2", "--timeout", "0"], "--timeout 0.0: give more than 0"),
+    (["--servers", "2", "--timeout", "nan"], "--timeout nan: give more than 0"),
 ])
 def test_bad_input_is_one_line_exit_2_and_nothing_is_asked(
         env: Env, farm: FakeDeadline, vrdr: Vrdr, args: list[str], says: str) -> None:

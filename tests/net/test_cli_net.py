@@ -110,7 +110,7 @@ def test_probe_text_shows_each_port_of_a_range_entry_and_a_line_per_range(
     (["10.0.0.300"], 'vrdr: error: host "10.0.0.300" is not a valid IPv4 address (300 > 255)'),
     (["a;b"], 'vrdr: error: host "a;b" contains a semicolon'),
     (["render01:0"], "vrdr: error: port 0 is out of range (1-65535)"),
-    (["127.0.0.1", "--timeout", "0"], "vrdr: error: timeout 0.0 s is out of range (0-120 s)"),
+    (["127.0.0.1", "--timeout", "0"], "vrdr: error: timeout 0.0 s: give more than 0 and at most 120 s"),
     (["127.0.0.1", "--concurrency", "0"], "vrdr: error: concurrency 0 must be at least 1"),
     (["--dr2", "--cfg", "x.cfg"],
      "vrdr: error: --dr2 sets the port of HOST arguments; a cfg's servers have their own"),
@@ -255,7 +255,7 @@ def test_discover_without_senders_exits_1(capsys: pytest.CaptureFixture[str]) ->
 @pytest.mark.parametrize(("argv", "message"), [
     (["--port", "0"], "vrdr: error: port 0 is out of range (1-65535)"),
     (["--port", "x"], 'vrdr: error: port "x" is not a number'),
-    (["--seconds", "-1"], "vrdr: error: listen time -1.0 s is out of range (0-3600 s)"),
+    (["--seconds", "-1"], "vrdr: error: listen time -1.0 s: give more than 0 and at most 3600 s"),
     (["--bind", "a;b"], 'vrdr: error: bind address "a;b" is not an IPv4 or IPv6 address'),
 ])
 def test_discover_bad_input_exits_2(capsys: pytest.CaptureFixture[str], argv: list[str],
