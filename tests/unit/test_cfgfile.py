@@ -927,3 +927,54 @@ def test_removing_the_unterminated_last_server_line_keeps_the_blank_line_before_
     full.apply(settings)
     assert quick.render() == full.render()
     assert quick.render().startswith(text.removesuffix("render01 1 20204").encode())
+
+
+FULL_OPTIONS = (b"restart_slaves 0\nlist_in_scene 0\nmax_servers 0\nuse_local_machine 1\n"
+                b"transfer_missing_assets 0\nuse_cached_assets 0\ncache_limit_type 0\n"
+                b"cache_limit 0.000000\n")
+"""Every option V-Ray's CPU file holds, so an apply appends none."""
+
+
+@pytest.mark.parametrize("text", [
+    b"node01 1 20204\n" + FULL_OPTIONS + b"dr2_dispatcher 10.0.0.5 20208 1",
+    b"node01 1 20204\n" + FULL_OPTIONS + b"dr2_dispatcher 10.0.0.5 20208 1\r",
+    b"dr2_dispatcher 10.0.0.5 20208 1",
+])
+def test_removing_the_unterminated_last_dispatcher_line_keeps_the_lines_before_it(
+        text: bytes) -> None:
+    """Found by the differential review: the line before lost its terminator, and a file of
+    just that line raised IndexError (exit 70 from the panel's save)."""
+    document = CfgDocument.parse(text, CPU, dispatcher_in_cfg=True)
+    settings = document.to_settings()
+    assert settings.dispatcher is not None
+    settings.dispatcher = None
+    document.apply(settings)
+    kept = text[:text.index(DISPATCHER_KEY.encode())]
+    assert document.render().startswith(kept)
+    assert DISPATCHER_KEY.encode() not in document.render()
+    reread = CfgDocument.parse(document.render(), CPU, dispatcher_in_cfg=True)
+    assert reread.to_settings().dispatcher is None
+
+
+class _FullRematch(CfgDocument):
+    """A document that never patches by diff: every server line is matched again."""
+
+    def _patch_by_diff(self, servers: list[tuple[str, int, int | None, bool]],
+                       ending: str) -> bool:
+        return False
+
+
+def test_a_renamed_server_in_a_file_of_mixed_endings_ends_as_a_new_line() -> None:
+    """The patch by diff rewrote a renamed server's line keeping the old line's LF; matching
+    every line drops that line and writes a new one with the file's own ending (CRLF here)."""
+    text = b"render01 1 20204\nrender02 1 20204\r\nrender03 1 20204\r\n"
+    renamed = [("render09", 20204, None, True), ("render02", 20204, None, True),
+               ("render03", 20204, None, True)]
+    quick, full = doc(text), _FullRematch.parse(text, CPU)
+    for document in (quick, full):
+        settings = document.to_settings()
+        settings.servers = [RenderServer(host=h, port=p, port_end=e, enabled=on)
+                            for h, p, e, on in renamed]
+        document.apply(settings)
+    assert full.render().startswith(b"render09 1 20204\r\nrender02 1 20204\r\n")
+    assert quick.render() == full.render()

@@ -15,6 +15,7 @@ from vrdr_max.cfgread import _FAST_SERVER
 from vrdr_max.errors import InputError
 from vrdr_max.models import AssetTransfer, CacheLimitType, Dispatcher, DRSettings, RenderServer
 from vrdr_max.ports import Engine
+from vrdr_max.server_list import ServerEntry, ServerList
 
 FAST = settings(max_examples=80, deadline=None)
 
@@ -143,7 +144,11 @@ def test_fast_path_host_is_what_the_full_reader_returns(token: str) -> None:
 # --- texts mixing every kind of line ---------------------------------------------------------
 
 def server_line(host: str, port: int, flag: int, form: int) -> str:
-    return [f"{host} {flag} {port}", f"{host} {flag}", f"{host} {max(port, 2)}"][form]
+    return [f"{host} {flag} {port}", f"{host} {flag}", f"{host} {max(port, 2)}",
+            # what people type: tabs and runs of blanks between fields and after them, a host
+            # in capitals (the same host to the duplicate check), an IPv6 host in brackets
+            f"{host}\t{flag}  {port} \t", f" {host.upper()} {flag}\t{port}",
+            f"[{host}] {flag} {port}" if ":" in host else f"{host}  {flag}"][form]
 
 
 def option_line(key: str, data: st.DataObject) -> str:
@@ -167,6 +172,14 @@ NEAR_MISSES = [
     "node01 0x1 20204", "[::1] 1 20204 ::", "\u00a0node01 1 20204",
     "# restart_slaves 1", "  max_servers 3", "\tcache_limit 2.5", "x max_servers 1",
     "max_servers_x 1", "node01 1 20204 max_servers", "\u3000max_servers 2",
+    # comments after fields, non-ASCII digits (str.isdigit and int accept them), signs, leading
+    # zeros, flags other than 0/1, ports out of range or too long to read, odd blanks
+    "node01 1 20204 # rack 3", "node01 1 20204#3", "node01 1 \uff12\uff10\uff12\uff10\uff14",
+    "node01 \uff11 20204", "\u0661\u0660.0.0.1 1 20204", "node01 1 020204", "node01 01 20204",
+    "node01 +1 20204", "node01 2", "node01 yes 20204", "node01 1 0", "node01 1 65535",
+    "node01 1 " + "9" * 4301, "node01 1 1-" + "9" * 4300, "max_servers " + "9" * 4301,
+    "cache_limit " + "9" * 400, "node01\x0b1\x0c20204", "[::1 1 20204", "::1] 1 20204",
+    "x" * 5000, "node01 1 20204\r", "restart_slaves 1 # on",
 ]
 junk_chars = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) | st.sampled_from(
     " \t")
@@ -181,7 +194,7 @@ def cfg_texts(draw: st.DrawFn) -> str:
     for kind in kinds:
         if kind == "server":
             lines.append(server_line(draw(hosts), draw(ports), draw(st.integers(0, 1)),
-                                     draw(st.integers(0, 2))))
+                                     draw(st.integers(0, 5))))
         elif kind == "option":
             lines.append(option_line(draw(st.sampled_from(sorted(OPTION_KEYS))), data))
         elif kind == "junk":
@@ -191,10 +204,10 @@ def cfg_texts(draw: st.DrawFn) -> str:
     endings = draw(st.lists(st.sampled_from(["\n", "\r\n"]), min_size=len(lines),
                             max_size=len(lines)))
     text = "".join(line + end for line, end in zip(lines, endings, strict=True))
-    unterminated: bool = draw(st.booleans())
-    if lines and unterminated:  # no terminator on the last line
-        text = text[: -len(endings[-1])]
-    return text
+    last = draw(st.sampled_from(["kept", "none", "cr"]))
+    if lines and last != "kept":  # no terminator on the last line, or a lone CR
+        text = text[: -len(endings[-1])] + ("\r" if last == "cr" else "")
+    return ("\ufeff" if draw(st.booleans()) else "") + text
 
 
 def unknown(document: CfgDocument) -> list[tuple[str, str]]:
@@ -205,7 +218,7 @@ def same_unknown(before: list[tuple[str, str]], after: list[tuple[str, str]]) ->
     """Same texts in the same order; endings too, except a last line that gained one."""
     if [t for t, _ in before] != [t for t, _ in after]:
         return False
-    return all(b == a or (b == "" and a in ("\n", "\r\n"))
+    return all(b == a or (b in ("", "\r") and a in ("\n", "\r\n"))
                for (_, b), (_, a) in zip(before, after, strict=True))
 
 
@@ -326,3 +339,79 @@ def test_entry_level_edits_patch_what_a_full_apply_writes(text: str, engine: Eng
         assert last.text in [line.text for line in after]
     if not added:
         assert len(quick.render()) == len(full.render())
+
+
+class FullRematch(CfgDocument):
+    """A document that never patches by diff: every server line is matched again."""
+
+    def _patch_by_diff(self, servers: list[ServerEntry], ending: str) -> bool:
+        return False
+
+
+def untracked(entries: list[ServerEntry]) -> ServerList:
+    """A list that cannot say how it differs from the file (as the panel's working copy)."""
+    return ServerList.lazy(lambda: list(entries), lambda entry: entry, object())
+
+
+PANEL_EDITS = ["rename", "case", "port", "flag", "remove", "insert", "append", "head",
+               "reorder", "repeat"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(cfg_texts(), st.sampled_from(Engine), st.sampled_from(PANEL_EDITS), st.data())
+def test_a_patch_by_diff_writes_the_bytes_of_the_full_re_match(
+        text: str, engine: Engine, edit: str, data: st.DataObject) -> None:
+    """The in-place patch of an untracked list against matching every line, on any text."""
+    quick = CfgDocument.parse(text.encode(), engine)
+    new = quick.entries()
+    if not new:
+        edit = "append"
+    row = data.draw(st.integers(0, max(len(new) - 1, 0)), label="row")
+    if edit in ("rename", "case"):
+        host = data.draw(hosts, label="host") if edit == "rename" else new[row][0].upper()
+        new[row] = (validate_host(host), *new[row][1:])
+    elif edit == "port":
+        new[row] = (new[row][0], data.draw(ports, label="port"), None, new[row][3])
+    elif edit == "flag":
+        new[row] = (*new[row][:3], not new[row][3])
+    elif edit == "remove":
+        del new[row]
+    elif edit == "reorder":
+        new = data.draw(st.permutations(new), label="order")
+    elif edit == "repeat":
+        new.insert(row, new[data.draw(st.integers(0, len(new) - 1), label="repeated")])
+    else:
+        at = {"insert": row, "append": len(new), "head": 0}[edit]
+        put = data.draw(st.lists(servers, min_size=1, max_size=3), label="new")
+        new[at:at] = [server.entry for server in put]
+    full = FullRematch.parse(text.encode(), engine)
+    quick.apply_servers(untracked(new))
+    full.apply_servers(untracked(new))
+    assert quick.render() == full.render()
+    assert CfgDocument.parse(quick.render(), engine).entries() == new
+
+
+@st.composite
+def texts_with_a_dispatcher(draw: st.DrawFn) -> str:
+    """A text with a valid dispatcher line somewhere, often the last line, unterminated."""
+    head = draw(cfg_texts())
+    if head and not head.endswith("\n"):
+        head += "\n"
+    ending = draw(st.sampled_from(["", "\r", "\n", "\r\n"]))
+    tail = draw(cfg_texts()).removeprefix("\ufeff") if ending in ("\n", "\r\n") else ""
+    return f"{head}{DISPATCHER_KEY} 10.0.0.5 20208 1{ending}{tail}"
+
+
+@FAST
+@given(texts_with_a_dispatcher(), st.sampled_from(Engine))
+def test_removing_the_dispatcher_keeps_every_other_line(text: str, engine: Engine) -> None:
+    """Every line but the dispatcher's keeps its bytes, in order; only the file's last line
+    may gain a terminator."""
+    document = CfgDocument.parse(text.encode(), engine, dispatcher_in_cfg=True)
+    before = [line for line in document.lines[:-1] if line.key != DISPATCHER_KEY]
+    settings = document.to_settings()
+    settings.dispatcher = None
+    document.apply(settings)
+    after = iter(document.lines)
+    assert all(line in after for line in before)
+    assert DISPATCHER_KEY not in [line.key for line in document.lines]
