@@ -170,6 +170,10 @@ def _option_kinds(dispatcher_in_cfg: bool) -> dict[str, _ValueKind]:
 
 # Anything below space except tab, LF, VT, FF and CR marks a binary file.
 _CONTROL = r"[\x00-\x08\x0e-\x1f\x7f]"  # compiled when a file has one (_check_text)
+# A CR with more than blanks after it before the line ends breaks the line where LF does not
+# (classic Mac OS line breaks): such a file cannot be read line by line. CR CR LF (CRLF
+# written through a text-mode stream on Windows) and a CR ending the file are terminators.
+_LONE_CR = r"\r(?![ \t\r]*(?:\n|\Z))"  # compiled when a file has a CR without LF
 _CONTROL_BYTES = bytes([*range(0x09), *range(0x0e, 0x20), 0x7f])
 _DIGITS = re.compile(r"[0-9]+")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
@@ -202,7 +206,8 @@ def _decode(data: bytes, source: str) -> str:
         raise InputError(f"{source} is not a text file (byte {exc.start} is not valid "
                          f"{'UTF-16' if encoding == 'utf-16' else 'UTF-8'})") from None
     # In UTF-8 a control character is its own byte: a quick C-level look first.
-    if encoding == "utf-16" or len(data.translate(None, _CONTROL_BYTES)) != len(data):
+    if (encoding == "utf-16" or len(data.translate(None, _CONTROL_BYTES)) != len(data)
+            or data.count(b"\r") != data.count(b"\r\n")):
         _check_text(text, source)
     return text
 
@@ -213,6 +218,12 @@ def _check_text(text: str, source: str) -> None:
         line = text.count("\n", 0, found.start()) + 1
         raise InputError(f"{source} is not a text file (control character "
                          f"0x{ord(found.group()):02x} on line {line})")
+    found = re.search(_LONE_CR, text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        raise InputError(f"{source} has a carriage return (CR) without a line feed inside a "
+                         f"line, on line {line}: vrdr reads LF and CRLF line breaks only; save "
+                         "the file with CRLF (Windows) line breaks")
 
 
 def _piece(text: str, ending: str) -> str:

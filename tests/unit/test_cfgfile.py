@@ -339,6 +339,30 @@ def test_binary_garbage_is_one_input_error(data: bytes, why: str) -> None:
     assert str(caught.value).startswith("vray_dr.cfg ")
 
 
+@pytest.mark.parametrize(("data", "line"), [
+    (b"render01 1 20204\rrender02 0 20205\r", 1),  # classic Mac OS line breaks
+    (b"render01\r1\r", 1),  # was read as the server "render01 1"
+    (b"# farm\r\nrender01 1\r20204\n", 2),  # was read as render01:20204
+    ("render01 1 20204\rrender02 0 20205\r".encode("utf-16"), 1),
+])
+def test_a_cr_that_breaks_a_line_is_one_input_error(data: bytes, line: int) -> None:
+    """CR alone is no line break to vrdr (LF and CRLF are): a file that uses it so is one
+    vrdr cannot read line by line, and V-Ray's reading of it is unknown. Found by the
+    differential review: such lines were read as servers or kept as one unknown line."""
+    with pytest.raises(InputError, match=f"vray_dr.cfg has a carriage return .* on line {line}"):
+        CfgDocument.parse(data, CPU, source="vray_dr.cfg")
+    with pytest.raises(InputError, match="carriage return"):
+        CfgDocument.parse(data.decode("utf-16" if data[:2] == codecs.BOM_UTF16_LE else "utf-8"),
+                          CPU, source="vray_dr.cfg")
+
+
+@pytest.mark.parametrize("data", [b"render01 1 20204\r", b"render01 1 20204\r\r\n",
+                                  b"render01 1 20204\r \t\r\nrender02 1 20204\r\r"])
+def test_a_cr_before_a_line_break_or_at_the_end_is_read(data: bytes) -> None:
+    """CR CR LF (a CRLF written through a text-mode stream on Windows) and a CR at the end."""
+    assert entries(doc(data))[0] == ("render01", 20204, True)
+
+
 def test_parse_accepts_text() -> None:
     document = CfgDocument.parse("\ufeffnode01 1 20204\n", CPU)
     assert entries(document) == [("node01", 20204, True)]

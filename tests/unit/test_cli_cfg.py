@@ -125,6 +125,23 @@ def test_malformed_cfg_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture
     assert bad.read_bytes() == b"\x00\x01\x02garbage\xff"
 
 
+@pytest.mark.parametrize("argv", [["servers", "add", "render03"], ["servers", "remove", "render01"],
+                                  ["cfg", "show"], ["servers", "list", "--json"]])
+def test_a_file_with_classic_mac_line_breaks_is_exit_2_untouched(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    """Was: no servers listed, `remove render01` "not in" the file, `add` put a CRLF line in
+    front of the CR-only text."""
+    path = tmp_path / "vray_dr.cfg"
+    original = b"render01 1 20204\rrender02 0 20205\rrestart_slaves 0\r"
+    path.write_bytes(original)
+    assert main([*argv[:2], "--cfg", str(path), *argv[2:]]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and "carriage return" in captured.err
+    assert sorted(tmp_path.iterdir()) == [path]
+    assert path.read_bytes() == original
+
+
 def test_the_gpu_file_is_edited_as_gpu_without_the_flag(tmp_path: Path) -> None:
     gpu = tmp_path / "vrayrt_dr.cfg"
     gpu.write_bytes(b"gpu01 1 20206\nautostart_local_slave 1\n")
