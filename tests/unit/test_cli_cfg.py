@@ -51,7 +51,8 @@ def test_add_keeps_every_original_line_spelling_and_ending(cfg: Path) -> None:
 
 
 @pytest.mark.parametrize("endpoint", ["10.0.0.300", "a;b", "render01:0", "host name",
-                                      "[::1", "bad\\host"])
+                                      "[::1", "bad\\host",
+                                      "render01:--5", "[::1]:--20204"])  # were exit 70
 def test_bad_input_exits_2_and_leaves_the_file(cfg: Path, endpoint: str,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["servers", "add", "--cfg", str(cfg), "10.1.1.1", endpoint]) == 2
@@ -231,7 +232,7 @@ def test_bulk_edits_read_each_line_a_bounded_number_of_times(
 HOSTILE_ARGS = ["10.0.0.300", "a;b", "\uff11\uff10.0.0.1", "node01:+20204", "node01:0",
                 "node01:65536", "node01:" + "9" * 4301, "node01:\uff12\uff10\uff12\uff10\uff14",
                 "node01:\u0662\u0660\u0662\u0660\u0664", "", " ", "node01\udcff", "a:b:c", "[::1]:",
-                "[node01]:1", "x" * 300, "node01:1-2", "[::1", "::1]"]
+                "[node01]:1", "x" * 300, "node01:1-2", "[::1", "::1]", "node01:--5", "node01:-1"]
 """Arguments that are never an endpoint: exit 2, the file byte-identical."""
 GOOD_ARGS = ["node01", "NODE01", "node01:020204", "node01:20205", " node01 ", "node01.",
              "[::1]:20204", "::1", "fe80::1%eth0", "10.0.0.1:65535"]
