@@ -38,7 +38,9 @@ def option_line(key: str, data: st.DataObject) -> str:
     if key == "max_servers":
         return f"{key} {data.draw(st.integers(0, 99))}"
     if key == "cache_limit":
-        return f"{key} {data.draw(st.floats(0, 1e6)):f}"
+        # V-Ray writes %f (six decimals); people and scripts write any number of them
+        decimals = data.draw(st.from_regex(r"[0-9]{0,9}", fullmatch=True))
+        return f"{key} {data.draw(st.integers(0, 10**6))}.{decimals}"
     if key == "cache_limit_type":
         return f"{key} {data.draw(st.sampled_from('012'))}"
     return f"{key} {data.draw(st.sampled_from('01'))}"

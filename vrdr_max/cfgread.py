@@ -287,7 +287,9 @@ def _parse_value(kind: _ValueKind, values: list[str]) -> OptionValue | None:
     # Unsigned digits give a finite float or inf (compared directly: no math module, 0.3 ms to
     # load). 400 digits overflow to inf, which no dialog wrote: keep such a line as text, unread.
     number = float(text) if _NUMBER.fullmatch(text) else _INFINITY
-    return None if number == _INFINITY else number
+    # Six decimals, as V-Ray's %f writes it and the settings keep it (AssetTransfer): a file
+    # with more must read as what its settings give back, or saving it unchanged rewrites it.
+    return None if number == _INFINITY else round(number, 6)
 
 
 def _parse_dispatcher(values: list[str]) -> str | None:

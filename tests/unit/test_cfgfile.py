@@ -895,6 +895,11 @@ def test_a_read_document_keeps_nothing_per_server_line_for_the_collector() -> No
     ("dr2_dispatcher Render-01 20208 1\nrestart_slaves 1\n", CPU, True),
     ("dr2_dispatcher 10.0.0.5 20208 0\n", Engine.GPU, True),
     ("restart_slaves 2\ncache_limit x\nmax_servers -1\n", CPU, False),
+    # more decimals than V-Ray's %f writes: the settings keep six (found by the review)
+    ("cache_limit 0.1234567\n", CPU, False),
+    ("cache_limit_type 2\ncache_limit 0.0000004\n", CPU, False),
+    ("cache_limit 2.0000005\nmax_servers 0007\n", CPU, False),
+    ("dr2_dispatcher [::1] 20208 1\n", CPU, True),
 ])
 def test_the_file_option_values_read_from_the_lines_equal_those_of_its_settings(
         text: str, engine: Engine, dispatcher: bool) -> None:
@@ -1002,3 +1007,18 @@ def test_a_renamed_server_in_a_file_of_mixed_endings_ends_as_a_new_line() -> Non
         document.apply(settings)
     assert full.render().startswith(b"render09 1 20204\r\nrender02 1 20204\r\n")
     assert quick.render() == full.render()
+
+
+def test_a_save_that_changes_nothing_leaves_a_cache_limit_of_many_decimals(tmp_path: Path) -> None:
+    """Was: settings built (as the panel and `vrdr pools apply` do), then saved unchanged, wrote
+    the file: the limit rounded to six decimals and every missing option appended."""
+    path = tmp_path / CPU_CFG_NAME
+    original = b"a 1 20204\r\ncache_limit_type 2\r\ncache_limit 0.1234567\r\n"
+    path.write_bytes(original)
+    cfg = CfgFile.load(path)
+    assert cfg.settings.assets.cache_limit == 0.123457
+    assert not cfg.save().changed
+    assert path.read_bytes() == original
+    cfg.settings.add_server("b")
+    cfg.save()
+    assert b"cache_limit 0.1234567\r\n" in path.read_bytes()  # a line nobody changed

@@ -215,6 +215,20 @@ def test_options_found_by_key_are_those_of_reading_every_line(text: str, engine:
     assert quick.to_settings() == full.to_settings()
 
 
+numbers = st.from_regex(r"[0-9]{1,12}(\.[0-9]{0,12})?|\.[0-9]{1,12}", fullmatch=True)
+
+
+@FAST
+@given(cfg_texts(), st.sampled_from(Engine), st.booleans(), numbers)
+def test_the_file_option_values_are_those_of_its_settings(text: str, engine: Engine,
+                                                          dispatcher: bool, limit: str) -> None:
+    """Change detection reads the option lines, a save compares them with the settings: a
+    file read and saved unchanged must compare equal, whatever its lines hold."""
+    text = f"cache_limit {limit}\n{text}"
+    document = CfgDocument.parse(text.encode(), engine, dispatcher_in_cfg=dispatcher)
+    assert document.file_option_values() == document.option_values(document.to_settings())
+
+
 @FAST
 @given(cfg_texts(), st.sampled_from(Engine), st.data())
 def test_entry_level_edits_patch_what_a_full_apply_writes(text: str, engine: Engine,
