@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from vrdr_max.addresses import validate_host
 from vrdr_max.cfgfile import DISPATCHER_KEY, CfgDocument, LineKind
-from vrdr_max.cfgread import _FAST_SERVER
+from vrdr_max.cfgread import _FAST_SERVER, CfgLine, CfgText, _classify, _option_kinds
 from vrdr_max.errors import InputError
 from vrdr_max.models import AssetTransfer, CacheLimitType, Dispatcher, DRSettings, RenderServer
-from vrdr_max.ports import Engine
+from vrdr_max.ports import Engine, Mode, default_port
 from vrdr_max.server_list import ServerEntry, ServerList
 
 FAST = settings(max_examples=80, deadline=None)
@@ -132,6 +132,38 @@ def test_fast_path_host_is_what_the_full_reader_returns(token: str) -> None:
 
 
 # --- texts mixing every kind of line (tests/cfg_texts.py) ------------------------------
+
+
+def read_line_by_line(text: str, engine: Engine, dispatcher: bool) -> list[CfgLine]:
+    """The plain reader: every line through the full classifier, no fast path."""
+    pieces = text.removeprefix("\ufeff").split("\n")
+    out = []
+    for i, piece in enumerate(pieces):
+        last = i == len(pieces) - 1
+        if last and not piece:
+            break  # the empty piece after the last newline is no line
+        cr = piece.endswith("\r")
+        ending = ("\r" if cr else "") if last else ("\r\n" if cr else "\n")
+        out.append(_classify(piece.removesuffix("\r"), ending,
+                             default_port(engine, Mode.DR), _option_kinds(dispatcher)))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(cfg_texts(), st.sampled_from(Engine), st.booleans())
+def test_the_fast_line_reader_reads_what_the_full_reader_reads(text: str, engine: Engine,
+                                                               dispatcher: bool) -> None:
+    """Server lines read by one regex (and kept as plain entries) against every line through
+    the full reader: the same lines, entries, options and unknown lines."""
+    plain = read_line_by_line(text, engine, dispatcher)
+    document = CfgText.parse(text.encode(), engine, dispatcher_in_cfg=dispatcher)
+    assert [line.server for line in plain if line.server] == document.entries()
+    assert list(document.lines) == plain
+    assert document.options == {line.key: line.value for line in plain if line.key}
+    assert document.unknown_lines == [line.text for line in plain
+                                      if line.kind is LineKind.UNKNOWN]
+    quick = CfgDocument.parse(text.encode(), engine, dispatcher_in_cfg=dispatcher)
+    assert quick.entries() == document.entries()  # without reading every line first
 
 
 def unknown(document: CfgDocument) -> list[tuple[str, str]]:
