@@ -170,10 +170,6 @@ def _option_kinds(dispatcher_in_cfg: bool) -> dict[str, _ValueKind]:
 
 # Anything below space except tab, LF, VT, FF and CR marks a binary file.
 _CONTROL = r"[\x00-\x08\x0e-\x1f\x7f]"  # compiled when a file has one (_check_text)
-# A CR with more than blanks after it before the line ends breaks the line where LF does not
-# (classic Mac OS line breaks): such a file cannot be read line by line. CR CR LF (CRLF
-# written through a text-mode stream on Windows) and a CR ending the file are terminators.
-_LONE_CR = r"\r(?![ \t\r]*(?:\n|\Z))"  # compiled when a file has a CR without LF
 _CONTROL_BYTES = bytes([*range(0x09), *range(0x0e, 0x20), 0x7f])
 _DIGITS = re.compile(r"[0-9]+")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
@@ -218,12 +214,23 @@ def _check_text(text: str, source: str) -> None:
         line = text.count("\n", 0, found.start()) + 1
         raise InputError(f"{source} is not a text file (control character "
                          f"0x{ord(found.group()):02x} on line {line})")
-    found = re.search(_LONE_CR, text)
-    if found:
-        line = text.count("\n", 0, found.start()) + 1
-        raise InputError(f"{source} has a carriage return (CR) without a line feed inside a "
-                         f"line, on line {line}: vrdr reads LF and CRLF line breaks only; save "
-                         "the file with CRLF (Windows) line breaks")
+    if text.count("\r") != text.count("\r\n"):
+        _check_lone_cr(text, source)
+
+
+def _check_lone_cr(text: str, source: str) -> None:
+    """Refuse a CR with more than blanks after it on its line (classic Mac OS line breaks).
+
+    Such a CR breaks the line where LF does not, so the file cannot be read line by line. CR
+    CR LF (CRLF written through a text-mode stream on Windows) and a CR ending the file are
+    terminators. One pass over the lines: a regex looking ahead from every CR is quadratic in
+    a run of CRs.
+    """
+    for number, line in enumerate(text.split("\n"), 1):
+        if "\r" in line.rstrip(" \t\r"):
+            raise InputError(f"{source} has a carriage return (CR) without a line feed inside "
+                             f"a line, on line {number}: vrdr reads LF and CRLF line breaks "
+                             "only; save the file with CRLF (Windows) line breaks")
 
 
 def _piece(text: str, ending: str) -> str:

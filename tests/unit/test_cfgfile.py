@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -361,6 +363,20 @@ def test_a_cr_that_breaks_a_line_is_one_input_error(data: bytes, line: int) -> N
 def test_a_cr_before_a_line_break_or_at_the_end_is_read(data: bytes) -> None:
     """CR CR LF (a CRLF written through a text-mode stream on Windows) and a CR at the end."""
     assert entries(doc(data))[0] == ("render01", 20204, True)
+
+
+def test_a_run_of_carriage_returns_at_the_size_bound_is_read() -> None:
+    """A hang guard, not a timing: the first check for a CR inside a line (a regex) scanned the
+    rest of a run of CRs from every CR in it, quadratic: hours for a file of 4 MB of CRs
+    (0.23 s for 20,000). In a process of its own, so the old code fails instead of hanging."""
+    code = ("from vrdr_max.cfgread import CfgText\n"
+            "from vrdr_max.ports import Engine\n"
+            "from vrdr_max.snapshots import MAX_CFG_BYTES\n"
+            "data = b'render01 1 20204' + b'\\r' * (MAX_CFG_BYTES - 32) + b'\\n'\n"
+            "print(CfgText.parse(data, Engine.CPU).entries())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout == "[('render01', 20204, None, True)]\n"
 
 
 def test_parse_accepts_text() -> None:
