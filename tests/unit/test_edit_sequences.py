@@ -130,6 +130,32 @@ class EditSequences(RuleBasedStateMachine):
         for i in {i for h, p in endpoints for i in self.rows(h, p)}:
             self.model[i] = (*self.model[i][:2], enabled)
 
+    # --- entry level, as the panel edits rows -----------------------------------------------
+
+    @precondition(lambda self: bool(self.model))
+    @rule(data=st.data(), enabled=st.booleans())
+    def set_enabled_at(self, data: st.DataObject, enabled: bool) -> None:
+        rows = data.draw(st.lists(st.integers(0, len(self.model) - 1), max_size=3, unique=True))
+        old = self.cfg.server_list.set_enabled_at(rows, [enabled] * len(rows))
+        assert old == [self.model[row][2] for row in rows]
+        for row in rows:
+            self.model[row] = (*self.model[row][:2], enabled)
+
+    @precondition(lambda self: bool(self.model))
+    @rule(data=st.data(), host=hosts, port=ports, enabled=st.booleans())
+    def replace_entry(self, data: st.DataObject, host: str, port: int, enabled: bool) -> None:
+        row = data.draw(st.integers(0, len(self.model) - 1))
+        self.cfg.server_list.replace_entry(row, (host, port, None, enabled))
+        self.model[row] = (host, port, enabled)
+        self.forget_held()
+
+    @rule(data=st.data(), host=hosts, port=ports, enabled=st.booleans())
+    def insert_entry(self, data: st.DataObject, host: str, port: int, enabled: bool) -> None:
+        row = data.draw(st.integers(0, len(self.model)))
+        self.cfg.server_list.insert_entry(row, (host, port, None, enabled))
+        self.model.insert(row, (host, port, enabled))
+        self.forget_held()
+
     # --- servers handed out and edited in place (also long after, across saves) --------------
 
     @precondition(lambda self: bool(self.model))
