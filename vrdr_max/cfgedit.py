@@ -132,17 +132,7 @@ def _patch_servers(doc: CfgDocument, edits: dict[int, ServerEntry | None], added
             pieces[i] = _piece(_format_server(entry), _ending_at(doc, i))
             meta[i] = entry
         if gone:
-            last = len(doc._pieces) - 1
-            keep = [i for i in range(len(doc._pieces)) if i not in gone]
-            doc._pieces = [doc._pieces[i] for i in keep]
-            doc._meta = [meta[i] for i in keep]
-            if last in gone and doc._pieces:
-                # The old last line (no terminator) went: the new last one keeps its own, a
-                # blank line's too (its piece is "", which would otherwise read as the tail).
-                doc._pieces.append("")
-                doc._meta.append(_TAIL)
-            elif not doc._pieces:
-                doc._pieces, doc._meta = [""], [_TAIL]
+            _drop(doc, gone)
         doc._edited()
         if known is not None:  # what the lines hold now, without reading them again
             after: list[ServerEntry | None] = list(known)
@@ -154,6 +144,22 @@ def _patch_servers(doc: CfgDocument, edits: dict[int, ServerEntry | None], added
     if known is not None and added:
         doc._entries = [*known, *added]
     return True
+
+
+def _drop(doc: CfgDocument, gone: set[int]) -> None:
+    """Delete the lines at ``gone`` (pieces of a document whose every line was read)."""
+    assert doc._meta is not None
+    last = len(doc._pieces) - 1
+    keep = [i for i in range(len(doc._pieces)) if i not in gone]
+    doc._pieces = [doc._pieces[i] for i in keep]
+    doc._meta = [doc._meta[i] for i in keep]
+    if last in gone and doc._pieces:
+        # The old last line (no terminator) went: the new last one keeps its own, a blank
+        # line's too (its piece is "", which would otherwise read as the tail).
+        doc._pieces.append("")
+        doc._meta.append(_TAIL)
+    elif not doc._pieces:
+        doc._pieces, doc._meta = [""], [_TAIL]
 
 
 def _ending_at(doc: CfgDocument, i: int) -> str:
@@ -208,7 +214,8 @@ def _apply_options(doc: CfgDocument, wanted: dict[str, OptionValue | None], endi
         return
     doc._before_edit()
     meta = doc._all_meta()
-    for i in reversed([i for i in range(doc._count()) if _is_option(doc, i)]):
+    gone: set[int] = set()
+    for i in [i for i in range(doc._count()) if _is_option(doc, i)]:
         line = meta[i]
         assert isinstance(line, CfgLine)
         assert line.key is not None
@@ -217,10 +224,12 @@ def _apply_options(doc: CfgDocument, wanted: dict[str, OptionValue | None], endi
             continue
         value = wanted[field.name]
         if value is None:  # the setting is gone (no dispatcher), so is the line
-            del doc._pieces[i], meta[i]
+            gone.add(i)
         else:
             new = line._replace(text=f"{line.key} {_format_value(value)}", value=value)
             doc._pieces[i], meta[i] = _piece(new.text, new.ending), new
+    if gone:
+        _drop(doc, gone)
     doc._edited()
     if missing:
         count = doc._count()

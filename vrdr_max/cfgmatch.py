@@ -52,7 +52,7 @@ def patch_by_diff(doc: CfgDocument, servers: list[ServerEntry], ending: str) -> 
     if not old or keys is None:
         return False  # a key listed twice: the re-match decides
     if len(old) == len(servers):
-        found = _changed_lines(doc, rows, old, servers, keys)
+        found = _changed_lines(doc, rows, old, servers, keys, ending=ending)
     elif len(servers) < len(old):
         found = _removed_lines(doc, rows, old, servers)
     else:
@@ -71,21 +71,24 @@ def patch_by_diff(doc: CfgDocument, servers: list[ServerEntry], ending: str) -> 
 
 
 def _changed_lines(doc: CfgDocument, rows: list[int], old: list[ServerEntry],
-                   servers: list[ServerEntry], keys: set[tuple[str, int, int | None]]
-                   ) -> _Found | None:
+                   servers: list[ServerEntry], keys: set[tuple[str, int, int | None]], *,
+                   ending: str) -> _Found | None:
     """Rewrite the lines of entries changed where they stand; None when that differs."""
     changed = [k for k, (a, b) in enumerate(zip(old, servers, strict=True)) if a != b]
     last = len(doc._pieces) - 1
+    # Kept as their entries, as CfgDocument keeps rewritten lines (plain tuples, untracked by
+    # the garbage collector).
+    lines = []
     for k in changed:
         new_key = _match_key(servers[k])
         if rows[k] == last or (new_key != _match_key(old[k]) and new_key in keys):
             return None
-        if servers[k][0].lower() != old[k][0].lower() and not (
-                len(changed) == 1 and _follows(rows, k)):
+        renamed = servers[k][0].lower() != old[k][0].lower()
+        if renamed and not (len(changed) == 1 and _follows(rows, k)):
             return None  # renamed: the re-match puts it after the entry before it
-    # Kept as their entries, as CfgDocument keeps rewritten lines (plain tuples, untracked by
-    # the garbage collector).
-    lines = [(rows[k], servers[k], doc._line(rows[k]).ending) for k in changed]
+        # A renamed entry's line is a new line to the re-match (its old line goes), so it
+        # ends as new lines do: with the file's own ending, not the old line's.
+        lines.append((rows[k], servers[k], ending if renamed else doc._line(rows[k]).ending))
 
     def edit(pieces: list[str], meta: list[_Meta]) -> None:
         for i, entry, line_ending in lines:

@@ -202,7 +202,8 @@ def _decode(data: bytes, source: str) -> str:
         raise InputError(f"{source} is not a text file (byte {exc.start} is not valid "
                          f"{'UTF-16' if encoding == 'utf-16' else 'UTF-8'})") from None
     # In UTF-8 a control character is its own byte: a quick C-level look first.
-    if encoding == "utf-16" or len(data.translate(None, _CONTROL_BYTES)) != len(data):
+    if (encoding == "utf-16" or len(data.translate(None, _CONTROL_BYTES)) != len(data)
+            or data.count(b"\r") != data.count(b"\r\n")):
         _check_text(text, source)
     return text
 
@@ -213,6 +214,23 @@ def _check_text(text: str, source: str) -> None:
         line = text.count("\n", 0, found.start()) + 1
         raise InputError(f"{source} is not a text file (control character "
                          f"0x{ord(found.group()):02x} on line {line})")
+    if text.count("\r") != text.count("\r\n"):
+        _check_lone_cr(text, source)
+
+
+def _check_lone_cr(text: str, source: str) -> None:
+    """Refuse a CR with more than blanks after it on its line (classic Mac OS line breaks).
+
+    Such a CR breaks the line where LF does not, so the file cannot be read line by line. CR
+    CR LF (CRLF written through a text-mode stream on Windows) and a CR ending the file are
+    terminators. One pass over the lines: a regex looking ahead from every CR is quadratic in
+    a run of CRs.
+    """
+    for number, line in enumerate(text.split("\n"), 1):
+        if "\r" in line.rstrip(" \t\r"):
+            raise InputError(f"{source} has a carriage return (CR) without a line feed inside "
+                             f"a line, on line {number}: vrdr reads LF and CRLF line breaks "
+                             "only; save the file with CRLF (Windows) line breaks")
 
 
 def _piece(text: str, ending: str) -> str:
@@ -276,7 +294,9 @@ def _parse_value(kind: _ValueKind, values: list[str]) -> OptionValue | None:
     # Unsigned digits give a finite float or inf (compared directly: no math module, 0.3 ms to
     # load). 400 digits overflow to inf, which no dialog wrote: keep such a line as text, unread.
     number = float(text) if _NUMBER.fullmatch(text) else _INFINITY
-    return None if number == _INFINITY else number
+    # Six decimals, as V-Ray's %f writes it and the settings keep it (AssetTransfer): a file
+    # with more must read as what its settings give back, or saving it unchanged rewrites it.
+    return None if number == _INFINITY else round(number, 6)
 
 
 def _parse_dispatcher(values: list[str]) -> str | None:

@@ -17,9 +17,10 @@ def validate_port(value: int | str, what: str = "port") -> int:
         InputError: for anything that is not a whole number in range.
     """
     text = str(value).strip()
-    if not (text.isascii() and text.lstrip("-").isdigit()):
+    digits = text.removeprefix("-")  # one sign: "-5" is out of range, "--5" is no number
+    if not (digits.isascii() and digits.isdigit()):
         raise InputError(f"{what} {quote(str(value))} is not a number")
-    if len(text.lstrip("-").lstrip("0")) > 5:  # never int() of thousands of digits
+    if len(digits.lstrip("0")) > 5:  # never int() of thousands of digits
         raise InputError(f"{what} {quote(text[:12])}... is out of range (1-65535)")
     port = int(text)
     if not 1 <= port <= 65535:

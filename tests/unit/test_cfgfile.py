@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -337,6 +339,44 @@ def test_binary_garbage_is_one_input_error(data: bytes, why: str) -> None:
         CfgDocument.parse(data, CPU, source="vray_dr.cfg")
     assert why in str(caught.value)
     assert str(caught.value).startswith("vray_dr.cfg ")
+
+
+@pytest.mark.parametrize(("data", "line"), [
+    (b"render01 1 20204\rrender02 0 20205\r", 1),  # classic Mac OS line breaks
+    (b"render01\r1\r", 1),  # was read as the server "render01 1"
+    (b"# farm\r\nrender01 1\r20204\n", 2),  # was read as render01:20204
+    ("render01 1 20204\rrender02 0 20205\r".encode("utf-16"), 1),
+])
+def test_a_cr_that_breaks_a_line_is_one_input_error(data: bytes, line: int) -> None:
+    """CR alone is no line break to vrdr (LF and CRLF are): a file that uses it so is one
+    vrdr cannot read line by line, and V-Ray's reading of it is unknown. Found by the
+    differential review: such lines were read as servers or kept as one unknown line."""
+    with pytest.raises(InputError, match=f"vray_dr.cfg has a carriage return .* on line {line}"):
+        CfgDocument.parse(data, CPU, source="vray_dr.cfg")
+    with pytest.raises(InputError, match="carriage return"):
+        CfgDocument.parse(data.decode("utf-16" if data[:2] == codecs.BOM_UTF16_LE else "utf-8"),
+                          CPU, source="vray_dr.cfg")
+
+
+@pytest.mark.parametrize("data", [b"render01 1 20204\r", b"render01 1 20204\r\r\n",
+                                  b"render01 1 20204\r \t\r\nrender02 1 20204\r\r"])
+def test_a_cr_before_a_line_break_or_at_the_end_is_read(data: bytes) -> None:
+    """CR CR LF (a CRLF written through a text-mode stream on Windows) and a CR at the end."""
+    assert entries(doc(data))[0] == ("render01", 20204, True)
+
+
+def test_a_run_of_carriage_returns_at_the_size_bound_is_read() -> None:
+    """A hang guard, not a timing: the first check for a CR inside a line (a regex) scanned the
+    rest of a run of CRs from every CR in it, quadratic: hours for a file of 4 MB of CRs
+    (0.23 s for 20,000). In a process of its own, so the old code fails instead of hanging."""
+    code = ("from vrdr_max.cfgread import CfgText\n"
+            "from vrdr_max.ports import Engine\n"
+            "from vrdr_max.snapshots import MAX_CFG_BYTES\n"
+            "data = b'render01 1 20204' + b'\\r' * (MAX_CFG_BYTES - 32) + b'\\n'\n"
+            "print(CfgText.parse(data, Engine.CPU).entries())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout == "[('render01', 20204, None, True)]\n"
 
 
 def test_parse_accepts_text() -> None:
@@ -871,6 +911,11 @@ def test_a_read_document_keeps_nothing_per_server_line_for_the_collector() -> No
     ("dr2_dispatcher Render-01 20208 1\nrestart_slaves 1\n", CPU, True),
     ("dr2_dispatcher 10.0.0.5 20208 0\n", Engine.GPU, True),
     ("restart_slaves 2\ncache_limit x\nmax_servers -1\n", CPU, False),
+    # more decimals than V-Ray's %f writes: the settings keep six (found by the review)
+    ("cache_limit 0.1234567\n", CPU, False),
+    ("cache_limit_type 2\ncache_limit 0.0000004\n", CPU, False),
+    ("cache_limit 2.0000005\nmax_servers 0007\n", CPU, False),
+    ("dr2_dispatcher [::1] 20208 1\n", CPU, True),
 ])
 def test_the_file_option_values_read_from_the_lines_equal_those_of_its_settings(
         text: str, engine: Engine, dispatcher: bool) -> None:
@@ -927,3 +972,69 @@ def test_removing_the_unterminated_last_server_line_keeps_the_blank_line_before_
     full.apply(settings)
     assert quick.render() == full.render()
     assert quick.render().startswith(text.removesuffix("render01 1 20204").encode())
+
+
+FULL_OPTIONS = (b"restart_slaves 0\nlist_in_scene 0\nmax_servers 0\nuse_local_machine 1\n"
+                b"transfer_missing_assets 0\nuse_cached_assets 0\ncache_limit_type 0\n"
+                b"cache_limit 0.000000\n")
+"""Every option V-Ray's CPU file holds, so an apply appends none."""
+
+
+@pytest.mark.parametrize("text", [
+    b"node01 1 20204\n" + FULL_OPTIONS + b"dr2_dispatcher 10.0.0.5 20208 1",
+    b"node01 1 20204\n" + FULL_OPTIONS + b"dr2_dispatcher 10.0.0.5 20208 1\r",
+    b"dr2_dispatcher 10.0.0.5 20208 1",
+])
+def test_removing_the_unterminated_last_dispatcher_line_keeps_the_lines_before_it(
+        text: bytes) -> None:
+    """Found by the differential review: the line before lost its terminator, and a file of
+    just that line raised IndexError (exit 70 from the panel's save)."""
+    document = CfgDocument.parse(text, CPU, dispatcher_in_cfg=True)
+    settings = document.to_settings()
+    assert settings.dispatcher is not None
+    settings.dispatcher = None
+    document.apply(settings)
+    kept = text[:text.index(DISPATCHER_KEY.encode())]
+    assert document.render().startswith(kept)
+    assert DISPATCHER_KEY.encode() not in document.render()
+    reread = CfgDocument.parse(document.render(), CPU, dispatcher_in_cfg=True)
+    assert reread.to_settings().dispatcher is None
+
+
+class _FullRematch(CfgDocument):
+    """A document that never patches by diff: every server line is matched again."""
+
+    def _patch_by_diff(self, servers: list[tuple[str, int, int | None, bool]],
+                       ending: str) -> bool:
+        return False
+
+
+def test_a_renamed_server_in_a_file_of_mixed_endings_ends_as_a_new_line() -> None:
+    """The patch by diff rewrote a renamed server's line keeping the old line's LF; matching
+    every line drops that line and writes a new one with the file's own ending (CRLF here)."""
+    text = b"render01 1 20204\nrender02 1 20204\r\nrender03 1 20204\r\n"
+    renamed = [("render09", 20204, None, True), ("render02", 20204, None, True),
+               ("render03", 20204, None, True)]
+    quick, full = doc(text), _FullRematch.parse(text, CPU)
+    for document in (quick, full):
+        settings = document.to_settings()
+        settings.servers = [RenderServer(host=h, port=p, port_end=e, enabled=on)
+                            for h, p, e, on in renamed]
+        document.apply(settings)
+    assert full.render().startswith(b"render09 1 20204\r\nrender02 1 20204\r\n")
+    assert quick.render() == full.render()
+
+
+def test_a_save_that_changes_nothing_leaves_a_cache_limit_of_many_decimals(tmp_path: Path) -> None:
+    """Was: settings built (as the panel and `vrdr pools apply` do), then saved unchanged, wrote
+    the file: the limit rounded to six decimals and every missing option appended."""
+    path = tmp_path / CPU_CFG_NAME
+    original = b"a 1 20204\r\ncache_limit_type 2\r\ncache_limit 0.1234567\r\n"
+    path.write_bytes(original)
+    cfg = CfgFile.load(path)
+    assert cfg.settings.assets.cache_limit == 0.123457
+    assert not cfg.save().changed
+    assert path.read_bytes() == original
+    cfg.settings.add_server("b")
+    cfg.save()
+    assert b"cache_limit 0.1234567\r\n" in path.read_bytes()  # a line nobody changed

@@ -6,29 +6,20 @@ import ipaddress
 from typing import Any
 
 import pytest
+from cfg_texts import cfg_texts, hosts, ports, servers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vrdr_max.addresses import validate_host
-from vrdr_max.cfgfile import DISPATCHER_KEY, OPTION_KEYS, CfgDocument, LineKind
-from vrdr_max.cfgread import _FAST_SERVER
+from vrdr_max.cfgfile import DISPATCHER_KEY, CfgDocument, LineKind
+from vrdr_max.cfgread import _FAST_SERVER, CfgLine, CfgText, _classify, _option_kinds
 from vrdr_max.errors import InputError
 from vrdr_max.models import AssetTransfer, CacheLimitType, Dispatcher, DRSettings, RenderServer
-from vrdr_max.ports import Engine
+from vrdr_max.ports import Engine, Mode, default_port
+from vrdr_max.server_list import ServerEntry, ServerList
 
 FAST = settings(max_examples=80, deadline=None)
 
-hosts = st.one_of(
-    st.ip_addresses(v=4).map(str),
-    st.ip_addresses(v=6).map(str),
-    st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,12}[A-Za-z0-9](\.[a-z][a-z0-9]{0,6}){0,2}",
-                  fullmatch=True),
-)
-ports = st.integers(1, 65535)
-servers = st.builds(RenderServer, host=hosts, port=ports, enabled=st.booleans()) | st.builds(
-    lambda host, first, width, enabled: RenderServer(
-        host=host, port=first, port_end=min(first + width, 65535), enabled=enabled),
-    hosts, ports, st.integers(0, 16), st.booleans())
 assets = st.builds(AssetTransfer, transfer_missing=st.booleans(), use_cached=st.booleans(),
                    cache_limit_type=st.sampled_from(CacheLimitType),
                    cache_limit=st.floats(0, 1e9, allow_nan=False, allow_infinity=False))
@@ -140,61 +131,39 @@ def test_fast_path_host_is_what_the_full_reader_returns(token: str) -> None:
                                          else [expected])
 
 
-# --- texts mixing every kind of line ---------------------------------------------------------
-
-def server_line(host: str, port: int, flag: int, form: int) -> str:
-    return [f"{host} {flag} {port}", f"{host} {flag}", f"{host} {max(port, 2)}"][form]
+# --- texts mixing every kind of line (tests/cfg_texts.py) ------------------------------
 
 
-def option_line(key: str, data: st.DataObject) -> str:
-    if key == DISPATCHER_KEY:
-        return f"{key} {data.draw(hosts)} {data.draw(ports)} {data.draw(st.sampled_from('01'))}"
-    if key == "max_servers":
-        return f"{key} {data.draw(st.integers(0, 99))}"
-    if key == "cache_limit":
-        return f"{key} {data.draw(st.floats(0, 1e6)):f}"
-    if key == "cache_limit_type":
-        return f"{key} {data.draw(st.sampled_from('012'))}"
-    return f"{key} {data.draw(st.sampled_from('01'))}"
+def read_line_by_line(text: str, engine: Engine, dispatcher: bool) -> list[CfgLine]:
+    """The plain reader: every line through the full classifier, no fast path."""
+    pieces = text.removeprefix("\ufeff").split("\n")
+    out = []
+    for i, piece in enumerate(pieces):
+        last = i == len(pieces) - 1
+        if last and not piece:
+            break  # the empty piece after the last newline is no line
+        cr = piece.endswith("\r")
+        ending = ("\r" if cr else "") if last else ("\r\n" if cr else "\n")
+        out.append(_classify(piece.removesuffix("\r"), ending,
+                             default_port(engine, Mode.DR), _option_kinds(dispatcher)))
+    return out
 
 
-NEAR_MISSES = [
-    "10.0.0.300 1 20204", "a;b 1 20204", "1 1 20204", "  1 20204", "node01 1 0",
-    "node01 1 65536", "node01 2 20204", "node01 1 20212-20204", "node01 1 20204 x",
-    "node_01 1 20204", "# node01 1 20204", "node01,1,20204", "max_servers abc",
-    "restart_slaves", "cache_limit -5", "Restart_Slaves 1", "node01 1 +20204", "node01 -1",
-    "n\u00f6de 1 20204", "node01 1 2020\u0664", f"{DISPATCHER_KEY} 10.0.0.5 20208",
-    "node01 0x1 20204", "[::1] 1 20204 ::", "\u00a0node01 1 20204",
-    "# restart_slaves 1", "  max_servers 3", "\tcache_limit 2.5", "x max_servers 1",
-    "max_servers_x 1", "node01 1 20204 max_servers", "\u3000max_servers 2",
-]
-junk_chars = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")) | st.sampled_from(
-    " \t")
-junk = st.one_of(st.sampled_from(NEAR_MISSES), st.text(junk_chars, max_size=24))
-
-
-@st.composite
-def cfg_texts(draw: st.DrawFn) -> str:
-    data = draw(st.data())
-    kinds = draw(st.lists(st.sampled_from(["server", "option", "junk", "blank"]), max_size=24))
-    lines: list[str] = []
-    for kind in kinds:
-        if kind == "server":
-            lines.append(server_line(draw(hosts), draw(ports), draw(st.integers(0, 1)),
-                                     draw(st.integers(0, 2))))
-        elif kind == "option":
-            lines.append(option_line(draw(st.sampled_from(sorted(OPTION_KEYS))), data))
-        elif kind == "junk":
-            lines.append(draw(junk))
-        else:
-            lines.append(draw(st.sampled_from(["", " ", "\t", "  \t "])))
-    endings = draw(st.lists(st.sampled_from(["\n", "\r\n"]), min_size=len(lines),
-                            max_size=len(lines)))
-    text = "".join(line + end for line, end in zip(lines, endings, strict=True))
-    unterminated: bool = draw(st.booleans())
-    if lines and unterminated:  # no terminator on the last line
-        text = text[: -len(endings[-1])]
-    return text
+@settings(max_examples=300, deadline=None)
+@given(cfg_texts(), st.sampled_from(Engine), st.booleans())
+def test_the_fast_line_reader_reads_what_the_full_reader_reads(text: str, engine: Engine,
+                                                               dispatcher: bool) -> None:
+    """Server lines read by one regex (and kept as plain entries) against every line through
+    the full reader: the same lines, entries, options and unknown lines."""
+    plain = read_line_by_line(text, engine, dispatcher)
+    document = CfgText.parse(text.encode(), engine, dispatcher_in_cfg=dispatcher)
+    assert [line.server for line in plain if line.server] == document.entries()
+    assert list(document.lines) == plain
+    assert document.options == {line.key: line.value for line in plain if line.key}
+    assert document.unknown_lines == [line.text for line in plain
+                                      if line.kind is LineKind.UNKNOWN]
+    quick = CfgDocument.parse(text.encode(), engine, dispatcher_in_cfg=dispatcher)
+    assert quick.entries() == document.entries()  # without reading every line first
 
 
 def unknown(document: CfgDocument) -> list[tuple[str, str]]:
@@ -205,7 +174,7 @@ def same_unknown(before: list[tuple[str, str]], after: list[tuple[str, str]]) ->
     """Same texts in the same order; endings too, except a last line that gained one."""
     if [t for t, _ in before] != [t for t, _ in after]:
         return False
-    return all(b == a or (b == "" and a in ("\n", "\r\n"))
+    return all(b == a or (b in ("", "\r") and a in ("\n", "\r\n"))
                for (_, b), (_, a) in zip(before, after, strict=True))
 
 
@@ -278,6 +247,20 @@ def test_options_found_by_key_are_those_of_reading_every_line(text: str, engine:
     assert quick.to_settings() == full.to_settings()
 
 
+numbers = st.from_regex(r"[0-9]{1,12}(\.[0-9]{0,12})?|\.[0-9]{1,12}", fullmatch=True)
+
+
+@FAST
+@given(cfg_texts(), st.sampled_from(Engine), st.booleans(), numbers)
+def test_the_file_option_values_are_those_of_its_settings(text: str, engine: Engine,
+                                                          dispatcher: bool, limit: str) -> None:
+    """Change detection reads the option lines, a save compares them with the settings: a
+    file read and saved unchanged must compare equal, whatever its lines hold."""
+    text = f"cache_limit {limit}\n{text}"
+    document = CfgDocument.parse(text.encode(), engine, dispatcher_in_cfg=dispatcher)
+    assert document.file_option_values() == document.option_values(document.to_settings())
+
+
 @FAST
 @given(cfg_texts(), st.sampled_from(Engine), st.data())
 def test_entry_level_edits_patch_what_a_full_apply_writes(text: str, engine: Engine,
@@ -326,3 +309,79 @@ def test_entry_level_edits_patch_what_a_full_apply_writes(text: str, engine: Eng
         assert last.text in [line.text for line in after]
     if not added:
         assert len(quick.render()) == len(full.render())
+
+
+class FullRematch(CfgDocument):
+    """A document that never patches by diff: every server line is matched again."""
+
+    def _patch_by_diff(self, servers: list[ServerEntry], ending: str) -> bool:
+        return False
+
+
+def untracked(entries: list[ServerEntry]) -> ServerList:
+    """A list that cannot say how it differs from the file (as the panel's working copy)."""
+    return ServerList.lazy(lambda: list(entries), lambda entry: entry, object())
+
+
+PANEL_EDITS = ["rename", "case", "port", "flag", "remove", "insert", "append", "head",
+               "reorder", "repeat"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(cfg_texts(), st.sampled_from(Engine), st.sampled_from(PANEL_EDITS), st.data())
+def test_a_patch_by_diff_writes_the_bytes_of_the_full_re_match(
+        text: str, engine: Engine, edit: str, data: st.DataObject) -> None:
+    """The in-place patch of an untracked list against matching every line, on any text."""
+    quick = CfgDocument.parse(text.encode(), engine)
+    new = quick.entries()
+    if not new:
+        edit = "append"
+    row = data.draw(st.integers(0, max(len(new) - 1, 0)), label="row")
+    if edit in ("rename", "case"):
+        host = data.draw(hosts, label="host") if edit == "rename" else new[row][0].upper()
+        new[row] = (validate_host(host), *new[row][1:])
+    elif edit == "port":
+        new[row] = (new[row][0], data.draw(ports, label="port"), None, new[row][3])
+    elif edit == "flag":
+        new[row] = (*new[row][:3], not new[row][3])
+    elif edit == "remove":
+        del new[row]
+    elif edit == "reorder":
+        new = data.draw(st.permutations(new), label="order")
+    elif edit == "repeat":
+        new.insert(row, new[data.draw(st.integers(0, len(new) - 1), label="repeated")])
+    else:
+        at = {"insert": row, "append": len(new), "head": 0}[edit]
+        put = data.draw(st.lists(servers, min_size=1, max_size=3), label="new")
+        new[at:at] = [server.entry for server in put]
+    full = FullRematch.parse(text.encode(), engine)
+    quick.apply_servers(untracked(new))
+    full.apply_servers(untracked(new))
+    assert quick.render() == full.render()
+    assert CfgDocument.parse(quick.render(), engine).entries() == new
+
+
+@st.composite
+def texts_with_a_dispatcher(draw: st.DrawFn) -> str:
+    """A text with a valid dispatcher line somewhere, often the last line, unterminated."""
+    head = draw(cfg_texts())
+    if head and not head.endswith("\n"):
+        head += "\n"
+    ending = draw(st.sampled_from(["", "\r", "\n", "\r\n"]))
+    tail = draw(cfg_texts()).removeprefix("\ufeff") if ending in ("\n", "\r\n") else ""
+    return f"{head}{DISPATCHER_KEY} 10.0.0.5 20208 1{ending}{tail}"
+
+
+@FAST
+@given(texts_with_a_dispatcher(), st.sampled_from(Engine))
+def test_removing_the_dispatcher_keeps_every_other_line(text: str, engine: Engine) -> None:
+    """Every line but the dispatcher's keeps its bytes, in order; only the file's last line
+    may gain a terminator."""
+    document = CfgDocument.parse(text.encode(), engine, dispatcher_in_cfg=True)
+    before = [line for line in document.lines[:-1] if line.key != DISPATCHER_KEY]
+    settings = document.to_settings()
+    settings.dispatcher = None
+    document.apply(settings)
+    after = iter(document.lines)
+    assert all(line in after for line in before)
+    assert DISPATCHER_KEY not in [line.key for line in document.lines]

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from cfg_texts import cfg_texts
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from vrdr_max.addresses import format_endpoint
+from vrdr_max.cfgread import CPU_CFG_NAME, CfgText, cfg_name
 from vrdr_max.cli.main import main
+from vrdr_max.errors import InputError
+from vrdr_max.hostport import split_endpoint
+from vrdr_max.ports import Engine, Mode, default_port
+from vrdr_max.server_list import ServerEntry
 
 ORIGINAL = (b"\xef\xbb\xbfrender01 1 20204\r\n"
             b"\r\n"
@@ -39,7 +51,8 @@ def test_add_keeps_every_original_line_spelling_and_ending(cfg: Path) -> None:
 
 
 @pytest.mark.parametrize("endpoint", ["10.0.0.300", "a;b", "render01:0", "host name",
-                                      "[::1", "bad\\host"])
+                                      "[::1", "bad\\host",
+                                      "render01:--5", "[::1]:--20204"])  # were exit 70
 def test_bad_input_exits_2_and_leaves_the_file(cfg: Path, endpoint: str,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["servers", "add", "--cfg", str(cfg), "10.1.1.1", endpoint]) == 2
@@ -111,6 +124,23 @@ def test_malformed_cfg_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["servers", "add", "--cfg", str(bad), "r1"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
     assert bad.read_bytes() == b"\x00\x01\x02garbage\xff"
+
+
+@pytest.mark.parametrize("argv", [["servers", "add", "render03"], ["servers", "remove", "render01"],
+                                  ["cfg", "show"], ["servers", "list", "--json"]])
+def test_a_file_with_classic_mac_line_breaks_is_exit_2_untouched(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    """Was: no servers listed, `remove render01` "not in" the file, `add` put a CRLF line in
+    front of the CR-only text."""
+    path = tmp_path / "vray_dr.cfg"
+    original = b"render01 1 20204\rrender02 0 20205\rrestart_slaves 0\r"
+    path.write_bytes(original)
+    assert main([*argv[:2], "--cfg", str(path), *argv[2:]]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and "carriage return" in captured.err
+    assert sorted(tmp_path.iterdir()) == [path]
+    assert path.read_bytes() == original
 
 
 def test_the_gpu_file_is_edited_as_gpu_without_the_flag(tmp_path: Path) -> None:
@@ -195,3 +225,110 @@ def test_bulk_edits_read_each_line_a_bounded_number_of_times(
     capsys.readouterr()
     assert add <= 2 * (count + hosts)
     assert edit <= 2 * add  # was about hosts x count: every host scanned the whole list
+
+
+# --- hostile files and arguments, against a plain model of the list -------------------------
+
+HOSTILE_ARGS = ["10.0.0.300", "a;b", "\uff11\uff10.0.0.1", "node01:+20204", "node01:0",
+                "node01:65536", "node01:" + "9" * 4301, "node01:\uff12\uff10\uff12\uff10\uff14",
+                "node01:\u0662\u0660\u0662\u0660\u0664", "", " ", "node01\udcff", "a:b:c", "[::1]:",
+                "[node01]:1", "x" * 300, "node01:1-2", "[::1", "::1]", "node01:--5", "node01:-1"]
+"""Arguments that are never an endpoint: exit 2, the file byte-identical."""
+GOOD_ARGS = ["node01", "NODE01", "node01:020204", "node01:20205", " node01 ", "node01.",
+             "[::1]:20204", "::1", "fe80::1%eth0", "10.0.0.1:65535"]
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
+def edited(entries: list[ServerEntry], verb: str, endpoints: list[str], default: int,
+           disabled: bool) -> list[ServerEntry] | None:
+    """The list after ``vrdr servers VERB ENDPOINTS``, by the plain rules; None: bad input."""
+    try:
+        named = [split_endpoint(text) for text in endpoints]
+    except InputError:
+        return None
+    out = list(entries)
+
+    def covers(entry: ServerEntry, host: str, port: int | None) -> bool:
+        first, last = entry[1], entry[2] or entry[1]
+        return entry[0].lower() == host.lower() and (port is None or first <= port <= last)
+
+    if verb == "add":
+        for host, port in named:
+            if not any(covers(e, host, port or default) for e in out):
+                out.append((host, port or default, None, not disabled))
+        return out
+    hit = [[i for i, e in enumerate(out) if covers(e, host, port)] for host, port in named]
+    if not all(hit):
+        return None
+    rows = {i for rows in hit for i in rows}
+    if verb == "remove":
+        return [e for i, e in enumerate(out) if i not in rows]
+    return [(*e[:3], verb == "enable") if i in rows else e for i, e in enumerate(out)]
+
+
+@st.composite
+def endpoints_for(draw: st.DrawFn, entries: list[ServerEntry]) -> list[str]:
+    listed = [format_endpoint(h, p) for h, p, *_ in entries] + [h for h, *_ in entries]
+    pool = st.sampled_from(listed) if listed else st.sampled_from(GOOD_ARGS)
+    texts = pool | st.sampled_from(GOOD_ARGS) | st.sampled_from(HOSTILE_ARGS)
+    return draw(st.lists(texts, min_size=1, max_size=4))
+
+
+@settings(max_examples=150, deadline=None)
+@given(cfg_texts(), st.booleans(), st.sampled_from(["add", "remove", "enable", "disable"]),
+       st.booleans(), st.data())
+def test_any_file_and_any_arguments_end_in_the_model_or_exit_2_untouched(
+        text: str, gpu: bool, verb: str, disabled: bool, data: st.DataObject) -> None:
+    engine = Engine.GPU if gpu else Engine.CPU
+    original = text.encode()
+    entries = CfgText.parse(original, engine).entries()
+    endpoints = data.draw(endpoints_for(entries), label="endpoints")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / cfg_name(engine)
+        path.write_bytes(original)
+        extra = ["--disabled"] if verb == "add" and disabled else []
+        code, _, err = run_cli(["servers", verb, "--cfg", str(path), *extra, "--", *endpoints])
+        want = edited(entries, verb, endpoints, default_port(engine, Mode.DR),
+                      verb == "add" and disabled)
+        data_after = path.read_bytes()
+        backup = path.with_name(path.name + ".vrdr.bak")
+        if want is None:
+            assert (code, data_after, backup.exists()) == (2, original, False)
+            assert err.startswith("vrdr: error: ") and err.count("\n") == 1
+            return
+        assert (code, err) == (0, "")
+        assert CfgText.parse(data_after, engine).entries() == want
+        if data_after != original:
+            assert backup.read_bytes() == original
+        else:
+            assert want == entries
+
+
+@settings(max_examples=80, deadline=None)
+@given(cfg_texts(), st.sampled_from(["add", "remove", "enable", "disable"]), st.data())
+def test_a_bulk_edit_writes_the_bytes_of_one_edit_per_host(
+        text: str, verb: str, data: st.DataObject) -> None:
+    """``servers VERB h1 h2 ...`` (one pass over the list) against ``VERB h1``, ``VERB h2``..."""
+    original = text.encode()
+    entries = CfgText.parse(original, Engine.CPU).entries()
+    listed = list(dict.fromkeys(h.lower() for h, *_ in entries))
+    news = ["zz01", "zz02", "node01"] if verb == "add" else []
+    if len(listed + news) < 2:  # nothing to do in bulk
+        return
+    hosts = data.draw(st.lists(st.sampled_from(listed + news), min_size=2, max_size=5,
+                               unique=True), label="hosts")
+    with tempfile.TemporaryDirectory() as folder:
+        bulk, each = Path(folder, "bulk", CPU_CFG_NAME), Path(folder, "each", CPU_CFG_NAME)
+        for path in (bulk, each):
+            path.parent.mkdir()
+            path.write_bytes(original)
+        assert run_cli(["servers", verb, "--cfg", str(bulk), "--", *hosts])[0] == 0
+        for host in hosts:
+            assert run_cli(["servers", verb, "--cfg", str(each), "--", host])[0] == 0
+        assert bulk.read_bytes() == each.read_bytes()

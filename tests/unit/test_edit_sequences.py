@@ -29,6 +29,16 @@ START = (b"a 1 20204\r\n# kept as it is\r\nb 0 20205\r\nc 1 20206\r\n10.0.0.1 1\
 """Every host of HOSTS is in the text, so an addition asks the duplicate index at once."""
 FIRST: list[tuple[str, int, bool]] = [("a", 20204, True), ("b", 20205, False),
                                       ("c", 20206, True), ("10.0.0.1", 20204, True)]
+HOSTILE_STARTS = (
+    # BOM, mixed endings, tabs and runs of blanks, trailing blanks, no terminator at the end
+    b"\xef\xbb\xbfa 1 20204\n# kept as it is\r\nb\t0  20205 \r\nc 1 20206\n10.0.0.1 1\r\n"
+    b"restart_slaves 1",
+    # a lone CR ends the file, its last line a server
+    b"a 1 20204\r\nrestart_slaves 1\n# kept as it is\nb 0 20205\nc 1 20206\r\n10.0.0.1 1\r",
+    # options first, a blank line between servers, a tab before the last server's flag
+    b"restart_slaves 1\n# kept as it is\na 1 20204\r\nb 0 20205\r\n\r\nc 1 20206\n10.0.0.1\t1",
+)
+"""The same servers, options and unknown line as START, written as people and tools do."""
 
 Entry = tuple[str, int, bool]
 
@@ -37,11 +47,13 @@ ports = st.sampled_from(PORTS)
 
 
 class EditSequences(RuleBasedStateMachine):
+    start = START
+
     def __init__(self) -> None:
         super().__init__()
         self.folder = Path(tempfile.mkdtemp())
         self.path = self.folder / "vray_dr.cfg"
-        self.path.write_bytes(START)
+        self.path.write_bytes(self.start)
         self.cfg = CfgFile.load(self.path)
         self.model: list[Entry] = list(FIRST)
         self.saved = list(self.model)
@@ -117,6 +129,32 @@ class EditSequences(RuleBasedStateMachine):
         assert counts == [len(self.rows(h, p)) for h, p in endpoints]
         for i in {i for h, p in endpoints for i in self.rows(h, p)}:
             self.model[i] = (*self.model[i][:2], enabled)
+
+    # --- entry level, as the panel edits rows -----------------------------------------------
+
+    @precondition(lambda self: bool(self.model))
+    @rule(data=st.data(), enabled=st.booleans())
+    def set_enabled_at(self, data: st.DataObject, enabled: bool) -> None:
+        rows = data.draw(st.lists(st.integers(0, len(self.model) - 1), max_size=3, unique=True))
+        old = self.cfg.server_list.set_enabled_at(rows, [enabled] * len(rows))
+        assert old == [self.model[row][2] for row in rows]
+        for row in rows:
+            self.model[row] = (*self.model[row][:2], enabled)
+
+    @precondition(lambda self: bool(self.model))
+    @rule(data=st.data(), host=hosts, port=ports, enabled=st.booleans())
+    def replace_entry(self, data: st.DataObject, host: str, port: int, enabled: bool) -> None:
+        row = data.draw(st.integers(0, len(self.model) - 1))
+        self.cfg.server_list.replace_entry(row, (host, port, None, enabled))
+        self.model[row] = (host, port, enabled)
+        self.forget_held()
+
+    @rule(data=st.data(), host=hosts, port=ports, enabled=st.booleans())
+    def insert_entry(self, data: st.DataObject, host: str, port: int, enabled: bool) -> None:
+        row = data.draw(st.integers(0, len(self.model)))
+        self.cfg.server_list.insert_entry(row, (host, port, None, enabled))
+        self.model.insert(row, (host, port, enabled))
+        self.forget_held()
 
     # --- servers handed out and edited in place (also long after, across saves) --------------
 
@@ -207,6 +245,25 @@ class EditSequences(RuleBasedStateMachine):
 EditSequences.TestCase.settings = settings(max_examples=150, stateful_step_count=30,
                                            deadline=None)
 test_edit_sequences_end_in_the_file = EditSequences.TestCase
+
+
+class HostileStart(EditSequences):
+    start = HOSTILE_STARTS[0]
+
+
+class LoneCrAtTheEnd(EditSequences):
+    start = HOSTILE_STARTS[1]
+
+
+class OptionsFirst(EditSequences):
+    start = HOSTILE_STARTS[2]
+
+
+for machine in (HostileStart, LoneCrAtTheEnd, OptionsFirst):
+    machine.TestCase.settings = settings(max_examples=60, stateful_step_count=30, deadline=None)
+test_edit_sequences_from_a_bom_and_mixed_endings = HostileStart.TestCase
+test_edit_sequences_from_a_lone_cr_at_the_end = LoneCrAtTheEnd.TestCase
+test_edit_sequences_from_options_first = OptionsFirst.TestCase
 
 
 def test_add_save_disable_save_writes_the_disable(tmp_path: Path) -> None:
