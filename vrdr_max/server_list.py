@@ -317,9 +317,10 @@ class ServerList(MutableSequence["RenderServer"]):
     def set_enabled_at(self, rows: Iterable[int], flags: Iterable[bool]) -> list[bool]:
         """Switch the entries at ``rows`` on or off (one flag per row); return the old flags.
 
-        Entry-level, like :meth:`set_endpoints_enabled`: no object is built and a server
-        already handed out is replaced by plain data, not changed in place. The edits of the
-        origin document's servers are recorded, so a save rewrites just their lines.
+        Entry-level, like :meth:`set_endpoints_enabled`: no object is built, and a server
+        already handed out is switched in place (whoever holds it sees the change, and an
+        edit through it later still counts). The edits of the origin document's servers are
+        recorded, so a save rewrites just their lines.
         """
         self._sync()
         items = self._all()
@@ -331,6 +332,9 @@ class ServerList(MutableSequence["RenderServer"]):
                                                 else self._entry_of(item))
             old.append(on)
             if on == flag:
+                continue
+            if isinstance(item, BuiltServer):
+                item.enabled = flag  # type: ignore[attr-defined]
                 continue
             items[i] = switched = (host, port, port_end, flag)
             if tracked and i < self._base:

@@ -316,3 +316,19 @@ def test_an_in_place_host_edit_is_seen_by_the_next_add(tmp_path: Path) -> None:
     assert not cfg.settings.add_server("render10")  # no duplicate line
     cfg.save()
     assert path.read_bytes().count(b"render10") == 1
+
+
+@pytest.mark.parametrize("flag", [False, True])
+def test_a_server_handed_out_then_switched_by_row_is_still_the_row(tmp_path: Path,
+                                                                   flag: bool) -> None:
+    """The panel switches rows entry-level; a TD holding the server sees it and edits on."""
+    path = tmp_path / "vray_dr.cfg"
+    path.write_bytes(START)
+    cfg = CfgFile.load(path)
+    held = cfg.settings.servers[1]  # b, switched off in the file
+    assert cfg.server_list.set_enabled_at([1], [True]) == [False]
+    assert held.enabled
+    held.enabled = flag
+    assert cfg.server_list.entry(1) == ("b", 20205, None, flag)
+    cfg.save()
+    assert f"b {int(flag)} 20205\r\n".encode() in path.read_bytes()
