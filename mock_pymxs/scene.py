@@ -613,9 +613,7 @@ def _load_scene_state(p: Path, plugcfg_dir: str | None) -> tuple[SceneModel, Sce
         raise SceneFileError(f"{p.name}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise SceneFileError(f"{p.name}: not UTF-8 text (byte {exc.start})") from None
-    # Only a \uD800-\uDFFF escape makes one; a valid pair is one character once parsed.
-    surrogates = _SURROGATE_ESCAPE.search(text) is not None
-    data = None if surrogates else _parsed_fast(text)
+    data = _parsed_fast(text)
     if data is None:
         try:
             data = json.loads(text, parse_int=_bounded_int)
@@ -626,10 +624,11 @@ def _load_scene_state(p: Path, plugcfg_dir: str | None) -> tuple[SceneModel, Sce
                                  ) from None
         except _TooManyDigitsError as exc:
             raise SceneFileError(f"{p.name}: {exc}") from None
-    if surrogates:
-        where = _lone_surrogate(data)
-        if where is not None:
-            raise SceneFileError(f"{p.name}: {where}") from None
+        # Only a \uD800-\uDFFF escape makes one; a valid pair is one character once parsed.
+        if _SURROGATE_ESCAPE.search(text):
+            where = _lone_surrogate(data)
+            if where is not None:
+                raise SceneFileError(f"{p.name}: {where}") from None
     return parse_scene_state(data, p.name, plugcfg_dir)
 
 
@@ -640,9 +639,9 @@ def _parsed_fast(text: str) -> object | None:
     (issue 18, item 7). What it takes it reads as ``json`` does (the same values and types:
     NaN and Infinity, numbers, escapes, a repeated key's last value; held so by
     tests/host/test_scene_json_parsers.py); what it refuses (any syntax error, nesting deeper
-    than 200, an integer of more than 4,300 characters, a lone surrogate escape) goes to
-    ``json``, whose rules and messages a scene file is held to. A top-level null is left to
-    ``json`` too, so None means "not parsed" only.
+    than 200, an integer of more than 4,300 characters, a lone surrogate escape: so what it
+    takes needs no search for those) goes to ``json``, whose rules and messages a scene file
+    is held to. A top-level null is left to ``json`` too, so None means "not parsed" only.
     """
     try:
         data: object = from_json(text, cache_strings="keys")

@@ -36,6 +36,13 @@ TEXTS = [
 ]
 
 
+LONE_SURROGATES = [
+    '"\\ud800"', '"\\udc00"', '"\\udfff"', '"a\\ud800b"', '"\\ud800\\ud800"',
+    '"\\ud800\\u0041"', '"\\udfff\\ud800"', '"\\ud800\\udc00\\udc00"',
+    '"\\ud800\\\\"', '{"\\ud800": 1}', '["\\uDBFF", 1]',
+]
+
+
 def _json(text: str) -> tuple[str, str]:
     try:
         return "ok", repr(json.loads(text))
@@ -48,6 +55,15 @@ def test_what_pydantic_core_takes_it_reads_as_json_does(text: str) -> None:
     fast = mock_scene._parsed_fast(text)
     if fast is not None:  # taken: the same values, types and key order as json's
         assert ("ok", repr(fast)) == _json(text)
+
+
+@pytest.mark.parametrize("text", LONE_SURROGATES)
+def test_pydantic_core_refuses_every_lone_surrogate(text: str) -> None:
+    # So what it takes needs no search for them: json reads these, and the load refuses
+    # them with the field's place (test_cli_hostile_scenes).
+    assert any(0xD800 <= ord(c) <= 0xDFFF for c in json.dumps(json.loads(text),
+                                                             ensure_ascii=False))
+    assert mock_scene._parsed_fast(text) is None
 
 
 def _value(rng: random.Random, depth: int = 0) -> object:
