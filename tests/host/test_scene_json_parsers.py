@@ -114,3 +114,12 @@ def test_what_pydantic_core_refuses_gets_json_s_message(tmp_path: Path, text: st
     with pytest.raises(SceneFileError, match=None) as caught:
         mock_pymxs.load_scene(path)
     assert message in str(caught.value)
+
+
+def test_a_file_pydantic_core_parsed_is_not_searched_for_surrogates(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(_text: str) -> object:
+        raise AssertionError("searched for surrogate escapes after pydantic-core's parse")
+
+    monkeypatch.setattr(mock_scene, "_SURROGATE_ESCAPE", types.SimpleNamespace(search=refuse))
+    assert mock_pymxs.bundled_scene("demo").nodes
