@@ -80,6 +80,8 @@ def timed_class(owner, name, label):
 scene_cmds._config = timed("studio config", scene_cmds._config)
 mock_scene.json = types.SimpleNamespace(loads=timed("json.loads", json.loads),
                                         JSONDecodeError=json.JSONDecodeError)
+if hasattr(mock_scene, "_parsed_fast"):  # pydantic-core's parser first, json where it refuses
+    mock_scene._parsed_fast = timed("json.loads", mock_scene._parsed_fast)
 if hasattr(mock_scene, "NodeRecords"):
     timed_class(mock_scene.NodeRecords, "from_json", "node records (by column)")
     mock_scene.nodes_surely_clean = timed("scene checks", mock_scene.nodes_surely_clean)

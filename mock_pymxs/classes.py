@@ -61,6 +61,8 @@ class ClassInfo:
     evidence: str = "[stub]"
     _index: dict[str, PropSpec] = field(default_factory=dict, compare=False, repr=False)
     _defaults: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+    _reads: dict[str, tuple[str, str | None]] = field(default_factory=dict, compare=False,
+                                                      repr=False)
 
     def __post_init__(self) -> None:
         self._index.update({p.name.lower(): p for p in self.props})
@@ -73,6 +75,24 @@ class ClassInfo:
     def prop(self, name: str) -> PropSpec | None:
         """The property spec for ``name`` (case-insensitive), or None."""
         return self._index.get(name.lower())
+
+    def read_of(self, name: str) -> tuple[str, str | None]:
+        """How a property read spelled ``name`` is counted, and the property it reads.
+
+        ``(count name, canonical property name)``; the property is None where the read is
+        not a plain value of the class's table (an unknown name, ``name``, ``classID``).
+        Kept per spelling for the class's own properties: a large scene's read asks for the
+        same few names 10,000s of times (issue 18, item 7).
+        """
+        read = self._reads.get(name)
+        if read is None:
+            spec = self.prop(name)
+            plain = name.lower() not in ("name", "classid")
+            read = (f"get {self.name}.{name if spec is None else spec.name}",
+                    spec.name if spec is not None and plain else None)
+            if spec is not None or not plain:  # never an unknown name: they have no end
+                self._reads[name] = read
+        return read
 
 
 def _p(name: str, type_: PropType, default: object) -> PropSpec:

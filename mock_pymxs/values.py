@@ -448,12 +448,11 @@ class MaxObject(_Counted):
         if name.startswith("_"):
             raise AttributeError(name)
         o = self._o
-        key = name.lower()
-        spec = o.cls.prop(key)
-        self._s.hit(f"get {o.cls.name}.{name if spec is None else spec.name}")
-        if spec is None or key in ("name", "classid") or o.sub is not None:
+        count, prop = o.cls.read_of(name)
+        self._s.hit(count)
+        if prop is None or o.sub is not None:
             return self._get(name)
-        value = o.props[spec.name]
+        value = o.props[prop]
         return wrap(self._s, value) if isinstance(value, (NodeState, ObjState)) else value
 
     def _owner(self) -> str:

@@ -122,6 +122,26 @@ class AssetFact:
         if self.matches is not None and self.matches < 0:  # what Field(ge=0) says for data
             raise ValueError(f"matches: {self.matches} files (a count is 0 or more)")
 
+    @classmethod
+    def made(cls, path: str, kind: AssetKind, owner_class: str, owner: str | None, *,
+             resolved_path: str | None, matches: int | None) -> AssetFact:
+        """The fact the constructor makes, for a caller that gives every field its type.
+
+        The adapter makes one per file of the scene (10,000s in a large one): this sets the
+        slots directly (0.4 us a fact instead of 1.0: a frozen dataclass's ``__init__`` sets
+        each field through ``object.__setattr__``), with the constructor's check.
+        """
+        if matches is not None and matches < 0:
+            raise ValueError(f"matches: {matches} files (a count is 0 or more)")
+        fact = _new(cls)
+        _SET_PATH(fact, path)
+        _SET_KIND(fact, kind)
+        _SET_OWNER_CLASS(fact, owner_class)
+        _SET_OWNER(fact, owner)
+        _SET_RESOLVED_PATH(fact, resolved_path)
+        _SET_MATCHES(fact, matches)
+        return fact
+
     @property
     def label(self) -> str:
         """``owner (class): path`` for messages, or ``kind file: path`` without an owner class.
@@ -140,6 +160,13 @@ class AssetFact:
         if self.matches is not None:
             return self.matches == 0
         return self.resolved_path is None
+
+
+_new = object.__new__
+# The slots' own setters (a frozen dataclass refuses plain assignment): AssetFact.made.
+_SET_PATH, _SET_KIND, _SET_OWNER_CLASS, _SET_OWNER, _SET_RESOLVED_PATH, _SET_MATCHES = (
+    AssetFact.__dict__[name].__set__
+    for name in ("path", "kind", "owner_class", "owner", "resolved_path", "matches"))
 
 
 class PluginUse(_Facts):

@@ -465,6 +465,7 @@ class PymxsHost:
         from Asset Tracking's list alike, and so are the files a render writes.
         """
         resolve = rt.mapPaths.getFullFilePath
+        made = AssetFact.made  # one fact per file, 10,000s in a large scene
         found: dict[str, str | None] = {}
 
         def where(path: str) -> str | None:
@@ -506,8 +507,8 @@ class PymxsHost:
                 # the fact is made: one model per asset, never a copy.
                 owner = (self._owner_name(item, kind)
                          if _may_be_a_problem(path, resolved, matches, workstation) else None)
-                assets.append(AssetFact(path=path, kind=kind, owner_class=class_name,
-                                        owner=owner, resolved_path=resolved, matches=matches))
+                assets.append(made(path, kind, class_name, owner, resolved_path=resolved,
+                                   matches=matches))
                 scene_paths.add(key)
                 known.add(key)
                 if resolved is not None and resolved != path:
@@ -545,6 +546,7 @@ class PymxsHost:
         _count, listed = ats.GetFiles(pymxs.byref(None))
         skip = skip | {_key(scene_path)}
         out = []
+        made = AssetFact.made
         clock = time.perf_counter
         for item in listed:
             if clock() - self._since >= READ_SLICE_S:  # _slice, inline: 10,000s of files
@@ -557,7 +559,7 @@ class PymxsHost:
             skip.add(key)
             kind = _kind_of(path)
             resolved, matches = self._find(path, tokens_for("", kind), where, files)
-            out.append(AssetFact(path=path, kind=kind, resolved_path=resolved, matches=matches))
+            out.append(made(path, kind, "", None, resolved_path=resolved, matches=matches))
         return out
 
     @staticmethod

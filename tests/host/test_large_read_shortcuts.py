@@ -110,6 +110,27 @@ def test_asset_facts_are_frozen_and_refuse_a_negative_count() -> None:
     assert hash(asset) == hash(AssetFact(path="C:\\a.jpg", kind=AssetKind.BITMAP))
 
 
+def test_asset_facts_made_for_the_adapter_are_the_constructor_s() -> None:
+    names = [field.name for field in dataclasses.fields(AssetFact)]
+    assert names == ["path", "kind", "owner_class", "owner", "resolved_path", "matches"]
+    for kind, owner_class, owner, resolved, matches in itertools.product(
+            AssetKind, ("", "Bitmaptexture"), (None, "wood"), (None, "\\\\srv\\a.jpg"),
+            (None, 0, 12)):
+        fields = {"path": "C:\\a.jpg", "kind": kind, "owner_class": owner_class,
+                  "owner": owner, "resolved_path": resolved, "matches": matches}
+        made = AssetFact.made(fields["path"], kind, owner_class, owner,
+                              resolved_path=resolved, matches=matches)
+        plain = AssetFact(**fields)  # type: ignore[arg-type]
+        assert made == plain and hash(made) == hash(plain) and repr(made) == repr(plain)
+        assert {name: getattr(made, name) for name in names} == fields
+        assert (made.label, made.missing) == (plain.label, plain.missing)
+    with pytest.raises(ValueError, match=r"matches: -1 files \(a count is 0 or more\)"):
+        AssetFact.made("C:\\a_####.exr", AssetKind.BITMAP, "", None, resolved_path=None,
+                       matches=-1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.path = "C:\\b.jpg"  # type: ignore[misc]
+
+
 def test_the_checks_report_the_same_on_read_facts_and_on_their_json(tmp_path: Path) -> None:
     scene = synthetic_scene(nodes=2_000, maps=600, lights=40, file_objects=60,
                             missing_maps=0.2, seed=3)

@@ -251,6 +251,25 @@ def test_properties_are_case_insensitive(rt: Any) -> None:
     assert rt.getProperty(r, rt.Name("Options_DefaultLights")) == 1
 
 
+def test_a_map_read_is_counted_by_its_canonical_name_in_any_spelling(demo: MockMax,
+                                                                      rt: Any) -> None:
+    bitmap = rt.getClassInstances(rt.Bitmaptexture)[1]  # 1-based, as MAXScript's arrays
+    demo.calls.reset()
+    spellings = ("filename", "FileName", "FILENAME", "filename", "name", "Name")
+    values = [getattr(bitmap, spelling) for spelling in spellings]
+    # A class property by its canonical name; `name` (every map's, not the class's) as spelled.
+    assert demo.calls.snapshot() == {"get Bitmaptexture.filename": 4,
+                                     "get Bitmaptexture.name": 1, "get Bitmaptexture.Name": 1}
+    assert values[:4] == [values[0]] * 4 and values[4] == values[5] == bitmap.name
+    for _ in range(3):  # an unknown name raises every time, and is not remembered
+        with pytest.raises(UnknownPropertyError):
+            _ = bitmap.no_such_property
+    assert demo.calls["get Bitmaptexture.no_such_property"] == 3
+    remembered = bitmap._o.cls._reads  # the read table per spelling: the class's names only
+    assert "no_such_property" not in remembered
+    assert set(remembered) <= {*spellings}
+
+
 def test_wrong_type_write_raises_and_leaves_value(demo: MockMax, rt: Any) -> None:
     r = rt.renderers.current
     with pytest.raises(MAXScriptException, match="Unable to convert"):

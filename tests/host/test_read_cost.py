@@ -68,13 +68,19 @@ def test_one_asset_fact_per_asset_never_a_copy(tmp_path: Path, monkeypatch: Any)
 
     made: list[str] = []
     real_init = AssetFact.__init__
+    real_made = AssetFact.made
 
     def counted(self: AssetFact, **values: Any) -> None:
         made.append(values["path"])
         real_init(self, **values)
 
+    def counted_made(path: str, *args: Any, **values: Any) -> AssetFact:
+        made.append(path)
+        return real_made(path, *args, **values)
+
     # A copy (dataclasses.replace) makes its fact through __init__ too: counted as another.
     monkeypatch.setattr(AssetFact, "__init__", counted)
+    monkeypatch.setattr(AssetFact, "made", counted_made)  # the adapter's way to make one
     scene = synthetic_scene(**{**BASE, **SOURCES, "missing_maps": 0.3})
     with mock_pymxs.installed(scene, plugcfg_dir=tmp_path):
         from vrdr_max.max_host import PymxsHost
