@@ -86,7 +86,8 @@ class ReserveOptions:
         if not self.wait > 0:
             raise InputError(f"--wait {self.wait}: must be more than 0 seconds")
         if not 0 < self.probe_timeout <= MAX_TIMEOUT:
-            raise InputError(f"--timeout {self.probe_timeout}: give more than 0 and at most {MAX_TIMEOUT:g} s")
+            raise InputError(f"--timeout {self.probe_timeout}: give more than 0 and at most "
+                             f"{MAX_TIMEOUT:g} s")
         if not self.poll_interval > 0:
             raise InputError(f"poll interval {self.poll_interval}: must be more than 0 seconds")
 
