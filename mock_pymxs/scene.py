@@ -5,6 +5,7 @@ Field reference with an example: ``mock_pymxs/scenes/README.md``.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import dataclasses
 import gc
@@ -15,7 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
 from mock_pymxs import classes
 from mock_pymxs.errors import SceneFileError
@@ -25,6 +26,12 @@ if TYPE_CHECKING:
     from mock_pymxs.state import SceneState
 
 PropValue = bool | int | float | str | None
+# Fields take the JSON type the schema gives them and no other (an export writes nothing
+# else): ``true`` is not a width, nor ``"yes"`` a flag, nor ``2025.0`` or ``"2025"`` a year.
+# 3ds Max holds a time as an int of ticks, 4800 a second (SDK maxtypes.h: ``using TimeValue =
+# int``, TIME_TICKSPERSEC; MAXScript "Time Values"), so no frame number lies beyond an int's
+# range at any frame rate (one tick a frame at the most).
+Frame = Annotated[StrictInt, Field(ge=-(2**31), le=2**31 - 1)]
 
 
 class _Model(BaseModel):
@@ -37,9 +44,9 @@ class NodeSpec(_Model):
     name: str
     class_: str = Field(alias="class")
     superclass: str | None = None
-    hidden: bool = False
-    frozen: bool = False
-    on: bool | None = None
+    hidden: StrictBool = False
+    frozen: StrictBool = False
+    on: StrictBool | None = None
     target: str | None = None
     material: str | None = None
     layer: str = "0"
@@ -54,7 +61,7 @@ class LayerSpec(_Model):
     """
 
     name: str = Field(min_length=1)
-    hidden: bool = False
+    hidden: StrictBool = False
     parent: str | None = None
 
 
@@ -101,7 +108,7 @@ class EnvironmentSpec(_Model):
     """Rendering > Environment: the environment map and the atmospherics, and render effects."""
 
     map: str | None = None
-    use_map: bool = True
+    use_map: StrictBool = True
     atmospherics: list[HolderSpec] = Field(default_factory=list)
     effects: list[HolderSpec] = Field(default_factory=list)
 
@@ -123,20 +130,20 @@ class RenderSpec(_Model):
     """Render Setup > Common: area to render, output size, time output."""
 
     type: str = "view"
-    width: int = Field(default=1920, ge=1)
-    height: int = Field(default=1080, ge=1)
-    time_type: int = Field(default=1, ge=1, le=4)
+    width: StrictInt = Field(default=1920, ge=1)
+    height: StrictInt = Field(default=1080, ge=1)
+    time_type: StrictInt = Field(default=1, ge=1, le=4)
     # Time Output (frames): rendStart/rendEnd, rendNThFrame, rendPickupFrames, animationRange,
     # and the time slider; the defaults are those of a new 3ds Max scene (0 to 100).
-    start: int = 0
-    end: int = 100
-    nth_frame: int = Field(default=1, ge=1)
+    start: Frame = 0
+    end: Frame = 100
+    nth_frame: StrictInt = Field(default=1, ge=1)
     pickup_frames: str = ""
-    animation_range: tuple[int, int] = (0, 100)
-    current_frame: int = 0
+    animation_range: tuple[Frame, Frame] = (0, 100)
+    current_frame: Frame = 0
     # Render Output: rendOutputFilename and rendSaveFile
     output: str = ""
-    save_file: bool = False
+    save_file: StrictBool = False
 
 
 class PluginDllSpec(_Model):
@@ -144,7 +151,7 @@ class PluginDllSpec(_Model):
 
     name: str
     path: str
-    loaded: bool = True
+    loaded: StrictBool = True
     classes: list[str] = Field(default_factory=list)
 
 
@@ -167,13 +174,13 @@ HIDE_CATEGORIES = (
     "geometry", "shapes", "lights", "cameras", "helpers", "spacewarps", "particles", "bones"
 )  # hideByCategory properties [docs]
 
-Count = Annotated[int, Field(ge=0, le=MAX_MISSING_INSTANCES)]
+Count = Annotated[StrictInt, Field(ge=0, le=MAX_MISSING_INSTANCES)]
 
 
 class Scene(_Model):
     """One 3ds Max client with its open scene, as the mock reproduces it."""
 
-    max_version: int = Field(default=2025, ge=2019, le=2099)
+    max_version: StrictInt = Field(default=2025, ge=2019, le=2099)
     max_root: str | None = None
     scene_path: str = ""
     used_plugins: list[str] | None = None
@@ -200,7 +207,7 @@ class Scene(_Model):
     render_elements: list[RenderElementSpec] = Field(default_factory=list)
     computer_name: str = Field(default="ARTIST-PC", min_length=1, max_length=63)
     xref_scenes: list[str] = Field(default_factory=list)
-    render_dialog_open: bool = False
+    render_dialog_open: StrictBool = False
     root_appdata: dict[int, str] = Field(default_factory=dict)
 
 
@@ -232,7 +239,19 @@ def _first_error(exc: ValidationError) -> str:
     first = errors[0]
     where = _loc(tuple(first["loc"])) or "(top level)"
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    if first["type"] == "model_type":  # pydantic names the model class ("instance of scene")
+        return f"{where}: a JSON object is needed here, not {_json_type(first['input'])}{more}"
     return f"{where}: {first['msg'].lower()}{more}"
+
+
+def _json_type(value: object) -> str:
+    """How JSON names the type of a parsed value."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    for kind, name in ((str, "text"), (int, "a number"), (float, "a number"), (list, "a list")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
 
 
 def available_classes(scene: Scene, records: NodeRecords | None = None
@@ -607,17 +626,21 @@ def _load_scene_state(p: Path, plugcfg_dir: str | None) -> tuple[SceneModel, Sce
             raw = f.read(MAX_SCENE_BYTES + 1)
         if len(raw) > MAX_SCENE_BYTES:  # grew since stat
             raise SceneFileError(f"{p.name}: larger than {MAX_SCENE_BYTES} bytes")
-        text = raw.decode("utf-8")
+        # A BOM is fine, as in every JSON file vrdr reads (Notepad's "UTF-8 with BOM").
+        bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+        text = raw.decode("utf-8-sig")  # its offsets count from after the BOM
     except OSError as exc:
         raise SceneFileError(f"{p.name}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
-        raise SceneFileError(f"{p.name}: not UTF-8 text (byte {exc.start})") from None
+        raise SceneFileError(f"{p.name}: not UTF-8 text (byte {bom + exc.start})") from None
     try:
         data = json.loads(text, parse_int=_bounded_int)
     except RecursionError:
         raise SceneFileError(f"{p.name}: nested too deeply") from None
     except json.JSONDecodeError as exc:
-        raise SceneFileError(f"{p.name}: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+        # "Invalid control character at": the position is the line and column already.
+        raise SceneFileError(f"{p.name}: line {exc.lineno} column {exc.colno}: "
+                             f"{exc.msg.removesuffix(' at')}") from None
     except _TooManyDigitsError as exc:
         raise SceneFileError(f"{p.name}: {exc}") from None
     # Only a \uD800-\uDFFF escape makes one; a valid pair is one character once parsed.

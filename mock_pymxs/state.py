@@ -395,7 +395,13 @@ def coerce_json(info: ClassInfo, props: Mapping[str, object], where: str) -> dic
             raise SceneFileError(
                 f"{where}.{name}: {info.name}.{spec.name} takes {spec.type}, not {value!r}"
             )
-        out[spec.name] = float(value) if spec.type == "float" else value  # type: ignore[arg-type]
+        try:
+            out[spec.name] = float(value) if spec.type == "float" else value  # type: ignore[arg-type]
+        except OverflowError:  # an int of over 308 digits (a float literal gives inf instead)
+            raise SceneFileError(
+                f"{where}.{name}: {info.name}.{spec.name} takes float, not a number of "
+                f"{len(str(value).lstrip('-'))} digits (beyond a float's range)"
+            ) from None
     return out
 
 
