@@ -200,3 +200,42 @@ def test_a_scene_that_is_neither_a_file_nor_bundled_is_named_as_given(
     assert err.count("\n") == 1, err
     assert ".json: cannot read" not in err  # a file the user never named
     assert "no scene file" in err and "bundled" in err and "demo" in err, err
+
+
+# --- report lines that quote scene names ------------------------------------------------------
+
+def test_a_line_break_in_a_fixed_lights_name_stays_on_its_line(
+        tmp_path: Path, cfg: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The "fixed:" lines printed what the fix said verbatim: a light named "...\nstatus:
+    # rendered" wrote a report line of its own, and its escape sequence went to the terminal
+    # only as \x1b (the line break was kept).
+    forged = "Spot_Photometric\nstatus: rendered"
+
+    def rename(data: dict[str, Any]) -> None:
+        [spot] = [n for n in data["nodes"] if n["name"] == "Spot_Photometric"]
+        spot["name"] = forged
+    scene = edited(tmp_path, rename, "demo")
+    code = main(["submit", "--scene", str(scene), "--cfg", str(cfg), "--no-probe", "--fix"])
+    out = capsys.readouterr().out
+    assert code == 1, out  # the demo scene's other errors still block it
+    [fixed] = [line for line in out.splitlines() if line.startswith("fixed: turned on")]
+    assert "Spot_Photometric\\nstatus: rendered (on)" in fixed
+    assert [line for line in out.splitlines() if line.startswith("status:")] == [
+        "status: blocked"]
+    assert cfg.read_bytes() == ARTIST
+
+
+def test_a_line_break_in_the_cfg_path_stays_on_its_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "plug\nstatus: rendered"
+    folder.mkdir()
+    cfg = folder / "vray_dr.cfg"
+    cfg.write_bytes(ARTIST)
+    code = main(["submit", "--scene", "clean", "--cfg", str(cfg), "--no-probe", "--override",
+                 "no servers here"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    lines = out.splitlines()
+    assert f"cfg file: {tmp_path}/plug\\nstatus: rendered/vray_dr.cfg" in lines
+    assert [line for line in lines if line.startswith("status:")] == ["status: rendered"]
+    assert cfg.read_bytes() == ARTIST

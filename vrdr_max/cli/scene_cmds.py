@@ -16,7 +16,7 @@ from vrdr_max.cli.common import (
     cfg_path,
 )
 from vrdr_max.cli.json_output import emit_json
-from vrdr_max.errors import InputError
+from vrdr_max.errors import InputError, one_line
 from vrdr_max.ports import Engine
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
@@ -244,6 +244,6 @@ def _submit(args: argparse.Namespace) -> tuple[int, dict[str, Any], list[str]]:
                 "preflight": reporting.check_report_json(submit_plan.preflight),
                 "fixes_applied": fixed, "report": report.model_dump(mode="json")}
     lines = [*reporting.check_report_lines(submit_plan.preflight),
-             *(f"fixed: {line}" for line in fixed), *reporting.plan_lines(submit_plan),
+             *(f"fixed: {one_line(line)}" for line in fixed), *reporting.plan_lines(submit_plan),
              *reporting.submission_lines(report)]
     return (EXIT_OK if report.status.ran else EXIT_FINDINGS), document, lines
