@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 
 from mock_pymxs import classes
-from mock_pymxs.errors import SceneFileError
+from mock_pymxs.errors import SceneFileError, shown
 from mock_pymxs.noderecords import NodeRecords, merge
 
 if TYPE_CHECKING:
@@ -230,7 +230,8 @@ def default_max_root(year: int) -> str:
 def _loc(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        name = shown(part, quoted=False)  # a key of the file's: any length
+        out += f"[{part}]" if isinstance(part, int) else (f".{name}" if out else name)
     return out
 
 
@@ -338,10 +339,11 @@ def check_scene(scene: Scene, records: NodeRecords | None = None) -> list[str]:
         info = _resolve(avail, name)
         if info is None:
             if name.lower() in classes.CLASSES:
-                problems.append(f"{where}: not provided by any plugin_dlls[].classes: {name!r}")
+                problems.append(
+                    f"{where}: not provided by any plugin_dlls[].classes: {shown(name)}")
             else:
                 problems.append(
-                    f"{where}: unknown class {name!r} (a plugin class must be listed "
+                    f"{where}: unknown class {shown(name)} (a plugin class must be listed "
                     "in plugin_dlls[].classes)"
                 )
         elif superclass is not None and info.superclass != superclass:
@@ -355,23 +357,23 @@ def check_scene(scene: Scene, records: NodeRecords | None = None) -> list[str]:
     for i, node in enumerate(scene.nodes):
         info = known(node.class_, f"nodes[{i}].class")
         if node.superclass is not None and node.superclass not in classes.SUPERCLASSES:
-            problems.append(f"nodes[{i}].superclass: unknown superclass {node.superclass!r}")
+            problems.append(f"nodes[{i}].superclass: unknown superclass {shown(node.superclass)}")
         if info is not None and node.on is not None and info.superclass != classes.LIGHT:
             problems.append(
                 f"nodes[{i}].on: only lights have on ({info.name} is a {info.superclass})"
             )
         if node.target is not None and node.target.lower() not in node_names:
-            problems.append(f"nodes[{i}].target: no node named {node.target!r}")
+            problems.append(f"nodes[{i}].target: no node named {shown(node.target)}")
         if node.material is not None and node.material.lower() not in mat_names:
-            problems.append(f"nodes[{i}].material: no material named {node.material!r}")
+            problems.append(f"nodes[{i}].material: no material named {shown(node.material)}")
         if node.layer.lower() not in layer_names:
-            problems.append(f"nodes[{i}].layer: no layer named {node.layer!r}")
+            problems.append(f"nodes[{i}].layer: no layer named {shown(node.layer)}")
         for j, mod in enumerate(node.modifiers):
             known(mod, f"nodes[{i}].modifiers[{j}]", classes.MODIFIER)
     for i, mat in enumerate(scene.materials):
         known(mat.class_, f"materials[{i}].class", classes.MATERIAL)
         problems.extend(
-            f"materials[{i}].maps: no map named {m!r}"
+            f"materials[{i}].maps: no map named {shown(m)}"
             for m in mat.maps
             if m.lower() not in map_names
         )
@@ -384,7 +386,8 @@ def check_scene(scene: Scene, records: NodeRecords | None = None) -> list[str]:
     if scene.production_renderer is not None:
         known(scene.production_renderer.class_, "production_renderer.class", classes.RENDERER)
     if scene.render.type.lower() not in RENDER_TYPES:
-        problems.append(f"render.type: one of {', '.join(RENDER_TYPES)}, not {scene.render.type!r}")
+        problems.append(f"render.type: one of {', '.join(RENDER_TYPES)}, "
+                        f"not {shown(scene.render.type)}")
     problems += _check_holders(scene, known, map_names, mat_names)
     return problems + _check_lists(scene, mat_names | map_names)
 
@@ -404,7 +407,7 @@ def _check_holders(scene: Scene, known: Known, map_names: set[str],
     problems: list[str] = []
 
     def maps_of(where: str, names: list[str]) -> None:
-        problems.extend(f"{where}: no map named {m!r}" for m in names
+        problems.extend(f"{where}: no map named {shown(m)}" for m in names
                         if m.lower() not in map_names)
 
     env = scene.environment
@@ -423,7 +426,8 @@ def _check_holders(scene: Scene, known: Known, map_names: set[str],
         for prop, name in (spec.refs.items() if spec is not None else ()):
             names = mat_names if prop.lower().endswith("mtl") else map_names
             if name.lower() not in names:
-                problems.append(f"{where}.refs.{prop}: no map or material named {name!r}")
+                problems.append(f"{where}.refs.{shown(prop, quoted=False)}: no map or material "
+                                f"named {shown(name)}")
     return problems
 
 
@@ -435,12 +439,12 @@ def _check_lists(scene: Scene, editor_names: set[str]) -> list[str]:
         problems.append("layers: layer names must be unique (case-insensitive)")
     problems += _check_layer_tree(scene)
     problems.extend(
-        f"missing_instances.{key}: not a Missing_* class"
+        f"missing_instances.{shown(key, quoted=False)}: not a Missing_* class"
         for key in scene.missing_instances
         if key.lower() not in _MISSING_CLASSES
     )
     problems.extend(
-        f"editor_missing_instances.{key}: not a Missing_* class"
+        f"editor_missing_instances.{shown(key, quoted=False)}: not a Missing_* class"
         for key in scene.editor_missing_instances
         if key.lower() not in _MISSING_CLASSES
     )
@@ -450,14 +454,14 @@ def _check_lists(scene: Scene, editor_names: set[str]) -> list[str]:
                         "(with editor_missing_instances)")
     for field in ("material_editor", "slate_editor"):
         problems.extend(
-            f"{field}[{i}]: no material or map named {name!r}"
+            f"{field}[{i}]: no material or map named {shown(name)}"
             for i, name in enumerate(getattr(scene, field))
             if name.lower() not in editor_names
         )
     if not _COMPUTER_NAME.fullmatch(scene.computer_name):
         problems.append("computer_name: letters, digits, '-', '_' and '.' only")
     problems.extend(
-        f"hide_by_category[{i}]: one of {', '.join(HIDE_CATEGORIES)}, not {cat!r}"
+        f"hide_by_category[{i}]: one of {', '.join(HIDE_CATEGORIES)}, not {shown(cat)}"
         for i, cat in enumerate(scene.hide_by_category)
         if cat not in HIDE_CATEGORIES
     )
@@ -478,7 +482,7 @@ def _check_layer_tree(scene: Scene) -> list[str]:
             # The default layer stays at the top of the tree [unverified].
             problems.append(f"layers[{i}].parent: layer \"0\" cannot be nested")
         elif ly.parent.lower() not in names:
-            problems.append(f"layers[{i}].parent: no layer named {ly.parent!r}")
+            problems.append(f"layers[{i}].parent: no layer named {shown(ly.parent)}")
         else:
             seen, current = {ly.name.lower()}, ly.parent.lower()
             while current:

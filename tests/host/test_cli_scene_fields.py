@@ -239,3 +239,33 @@ def test_a_line_break_in_the_cfg_path_stays_on_its_line(
     assert f"cfg file: {tmp_path}/plug\\nstatus: rendered/vray_dr.cfg" in lines
     assert [line for line in lines if line.startswith("status:")] == ["status: rendered"]
     assert cfg.read_bytes() == ARTIST
+
+
+# --- a long value in a message ----------------------------------------------------------------
+
+LONG = "L" * 100_000
+LONG_VALUES: dict[str, tuple[Edit, str]] = {
+    "a property's value": (_set("renderer", "props", "gi_on", value=LONG),
+                           "renderer.props.gi_on"),
+    "a property's name": (_set("renderer", "props", LONG, value=1), "renderer.props.LLL"),
+    "a class": (_set("nodes", 0, "class", value=LONG), "nodes[0].class"),
+    "a material": (_set("nodes", 0, "material", value=LONG), "nodes[0].material"),
+    "a layer": (_set("nodes", 0, "layer", value=LONG), "nodes[0].layer"),
+    "a map of a material": (_set("materials", 0, "maps", value=[LONG]), "materials[0].maps"),
+    "a render type": (_set("render", "type", value=LONG), "render.type"),
+    "a missing-instances key": (_set("missing_instances", value={LONG: 1}),
+                                "missing_instances.LLL"),
+    "a 4,000-digit number": (_set("renderer", "props", "gi_on", value=10**4000),
+                             "renderer.props.gi_on"),
+}
+
+
+@pytest.mark.parametrize("case", LONG_VALUES)
+def test_a_long_value_is_shortened_in_the_message(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str) -> None:
+    # The message quoted the value whole: a 100,000-character line (argparse's own messages
+    # are cut at 200 characters for the same reason).
+    edit, field = LONG_VALUES[case]
+    scene = edited(tmp_path, edit)
+    err = bad_input(capsys, main(["check", "--scene", str(scene)]), field)
+    assert "characters)" in err, err
