@@ -636,7 +636,12 @@ def _load_scene_state(p: Path, plugcfg_dir: str | None) -> tuple[SceneModel, Sce
     except OSError as exc:
         raise SceneFileError(f"{p.name}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
+        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # PowerShell 5's ">"
+            raise SceneFileError(f"{p.name}: not UTF-8 text but UTF-16; save it as UTF-8"
+                                 ) from None
         raise SceneFileError(f"{p.name}: not UTF-8 text (byte {bom + exc.start})") from None
+    if not text.strip():  # a failed export or a full disk, not a JSON syntax error
+        raise SceneFileError(f"{p.name}: the file is empty")
     try:
         data = json.loads(text, parse_int=_bounded_int)
     except RecursionError:

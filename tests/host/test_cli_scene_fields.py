@@ -269,3 +269,22 @@ def test_a_long_value_is_shortened_in_the_message(
     scene = edited(tmp_path, edit)
     err = bad_input(capsys, main(["check", "--scene", str(scene)]), field)
     assert "characters)" in err, err
+
+
+UTF16 = "scene.json: not UTF-8 text but UTF-16; save it as UTF-8"
+
+
+@pytest.mark.parametrize(("data", "says"), [
+    (b"", "scene.json: the file is empty"),
+    (b" \r\n\t", "scene.json: the file is empty"),
+    ('{"max_version": 2025}'.encode("utf-16"), UTF16),
+    (codecs.BOM_UTF16_BE + "{}".encode("utf-16-be"), UTF16),
+])
+def test_an_empty_or_utf16_scene_file_says_so(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str],
+                                              data: bytes, says: str) -> None:
+    # A 0-byte file (a full disk, an export that failed) said "line 1 column 1: Expecting
+    # value"; PowerShell 5's ">" writes UTF-16 with a BOM, which said "not UTF-8 text (byte 0)".
+    scene = tmp_path / "scene.json"
+    scene.write_bytes(data)
+    bad_input(capsys, main(["check", "--scene", str(scene)]), says)
