@@ -235,10 +235,21 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+_PROP_VALUE_MEMBERS = ("bool", "int", "float", "str")  # PropValue's union, as pydantic names it
+
+
 def _first_error(exc: ValidationError) -> str:
     errors = exc.errors()
     first = errors[0]
-    where = _loc(tuple(first["loc"])) or "(top level)"
+    loc = tuple(first["loc"])
+    if len(loc) >= 3 and loc[-1] in _PROP_VALUE_MEMBERS and loc[-3] in ("props",
+                                                                        "v_ray_settings"):
+        # A property value tried against each PropValue member: one problem, not four.
+        errors = [e for e in errors if tuple(e["loc"])[:-1] != loc[:-1]]
+        more = f" (and {len(errors)} more)" if errors else ""
+        return (f"{_loc(loc[:-1])}: a property value is true/false, a number, text or null, "
+                f"not {_json_type(first['input'])}{more}")
+    where = _loc(loc) or "(top level)"
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     if first["type"] == "model_type":  # pydantic names the model class ("instance of scene")
         return f"{where}: a JSON object is needed here, not {_json_type(first['input'])}{more}"
@@ -249,7 +260,8 @@ def _json_type(value: object) -> str:
     """How JSON names the type of a parsed value."""
     if value is None or isinstance(value, bool):
         return json.dumps(value)
-    for kind, name in ((str, "text"), (int, "a number"), (float, "a number"), (list, "a list")):
+    for kind, name in ((str, "text"), (int, "a number"), (float, "a number"), (list, "a list"),
+                       (dict, "an object")):
         if isinstance(value, kind):
             return name
     return type(value).__name__

@@ -288,3 +288,18 @@ def test_an_empty_or_utf16_scene_file_says_so(tmp_path: Path,
     scene = tmp_path / "scene.json"
     scene.write_bytes(data)
     bad_input(capsys, main(["check", "--scene", str(scene)]), says)
+
+
+@pytest.mark.parametrize(("value", "kind"), [([255, 0, 0], "a list"), ({"r": 1}, "an object")])
+@pytest.mark.parametrize("owner", [("nodes", 0, "props"), ("renderer", "props")])
+def test_a_property_value_of_another_json_type_says_which_types_it_takes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], value: object, kind: str,
+        owner: tuple[str | int, ...]) -> None:
+    # A colour exported as a list said "nodes[0].props.color.bool: input should be a valid
+    # boolean (and 3 more)": pydantic's union members, tried one by one.
+    scene = edited(tmp_path, _set(*owner, value={"color": value}))
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in owner).lstrip(".")
+    err = bad_input(capsys, main(["check", "--scene", str(scene)]),
+                    f"{where}.color: a property value is true/false, a number, text or null, "
+                    f"not {kind}")
+    assert ".bool" not in err and "more)" not in err
