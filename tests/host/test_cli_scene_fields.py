@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -303,3 +304,20 @@ def test_a_property_value_of_another_json_type_says_which_types_it_takes(
                     f"{where}.color: a property value is true/false, a number, text or null, "
                     f"not {kind}")
     assert ".bool" not in err and "more)" not in err
+
+
+@pytest.mark.parametrize(("make", "says"), [
+    (os.mkfifo, "is a FIFO (named pipe), not a regular file"),
+    (lambda p: p.symlink_to("gone.cfg"), "is a link to gone.cfg, which does not exist"),
+])
+def test_check_names_what_a_cfg_that_is_not_a_file_is(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        make: Callable[[Path], None], says: str) -> None:
+    # `check --cfg` said "no cfg file at ..." for a FIFO or a dangling link; every other
+    # command names what is there (snapshots.check_regular_file), as `check --scene` does.
+    cfg = tmp_path / "vray_dr.cfg"
+    make(cfg)
+    code = main(["check", "--scene", "clean", "--cfg", str(cfg)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1 and says in err, err

@@ -110,11 +110,13 @@ def _settings(host: MaxHost, args: argparse.Namespace, config: Effective, *, for
     """
     if for_check and not cfg_given(args):
         return None
-    from vrdr_max.settings_store import load_settings  # noqa: PLC0415 - only with a cfg
+    from vrdr_max.atomic import check_regular_file  # noqa: PLC0415 - only with a cfg
+    from vrdr_max.settings_store import load_settings  # noqa: PLC0415
 
     engine = cfg_engine(args, default=host.read_renderer().engine or Engine.CPU)
     path = cfg_path(args, engine)
-    if for_check and not path.is_file():
+    # Checked without opening it: a FIFO or a dangling link is named for what it is.
+    if for_check and check_regular_file(path) is None:
         raise InputError(f"no cfg file at {path}")
     return load_settings(path.parent, engine, cfg_path=path, host=host,
                          dispatcher_in_cfg=config.defaults.dispatcher_in_vray_cfg)
