@@ -321,3 +321,20 @@ def test_check_names_what_a_cfg_that_is_not_a_file_is(
     err = capsys.readouterr().err
     assert code == 2, err
     assert err.count("\n") == 1 and says in err, err
+
+
+@pytest.mark.parametrize(("argv", "code"), [
+    (["check", "--scene", "demo", "--json"], 1),
+    (["check", "--scene", "clean"], 0),
+    (["spawner", "command", "--max-version", "2025"], 0),
+    (["spawner", "plan", "--json"], 0),
+])
+def test_a_closed_stdout_is_no_bug(monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str], argv: list[str],
+                                   code: int) -> None:
+    # `vrdr check --json >&-`: Python starts with sys.stdout None. print() writes nothing
+    # then, but every --json document and the spawner's lines went to sys.stdout.write:
+    # "internal error: AttributeError: 'NoneType' object has no attribute 'write'" (70).
+    monkeypatch.setattr("sys.stdout", None)
+    assert main(argv) == code
+    assert capsys.readouterr().err == ""
