@@ -652,7 +652,7 @@ def _load_scene_state(p: Path, plugcfg_dir: str | None) -> tuple[SceneModel, Sce
             raise SceneFileError(f"{p.name}: not UTF-8 text but UTF-16; save it as UTF-8"
                                  ) from None
         raise SceneFileError(f"{p.name}: not UTF-8 text (byte {bom + exc.start})") from None
-    if not text.strip():  # a failed export or a full disk, not a JSON syntax error
+    if not text or text.isspace():  # a failed export or a full disk, not a JSON syntax error
         raise SceneFileError(f"{p.name}: the file is empty")
     try:
         data = json.loads(text, parse_int=_bounded_int)
