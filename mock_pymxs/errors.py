@@ -33,8 +33,9 @@ class SceneFileError(ValueError):
     """A mock scene file that cannot be read or does not match the schema (one-line message)."""
 
 
-MAX_SHOWN = 60
-"""Longest value a SceneFileError message quotes whole; a longer one is cut short."""
+MAX_SHOWN = 100
+"""Longest value a SceneFileError message quotes whole (a long node or material name is still
+shown in full); a longer one is cut short to its start and length."""
 
 
 def shown(value: object, *, quoted: bool = True) -> str:
