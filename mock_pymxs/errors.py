@@ -33,6 +33,24 @@ class SceneFileError(ValueError):
     """A mock scene file that cannot be read or does not match the schema (one-line message)."""
 
 
+MAX_SHOWN = 100
+"""Longest value a SceneFileError message quotes whole (a long node or material name is still
+shown in full); a longer one is cut short to its start and length."""
+
+
+def shown(value: object, *, quoted: bool = True) -> str:
+    """A scene file's value as a message quotes it (``repr``, or the text as is).
+
+    A file may hold a 100,000-character name or a 4,000-digit number; the message names the
+    field and shows the value's start and length, so it stays one readable line.
+    """
+    text = repr(value) if quoted or not isinstance(value, str) else value
+    if len(text) <= MAX_SHOWN:
+        return text
+    size = len(value) if isinstance(value, str) else len(str(value))
+    return f"{text[:MAX_SHOWN - 20]}... ({size} characters)"
+
+
 def string_arg(value: object, fn: str | None = None) -> str:
     """``value`` when it is a string; else MAXScript's conversion error (naming ``fn``)."""
     if not isinstance(value, str):

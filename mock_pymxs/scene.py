@@ -5,6 +5,7 @@ Field reference with an example: ``mock_pymxs/scenes/README.md``.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import dataclasses
 import gc
@@ -15,17 +16,23 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
 from pydantic_core import from_json
 
 from mock_pymxs import classes
-from mock_pymxs.errors import SceneFileError
+from mock_pymxs.errors import SceneFileError, shown
 from mock_pymxs.noderecords import NodeRecords, merge
 
 if TYPE_CHECKING:
     from mock_pymxs.state import SceneState
 
 PropValue = bool | int | float | str | None
+# Fields take the JSON type the schema gives them and no other (an export writes nothing
+# else): ``true`` is not a width, nor ``"yes"`` a flag, nor ``2025.0`` or ``"2025"`` a year.
+# 3ds Max holds a time as an int of ticks, 4800 a second (SDK maxtypes.h: ``using TimeValue =
+# int``, TIME_TICKSPERSEC; MAXScript "Time Values"), so no frame number lies beyond an int's
+# range at any frame rate (one tick a frame at the most).
+Frame = Annotated[StrictInt, Field(ge=-(2**31), le=2**31 - 1)]
 
 
 class _Model(BaseModel):
@@ -38,9 +45,9 @@ class NodeSpec(_Model):
     name: str
     class_: str = Field(alias="class")
     superclass: str | None = None
-    hidden: bool = False
-    frozen: bool = False
-    on: bool | None = None
+    hidden: StrictBool = False
+    frozen: StrictBool = False
+    on: StrictBool | None = None
     target: str | None = None
     material: str | None = None
     layer: str = "0"
@@ -55,7 +62,7 @@ class LayerSpec(_Model):
     """
 
     name: str = Field(min_length=1)
-    hidden: bool = False
+    hidden: StrictBool = False
     parent: str | None = None
 
 
@@ -102,7 +109,7 @@ class EnvironmentSpec(_Model):
     """Rendering > Environment: the environment map and the atmospherics, and render effects."""
 
     map: str | None = None
-    use_map: bool = True
+    use_map: StrictBool = True
     atmospherics: list[HolderSpec] = Field(default_factory=list)
     effects: list[HolderSpec] = Field(default_factory=list)
 
@@ -124,20 +131,20 @@ class RenderSpec(_Model):
     """Render Setup > Common: area to render, output size, time output."""
 
     type: str = "view"
-    width: int = Field(default=1920, ge=1)
-    height: int = Field(default=1080, ge=1)
-    time_type: int = Field(default=1, ge=1, le=4)
+    width: StrictInt = Field(default=1920, ge=1)
+    height: StrictInt = Field(default=1080, ge=1)
+    time_type: StrictInt = Field(default=1, ge=1, le=4)
     # Time Output (frames): rendStart/rendEnd, rendNThFrame, rendPickupFrames, animationRange,
     # and the time slider; the defaults are those of a new 3ds Max scene (0 to 100).
-    start: int = 0
-    end: int = 100
-    nth_frame: int = Field(default=1, ge=1)
+    start: Frame = 0
+    end: Frame = 100
+    nth_frame: StrictInt = Field(default=1, ge=1)
     pickup_frames: str = ""
-    animation_range: tuple[int, int] = (0, 100)
-    current_frame: int = 0
+    animation_range: tuple[Frame, Frame] = (0, 100)
+    current_frame: Frame = 0
     # Render Output: rendOutputFilename and rendSaveFile
     output: str = ""
-    save_file: bool = False
+    save_file: StrictBool = False
 
 
 class PluginDllSpec(_Model):
@@ -145,7 +152,7 @@ class PluginDllSpec(_Model):
 
     name: str
     path: str
-    loaded: bool = True
+    loaded: StrictBool = True
     classes: list[str] = Field(default_factory=list)
 
 
@@ -168,13 +175,13 @@ HIDE_CATEGORIES = (
     "geometry", "shapes", "lights", "cameras", "helpers", "spacewarps", "particles", "bones"
 )  # hideByCategory properties [docs]
 
-Count = Annotated[int, Field(ge=0, le=MAX_MISSING_INSTANCES)]
+Count = Annotated[StrictInt, Field(ge=0, le=MAX_MISSING_INSTANCES)]
 
 
 class Scene(_Model):
     """One 3ds Max client with its open scene, as the mock reproduces it."""
 
-    max_version: int = Field(default=2025, ge=2019, le=2099)
+    max_version: StrictInt = Field(default=2025, ge=2019, le=2099)
     max_root: str | None = None
     scene_path: str = ""
     used_plugins: list[str] | None = None
@@ -201,7 +208,7 @@ class Scene(_Model):
     render_elements: list[RenderElementSpec] = Field(default_factory=list)
     computer_name: str = Field(default="ARTIST-PC", min_length=1, max_length=63)
     xref_scenes: list[str] = Field(default_factory=list)
-    render_dialog_open: bool = False
+    render_dialog_open: StrictBool = False
     root_appdata: dict[int, str] = Field(default_factory=dict)
 
 
@@ -224,16 +231,41 @@ def default_max_root(year: int) -> str:
 def _loc(loc: tuple[int | str, ...]) -> str:
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        name = shown(part, quoted=False)  # a key of the file's: any length
+        out += f"[{part}]" if isinstance(part, int) else (f".{name}" if out else name)
     return out
+
+
+_PROP_VALUE_MEMBERS = ("bool", "int", "float", "str")  # PropValue's union, as pydantic names it
 
 
 def _first_error(exc: ValidationError) -> str:
     errors = exc.errors()
     first = errors[0]
-    where = _loc(tuple(first["loc"])) or "(top level)"
+    loc = tuple(first["loc"])
+    if len(loc) >= 3 and loc[-1] in _PROP_VALUE_MEMBERS and loc[-3] in ("props",
+                                                                        "v_ray_settings"):
+        # A property value tried against each PropValue member: one problem, not four.
+        errors = [e for e in errors if tuple(e["loc"])[:-1] != loc[:-1]]
+        more = f" (and {len(errors)} more)" if errors else ""
+        return (f"{_loc(loc[:-1])}: a property value is true/false, a number, text or null, "
+                f"not {_json_type(first['input'])}{more}")
+    where = _loc(loc) or "(top level)"
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    if first["type"] == "model_type":  # pydantic names the model class ("instance of scene")
+        return f"{where}: a JSON object is needed here, not {_json_type(first['input'])}{more}"
     return f"{where}: {first['msg'].lower()}{more}"
+
+
+def _json_type(value: object) -> str:
+    """How JSON names the type of a parsed value."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    for kind, name in ((str, "text"), (int, "a number"), (float, "a number"), (list, "a list"),
+                       (dict, "an object")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
 
 
 def available_classes(scene: Scene, records: NodeRecords | None = None
@@ -320,10 +352,11 @@ def check_scene(scene: Scene, records: NodeRecords | None = None) -> list[str]:
         info = _resolve(avail, name)
         if info is None:
             if name.lower() in classes.CLASSES:
-                problems.append(f"{where}: not provided by any plugin_dlls[].classes: {name!r}")
+                problems.append(
+                    f"{where}: not provided by any plugin_dlls[].classes: {shown(name)}")
             else:
                 problems.append(
-                    f"{where}: unknown class {name!r} (a plugin class must be listed "
+                    f"{where}: unknown class {shown(name)} (a plugin class must be listed "
                     "in plugin_dlls[].classes)"
                 )
         elif superclass is not None and info.superclass != superclass:
@@ -337,23 +370,23 @@ def check_scene(scene: Scene, records: NodeRecords | None = None) -> list[str]:
     for i, node in enumerate(scene.nodes):
         info = known(node.class_, f"nodes[{i}].class")
         if node.superclass is not None and node.superclass not in classes.SUPERCLASSES:
-            problems.append(f"nodes[{i}].superclass: unknown superclass {node.superclass!r}")
+            problems.append(f"nodes[{i}].superclass: unknown superclass {shown(node.superclass)}")
         if info is not None and node.on is not None and info.superclass != classes.LIGHT:
             problems.append(
                 f"nodes[{i}].on: only lights have on ({info.name} is a {info.superclass})"
             )
         if node.target is not None and node.target.lower() not in node_names:
-            problems.append(f"nodes[{i}].target: no node named {node.target!r}")
+            problems.append(f"nodes[{i}].target: no node named {shown(node.target)}")
         if node.material is not None and node.material.lower() not in mat_names:
-            problems.append(f"nodes[{i}].material: no material named {node.material!r}")
+            problems.append(f"nodes[{i}].material: no material named {shown(node.material)}")
         if node.layer.lower() not in layer_names:
-            problems.append(f"nodes[{i}].layer: no layer named {node.layer!r}")
+            problems.append(f"nodes[{i}].layer: no layer named {shown(node.layer)}")
         for j, mod in enumerate(node.modifiers):
             known(mod, f"nodes[{i}].modifiers[{j}]", classes.MODIFIER)
     for i, mat in enumerate(scene.materials):
         known(mat.class_, f"materials[{i}].class", classes.MATERIAL)
         problems.extend(
-            f"materials[{i}].maps: no map named {m!r}"
+            f"materials[{i}].maps: no map named {shown(m)}"
             for m in mat.maps
             if m.lower() not in map_names
         )
@@ -366,7 +399,8 @@ def check_scene(scene: Scene, records: NodeRecords | None = None) -> list[str]:
     if scene.production_renderer is not None:
         known(scene.production_renderer.class_, "production_renderer.class", classes.RENDERER)
     if scene.render.type.lower() not in RENDER_TYPES:
-        problems.append(f"render.type: one of {', '.join(RENDER_TYPES)}, not {scene.render.type!r}")
+        problems.append(f"render.type: one of {', '.join(RENDER_TYPES)}, "
+                        f"not {shown(scene.render.type)}")
     problems += _check_holders(scene, known, map_names, mat_names)
     return problems + _check_lists(scene, mat_names | map_names)
 
@@ -386,7 +420,7 @@ def _check_holders(scene: Scene, known: Known, map_names: set[str],
     problems: list[str] = []
 
     def maps_of(where: str, names: list[str]) -> None:
-        problems.extend(f"{where}: no map named {m!r}" for m in names
+        problems.extend(f"{where}: no map named {shown(m)}" for m in names
                         if m.lower() not in map_names)
 
     env = scene.environment
@@ -405,7 +439,8 @@ def _check_holders(scene: Scene, known: Known, map_names: set[str],
         for prop, name in (spec.refs.items() if spec is not None else ()):
             names = mat_names if prop.lower().endswith("mtl") else map_names
             if name.lower() not in names:
-                problems.append(f"{where}.refs.{prop}: no map or material named {name!r}")
+                problems.append(f"{where}.refs.{shown(prop, quoted=False)}: no map or material "
+                                f"named {shown(name)}")
     return problems
 
 
@@ -417,12 +452,12 @@ def _check_lists(scene: Scene, editor_names: set[str]) -> list[str]:
         problems.append("layers: layer names must be unique (case-insensitive)")
     problems += _check_layer_tree(scene)
     problems.extend(
-        f"missing_instances.{key}: not a Missing_* class"
+        f"missing_instances.{shown(key, quoted=False)}: not a Missing_* class"
         for key in scene.missing_instances
         if key.lower() not in _MISSING_CLASSES
     )
     problems.extend(
-        f"editor_missing_instances.{key}: not a Missing_* class"
+        f"editor_missing_instances.{shown(key, quoted=False)}: not a Missing_* class"
         for key in scene.editor_missing_instances
         if key.lower() not in _MISSING_CLASSES
     )
@@ -432,14 +467,14 @@ def _check_lists(scene: Scene, editor_names: set[str]) -> list[str]:
                         "(with editor_missing_instances)")
     for field in ("material_editor", "slate_editor"):
         problems.extend(
-            f"{field}[{i}]: no material or map named {name!r}"
+            f"{field}[{i}]: no material or map named {shown(name)}"
             for i, name in enumerate(getattr(scene, field))
             if name.lower() not in editor_names
         )
     if not _COMPUTER_NAME.fullmatch(scene.computer_name):
         problems.append("computer_name: letters, digits, '-', '_' and '.' only")
     problems.extend(
-        f"hide_by_category[{i}]: one of {', '.join(HIDE_CATEGORIES)}, not {cat!r}"
+        f"hide_by_category[{i}]: one of {', '.join(HIDE_CATEGORIES)}, not {shown(cat)}"
         for i, cat in enumerate(scene.hide_by_category)
         if cat not in HIDE_CATEGORIES
     )
@@ -460,7 +495,7 @@ def _check_layer_tree(scene: Scene) -> list[str]:
             # The default layer stays at the top of the tree [unverified].
             problems.append(f"layers[{i}].parent: layer \"0\" cannot be nested")
         elif ly.parent.lower() not in names:
-            problems.append(f"layers[{i}].parent: no layer named {ly.parent!r}")
+            problems.append(f"layers[{i}].parent: no layer named {shown(ly.parent)}")
         else:
             seen, current = {ly.name.lower()}, ly.parent.lower()
             while current:
@@ -608,28 +643,42 @@ def _load_scene_state(p: Path, plugcfg_dir: str | None) -> tuple[SceneModel, Sce
             raw = f.read(MAX_SCENE_BYTES + 1)
         if len(raw) > MAX_SCENE_BYTES:  # grew since stat
             raise SceneFileError(f"{p.name}: larger than {MAX_SCENE_BYTES} bytes")
-        text = raw.decode("utf-8")
+        # A BOM is fine, as in every JSON file vrdr reads (Notepad's "UTF-8 with BOM").
+        bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+        text = raw.decode("utf-8-sig")  # its offsets count from after the BOM
     except OSError as exc:
         raise SceneFileError(f"{p.name}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
-        raise SceneFileError(f"{p.name}: not UTF-8 text (byte {exc.start})") from None
-    data = _parsed_fast(text)
-    if data is None:
-        try:
-            data = json.loads(text, parse_int=_bounded_int)
-        except RecursionError:
-            raise SceneFileError(f"{p.name}: nested too deeply") from None
-        except json.JSONDecodeError as exc:
-            raise SceneFileError(f"{p.name}: line {exc.lineno} column {exc.colno}: {exc.msg}"
+        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # PowerShell 5's ">"
+            raise SceneFileError(f"{p.name}: not UTF-8 text but UTF-16; save it as UTF-8"
                                  ) from None
-        except _TooManyDigitsError as exc:
-            raise SceneFileError(f"{p.name}: {exc}") from None
-        # Only a \uD800-\uDFFF escape makes one; a valid pair is one character once parsed.
-        if _SURROGATE_ESCAPE.search(text):
-            where = _lone_surrogate(data)
-            if where is not None:
-                raise SceneFileError(f"{p.name}: {where}") from None
-    return parse_scene_state(data, p.name, plugcfg_dir)
+        raise SceneFileError(f"{p.name}: not UTF-8 text (byte {bom + exc.start})") from None
+    if not text or text.isspace():  # a failed export or a full disk, not a JSON syntax error
+        raise SceneFileError(f"{p.name}: the file is empty")
+    return parse_scene_state(_parsed(text, p.name), p.name, plugcfg_dir)
+
+
+def _parsed(text: str, name: str) -> object:
+    """The JSON data of a scene file's text; SceneFileError naming ``name`` where it is none."""
+    data = _parsed_fast(text)
+    if data is not None:
+        return data
+    try:
+        data = json.loads(text, parse_int=_bounded_int)
+    except RecursionError:
+        raise SceneFileError(f"{name}: nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        # "Invalid control character at": the position is the line and column already.
+        raise SceneFileError(f"{name}: line {exc.lineno} column {exc.colno}: "
+                             f"{exc.msg.removesuffix(' at')}") from None
+    except _TooManyDigitsError as exc:
+        raise SceneFileError(f"{name}: {exc}") from None
+    # Only a \uD800-\uDFFF escape makes one; a valid pair is one character once parsed.
+    if _SURROGATE_ESCAPE.search(text):
+        where = _lone_surrogate(data)
+        if where is not None:
+            raise SceneFileError(f"{name}: {where}") from None
+    return data
 
 
 def _parsed_fast(text: str) -> object | None:

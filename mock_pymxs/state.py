@@ -10,7 +10,7 @@ from typing import Any
 
 from mock_pymxs import classes
 from mock_pymxs.classes import ClassInfo
-from mock_pymxs.errors import SceneFileError
+from mock_pymxs.errors import SceneFileError, shown
 from mock_pymxs.noderecords import NodeRecords, merge
 from mock_pymxs.scene import DEFAULT_LAYER, Scene, available_classes, default_max_root
 from mock_pymxs.vfs import VirtualFiles, normalize
@@ -361,13 +361,13 @@ class SceneState:
         for ly in self.layers:
             if ly.name.lower() == name.lower():
                 return ly
-        raise SceneFileError(f"no layer named {name!r}")
+        raise SceneFileError(f"no layer named {shown(name)}")
 
     def class_info(self, name: str) -> ClassInfo:
         """An available class, a Missing_* class, or SceneFileError."""
         info = self.classes.get(name.lower()) or classes.CLASSES.get(name.lower())
         if info is None:
-            raise SceneFileError(f"unknown class {name!r}")
+            raise SceneFileError(f"unknown class {shown(name)}")
         return info
 
 
@@ -390,12 +390,19 @@ def coerce_json(info: ClassInfo, props: Mapping[str, object], where: str) -> dic
     for name, value in props.items():
         spec = info.prop(name)
         if spec is None:
-            raise SceneFileError(f"{where}.{name}: {info.name} has no property {name!r}")
+            raise SceneFileError(f"{where}.{shown(name, quoted=False)}: {info.name} has no "
+                                 f"property {shown(name)}")
         if not _JSON_TYPES.get(spec.type, _never)(value):
             raise SceneFileError(
-                f"{where}.{name}: {info.name}.{spec.name} takes {spec.type}, not {value!r}"
+                f"{where}.{name}: {info.name}.{spec.name} takes {spec.type}, not {shown(value)}"
             )
-        out[spec.name] = float(value) if spec.type == "float" else value  # type: ignore[arg-type]
+        try:
+            out[spec.name] = float(value) if spec.type == "float" else value  # type: ignore[arg-type]
+        except OverflowError:  # an int of over 308 digits (a float literal gives inf instead)
+            raise SceneFileError(
+                f"{where}.{name}: {info.name}.{spec.name} takes float, not a number of "
+                f"{len(str(value).lstrip('-'))} digits (beyond a float's range)"
+            ) from None
     return out
 
 
@@ -525,7 +532,7 @@ def _build_branches(st: SceneState, scene: Scene, mats: dict[str, ObjState],
             continue
         for prop, name in spec_r.refs.items():
             _set_ref(obj, prop, mats.get(name.lower()) or maps.get(name.lower()),
-                     f"{where}.refs.{prop}")
+                     f"{where}.refs.{shown(prop, quoted=False)}")
 
 
 def _set_ref(obj: ObjState, prop: str, value: ObjState | None, where: str) -> None:
@@ -541,7 +548,7 @@ def _set_ref(obj: ObjState, prop: str, value: ObjState | None, where: str) -> No
                                  f"{'material' if want == classes.MATERIAL else 'map'}")
         target.props[spec.name] = value
         return
-    raise SceneFileError(f"{where}: {obj.cls.name} has no property {prop!r}")
+    raise SceneFileError(f"{where}: {obj.cls.name} has no property {shown(prop)}")
 
 
 def _build_materials(

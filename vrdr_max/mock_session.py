@@ -6,6 +6,7 @@ descriptions with the same adapter (``max_host.py``) that runs inside 3ds Max.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import mock_pymxs
 from vrdr_max.atomic import check_regular_file
-from vrdr_max.errors import InputError
+from vrdr_max.errors import InputError, one_line
 from vrdr_max.host import MaxHost
 
 
@@ -31,7 +32,23 @@ def scene_file(scene: str | Path) -> Path:
         if check_regular_file(path) is None:
             raise InputError(f"scene file {path} does not exist")
         return path
+    # Looked up among the bundled names, not on disk: a name the system refuses (too long)
+    # is one more name that is not bundled, and the message names what the user gave.
+    names = sorted(p.stem for p in mock_pymxs.SCENES_DIR.glob("*.json"))
+    if str(scene) not in names:
+        raise InputError(f"no scene file {one_line(str(scene))}{_why_absent(path)} and no "
+                         f"bundled scene of that name ({', '.join(names)})")
     return mock_pymxs.SCENES_DIR / f"{scene}.json"
+
+
+def _why_absent(path: Path) -> str:
+    """Why the system found no file at ``path`` when it is not simply absent (name too long)."""
+    try:
+        path.lstat()
+    except OSError as exc:
+        if exc.errno != errno.ENOENT:
+            return f" ({exc.strerror or exc})"
+    return ""
 
 
 def load_scene_file(scene: str | Path) -> mock_pymxs.Scene:

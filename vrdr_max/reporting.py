@@ -57,7 +57,7 @@ def check_report_lines(report: CheckReport) -> list[str]:
 def plan_lines(plan: SubmitPlan) -> list[str]:
     """What a submission will write where (text from files escaped, as in the check report)."""
     lines = [f"engine {plan.engine.value.upper()}, {plan.mode.value.upper()}",
-             f"cfg file: {plan.cfg_path}"]
+             f"cfg file: {one_line(str(plan.cfg_path))}"]
     lines += [f"  {one_line(line)}" for line in plan.server_lines]
     lines += [f"  left out (did not answer): {one_line(s)}" for s in plan.skipped_servers]
     lines.append("renderer: " + ", ".join(f"{k} = {value_text(v)}" for k, v in

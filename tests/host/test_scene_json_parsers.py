@@ -105,7 +105,6 @@ def test_a_scene_file_is_parsed_by_pydantic_core(monkeypatch: pytest.MonkeyPatch
     ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
     ('{"scene_path": "C:\\\\a\\ud800.max"}', "a lone surrogate (\\ud800)"),
     ('{"nodes": [1, 2,]}', "line 1 column 17: Expecting value"),
-    ('\ufeff{"nodes": []}', "Unexpected UTF-8 BOM"),
 ])
 def test_what_pydantic_core_refuses_gets_json_s_message(tmp_path: Path, text: str,
                                                        message: str) -> None:

@@ -16,7 +16,7 @@ from vrdr_max.cli.common import (
     cfg_path,
 )
 from vrdr_max.cli.json_output import emit_json
-from vrdr_max.errors import InputError
+from vrdr_max.errors import InputError, one_line
 from vrdr_max.ports import Engine
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
@@ -110,11 +110,13 @@ def _settings(host: MaxHost, args: argparse.Namespace, config: Effective, *, for
     """
     if for_check and not cfg_given(args):
         return None
-    from vrdr_max.settings_store import load_settings  # noqa: PLC0415 - only with a cfg
+    from vrdr_max.atomic import check_regular_file  # noqa: PLC0415 - only with a cfg
+    from vrdr_max.settings_store import load_settings  # noqa: PLC0415
 
     engine = cfg_engine(args, default=host.read_renderer().engine or Engine.CPU)
     path = cfg_path(args, engine)
-    if for_check and not path.is_file():
+    # Checked without opening it: a FIFO or a dangling link is named for what it is.
+    if for_check and check_regular_file(path) is None:
         raise InputError(f"no cfg file at {path}")
     return load_settings(path.parent, engine, cfg_path=path, host=host,
                          dispatcher_in_cfg=config.defaults.dispatcher_in_vray_cfg)
@@ -248,6 +250,6 @@ def _submit(args: argparse.Namespace) -> tuple[int, dict[str, Any], list[str]]:
                 "preflight": reporting.check_report_json(submit_plan.preflight),
                 "fixes_applied": fixed, "report": report.model_dump(mode="json")}
     lines = [*reporting.check_report_lines(submit_plan.preflight),
-             *(f"fixed: {line}" for line in fixed), *reporting.plan_lines(submit_plan),
+             *(f"fixed: {one_line(line)}" for line in fixed), *reporting.plan_lines(submit_plan),
              *reporting.submission_lines(report)]
     return (EXIT_OK if report.status.ran else EXIT_FINDINGS), document, lines

@@ -82,23 +82,26 @@ class _EscapedStdout:
     import of contextlib at start.
     """
 
-    __slots__ = ("_original",)
+    __slots__ = ("_active", "_original")
 
     def __init__(self) -> None:
         self._original: TextIO | None = None
+        self._active = False
 
     def __enter__(self) -> None:
         original = sys.stdout
-        if original is None or isinstance(original, EscapingWriter):
+        if isinstance(original, EscapingWriter):
             return
-        self._original = original
-        sys.stdout = EscapingWriter(original)
+        self._original, self._active = original, True
+        # No stdout at all (`vrdr ... >&-`: Python starts with sys.stdout None): what a
+        # command writes goes nowhere, as print() does then, and it ends as it would.
+        sys.stdout = EscapingWriter(original if original is not None else io.StringIO())
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        original, self._original = self._original, None
-        if original is None:
+        if not self._active:
             return
+        original, self._original, self._active = self._original, None, False
         try:
             if kind is None:
                 sys.stdout.flush()

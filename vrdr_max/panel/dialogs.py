@@ -18,7 +18,7 @@ from qtpy import QtCore, QtGui, QtWidgets
 
 from vrdr_max import reporting
 from vrdr_max.checks import CHECKS, Finding
-from vrdr_max.errors import VrdrError
+from vrdr_max.errors import VrdrError, one_line
 from vrdr_max.fixes import choices
 from vrdr_max.panel import numa_form
 from vrdr_max.panel.controller import InputField, PanelController
@@ -610,7 +610,8 @@ class FixDialog(Dialog):
         super().__init__("fix.ui", factory.panel)
         title = next((c.title for c in CHECKS if c.id == finding.check_id), "Fix")
         self.setWindowTitle(f"Fix: {title}")
-        self.headLabel.setText(finding.message[:1].upper() + finding.message[1:])
+        message = one_line(finding.message)  # scene names escaped, as `vrdr check` prints
+        self.headLabel.setText(message[:1].upper() + message[1:])
         self.radios: dict[str, QtWidgets.QRadioButton] = {}
         for fix in choices(finding.fix or ""):
             radio = QtWidgets.QRadioButton(fix.description[:1].upper() + fix.description[1:],
@@ -632,7 +633,7 @@ class FixDialog(Dialog):
         next(iter(self.radios.values())).setChecked(True)
         for subject in finding.subjects:
             if not subject.endswith(("(hidden by its layer)", "(switch unreadable)")):
-                self.subjectList.addItem(subject)
+                self.subjectList.addItem(one_line(subject))
         self.subjectList.setVisible(self.subjectList.count() > 0)
         self.ok_button().setText("Fix")
 

@@ -15,6 +15,7 @@ from qtpy import QtCore, QtGui, QtWidgets
 
 from vrdr_max.checks import CHECKS, CheckResult, Severity
 from vrdr_max.discovery import DiscoveryReport
+from vrdr_max.errors import one_line
 from vrdr_max.models import CacheLimitType
 from vrdr_max.panel.controller import Event, FindingRow, InputField, PanelController
 from vrdr_max.panel.dialogs import DialogFactory
@@ -664,7 +665,8 @@ class DRPanel(QtWidgets.QWidget):
             # One line per finding (icon, the head of its message, its buttons); the whole
             # message and the subjects below it, wrapped to the width, when expanded.
             item = QtWidgets.QTreeWidgetItem(["", ""])
-            head = headline(finding.message)
+            # Scene names and paths shown escaped, as `vrdr check` prints them (one_line).
+            head = headline(one_line(finding.message))
             item.setData(0, HEADLINE_ROLE, f"Fixed: {head}" if row.fixed else head)
             item.setIcon(0, icons[finding.severity])
             item.setToolTip(0, f"{row.title} ({finding.check_id})" + (
@@ -673,10 +675,10 @@ class DRPanel(QtWidgets.QWidget):
             if row.fixed:
                 item.setForeground(0, muted)
             tree.addTopLevelItem(item)
-            subjects = [f"- {s}" for s in finding.subjects[:MAX_SUBJECTS]]
+            subjects = [f"- {one_line(s)}" for s in finding.subjects[:MAX_SUBJECTS]]
             if len(finding.subjects) > MAX_SUBJECTS:
                 subjects.append(f"... and {len(finding.subjects) - MAX_SUBJECTS} more")
-            for text in (finding.message, *subjects):
+            for text in (one_line(finding.message), *subjects):
                 child = QtWidgets.QTreeWidgetItem(["", ""])
                 child.setData(0, Qt.ItemDataRole.UserRole, text)
                 child.setToolTip(0, text)
