@@ -28,3 +28,11 @@ def json_int(text: str) -> int:
     if not fits(text):
         raise InputError(f"a number of {len(text.lstrip('-'))} digits (at most {MAX_DIGITS})")
     return int(text)
+
+
+def plain_int(text: str) -> int | None:
+    """``text`` as a whole number when it is unsigned ASCII digits within the limit, else None.
+
+    ``str.isdigit`` also takes ``'²'`` and other digits that ``int()`` refuses.
+    """
+    return int(text) if text.isascii() and text.isdigit() and fits(text) else None

@@ -12,6 +12,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from vrdr_max.digits import plain_int
 from vrdr_max.facts import PropValue, RendererInfo, SceneFacts
 from vrdr_max.renderers import RendererProp
 
@@ -43,10 +44,12 @@ def pickup_frame_count(text: str) -> int | None:
     """Frames in a Render Setup pickup string such as ``1,3,5-12``; None if it is not one."""
     count = 0
     for part in text.replace(" ", "").split(","):
-        first, sep, last = part.partition("-")
-        if not first.isdigit() or (sep and not last.isdigit()) or int(last or first) < int(first):
+        first_text, sep, last_text = part.partition("-")
+        first = plain_int(first_text)
+        last = plain_int(last_text) if sep else first
+        if first is None or last is None or last < first:
             return None
-        count += int(last or first) - int(first) + 1
+        count += last - first + 1
     return count
 
 

@@ -48,6 +48,13 @@ def test_no_job_id_is_an_error(answer: Any) -> None:
         dl.parse_job_id(answer, URL)
 
 
+@pytest.mark.parametrize("stat", ["\u00b2", "\u0663", "9" * 4301, " 7x", True, 2.0])
+def test_a_state_code_that_is_no_whole_number_reads_as_unknown(stat: Any) -> None:
+    [worker] = dl.parse_workers([{"Info": {"Name": "r1", "Stat": stat}}], URL)
+    [task] = dl.parse_tasks([{"TaskID": 0, "Stat": stat}], URL)
+    assert (worker.state_code, worker.state, task.state_code) == (None, "Unknown", None)
+
+
 def test_tasks_as_a_list_or_inside_an_object() -> None:
     raw = [{"TaskID": 0, "Slave": "r1", "Stat": 4}, {"TaskID": "1", "Slave": "", "Stat": 2}]
     for answer in (raw, {"ID": "job", "Tasks": raw}):

@@ -106,7 +106,10 @@ def test_a_failed_render_raises_and_unregisters(tmp_path: Path, mock_sends_post:
 
 @pytest.mark.parametrize(("text", "count"), [
     ("1,3,5-12", 10), ("7", 1), (" 1 , 2 ", 2), ("", None), ("1,x", None), ("5-3", None),
-    ("1-", None), ("-2", None)])
+    ("1-", None), ("-2", None),
+    # Text 3ds Max would never hold, read without a ValueError: digits only ``str.isdigit``
+    # takes, and numbers past Python's digit limit.
+    ("\u00b2", None), ("1-\u0663", None), ("9" * 4301, None), ("1-" + "9" * 4301, None)])
 def test_pickup_frame_count(text: str, count: int | None) -> None:
     assert pickup_frame_count(text) == count
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from vrdr_max.digits import plain_int
 from vrdr_max.farm.errors import FarmProtocolError
 from vrdr_max.farm.http import TextAnswer, WebService
 
@@ -198,9 +199,7 @@ def _code(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
+    return plain_int(value.strip()) if isinstance(value, str) else None
 
 
 def address_override(settings: Mapping[str, Any]) -> str | None:
