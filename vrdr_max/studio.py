@@ -42,7 +42,8 @@ MAX_PROBE_INTERVAL = 24 * 3600.0
 class _Strict(BaseModel):
     # Validators are built on first use: a command reads these files once, and most
     # commands meet no file at all (issue 18, item 7: `vrdr check` pays them at start).
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    # No NaN or infinity: a NaN timeout would read "should be less than or equal to 120".
+    model_config = ConfigDict(extra="forbid", defer_build=True, allow_inf_nan=False)
 
 
 class NumaHost(_Strict):

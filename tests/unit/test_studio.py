@@ -176,13 +176,23 @@ def test_a_bad_shared_drive_in_a_file_names_the_field(tmp_path: Path) -> None:
         load_config_file(_write(tmp_path / "studio.json", {"defaults": {"shared_drives": ["PP"]}}))
 
 
+@pytest.mark.parametrize(("value", "says"), [
+    ("0", "greater than 0"), ("500", "less than or equal to 120"),
+    ("nan", "a finite number"), ("inf", "a finite number")])  # not "less than ... 120"
 def test_cli_flag_errors_name_the_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+                                       capsys: pytest.CaptureFixture[str], value: str,
+                                       says: str) -> None:
     monkeypatch.setenv(USER_ENV, str(tmp_path / "none.json"))
     monkeypatch.delenv(STUDIO_ENV, raising=False)
-    assert main(["check", "--scene", "clean", "--timeout", "0"]) == 2
+    assert main(["check", "--scene", "clean", "--timeout", value]) == 2
     err = capsys.readouterr().err
     assert err.startswith("vrdr: error: --timeout: ") and err.count("\n") == 1
+    assert says in err
+
+
+def test_a_nan_in_a_studio_file_is_no_number(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"farm\.wait: .*finite number"):
+        load_config_file(_write(tmp_path / "studio.json", {"farm": {"wait": float("nan")}}))
 
 
 def test_pools_list_json_shows_typed_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
