@@ -28,6 +28,9 @@ def validation_message(exc: ValidationError) -> str:
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"])
     msg = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "model_type":  # pydantic names the class ("instance of ConfigFile")
+        msg = "a JSON object is needed here" + (
+            ", not a list" if isinstance(first["input"], list) else "")
     return f"{where}: {msg}" if where else msg
 
 

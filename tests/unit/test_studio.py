@@ -205,3 +205,14 @@ def test_pools_list_json_shows_typed_defaults(tmp_path: Path, monkeypatch: pytes
     assert doc["defaults"]["probe_timeout"] == 2.0
     assert doc["default_sources"]["probe_timeout"] == "studio"
     assert doc["default_sources"]["restore"] == "builtin"
+
+
+@pytest.mark.parametrize(("data", "says"), [
+    ([], r"studio\.json: a JSON object is needed here, not a list$"),
+    ({"defaults": [1]}, r"studio\.json: defaults: a JSON object is needed here, not a list$"),
+    ({"pools": {"a": 5}}, r"studio\.json: pools\.a: a JSON object is needed here$")])
+def test_a_list_or_number_where_an_object_goes_is_named_so(tmp_path: Path, data: object,
+                                                           says: str) -> None:
+    """Not pydantic's "a valid dictionary or instance of ConfigFile": no class names."""
+    with pytest.raises(InputError, match=says):
+        load_config_file(_write(tmp_path / "studio.json", data))
