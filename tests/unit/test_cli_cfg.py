@@ -332,3 +332,15 @@ def test_a_bulk_edit_writes_the_bytes_of_one_edit_per_host(
         for host in hosts:
             assert run_cli(["servers", verb, "--cfg", str(each), "--", host])[0] == 0
         assert bulk.read_bytes() == each.read_bytes()
+
+
+def test_a_line_break_in_the_cfg_path_stays_on_the_saved_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "a\nstatus: rendered"
+    folder.mkdir()
+    (folder / "vray_dr.cfg").write_bytes(ORIGINAL)
+    assert main(["servers", "add", "--cfg", str(folder / "vray_dr.cfg"), "render09"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "added: render09"
+    assert out.splitlines()[1].startswith("saved ") and "a\\nstatus: rendered" in out
+    assert len(out.splitlines()) == 2

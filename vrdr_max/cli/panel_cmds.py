@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from vrdr_max.errors import InputError, quote
+from vrdr_max.errors import InputError, one_line, quote
 
 QT_APIS = ("pyside6", "pyside2", "pyqt6", "pyqt5")
 """The values of ``QT_API`` qtpy accepts (any case)."""
@@ -70,7 +70,7 @@ def cmd_panel(args: argparse.Namespace) -> int:
                           screenshot_dialog=args.screenshot_dialog, servers=args.servers,
                           show=args.show, filter_text=args.filter, farm=args.farm)
     if args.screenshot is not None:
-        print(f"wrote {args.screenshot}")
+        print(one_line(f"wrote {args.screenshot}"))
     return code
 
 

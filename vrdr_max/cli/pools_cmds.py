@@ -6,6 +6,7 @@ import argparse
 
 from vrdr_max.cli.common import EXIT_OK, add_cfg_args, add_json_flag, cfg_engine, cfg_path
 from vrdr_max.cli.json_output import emit_json
+from vrdr_max.errors import one_line
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -83,6 +84,6 @@ def cmd_apply(args: argparse.Namespace) -> int:
                            dispatcher_in_cfg=config.defaults.dispatcher_in_vray_cfg)
     apply_pool(stored.settings, args.name, merge=args.merge, config=config)
     result = stored.save()
-    print(f"pool {args.name}: {len(stored.settings.servers)} server(s) in {path}"
-          + (f" (previous version in {result.backup})" if result.backup else ""))
+    print(one_line(f"pool {args.name}: {len(stored.settings.servers)} server(s) in {path}"
+                   + (f" (previous version in {result.backup})" if result.backup else "")))
     return EXIT_OK

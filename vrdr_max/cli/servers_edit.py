@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from vrdr_max.cli.common import EXIT_OK, cfg_engine, cfg_path
-from vrdr_max.errors import InputError
+from vrdr_max.errors import InputError, one_line
 from vrdr_max.hostport import split_endpoint
 from vrdr_max.ports import Mode, default_port
 
@@ -50,7 +50,7 @@ def cmd_servers_edit(args: argparse.Namespace) -> int:
     for line in messages:
         print(line)
     if result.changed and result.backup:
-        print(f"saved {cfg.path} (previous version in {result.backup})")
+        print(one_line(f"saved {cfg.path} (previous version in {result.backup})"))
     return EXIT_OK
 
 
