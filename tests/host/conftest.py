@@ -10,6 +10,8 @@ import pytest
 from host_scenes import host_for
 
 from vrdr_max.host import MaxHost
+from vrdr_max.plugcfg import PLUGCFG_ENV
+from vrdr_max.studio import STUDIO_ENV, USER_ENV
 
 
 @pytest.fixture
@@ -25,6 +27,20 @@ def plugcfg(tmp_path: Path, artist_cfg: bytes) -> Path:
     folder.mkdir()
     (folder / "vray_dr.cfg").write_bytes(artist_cfg)
     return folder
+
+
+@pytest.fixture
+def cfg(plugcfg: Path) -> Path:
+    """The artist's ``vray_dr.cfg`` in :func:`plugcfg`, for the command line's ``--cfg``."""
+    return plugcfg / "vray_dr.cfg"
+
+
+@pytest.fixture
+def no_config_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No studio or user settings file and no plugcfg folder from the environment."""
+    monkeypatch.setenv(USER_ENV, str(tmp_path / "no-user.json"))
+    monkeypatch.delenv(STUDIO_ENV, raising=False)
+    monkeypatch.delenv(PLUGCFG_ENV, raising=False)
 
 
 @pytest.fixture

@@ -31,19 +31,12 @@ DEEP = "[" * 100_000 + "]" * 100_000  # deeper than the JSON parser's recursion 
 ENTRY = "import sys; from vrdr_max.cli.main import main; sys.exit(main())"
 
 
-@pytest.fixture(autouse=True)
-def no_config_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(USER_ENV, str(tmp_path / "no-user.json"))
-    monkeypatch.delenv(STUDIO_ENV, raising=False)
-    monkeypatch.delenv(PLUGCFG_ENV, raising=False)
+pytestmark = pytest.mark.usefixtures("no_config_files")
 
 
 @pytest.fixture
-def cfg(tmp_path: Path) -> Path:
-    path = tmp_path / "plugcfg" / "vray_dr.cfg"
-    path.parent.mkdir()
-    path.write_bytes(b"render01 1 20204\r\n")
-    return path
+def artist_cfg() -> bytes:
+    return b"render01 1 20204\r\n"
 
 
 def one_error_line(capsys: pytest.CaptureFixture[str], code: int, says: str = "") -> str:

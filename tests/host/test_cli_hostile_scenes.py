@@ -29,19 +29,12 @@ ARTIST = b"render01 1 20204\r\n"
 ENTRY = "import sys; from vrdr_max.cli.main import main; sys.exit(main())"
 
 
-@pytest.fixture(autouse=True)
-def no_config_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(USER_ENV, str(tmp_path / "no-user.json"))
-    monkeypatch.delenv(STUDIO_ENV, raising=False)
-    monkeypatch.delenv("VRDR_PLUGCFG", raising=False)
+pytestmark = pytest.mark.usefixtures("no_config_files")
 
 
 @pytest.fixture
-def cfg(tmp_path: Path) -> Path:
-    path = tmp_path / "plugcfg" / "vray_dr.cfg"
-    path.parent.mkdir()
-    path.write_bytes(ARTIST)
-    return path
+def artist_cfg() -> bytes:
+    return ARTIST
 
 
 def scene_file(tmp_path: Path, name: str = "scene.json", **render: Any) -> Path:

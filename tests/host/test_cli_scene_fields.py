@@ -19,25 +19,17 @@ import pytest
 
 import mock_pymxs
 from vrdr_max.cli.main import main
-from vrdr_max.studio import STUDIO_ENV, USER_ENV
 
 ARTIST = b"render01 1 20204\r\n"
 Edit = Callable[[dict[str, Any]], None]
 
 
-@pytest.fixture(autouse=True)
-def no_config_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(USER_ENV, str(tmp_path / "no-user.json"))
-    monkeypatch.delenv(STUDIO_ENV, raising=False)
-    monkeypatch.delenv("VRDR_PLUGCFG", raising=False)
+pytestmark = pytest.mark.usefixtures("no_config_files")
 
 
 @pytest.fixture
-def cfg(tmp_path: Path) -> Path:
-    path = tmp_path / "plugcfg" / "vray_dr.cfg"
-    path.parent.mkdir()
-    path.write_bytes(ARTIST)
-    return path
+def artist_cfg() -> bytes:
+    return ARTIST
 
 
 def edited(tmp_path: Path, edit: Edit, base: str = "clean") -> Path:
