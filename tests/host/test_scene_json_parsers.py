@@ -100,11 +100,20 @@ def test_a_scene_file_is_parsed_by_pydantic_core(monkeypatch: pytest.MonkeyPatch
     assert whole == mock_pymxs.bundled_scene("demo")
 
 
+def _json_says(text: str) -> str:
+    """``json``'s own message on ``text``: its words differ between Python releases."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"line {exc.lineno} column {exc.colno}: {exc.msg}"
+    raise AssertionError(f"json takes {text!r}")
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ('{"nodes": [' + "9" * 4301 + "]}", "a number of 4301 digits (at most 4300)"),
     ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
     ('{"scene_path": "C:\\\\a\\ud800.max"}', "a lone surrogate (\\ud800)"),
-    ('{"nodes": [1, 2,]}', "line 1 column 17: Expecting value"),
+    ('{"nodes": [1, 2,]}', _json_says('{"nodes": [1, 2,]}')),
 ])
 def test_what_pydantic_core_refuses_gets_json_s_message(tmp_path: Path, text: str,
                                                        message: str) -> None:
