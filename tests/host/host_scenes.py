@@ -22,6 +22,16 @@ def variant(base: str, *edits: Edit) -> mock_pymxs.Scene:
     return mock_pymxs.parse_scene(data, f"{base} variant")
 
 
+def edited_file(tmp_path: Path, edit: Edit, base: str = "clean") -> Path:
+    """The bundled scene ``base`` with ``edit`` applied, written as ``scene.json`` in ASCII
+    (a lone surrogate stays a ``\\ud800`` escape, as a file would hold it)."""
+    data = json.loads((mock_pymxs.SCENES_DIR / f"{base}.json").read_text(encoding="utf-8"))
+    edit(data)
+    path = tmp_path / "scene.json"
+    path.write_text(json.dumps(data), encoding="ascii")
+    return path
+
+
 def props(**values: Any) -> Edit:
     """Set renderer properties."""
     return lambda data: data["renderer"]["props"].update(values)

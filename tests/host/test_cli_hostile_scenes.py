@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from host_scenes import edited_file
 
 import mock_pymxs
 from mock_pymxs.session import Session
@@ -106,14 +107,6 @@ def test_frames_are_counted_without_a_render_callback(cfg: Path, tmp_path: Path)
 
 # --- item 14: text that is not Unicode, output the terminal's encoding cannot take ------------
 
-def edited_scene(tmp_path: Path, edit: Callable[[dict[str, Any]], None]) -> Path:
-    data = json.loads((mock_pymxs.SCENES_DIR / "clean.json").read_text(encoding="utf-8"))
-    edit(data)
-    path = tmp_path / "scene.json"
-    path.write_text(json.dumps(data), encoding="ascii")  # the surrogate as a \ud800 escape
-    return path
-
-
 SURROGATES: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
     "a map's file": (lambda d: d["maps"][0].update(filename="C:\\tex\ud800.jpg"),
                      "maps[0].filename"),
@@ -129,7 +122,7 @@ def test_a_lone_surrogate_in_a_scene_is_bad_input(
         tmp_path: Path, cfg: Path, capsys: pytest.CaptureFixture[str], where: str,
         command: str) -> None:
     edit, names = SURROGATES[where]
-    scene = edited_scene(tmp_path, edit)
+    scene = edited_file(tmp_path, edit)
     before = scene.read_bytes()
     code = main([command, "--scene", str(scene), "--cfg", str(cfg), "--no-probe", "--json"])
     err = capsys.readouterr().err
@@ -142,7 +135,7 @@ def test_a_lone_surrogate_in_a_scene_is_bad_input(
 
 def test_a_surrogate_pair_is_one_character_not_an_error(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    scene = edited_scene(tmp_path, lambda d: d["nodes"][7].update(name="Key \U0001f4a1"))
+    scene = edited_file(tmp_path, lambda d: d["nodes"][7].update(name="Key \U0001f4a1"))
     assert b"\\ud83d\\udca1" in scene.read_bytes()
     assert main(["check", "--scene", str(scene), "--json"]) == 0
     assert "Traceback" not in capsys.readouterr().err
@@ -227,7 +220,7 @@ def test_control_characters_from_a_studio_file_are_escaped(tmp_path: Path) -> No
 
 def test_control_characters_in_a_scene_are_escaped_in_the_report(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    scene = edited_scene(tmp_path, lambda d: d["maps"][0].update(
+    scene = edited_file(tmp_path, lambda d: d["maps"][0].update(
         filename="C:\\tex\x1b[2J\r\u202eoak.jpg"))
     assert main(["check", "--scene", str(scene)]) == 0  # a missing map is a warning
     out = capsys.readouterr().out

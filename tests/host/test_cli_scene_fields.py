@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from host_scenes import Edit, edited_file
 
 import mock_pymxs
 from vrdr_max.cli.main import main
 
 ARTIST = b"render01 1 20204\r\n"
-Edit = Callable[[dict[str, Any]], None]
 
 
 pytestmark = pytest.mark.usefixtures("no_config_files")
@@ -30,14 +30,6 @@ pytestmark = pytest.mark.usefixtures("no_config_files")
 @pytest.fixture
 def artist_cfg() -> bytes:
     return ARTIST
-
-
-def edited(tmp_path: Path, edit: Edit, base: str = "clean") -> Path:
-    data = json.loads((mock_pymxs.SCENES_DIR / f"{base}.json").read_text(encoding="utf-8"))
-    edit(data)
-    path = tmp_path / "scene.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return path
 
 
 def bad_input(capsys: pytest.CaptureFixture[str], code: int, *says: str) -> str:
@@ -65,7 +57,7 @@ def _set(*path: str | int, value: object) -> Edit:
 def test_a_float_property_beyond_the_float_range_is_bad_input(
         tmp_path: Path, cfg: Path, capsys: pytest.CaptureFixture[str], verb: str) -> None:
     # 400 digits: far below the 4,300 digits Python reads, far above a float's 1.8e308.
-    scene = edited(tmp_path, _set("nodes", 0, "props", value={"width": 10**400}), "demo")
+    scene = edited_file(tmp_path, _set("nodes", 0, "props", value={"width": 10**400}), "demo")
     before = scene.read_bytes()
     bad_input(capsys, main([verb, "--scene", str(scene), "--cfg", str(cfg), "--no-probe"]),
               "nodes[0].props.width", "takes float")
@@ -90,7 +82,7 @@ def test_a_frame_number_3ds_max_cannot_hold_is_bad_input(
         verb: str) -> None:
     # A 4,000-digit range failed the render with "OverflowError: Python int too large to
     # convert to C ssize_t" (and `check` passed the file).
-    scene = edited(tmp_path, lambda d: (d["render"].update(time_type=3),
+    scene = edited_file(tmp_path, lambda d: (d["render"].update(time_type=3),
                                         FRAMES_BEYOND[field](d)))
     bad_input(capsys, main([verb, "--scene", str(scene), "--cfg", str(cfg), "--no-probe"]),
               f"render.{field}")
@@ -99,7 +91,7 @@ def test_a_frame_number_3ds_max_cannot_hold_is_bad_input(
 
 def test_frame_numbers_at_the_ends_of_a_time_value_are_read(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    scene = edited(tmp_path, _set("render", value={
+    scene = edited_file(tmp_path, _set("render", value={
         "start": -(2**31), "end": 2**31 - 1, "current_frame": 2**31 - 1,
         "animation_range": [-(2**31), 2**31 - 1]}))
     assert main(["check", "--scene", str(scene)]) == 0, capsys.readouterr().err
@@ -132,7 +124,7 @@ def test_a_value_of_another_json_type_is_bad_input(
     # Each was converted silently (true rendered 1 pixel wide, "off" switched a light on);
     # `true` for the year said "should be greater than or equal to 2019".
     edit, field = WRONG_TYPES[case]
-    scene = edited(tmp_path, edit)
+    scene = edited_file(tmp_path, edit)
     err = bad_input(capsys, main([verb, "--scene", str(scene), "--cfg", str(cfg),
                                   "--no-probe"]), f": {field}: input should be a valid ")
     assert "greater than" not in err
@@ -150,7 +142,7 @@ def test_the_top_level_must_be_an_object(tmp_path: Path,
 
 def test_a_field_that_must_be_an_object_says_so(tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    scene = edited(tmp_path, _set("plugin_dlls", 1, value=["vrender2025.dlr"]))
+    scene = edited_file(tmp_path, _set("plugin_dlls", 1, value=["vrender2025.dlr"]))
     err = bad_input(capsys, main(["check", "--scene", str(scene)]),
                     "plugin_dlls[1]: a JSON object")
     assert "plugindllspec" not in err.lower()
@@ -207,7 +199,7 @@ def test_a_line_break_in_a_fixed_lights_name_stays_on_its_line(
     def rename(data: dict[str, Any]) -> None:
         [spot] = [n for n in data["nodes"] if n["name"] == "Spot_Photometric"]
         spot["name"] = forged
-    scene = edited(tmp_path, rename, "demo")
+    scene = edited_file(tmp_path, rename, "demo")
     code = main(["submit", "--scene", str(scene), "--cfg", str(cfg), "--no-probe", "--fix"])
     out = capsys.readouterr().out
     assert code == 1, out  # the demo scene's other errors still block it
@@ -259,7 +251,7 @@ def test_a_long_value_is_shortened_in_the_message(
     # The message quoted the value whole: a 100,000-character line (argparse's own messages
     # are cut at 200 characters for the same reason).
     edit, field = LONG_VALUES[case]
-    scene = edited(tmp_path, edit)
+    scene = edited_file(tmp_path, edit)
     err = bad_input(capsys, main(["check", "--scene", str(scene)]), field)
     assert "characters)" in err, err
 
@@ -290,7 +282,7 @@ def test_a_property_value_of_another_json_type_says_which_types_it_takes(
         owner: tuple[str | int, ...]) -> None:
     # A colour exported as a list said "nodes[0].props.color.bool: input should be a valid
     # boolean (and 3 more)": pydantic's union members, tried one by one.
-    scene = edited(tmp_path, _set(*owner, value={"color": value}))
+    scene = edited_file(tmp_path, _set(*owner, value={"color": value}))
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in owner).lstrip(".")
     err = bad_input(capsys, main(["check", "--scene", str(scene)]),
                     f"{where}.color: a property value is true/false, a number, text or null, "
