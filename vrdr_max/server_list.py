@@ -324,21 +324,13 @@ class ServerList(MutableSequence["RenderServer"]):
         """
         self._sync()
         items = self._all()
-        tracked = self._origin is not None
         old: list[bool] = []
         for i, flag in zip(rows, flags, strict=True):
             item = items[i]
-            host, port, port_end, on = entry = (item if type(item) is tuple
-                                                else self._entry_of(item))
-            old.append(on)
-            if on == flag:
-                continue
-            if isinstance(item, BuiltServer):
-                item.enabled = flag  # type: ignore[attr-defined]
-                continue
-            items[i] = switched = (host, port, port_end, flag)
-            if tracked and i < self._base:
-                self._edit(i, entry, switched)  # entry: decoded once
+            entry = item if type(item) is tuple else self._entry_of(item)
+            old.append(entry[3])
+            if entry[3] != flag:
+                self._switch(items, i, entry, flag)
         return old
 
     def entry(self, index: int) -> ServerEntry:
@@ -414,17 +406,25 @@ class ServerList(MutableSequence["RenderServer"]):
         hits, counts = self._matches(list(endpoints))
         items = self._all()
         for i in hits:
-            item = items[i]
-            if isinstance(item, BuiltServer):
-                if item.entry[3] != enabled:
-                    item.enabled = enabled  # type: ignore[attr-defined]
-                continue
-            host, port, port_end, on = entry = self._entry_of(item)
-            if on != enabled:
-                items[i] = switched = (host, port, port_end, enabled)
-                if self._origin is not None and i < self._base:
-                    self._edit(i, entry, switched)  # entry: decoded once
+            entry = self._entry_of(items[i])
+            if entry[3] != enabled:
+                self._switch(items, i, entry, enabled)
         return counts
+
+    def _switch(self, items: list[Any], i: int, entry: ServerEntry, flag: bool) -> None:
+        """Switch item ``i`` (whose entry is ``entry``) to ``flag``.
+
+        A server already handed out is switched in place, so whoever holds it sees the change
+        and can edit on; any other item becomes plain data, and an edit of the origin
+        document's server is recorded (``entry``: decoded once, by the caller).
+        """
+        item = items[i]
+        if isinstance(item, BuiltServer):
+            item.enabled = flag  # type: ignore[attr-defined]
+            return
+        items[i] = switched = (entry[0], entry[1], entry[2], flag)
+        if self._origin is not None and i < self._base:
+            self._edit(i, entry, switched)
 
     def _edit(self, index: int, item: Any, new: ServerEntry | None) -> None:
         """Record that the origin document's server at ``index`` becomes ``new`` (None: goes).
