@@ -666,7 +666,8 @@ class DRPanel(QtWidgets.QWidget):
             # message and the subjects below it, wrapped to the width, when expanded.
             item = QtWidgets.QTreeWidgetItem(["", ""])
             # Scene names and paths shown escaped, as `vrdr check` prints them (one_line).
-            head = headline(one_line(finding.message))
+            message = one_line(finding.message)
+            head = headline(message)
             item.setData(0, HEADLINE_ROLE, f"Fixed: {head}" if row.fixed else head)
             item.setIcon(0, icons[finding.severity])
             item.setToolTip(0, f"{row.title} ({finding.check_id})" + (
@@ -678,7 +679,7 @@ class DRPanel(QtWidgets.QWidget):
             subjects = [f"- {one_line(s)}" for s in finding.subjects[:MAX_SUBJECTS]]
             if len(finding.subjects) > MAX_SUBJECTS:
                 subjects.append(f"... and {len(finding.subjects) - MAX_SUBJECTS} more")
-            for text in (one_line(finding.message), *subjects):
+            for text in (message, *subjects):
                 child = QtWidgets.QTreeWidgetItem(["", ""])
                 child.setData(0, Qt.ItemDataRole.UserRole, text)
                 child.setToolTip(0, text)
