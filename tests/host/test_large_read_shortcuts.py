@@ -47,7 +47,7 @@ def plain_classify(path: str, drives: frozenset[str], workstation: str) -> PathR
         if re.match(r"^Volume\{", rest, re.IGNORECASE):
             return PathReach.LOCAL_DRIVE
         text = "\\\\" + rest[4:] if re.match(r"^UNC[\\/]", rest, re.IGNORECASE) else rest
-    if text.startswith(("\\\\", "//")):
+    if re.match(r"^[\\/]{2}", text):  # either separator, mixed too
         host = re.split(r"[\\/]", text[2:], maxsplit=1)[0].split("@", 1)[0]
         return classify("\\\\" + host + "\\s\\f", workstation=workstation)  # hosts: unchanged
     if _ENV.search(text) or _PROFILE.match(text):

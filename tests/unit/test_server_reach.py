@@ -14,6 +14,12 @@ WS = "WS-042"
 @pytest.mark.parametrize(("path", "reach"), [
     ("\\\\fs\\tex\\a.jpg", PathReach.SHARED),
     ("//fs/tex/a.jpg", PathReach.SHARED),
+    # Windows turns every "/" into a backslash before it reads the root ("File path formats on
+    # Windows systems", path normalization): two separators of either kind start a UNC path.
+    ("\\/fs\\tex\\a.jpg", PathReach.SHARED),
+    ("/\\localhost/tex/a.jpg", PathReach.LOOPBACK),
+    ("/\\?\\UNC\\fs\\tex\\a.jpg", PathReach.SHARED),
+    ("\\/?/D:/tex/a.jpg", PathReach.LOCAL_DRIVE),
     ("\\\\localhost\\tex\\a.jpg", PathReach.LOOPBACK),
     ("\\\\LOCALHOST.\\tex\\a.jpg", PathReach.LOOPBACK),
     ("\\\\127.0.0.1\\tex\\a.jpg", PathReach.LOOPBACK),
