@@ -6,8 +6,16 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# CI lands or refuses a change on one run: there the property tests draw the same examples on
+# every run (a change cannot pass once and fail the next time on a draw of luck); elsewhere
+# they draw new ones each run and so search further.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+    settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
