@@ -645,7 +645,12 @@ def _load_scene_state(p: Path, plugcfg_dir: str | None) -> tuple[SceneModel, Sce
             raise SceneFileError(f"{p.name}: larger than {MAX_SCENE_BYTES} bytes")
         # A BOM is fine, as in every JSON file vrdr reads (Notepad's "UTF-8 with BOM").
         bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
-        text = raw.decode("utf-8-sig")  # its offsets count from after the BOM
+        # pydantic-core reads the UTF-8 bytes as they are (no decoded copy of a large file):
+        # it takes only valid UTF-8 (a JSON text outside its strings is ASCII, and it checks
+        # every string's bytes), so what it takes decodes, and is not empty. Whatever it
+        # refuses is decoded and read as before, with the messages it got.
+        data = _parsed_fast(raw[bom:] if bom else raw)
+        text = "" if data is not None else raw.decode("utf-8-sig")  # offsets after the BOM
     except OSError as exc:
         raise SceneFileError(f"{p.name}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
@@ -653,14 +658,19 @@ def _load_scene_state(p: Path, plugcfg_dir: str | None) -> tuple[SceneModel, Sce
             raise SceneFileError(f"{p.name}: not UTF-8 text but UTF-16; save it as UTF-8"
                                  ) from None
         raise SceneFileError(f"{p.name}: not UTF-8 text (byte {bom + exc.start})") from None
+    if data is not None:
+        return parse_scene_state(data, p.name, plugcfg_dir)
     if not text or text.isspace():  # a failed export or a full disk, not a JSON syntax error
         raise SceneFileError(f"{p.name}: the file is empty")
-    return parse_scene_state(_parsed(text, p.name), p.name, plugcfg_dir)
+    return parse_scene_state(_parsed(text, p.name, fast=False), p.name, plugcfg_dir)
 
 
-def _parsed(text: str, name: str) -> object:
-    """The JSON data of a scene file's text; SceneFileError naming ``name`` where it is none."""
-    data = _parsed_fast(text)
+def _parsed(text: str, name: str, *, fast: bool = True) -> object:
+    """The JSON data of a scene file's text; SceneFileError naming ``name`` where it is none.
+
+    ``fast``: try pydantic-core's parser first (False: it refused these bytes already).
+    """
+    data = _parsed_fast(text) if fast else None
     if data is not None:
         return data
     try:
@@ -681,8 +691,8 @@ def _parsed(text: str, name: str) -> object:
     return data
 
 
-def _parsed_fast(text: str) -> object | None:
-    """``text`` parsed by pydantic-core's JSON parser, or None where ``json`` must decide.
+def _parsed_fast(text: str | bytes) -> object | None:
+    """``text`` or its UTF-8 bytes parsed by pydantic-core, or None where ``json`` must decide.
 
     pydantic-core parses a large scene file in about two thirds of ``json.loads``'s time
     (issue 18, item 7). What it takes it reads as ``json`` does (the same values and types:

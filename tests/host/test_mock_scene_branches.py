@@ -112,6 +112,17 @@ def test_an_environment_map_set_by_script_is_in_the_scene(rt: Any) -> None:
         rt.environmentMap = "C:\\hdri\\new.exr"
 
 
+def test_a_map_a_script_made_and_let_go_is_found_nowhere(rt: Any) -> None:
+    # Among the scene file's maps of its class, before them and after them in the list.
+    sky = rt.environmentMap
+    new_sky = rt.VRayBitmap(HDRIMapName="C:\\hdri\\new.exr", name="New_Sky")
+    rt.environmentMap = new_sky
+    assert names(rt.getClassInstances(rt.VRayBitmap)) == ["Sky", "GI_Sky", "New_Sky"]
+    rt.environmentMap = sky  # nothing holds New_Sky now: as in 3ds Max, no scan finds it
+    assert names(rt.getClassInstances(rt.VRayBitmap)) == ["Sky", "GI_Sky"]
+    assert "New_Sky" not in names(rt.getClassInstances(rt.VRayBitmap, target=rt.rootNode))
+
+
 def test_render_elements_are_zero_based_and_hold_their_outputs(rt: Any) -> None:
     mgr = rt.maxOps.GetCurRenderElementMgr()
     assert mgr.NumRenderElements() == 1

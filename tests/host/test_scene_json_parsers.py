@@ -131,3 +131,54 @@ def test_a_file_pydantic_core_parsed_is_not_searched_for_surrogates(
 
     monkeypatch.setattr(mock_scene, "_SURROGATE_ESCAPE", types.SimpleNamespace(search=refuse))
     assert mock_pymxs.bundled_scene("demo").nodes
+
+
+# Bytes that are not UTF-8, inside a string and outside one: a stray byte, a lone continuation
+# byte, an overlong form, a truncated sequence, an encoded surrogate (CESU-8), beyond U+10FFFF.
+NOT_UTF8 = [b"\xff", b"\x80", b"\xc0\xaf", b"\xe2\x82", b"\xed\xa0\x80", b"\xf4\x90\x80\x80",
+            b"\xf8\x88\x80\x80\x80", b"\xe9"]
+
+
+def _old_load(raw: bytes) -> tuple[str, str]:
+    """A scene file's bytes read as before pydantic-core read them: decoded, then parsed."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return "not UTF-8", str(exc.start)
+    if not text or text.isspace():
+        return "empty", ""
+    try:
+        return "ok", repr(mock_scene._parsed(text, "scene.json"))
+    except SceneFileError as exc:
+        return "refused", str(exc)
+
+
+def _new_load(raw: bytes) -> tuple[str, str]:
+    fast = mock_scene._parsed_fast(raw.removeprefix(b"\xef\xbb\xbf"))
+    return ("ok", repr(fast)) if fast is not None else _old_load(raw)
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_file_s_bytes_read_by_pydantic_core_as_its_decoded_text(bom: bytes) -> None:
+    raws = [bom + t.encode("utf-8", "surrogatepass") for t in [*TEXTS, *LONE_SURROGATES]]
+    raws += [bom + b'{"scene_path": "C:\\\\a' + bad + b'.max"}' for bad in NOT_UTF8]
+    raws += [bom + b'{"a' + bad + b'": 1}' for bad in NOT_UTF8]
+    raws += [bom + bad + b"{}" for bad in NOT_UTF8] + [bom + b"{}" + bad for bad in NOT_UTF8]
+    raws += [bom + bom + b"{}", bom + b"\xef\xbb", b"\xfe\xff\x00{\x00}", b"  \n"]
+    rng = random.Random(18_75)
+    raws += [bom + json.dumps([_value(rng)], ensure_ascii=False).encode("utf-8", "surrogatepass")
+             for _ in range(500)]
+    for raw in raws:
+        assert _new_load(raw) == _old_load(raw), raw[:80]
+    for bad in NOT_UTF8:  # never taken: the decode's message stands
+        assert mock_scene._parsed_fast(b'"' + bad + b'"') is None
+
+
+def test_a_scene_file_with_a_byte_that_is_not_utf8_names_the_byte(tmp_path: Path) -> None:
+    path = tmp_path / "scene.json"
+    for bad in NOT_UTF8:
+        raw = b'{"scene_path": "C:\\\\' + bad + b'"}'
+        path.write_bytes(raw)
+        with pytest.raises(SceneFileError) as caught:
+            mock_pymxs.load_scene(path)
+        assert str(caught.value) == f"scene.json: not UTF-8 text (byte {raw.index(bad)})"
