@@ -22,7 +22,15 @@ from vrdr_max.errors import VrdrError, one_line
 from vrdr_max.fixes import choices
 from vrdr_max.panel import numa_form
 from vrdr_max.panel.controller import InputField, PanelController
-from vrdr_max.panel.look import guard_inputs, icon, load_form, set_error, stylesheet
+from vrdr_max.panel.look import (
+    guard_inputs,
+    icon,
+    load_form,
+    plain_label,
+    plain_tip,
+    set_error,
+    stylesheet,
+)
 from vrdr_max.panel.paste_preview import PasteLine, PasteStatus, addable
 from vrdr_max.panel.render_checklist import (
     Line,
@@ -117,12 +125,12 @@ class ChecklistDialog(Dialog):
         palette = self.palette()
         top = Qt.AlignmentFlag.AlignTop
         for row, line in enumerate(lines):
-            mark = QtWidgets.QLabel(sheet)
+            mark = plain_label(parent=sheet)
             mark.setPixmap(icon(MARK_ICONS[line.mark], palette).pixmap(16, 16))
             mark.setAccessibleName(line.mark.word)
             mark.setToolTip(line.mark.word)
             grid.addWidget(mark, row, 0, top)
-            text = QtWidgets.QLabel(line.text, sheet)
+            text = plain_label(line.text, sheet)  # a scene's names, the artist's reason
             text.setObjectName(f"line:{line.mark.word}")
             text.setWordWrap(True)
             text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -301,7 +309,7 @@ class PasteTable(QtCore.QAbstractTableModel):
     def _tooltip(self, line: PasteLine, column: int) -> str | None:
         if column == self.LINE and line.status is PasteStatus.CHECK:
             return f"Tick to add it as {line.endpoint}, or edit the line"
-        return line.status_text if column == self.STATUS else None
+        return plain_tip(line.status_text) if column == self.STATUS else None  # quotes the line
 
     def flags(self, index: Any) -> Qt.ItemFlag:
         """The line is editable; a line to check is checkable too."""

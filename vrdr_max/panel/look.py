@@ -2,10 +2,17 @@
 
 Everything here takes its colours from the palette, so the panel follows 3ds Max's dark and
 light themes; nothing is hard-coded but the severity icons' own colours.
+
+Text is shown as it is: names of lights, maps and files, cfg paths, the Web Service's answers
+and what the artist types reach labels and tooltips, and Qt reads text that "might be rich
+text" as HTML (a light named ``<b>Key</b>`` shows a bold "Key"; an ``<img src=...>`` is
+loaded, on Windows from a share). Every label of a form, and each made by :func:`plain_label`,
+shows plain text; a tooltip goes through :func:`plain_tip`.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 from qtpy import QtCore, QtGui, QtSvg, QtWidgets, uic
@@ -19,9 +26,38 @@ MIN_CONTRAST = 4.5
 """WCAG 2 AA contrast ratio for normal text, held by every colour the panel derives."""
 
 
+PLAIN_TEXT = QtCore.Qt.TextFormat.PlainText
+
+
 def load_form(name: str, base: QtWidgets.QWidget) -> None:
-    """Load ``ui/<name>`` into ``base``: its child widgets become attributes of ``base``."""
+    """Load ``ui/<name>`` into ``base``: its child widgets become attributes of ``base``.
+
+    Its labels show plain text (no form has a label meant to be rich).
+    """
     uic.loadUi(str(ui_file(name)), base)  # type: ignore[no-untyped-call]
+    labels: list[QtWidgets.QLabel] = [*base.findChildren(QtWidgets.QLabel)]
+    for label in labels:
+        label.setTextFormat(PLAIN_TEXT)
+
+
+def plain_label(text: str = "", parent: QtWidgets.QWidget | None = None) -> QtWidgets.QLabel:
+    """A label that shows ``text`` as it is, never as HTML."""
+    label = QtWidgets.QLabel(parent)
+    label.setTextFormat(PLAIN_TEXT)
+    label.setText(text)
+    return label
+
+
+def plain_tip(text: str) -> str:
+    """``text`` as a tooltip that Qt shows as it is, line breaks kept.
+
+    Qt shows a tooltip as HTML when ``Qt.mightBeRichText`` says it may be; such text is
+    escaped and wrapped in a paragraph that keeps its spaces and line breaks and, as a plain
+    tooltip, does not wrap. Other text is returned unchanged (Qt shows it plain already).
+    """
+    if not QtGui.Qt.mightBeRichText(text):
+        return text
+    return f'<p style="white-space:pre">{html.escape(text)}</p>'
 
 
 def luminance(colour: QtGui.QColor) -> float:
@@ -157,5 +193,5 @@ def wrap_text(metrics: QtGui.QFontMetrics, text: str, width: int) -> str:
 
 
 __all__ = ["MIN_CONTRAST", "backgrounds", "contrast", "guard_inputs", "icon",
-           "load_form", "luminance", "mark_invalid", "muted", "readable", "set_error",
-           "stylesheet", "theme_colours", "top_level_items", "wrap_text"]
+           "load_form", "luminance", "mark_invalid", "muted", "plain_label", "plain_tip",
+           "readable", "set_error", "stylesheet", "theme_colours", "top_level_items", "wrap_text"]

@@ -20,6 +20,7 @@ from vrdr_max.panel.controller import Event, Key, Origin, PanelController
 from vrdr_max.panel.edits import ChangeKind, ListChange, row_runs
 from vrdr_max.panel.listing import Show, matches, status_of, status_sort_key, status_text
 from vrdr_max.panel.listing import text_filter as make_text_filter
+from vrdr_max.panel.look import plain_tip
 
 ENABLED, HOST, PORT, STATUS, SOURCE = range(5)
 HEADERS = ("On", "Host", "Port", "Status", "From")
@@ -287,7 +288,7 @@ class ServerTableModel(QtCore.QAbstractTableModel):
             if role == Role.DisplayRole:
                 return status_text(result)
             if role == Role.ToolTipRole:
-                return None if result is None else result.message
+                return None if result is None else plain_tip(result.message)
             return None if result is None else self._status_colours.get(result.ok)
         if role == Role.CheckStateRole and column == ENABLED:
             return Check.Checked if enabled else Check.Unchecked
@@ -301,7 +302,8 @@ class ServerTableModel(QtCore.QAbstractTableModel):
         if role == Role.FontRole and column == HOST and c.is_unsaved(entry):
             return self._italic
         if role == Role.ToolTipRole:
-            return self._tooltip(entry, column)
+            tip = self._tooltip(entry, column)  # a studio pool's name
+            return None if tip is None else plain_tip(tip)
         return None
 
     def _tooltip(self, entry: ServerEntry, column: int) -> str | None:

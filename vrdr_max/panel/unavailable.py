@@ -23,6 +23,9 @@ def show_unavailable(text: str) -> QtWidgets.QDockWidget:
         dock = QtWidgets.QDockWidget(UNAVAILABLE_TITLE, main)
         dock.setObjectName(UNAVAILABLE_DOCK_NAME)
         label = QtWidgets.QLabel(dock)
+        # The reason quotes paths and errors: shown as they are, never as HTML (look.plain_label;
+        # look itself is not imported here, it needs more than qtpy).
+        label.setTextFormat(QtCore.Qt.TextFormat.PlainText)
         label.setObjectName("vrdrUnavailableReason")
         label.setWordWrap(True)
         label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)

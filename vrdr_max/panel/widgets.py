@@ -27,6 +27,8 @@ from vrdr_max.panel.look import (
     icon,
     load_form,
     mark_invalid,
+    plain_label,
+    plain_tip,
     set_error,
     stylesheet,
     theme_colours,
@@ -83,7 +85,7 @@ class StatusLine(QtWidgets.QWidget):
         """Show ``text``."""
         if text != self._text:
             self._text = text
-            self.setToolTip(text)
+            self.setToolTip(plain_tip(text))
             self.update()
 
     def paintEvent(self, _event: QtGui.QPaintEvent) -> None:  # noqa: N802 - Qt API
@@ -589,19 +591,19 @@ class DRPanel(QtWidgets.QWidget):
             widget.setProperty("vrdrTip", tip)
             original = tip
         widget.setEnabled(why is None)
-        widget.setToolTip(str(original) if why is None else why)
+        widget.setToolTip(str(original) if why is None else plain_tip(why))
 
     def _show_path(self) -> None:
         path = str(self.controller.cfg_path)
         self.pathLabel.setText(self.fontMetrics().elidedText(
             path, Qt.TextElideMode.ElideMiddle, max(120, self.width() - 16)))
-        self.pathLabel.setToolTip(path)
+        self.pathLabel.setToolTip(plain_tip(path))
 
     def _show_dispatcher_status(self) -> None:
         result = self.controller.dispatcher_probe()
         status = status_text(result)
         self.dispatcherBox.setTitle(f"DR2 dispatcher: {status}" if status else "DR2 dispatcher")
-        self.dispatcherBox.setToolTip(result.message if result else "")
+        self.dispatcherBox.setToolTip(plain_tip(result.message) if result else "")
 
     def _show_errors(self) -> None:
         c = self.controller
@@ -636,7 +638,8 @@ class DRPanel(QtWidgets.QWidget):
                                           (self.redoButton, c.redo_label, "Redo",
                                            "Ctrl+Shift+Z")):
             button.setEnabled(label is not None)
-            button.setToolTip(f"{verb} {label} ({keys})" if label else f"Nothing to {verb.lower()}")
+            button.setToolTip(plain_tip(f"{verb} {label} ({keys})") if label
+                              else f"Nothing to {verb.lower()}")
 
     def _show_list_state(self) -> None:
         """The summary line under the table and the Disable dead button."""
@@ -670,8 +673,8 @@ class DRPanel(QtWidgets.QWidget):
             head = headline(message)
             item.setData(0, HEADLINE_ROLE, f"Fixed: {head}" if row.fixed else head)
             item.setIcon(0, icons[finding.severity])
-            item.setToolTip(0, f"{row.title} ({finding.check_id})" + (
-                "; fixed: it runs again with the next preflight" if row.fixed else ""))
+            item.setToolTip(0, plain_tip(f"{row.title} ({finding.check_id})" + (
+                "; fixed: it runs again with the next preflight" if row.fixed else "")))
             item.setData(0, Qt.ItemDataRole.UserRole, finding.check_id)
             if row.fixed:
                 item.setForeground(0, muted)
@@ -682,7 +685,7 @@ class DRPanel(QtWidgets.QWidget):
             for text in (message, *subjects):
                 child = QtWidgets.QTreeWidgetItem(["", ""])
                 child.setData(0, Qt.ItemDataRole.UserRole, text)
-                child.setToolTip(0, text)
+                child.setToolTip(0, plain_tip(text))
                 item.addChild(child)
                 child.setFirstColumnSpanned(True)
             tree.setItemWidget(item, 1, self._finding_actions(row))
@@ -765,7 +768,7 @@ class DRPanel(QtWidgets.QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         if row.fixed:
-            done = QtWidgets.QLabel("fixed", box)
+            done = plain_label("fixed", box)
             done.setObjectName(f"fixed:{finding.check_id}")
             done.setProperty("role", "note")
             layout.addWidget(done)
