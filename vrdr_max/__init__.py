@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     )
     from vrdr_max.errors import CfgConflictError, HostError, InputError, VrdrError
     from vrdr_max.models import AssetTransfer, CacheLimitType, Dispatcher, DRSettings, RenderServer
+    from vrdr_max.numa import NumaOptions
     from vrdr_max.ports import DEFAULT_PORTS, Engine, Mode, default_port
-    from vrdr_max.spawner import NumaOptions, SpawnerCommand, format_command, plan_processes
+    from vrdr_max.spawner import SpawnerCommand, format_command, plan_processes
     from vrdr_max.spawner import server_entries as numa_servers
 
 __version__ = "0.1.0"
@@ -36,8 +37,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
        ("AssetTransfer", "CacheLimitType", "Dispatcher", "DRSettings", "RenderServer")},
     **{name: ("vrdr_max.ports", name)
        for name in ("DEFAULT_PORTS", "Engine", "Mode", "default_port")},
+    "NumaOptions": ("vrdr_max.numa", "NumaOptions"),
     **{name: ("vrdr_max.spawner", name) for name in
-       ("NumaOptions", "SpawnerCommand", "format_command", "plan_processes")},
+       ("SpawnerCommand", "format_command", "plan_processes")},
     "numa_servers": ("vrdr_max.spawner", "server_entries"),
 }
 

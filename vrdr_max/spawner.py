@@ -18,6 +18,7 @@ from vrdr_max.digits import fits
 from vrdr_max.errors import InputError, quote
 from vrdr_max.hostport import validate_port
 from vrdr_max.models import RenderServer
+from vrdr_max.numa import NumaOptions
 from vrdr_max.plugcfg import MAX_YEARS
 from vrdr_max.ports import Engine, Mode, default_port, well_known_ports
 
@@ -83,30 +84,6 @@ class SpawnerPlan:
 
     processes: list[SpawnerProcess]
     warnings: list[str] = field(default_factory=list)
-
-
-class NumaOptions(BaseModel):
-    """The spawner's NUMA options, as given on its command line.
-
-    Attributes:
-        numa: ``None`` when ``-numa`` is absent; 0 for ``-numa`` without N; else N.
-        nodes: ``-node`` (Windows numbers NUMA nodes from 0); ``None`` = all nodes.
-        ports: ``-port``; ``None`` = start at the DR1 default port.
-        machine_nodes: how many NUMA nodes the machine has, when known. Needed for ``-numa``
-            without ``-node``; also checks ``-node`` indices.
-    """
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-    numa: int | None = None
-    nodes: list[int] | None = None
-    ports: list[int] | None = None
-    machine_nodes: int | None = None
-
-    @property
-    def is_empty(self) -> bool:
-        """True when no NUMA option is given: the ordinary spawner, one process."""
-        return self.numa is None and self.nodes is None and self.ports is None
 
 
 def check_options(options: NumaOptions) -> None:

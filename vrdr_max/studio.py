@@ -26,9 +26,9 @@ from vrdr_max.assetpaths import normalise_drives
 from vrdr_max.errors import InputError, quote
 from vrdr_max.hostport import split_endpoint
 from vrdr_max.models import Dispatcher, RenderServer
+from vrdr_max.numa import NumaOptions
 from vrdr_max.plugcfg import expand_home
 from vrdr_max.ports import Engine, Mode, default_port
-from vrdr_max.spawner import NumaOptions
 from vrdr_max.timeouts import MAX_TIMEOUT
 
 STUDIO_ENV = "VRDR_STUDIO_CONFIG"

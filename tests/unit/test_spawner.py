@@ -9,12 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from vrdr_max.errors import InputError
+from vrdr_max.numa import NumaOptions
 from vrdr_max.ports import DEFAULT_PORTS, Engine, Mode, well_known_ports
 from vrdr_max.spawner import (
     PORT_OPTION,
     SPAWNER_EXE_TEMPLATE,
     SPAWNER_FIRST_PORT,
-    NumaOptions,
     SpawnerCommand,
     SpawnerPlan,
     SpawnerProcess,

@@ -203,7 +203,7 @@ def test_the_probe_module_leaves_asyncio_to_probe_async() -> None:
 # manifest reader, the farm URL parser and the JSON file reader.
 CHECK_PATH_UNUSED = ("vrdr_max.probe", "vrdr_max.settings_store", "vrdr_max.sidecar",
                      "vrdr_max.manifest", "vrdr_max.farm.urls", "vrdr_max.jsonfiles",
-                     "concurrent.futures", "asyncio")
+                     "vrdr_max.spawner", "concurrent.futures", "asyncio")
 STUDIO_MODELS = ("NumaHost", "Pool", "Defaults", "StudioDefaults", "FarmLayer", "FarmSettings",
                  "ConfigFile", "Effective")
 

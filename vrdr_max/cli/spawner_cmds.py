@@ -13,7 +13,8 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:  # the spawner module loads pydantic: the handlers import it
     from typing import Any
 
-    from vrdr_max.spawner import NumaOptions, SpawnerPlan
+    from vrdr_max.numa import NumaOptions
+    from vrdr_max.spawner import SpawnerPlan
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,7 +67,8 @@ def _add_numa_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _numa_options(args: argparse.Namespace, *, need_count: bool) -> NumaOptions:
-    from vrdr_max.spawner import NumaOptions, parse_number, parse_number_list  # noqa: PLC0415
+    from vrdr_max.numa import NumaOptions  # noqa: PLC0415
+    from vrdr_max.spawner import parse_number, parse_number_list  # noqa: PLC0415
 
     numa: str | None = args.numa
     if need_count and numa is not None and args.node is None and args.numa_nodes is None:

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 from vrdr_max.errors import VrdrError
 from vrdr_max.models import DRSettings, RenderServer
+from vrdr_max.numa import NumaOptions
 from vrdr_max.spawner import (
     NUMA_OPTION,
     PORT_OPTION,
     PORT_OPTION_SPELLINGS,
     SPAWNER_FIRST_PORT,
-    NumaOptions,
     SpawnerCommand,
     SpawnerProcess,
     format_command,
