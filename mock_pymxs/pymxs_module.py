@@ -72,11 +72,11 @@ def mxstoken() -> Iterator[None]:
     """``with pymxs.mxstoken()``: this thread may use the runtime while the block runs."""
     session = _session()
     ident = threading.get_ident()
-    session.token_threads.add(ident)
+    session.allow_thread(ident)
     try:
         yield
     finally:
-        session.token_threads.discard(ident)
+        session.release_thread(ident)
 
 
 def mxsreference(value: object) -> ByRef:

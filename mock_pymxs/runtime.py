@@ -11,6 +11,7 @@ import fnmatch
 from collections.abc import Callable, Iterator
 from itertools import compress, repeat
 from operator import attrgetter, is_
+from threading import get_ident
 from typing import Any
 
 from mock_pymxs import classes, vfs
@@ -688,7 +689,8 @@ class Globals:
         s, st = self.s, self.s.state
 
         def full_path(path: object) -> str:
-            return resolve_map_path(st.files, st.map_paths, st.scene_path, string_arg(path))
+            text = path if isinstance(path, str) else string_arg(path)  # raises for a non-str
+            return resolve_map_path(st.files, st.map_paths, st.scene_path, text)
 
         def add(path: object) -> None:
             st.map_paths.append(vfs.normalize(string_arg(path)))
@@ -1111,6 +1113,8 @@ def resolve_map_path(
     if absolute and files.is_file(path):
         return path
     name = vfs.basename(path)
+    if name and not files.holds_name(name):
+        return ""  # every candidate below ends in this name (a missing map: 10,000s of them)
     rel = name if absolute else path
     folders = ([vfs.normalize(scene_path).rsplit("\\", 1)[0]] if scene_path else []) + list(
         map_paths
@@ -1148,7 +1152,7 @@ class Runtime:
             return object.__getattribute__(self, name)
         g = object.__getattribute__(self, "_globals")()
         entry = g.table.get(name.lower())
-        g.s.hit(f"rt.{entry[0] if entry is not None else name}")
+        g.s.gate[get_ident()][f"rt.{entry[0] if entry is not None else name}"] += 1  # s.hit
         return g.lookup(name)
 
     def __setattr__(self, name: str, value: object) -> None:

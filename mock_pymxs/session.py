@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from threading import get_ident
@@ -74,6 +75,20 @@ class Callback:
         self.id = cb_id
 
 
+class _ThreadGate(dict[int, "Counter[str]"]):
+    """The call counter by the id of each thread allowed to cross; other threads are refused.
+
+    The allowed ones are the main thread and those holding ``mxstoken()``, as in pymxs.
+
+    ``gate[get_ident()][name] += 1`` counts one crossing or raises, in one C-level step for
+    the allowed threads (a large scene's read crosses 30,000 times; the hot wrappers in
+    ``values`` and ``runtime`` use it inline, everything else through :meth:`Session.hit`).
+    """
+
+    def __missing__(self, ident: int) -> Counter[str]:
+        raise RuntimeError(THREAD_MESSAGE)
+
+
 class Session:
     """State and records of one install; wrappers count their accesses here."""
 
@@ -99,6 +114,8 @@ class Session:
         self.notification_param: object = None
         self.main_thread = threading.get_ident()
         self.token_threads: set[int] = set()
+        # Kept equal to {main_thread, *token_threads} -> calls.by_name (allow/release_thread).
+        self.gate = _ThreadGate({self.main_thread: self.calls.by_name})
         self.active = True
         # For the panel: the prompt line, the selection, and whether renders are network renders.
         self.prompts: list[str] = []
@@ -108,11 +125,18 @@ class Session:
     # -- counting -------------------------------------------------------------------------
     def hit(self, name: str) -> None:
         """Count one crossing; like pymxs, refuse other threads unless they hold mxstoken()."""
-        ident = get_ident()
-        if ident != self.main_thread and ident not in self.token_threads:
-            raise RuntimeError(THREAD_MESSAGE)
-        self.calls.by_name[name] += 1  # CallCounter.hit, inline: a large scene's read crosses
-        # 30,000 times (the total is the sum of these)
+        self.gate[get_ident()][name] += 1  # the total is the sum of these
+
+    def allow_thread(self, ident: int) -> None:
+        """``mxstoken()`` entered: thread ``ident`` may cross until :meth:`release_thread`."""
+        self.token_threads.add(ident)
+        self.gate[ident] = self.calls.by_name
+
+    def release_thread(self, ident: int) -> None:
+        """``mxstoken()`` left: thread ``ident`` is refused again (the main thread never is)."""
+        self.token_threads.discard(ident)
+        if ident != self.main_thread:
+            self.gate.pop(ident, None)
 
     def record_write(
         self, owner: str, owner_class: str, prop: str, old: object, new: object

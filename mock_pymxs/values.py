@@ -8,6 +8,7 @@ case-insensitive. Only nodes, classes and names are hashable (pymxs documents no
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from threading import get_ident
 from typing import TYPE_CHECKING, Any
 
 from mock_pymxs import classes
@@ -84,7 +85,8 @@ class _Counted(MXSWrapperBase):
         # tens of thousands of times in a large scene's read.
         if name.startswith("_"):
             raise AttributeError(name)
-        self._s.hit(f"get {self._owner()}.{self._canon(name)}")
+        # Session.hit, inline (the count, or the refusal of a thread without mxstoken)
+        self._s.gate[get_ident()][f"get {self._owner()}.{self._canon(name)}"] += 1
         return self._get(name)
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -449,7 +451,7 @@ class MaxObject(_Counted):
             raise AttributeError(name)
         o = self._o
         count, prop = o.cls.read_of(name)
-        self._s.hit(count)
+        self._s.gate[get_ident()][count] += 1  # Session.hit, inline
         if prop is None or o.sub is not None:
             return self._get(name)
         value = o.props[prop]
@@ -665,7 +667,7 @@ class Function(_Counted):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call the function (one crossing)."""
-        self._s.hit(self._call)
+        self._s.gate[get_ident()][self._call] += 1  # Session.hit, inline
         return self._impl(*args, **kwargs)
 
     def __str__(self) -> str:

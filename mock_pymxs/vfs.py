@@ -8,6 +8,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 _SEPARATOR_RUNS = re.compile(r"\\{2,}")
+# ``C:\`` (an ASCII drive letter) or ``\\server``, either separator: one C call, since a
+# scene read asks this 10,000s of times.
+_ABSOLUTE = re.compile(r"[A-Za-z]:[\\/]|[\\/]{2}").match
 
 
 def normalize(path: str) -> str:
@@ -30,9 +33,7 @@ def key(path: str) -> str:
 
 def is_absolute(path: str) -> bool:
     r"""True for ``C:\...`` and ``\\server\share\...`` paths."""
-    head = path[:3].replace("/", "\\")  # string tests: a scene read asks this 10,000s of times
-    return head.startswith("\\\\") or (
-        len(head) == 3 and head[1:] == ":\\" and head[0].isascii() and head[0].isalpha())
+    return _ABSOLUTE(path) is not None
 
 
 def join(folder: str, name: str) -> str:
@@ -55,6 +56,8 @@ class VirtualFiles:
         # A path as it was given -> its key: a scene asks about its files as it lists them,
         # and a lookup by the same text needs no normalizing (the key decides, as always).
         self._spelled: dict[str, str] = {}
+        # The file names (keys) in any folder, made when first asked, dropped on a change.
+        self._names: set[str] | None = None
         added: dict[str, list[Any]] = {}  # folder key -> [a file key in it, files added]
         files, in_folder, spelled = self._files, self._in_folder, self._spelled
         for p in paths:  # _put, inline: a scene lists 10,000s of files
@@ -86,6 +89,7 @@ class VirtualFiles:
         self._spelled[path] = k
         folder, _, name = k.rpartition("\\")
         self._in_folder.setdefault(folder, {})[name] = full
+        self._names = None
         return k
 
     def add(self, path: str) -> None:
@@ -102,6 +106,7 @@ class VirtualFiles:
         self._spelled.pop(path, None)  # another spelling of it stays: its key is gone
         folder, _, name = k.rpartition("\\")
         del self._in_folder[folder][name]
+        self._names = None
         for d in _parents(k):
             self._dirs[d] -= 1
             if not self._dirs[d]:
@@ -116,6 +121,16 @@ class VirtualFiles:
         """True for a listed file only."""
         k = self._spelled.get(path)
         return (k is not None and k in self._files) or key(path) in self._files
+
+    def holds_name(self, name: str) -> bool:
+        """True when a listed file, in any folder, is called ``name`` (any case).
+
+        A path whose last part is no listed file's name is no file, wherever it is looked
+        for (``runtime.resolve_map_path``: a missing map's every search folder at once).
+        """
+        if self._names is None:
+            self._names = {n for names in self._in_folder.values() for n in names}
+        return name.casefold() in self._names
 
     def matching(self, folder: str, wildcard: str) -> list[str]:
         """Files directly in ``folder`` whose name matches ``*``/``?`` wildcards, any case."""

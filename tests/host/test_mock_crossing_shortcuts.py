@@ -1,0 +1,207 @@
+"""The mock's fast crossings answer, count and refuse as its plain ways do (issue 18.7).
+
+A large scene's read crosses into the mock 30,000 times, so the hot wrappers count a crossing
+inline (one step that also refuses a thread without ``mxstoken()``), absolute paths are told
+by one pattern, and ``mapPaths.getFullFilePath`` gives up on a file name no listed file has
+before it searches each folder. Each test holds a shortcut to what the plain way answers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mock_pymxs import MockMax, install, vfs
+from mock_pymxs.pymxs_module import mxstoken
+from mock_pymxs.runtime import resolve_map_path
+from mock_pymxs.session import THREAD_MESSAGE
+from mock_pymxs.vfs import VirtualFiles
+
+# -- every kind of crossing refuses a thread without mxstoken ----------------------------------
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[MockMax]:
+    mock = install("demo", plugcfg_dir=tmp_path)
+    yield mock
+    mock.uninstall()
+
+
+def _crossings(rt: Any) -> dict[str, Callable[[], object]]:
+    """One crossing of each kind, through wrappers the main thread got (not counted here)."""
+    renderer = rt.renderers.current  # MaxObject (a renderer)
+    bitmap = next(iter(rt.getClassInstances(rt.Bitmaptexture)))  # MaxObject (a map)
+    light = next(iter(rt.lights))  # Node
+    map_paths = rt.mapPaths  # Interface
+    full_path = map_paths.getFullFilePath  # Function
+    class_of = rt.classOf
+    return {
+        "rt.lights": lambda: rt.lights,  # a runtime global
+        "get Bitmaptexture.filename": lambda: bitmap.filename,  # a map's table property
+        "get Bitmaptexture.name": lambda: bitmap.name,  # a map's name (not in its table)
+        "get V_Ray_6__update_2_1.system_distributedRender":
+            lambda: renderer.system_distributedRender,
+        "get VRayLight.isHidden": lambda: light.isHidden,  # a node property
+        "get mapPaths.getFullFilePath": lambda: map_paths.getFullFilePath,  # an interface's
+        "call mapPaths.getFullFilePath": lambda: full_path("fabric_sofa.jpg"),  # a method
+        "call classOf": lambda: class_of(light),  # a global function
+        "set VRayLight.isHidden": lambda: setattr(light, "isHidden", False),  # a write
+        "get VRayLight.name": lambda: light.getmxsprop("name"),  # pymxs' explicit read
+    }
+
+
+def _in_thread(fn: Callable[[], object], *, token: bool) -> BaseException | None:
+    caught: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            if token:
+                with mxstoken():
+                    fn()
+            else:
+                fn()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test
+            caught.append(exc)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    return caught[0] if caught else None
+
+
+def test_every_kind_of_crossing_refuses_a_thread_without_mxstoken(demo: MockMax) -> None:
+    rt = demo.runtime
+    for name, cross in _crossings(rt).items():
+        demo.calls.reset()
+        refused = _in_thread(cross, token=False)
+        assert isinstance(refused, RuntimeError) and str(refused) == THREAD_MESSAGE, name
+        assert demo.calls.total == 0, name  # refused before it is counted
+        assert _in_thread(cross, token=True) is None, name
+        assert demo.calls[name] == 1, name
+        assert demo.calls.total == 1, name
+        refused_again = _in_thread(cross, token=False)  # the token went with its block
+        assert isinstance(refused_again, RuntimeError), name
+
+
+def test_the_main_thread_crosses_after_its_own_mxstoken_and_a_reset(demo: MockMax) -> None:
+    rt = demo.runtime
+    with mxstoken():
+        _ = rt.lights
+    demo.calls.reset()
+    _ = rt.lights
+    bitmap = next(iter(rt.getClassInstances(rt.Bitmaptexture)))
+    _ = bitmap.filename
+    assert demo.calls.snapshot() == {"rt.lights": 1, "rt.getClassInstances": 1,
+                                     "rt.Bitmaptexture": 1, "call getClassInstances": 1,
+                                     "get Bitmaptexture.filename": 1}
+
+
+def test_a_thread_refused_while_another_holds_the_token(demo: MockMax) -> None:
+    rt = demo.runtime
+    entered, done = threading.Event(), threading.Event()
+    seen: list[BaseException | None] = []
+
+    def holder() -> None:
+        with mxstoken():
+            entered.set()
+            done.wait(10)
+
+    keeper = threading.Thread(target=holder)
+    keeper.start()
+    try:
+        assert entered.wait(10)
+        seen.append(_in_thread(lambda: rt.lights, token=False))
+    finally:
+        done.set()
+        keeper.join()
+    assert isinstance(seen[0], RuntimeError)
+
+
+# -- absolute paths: one pattern, the string tests' answers ------------------------------------
+
+
+def plain_is_absolute(path: str) -> bool:
+    r"""``C:\`` with an ASCII letter, or two separators, either kind (the rule as written)."""
+    head = path[:3].replace("/", "\\")
+    return head.startswith("\\\\") or (
+        len(head) == 3 and head[1:] == ":\\" and head[0].isascii() and head[0].isalpha())
+
+
+def test_absolute_paths_are_told_as_the_string_tests_tell_them() -> None:
+    alphabet = ["C", "z", "1", "é", "Ä", "\u017f", ":", "\\", "/", " ", ".", "\n"]
+    texts = ["".join(p) for n in range(5) for p in itertools.product(alphabet, repeat=n)]
+    wrong = [t for t in texts if vfs.is_absolute(t) != plain_is_absolute(t)]
+    assert wrong == []
+    assert vfs.is_absolute("C:\\a") and vfs.is_absolute("//srv/s") and vfs.is_absolute("\\/x")
+    assert not vfs.is_absolute("é:\\a") and not vfs.is_absolute("C:a")
+
+
+# -- mapPaths.getFullFilePath: a name no listed file has is found nowhere -----------------------
+
+
+def plain_resolve(files: VirtualFiles, map_paths: list[str], scene_path: str, path: str) -> str:
+    """``resolve_map_path`` as its rule reads: every folder searched, both spellings."""
+    if not path:
+        return ""
+    absolute = vfs.is_absolute(path)
+    if absolute and files.is_file(path):
+        return path
+    name = vfs.basename(path)
+    rel = name if absolute else path
+    folders = ([vfs.normalize(scene_path).rsplit("\\", 1)[0]] if scene_path else []) + list(
+        map_paths)
+    for folder in folders:
+        for candidate in dict.fromkeys((vfs.join(folder, rel), vfs.join(folder, name))):
+            if files.is_file(candidate):
+                return candidate
+    return ""
+
+
+def test_map_paths_resolve_as_every_folder_searched_while_files_change() -> None:
+    rng = random.Random(7)
+    folders = ["D:\\maps", "\\\\fs\\share\\tex", "C:\\scenes", "C:\\scenes\\sub", "C:\\"]
+    names = ["a.jpg", "B.PNG", "sub", "c d.exr", "Ä.tif", "maps", ""]
+
+    def some_path() -> str:
+        shape = rng.randrange(5)
+        name = rng.choice(names)
+        if shape == 0:
+            return name
+        if shape == 1:
+            return f"sub\\{name}"
+        folder = rng.choice(folders)
+        text = f"{folder}\\{name}" if shape == 2 else f"{folder}/{name}/"
+        return text.upper() if rng.random() < 0.3 else text
+
+    files = VirtualFiles()
+    for _ in range(3000):
+        action = rng.random()
+        if action < 0.25:
+            files.add(some_path())
+        elif action < 0.35:
+            listed = list(files._files.values())
+            if listed:
+                files.remove(rng.choice(listed))
+        else:
+            map_paths = rng.sample(folders, rng.randrange(3))
+            scene = rng.choice(["", "C:\\scenes\\s.max", "\\\\fs\\share\\x.max"])
+            path = some_path()
+            assert resolve_map_path(files, map_paths, scene, path) == plain_resolve(
+                files, map_paths, scene, path), (path, map_paths, scene)
+
+
+def test_a_name_is_held_by_any_folder_and_forgotten_when_removed() -> None:
+    files = VirtualFiles(["D:\\maps\\Wood.JPG"])
+    assert files.holds_name("wood.jpg") and not files.holds_name("stone.jpg")
+    files.add("\\\\fs\\s\\Stone.jpg")  # after the names were asked for
+    assert files.holds_name("STONE.JPG")
+    files.remove("d:/maps/wood.jpg")
+    assert not files.holds_name("wood.jpg")
+    assert resolve_map_path(files, ["D:\\maps"], "", "stone.jpg") == ""
+    assert resolve_map_path(files, ["\\\\fs\\s"], "", "C:\\x\\stone.jpg") == "\\\\fs\\s\\stone.jpg"
