@@ -113,8 +113,7 @@ class Session:
         self.cancel_fires_post_frame = False  # the cancelled frame still sends #postRenderFrame
         self.notification_param: object = None
         self.main_thread = threading.get_ident()
-        self.token_threads: set[int] = set()
-        # Kept equal to {main_thread, *token_threads} -> calls.by_name (allow/release_thread).
+        # The main thread and those inside mxstoken() -> calls.by_name (allow/release_thread).
         self.gate = _ThreadGate({self.main_thread: self.calls.by_name})
         self.active = True
         # For the panel: the prompt line, the selection, and whether renders are network renders.
@@ -129,12 +128,10 @@ class Session:
 
     def allow_thread(self, ident: int) -> None:
         """``mxstoken()`` entered: thread ``ident`` may cross until :meth:`release_thread`."""
-        self.token_threads.add(ident)
         self.gate[ident] = self.calls.by_name
 
     def release_thread(self, ident: int) -> None:
         """``mxstoken()`` left: thread ``ident`` is refused again (the main thread never is)."""
-        self.token_threads.discard(ident)
         if ident != self.main_thread:
             self.gate.pop(ident, None)
 
