@@ -283,11 +283,30 @@ def parse_tasks(data: Any, url: str) -> list[Task]:
     return tasks
 
 
-def first_job(data: Any) -> dict[str, Any] | None:
-    """``GET /api/jobs?JobID=``'s answer is a list of jobs (``Jobs.GetJob`` takes the first)."""
-    if isinstance(data, list):
-        data = data[0] if data else None
-    return data if isinstance(data, dict) else None
+def first_job(data: Any, url: str = "") -> dict[str, Any] | None:
+    """``GET /api/jobs?JobID=``'s answer is a list of jobs (``Jobs.GetJob`` takes the first).
+
+    Returns:
+        The job, or None when the answer is an empty list (no such job).
+
+    Raises:
+        FarmProtocolError: any other shape (``null``, a number, a list of non-objects): that
+            says nothing about the job, least of all that it is gone.
+    """
+    if isinstance(data, list) and data:
+        data = data[0]
+    elif isinstance(data, list):
+        return None
+    if isinstance(data, dict):
+        return data
+    raise FarmProtocolError(f"GET {url}: expected a list of jobs, got {type(data).__name__}",
+                            url=url, status=200)
+
+
+def job_state(job: Mapping[str, Any]) -> str | None:
+    """The job's state as Deadline names it ("Completed", ...), None when unknown."""
+    code = _code(job.get(JOB_STATE_KEY))
+    return None if code is None else JOB_STATES.get(code)
 
 
 # -- the routes ----------------------------------------------------------------------------
@@ -346,7 +365,9 @@ class DeadlineClient:
 
         rest-jobs, "Get Job": ``GET /api/jobs?JobID=<id>`` (``Jobs.GetJob``).
         """
-        return first_job(self.service.get("/api/jobs", urllib.parse.urlencode({"JobID": job_id})))
+        query = urllib.parse.urlencode({"JobID": job_id})
+        return first_job(self.service.get("/api/jobs", query),
+                         self.service.url.url("/api/jobs", query))
 
     def job_ids(self) -> Any:
         """Every job id, as answered.

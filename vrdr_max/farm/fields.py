@@ -14,7 +14,7 @@ from typing import Any
 
 from vrdr_max.farm import deadline as dl
 from vrdr_max.farm.deadline import DeadlineClient
-from vrdr_max.farm.errors import FarmError
+from vrdr_max.farm.errors import FarmError, FarmProtocolError
 
 OK, MISSING, DIFFERENT, NOT_CHECKED = "ok", "missing", "different", "not checked"
 
@@ -157,7 +157,11 @@ def _job(client: DeadlineClient, report: FieldReport, job_id: str | None) -> Non
     if chosen is None:
         report.add("job and task fields", "", NOT_CHECKED, "the farm has no job to read")
         return
-    job = client.job(chosen)
+    try:
+        job = client.job(chosen)
+    except FarmProtocolError as exc:
+        report.add(f"GET /api/jobs?JobID={chosen}", "", DIFFERENT, str(exc), unverified=False)
+        return
     if job is None:
         report.add(f"GET /api/jobs?JobID={chosen}", "", MISSING, "no such job",
                    unverified=False)

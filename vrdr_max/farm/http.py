@@ -15,10 +15,12 @@ twice. Every error names the method, the URL and the HTTP status.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +38,10 @@ from vrdr_max.farm.urls import ServiceUrl
 
 DEFAULT_TIMEOUT_S = 10.0
 """Seconds for the connection and for each read of an answer."""
+
+TOTAL_TIMEOUT_FACTOR = 6.0
+"""A whole request (connection, headers, body) may take this many ``timeout`` s at most: a
+Web Service that sends one byte every few seconds never trips the per-read timeout."""
 
 READ_RETRIES = 2
 """Extra attempts of a GET that got no answer or a gateway error (502/503/504)."""
@@ -83,8 +89,11 @@ class WebService:
     def __init__(self, url: ServiceUrl, credentials: Credentials | None = None, *,
                  timeout: float = DEFAULT_TIMEOUT_S, ca_file: str | None = None,
                  retries: int = READ_RETRIES, backoff: float = BACKOFF_S,
-                 sleep: Sleep = time.sleep, no_user: str = "no user (pass --user NAME)") -> None:
+                 sleep: Sleep = time.sleep, no_user: str = "no user (pass --user NAME)",
+                 total_timeout: float | None = None) -> None:
         self.url = url
+        self._total = (timeout * TOTAL_TIMEOUT_FACTOR if total_timeout is None
+                       else total_timeout)
         self._no_user = no_user  # a 401 without a user says this: how this caller logs in
         self._credentials = credentials
         self._timeout = timeout
@@ -141,6 +150,10 @@ class WebService:
             return json.loads(text)
         except ValueError:
             return TextAnswer(text.strip())
+        except RecursionError:
+            url = self.url.url(path)
+            raise FarmProtocolError(f"{method} {url}: the answer nests too deep to read",
+                                    url=url, status=200) from None
 
     def request(self, method: str, path: str, query: str = "", body: bytes | None = None
                 ) -> bytes:
@@ -161,32 +174,12 @@ class WebService:
         if self._credentials is not None:
             headers["Authorization"] = self._credentials.authorization()
         self.requests += 1
-        conn = self._connection()
-        try:
-            try:
-                conn.request(method, f"{self.url.base_path}{path}" + (f"?{query}" if query
-                                                                      else ""),
-                             body=body, headers=headers)
-                if conn.sock is not None:
-                    self.local_addresses.add(str(conn.sock.getsockname()[0]))
-                answer = conn.getresponse()
-                data = answer.read(MAX_ANSWER_BYTES + 1)
-            except TimeoutError:
-                raise FarmUnreachableError(f"{where}: no answer within {self._timeout:g} s",
-                                      url=url) from None
-            except ssl.SSLError as exc:
-                why = one_line(exc.reason or str(exc))
-                raise FarmUnreachableError(f"{where}: TLS failed ({why}); is the certificate "
-                                           "from the studio's CA (farm.ca_file)?",
-                                           url=url) from None
-            except (http.client.HTTPException, ConnectionError, socket.gaierror, OSError) as exc:
-                raise FarmUnreachableError(f"{where}: {_why(exc)}", url=url) from None
-        finally:
-            conn.close()
+        target = f"{self.url.base_path}{path}" + (f"?{query}" if query else "")
+        status, reason, data = self._exchange(method, url, target, body=body,
+                                              headers=headers)
         if len(data) > MAX_ANSWER_BYTES:
             raise FarmProtocolError(f"{where}: the answer is larger than {MAX_ANSWER_BYTES} "
-                                    "bytes", url=url, status=answer.status)
-        status = answer.status
+                                    "bytes", url=url, status=status)
         if 200 <= status < 300:
             return data
         said = self._quote(data)
@@ -194,8 +187,50 @@ class WebService:
             who = f"user {self.user}" if self.user else self._no_user
             raise FarmAuthError(f"{where}: HTTP {status}, the Web Service refused the login "
                                 f"({who}){said}", url=url, status=status)
-        raise FarmHTTPError(f"{where}: HTTP {status} {one_line(answer.reason)}{said}", url=url,
+        reason = one_line(redact(reason, self.secrets))
+        raise FarmHTTPError(f"{where}: HTTP {status} {reason}{said}", url=url,
                             status=status)
+
+    def _exchange(self, method: str, url: str, target: str, *, body: bytes | None,
+                  headers: dict[str, str]) -> tuple[int, str, bytes]:
+        """Send one request; its status, reason phrase and (bounded) body.
+
+        The whole exchange is cut after the total timeout, however the answer trickles in.
+        """
+        where = f"{method} {url}"
+        conn = self._connection()
+        expired = threading.Event()
+        timer = threading.Timer(self._total, _cut, (conn, expired))
+        timer.daemon = True
+        timer.start()
+        try:
+            try:
+                conn.request(method, target, body=body, headers=headers)
+                if conn.sock is not None:
+                    self.local_addresses.add(str(conn.sock.getsockname()[0]))
+                answer = conn.getresponse()
+                data = answer.read(MAX_ANSWER_BYTES + 1)
+                if expired.is_set():  # cut at the deadline: what came is not the whole answer
+                    raise TimeoutError
+            except TimeoutError:
+                raise FarmUnreachableError(f"{where}: no answer within {self._timeout:g} s",
+                                           url=url) from None
+            except ssl.SSLError as exc:
+                why = one_line(exc.reason or str(exc))
+                raise FarmUnreachableError(f"{where}: TLS failed ({why}); is the certificate "
+                                           "from the studio's CA (farm.ca_file)?",
+                                           url=url) from None
+            except (http.client.HTTPException, ConnectionError, socket.gaierror, OSError) as exc:
+                raise FarmUnreachableError(f"{where}: {_why(exc)}", url=url) from None
+        except FarmUnreachableError:
+            if expired.is_set():  # whatever the cut looked like to http.client, say why
+                raise FarmUnreachableError(f"{where}: no complete answer within "
+                                           f"{self._total:g} s", url=url) from None
+            raise
+        finally:
+            timer.cancel()
+            conn.close()
+        return answer.status, answer.reason, data
 
     def _connection(self) -> http.client.HTTPConnection:
         if self.url.scheme == "https":
@@ -218,6 +253,15 @@ class WebService:
             return ""
         cut = text[:QUOTE_CHARS] + ("..." if len(text) > QUOTE_CHARS else "")
         return f': "{cut}"'
+
+
+def _cut(conn: http.client.HTTPConnection, expired: threading.Event) -> None:
+    """At the total deadline: end the exchange (the blocked read returns at once)."""
+    expired.set()
+    sock = conn.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _why(exc: BaseException) -> str:

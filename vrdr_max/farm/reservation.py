@@ -528,13 +528,13 @@ def release(client: DeadlineClient | None, record: ReservationRecord,
 
 def _already_done(client: DeadlineClient, job_id: str) -> bool:
     """True when the job is gone or already complete (a second release, Monitor's hand)."""
-    from vrdr_max.farm.deadline import JOB_STATE_KEY, JOB_STATES  # noqa: PLC0415
+    from vrdr_max.farm.deadline import job_state  # noqa: PLC0415
 
     try:
         job = client.job(job_id)
     except FarmError:
         return False
-    return job is None or JOB_STATES.get(job.get(JOB_STATE_KEY, -1)) == "Completed"
+    return job is None or job_state(job) == "Completed"
 
 
 def release_job(client: DeadlineClient, job_id: str) -> ReleaseReport:

@@ -144,6 +144,8 @@ class FakeDeadline:
         """``(method, path) -> seconds``: answer this late."""
         self.malformed: set[tuple[str, str]] = set()
         """``(method, path)``: answer 200 with something that is not JSON."""
+        self.answers: dict[tuple[str, str], Any] = {}
+        """``(method, path) -> answer``: answer 200 with this instead (a broken Web Service)."""
         self.lock = threading.RLock()
         self._ids = itertools.count(1)
         self._stop = threading.Event()
@@ -431,6 +433,7 @@ class _Handler(BaseHTTPRequestHandler):
             delay = fake.delay.get((method, parts.path), 0.0)
             failing = fake.fail.get((method, parts.path))
             malformed = (method, parts.path) in fake.malformed
+            answers = dict(fake.answers)
         if delay:
             time.sleep(delay)
         if fake.user is not None:
@@ -445,6 +448,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if malformed:
             self._send(200, "<html><body>Deadline Web Service</body>", raw=True)
+            return
+        if (method, parts.path) in answers:
+            self._send(200, answers[(method, parts.path)])
             return
         status, answer = fake.route(method, parts.path, query, body)
         self._send(status, answer)

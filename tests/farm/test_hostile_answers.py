@@ -1,0 +1,142 @@
+"""A hostile or broken Web Service: vrdr answers with one clear line and releases what it holds.
+
+Raw answers come from a one-connection server on loopback (``_raw_server``) that sends exactly
+the bytes a test gives; every socket has a timeout and every loop a bound.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from vrdr_max.farm.credentials import Credentials
+from vrdr_max.farm.deadline import DeadlineClient
+from vrdr_max.farm.errors import FarmError, FarmProtocolError, FarmUnreachableError
+from vrdr_max.farm.http import WebService
+from vrdr_max.farm.urls import parse_service_url
+
+from .fake_deadline import FakeDeadline
+from .helpers import ARTIST_CFG, PASSWORD, TOKEN, USER, Env, Vrdr, assert_no_secret
+
+STEP_S = 0.05
+"""Pause between two trickled bytes."""
+TRICKLE_STEPS = 200
+"""Most bytes a trickling server sends (so it gives up after about 10 s on its own)."""
+
+
+Talk = Callable[[socket.socket], None]
+
+
+@contextmanager
+def _raw_server(talk: Talk) -> Iterator[str]:
+    """A server on loopback that reads one request and runs ``talk`` on the connection."""
+    listener = socket.socket()
+    listener.settimeout(10.0)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def serve() -> None:
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        with conn:
+            conn.settimeout(10.0)
+            try:
+                conn.recv(65536)
+                talk(conn)
+            except OSError:
+                pass  # the client gave up: that is what some tests want
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+        thread.join(15.0)
+
+
+def _trickle(head: bytes) -> Talk:
+    def talk(conn: socket.socket) -> None:
+        conn.sendall(head)
+        for _ in range(TRICKLE_STEPS):
+            threading.Event().wait(STEP_S)
+            conn.sendall(b" ")
+    return talk
+
+
+def _service(url: str, **options: object) -> WebService:
+    return WebService(parse_service_url(url), Credentials(USER, PASSWORD), retries=0,
+                      **options)  # type: ignore[arg-type]
+
+
+# -- answers -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("head", [
+    b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n[",  # a body that never ends
+    b"HTTP/1.1 200 OK\r\nX-Slow: ",  # headers that never end
+], ids=["body", "headers"])
+def test_a_trickling_answer_ends_at_the_total_deadline(head: bytes) -> None:
+    # Each byte comes well within the socket timeout; only a deadline for the whole answer
+    # ends the request before the server gives up on its own.
+    with _raw_server(_trickle(head)) as url, pytest.raises(FarmUnreachableError) as late:
+        _service(url, timeout=0.5, total_timeout=0.5).get("/api/pools")
+    assert f"GET {url}/api/pools: no complete answer within 0.5 s" in str(late.value)
+
+
+def test_a_too_deeply_nested_answer_to_a_write_is_a_protocol_error(farm: FakeDeadline) -> None:
+    farm.answers[("POST", "/api/jobs")] = "[" * 100_000
+    service = WebService(parse_service_url(farm.url), Credentials(USER, PASSWORD))
+    with pytest.raises(FarmProtocolError, match=f"POST {farm.url}/api/jobs: "):
+        service.send("POST", "/api/jobs", {})
+
+
+def test_the_reason_phrase_never_carries_the_login() -> None:
+    def talk(conn: socket.socket) -> None:
+        conn.sendall(f"HTTP/1.1 500 Basic {TOKEN} {PASSWORD}\r\nContent-Length: 0\r\n"
+                     "\r\n".encode())
+
+    with _raw_server(talk) as url, pytest.raises(FarmError) as failed:
+        _service(url, timeout=2.0).send("PUT", "/api/jobs", {})
+    assert "HTTP 500" in str(failed.value)
+    assert_no_secret(str(failed.value))
+
+
+@pytest.mark.parametrize("stat", [[3], {"x": 1}])
+def test_a_job_state_of_the_wrong_type_is_not_a_crash(farm: FakeDeadline, stat: object) -> None:
+    from vrdr_max.farm.reservation import release_job
+
+    farm.fail[("PUT", "/api/jobs")] = 500
+    farm.answers[("GET", "/api/jobs")] = [{"_id": "j1", "Stat": stat}]
+    client = DeadlineClient(WebService(parse_service_url(farm.url),
+                                       Credentials(USER, PASSWORD), retries=0))
+    report = release_job(client, "j1")
+    assert not report.job_completed and "the job stays open" in report.messages[0]
+
+
+@pytest.mark.parametrize("answer", [None, "Error", 42, [None]], ids=repr)
+def test_a_job_answer_of_the_wrong_shape_is_not_taken_for_a_released_job(
+        env: Env, farm: FakeDeadline, vrdr: Vrdr, answer: object) -> None:
+    assert vrdr("farm", "reserve", "--user", USER, "--servers", "1",
+                "--cfg", str(env.cfg)).code == 0
+    farm.fail[("PUT", "/api/jobs")] = 500
+    farm.answers[("GET", "/api/jobs")] = answer
+    run = vrdr("farm", "release", "--user", USER, "--cfg", str(env.cfg))
+    assert run.code == 1 and "the job stays open" in run.out
+    assert len(env.record_files()) == 1  # still on record: the machines are not free yet
+    assert env.cfg.read_bytes() == ARTIST_CFG
+
+
+def test_fieldcheck_names_a_job_answer_of_the_wrong_shape(env: Env, farm: FakeDeadline,
+                                                          vrdr: Vrdr) -> None:
+    farm.answers[("GET", "/api/jobs")] = None
+    run = vrdr("farm", "fieldcheck", "--user", USER, "--job", "abc", "--json")
+    assert run.code == 1
+    facts = {f["field"]: f for f in run.json()["fields"]}
+    assert facts["GET /api/jobs?JobID=abc"]["status"] == "different"  # not "no such job"
+    assert "expected a list of jobs, got NoneType" in facts["GET /api/jobs?JobID=abc"]["found"]
