@@ -9,15 +9,23 @@ typed into it ends up in no message: credentials go in ``--user`` and
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from dataclasses import dataclass
 
 from vrdr_max.addresses import validate_host
-from vrdr_max.errors import InputError, one_line, quote
+from vrdr_max.errors import InputError, quote
 from vrdr_max.hostport import validate_port
 
 SCHEMES = {"http": 80, "https": 443}
 """Schemes the client speaks, with the port a URL without one means."""
+
+_PATH = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
+"""A path as RFC 3986 allows it unescaped (``http.client`` sends it as it is)."""
+
+_LOGIN_MESSAGE = ("the Web Service URL holds a user name or password: give the user with "
+                  "--user and the password in VRDR_DEADLINE_PASSWORD (or at the prompt), "
+                  "never in the URL")
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,10 @@ def parse_service_url(text: str) -> ServiceUrl:
             name/password in it (the message then does not repeat the URL).
     """
     raw = text.strip()
+    authority = raw.partition("://")[2] if "://" in raw else raw
+    if "@" in re.split(r"[/?#]", authority, maxsplit=1)[0]:
+        # Checked before anything else can fail and quote the text: it may hold a password.
+        raise InputError(_LOGIN_MESSAGE)
     try:
         parts = urllib.parse.urlsplit(raw)
         port = parts.port
@@ -69,9 +81,7 @@ def parse_service_url(text: str) -> ServiceUrl:
         raise InputError(f"Web Service URL {quote(raw)} is not a URL ({exc})") from None
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         # Said without the text: it may hold a password.
-        raise InputError("the Web Service URL holds a user name or password: give the user "
-                         "with --user and the password in VRDR_DEADLINE_PASSWORD (or at the "
-                         "prompt), never in the URL")
+        raise InputError(_LOGIN_MESSAGE)
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
         raise InputError(f"Web Service URL {quote(raw)} must start with http:// or https:// "
@@ -80,7 +90,11 @@ def parse_service_url(text: str) -> ServiceUrl:
         raise InputError(f"Web Service URL {quote(raw)} names no host")
     if parts.query or parts.fragment:
         raise InputError(f"Web Service URL {quote(raw)} must not have a query or fragment")
+    if not _PATH.fullmatch(parts.path):
+        raise InputError(f"Web Service URL {quote(raw)} has a path with characters a URL "
+                         "cannot carry as they are (spaces, control characters, non-ASCII): "
+                         "percent-encode them")
     host = validate_host(parts.hostname)
     return ServiceUrl(scheme=scheme, host=host.strip("[]"),
                       port=SCHEMES[scheme] if port is None else validate_port(port),
-                      base_path=one_line(parts.path.rstrip("/")))
+                      base_path=parts.path.rstrip("/"))
