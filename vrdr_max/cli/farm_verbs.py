@@ -178,8 +178,9 @@ def cmd_workers(args: argparse.Namespace) -> int:
     if not shown:
         print("no workers" + (" in that pool/group" if args.pool or args.farm_group else ""))
     for w in shown:
-        print(f"{w.name:<24} {w.address or '-':<16} {w.state:<12} "
-              f"pools: {','.join(w.pools) or '-'}  groups: {','.join(w.groups) or '-'}")
+        # Names come from the farm: one worker is one line, whatever characters they hold.
+        print(one_line(f"{w.name:<24} {w.address or '-':<16} {w.state:<12} "
+                       f"pools: {','.join(w.pools) or '-'}  groups: {','.join(w.groups) or '-'}"))
     return EXIT_OK
 
 
@@ -250,7 +251,7 @@ def _reserve_lines(report: ReserveReport) -> list[str]:
     lines += report.messages
     if report.written:
         lines.append(f"release with: vrdr farm release {report.job_id} --cfg {report.cfg_path}")
-    return lines
+    return [one_line(line) for line in lines]  # names and messages the farm gave, one line each
 
 
 def cmd_reserve(args: argparse.Namespace) -> int:

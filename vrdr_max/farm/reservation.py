@@ -216,6 +216,9 @@ class _Wait:
         self.local_names = local_names
         self.prober = prober
         self.machines: dict[str, Machine] = {}
+        """Address -> machine: one machine however many names the farm gives it."""
+        self.seen: set[str] = set()
+        """What the farm answered so far (names or addresses)."""
         self.workers: list[Worker] | None = None
         self.last_error: FarmError | None = None
 
@@ -229,7 +232,7 @@ class _Wait:
         except FarmError as exc:  # one lost poll is not the end of the reservation
             self.last_error = exc
             return
-        new = [a for a in addresses if a not in self.machines]
+        new = [a for a in dict.fromkeys(addresses) if a not in self.seen]
         if new:
             self._identify(new)
         probed: list[Machine] = []
@@ -265,10 +268,13 @@ class _Wait:
             # An address the probe cannot use is kept as given: the probe step says why.
             with contextlib.suppress(InputError):
                 address = validate_host(address)
+            self.seen.add(given)
+            if address in self.machines:  # a second name for a machine already here
+                continue
             name = worker.name if worker else None
             local = (address in local_addresses or given in local_addresses
                      or (name is not None and name.lower() in self.local_names))
-            self.machines[given] = Machine(address=address, name=name, local=local,
+            self.machines[address] = Machine(address=address, name=name, local=local,
                                            message="this workstation: left out" if local
                                            else "not probed yet")
 
