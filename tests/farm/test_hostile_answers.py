@@ -140,3 +140,19 @@ def test_fieldcheck_names_a_job_answer_of_the_wrong_shape(env: Env, farm: FakeDe
     facts = {f["field"]: f for f in run.json()["fields"]}
     assert facts["GET /api/jobs?JobID=abc"]["status"] == "different"  # not "no such job"
     assert "expected a list of jobs, got NoneType" in facts["GET /api/jobs?JobID=abc"]["found"]
+
+
+# -- release on every path -------------------------------------------------------------------
+
+@pytest.mark.parametrize("fault", ["down", "401"])
+def test_releasing_an_unrecorded_job_the_service_will_not_complete_is_exit_1(
+        env: Env, farm: FakeDeadline, vrdr: Vrdr, monkeypatch: pytest.MonkeyPatch,
+        fault: str) -> None:
+    if fault == "down":
+        farm.stop_http()
+    else:
+        monkeypatch.setenv("VRDR_DEADLINE_PASSWORD", "wrong")
+    run = vrdr("farm", "release", "000000000000000000000009", "--user", USER)
+    assert run.code == 1, run.err
+    assert "the job stays open" in run.out and "/api/jobs" in run.out
+    assert "internal error" not in run.err

@@ -549,8 +549,8 @@ def release_job(client: DeadlineClient, job_id: str) -> ReleaseReport:
     try:
         client.complete_job(job_id)
         report.job_completed = True
-    except FarmHTTPError as exc:
-        report.job_completed = _already_done(client, job_id)
+    except FarmError as exc:  # unreachable or a refused login: said, like release() says it
+        report.job_completed = isinstance(exc, FarmHTTPError) and _already_done(client, job_id)
         if not report.job_completed:
             report.messages.append(f"the job stays open: {exc}")
             report.record_removed = False
