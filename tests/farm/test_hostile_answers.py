@@ -156,3 +156,26 @@ def test_releasing_an_unrecorded_job_the_service_will_not_complete_is_exit_1(
     assert run.code == 1, run.err
     assert "the job stays open" in run.out and "/api/jobs" in run.out
     assert "internal error" not in run.err
+
+
+def test_a_lost_answer_to_the_submission_names_the_job_that_may_exist(
+        env: Env, farm: FakeDeadline, vrdr: Vrdr) -> None:
+    from .helpers import write_user_config
+
+    write_user_config(env.user_config, farm, http_timeout=0.3)
+    farm.delay[("POST", "/api/jobs")] = 1.0  # the job is made after vrdr stopped waiting
+    run = vrdr("farm", "reserve", "--user", USER, "--servers", "1", "--cfg", str(env.cfg))
+    assert run.code == 1 and run.err.count("\n") == 1
+    farm.wait_for(lambda: bool(farm.jobs))
+    job = farm.only_job()
+    assert "no answer within 0.3 s" in run.err
+    assert f'"{job.info["Name"]}"' in run.err and "Deadline Monitor" in run.err
+    assert env.cfg.read_bytes() == ARTIST_CFG
+
+
+def test_a_refused_connection_at_submission_says_nothing_was_reserved(
+        env: Env, farm: FakeDeadline, vrdr: Vrdr) -> None:
+    farm.stop_http()
+    run = vrdr("farm", "reserve", "--user", USER, "--servers", "1", "--cfg", str(env.cfg))
+    assert run.code == 1 and "connection refused" in run.err
+    assert "Deadline Monitor" not in run.err  # the request never reached it

@@ -25,7 +25,16 @@ class FarmError(Exception):
 
 
 class FarmUnreachableError(FarmError):
-    """No answer: the host refused or did not accept the connection, or the answer was late."""
+    """No answer: the host refused or did not accept the connection, or the answer was late.
+
+    Attributes:
+        reached: the connection was made, so the request may have reached the Web Service
+            and been carried out (a submission whose answer was lost may have made its job).
+    """
+
+    def __init__(self, message: str, *, url: str = "", reached: bool = False) -> None:
+        super().__init__(message, url=url)
+        self.reached = reached
 
 
 class FarmAuthError(FarmError):

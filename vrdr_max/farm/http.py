@@ -203,8 +203,11 @@ class WebService:
         timer = threading.Timer(self._total, _cut, (conn, expired))
         timer.daemon = True
         timer.start()
+        connected = False
         try:
             try:
+                conn.connect()
+                connected = True  # from here on the request may reach the Web Service
                 conn.request(method, target, body=body, headers=headers)
                 if conn.sock is not None:
                     self.local_addresses.add(str(conn.sock.getsockname()[0]))
@@ -214,18 +217,20 @@ class WebService:
                     raise TimeoutError
             except TimeoutError:
                 raise FarmUnreachableError(f"{where}: no answer within {self._timeout:g} s",
-                                           url=url) from None
+                                           url=url, reached=connected) from None
             except ssl.SSLError as exc:
                 why = one_line(exc.reason or str(exc))
                 raise FarmUnreachableError(f"{where}: TLS failed ({why}); is the certificate "
                                            "from the studio's CA (farm.ca_file)?",
-                                           url=url) from None
+                                           url=url, reached=connected) from None
             except (http.client.HTTPException, ConnectionError, socket.gaierror, OSError) as exc:
-                raise FarmUnreachableError(f"{where}: {_why(exc)}", url=url) from None
+                raise FarmUnreachableError(f"{where}: {_why(exc)}", url=url,
+                                           reached=connected) from None
         except FarmUnreachableError:
             if expired.is_set():  # whatever the cut looked like to http.client, say why
                 raise FarmUnreachableError(f"{where}: no complete answer within "
-                                           f"{self._total:g} s", url=url) from None
+                                           f"{self._total:g} s", url=url,
+                                           reached=connected) from None
             raise
         finally:
             timer.cancel()

@@ -40,7 +40,7 @@ from vrdr_max.farm.deadline import (
     Worker,
     plugin_version,
 )
-from vrdr_max.farm.errors import FarmError, FarmHTTPError
+from vrdr_max.farm.errors import FarmError, FarmHTTPError, FarmUnreachableError
 from vrdr_max.farm.records import RecordStore, ReservationRecord, ReservedServer
 from vrdr_max.models import RenderServer
 from vrdr_max.ports import Engine
@@ -315,8 +315,9 @@ def reserve(client: DeadlineClient, options: ReserveOptions, cfg_path: Path, *,
 
     Raises:
         InputError: the cfg cannot be read or written (before anything is asked of the farm).
-        FarmError: the submission failed (nothing was reserved), or a later step failed after
-            the job was completed again and the cfg left as it was.
+        FarmError: the submission failed (nothing was reserved; when its answer was lost
+            the message names the job to look for in Deadline Monitor), or a later step
+            failed after the job was completed again and the cfg left as it was.
         KeyboardInterrupt: likewise undone first.
     """
     names = this_machine_names() if local_names is None else local_names
@@ -330,7 +331,15 @@ def reserve(client: DeadlineClient, options: ReserveOptions, cfg_path: Path, *,
                      plugin_version=plugin_version(options.engine.value, options.max_year),
                      pool=options.pool, group=options.group, priority=options.priority,
                      blacklist=sorted({n for n in (host.strip(),) if n}))
-    job_id = client.submit(job)
+    try:
+        job_id = client.submit(job)
+    except FarmUnreachableError as exc:
+        if not exc.reached:
+            raise  # the request never left: nothing was reserved
+        # The answer is lost, not necessarily the job: without its id vrdr cannot release it.
+        raise FarmUnreachableError(f"{exc}; the job may exist all the same: look for "
+                                   f'"{job.name}" in Deadline Monitor and complete it',
+                                   url=exc.url, reached=True) from None
     record = ReservationRecord(job_id=job_id, job_name=job.name, url=client.service.url.text,
                                cfg_path=str(cfg_path), engine=options.engine,
                                cfg_before=ReservationRecord.encode(before.data),
