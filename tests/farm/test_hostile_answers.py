@@ -10,6 +10,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -179,3 +180,31 @@ def test_a_refused_connection_at_submission_says_nothing_was_reserved(
     run = vrdr("farm", "reserve", "--user", USER, "--servers", "1", "--cfg", str(env.cfg))
     assert run.code == 1 and "connection refused" in run.err
     assert "Deadline Monitor" not in run.err  # the request never reached it
+
+
+def test_more_machines_than_the_job_has_tasks_are_not_probed(
+        env: Env, farm: FakeDeadline, tmp_path: Path) -> None:
+    # A job of N tasks is rendered by N machines at most: a longer list is not its answer,
+    # and probing it would let the Web Service point vrdr at any number of addresses.
+    from vrdr_max.farm.records import RecordStore
+    from vrdr_max.farm.reservation import ReserveOptions, reserve
+    from vrdr_max.ports import Engine
+    from vrdr_max.probe import ProbeResult, ProbeState, ProbeTarget
+
+    farm.answers[("GET", "/api/slavesrenderingjob")] = [f"127.0.9.{i}" for i in range(1, 4)]
+    probed: list[int] = []
+
+    def prober(targets: list[ProbeTarget], timeout: float) -> list[ProbeResult]:
+        probed.append(len(targets))
+        return [ProbeResult(host=t.host, port=t.port, state=ProbeState.ONLINE, address=None,
+                            latency_ms=None, message="stub") for t in targets]
+
+    client = DeadlineClient(WebService(parse_service_url(farm.url),
+                                       Credentials(USER, PASSWORD)))
+    options = ReserveOptions(servers=2, engine=Engine.CPU, max_year=2026, port=20204,
+                             wait=0.2, poll_interval=0.05)
+    report = reserve(client, options, env.cfg, store=RecordStore(tmp_path / "records"),
+                     prober=prober)
+    assert probed == [] and report.servers == [] and report.released
+    assert any("3 machines for a job of 2 tasks" in m for m in report.messages)
+    assert env.cfg.read_bytes() == ARTIST_CFG

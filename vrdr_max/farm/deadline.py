@@ -349,16 +349,29 @@ class DeadlineClient:
         return parse_job_id(self.service.send("POST", "/api/jobs", body),
                             self.service.url.url("/api/jobs"))
 
-    def rendering(self, job_id: str) -> list[str]:
+    def rendering(self, job_id: str, tasks: int | None = None) -> list[str]:
         """Addresses of the workers rendering the job (one task each: the reserved machines).
 
         ``GET /api/slavesrenderingjob?JobID=<id>&GetIpAddress=true``
         (``SlavesRenderingJob.GetSlavesRenderingJob(id, getIpAddress=True)``, rest-workers).
+
+        Args:
+            job_id: the job.
+            tasks: how many tasks the job has, when known: more distinct machines than that
+                cannot be rendering it (one task each), so such an answer is refused.
+
+        Raises:
+            FarmProtocolError: not a list of strings, or more machines than ``tasks``.
         """
         query = urllib.parse.urlencode({"JobID": job_id, "GetIpAddress": "true"})
-        return parse_names(self.service.get("/api/slavesrenderingjob", query),
-                           self.service.url.url("/api/slavesrenderingjob", query),
-                           "worker addresses")
+        url = self.service.url.url("/api/slavesrenderingjob", query)
+        names = parse_names(self.service.get("/api/slavesrenderingjob", query), url,
+                            "worker addresses")
+        count = len(set(names))
+        if tasks is not None and count > tasks:
+            raise FarmProtocolError(f"GET {url}: {count} machines for a job of {tasks} tasks; "
+                                    "the answer is not this job's", url=url, status=200)
+        return names
 
     def job(self, job_id: str) -> dict[str, Any] | None:
         """The job's JSON, or None when the Web Service has no such job.

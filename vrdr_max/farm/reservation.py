@@ -228,7 +228,7 @@ class _Wait:
 
     def poll(self) -> None:
         try:
-            addresses = self.client.rendering(self.job_id)
+            addresses = self.client.rendering(self.job_id, self.options.servers)
         except FarmError as exc:  # one lost poll is not the end of the reservation
             self.last_error = exc
             return
