@@ -90,6 +90,31 @@ def test_a_trickling_answer_ends_at_the_total_deadline(head: bytes) -> None:
     assert f"GET {url}/api/pools: no complete answer within 0.5 s" in str(late.value)
 
 
+def _say(data: bytes) -> Talk:
+    def talk(conn: socket.socket) -> None:
+        conn.sendall(data)
+    return talk
+
+
+@pytest.mark.parametrize("body", [b"[1,2", b"[]"], ids=["not JSON yet", "JSON already"])
+def test_an_answer_cut_short_is_said_to_be_cut_short(body: bytes) -> None:
+    # Content-Length says 100 bytes; the connection closes after a few. Even a cut that
+    # happens to parse ("[]") is not the answer the Web Service meant.
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
+    with _raw_server(_say(head + body)) as url, pytest.raises(FarmUnreachableError) as cut:
+        _service(url, timeout=2.0).get("/api/pools")
+    assert f"GET {url}/api/pools: the connection closed after {len(body)} of 100 bytes" in str(
+        cut.value)
+
+
+def test_an_answer_that_is_not_http_is_a_protocol_error() -> None:
+    with _raw_server(_say(b"SSH-2.0-OpenSSH_9.6\r\n")) as url, \
+            pytest.raises(FarmProtocolError) as wrong:
+        _service(url, timeout=2.0).get("/api/pools")
+    assert f"GET {url}/api/pools: the answer is not HTTP" in str(wrong.value)
+    assert str(wrong.value).endswith(': "SSH-2.0-OpenSSH_9.6"')  # quoted
+
+
 def test_a_too_deeply_nested_answer_to_a_write_is_a_protocol_error(farm: FakeDeadline) -> None:
     farm.answers[("POST", "/api/jobs")] = "[" * 100_000
     service = WebService(parse_service_url(farm.url), Credentials(USER, PASSWORD))

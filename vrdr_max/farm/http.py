@@ -215,9 +215,21 @@ class WebService:
                 data = answer.read(MAX_ANSWER_BYTES + 1)
                 if expired.is_set():  # cut at the deadline: what came is not the whole answer
                     raise TimeoutError
+                left = answer.length  # what Content-Length promised and never came
+                if left and len(data) <= MAX_ANSWER_BYTES:
+                    raise FarmUnreachableError(
+                        f"{where}: the connection closed after {len(data)} of "
+                        f"{len(data) + left} bytes", url=url, reached=True)
             except TimeoutError:
                 raise FarmUnreachableError(f"{where}: no answer within {self._timeout:g} s",
                                            url=url, reached=connected) from None
+            except http.client.RemoteDisconnected as exc:
+                raise FarmUnreachableError(f"{where}: {_why(exc)}", url=url,
+                                           reached=connected) from None
+            except http.client.BadStatusLine as exc:  # no "HTTP/1.x NNN" line: not HTTP
+                said = self._quote(str(exc.args[0] if exc.args else "").encode())
+                raise FarmProtocolError(f"{where}: the answer is not HTTP{said}",
+                                        url=url) from None
             except ssl.SSLError as exc:
                 why = one_line(exc.reason or str(exc))
                 raise FarmUnreachableError(f"{where}: TLS failed ({why}); is the certificate "
