@@ -233,3 +233,26 @@ def test_more_machines_than_the_job_has_tasks_are_not_probed(
     assert probed == [] and report.servers == [] and report.released
     assert any("3 machines for a job of 2 tasks" in m for m in report.messages)
     assert env.cfg.read_bytes() == ARTIST_CFG
+
+
+# -- credentials ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("password", ['p"w\\1', "p w%1/é", "p\nw:@1"], ids=repr)
+def test_an_error_echoing_the_password_escaped_never_shows_it(password: str) -> None:
+    import json
+    import urllib.parse
+
+    forms = {password, json.dumps(password)[1:-1], json.dumps(password, ensure_ascii=False)[1:-1],
+             urllib.parse.quote(password), urllib.parse.quote_plus(password)}
+    body = ("bad login " + " | ".join(sorted(forms))).encode()  # as a server might echo it
+
+    def talk(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 500 Error\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+
+    with _raw_server(talk) as url, pytest.raises(FarmError) as failed:
+        WebService(parse_service_url(url), Credentials(USER, password), timeout=2.0,
+                   retries=0).send("PUT", "/api/jobs", {})
+    message = str(failed.value)
+    assert "bad login" in message
+    for form in forms:
+        assert form not in message, form

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import base64
 import getpass
+import json
 import os
 import sys
+import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from vrdr_max.errors import InputError
+from vrdr_max.errors import InputError, one_line
 
 PASSWORD_ENV = "VRDR_DEADLINE_PASSWORD"  # noqa: S105 - the variable's name, not a password
 """Environment variable holding the Web Service password (never a command-line argument)."""
@@ -39,10 +41,18 @@ class Credentials:
         return f"Basic {token}"
 
     def secrets(self) -> tuple[str, ...]:
-        """Texts that must never appear in output: the password and the header's token."""
+        """Texts that must never appear in output: the password and the header's token.
+
+        The password also as a server may echo it: escaped in JSON, percent-encoded in a URL
+        or a form, and as a message quoting it escapes it (``one_line``).
+        """
         if not self.password:
             return ()
-        return (self.password, self.authorization().removeprefix("Basic "))
+        forms = {self.password, json.dumps(self.password)[1:-1],
+                 json.dumps(self.password, ensure_ascii=False)[1:-1], one_line(self.password),
+                 urllib.parse.quote(self.password), urllib.parse.quote_plus(self.password),
+                 self.authorization().removeprefix("Basic ")}
+        return tuple(sorted(forms))
 
 
 def credentials_for(user: str | None, env: Mapping[str, str] | None = None, *,
