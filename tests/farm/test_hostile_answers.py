@@ -256,3 +256,22 @@ def test_an_error_echoing_the_password_escaped_never_shows_it(password: str) -> 
     assert "bad login" in message
     for form in forms:
         assert form not in message, form
+
+
+def test_ctrl_c_during_the_submission_names_the_job_that_may_exist(
+        env: Env, farm: FakeDeadline, vrdr: Vrdr, monkeypatch: pytest.MonkeyPatch) -> None:
+    sent = WebService.send
+
+    def interrupted(self: WebService, method: str, path: str, body: object) -> object:
+        if method == "POST":  # Ctrl+C while the POST waits for its answer
+            sent(self, method, path, body)
+            raise KeyboardInterrupt
+        return sent(self, method, path, body)
+
+    monkeypatch.setattr(WebService, "send", interrupted)
+    run = vrdr("farm", "reserve", "--user", USER, "--servers", "1", "--cfg", str(env.cfg))
+    assert run.code == 130
+    job = farm.only_job()  # made, and vrdr never learnt its id
+    assert "reservation is undone" not in run.err
+    assert f'"{job.info["Name"]}"' in run.err and "Deadline Monitor" in run.err
+    assert env.cfg.read_bytes() == ARTIST_CFG and env.record_files() == []

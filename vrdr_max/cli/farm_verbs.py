@@ -24,7 +24,7 @@ from vrdr_max.cli.common import (
 from vrdr_max.cli.farm_cmds import URL_ENV, service_args
 from vrdr_max.cli.json_output import emit_json
 from vrdr_max.cli.progress import LiveLine
-from vrdr_max.errors import InputError, one_line
+from vrdr_max.errors import InputError, one_line, quote
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up cost)
 if TYPE_CHECKING:
@@ -216,7 +216,11 @@ def _live_progress(line: LiveLine) -> Callable[[Progress], None]:
 def _reserve(args: argparse.Namespace, config: Effective, client: DeadlineClient, *,
              engine: Engine, path: Path, servers: int, year: int,
              session: bool = False) -> ReserveReport:
-    from vrdr_max.farm.reservation import ReserveOptions, reserve  # noqa: PLC0415
+    from vrdr_max.farm.reservation import (  # noqa: PLC0415
+        ReserveOptions,
+        SubmissionInterrupted,
+        reserve,
+    )
 
     timeout = getattr(args, "timeout", None)
     options = ReserveOptions(servers=servers, engine=engine, max_year=year,
@@ -229,10 +233,15 @@ def _reserve(args: argparse.Namespace, config: Effective, client: DeadlineClient
     try:
         return reserve(client, options, path, store=_store(), session=session,
                        progress=_live_progress(line) if line.enabled else None)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         line.clear()
-        print("vrdr: farm: interrupted while waiting for machines; the reservation is "
-              "undone (see vrdr farm status)", file=sys.stderr)
+        if isinstance(exc, SubmissionInterrupted):
+            print(f"vrdr: farm: interrupted during the submission; the job may exist all the "
+                  f"same: look for {quote(exc.job_name)} in Deadline Monitor and complete it",
+                  file=sys.stderr)
+        else:
+            print("vrdr: farm: interrupted while waiting for machines; the reservation is "
+                  "undone (see vrdr farm status)", file=sys.stderr)
         raise
     finally:
         line.clear()

@@ -54,6 +54,18 @@ Sleep = Callable[[float], None]
 Prober = Callable[[list[ProbeTarget], float], list[ProbeResult]]
 
 
+class SubmissionInterrupted(KeyboardInterrupt):
+    """Ctrl+C while the submission was on its way: the job may exist, its id is unknown.
+
+    Attributes:
+        job_name: the job's name, to find it in Deadline Monitor.
+    """
+
+    def __init__(self, job_name: str) -> None:
+        super().__init__(job_name)
+        self.job_name = job_name
+
+
 @dataclass(frozen=True)
 class ReserveOptions:
     """What to ask the farm for.
@@ -318,7 +330,8 @@ def reserve(client: DeadlineClient, options: ReserveOptions, cfg_path: Path, *,
         FarmError: the submission failed (nothing was reserved; when its answer was lost
             the message names the job to look for in Deadline Monitor), or a later step
             failed after the job was completed again and the cfg left as it was.
-        KeyboardInterrupt: likewise undone first.
+        KeyboardInterrupt: likewise undone first; :class:`SubmissionInterrupted` when it came
+            during the submission (no job id to undo).
     """
     names = this_machine_names() if local_names is None else local_names
     before = read_bytes_snapshot(cfg_path, max_bytes=MAX_CFG_BYTES)
@@ -333,6 +346,8 @@ def reserve(client: DeadlineClient, options: ReserveOptions, cfg_path: Path, *,
                      blacklist=sorted({n for n in (host.strip(),) if n}))
     try:
         job_id = client.submit(job)
+    except KeyboardInterrupt:
+        raise SubmissionInterrupted(job.name) from None
     except FarmUnreachableError as exc:
         if not exc.reached:
             raise  # the request never left: nothing was reserved
