@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from vrdr_max.errors import InputError
@@ -31,3 +33,18 @@ def test_a_url_path_outside_rfc_3986_is_bad_input(path: str, env: Env, vrdr: Vrd
         parse_service_url(text)
     run = vrdr("farm", "workers", "--deadline", text)
     assert run.code == 2 and run.err.count("\n") == 1
+
+
+@pytest.mark.parametrize("content", [None, b"not a certificate"], ids=["missing", "not PEM"])
+def test_a_ca_file_that_cannot_be_used_is_named(tmp_path: Path, content: bytes | None) -> None:
+    from vrdr_max.farm.http import WebService
+
+    ca_file = tmp_path / "studio-ca.pem"
+    if content is not None:
+        ca_file.write_bytes(content)
+    service = WebService(parse_service_url("https://127.0.0.1:9"), ca_file=str(ca_file),
+                         timeout=1.0, retries=0)
+    with pytest.raises(InputError) as bad:
+        service.get("/api/pools")
+    assert str(bad.value).startswith(f'farm.ca_file "{ca_file}": ')
+    assert "\n" not in str(bad.value)

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from vrdr_max.errors import one_line
+from vrdr_max.errors import InputError, one_line, quote
 from vrdr_max.farm.credentials import Credentials
 from vrdr_max.farm.errors import (
     FarmAuthError,
@@ -164,6 +164,7 @@ class WebService:
             FarmAuthError: 401 or 403.
             FarmHTTPError: any other status outside 2xx.
             FarmProtocolError: an answer larger than ``MAX_ANSWER_BYTES`` or not HTTP.
+            InputError: ``farm.ca_file`` cannot be read as certificates.
         """
         url = self.url.url(path, query)
         where = f"{method} {url}"
@@ -252,7 +253,12 @@ class WebService:
     def _connection(self) -> http.client.HTTPConnection:
         if self.url.scheme == "https":
             if self._context is None:
-                self._context = ssl.create_default_context(cafile=self._ca_file)
+                try:
+                    self._context = ssl.create_default_context(cafile=self._ca_file)
+                except (OSError, ssl.SSLError) as exc:  # the studio's setting: bad input
+                    why = one_line(getattr(exc, "strerror", None) or str(exc))
+                    raise InputError(f"farm.ca_file {quote(str(self._ca_file))}: {why}"
+                                     ) from None
             return http.client.HTTPSConnection(self.url.host, self.url.port,
                                                timeout=self._timeout, context=self._context)
         return http.client.HTTPConnection(self.url.host, self.url.port, timeout=self._timeout)
