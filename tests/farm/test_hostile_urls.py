@@ -48,3 +48,17 @@ def test_a_ca_file_that_cannot_be_used_is_named(tmp_path: Path, content: bytes |
         service.get("/api/pools")
     assert str(bad.value).startswith(f'farm.ca_file "{ca_file}": ')
     assert "\n" not in str(bad.value)
+
+
+@pytest.mark.parametrize("text", ["http://[v1.x]:8082", "http://[deadline01]:8082",
+                                  "http://[10.0.0.5]:8082"])
+def test_brackets_hold_an_ipv6_address_only(text: str) -> None:
+    # "[v1.x]" is an IP literal in the URL's grammar: vrdr must not look up "v1.x" as a name.
+    with pytest.raises(InputError, match=r"IPv6|brackets"):
+        parse_service_url(text)
+
+
+def test_a_huge_url_is_quoted_cut_short() -> None:
+    with pytest.raises(InputError) as bad:
+        parse_service_url("x" * 100_000)
+    assert len(str(bad.value)) < 400 and "..." in str(bad.value)

@@ -23,6 +23,9 @@ SCHEMES = {"http": 80, "https": 443}
 _PATH = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
 """A path as RFC 3986 allows it unescaped (``http.client`` sends it as it is)."""
 
+SHOWN_CHARS = 200
+"""How much of a bad URL a message repeats."""
+
 _LOGIN_MESSAGE = ("the Web Service URL holds a user name or password: give the user with "
                   "--user and the password in VRDR_DEADLINE_PASSWORD (or at the prompt), "
                   "never in the URL")
@@ -78,23 +81,30 @@ def parse_service_url(text: str) -> ServiceUrl:
         parts = urllib.parse.urlsplit(raw)
         port = parts.port
     except ValueError as exc:
-        raise InputError(f"Web Service URL {quote(raw)} is not a URL ({exc})") from None
+        raise InputError(f"Web Service URL {_shown(raw)} is not a URL ({exc})") from None
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         # Said without the text: it may hold a password.
         raise InputError(_LOGIN_MESSAGE)
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
-        raise InputError(f"Web Service URL {quote(raw)} must start with http:// or https:// "
+        raise InputError(f"Web Service URL {_shown(raw)} must start with http:// or https:// "
                          "(e.g. http://deadline01:8082)")
     if not parts.hostname:
-        raise InputError(f"Web Service URL {quote(raw)} names no host")
+        raise InputError(f"Web Service URL {_shown(raw)} names no host")
     if parts.query or parts.fragment:
-        raise InputError(f"Web Service URL {quote(raw)} must not have a query or fragment")
+        raise InputError(f"Web Service URL {_shown(raw)} must not have a query or fragment")
+    if "[" in parts.netloc and ":" not in parts.hostname:
+        raise InputError(f"Web Service URL {_shown(raw)}: brackets hold an IPv6 address only")
     if not _PATH.fullmatch(parts.path):
-        raise InputError(f"Web Service URL {quote(raw)} has a path with characters a URL "
+        raise InputError(f"Web Service URL {_shown(raw)} has a path with characters a URL "
                          "cannot carry as they are (spaces, control characters, non-ASCII): "
                          "percent-encode them")
     host = validate_host(parts.hostname)
     return ServiceUrl(scheme=scheme, host=host.strip("[]"),
                       port=SCHEMES[scheme] if port is None else validate_port(port),
                       base_path=parts.path.rstrip("/"))
+
+
+def _shown(raw: str) -> str:
+    """The URL for a message: quoted, on one line, cut short when long."""
+    return quote(raw if len(raw) <= SHOWN_CHARS else raw[:SHOWN_CHARS] + "...")
