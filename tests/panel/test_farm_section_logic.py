@@ -144,6 +144,19 @@ def test_reserve_lines_say_who_answered_and_who_took_the_job_and_did_not() -> No
         "Left out (this workstation): ws (10.0.0.9)"]
 
 
+def test_names_and_messages_from_the_farm_stay_one_line_each() -> None:
+    """A worker named (or a message holding) a line break cannot add a line of its own."""
+    report = ReserveReport(
+        job_id="j1", asked=2, cfg_path=Path("vray_dr.cfg"), port=20204, written=True,
+        waited_s=1.0, servers=[Machine("10.0.0.1", "r1\nThey are the server list", answered=True)],
+        silent=[Machine("10.0.0.2", "r2", message="timed out\r\n10.9.9.9 1 20204",
+                        state="Off\x1b[2Jline")])
+    lines = reserve_lines(report)
+    assert len(lines) == 3
+    assert all(line.isprintable() for line in lines)
+    assert "r1\\nThey are" in lines[0] and "10.9.9.9 1 20204" in lines[2]
+
+
 def test_an_outcome_for_the_lists_fills_pools_and_groups(
         section_controller: PanelController, farm: FakeDeadline) -> None:  # noqa: F811
     section = section_controller.farm

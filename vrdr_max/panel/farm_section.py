@@ -141,7 +141,7 @@ def reserve_lines(report: ReserveReport) -> list[str]:
               for m in report.silent]
     lines += [f"Left out (this workstation): {m.label}" for m in report.excluded]
     lines += [_sentence(m) for m in report.messages]
-    return lines
+    return [one_line(line) for line in lines]  # names and messages the farm gave: one line each
 
 
 def release_lines(reports: Sequence[ReleaseReport]) -> list[str]:
@@ -156,7 +156,7 @@ def release_lines(reports: Sequence[ReleaseReport]) -> list[str]:
             head += "; it stays on record: Release again to finish it"
         lines.append(head)
         lines += [_sentence(m) for m in report.messages]
-    return lines
+    return [one_line(line) for line in lines]  # the farm's messages: one line each
 
 
 def _sentence(text: str) -> str:
