@@ -26,10 +26,6 @@ _PATH = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
 SHOWN_CHARS = 200
 """How much of a bad URL a message repeats."""
 
-_LOGIN_MESSAGE = ("the Web Service URL holds a user name or password: give the user with "
-                  "--user and the password in VRDR_DEADLINE_PASSWORD (or at the prompt), "
-                  "never in the URL")
-
 
 @dataclass(frozen=True)
 class ServiceUrl:
@@ -76,15 +72,14 @@ def parse_service_url(text: str) -> ServiceUrl:
     authority = raw.partition("://")[2] if "://" in raw else raw
     if "@" in re.split(r"[/?#]", authority, maxsplit=1)[0]:
         # Checked before anything else can fail and quote the text: it may hold a password.
-        raise InputError(_LOGIN_MESSAGE)
+        raise InputError("the Web Service URL holds a user name or password: give the user "
+                         "with --user and the password in VRDR_DEADLINE_PASSWORD (or at the "
+                         "prompt), never in the URL")
     try:
         parts = urllib.parse.urlsplit(raw)
         port = parts.port
     except ValueError as exc:
         raise InputError(f"Web Service URL {_shown(raw)} is not a URL ({exc})") from None
-    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
-        # Said without the text: it may hold a password.
-        raise InputError(_LOGIN_MESSAGE)
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
         raise InputError(f"Web Service URL {_shown(raw)} must start with http:// or https:// "
