@@ -690,7 +690,10 @@ class Globals:
 
         def full_path(path: object) -> str:
             text = path if isinstance(path, str) else string_arg(path)  # raises for a non-str
-            return resolve_map_path(st.files, st.map_paths, st.scene_path, text)
+            files = st.files
+            if files.found_as_given(text):  # resolve_map_path's first answer, in one call
+                return text
+            return resolve_map_path(files, st.map_paths, st.scene_path, text)
 
         def add(path: object) -> None:
             st.map_paths.append(vfs.normalize(string_arg(path)))

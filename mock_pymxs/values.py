@@ -446,25 +446,27 @@ class MaxObject(_Counted):
     def __getattr__(self, name: str) -> Any:
         # _Counted's read with the class table looked up once: a scene read crosses here for
         # every map's path and name. The same count and answers; the other cases go through
-        # _get as before.
-        if name.startswith("_"):
-            raise AttributeError(name)
+        # _get as before. A spelling read before is found without a call (never "_...").
         o = self._o
-        count, prop = o.cls.read_of(name)
+        read = o.cls.reads.get(name)
+        if read is None:
+            if name.startswith("_"):
+                raise AttributeError(name)
+            read = o.cls.read_of(name)
+        count, prop, own_name = read
         self._s.gate[get_ident()][count] += 1  # Session.hit, inline
-        if prop is None or o.sub is not None:
-            return self._get(name)
-        value = o.props[prop]
-        return wrap(self._s, value) if isinstance(value, (NodeState, ObjState)) else value
+        if prop is not None and o.sub is None:
+            value = o.props[prop]
+            return wrap(self._s, value) if isinstance(value, (NodeState, ObjState)) else value
+        if own_name:  # _get's first case
+            return o.name
+        return self._get(name)
 
     def _owner(self) -> str:
         return self._o.cls.name
 
     def _has_name(self) -> bool:
-        return self._o.cls.superclass in (
-            classes.TEXTUREMAP,
-            classes.MATERIAL,
-        ) and not self._o.cls.name.startswith("Missing_")
+        return self._o.cls.has_own_name()
 
     def _canon(self, name: str) -> str:
         spec = self._o.cls.prop(name)

@@ -122,6 +122,17 @@ class VirtualFiles:
         k = self._spelled.get(path)
         return (k is not None and k in self._files) or key(path) in self._files
 
+    def found_as_given(self, path: str) -> bool:
+        """True for an absolute path that names a listed file: ``is_absolute and is_file``.
+
+        One call for ``runtime.resolve_map_path``'s first answer, the path as it is: a scene's
+        read asks for each of its 10,000s of maps.
+        """
+        k = self._spelled.get(path)
+        if k is None or k not in self._files:
+            k = key(path)
+        return k in self._files and _ABSOLUTE(path) is not None
+
     def holds_name(self, name: str) -> bool:
         """True when a listed file, in any folder, is called ``name`` (any case).
 

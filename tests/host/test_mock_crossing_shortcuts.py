@@ -205,3 +205,97 @@ def test_a_name_is_held_by_any_folder_and_forgotten_when_removed() -> None:
     assert not files.holds_name("wood.jpg")
     assert resolve_map_path(files, ["D:\\maps"], "", "stone.jpg") == ""
     assert resolve_map_path(files, ["\\\\fs\\s"], "", "C:\\x\\stone.jpg") == "\\\\fs\\s\\stone.jpg"
+
+
+def test_a_path_found_as_given_is_an_absolute_listed_file_while_files_change() -> None:
+    rng = random.Random(11)
+    spellings = ["D:\\maps\\a.jpg", "d:/MAPS/a.jpg", "D:\\maps\\\\a.jpg\\", "maps\\a.jpg",
+                 "\\\\fs\\s\\b.png", "//FS/s/b.png", "C:\\b.png", "C:b.png", "", "a.jpg",
+                 "\u017f:\\a.jpg", "D:\\maps"]
+    files = VirtualFiles(rng.sample(spellings, 4))
+    for _ in range(2000):
+        path = rng.choice(spellings)
+        action = rng.random()
+        if action < 0.2:
+            files.add(path)
+        elif action < 0.3 and files.is_file(path):
+            files.remove(path)
+        assert files.found_as_given(path) == (vfs.is_absolute(path) and files.is_file(path)), \
+            path
+
+
+def test_get_full_file_path_answers_as_resolve_map_path(demo: MockMax) -> None:
+    rt, st = demo.runtime, demo.scene
+    full_path = rt.mapPaths.getFullFilePath
+    paths = [*st.files._files.values(), *st.files._spelled, "fabric_sofa.jpg", "",
+             "C:\\nowhere\\fabric_sofa.jpg", "D:/TEXTURES/concrete_wall.png", "textures"]
+    for path in paths:
+        assert full_path(path) == resolve_map_path(st.files, st.map_paths, st.scene_path,
+                                                   path), path
+    st.files.remove(paths[0])
+    assert full_path(paths[0]) == resolve_map_path(st.files, st.map_paths, st.scene_path,
+                                                   paths[0])
+
+
+# -- a map's or material's property read: the class's reads kept per spelling ------------------
+
+
+def _answer(read: Callable[[], object]) -> object:
+    try:
+        value = read()
+    except Exception as exc:  # noqa: BLE001 - the answer compared is the error itself
+        return ("raised", type(exc).__name__, str(exc))
+    return (type(value).__name__, str(value))
+
+
+@pytest.mark.parametrize("scene", ["demo", "gpu", "clean", "scanline"])
+def test_an_object_s_reads_answer_and_count_as_the_plain_read(tmp_path: Path,
+                                                              scene: str) -> None:
+    # MaxObject.__getattr__ finds a spelling read before without a call, and a map's or
+    # material's name without _get; the plain read is _Counted.__getattr__ (count, then _get).
+    from mock_pymxs.values import MaxObject, _Counted
+
+    mock = install(scene, plugcfg_dir=tmp_path)
+    st = mock.scene
+    objs = list(st.all_objects())
+    objs += [o.sub for o in (st.current, st.production) if o is not None and o.sub]
+    objs += st.missing_objects[:3]
+    kept = {id(o.cls): (o.cls, dict(o.cls.reads)) for o in objs}  # the classes are shared
+    try:
+        rng = random.Random(scene)
+        for o in objs:
+            spellings = ["name", "NAME", "Name", "classID", "classid", "filename", "FileName",
+                         "HDRIMapName", "nope", "_private", "__dunder__", "V_Ray_settings",
+                         *(p.name for p in o.cls.props),
+                         *("".join(rng.choice((c.lower(), c.upper())) for c in p.name)
+                           for p in o.cls.props)]
+            for name in spellings * 2:  # the second time from the class's kept reads
+                wrapper = MaxObject(mock._session, o)
+                mock.calls.reset()
+                fast = _answer(lambda w=wrapper, n=name: getattr(w, n))
+                fast_calls = mock.calls.snapshot()
+                mock.calls.reset()
+                plain = _answer(lambda w=wrapper, n=name: _Counted.__getattr__(w, n))
+                assert (fast, fast_calls) == (plain, mock.calls.snapshot()), (o.cls.name, name)
+    finally:
+        mock.uninstall()
+        for cls, reads in kept.values():
+            cls.reads.clear()
+            cls.reads.update(reads)
+
+
+def test_a_name_python_keeps_for_itself_is_never_a_kept_read(demo: MockMax) -> None:
+    # A plugin class known from a scene file takes the property names the file gives, "_x"
+    # too; Python keeps "_..." names for the wrapper itself, so reading one through Python
+    # is refused, even after the class's read of it was asked for directly.
+    from mock_pymxs import classes
+    from mock_pymxs.state import ObjState
+    from mock_pymxs.values import MaxObject
+
+    info = classes.declared_class("Foo_Scatter", classes.GEOMETRY, {"_x": 1, "y": 2})  # new
+    wrapper = MaxObject(demo._session, ObjState(info))
+    assert info.read_of("_x") == ("get Foo_Scatter._x", "_x", False)
+    assert info.read_of("y") == ("get Foo_Scatter.y", "y", False)
+    assert wrapper.y == 2
+    with pytest.raises(AttributeError):
+        _ = wrapper._x
