@@ -299,3 +299,76 @@ def test_a_name_python_keeps_for_itself_is_never_a_kept_read(demo: MockMax) -> N
     assert wrapper.y == 2
     with pytest.raises(AttributeError):
         _ = wrapper._x
+
+
+# -- the client's files listed at C speed, their folders made when first asked ----------------
+
+
+def test_paths_are_normalized_at_c_speed_as_one_by_one() -> None:
+    alphabet = ["C", "\u0130", ":", "\\", "/", " ", "."]
+    texts = ["".join(p) for n in range(6) for p in itertools.product(alphabet, repeat=n)]
+    assert vfs._normalized(texts) == [vfs.normalize(t) for t in texts]
+
+
+def _answers(files: VirtualFiles, probes: list[str]) -> list[object]:
+    return [(files.is_file(p), files.exists(p), files.found_as_given(p),
+             files.holds_name(vfs.basename(p)) if p else None,
+             files.matching(p, "*"), files.matching(p, "?.JPG")) for p in probes]
+
+
+def test_files_listed_at_once_or_one_by_one_answer_the_same_while_they_change() -> None:
+    rng = random.Random(3)
+    parts = ["C:", "c:", "D:", "\\\\fs\\share", "//FS/share", "sub", "Sub", "a.jpg", "B.JPG",
+             "c d.exr", "\u00c4.tif", "\u0130.png", ""]
+    for _ in range(60):
+        paths = ["\\".join(rng.choice(parts) for _ in range(rng.randrange(1, 5)))
+                 + rng.choice(["", "\\", "/"]) for _ in range(rng.randrange(1, 30))]
+        at_once = VirtualFiles(paths)
+        one_by_one = VirtualFiles()
+        for path in paths:
+            one_by_one.add(path)
+        eager = VirtualFiles(paths)
+        eager.exists("")  # its folders made now: kept up to date by every change below
+        assert at_once._files == one_by_one._files
+        assert list(at_once._files) == list(one_by_one._files)
+        assert at_once._spelled == one_by_one._spelled
+        for _ in range(20):
+            path = rng.choice([*paths, *at_once._files.values(), "C:\\sub\\a.jpg"])
+            if rng.random() < 0.5:
+                for files in (at_once, one_by_one, eager):
+                    files.add(path)
+            elif at_once.is_file(path):
+                for files in (at_once, one_by_one, eager):
+                    files.remove(path)
+            probes = rng.sample([*paths, *at_once._files.values(), "C:", "c:\\", "C:\\SUB",
+                                 "\\\\fs\\share", "\\\\FS\\share\\sub"], 6)
+            if rng.random() < 0.3:  # the folders asked for at a random point
+                assert _answers(at_once, probes) == _answers(eager, probes)
+            assert _answers(one_by_one, probes) == _answers(eager, probes)
+        fresh = VirtualFiles(list(at_once._files.values()))
+        assert _folders(at_once) == _folders(eager) == _folders(fresh)
+
+
+def _folders(files: VirtualFiles) -> object:
+    """The folders as made from the files (a folder emptied by a removal stays, empty)."""
+    dirs, in_folder = files._folders()
+    return dirs, {folder: names for folder, names in in_folder.items() if names}
+
+
+def test_a_file_under_the_root_beside_a_name_alone_counts_in_the_root() -> None:
+    # Before: "\\x.jpg" and "a.jpg" were one folder's files, counted with "a.jpg"'s parents
+    # (none): the root held nothing, and removing "\\x.jpg" raised KeyError.
+    files = VirtualFiles(["a.jpg", "\\x.jpg"])
+    assert files.exists("\\")
+    files.remove("\\x.jpg")
+    assert not files.exists("\\") and files.is_file("a.jpg")
+
+
+def test_a_name_alone_and_the_same_name_under_the_root_are_two_files() -> None:
+    # Before: both held one place in the folder "" (removing the second raised KeyError).
+    files = VirtualFiles(["c d.exr", "\\c d.exr", "C:\\c d.exr"])
+    files.exists("C:\\")  # the folders made
+    files.remove("c d.exr")
+    assert files.is_file("\\c d.exr") and files.exists("\\")
+    files.remove("\\c d.exr")
+    assert not files.exists("\\") and files.matching("C:\\", "*") == ["C:\\c d.exr"]
