@@ -53,6 +53,7 @@ from mock_pymxs.values import (
     check_value,
     layer_interface,
     prop_name,
+    wrap_objects,
 )
 
 Entry = tuple[str, Callable[[], Any], Callable[[Any], None] | None]
@@ -510,7 +511,7 @@ class Globals:
             found = [o for o in found if id(o) in ids]
         else:
             raise MAXScriptException(f"-- Unable to convert: {target!r} to type: MAXObject")
-        return Array(s, [MaxObject(s, o) for o in found])
+        return Array(s, wrap_objects(s, found))
 
     def _candidates(self, info: classes.ClassInfo) -> list[ObjState]:
         """Every object of class ``info`` the scene holds, in a stable order."""

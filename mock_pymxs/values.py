@@ -7,7 +7,9 @@ case-insensitive. Only nodes, classes and names are hashable (pymxs documents no
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
+from itertools import repeat
 from threading import get_ident
 from typing import TYPE_CHECKING, Any
 
@@ -859,6 +861,24 @@ class ByRef:
 
     def __repr__(self) -> str:
         return f"byref({self.value!r})"
+
+
+_new = object.__new__
+# The slots' own descriptors (what ``_slot(obj, "_s", value)`` sets), called by map.
+_set_session = _Counted.__dict__["_s"].__set__
+_set_object = MaxObject.__dict__["_o"].__set__
+
+
+def wrap_objects(session: Session, objs: list[ObjState]) -> list[MaxObject]:
+    """A fresh MaxObject over each object: ``[MaxObject(session, o) for o in objs]``.
+
+    Made by column (the slots set at C speed): ``getClassInstances`` wraps 10,000s of maps
+    in a large scene.
+    """
+    out: list[MaxObject] = list(map(_new, repeat(MaxObject, len(objs))))
+    deque(map(_set_session, out, repeat(session)), maxlen=0)
+    deque(map(_set_object, out, objs), maxlen=0)
+    return out
 
 
 def wrap(session: Session, value: object) -> Any:

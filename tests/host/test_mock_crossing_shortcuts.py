@@ -372,3 +372,16 @@ def test_a_name_alone_and_the_same_name_under_the_root_are_two_files() -> None:
     assert files.is_file("\\c d.exr") and files.exists("\\")
     files.remove("\\c d.exr")
     assert not files.exists("\\") and files.matching("C:\\", "*") == ["C:\\c d.exr"]
+
+
+def test_objects_wrapped_by_column_are_the_wrappers_made_one_by_one(demo: MockMax) -> None:
+    from mock_pymxs.values import MaxObject, wrap_objects
+
+    session, objs = demo._session, demo.scene.all_objects()
+    fast = wrap_objects(session, objs)
+    plain = [MaxObject(session, o) for o in objs]
+    assert [type(w) for w in fast] == [type(w) for w in plain]
+    assert all(f._s is p._s and f._o is p._o and f == p for f, p in zip(fast, plain, strict=True))
+    assert len({id(w) for w in fast}) == len(objs)  # a fresh wrapper each, as pymxs gives
+    assert [str(w) for w in fast] == [str(w) for w in plain]
+    assert wrap_objects(session, []) == []
