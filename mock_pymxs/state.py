@@ -38,9 +38,11 @@ class ObjState:
         self.cls = cls
         self.name = name
         self.props: dict[str, object] = cls.new_props()
-        self.nodes: list[NodeState] = []
+        # The nodes it is the base object of, and the maps it holds: none until given (a
+        # list then), so the 10,000s of maps of a large scene make no empty lists.
+        self.nodes: list[NodeState] | tuple[()] = ()
         self.sub: ObjState | None = None
-        self.maps: list[ObjState] = []
+        self.maps: list[ObjState] | tuple[()] = ()
 
 
 class LayerState:
@@ -86,7 +88,10 @@ class NodeState:
         self.target: NodeState | None = None
         self.material: ObjState | None = None
         self.modifiers: list[ObjState] = []
-        base.nodes.append(self)
+        if base.nodes:
+            base.nodes.append(self)  # a list once it holds one
+        else:
+            base.nodes = [self]
 
 
 class PluginDll:

@@ -280,3 +280,18 @@ def test_every_list_left_out_is_a_new_empty_list_of_its_own() -> None:
             assert getattr(one, name) == [] and getattr(one, name) is not getattr(two, name)
             checked += 1
     assert checked == 20
+
+
+def test_an_object_holds_no_nodes_or_maps_until_given_and_never_shares_them() -> None:
+    from mock_pymxs import classes
+    from mock_pymxs.state import LayerState, NodeState, ObjState
+
+    box = classes.CLASSES["box"]
+    one, two = ObjState(box), ObjState(box)
+    assert list(one.nodes) == [] and list(one.maps) == []
+    layer = LayerState("0")
+    first = NodeState("A", one, layer)
+    second = NodeState("B", one, layer)  # an instance: another node of the same base object
+    assert one.nodes == [first, second] and list(two.nodes) == []
+    third = NodeState("C", two, layer)
+    assert two.nodes == [third] and one.nodes == [first, second]
