@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 PropType = Literal["bool", "int", "float", "str", "node", "texmap", "material"]
 
@@ -67,6 +67,9 @@ class ClassInfo:
     _defaults: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
     reads: dict[str, Read] = field(default_factory=dict, init=False, compare=False, repr=False)
     """``read_of``'s answers by spelling (read directly where a read is hot: MaxObject)."""
+    node_reads: dict[str, tuple[str, Any, str | None]] = field(
+        default_factory=dict, init=False, compare=False, repr=False)
+    """How a node of this class reads each spelling (``values.Node``; count, getter, prop)."""
 
     def __post_init__(self) -> None:
         self._index.update({p.name.lower(): p for p in self.props})

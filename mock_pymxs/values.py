@@ -342,6 +342,24 @@ _NODE_GETTERS: dict[str, Callable[[Session, NodeState], Any]] = {
 """What reading each of ``_NODE_PROPS`` gives."""
 
 
+def _node_read(info: ClassInfo, name: str) -> tuple[str, Any, str | None]:
+    """How a node of class ``info`` reads ``name``: Node's count name, getter and property.
+
+    ``(count name, general node property getter or None, class property or None)``, as
+    ``_Counted.__getattr__`` finds them through ``_owner``, ``_canon`` and ``_get``; kept in
+    the class (``node_reads``) for a name it knows, never for an unknown or a ``_...`` name.
+    """
+    key = name.lower()
+    hit = _NODE_PROPS.get(key)
+    spec = info.prop(name) if hit is None else None
+    canon = hit[0] if hit is not None else (spec.name if spec is not None else name)
+    read = (f"get {info.name}.{canon}", _NODE_GETTERS.get(key),
+            None if spec is None else spec.name)
+    if (hit is not None or spec is not None) and not name.startswith("_"):
+        info.node_reads[name] = read
+    return read
+
+
 class Node(_Counted):
     """A scene node; class properties fall through to its base object, as in MAXScript."""
 
@@ -351,6 +369,24 @@ class Node(_Counted):
     def __init__(self, session: Session, node: NodeState) -> None:
         _slot(self, "_s", session)
         _slot(self, "_n", node)
+
+    def __getattr__(self, name: str) -> Any:
+        # _Counted's read with its count name, getter and property found once per class and
+        # spelling (a scene read asks each of its lights for the same few names); the same
+        # count and answers, and an unknown name goes through _get as before.
+        n = self._n
+        read = n.base.cls.node_reads.get(name)
+        if read is None:
+            if name.startswith("_"):
+                raise AttributeError(name)
+            read = _node_read(n.base.cls, name)
+        count, getter, prop = read
+        self._s.gate[get_ident()][count] += 1  # Session.hit, inline
+        if getter is not None:
+            return getter(self._s, n)
+        if prop is not None:
+            return wrap(self._s, n.base.props[prop])
+        return self._get(name)
 
     def _owner(self) -> str:
         return self._n.base.cls.name

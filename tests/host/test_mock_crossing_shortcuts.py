@@ -385,3 +385,35 @@ def test_objects_wrapped_by_column_are_the_wrappers_made_one_by_one(demo: MockMa
     assert len({id(w) for w in fast}) == len(objs)  # a fresh wrapper each, as pymxs gives
     assert [str(w) for w in fast] == [str(w) for w in plain]
     assert wrap_objects(session, []) == []
+
+
+@pytest.mark.parametrize("scene", ["demo", "gpu", "clean", "scanline"])
+def test_a_node_s_reads_answer_and_count_as_the_plain_read(tmp_path: Path, scene: str) -> None:
+    # Node.__getattr__ keeps each class's reads per spelling (count name, getter, property);
+    # the plain read is _Counted.__getattr__ (_owner, _canon, then _get).
+    from mock_pymxs.values import Node, _Counted
+
+    mock = install(scene, plugcfg_dir=tmp_path)
+    nodes = list(mock.scene.nodes)
+    kept = {id(n.base.cls): (n.base.cls, dict(n.base.cls.node_reads)) for n in nodes}
+    try:
+        rng = random.Random(scene)
+        for node in nodes:
+            props = [p.name for p in node.base.cls.props]
+            spellings = ["name", "NAME", "isHidden", "ishidden", "isFrozen", "renderable",
+                         "target", "Material", "baseObject", "layer", "nope", "_private",
+                         "__dunder__", "filename", *props,
+                         *("".join(rng.choice((c.lower(), c.upper())) for c in p) for p in props)]
+            for name in spellings * 2:  # the second time from the class's kept reads
+                wrapper = Node(mock._session, node)
+                mock.calls.reset()
+                fast = _answer(lambda w=wrapper, n=name: getattr(w, n))
+                fast_calls = mock.calls.snapshot()
+                mock.calls.reset()
+                plain = _answer(lambda w=wrapper, n=name: _Counted.__getattr__(w, n))
+                assert (fast, fast_calls) == (plain, mock.calls.snapshot()), (str(node), name)
+    finally:
+        mock.uninstall()
+        for cls, reads in kept.values():
+            cls.node_reads.clear()
+            cls.node_reads.update(reads)
