@@ -85,6 +85,8 @@ if hasattr(mock_scene, "_parsed_fast"):  # pydantic-core's parser first, json wh
 if hasattr(mock_scene, "NodeRecords"):
     timed_class(mock_scene.NodeRecords, "from_json", "node records (by column)")
     mock_scene.nodes_surely_clean = timed("scene checks", mock_scene.nodes_surely_clean)
+if hasattr(mock_scene, "MapColumns"):
+    timed_class(mock_scene.MapColumns, "from_json", "map records (by column)")
 timed_class(mock_scene.Scene, "model_validate", "schema validation (pydantic)")
 mock_scene.check_scene = timed("scene checks", mock_scene.check_scene)
 mock_state.build_state = timed("live state", mock_state.build_state)
@@ -96,8 +98,8 @@ reporting.check_report_lines = timed("report", reporting.check_report_lines)
 began = time.perf_counter()
 code = main(sys.argv[1:])
 ended = time.perf_counter()
-inner = ("json.loads", "node records (by column)", "schema validation (pydantic)",
-         "scene checks", "live state")
+inner = ("json.loads", "node records (by column)", "map records (by column)",
+         "schema validation (pydantic)", "scene checks", "live state")
 out = {"imports": imported - start, "command": ended - began, **spent}
 out["install: the rest (read, decode, surrogates, runtime table)"] = (
     spent["install"] - sum(spent.get(k, 0.0) for k in inner))

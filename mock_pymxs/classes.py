@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 PropType = Literal["bool", "int", "float", "str", "node", "texmap", "material"]
 
@@ -47,6 +47,10 @@ class PropSpec:
     default: object
 
 
+Read = tuple[str, "str | None", bool]
+"""How a property read is counted, the property it reads and whether it reads the own name."""
+
+
 @dataclass(frozen=True)
 class ClassInfo:
     """One MAXScript class as the mock knows it."""
@@ -61,8 +65,11 @@ class ClassInfo:
     evidence: str = "[stub]"
     _index: dict[str, PropSpec] = field(default_factory=dict, compare=False, repr=False)
     _defaults: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
-    _reads: dict[str, tuple[str, str | None]] = field(default_factory=dict, compare=False,
-                                                      repr=False)
+    reads: dict[str, Read] = field(default_factory=dict, init=False, compare=False, repr=False)
+    """``read_of``'s answers by spelling (read directly where a read is hot: MaxObject)."""
+    node_reads: dict[str, tuple[str, Any, str | None]] = field(
+        default_factory=dict, init=False, compare=False, repr=False)
+    """How a node of this class reads each spelling (``values.Node``; count, getter, prop)."""
 
     def __post_init__(self) -> None:
         self._index.update({p.name.lower(): p for p in self.props})
@@ -76,23 +83,36 @@ class ClassInfo:
         """The property spec for ``name`` (case-insensitive), or None."""
         return self._index.get(name.lower())
 
-    def read_of(self, name: str) -> tuple[str, str | None]:
-        """How a property read spelled ``name`` is counted, and the property it reads.
+    def read_of(self, name: str) -> Read:
+        """How a property read spelled ``name`` is counted, and what it reads.
 
-        ``(count name, canonical property name)``; the property is None where the read is
-        not a plain value of the class's table (an unknown name, ``name``, ``classID``).
-        Kept per spelling for the class's own properties: a large scene's read asks for the
-        same few names 10,000s of times (issue 18, item 7).
+        ``(count name, canonical property name, own name)``; the property is None where the
+        read is not a plain value of the class's table (an unknown name, ``name``,
+        ``classID``); own name is True for the ``name`` of a map or material, which reads
+        the object's own name. Kept per spelling (``reads``) for the class's own properties:
+        a large scene's read asks for the same few names 10,000s of times (issue 18, item 7).
+        Never kept for a name Python keeps for itself (``_...``): the wrappers refuse those
+        before they look here.
         """
-        read = self._reads.get(name)
+        read = self.reads.get(name)
         if read is None:
             spec = self.prop(name)
-            plain = name.lower() not in ("name", "classid")
+            key = name.lower()
+            plain = key not in ("name", "classid")
             read = (f"get {self.name}.{name if spec is None else spec.name}",
-                    spec.name if spec is not None and plain else None)
-            if spec is not None or not plain:  # never an unknown name: they have no end
-                self._reads[name] = read
+                    spec.name if spec is not None and plain else None,
+                    key == "name" and self.has_own_name())
+            # Never an unknown name: they have no end.
+            if (spec is not None or not plain) and not name.startswith("_"):
+                self.reads[name] = read
         return read
+
+    def has_own_name(self) -> bool:
+        """True for a class whose objects have a ``.name`` of their own: maps and materials.
+
+        A Missing_* stand-in has none (it is a class 3ds Max could not load).
+        """
+        return self.superclass in (TEXTUREMAP, MATERIAL) and not self.name.startswith("Missing_")
 
 
 def _p(name: str, type_: PropType, default: object) -> PropSpec:

@@ -367,6 +367,9 @@ class NodeRecords:
     def first_named(self, name: str) -> int | None:
         """The first record whose name is ``name``, whatever the case (a target's node)."""
         key = name.lower()
+        known = self._targets.get(key) if self._targets is not None else None
+        if known is not None:  # looked up already (every target, when the file was checked)
+            return known if known >= 0 else None
         found = self._target_index({key})
         return found.get(key)
 

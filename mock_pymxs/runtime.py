@@ -53,6 +53,7 @@ from mock_pymxs.values import (
     check_value,
     layer_interface,
     prop_name,
+    wrap_objects,
 )
 
 Entry = tuple[str, Callable[[], Any], Callable[[Any], None] | None]
@@ -510,7 +511,7 @@ class Globals:
             found = [o for o in found if id(o) in ids]
         else:
             raise MAXScriptException(f"-- Unable to convert: {target!r} to type: MAXObject")
-        return Array(s, [MaxObject(s, o) for o in found])
+        return Array(s, wrap_objects(s, found))
 
     def _candidates(self, info: classes.ClassInfo) -> list[ObjState]:
         """Every object of class ``info`` the scene holds, in a stable order."""
@@ -690,7 +691,10 @@ class Globals:
 
         def full_path(path: object) -> str:
             text = path if isinstance(path, str) else string_arg(path)  # raises for a non-str
-            return resolve_map_path(st.files, st.map_paths, st.scene_path, text)
+            files = st.files
+            if files.found_as_given(text):  # resolve_map_path's first answer, in one call
+                return text
+            return resolve_map_path(files, st.map_paths, st.scene_path, text)
 
         def add(path: object) -> None:
             st.map_paths.append(vfs.normalize(string_arg(path)))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
-from operator import is_not
+from itertools import compress, islice, repeat
+from operator import attrgetter, is_, is_not, itemgetter
 from typing import Any
 
 from mock_pymxs import classes
 from mock_pymxs.classes import ClassInfo
 from mock_pymxs.errors import SceneFileError, shown
+from mock_pymxs.maprecords import MapColumns
 from mock_pymxs.noderecords import NodeRecords, merge
 from mock_pymxs.scene import DEFAULT_LAYER, Scene, available_classes, default_max_root
 from mock_pymxs.vfs import VirtualFiles, normalize
@@ -36,9 +38,11 @@ class ObjState:
         self.cls = cls
         self.name = name
         self.props: dict[str, object] = cls.new_props()
-        self.nodes: list[NodeState] = []
+        # The nodes it is the base object of, and the maps it holds: none until given (a
+        # list then), so the 10,000s of maps of a large scene make no empty lists.
+        self.nodes: list[NodeState] | tuple[()] = ()
         self.sub: ObjState | None = None
-        self.maps: list[ObjState] = []
+        self.maps: list[ObjState] | tuple[()] = ()
 
 
 class LayerState:
@@ -84,7 +88,10 @@ class NodeState:
         self.target: NodeState | None = None
         self.material: ObjState | None = None
         self.modifiers: list[ObjState] = []
-        base.nodes.append(self)
+        if base.nodes:
+            base.nodes.append(self)  # a list once it holds one
+        else:
+            base.nodes = [self]
 
 
 class PluginDll:
@@ -442,11 +449,13 @@ def _light_switch(info: ClassInfo) -> str | None:
 
 
 def build_state(scene: Scene, plugcfg_dir: str | None = None,
-                records: NodeRecords | None = None) -> SceneState:
+                records: NodeRecords | None = None, maps: MapColumns | None = None
+                ) -> SceneState:
     """The live state for a validated scene; ``plugcfg_dir`` overrides the scene's.
 
     ``records``: the scene file's nodes, when ``scene.nodes`` leaves them out (see
     ``scene.parse_scene_state``); they are built on first use when they surely build.
+    ``maps``: the scene file's maps, when ``scene.maps`` leaves them out.
     """
     st = SceneState()
     st.classes = available_classes(scene, records)
@@ -493,17 +502,18 @@ def build_state(scene: Scene, plugcfg_dir: str | None = None,
         st.production = _renderer_from_spec(
             st, p.class_, p.props, p.v_ray_settings, "production_renderer"
         )
-    mats, maps = _build_materials(st, scene)
+    mats, maps_by_name = _build_materials(
+        st, scene, maps if maps is not None else MapColumns.of_specs(scene.maps))
     _build_nodes(st, scene, mats, records)
-    st.medit = [mats.get(n.lower()) or maps[n.lower()] for n in scene.material_editor]
-    st.sme = [mats.get(n.lower()) or maps[n.lower()] for n in scene.slate_editor]
+    st.medit = [mats.get(n.lower()) or maps_by_name[n.lower()] for n in scene.material_editor]
+    st.sme = [mats.get(n.lower()) or maps_by_name[n.lower()] for n in scene.slate_editor]
     for cls_name, count in scene.missing_instances.items():
         info = classes.CLASSES[cls_name.lower()]
         st.missing_objects.extend(ObjState(info) for _ in range(count))
     for cls_name, count in scene.editor_missing_instances.items():
         info = classes.CLASSES[cls_name.lower()]
         st.editor_missing.extend(ObjState(info) for _ in range(count))
-    _build_branches(st, scene, mats, maps)
+    _build_branches(st, scene, mats, maps_by_name)
     if st.dialog_open:
         st.dialog_snapshot = renderer_snapshot(st.current)
     return st
@@ -553,34 +563,62 @@ def _set_ref(obj: ObjState, prop: str, value: ObjState | None, where: str) -> No
     raise SceneFileError(f"{where}: {obj.cls.name} has no property {shown(prop)}")
 
 
-def _build_materials(
-    st: SceneState, scene: Scene
-) -> tuple[dict[str, ObjState], dict[str, ObjState]]:
-    maps_by_name: dict[str, ObjState] = {}
-    class_info, from_file = st.class_info, st.from_file  # 10,000s of maps in a large scene
+_PROPS = attrgetter("props")
+
+
+def _build_maps(st: SceneState, maps: MapColumns) -> dict[str, ObjState]:
+    """The scene file's maps into ``st.maps``, in file order; each map by its name's key.
+
+    Built in bulk, by column (10,000s of maps in a large scene): a map whose only property is
+    a text filename (most maps) gets it as ``coerce_json`` would give it, without the check;
+    every other map goes through ``coerce_json`` in file order, so the first bad one raises
+    its message, and a class this client lacks raises where its first map is.
+    """
+    class_info = st.class_info
     infos: dict[str, tuple[ClassInfo, str | None]] = {}  # class -> its info, its "filename"
-    for i, m in enumerate(scene.maps):
-        known = infos.get(m.class_)
-        if known is None:
-            info = class_info(m.class_)
-            spec = info.prop("filename")
-            known = infos[m.class_] = (info, spec.name if spec and spec.type == "str" else None)
-        info, filename = known
-        obj = ObjState(info, m.name)
-        if m.props or m.HDRIMapName is not None or filename is None \
-                or not isinstance(m.filename, str):
-            props: dict[str, object] = dict(m.props)
-            if m.filename is not None:
-                props["filename"] = m.filename
-            if m.HDRIMapName is not None:
-                props["HDRIMapName"] = m.HDRIMapName
-            if props:
-                obj.props.update(coerce_json(info, props, f"maps[{i}]"))
-        else:  # a string filename alone (most maps): what coerce_json would give
-            obj.props[filename] = m.filename
-        st.maps.append(obj)
-        from_file.add(id(obj))
-        maps_by_name[m.name.lower()] = obj
+    failed: SceneFileError | None = None
+    count = len(maps)
+    for name in dict.fromkeys(maps.class_names):
+        try:
+            info = class_info(name)
+        except SceneFileError as exc:  # raised after the maps before its first one
+            failed, count = exc, maps.class_names.index(name)
+            break
+        spec = info.prop("filename")
+        infos[name] = (info, spec.name if spec and spec.type == "str" else None)
+    names, filenames = maps.names, maps.filenames
+    known = list(map(infos.__getitem__, islice(maps.class_names, count)))
+    objs = list(map(ObjState, map(itemgetter(0), known), names))
+    texts = list(map(itemgetter(1), known))  # each map's class's "filename", None if none
+    everyone = range(count)
+    odd = {*compress(everyone, maps.props), *compress(everyone, map(is_, texts, repeat(None))),
+           *compress(everyone, map(is_not, map(type, filenames), repeat(str)))}
+    if any(map(is_not, maps.hdri, repeat(None))):
+        odd.update(compress(everyone, map(is_not, maps.hdri, repeat(None))))
+    plain = bytearray(b"\x01") * count
+    for i in odd:
+        plain[i] = 0
+    deque(map(dict.__setitem__, compress(map(_PROPS, objs), plain), compress(texts, plain),
+              compress(filenames, plain)), maxlen=0)
+    for i in sorted(odd):
+        props: dict[str, object] = dict(maps.props[i])
+        if filenames[i] is not None:
+            props["filename"] = filenames[i]
+        if maps.hdri[i] is not None:
+            props["HDRIMapName"] = maps.hdri[i]
+        if props:
+            objs[i].props.update(coerce_json(known[i][0], props, f"maps[{i}]"))
+    if failed is not None:
+        raise failed
+    st.maps.extend(objs)
+    st.from_file.update(map(id, objs))
+    return dict(zip(maps.lowered(), objs, strict=False))  # objs: the maps before a failure
+
+
+def _build_materials(
+    st: SceneState, scene: Scene, maps: MapColumns
+) -> tuple[dict[str, ObjState], dict[str, ObjState]]:
+    maps_by_name = _build_maps(st, maps)
     mats: dict[str, ObjState] = {}
     for mat in scene.materials:
         obj = ObjState(st.class_info(mat.class_), mat.name)

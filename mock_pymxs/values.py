@@ -7,7 +7,9 @@ case-insensitive. Only nodes, classes and names are hashable (pymxs documents no
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
+from itertools import repeat
 from threading import get_ident
 from typing import TYPE_CHECKING, Any
 
@@ -340,6 +342,24 @@ _NODE_GETTERS: dict[str, Callable[[Session, NodeState], Any]] = {
 """What reading each of ``_NODE_PROPS`` gives."""
 
 
+def _node_read(info: ClassInfo, name: str) -> tuple[str, Any, str | None]:
+    """How a node of class ``info`` reads ``name``: Node's count name, getter and property.
+
+    ``(count name, general node property getter or None, class property or None)``, as
+    ``_Counted.__getattr__`` finds them through ``_owner``, ``_canon`` and ``_get``; kept in
+    the class (``node_reads``) for a name it knows, never for an unknown or a ``_...`` name.
+    """
+    key = name.lower()
+    hit = _NODE_PROPS.get(key)
+    spec = info.prop(name) if hit is None else None
+    canon = hit[0] if hit is not None else (spec.name if spec is not None else name)
+    read = (f"get {info.name}.{canon}", _NODE_GETTERS.get(key),
+            None if spec is None else spec.name)
+    if (hit is not None or spec is not None) and not name.startswith("_"):
+        info.node_reads[name] = read
+    return read
+
+
 class Node(_Counted):
     """A scene node; class properties fall through to its base object, as in MAXScript."""
 
@@ -349,6 +369,24 @@ class Node(_Counted):
     def __init__(self, session: Session, node: NodeState) -> None:
         _slot(self, "_s", session)
         _slot(self, "_n", node)
+
+    def __getattr__(self, name: str) -> Any:
+        # _Counted's read with its count name, getter and property found once per class and
+        # spelling (a scene read asks each of its lights for the same few names); the same
+        # count and answers, and an unknown name goes through _get as before.
+        n = self._n
+        read = n.base.cls.node_reads.get(name)
+        if read is None:
+            if name.startswith("_"):
+                raise AttributeError(name)
+            read = _node_read(n.base.cls, name)
+        count, getter, prop = read
+        self._s.gate[get_ident()][count] += 1  # Session.hit, inline
+        if getter is not None:
+            return getter(self._s, n)
+        if prop is not None:
+            return wrap(self._s, n.base.props[prop])
+        return self._get(name)
 
     def _owner(self) -> str:
         return self._n.base.cls.name
@@ -446,25 +484,27 @@ class MaxObject(_Counted):
     def __getattr__(self, name: str) -> Any:
         # _Counted's read with the class table looked up once: a scene read crosses here for
         # every map's path and name. The same count and answers; the other cases go through
-        # _get as before.
-        if name.startswith("_"):
-            raise AttributeError(name)
+        # _get as before. A spelling read before is found without a call (never "_...").
         o = self._o
-        count, prop = o.cls.read_of(name)
+        read = o.cls.reads.get(name)
+        if read is None:
+            if name.startswith("_"):
+                raise AttributeError(name)
+            read = o.cls.read_of(name)
+        count, prop, own_name = read
         self._s.gate[get_ident()][count] += 1  # Session.hit, inline
-        if prop is None or o.sub is not None:
-            return self._get(name)
-        value = o.props[prop]
-        return wrap(self._s, value) if isinstance(value, (NodeState, ObjState)) else value
+        if prop is not None and o.sub is None:
+            value = o.props[prop]
+            return wrap(self._s, value) if isinstance(value, (NodeState, ObjState)) else value
+        if own_name:  # _get's first case
+            return o.name
+        return self._get(name)
 
     def _owner(self) -> str:
         return self._o.cls.name
 
     def _has_name(self) -> bool:
-        return self._o.cls.superclass in (
-            classes.TEXTUREMAP,
-            classes.MATERIAL,
-        ) and not self._o.cls.name.startswith("Missing_")
+        return self._o.cls.has_own_name()
 
     def _canon(self, name: str) -> str:
         spec = self._o.cls.prop(name)
@@ -857,6 +897,24 @@ class ByRef:
 
     def __repr__(self) -> str:
         return f"byref({self.value!r})"
+
+
+_new = object.__new__
+# The slots' own descriptors (what ``_slot(obj, "_s", value)`` sets), called by map.
+_set_session = _Counted.__dict__["_s"].__set__
+_set_object = MaxObject.__dict__["_o"].__set__
+
+
+def wrap_objects(session: Session, objs: list[ObjState]) -> list[MaxObject]:
+    """A fresh MaxObject over each object: ``[MaxObject(session, o) for o in objs]``.
+
+    Made by column (the slots set at C speed): ``getClassInstances`` wraps 10,000s of maps
+    in a large scene.
+    """
+    out: list[MaxObject] = list(map(_new, repeat(MaxObject, len(objs))))
+    deque(map(_set_session, out, repeat(session)), maxlen=0)
+    deque(map(_set_object, out, objs), maxlen=0)
+    return out
 
 
 def wrap(session: Session, value: object) -> Any:

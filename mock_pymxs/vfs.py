@@ -5,6 +5,8 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Iterator
+from itertools import compress, repeat
+from operator import itemgetter
 from typing import Any
 
 _SEPARATOR_RUNS = re.compile(r"\\{2,}")
@@ -51,33 +53,52 @@ class VirtualFiles:
 
     def __init__(self, paths: Iterable[str] = ()) -> None:
         self._files: dict[str, str] = {}
-        self._dirs: dict[str, int] = {}  # folder key -> how many files are under it
-        self._in_folder: dict[str, dict[str, str]] = {}  # folder key -> name key -> path
+        # The folders, made from the files when first asked (a scene check asks for none):
+        # folder key -> how many files are under it, and folder key -> name key -> path.
+        self._dirs: dict[str, int] | None = None
+        self._in_folder: dict[str, dict[str, str]] | None = None
         # A path as it was given -> its key: a scene asks about its files as it lists them,
         # and a lookup by the same text needs no normalizing (the key decides, as always).
         self._spelled: dict[str, str] = {}
         # The file names (keys) in any folder, made when first asked, dropped on a change.
         self._names: set[str] | None = None
-        added: dict[str, list[Any]] = {}  # folder key -> [a file key in it, files added]
-        files, in_folder, spelled = self._files, self._in_folder, self._spelled
-        for p in paths:  # _put, inline: a scene lists 10,000s of files
-            full = normalize(p)
-            k = full.casefold()
-            if k in files:
-                continue
-            files[k] = full
-            spelled[p] = k
-            folder, _, name = k.rpartition("\\")
-            counted = added.get(folder)
-            if counted is None:
-                counted = added[folder] = [k, 0]
-            counted[1] += 1
-            in_folder.setdefault(folder, {})[name] = full
-        # The parents of each folder once, with its count (every file of a folder has the
-        # same parents).
-        for k, count in added.values():
-            for d in _parents(k):
-                self._dirs[d] = self._dirs.get(d, 0) + count
+        given = list(paths)
+        fulls = _normalized(given)
+        keys = list(map(str.casefold, fulls))
+        files = dict(zip(keys, fulls, strict=True))
+        if len(files) == len(keys):  # each file listed once (a scene's 10,000s: C speed)
+            self._files = files
+            self._spelled = dict(zip(given, keys, strict=True))
+            return
+        for p, full, k in zip(given, fulls, keys, strict=True):  # the first spelling stays
+            if k not in self._files:
+                self._files[k] = full
+                self._spelled[p] = k
+
+    def _folders(self) -> tuple[dict[str, int], dict[str, dict[str, str]]]:
+        """The folder counts and each folder's files, made from the files when first asked."""
+        if self._dirs is None or self._in_folder is None:
+            dirs: dict[str, int] = {}
+            in_folder: dict[str, dict[str, str]] = {}
+            # (folder key, separator) -> [a file key in it, files in it]: a key with no
+            # separator ("a.jpg", "c:") has no parents, one under the root ("\\a.jpg") has
+            # the root, though both are in folder "".
+            added: dict[tuple[str, str], list[Any]] = {}
+            for k, full in self._files.items():
+                folder, sep, name = k.rpartition("\\")
+                counted = added.get((folder, sep))
+                if counted is None:
+                    counted = added[folder, sep] = [k, 0]
+                counted[1] += 1
+                if sep:  # a key with no separator is in no folder a path names
+                    in_folder.setdefault(folder, {})[name] = full
+            # The parents of each folder once, with its count (every file of a folder has the
+            # same parents).
+            for k, count in added.values():
+                for d in _parents(k):
+                    dirs[d] = dirs.get(d, 0) + count
+            self._dirs, self._in_folder = dirs, in_folder
+        return self._dirs, self._in_folder
 
     def _put(self, path: str) -> str | None:
         """List ``path`` without counting it in its parents; its key, None if listed already."""
@@ -87,15 +108,16 @@ class VirtualFiles:
             return None
         self._files[k] = full
         self._spelled[path] = k
-        folder, _, name = k.rpartition("\\")
-        self._in_folder.setdefault(folder, {})[name] = full
+        folder, sep, name = k.rpartition("\\")
+        if self._in_folder is not None and sep:
+            self._in_folder.setdefault(folder, {})[name] = full
         self._names = None
         return k
 
     def add(self, path: str) -> None:
         """Make ``path`` exist (idempotent)."""
         k = self._put(path)
-        if k is not None:
+        if k is not None and self._dirs is not None:
             for d in _parents(k):
                 self._dirs[d] = self._dirs.get(d, 0) + 1
 
@@ -104,23 +126,36 @@ class VirtualFiles:
         k = key(path)
         del self._files[k]
         self._spelled.pop(path, None)  # another spelling of it stays: its key is gone
-        folder, _, name = k.rpartition("\\")
-        del self._in_folder[folder][name]
         self._names = None
-        for d in _parents(k):
-            self._dirs[d] -= 1
-            if not self._dirs[d]:
-                del self._dirs[d]
+        folder, sep, name = k.rpartition("\\")
+        if self._in_folder is not None and sep:
+            del self._in_folder[folder][name]
+        if self._dirs is not None:
+            for d in _parents(k):
+                self._dirs[d] -= 1
+                if not self._dirs[d]:
+                    del self._dirs[d]
 
     def exists(self, path: str) -> bool:
         """True for a listed file or a folder holding one (like ``doesFileExist``)."""
         k = key(path)
-        return k in self._files or k in self._dirs
+        return k in self._files or k in self._folders()[0]
 
     def is_file(self, path: str) -> bool:
         """True for a listed file only."""
         k = self._spelled.get(path)
         return (k is not None and k in self._files) or key(path) in self._files
+
+    def found_as_given(self, path: str) -> bool:
+        """True for an absolute path that names a listed file: ``is_absolute and is_file``.
+
+        One call for ``runtime.resolve_map_path``'s first answer, the path as it is: a scene's
+        read asks for each of its 10,000s of maps.
+        """
+        k = self._spelled.get(path)
+        if k is None or k not in self._files:
+            k = key(path)
+        return k in self._files and _ABSOLUTE(path) is not None
 
     def holds_name(self, name: str) -> bool:
         """True when a listed file, in any folder, is called ``name`` (any case).
@@ -128,15 +163,34 @@ class VirtualFiles:
         A path whose last part is no listed file's name is no file, wherever it is looked
         for (``runtime.resolve_map_path``: a missing map's every search folder at once).
         """
-        if self._names is None:
-            self._names = {n for names in self._in_folder.values() for n in names}
+        if self._names is None:  # the last part of each key (its folder's name key)
+            self._names = set(map(itemgetter(2), map(str.rpartition, self._files,
+                                                     repeat("\\"))))
         return name.casefold() in self._names
 
     def matching(self, folder: str, wildcard: str) -> list[str]:
         """Files directly in ``folder`` whose name matches ``*``/``?`` wildcards, any case."""
-        names = self._in_folder.get(key(folder).rstrip("\\"), {})
+        names = self._folders()[1].get(key(folder).rstrip("\\"), {})
         pattern = wildcard.casefold()
         return sorted(p for name, p in names.items() if fnmatch.fnmatchcase(name, pattern))
+
+
+def _normalized(paths: list[str]) -> list[str]:
+    """``normalize`` of each path, called only where it could change one (C-speed tests).
+
+    A path with no ``/``, no trailing separator and no two separators in a row after its
+    first character (a UNC path's own two are at the start) is normalized already.
+    """
+    count = len(paths)
+    everyone = range(count)
+    changing = {*compress(everyone, map(str.__contains__, paths, repeat("/"))),
+                *compress(everyone, map(str.endswith, paths, repeat("\\"))),
+                *compress(everyone, map((-1).__ne__, map(str.find, paths, repeat("\\\\"),
+                                                          repeat(1))))}
+    out = list(paths)
+    for i in changing:
+        out[i] = normalize(out[i])
+    return out
 
 
 def _parents(k: str) -> Iterator[str]:

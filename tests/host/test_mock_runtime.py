@@ -265,7 +265,7 @@ def test_a_map_read_is_counted_by_its_canonical_name_in_any_spelling(demo: MockM
         with pytest.raises(UnknownPropertyError):
             _ = bitmap.no_such_property
     assert demo.calls["get Bitmaptexture.no_such_property"] == 3
-    remembered = bitmap._o.cls._reads  # the read table per spelling: the class's names only
+    remembered = bitmap._o.cls.reads  # the read table per spelling: the class's names only
     assert "no_such_property" not in remembered
     assert set(remembered) <= {*spellings}
 

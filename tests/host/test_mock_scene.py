@@ -254,3 +254,44 @@ def test_root_app_data_comes_from_the_scene(tmp_path: Path) -> None:
     with mock_pymxs.installed(write(tmp_path, data)) as mock:
         rt = mock.runtime
         assert rt.getAppData(rt.rootNode, 1987208306) == '{"backup": "vray_dr.cfg.bak"}'
+
+
+def test_every_list_left_out_is_a_new_empty_list_of_its_own() -> None:
+    # The scene models' list defaults come from a factory (a function, not ``list``, where
+    # the model is built once per file): each model gets its own empty list, never a shared one.
+    from pydantic import BaseModel
+
+    from mock_pymxs import scene as scene_module
+
+    models = [m for m in vars(scene_module).values() if isinstance(m, type)
+              and issubclass(m, BaseModel) and m.__module__ == scene_module.__name__]
+    required = {"name": "n", "class": "Box", "path": "p", "dll": "d",
+                "renderer": {"class": "Default_Scanline_Renderer"}}
+    checked = 0
+    for model in models:
+        lists = [name for name, f in model.model_fields.items() if f.default_factory is not None
+                 and isinstance(f.default_factory(), list)]  # type: ignore[call-arg]
+        if not lists:
+            continue
+        needed = {f.alias or name: required[f.alias or name]
+                  for name, f in model.model_fields.items() if f.is_required()}
+        one, two = model.model_validate(needed), model.model_validate(needed)
+        for name in lists:
+            assert getattr(one, name) == [] and getattr(one, name) is not getattr(two, name)
+            checked += 1
+    assert checked == 20
+
+
+def test_an_object_holds_no_nodes_or_maps_until_given_and_never_shares_them() -> None:
+    from mock_pymxs import classes
+    from mock_pymxs.state import LayerState, NodeState, ObjState
+
+    box = classes.CLASSES["box"]
+    one, two = ObjState(box), ObjState(box)
+    assert list(one.nodes) == [] and list(one.maps) == []
+    layer = LayerState("0")
+    first = NodeState("A", one, layer)
+    second = NodeState("B", one, layer)  # an instance: another node of the same base object
+    assert one.nodes == [first, second] and list(two.nodes) == []
+    third = NodeState("C", two, layer)
+    assert two.nodes == [third] and one.nodes == [first, second]

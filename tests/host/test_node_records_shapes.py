@@ -142,3 +142,23 @@ def test_random_node_lists_read_by_shape_as_record_by_record(seed: int) -> None:
 def test_node_lists_at_the_edges_read_by_shape_as_record_by_record(nodes: list[Any]) -> None:
     assert_same(nodes, distinct_first=False)
     assert_same(nodes, distinct_first=True)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_first_node_of_a_name_is_found_as_by_a_plain_scan(seed: int) -> None:
+    # first_named answers from the names looked up before (find_targets at load) or looks
+    # the name up; either way the first record whose name is it in any case, or None.
+    rng = random.Random(seed)
+    spellings = ["Key", "KEY", "key", "Fill", "fill", "\u0130x", "i\u0307x", "Rim", ""]
+    for _ in range(100):
+        nodes = [{"name": rng.choice(spellings), "class": "Box"}
+                 for _ in range(rng.randrange(1, 12))]
+        records = NodeRecords.from_json(nodes)
+        assert records is not None
+        asked = rng.sample(spellings, 4)
+        if rng.random() < 0.5:
+            records.find_targets(rng.sample(spellings, 3))
+        for name in [*asked, *asked]:
+            plain = next((i for i, n in enumerate(nodes)
+                          if n["name"].lower() == name.lower()), None)
+            assert records.first_named(name) == plain, (nodes, name)
