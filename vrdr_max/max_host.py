@@ -383,7 +383,10 @@ class PymxsHost:
         scene_dlls = self._read_scene_dlls(scene_path)
         missing_plugins = self._read_missing_plugins()
         missing, editor_missing = yield from self._read_missing_instances(branches)
-        return SceneFacts(
+        # Constructed, not validated: every value above has its field's type already (as
+        # AssetFact.made), and a check then never builds the snapshot's validator
+        # (tests/host/test_read_scene_typed.py holds it equal to the validated model).
+        return SceneFacts.model_construct(
             max_version=self.max_version(),
             scene_path=scene_path,
             renderer=info,

@@ -149,6 +149,33 @@ def test_the_checks_report_the_same_on_read_facts_and_on_their_json(tmp_path: Pa
     assert any(result["findings"] for result in reports[0]["results"])  # assets were judged
 
 
+def _typed(value: Any) -> Any:
+    """``value`` with the type of every part spelled out (``1`` and ``True`` compare equal)."""
+    if isinstance(value, list | tuple):
+        return [type(value).__name__, *map(_typed, value)]
+    if isinstance(value, dict):
+        return ["dict", *((_typed(k), _typed(v)) for k, v in value.items())]
+    return [type(value).__name__, value]
+
+
+@pytest.mark.parametrize("scene", ["clean", "demo", "gpu", "scanline", "synthetic"])
+def test_the_read_facts_are_the_model_their_values_validate_to(tmp_path: Path,
+                                                                 scene: str) -> None:
+    """The adapter constructs ``SceneFacts`` unvalidated: each value has its field's type."""
+    source: Any = (synthetic_scene(nodes=2_000, maps=600, lights=40, file_objects=60,
+                                   missing_maps=0.2, seed=5) if scene == "synthetic" else scene)
+    with mock_pymxs.installed(source, plugcfg_dir=tmp_path):
+        from vrdr_max.max_host import PymxsHost
+
+        read = PymxsHost().read_scene()
+    validated = SceneFacts.model_validate(dict(read))
+    assert validated == read
+    assert read.model_fields_set == validated.model_fields_set == set(SceneFacts.model_fields)
+    for name in SceneFacts.model_fields:
+        assert _typed(getattr(read, name)) == _typed(getattr(validated, name)), name
+    assert read.model_dump_json() == validated.model_dump_json()
+
+
 # -- the mock: classes checked once per class, files found by their own spelling ---------------
 
 
