@@ -33,7 +33,9 @@ Port = Field(ge=1, le=65535)
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(validate_assignment=True, extra="forbid")
+    # Validators are built on first use: `vrdr check` without a cfg validates none of these
+    # (issue 18, item 7), and most commands use one or two.
+    model_config = ConfigDict(validate_assignment=True, extra="forbid", defer_build=True)
 
 
 class RenderServer(_Model, BuiltServer):

@@ -170,7 +170,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     results = (probe_with_progress(probe_targets(stored.settings, licence),
                                    timeout=config.defaults.probe_timeout)
                if stored and args.probe else None)
-    settings = stored.settings if stored else DRSettings()
+    # No cfg: the defaults, as DRSettings() has them (defaults are not validated), without
+    # building the validators of the settings and their servers for nothing.
+    settings = stored.settings if stored else DRSettings.model_construct()
     ctx = CheckContext(facts=facts, settings=settings, probe_results=results, manifest=manifest,
                        shared_drives=config.defaults.shared_drives,
                        cfg_path=stored.cfg.path if stored else None)
