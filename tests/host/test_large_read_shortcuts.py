@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import random
 import re
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from mock_pymxs import SceneFileError, load_scene
 from mock_pymxs.generator import synthetic_scene
 from mock_pymxs.noderecords import NodeRecords, merge
 from mock_pymxs.vfs import VirtualFiles
-from vrdr_max.assetpaths import PathReach, classify, same_path
+from vrdr_max.assetpaths import PathReach, classify, folder_classifier, same_path
 from vrdr_max.checks import CheckContext, run
 from vrdr_max.facts import AssetFact, AssetKind, SceneFacts
 from vrdr_max.models import DRSettings
@@ -74,6 +75,26 @@ def test_classify_answers_as_every_rule_tried_in_order(drives: frozenset[str],
         path = head + body + tail
         assert classify(path, drives, workstation) is plain_classify(path, drives, workstation), \
             path
+
+
+@pytest.mark.parametrize("drives", [frozenset(), frozenset({"P:", "C:"})])
+@pytest.mark.parametrize("workstation", ["", "ws-042"])
+def test_classify_by_folder_answers_as_classify_on_each_path(drives: frozenset[str],
+                                                             workstation: str) -> None:
+    """``folder_classifier`` gives each path ``classify``'s answer, whatever paths came before."""
+    paths = [head + body + tail for head, body, tail in itertools.product(HEADS, BODIES, TAILS)]
+    pieces = ["\\", "/", "\\\\", "?", ".", ":", "C", "p", "%", "TEMP", "%TMP%", " ", "\t",
+              "@SSL", "UNC", "Volume{x}", "users", "Documents and Settings", "localhost",
+              "127.0.0.1", "ws-042", "fs", "a.jpg", "x", "\\\\?\\", "//./", "C:", "UNC\\"]
+    paths += [device + rest for device in ("\\\\?\\", "//./", "\\\\?\\UNC\\")
+              for rest in ("C:", "p:", "C:x", "%TEMP%", "Volume{x}", "UNC", "fs", "fs\\s",
+                           "localhost", "ws-042\\", "")]
+    rng = random.Random(18_7)
+    paths += ["".join(rng.choices(pieces, k=rng.randint(1, 9))) for _ in range(20_000)]
+    for order in (paths, paths[::-1], sorted(paths), sorted(paths, key=len)):
+        reach = folder_classifier(drives, workstation)
+        for path in order:
+            assert reach(path) is classify(path, drives, workstation), path
 
 
 @pytest.mark.parametrize(("a", "b"), [("C:\\a.jpg", "C:\\a.jpg"), ("C:\\a.jpg", "c:/A.JPG"),
