@@ -127,18 +127,19 @@ def folder_classifier(shared_drives: frozenset[str] = frozenset(),
     Every rule reads the first four characters, the host of a share (up to its first
     separator), the folders of a profile, or a variable anywhere: a path with a separator
     after the first four characters, no ``%`` after it and that is no DOS device path has the
-    reach of the folder up to that separator (with any file name). Other paths are classified
-    whole. One per scene read or check run: it keeps that scene's folders.
+    reach of the folder up to that separator (with any file name). Other paths (here: any
+    with a ``%``, or a ``?`` or ``.`` third) are classified whole. One per scene read or
+    check run: it keeps that scene's folders.
     """
     folders: dict[str, PathReach] = {}
+    device_marks = "".join(_DEVICE_MARKS)
 
     def reach(path: str) -> PathReach:
         text = path.strip()
         cut = text.rfind("\\")
         if "/" in text:
             cut = max(cut, text.rfind("/"))
-        if cut < 3 or text.find("%", cut) >= 0 or (text[2] in _DEVICE_MARKS
-                                                   and text[:2] in _TWO_SEPARATORS):
+        if cut < 3 or "%" in text or text[2] in device_marks:
             return classify(text, shared_drives, workstation)
         folder = text[:cut + 1]
         found = folders.get(folder)

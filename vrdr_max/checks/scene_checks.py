@@ -235,13 +235,12 @@ def server_reach(asset: AssetFact, shared_drives: frozenset[str],
     nothing, so a file found only through the client's map paths is ``MAP_PATHS``.
     ``by_folder``: a ``folder_classifier`` of the same drives and workstation (many assets).
     """
-    reach = (by_folder(asset.path) if by_folder is not None
-             else classify(asset.path, shared_drives, workstation))
-    if reach is PathReach.RELATIVE:
-        return reach
-    if asset.resolved_path is not None and not same_path(asset.resolved_path, asset.path):
-        return PathReach.MAP_PATHS
-    return reach
+    path, resolved = asset.path, asset.resolved_path
+    reach = (by_folder(path) if by_folder is not None
+             else classify(path, shared_drives, workstation))
+    if reach is PathReach.RELATIVE or resolved is None or resolved == path:
+        return reach  # most files are where the scene says: no second comparison
+    return reach if same_path(resolved, path) else PathReach.MAP_PATHS
 
 
 _REACH_TEXT = {reach: reach.value for reach in PathReach}
