@@ -1,9 +1,9 @@
 """The DR settings as data: render servers, dispatcher, asset transfer and the DR dialog options.
 
 These are pydantic models: parse at the boundary (cfg files, CLI, widgets) and pass them inward.
-Importing this module builds them (and loads pydantic); code that only reads and writes cfg
-lines uses :mod:`vrdr_max.server_list` and never imports it (``vrdr cfg show``, ``vrdr servers
-add`` stay fast from a cold start).
+Importing this module defines them and loads pydantic (each builds its validator when first
+used); code that only reads and writes cfg lines uses :mod:`vrdr_max.server_list` and never
+imports it (``vrdr cfg show``, ``vrdr servers add`` stay fast from a cold start).
 """
 
 from __future__ import annotations

@@ -150,7 +150,7 @@ class _CollectorOff:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Run the preflight; exit 1 when a finding is an error."""
-    # The imports (pydantic and the models built at import) and the config too: they make
+    # The imports (pydantic and the models it defines and builds) and the config too: they make
     # about 45,000 objects that live as long as the process, which the collector walked in
     # about 70 passes (10 ms of a check on a 100,000-node scene, issue 18, item 7).
     with _CollectorOff():
