@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import re
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from enum import Enum
 
 from vrdr_max.errors import InputError, quote
@@ -118,6 +118,36 @@ def classify(path: str, shared_drives: frozenset[str] = frozenset(),
             letter = drive.group(1).upper() + ":"
             return PathReach.SHARED if letter in shared_drives else PathReach.LOCAL_DRIVE
     return PathReach.RELATIVE
+
+
+def folder_classifier(shared_drives: frozenset[str] = frozenset(),
+                      workstation: str = "") -> Callable[[str], PathReach]:
+    """``classify`` for the many paths of one scene, worked out once per folder.
+
+    Every rule reads the first four characters, the host of a share (up to its first
+    separator), the folders of a profile, or a variable anywhere: a path with a separator
+    after the first four characters, no ``%`` after it and that is no DOS device path has the
+    reach of the folder up to that separator (with any file name). Other paths (here: any
+    with a ``%``, or a ``?`` or ``.`` third) are classified whole. One per scene read or
+    check run: it keeps that scene's folders.
+    """
+    folders: dict[str, PathReach] = {}
+    device_marks = "".join(_DEVICE_MARKS)
+
+    def reach(path: str) -> PathReach:
+        text = path.strip()
+        cut = text.rfind("\\")
+        if "/" in text:
+            cut = max(cut, text.rfind("/"))
+        if cut < 3 or "%" in text or text[2] in device_marks:
+            return classify(text, shared_drives, workstation)
+        folder = text[:cut + 1]
+        found = folders.get(folder)
+        if found is None:  # any name stands for the file's: no rule reads past the folder
+            found = folders[folder] = classify(folder + "x", shared_drives, workstation)
+        return found
+
+    return reach
 
 
 def _share_reach(unc: str, workstation: str) -> PathReach:

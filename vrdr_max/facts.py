@@ -18,7 +18,10 @@ PropValue = bool | int | float | str | None
 
 
 class _Facts(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Validators are built on first use: `vrdr check` validates a few of these (the lights, the
+    # renderer) and the adapter constructs SceneFacts from values it has typed, so the schema of
+    # the whole snapshot is not built on that path (issue 18, item 7).
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class RendererFamily(str, Enum):

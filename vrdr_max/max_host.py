@@ -17,7 +17,7 @@ from typing import Any
 import pymxs
 from pymxs import runtime as rt
 
-from vrdr_max.assetpaths import PathReach, classify, same_path
+from vrdr_max.assetpaths import PathReach, folder_classifier, same_path
 from vrdr_max.errors import HostError
 from vrdr_max.facts import (
     MAP_KINDS,
@@ -199,6 +199,23 @@ class _Branches:
         return everything, only
 
 
+class _Found(dict[str, "str | None"]):
+    """Where 3ds Max finds each path (``mapPaths.getFullFilePath``): asked once per spelling.
+
+    Keyed by the path in lowercase; calling it asks for a path not asked for yet.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._resolve = rt.mapPaths.getFullFilePath
+
+    def __call__(self, path: str) -> str | None:
+        key = path.lower()
+        if key not in self:
+            self[key] = str(self._resolve(path) or "") or None
+        return self[key]
+
+
 class _Outputs:
     """Files a render writes: never inputs, even when Asset Tracking lists them.
 
@@ -232,10 +249,11 @@ def _split_name(path: str) -> tuple[str, str, str]:
 
 
 def _may_be_a_problem(path: str, resolved: str | None, matches: int | None,
-                      workstation: str) -> bool:
+                      reach: Callable[[str], PathReach]) -> bool:
     """Missing, or not on a share where the scene says it is: its owner's name is read.
 
-    ``resolved`` and ``matches`` as in ``AssetFact`` (missing: no match, or not found).
+    ``resolved`` and ``matches`` as in ``AssetFact`` (missing: no match, or not found);
+    ``reach`` classifies a path as ``classify`` does with this workstation's name.
     """
     if matches is not None:
         if matches == 0:
@@ -244,7 +262,7 @@ def _may_be_a_problem(path: str, resolved: str | None, matches: int | None,
         return True
     if resolved != path and not same_path(resolved or "", path):
         return True
-    return classify(path, workstation=workstation) is not PathReach.SHARED
+    return reach(path) is not PathReach.SHARED
 
 
 def _layer_hidden(layer: Any, cache: dict[str, bool]) -> bool:
@@ -383,7 +401,10 @@ class PymxsHost:
         scene_dlls = self._read_scene_dlls(scene_path)
         missing_plugins = self._read_missing_plugins()
         missing, editor_missing = yield from self._read_missing_instances(branches)
-        return SceneFacts(
+        # Constructed, not validated: every value above has its field's type already (as
+        # AssetFact.made), and a check then never builds the snapshot's validator
+        # (tests/host/test_read_scene_typed.py holds it equal to the validated model).
+        return SceneFacts.model_construct(
             max_version=self.max_version(),
             scene_path=scene_path,
             renderer=info,
@@ -464,17 +485,10 @@ class PymxsHost:
         Material Editor's slots or the Slate editor hold is left out, from the class scans and
         from Asset Tracking's list alike, and so are the files a render writes.
         """
-        resolve = rt.mapPaths.getFullFilePath
         made = AssetFact.made  # one fact per file, 10,000s in a large scene
-        found: dict[str, str | None] = {}
-
-        def where(path: str) -> str | None:
-            key = path.lower()
-            if key not in found:
-                found[key] = str(resolve(path) or "") or None
-            return found[key]
-
+        where = _Found()
         files = _PatternFiles(scene_path)
+        reach = folder_classifier(workstation=workstation)  # a scene's files share few folders
         assets: list[AssetFact] = []
         known: set[str] = set()
         scene_paths: set[str] = set()
@@ -490,23 +504,28 @@ class PymxsHost:
             everything, editor_only = branches.split(cls)
             only_paths = {_key(str(getattr(item, prop) or "")) for item in editor_only}
             tokens = tokens_for(class_name, kind)
+            # The loop below runs 10,000s of times: _slice, _key and where's lookup inline.
+            deadline = self._since + READ_SLICE_S
             for item in everything:
-                if clock() - self._since >= READ_SLICE_S:  # _slice, inline: 10,000s of items
+                if clock() >= deadline:  # _slice
                     yield "maps and files"
                     self._since = clock()
+                    deadline = self._since + READ_SLICE_S
                 path = str(getattr(item, prop) or "")
                 if not path:
                     continue
-                key = path.replace("/", "\\").lower()  # _key, inline
+                lower = path.lower()
+                key = lower.replace("/", "\\")  # _key (lowercase has no new separators)
                 if key in only_paths and _contains(editor_only, item):
                     continue
                 # A class whose loader expands no token names plain paths (most maps).
                 resolved, matches = (self._find(path, tokens, where, files) if tokens
-                                     else (where(path), None))
+                                     else (where[lower] if lower in where else where(path),
+                                           None))
                 # The owner's name is read only for a file that may be a problem, and before
                 # the fact is made: one model per asset, never a copy.
                 owner = (self._owner_name(item, kind)
-                         if _may_be_a_problem(path, resolved, matches, workstation) else None)
+                         if _may_be_a_problem(path, resolved, matches, reach) else None)
                 assets.append(made(path, kind, class_name, owner, resolved_path=resolved,
                                    matches=matches))
                 scene_paths.add(key)

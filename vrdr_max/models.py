@@ -1,9 +1,9 @@
 """The DR settings as data: render servers, dispatcher, asset transfer and the DR dialog options.
 
 These are pydantic models: parse at the boundary (cfg files, CLI, widgets) and pass them inward.
-Importing this module builds them (and loads pydantic); code that only reads and writes cfg
-lines uses :mod:`vrdr_max.server_list` and never imports it (``vrdr cfg show``, ``vrdr servers
-add`` stay fast from a cold start).
+Importing this module defines them and loads pydantic (each builds its validator when first
+used); code that only reads and writes cfg lines uses :mod:`vrdr_max.server_list` and never
+imports it (``vrdr cfg show``, ``vrdr servers add`` stay fast from a cold start).
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ Port = Field(ge=1, le=65535)
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(validate_assignment=True, extra="forbid")
+    # Validators are built on first use: `vrdr check` without a cfg validates none of these
+    # (issue 18, item 7), and most commands use one or two.
+    model_config = ConfigDict(validate_assignment=True, extra="forbid", defer_build=True)
 
 
 class RenderServer(_Model, BuiltServer):

@@ -21,7 +21,8 @@ class NumaOptions(BaseModel):
             without ``-node``; also checks ``-node`` indices.
     """
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # Built on first use: a studio file without NUMA hosts (and `vrdr check`) needs none.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
     numa: int | None = None
     nodes: list[int] | None = None

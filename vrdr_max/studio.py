@@ -312,10 +312,15 @@ def resolve(cli: Defaults | None = None, *, user: ConfigFile | None = None,
         (Source.STUDIO, studio.farm if studio else None),
         (Source.USER, user.farm if user else None), (Source.CLI, farm_cli)))
     # Every part is validated already (the layers, the two resolved models): no second pass.
+    # Where no layer sets a value, the built-in defaults are what validating nothing gives
+    # (defaults are not validated), without building the validator (`vrdr check`, issue 18.7).
     return Effective.model_construct(
-        pools=pools, pool_sources=pool_sources, defaults=StudioDefaults.model_validate(values),
+        pools=pools, pool_sources=pool_sources,
+        defaults=(StudioDefaults.model_validate(values) if values
+                  else StudioDefaults.model_construct()),
         default_sources=sources, files=dict(files or {}),
-        farm=FarmSettings.model_validate(farm), farm_sources=farm_sources)
+        farm=FarmSettings.model_validate(farm) if farm else FarmSettings.model_construct(),
+        farm_sources=farm_sources)
 
 
 def _merge(resolved: type[BaseModel], layers: Iterable[tuple[Source, BaseModel | None]]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import random
 import re
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from mock_pymxs import SceneFileError, load_scene
 from mock_pymxs.generator import synthetic_scene
 from mock_pymxs.noderecords import NodeRecords, merge
 from mock_pymxs.vfs import VirtualFiles
-from vrdr_max.assetpaths import PathReach, classify, same_path
+from vrdr_max.assetpaths import PathReach, classify, folder_classifier, same_path
 from vrdr_max.checks import CheckContext, run
 from vrdr_max.facts import AssetFact, AssetKind, SceneFacts
 from vrdr_max.models import DRSettings
@@ -74,6 +75,26 @@ def test_classify_answers_as_every_rule_tried_in_order(drives: frozenset[str],
         path = head + body + tail
         assert classify(path, drives, workstation) is plain_classify(path, drives, workstation), \
             path
+
+
+@pytest.mark.parametrize("drives", [frozenset(), frozenset({"P:", "C:"})])
+@pytest.mark.parametrize("workstation", ["", "ws-042"])
+def test_classify_by_folder_answers_as_classify_on_each_path(drives: frozenset[str],
+                                                             workstation: str) -> None:
+    """``folder_classifier`` gives each path ``classify``'s answer, whatever paths came before."""
+    paths = [head + body + tail for head, body, tail in itertools.product(HEADS, BODIES, TAILS)]
+    pieces = ["\\", "/", "\\\\", "?", ".", ":", "C", "p", "%", "TEMP", "%TMP%", " ", "\t",
+              "@SSL", "UNC", "Volume{x}", "users", "Documents and Settings", "localhost",
+              "127.0.0.1", "ws-042", "fs", "a.jpg", "x", "\\\\?\\", "//./", "C:", "UNC\\"]
+    paths += [device + rest for device in ("\\\\?\\", "//./", "\\\\?\\UNC\\")
+              for rest in ("C:", "p:", "C:x", "%TEMP%", "Volume{x}", "UNC", "fs", "fs\\s",
+                           "localhost", "ws-042\\", "")]
+    rng = random.Random(18_7)
+    paths += ["".join(rng.choices(pieces, k=rng.randint(1, 9))) for _ in range(20_000)]
+    for order in (paths, paths[::-1], sorted(paths), sorted(paths, key=len)):
+        reach = folder_classifier(drives, workstation)
+        for path in order:
+            assert reach(path) is classify(path, drives, workstation), path
 
 
 @pytest.mark.parametrize(("a", "b"), [("C:\\a.jpg", "C:\\a.jpg"), ("C:\\a.jpg", "c:/A.JPG"),
@@ -147,6 +168,33 @@ def test_the_checks_report_the_same_on_read_facts_and_on_their_json(tmp_path: Pa
             result.pop("duration_ms")
     assert reports[0] == reports[1]
     assert any(result["findings"] for result in reports[0]["results"])  # assets were judged
+
+
+def _typed(value: Any) -> Any:
+    """``value`` with the type of every part spelled out (``1`` and ``True`` compare equal)."""
+    if isinstance(value, list | tuple):
+        return [type(value).__name__, *map(_typed, value)]
+    if isinstance(value, dict):
+        return ["dict", *((_typed(k), _typed(v)) for k, v in value.items())]
+    return [type(value).__name__, value]
+
+
+@pytest.mark.parametrize("scene", ["clean", "demo", "gpu", "scanline", "synthetic"])
+def test_the_read_facts_are_the_model_their_values_validate_to(tmp_path: Path,
+                                                                 scene: str) -> None:
+    """The adapter constructs ``SceneFacts`` unvalidated: each value has its field's type."""
+    source: Any = (synthetic_scene(nodes=2_000, maps=600, lights=40, file_objects=60,
+                                   missing_maps=0.2, seed=5) if scene == "synthetic" else scene)
+    with mock_pymxs.installed(source, plugcfg_dir=tmp_path):
+        from vrdr_max.max_host import PymxsHost
+
+        read = PymxsHost().read_scene()
+    validated = SceneFacts.model_validate(dict(read))
+    assert validated == read
+    assert read.model_fields_set == validated.model_fields_set == set(SceneFacts.model_fields)
+    for name in SceneFacts.model_fields:
+        assert _typed(getattr(read, name)) == _typed(getattr(validated, name)), name
+    assert read.model_dump_json() == validated.model_dump_json()
 
 
 # -- the mock: classes checked once per class, files found by their own spelling ---------------

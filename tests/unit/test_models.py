@@ -73,3 +73,12 @@ def test_adding_many_servers_compares_each_once(monkeypatch: pytest.MonkeyPatch)
     assert settings.add_servers(new) == 400
     assert settings.add_servers(new[:10]) == 0
     assert looked_up <= 2 * 410
+
+
+def test_the_default_settings_constructed_are_the_validated_ones() -> None:
+    """``vrdr check`` without a cfg constructs the default settings (no validator built)."""
+    constructed, validated = DRSettings.model_construct(), DRSettings()
+    assert constructed == validated and constructed.model_fields_set == set()
+    assert constructed.model_dump(mode="json") == validated.model_dump(mode="json")
+    assert type(constructed.servers) is type(validated.servers)
+    assert type(constructed.assets) is type(validated.assets)

@@ -14,6 +14,7 @@ from vrdr_max.studio import (
     USER_ENV,
     ConfigFile,
     Defaults,
+    FarmSettings,
     Source,
     StudioDefaults,
     load_config_file,
@@ -163,6 +164,23 @@ def test_resolved_defaults_are_one_typed_model_with_every_field_of_a_layer() -> 
     assert eff.defaults.dispatcher_in_vray_cfg is False
     with pytest.raises(ValueError, match="frozen"):
         eff.defaults.restore = False  # type: ignore[misc]
+
+
+def test_built_in_defaults_unset_by_every_layer_are_what_validating_nothing_gives() -> None:
+    """``resolve`` constructs the resolved models when no layer sets a value (no validator)."""
+    eff = resolve()
+    for resolved, model in ((eff.defaults, StudioDefaults), (eff.farm, FarmSettings)):
+        validated = model.model_validate({})
+        assert type(resolved) is model and resolved == validated
+        assert resolved.model_fields_set == validated.model_fields_set == set()
+        assert resolved.model_dump(mode="json") == validated.model_dump(mode="json")
+        assert {k: type(v) for k, v in dict(resolved).items()} == {
+            k: type(v) for k, v in dict(validated).items()}
+        with pytest.raises(ValueError, match="frozen"):
+            resolved.pool = "night-farm"  # type: ignore[misc]
+    layer = ConfigFile.model_validate({"defaults": {"restore": False}, "farm": {"priority": 7}})
+    eff = resolve(user=layer)
+    assert (eff.defaults.restore, eff.farm.priority) == (False, 7)
 
 
 def test_shared_drives_are_resolved_once_normalised() -> None:

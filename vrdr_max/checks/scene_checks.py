@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from vrdr_max.assetpaths import PathReach, classify, same_path
+from collections.abc import Callable
+
+from vrdr_max.assetpaths import PathReach, classify, folder_classifier, same_path
 from vrdr_max.checks.model import CheckContext, Finding, Severity, Skip
 from vrdr_max.checks.registry import check
 from vrdr_max.facts import (
@@ -224,19 +226,21 @@ def farm_plugins(ctx: CheckContext) -> list[Finding]:
 
 
 def server_reach(asset: AssetFact, shared_drives: frozenset[str],
-                 workstation: str = "") -> PathReach:
+                 workstation: str = "", *,
+                 by_folder: Callable[[str], PathReach] | None = None) -> PathReach:
     """Where a render server looks for a file, judged from the path the scene holds.
 
     Each server resolves a relative path, and a file not at its stored place, against its own
     folders (the DR setup guide's JUNGLEMAP.JPG note): where the client found it proves
     nothing, so a file found only through the client's map paths is ``MAP_PATHS``.
+    ``by_folder``: a ``folder_classifier`` of the same drives and workstation (many assets).
     """
-    reach = classify(asset.path, shared_drives, workstation)
-    if reach is PathReach.RELATIVE:
-        return reach
-    if asset.resolved_path is not None and not same_path(asset.resolved_path, asset.path):
-        return PathReach.MAP_PATHS
-    return reach
+    path, resolved = asset.path, asset.resolved_path
+    reach = (by_folder(path) if by_folder is not None
+             else classify(path, shared_drives, workstation))
+    if reach is PathReach.RELATIVE or resolved is None or resolved == path:
+        return reach  # most files are where the scene says: no second comparison
+    return reach if same_path(resolved, path) else PathReach.MAP_PATHS
 
 
 _REACH_TEXT = {reach: reach.value for reach in PathReach}
@@ -254,10 +258,11 @@ def unreachable_paths(ctx: CheckContext) -> list[Finding]:
         return []
     local = []
     drives, workstation = ctx.shared_drives, ctx.facts.workstation
+    by_folder = folder_classifier(drives, workstation)  # a scene's files share few folders
     for asset in ctx.facts.assets:
         if asset.missing:
             continue  # missing-maps reports these
-        reach = server_reach(asset, drives, workstation)
+        reach = server_reach(asset, drives, workstation, by_folder=by_folder)
         if reach is not PathReach.SHARED:
             local.append(f"{asset.label} [{_REACH_TEXT[reach]}]")
     if not local:

@@ -150,7 +150,7 @@ class _CollectorOff:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Run the preflight; exit 1 when a finding is an error."""
-    # The imports (pydantic and the models built at import) and the config too: they make
+    # The imports (pydantic and the models it defines and builds) and the config too: they make
     # about 45,000 objects that live as long as the process, which the collector walked in
     # about 70 passes (10 ms of a check on a 100,000-node scene, issue 18, item 7).
     with _CollectorOff():
@@ -170,7 +170,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     results = (probe_with_progress(probe_targets(stored.settings, licence),
                                    timeout=config.defaults.probe_timeout)
                if stored and args.probe else None)
-    settings = stored.settings if stored else DRSettings()
+    # No cfg: the defaults, as DRSettings() has them (defaults are not validated), without
+    # building the validators of the settings and their servers for nothing.
+    settings = stored.settings if stored else DRSettings.model_construct()
     ctx = CheckContext(facts=facts, settings=settings, probe_results=results, manifest=manifest,
                        shared_drives=config.defaults.shared_drives,
                        cfg_path=stored.cfg.path if stored else None)
