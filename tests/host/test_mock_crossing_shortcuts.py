@@ -248,12 +248,28 @@ def _answer(read: Callable[[], object]) -> object:
     return (type(value).__name__, str(value))
 
 
+def _reads_as_plain(mock: MockMax, make: Callable[[], Any], spellings: list[str],
+                    label: str) -> None:
+    """Each spelling, twice (the second from the class's kept reads), read through a fresh
+    wrapper from ``make`` answers and counts as ``_Counted.__getattr__``, the plain read."""
+    from mock_pymxs.values import _Counted
+
+    for name in spellings * 2:
+        wrapper = make()
+        mock.calls.reset()
+        fast = _answer(lambda w=wrapper, n=name: getattr(w, n))
+        fast_calls = mock.calls.snapshot()
+        mock.calls.reset()
+        plain = _answer(lambda w=wrapper, n=name: _Counted.__getattr__(w, n))
+        assert (fast, fast_calls) == (plain, mock.calls.snapshot()), (label, name)
+
+
 @pytest.mark.parametrize("scene", ["demo", "gpu", "clean", "scanline"])
 def test_an_object_s_reads_answer_and_count_as_the_plain_read(tmp_path: Path,
                                                               scene: str) -> None:
     # MaxObject.__getattr__ finds a spelling read before without a call, and a map's or
     # material's name without _get; the plain read is _Counted.__getattr__ (count, then _get).
-    from mock_pymxs.values import MaxObject, _Counted
+    from mock_pymxs.values import MaxObject
 
     mock = install(scene, plugcfg_dir=tmp_path)
     st = mock.scene
@@ -269,14 +285,8 @@ def test_an_object_s_reads_answer_and_count_as_the_plain_read(tmp_path: Path,
                          *(p.name for p in o.cls.props),
                          *("".join(rng.choice((c.lower(), c.upper())) for c in p.name)
                            for p in o.cls.props)]
-            for name in spellings * 2:  # the second time from the class's kept reads
-                wrapper = MaxObject(mock._session, o)
-                mock.calls.reset()
-                fast = _answer(lambda w=wrapper, n=name: getattr(w, n))
-                fast_calls = mock.calls.snapshot()
-                mock.calls.reset()
-                plain = _answer(lambda w=wrapper, n=name: _Counted.__getattr__(w, n))
-                assert (fast, fast_calls) == (plain, mock.calls.snapshot()), (o.cls.name, name)
+            _reads_as_plain(mock, lambda o=o: MaxObject(mock._session, o), spellings,
+                            o.cls.name)
     finally:
         mock.uninstall()
         for cls, reads in kept.values():
@@ -391,7 +401,7 @@ def test_objects_wrapped_by_column_are_the_wrappers_made_one_by_one(demo: MockMa
 def test_a_node_s_reads_answer_and_count_as_the_plain_read(tmp_path: Path, scene: str) -> None:
     # Node.__getattr__ keeps each class's reads per spelling (count name, getter, property);
     # the plain read is _Counted.__getattr__ (_owner, _canon, then _get).
-    from mock_pymxs.values import Node, _Counted
+    from mock_pymxs.values import Node
 
     mock = install(scene, plugcfg_dir=tmp_path)
     nodes = list(mock.scene.nodes)
@@ -404,14 +414,7 @@ def test_a_node_s_reads_answer_and_count_as_the_plain_read(tmp_path: Path, scene
                          "target", "Material", "baseObject", "layer", "nope", "_private",
                          "__dunder__", "filename", *props,
                          *("".join(rng.choice((c.lower(), c.upper())) for c in p) for p in props)]
-            for name in spellings * 2:  # the second time from the class's kept reads
-                wrapper = Node(mock._session, node)
-                mock.calls.reset()
-                fast = _answer(lambda w=wrapper, n=name: getattr(w, n))
-                fast_calls = mock.calls.snapshot()
-                mock.calls.reset()
-                plain = _answer(lambda w=wrapper, n=name: _Counted.__getattr__(w, n))
-                assert (fast, fast_calls) == (plain, mock.calls.snapshot()), (str(node), name)
+            _reads_as_plain(mock, lambda n=node: Node(mock._session, n), spellings, str(node))
     finally:
         mock.uninstall()
         for cls, reads in kept.values():
