@@ -16,12 +16,14 @@ the registered menu entry, and prints what happened as JSON.
 
 from __future__ import annotations
 
+import atexit
 import builtins
 import contextlib
 import importlib.util
 import io
 import json
 import os
+import shutil
 import sys
 import tempfile
 import types
@@ -140,6 +142,7 @@ def main(argv: list[str]) -> dict[str, Any]:
     flags = set(options)
     scene = mock_pymxs.load_scene(mock_pymxs.SCENES_DIR / "demo.json")
     plugcfg = Path(tempfile.mkdtemp(prefix="vrdr-plugcfg-"))  # getDir #plugcfg (the panel reads it)
+    atexit.register(shutil.rmtree, plugcfg, ignore_errors=True)  # after the panel is gone
     mock = mock_pymxs.install(scene.model_copy(update={"max_version": year}), plugcfg_dir=plugcfg)
     st = startup_state(mock)
     st.net_server, st.batch, st.quiet = ("--net-server" in flags, "--batch" in flags,

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,8 +115,12 @@ def simulate_start(bundle: Path, year: int, *flags: str) -> dict[str, Any]:
     """Start a simulated 3ds Max ``year`` with the package in a fresh Python process."""
     env = {k: v for k, v in os.environ.items() if k not in ("QT_API", "VRDR_STARTUP_RECORD")}
     env["QT_QPA_PLATFORM"] = "offscreen"
-    proc = subprocess.run([sys.executable, str(DRIVER), str(bundle), str(year), *flags],
-                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    with tempfile.TemporaryDirectory(prefix="vrdr-start-") as temp:
+        env["TMPDIR"] = temp  # what the start (and the driver) leave behind shows here
+        proc = subprocess.run([sys.executable, str(DRIVER), str(bundle), str(year), *flags],
+                              capture_output=True, text=True, env=env, timeout=120, check=False)
+        left = sorted(p.name for p in Path(temp).iterdir())
     assert proc.returncode == 0, proc.stderr
+    assert left == [], f"the simulated start left {left} in the temp folder"
     result: dict[str, Any] = json.loads(proc.stdout)
     return result
