@@ -115,8 +115,10 @@ def simulate_start(bundle: Path, year: int, *flags: str) -> dict[str, Any]:
     """Start a simulated 3ds Max ``year`` with the package in a fresh Python process."""
     env = {k: v for k, v in os.environ.items() if k not in ("QT_API", "VRDR_STARTUP_RECORD")}
     env["QT_QPA_PLATFORM"] = "offscreen"
-    with tempfile.TemporaryDirectory(prefix="vrdr-start-") as temp:
+    with tempfile.TemporaryDirectory(prefix="vrdr-start-") as temp, \
+            tempfile.TemporaryDirectory(prefix="vrdr-start-xdg-") as runtime:
         env["TMPDIR"] = temp  # what the start (and the driver) leave behind shows here
+        env["XDG_RUNTIME_DIR"] = runtime  # else Qt 5 makes its own in TMPDIR (runtime-<user>)
         proc = subprocess.run([sys.executable, str(DRIVER), str(bundle), str(year), *flags],
                               capture_output=True, text=True, env=env, timeout=120, check=False)
         left = sorted(p.name for p in Path(temp).iterdir())
